@@ -1,0 +1,48 @@
+# ManageIt's two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Development defaults; production sets these in its own environment (see the README).
+export DEBUG ?= True
+
+.PHONY: run test lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "ManageIt needs Python 3.11 or newer"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+var:
+	mkdir -p var
+
+## Sets up ManageIt (virtual environment, database, demo data, job schedules) and serves it on
+## http://$(HOST):$(PORT) together with the job cluster. Ctrl-C stops both.
+run: $(VENV)/.installed | var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py sync_schedules
+	@echo "ManageIt on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/); Ctrl-C stops it."
+	@$(PY) manage.py qcluster & cluster=$$!; \
+	trap 'kill $$cluster 2>/dev/null; wait $$cluster 2>/dev/null' INT TERM EXIT; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Runs the whole test suite on SQLite, or on the MySQL/MariaDB server that TEST_DATABASE_URL names.
+test: $(VENV)/.installed-test | var
+	$(PY) -m ruff check .
+	$(if $(TEST_DATABASE_URL),DATABASE_URL="$(TEST_DATABASE_URL)") $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,361 @@
+"""The mess domain: messes and their floors, meals and their service windows, menus, food waste,
+students' feedback, and what the jobs produce from them (alerts, notifications, daily reports).
+
+Models hold data, constraints and row-local helpers; everything else lives in services and selectors.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+
+class Meal(models.TextChoices):
+    """The four meals of a mess day, in the order they are served. The values are what every
+    `meal` column stores and what the import files and commands accept."""
+
+    BREAKFAST = "breakfast", "Breakfast"
+    LUNCH = "lunch", "Lunch"
+    SNACKS = "snacks", "Snacks"
+    DINNER = "dinner", "Dinner"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class MealWindow(models.Model):
+    """When a meal is served, in local time. One row per meal, edited by admins; the feedback form,
+    the notification schedules and the reports read these rather than hard-coding hours."""
+
+    meal = models.CharField(max_length=16, choices=Meal.choices, unique=True)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")), name="mealwindow_starts_before_end"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="mealwindow_meal_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_meal_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class Mess(models.Model):
+    code = models.SlugField(max_length=32, unique=True, help_text="Short name used in URLs and import files, e.g. mess1.")
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    waste_threshold_kg = models.DecimalField(
+        "waste threshold (kg)",
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("50"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="A floor whose waste over the alert window is above this raises a high-waste alert.",
+    )
+    rating_threshold = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("3.0"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
+        help_text="A meal whose average rating over the alert window is below this raises a low-rating alert.",
+    )
+    alert_window_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="How many days, ending today, the alerts look at.",
+    )
+
+    class Meta:
+        verbose_name_plural = "messes"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(waste_threshold_kg__gte=0), name="mess_waste_threshold_not_negative"),
+            models.CheckConstraint(condition=Q(rating_threshold__gte=1, rating_threshold__lte=5), name="mess_rating_threshold_1_to_5"),
+            models.CheckConstraint(condition=Q(alert_window_days__gte=1, alert_window_days__lte=90), name="mess_alert_window_1_to_90"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Floor(models.Model):
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="floors")
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["mess__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["mess", "name"], name="floor_unique_name_per_mess")]
+
+    def __str__(self):
+        return f"{self.name} ({self.mess.code})"
+
+
+class Profile(models.Model):
+    """Ties a user to the mess they eat at (students) or run (officials). Whether they are a
+    student or an official is their group; admins are staff users and need no mess."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles")
+
+    def __str__(self):
+        return f"{self.user.get_username()} @ {self.mess.code if self.mess else '-'}"
+
+
+class RegularMenu(models.Model):
+    """The weekly menu: what a mess serves at a meal on a weekday, unless a temporary menu overrides it."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="regular_menus")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    dishes = models.TextField(help_text="One dish per line.")
+    is_veg = models.BooleanField("vegetarian", default=True)
+
+    class Meta:
+        ordering = ["mess__code", "weekday", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "weekday", "meal", "is_veg"], name="regularmenu_unique_slot"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="regularmenu_weekday_valid"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="regularmenu_meal_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.get_weekday_display()} {self.get_meal_display()}"
+
+
+class TemporaryMenu(models.Model):
+    """A one-day override of the regular menu. It carries its own date, so a missed clean-up can
+    never bring an old override back on a later day."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="temporary_menus")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    dishes = models.TextField(help_text="One dish per line.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "mess__code", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "date", "meal"], name="temporarymenu_unique_per_meal"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="temporarymenu_meal_valid"),
+        ]
+        # cleanup_old_menu: WHERE date < today
+        indexes = [models.Index(fields=["date"], name="temporarymenu_date")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date} {self.get_meal_display()}"
+
+
+class NonVegMenu(models.Model):
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="nonveg_menus")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "non-veg menu"
+        ordering = ["-date", "mess__code", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "date", "meal"], name="nonvegmenu_unique_per_meal"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="nonvegmenu_meal_valid"),
+        ]
+        # cleanup_old_menu: WHERE date < today
+        indexes = [models.Index(fields=["date"], name="nonvegmenu_date")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date} {self.get_meal_display()} (non-veg)"
+
+
+class NonVegItem(models.Model):
+    menu = models.ForeignKey(NonVegMenu, on_delete=models.CASCADE, related_name="items")
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        verbose_name = "non-veg item"
+        constraints = [
+            models.UniqueConstraint(fields=["menu", "name"], name="nonvegitem_unique_name_per_menu"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="nonvegitem_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ₹{self.price}"
+
+
+class WasteRecord(models.Model):
+    """Food thrown away on one floor after one meal of one day."""
+
+    MAX_KG = Decimal("1000")
+
+    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="waste_records")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    total_kg = models.DecimalField(
+        "total (kg)", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_KG)]
+    )
+    diners = models.PositiveIntegerField(null=True, blank=True, help_text="Head count of the meal, when known.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "floor_id", "meal"]
+        constraints = [
+            # Also serves "by floor and date" (the floor's history on the dashboard).
+            models.UniqueConstraint(fields=["floor", "date", "meal"], name="wasterecord_unique_per_floor_meal"),
+            models.CheckConstraint(condition=Q(total_kg__gte=0, total_kg__lte=1000), name="wasterecord_kg_0_to_1000"),
+            models.CheckConstraint(condition=Q(diners__isnull=True) | Q(diners__gte=0), name="wasterecord_diners_not_negative"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="wasterecord_meal_valid"),
+        ]
+        # generate_alerts and the reports: WHERE date BETWEEN .. GROUP BY floor (covering total_kg)
+        indexes = [models.Index(fields=["date", "floor", "total_kg"], name="wasterecord_date_floor")]
+
+    def __str__(self):
+        return f"{self.floor} {self.date} {self.get_meal_display()}: {self.total_kg} kg"
+
+
+class FeedbackCategory(models.TextChoices):
+    FOOD = "food", "Food"
+    HYGIENE = "hygiene", "Hygiene"
+    SERVICE = "service", "Service"
+    OTHER = "other", "Other"
+
+
+class Feedback(models.Model):
+    """A student's rating of one meal on one day."""
+
+    MAX_COMMENT = 1000
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback")
+    mess = models.ForeignKey(Mess, on_delete=models.PROTECT, related_name="feedback")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    category = models.CharField(max_length=16, choices=FeedbackCategory.choices, default=FeedbackCategory.FOOD)
+    comment = models.TextField(blank=True, max_length=MAX_COMMENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When send_admin_notifications e-mailed this entry; it is never e-mailed twice.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "feedback"
+        ordering = ["-date", "meal", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "date", "meal"], name="feedback_one_per_student_meal"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("comment"), 1000), name="feedback_comment_max_length"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="feedback_meal_valid"),
+            models.CheckConstraint(condition=Q(category__in=FeedbackCategory.values), name="feedback_category_valid"),
+        ]
+        indexes = [
+            # notifications, reports and the dashboard: WHERE mess = .. AND date = .. AND meal = ..
+            models.Index(fields=["mess", "date", "meal"], name="feedback_mess_date_meal"),
+            # generate_alerts: WHERE date BETWEEN .. GROUP BY mess, meal (covering rating)
+            models.Index(fields=["date", "mess", "meal", "rating"], name="feedback_date_mess_meal"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} {self.date} {self.get_meal_display()}: {self.rating}"
+
+
+class AlertKind(models.TextChoices):
+    HIGH_WASTE = "high_waste", "High waste"
+    LOW_RATING = "low_rating", "Low rating"
+
+
+class Alert(models.Model):
+    """A condition generate_alerts found: a floor wasting too much, or a meal rated too low, over
+    the mess's alert window. Kept open and updated while the condition holds, resolved after."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    subject = models.CharField(max_length=64, help_text="The floor's name or the meal.")
+    value = models.DecimalField(max_digits=9, decimal_places=2, help_text="Kilograms, or the average rating.")
+    threshold = models.DecimalField(max_digits=9, decimal_places=2)
+    window_start = models.DateField()
+    window_end = models.DateField()
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # True while open, NULL once resolved: the unique constraint below then allows one open alert
+    # per mess, kind and subject and any number of resolved ones, on MySQL too (no partial indexes).
+    is_open = models.BooleanField(null=True, default=True, editable=False)
+
+    class Meta:
+        ordering = ["mess__code", "kind", "subject", "-first_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "kind", "subject", "is_open"], name="alert_one_open_per_subject"),
+            models.CheckConstraint(condition=Q(kind__in=AlertKind.values), name="alert_kind_valid"),
+            models.CheckConstraint(condition=Q(is_open=True) | Q(is_open__isnull=True), name="alert_is_open_true_or_null"),
+            models.CheckConstraint(
+                condition=Q(is_open=True, resolved_at__isnull=True) | Q(is_open__isnull=True, resolved_at__isnull=False),
+                name="alert_open_iff_unresolved",
+            ),
+        ]
+        # the dashboards and generate_alerts: WHERE is_open AND mess = ..
+        indexes = [models.Index(fields=["is_open", "mess"], name="alert_open_mess")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.get_kind_display()}: {self.subject} ({self.value})"
+
+
+class Notification(models.Model):
+    """Critical feedback of one meal of one mess, for that mess's officials and the admins."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="notifications")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    critical_count = models.PositiveIntegerField()
+    average_rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    comments = models.JSONField(default=list, blank=True, help_text="Plain-text comments, newest first.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "mess__code", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "date", "meal"], name="notification_one_per_meal"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="notification_meal_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date} {self.get_meal_display()}: {self.critical_count} critical"
+
+
+class DailyReport(models.Model):
+    """One mess's day: waste, ratings, critical feedback and alerts, as sent by send_daily_report."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="daily_reports")
+    date = models.DateField()
+    data = models.JSONField(default=dict)
+    text_body = models.TextField()
+    html_body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "mess__code"]
+        constraints = [models.UniqueConstraint(fields=["mess", "date"], name="dailyreport_one_per_mess_date")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date}"
+
+
+class Role(models.TextChoices):
+    """The groups that give a user their role; admins are staff users instead."""
+
+    STUDENT = "Students"
+    OFFICIAL = "Mess officials"

@@ -1,0 +1,63 @@
+"""The run log of ManageIt's jobs, and the leases that keep a job from running twice at once."""
+
+from django.db import models
+
+
+class Trigger(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    COMMAND = "command", "Command"
+    ADMIN = "admin", "Admin (run now)"
+
+
+class Outcome(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class JobRun(models.Model):
+    """One run of a job, however it was started. A run that never finished (its worker was
+    killed) stays `running`; its lease expires and the next run goes ahead."""
+
+    job = models.CharField(max_length=64)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    arguments = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    summary = models.TextField(blank=True)
+    traceback = models.TextField(blank=True)
+    host = models.CharField(max_length=255, blank=True, help_text="Machine and process that ran it.")
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(outcome__in=Outcome.values), name="jobrun_outcome_valid")]
+        indexes = [
+            # last run of each job (admin list, `jobs`, the dashboard's jobs panel)
+            models.Index(fields=["job", "-started_at"], name="jobrun_job_started"),
+            # pruning: WHERE started_at < ..
+            models.Index(fields=["started_at"], name="jobrun_started"),
+        ]
+
+    def __str__(self):
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class JobLease(models.Model):
+    """Who may run a job right now. A run takes the lease with a conditional UPDATE that only
+    succeeds when the lease is free or expired, so two processes, on one machine or several,
+    never both get it; a run that crashed stops blocking the job once its lease expires."""
+
+    job = models.CharField(max_length=64, primary_key=True)
+    run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.job} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,54 @@
+"""Shared fixtures: two messes with two floors each, and one user in every role.
+
+The names follow what a real mess office would have: `mess1` serves the Ground and First floors,
+`mess2` the Second and Third.
+"""
+
+import pytest
+
+from mess.models import Floor, Mess, Role
+from mess.services import user_create
+
+
+@pytest.fixture
+def mess1(db):
+    mess = Mess.objects.create(code="mess1", name="Mess 1")
+    Floor.objects.bulk_create([Floor(mess=mess, name="Ground"), Floor(mess=mess, name="First")])
+    return mess
+
+
+@pytest.fixture
+def mess2(db):
+    mess = Mess.objects.create(code="mess2", name="Mess 2")
+    Floor.objects.bulk_create([Floor(mess=mess, name="Second"), Floor(mess=mess, name="Third")])
+    return mess
+
+
+@pytest.fixture
+def ground(mess1):
+    return mess1.floors.get(name="Ground")
+
+
+@pytest.fixture
+def first(mess1):
+    return mess1.floors.get(name="First")
+
+
+@pytest.fixture
+def student(mess1):
+    return user_create(username="alice", role=Role.STUDENT, mess=mess1, password="pw-alice-123", email="alice@example.org")
+
+
+@pytest.fixture
+def official(mess1):
+    return user_create(username="olga", role=Role.OFFICIAL, mess=mess1, password="pw-olga-123", email="olga@example.org")
+
+
+@pytest.fixture
+def other_official(mess2):
+    return user_create(username="oscar", role=Role.OFFICIAL, mess=mess2, password="pw-oscar-123", email="oscar@example.org")
+
+
+@pytest.fixture
+def admin(db, django_user_model):
+    return django_user_model.objects.create_superuser(username="ada", email="ada@example.org", password="pw-ada-123")
