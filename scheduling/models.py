@@ -1,6 +1,8 @@
 """The run log of ManageIt's jobs, and the leases that keep a job from running twice at once."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django_q.models import Schedule
 
 
 class Trigger(models.TextChoices):
@@ -22,7 +24,7 @@ class JobRun(models.Model):
 
     job = models.CharField(max_length=64)
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
-    arguments = models.JSONField(default=dict, blank=True)
+    arguments = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
@@ -61,3 +63,11 @@ class JobLease(models.Model):
 
     def __str__(self):
         return f"{self.job} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class JobSchedule(Schedule):
+    """django-q2's schedules, as the admin shows them: each runs one job of the registry."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "job schedule"

@@ -1,0 +1,94 @@
+"""Every job ManageIt runs by itself, declared once.
+
+A job is a service function that returns a one-line summary. From its entry here come its default
+django-q2 schedules (`sync_schedules`), its management command's help, the admin's job choices and
+the `jobs` table. Adding a job is one entry plus its function (and a command module that names it).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class DefaultSchedule:
+    """A schedule `sync_schedules` creates when it is missing. `name` identifies it for good: an admin
+    may change its timing or arguments and the next sync leaves them alone."""
+
+    name: str
+    cron: str  # in TIME_ZONE
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str
+    func: str  # dotted path of the service function
+    description: str
+    default_schedules: Callable[[], list[DefaultSchedule]]
+
+    def run(self, **kwargs) -> str:
+        return import_string(self.func)(**kwargs)
+
+
+def _daily(key: str, hour: int, minute: int = 0) -> Callable[[], list[DefaultSchedule]]:
+    return lambda: [DefaultSchedule(name=key, cron=f"{minute} {hour} * * *")]
+
+
+def _after_each_meal() -> list[DefaultSchedule]:
+    """One schedule per meal, when its service window ends (read from the admin-edited windows)."""
+    from mess.selectors import meal_windows
+
+    return [
+        DefaultSchedule(
+            name=f"send_admin_notifications:{w.meal}",
+            cron=f"{w.ends_at.minute} {w.ends_at.hour} * * *",
+            kwargs={"meal": w.meal},
+        )
+        for w in meal_windows()
+    ]
+
+
+JOBS: dict[str, Job] = {
+    job.key: job
+    for job in [
+        Job(
+            key="cleanup_old_menu",
+            func="mess.services_menus.menus_cleanup",
+            description="Deletes temporary and non-veg menus of past days.",
+            default_schedules=_daily("cleanup_old_menu", 0),
+        ),
+        Job(
+            key="generate_alerts",
+            func="mess.services_alerts.alerts_generate",
+            description="Raises and resolves high-waste and low-rating alerts for every active mess.",
+            default_schedules=lambda: [DefaultSchedule(name="generate_alerts", cron="0 * * * *")],
+        ),
+        Job(
+            key="send_admin_notifications",
+            func="mess.services_notifications.notifications_send",
+            description="Notifies officials and admins of a meal's critical feedback (low ratings with comments, hygiene).",
+            default_schedules=_after_each_meal,
+        ),
+        Job(
+            key="send_daily_report",
+            func="mess.services_reports.daily_reports_send",
+            description="Stores and e-mails each mess's report of the previous day (and of missed days).",
+            default_schedules=_daily("send_daily_report", 7),
+        ),
+        Job(
+            key="prune_job_runs",
+            func="scheduling.services.job_runs_prune",
+            description="Deletes run-log entries older than 90 days.",
+            default_schedules=_daily("prune_job_runs", 0, 30),
+        ),
+    ]
+}
+
+
+def get_job(key: str) -> Job:
+    try:
+        return JOBS[key]
+    except KeyError:
+        raise LookupError(f"unknown job {key!r}; the jobs are: {', '.join(JOBS)}") from None

@@ -1,0 +1,185 @@
+"""Running jobs exactly as declared, once at a time, with every run in the run log; and keeping
+the django-q2 schedules in step with the registry without undoing what admins changed."""
+
+import ast
+import os
+import socket
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from croniter import croniter
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task
+
+from scheduling.models import JobLease, JobRun, Outcome, Trigger
+from scheduling.registry import JOBS, get_job
+
+# What every ManageIt schedule runs; its first argument is the job's key.
+RUNNER = "scheduling.tasks.run_job"
+RUN_LOG_DAYS = 90
+
+
+def lease_duration() -> timedelta:
+    """A run holds its job's lease a minute longer than the cluster lets a task run. A killed run's
+    lease has therefore expired by the time django-q2 hands its task out again (`retry`)."""
+    return timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
+
+
+def _lease_take(*, job: str, run: JobRun) -> bool:
+    """Gives `run` the job's lease if nobody holds it, with one conditional UPDATE so that of two
+    processes asking at once exactly one gets it. A run whose lease expired while it was still
+    marked running died without finishing; it is marked failed here."""
+    now = timezone.now()
+    lease, _ = JobLease.objects.get_or_create(job=job, defaults={"expires_at": now})
+    taken = JobLease.objects.filter(job=job, expires_at__lte=now).update(run=run, expires_at=now + lease_duration())
+    if taken and lease.run_id and lease.run_id != run.pk:
+        JobRun.objects.filter(pk=lease.run_id, outcome=Outcome.RUNNING).update(
+            outcome=Outcome.FAILED,
+            finished_at=lease.expires_at,
+            summary="did not finish: its process stopped before the job ended (lease expired)",
+        )
+    return bool(taken)
+
+
+def _lease_release(*, job: str, run: JobRun) -> None:
+    JobLease.objects.filter(job=job, run=run).update(expires_at=timezone.now())
+
+
+def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None) -> JobRun:
+    """Runs job `key` once and returns its run-log entry, finished: succeeded with the job's
+    summary, failed with the error and its traceback, or skipped because another run of the same
+    job holds the lease (on this machine or another). Never raises for a failure of the job itself."""
+    job = get_job(key)
+    kwargs = kwargs or {}
+    run = JobRun.objects.create(
+        job=key,
+        trigger=trigger,
+        arguments=kwargs,
+        started_at=timezone.now(),
+        host=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    if not _lease_take(job=key, run=run):
+        holder = JobLease.objects.filter(job=key).values_list("run_id", flat=True).first()
+        run.outcome = Outcome.SKIPPED
+        run.summary = f"skipped: {key} is already running (run {holder})"
+        run.finished_at = timezone.now()
+        run.save(update_fields=["outcome", "summary", "finished_at"])
+        return run
+    try:
+        run.summary = job.run(**kwargs)
+        run.outcome = Outcome.SUCCEEDED
+    except Exception as e:
+        run.outcome = Outcome.FAILED
+        run.summary = f"failed: {type(e).__name__}: {e}"[:1000]
+        run.traceback = traceback.format_exc()
+    run.finished_at = timezone.now()
+    run.save(update_fields=["outcome", "summary", "traceback", "finished_at"])
+    _lease_release(job=key, run=run)
+    return run
+
+
+def job_runs_prune(*, days: int = RUN_LOG_DAYS) -> str:
+    """Deletes run-log entries that started more than `days` days ago."""
+    deleted, _ = JobRun.objects.filter(started_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return f"deleted {deleted} run-log entries older than {days} days"
+
+
+def job_enqueue(*, key: str, kwargs: dict | None = None) -> str:
+    """Hands job `key` to the cluster to run as soon as a worker is free (the admin's "run now").
+    Returns django-q2's task id; the run shows in the run log once a worker has taken it."""
+    get_job(key)
+    return async_task(RUNNER, key, trigger=Trigger.ADMIN.value, **(kwargs or {}))
+
+
+# Schedules ---------------------------------------------------------------------------------
+
+
+def schedule_job_key(schedule: Schedule) -> str | None:
+    """The job a schedule runs, or None when it runs anything but a registered ManageIt job."""
+    if schedule.func != RUNNER or not schedule.args:
+        return None
+    try:
+        key = ast.literal_eval(schedule.args)
+    except (SyntaxError, ValueError):
+        return None
+    if isinstance(key, tuple):
+        key = key[0] if key else None
+    return key if key in JOBS else None
+
+
+def schedule_kwargs(schedule: Schedule) -> dict:
+    if not schedule.kwargs:
+        return {}
+    try:
+        value = ast.literal_eval(schedule.kwargs)
+    except (SyntaxError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def schedule_is_paused(schedule: Schedule) -> bool:
+    # django-q2's scheduler passes over schedules with no repeats left; pausing uses just that.
+    return schedule.repeats == 0
+
+
+def schedule_pause(*, schedule: Schedule) -> None:
+    schedule.repeats = 0
+    schedule.save(update_fields=["repeats"])
+
+
+def schedule_resume(*, schedule: Schedule) -> None:
+    """Resumes a paused schedule from its next slot after now, so it does not fire at once for the
+    slots it missed while paused."""
+    schedule.repeats = -1
+    schedule.next_run = schedule_next_runs(cron=schedule.cron, count=1)[0]
+    schedule.save(update_fields=["repeats", "next_run"])
+
+
+def schedule_next_runs(*, cron: str, count: int = 5, start: datetime | None = None) -> list[datetime]:
+    """The next `count` times a cron expression fires after `start` (default now), in local time."""
+    start = timezone.localtime(start or timezone.now())
+    it = croniter(cron, start)
+    return [it.get_next(datetime) for _ in range(count)]
+
+
+@dataclass
+class SyncResult:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+
+    def __str__(self):
+        text = f"created {len(self.created)} schedules, {len(self.unchanged)} already there"
+        if self.orphaned:
+            text += f"; {len(self.orphaned)} run no known job: {', '.join(self.orphaned)}"
+        return text
+
+
+@transaction.atomic
+def schedules_sync() -> SyncResult:
+    """Creates every default schedule of the registry that is missing, matched by name. Never
+    touches an existing schedule (admins may have changed its timing, arguments or paused it), so
+    running it again changes nothing. Reports schedules whose job is no longer in the registry."""
+    result = SyncResult()
+    existing = {s.name: s for s in Schedule.objects.all()}
+    for job in JOBS.values():
+        for default in job.default_schedules():
+            if default.name in existing:
+                result.unchanged.append(default.name)
+                continue
+            Schedule.objects.create(
+                name=default.name,
+                func=RUNNER,
+                args=repr(job.key),
+                kwargs=repr(default.kwargs) if default.kwargs else None,
+                schedule_type=Schedule.CRON,
+                cron=default.cron,
+                repeats=-1,
+            )
+            result.created.append(default.name)
+    result.orphaned = sorted(str(s.name or s.pk) for s in existing.values() if schedule_job_key(s) is None)
+    return result

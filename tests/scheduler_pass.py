@@ -1,0 +1,35 @@
+"""One django-q2 scheduler pass, started at an agreed instant, for the exactly-once test.
+
+Usage: python -m tests.scheduler_pass START_EPOCH. Exits 1 if the pass logged an error (django-q2's
+scheduler catches its own exceptions and only logs them).
+"""
+
+import logging
+import sys
+import time
+
+import django
+
+django.setup()
+
+from django_q.brokers import get_broker  # noqa: E402
+from django_q.scheduler import scheduler  # noqa: E402
+
+
+class Errors(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+errors = Errors()
+logging.getLogger("django-q").addHandler(errors)
+broker = get_broker()
+time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
+scheduler(broker=broker)
+for record in errors.records:
+    print("scheduler pass failed:", record.getMessage(), record.exc_text or "")
+sys.exit(1 if errors.records else 0)

@@ -1,0 +1,131 @@
+"""The run log and the lease: every run recorded, never two runs of a job at once."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from scheduling import registry
+from scheduling.models import JobLease, JobRun, Outcome, Trigger
+from scheduling.services import job_run, job_runs_prune, lease_duration
+from scheduling.tasks import JobFailed, run_job
+
+calls = []
+
+
+def job_ok(*, word="done"):
+    calls.append(word)
+    return f"said {word}"
+
+
+def job_broken():
+    raise RuntimeError("the kitchen is on fire")
+
+
+def job_today():
+    return timezone.localdate().isoformat()
+
+
+def job_nested():
+    """Starts itself again while it runs, as a second process would."""
+    inner = job_run(key="test_nested", trigger=Trigger.COMMAND)
+    return f"inner run {inner.outcome}"
+
+
+@pytest.fixture(autouse=True)
+def test_jobs(monkeypatch):
+    calls.clear()
+    for key, func in [("test_ok", "job_ok"), ("test_broken", "job_broken"), ("test_today", "job_today"), ("test_nested", "job_nested")]:
+        job = registry.Job(key=key, func=f"{__name__}.{func}", description=f"{key} for tests", default_schedules=list)
+        monkeypatch.setitem(registry.JOBS, key, job)
+
+
+def test_it_records_a_successful_run(db):
+    run = job_run(key="test_ok", trigger=Trigger.SCHEDULE, kwargs={"word": "hello"})
+    run.refresh_from_db()
+    assert (run.outcome, run.summary, run.trigger, run.arguments) == (Outcome.SUCCEEDED, "said hello", "schedule", {"word": "hello"})
+    assert run.finished_at >= run.started_at
+    assert run.duration is not None
+    assert calls == ["hello"]
+
+
+def test_it_records_a_failure_with_its_traceback(db):
+    run = job_run(key="test_broken", trigger=Trigger.COMMAND)
+    run.refresh_from_db()
+    assert run.outcome == Outcome.FAILED
+    assert run.summary == "failed: RuntimeError: the kitchen is on fire"
+    assert "Traceback" in run.traceback and "job_broken" in run.traceback
+    # the lease is released so the next run is not blocked
+    assert JobLease.objects.get(job="test_broken").expires_at <= timezone.now()
+
+
+def test_it_raises_in_the_task_so_django_q_records_the_failure(db):
+    with pytest.raises(JobFailed, match="the kitchen is on fire"):
+        run_job("test_broken")
+    assert JobRun.objects.get().trigger == Trigger.SCHEDULE
+
+
+def test_it_skips_a_second_start_while_the_first_runs(db):
+    outer = job_run(key="test_nested", trigger=Trigger.SCHEDULE)
+    assert outer.outcome == Outcome.SUCCEEDED
+    assert outer.summary == "inner run skipped"
+    inner = JobRun.objects.exclude(pk=outer.pk).get()
+    assert inner.outcome == Outcome.SKIPPED
+    assert inner.summary == f"skipped: test_nested is already running (run {outer.pk})"
+
+
+def test_it_runs_again_once_a_crashed_runs_lease_expired(db):
+    start = timezone.now()
+    crashed = JobRun.objects.create(job="test_ok", trigger=Trigger.SCHEDULE, started_at=start)
+    JobLease.objects.create(job="test_ok", run=crashed, expires_at=start + lease_duration())
+
+    assert job_run(key="test_ok", trigger=Trigger.SCHEDULE).outcome == Outcome.SKIPPED
+    with time_machine.travel(start + lease_duration() + dt.timedelta(seconds=1)):
+        assert job_run(key="test_ok", trigger=Trigger.SCHEDULE).outcome == Outcome.SUCCEEDED
+
+    crashed.refresh_from_db()
+    assert crashed.outcome == Outcome.FAILED
+    assert "lease expired" in crashed.summary
+
+
+def test_it_sees_today_as_the_local_date(db):
+    # 18:29 UTC is 23:59 in Kolkata; 18:31 UTC is 00:01 the next day there.
+    with time_machine.travel(dt.datetime(2026, 3, 1, 18, 29, tzinfo=dt.UTC)):
+        assert job_run(key="test_today", trigger=Trigger.SCHEDULE).summary == "2026-03-01"
+    with time_machine.travel(dt.datetime(2026, 3, 1, 18, 31, tzinfo=dt.UTC)):
+        assert job_run(key="test_today", trigger=Trigger.SCHEDULE).summary == "2026-03-02"
+
+
+def test_it_prunes_run_log_entries_older_than_90_days(db):
+    now = timezone.now()
+    old = JobRun.objects.create(job="test_ok", trigger=Trigger.SCHEDULE, started_at=now - dt.timedelta(days=90, minutes=1))
+    kept = JobRun.objects.create(job="test_ok", trigger=Trigger.SCHEDULE, started_at=now - dt.timedelta(days=89))
+    assert job_runs_prune() == "deleted 1 run-log entries older than 90 days"
+    assert list(JobRun.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not JobRun.objects.filter(pk=old.pk).exists()
+
+
+def test_the_command_prints_the_summary_and_records_the_run(db, capsys):
+    call_command("prune_job_runs")
+    assert capsys.readouterr().out.strip() == "deleted 0 run-log entries older than 90 days"
+    run = JobRun.objects.get()
+    assert (run.job, run.trigger, run.outcome) == ("prune_job_runs", "command", "succeeded")
+
+
+def test_the_command_exits_non_zero_when_the_job_fails(db, monkeypatch):
+    monkeypatch.setitem(registry.JOBS, "prune_job_runs", registry.JOBS["test_broken"])
+    with pytest.raises(CommandError, match="failed: RuntimeError: the kitchen is on fire") as e:
+        call_command("prune_job_runs")
+    assert e.value.returncode == 1
+    assert JobRun.objects.get().outcome == Outcome.FAILED
+
+
+def test_the_command_exits_non_zero_when_the_job_is_already_running(db):
+    JobLease.objects.create(job="prune_job_runs", expires_at=timezone.now() + dt.timedelta(minutes=5))
+    with pytest.raises(CommandError, match="already running") as e:
+        call_command("prune_job_runs")
+    assert e.value.returncode == 3
+    assert JobRun.objects.get().outcome == Outcome.SKIPPED

@@ -1,0 +1,108 @@
+"""Default schedules from the registry, kept by sync_schedules without undoing admins' edits, and
+fired by django-q2's scheduler in local time, once after downtime."""
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command, get_commands
+from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.models import OrmQ, Schedule
+from django_q.scheduler import scheduler
+
+from mess.models import MealWindow
+from scheduling.registry import JOBS
+from scheduling.services import RUNNER, schedule_job_key, schedule_kwargs, schedule_next_runs, schedules_sync
+
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+
+
+def test_every_job_is_a_management_command_with_help(capsys):
+    commands = get_commands()
+    for key, job in JOBS.items():
+        assert commands[key] == "scheduling"
+        with pytest.raises(SystemExit):
+            call_command(key, "--help")
+        assert job.description in " ".join(capsys.readouterr().out.split())
+
+
+def test_it_creates_the_default_schedules(db):
+    result = schedules_sync()
+    schedules = {s.name: s for s in Schedule.objects.all()}
+    assert sorted(result.created) == sorted(schedules)
+    assert {name: s.cron for name, s in schedules.items()} == {
+        "cleanup_old_menu": "0 0 * * *",
+        "generate_alerts": "0 * * * *",
+        "send_admin_notifications:breakfast": "0 9 * * *",
+        "send_admin_notifications:lunch": "0 14 * * *",
+        "send_admin_notifications:snacks": "0 18 * * *",
+        "send_admin_notifications:dinner": "0 21 * * *",
+        "send_daily_report": "0 7 * * *",
+        "prune_job_runs": "30 0 * * *",
+    }
+    lunch = schedules["send_admin_notifications:lunch"]
+    assert (lunch.func, schedule_job_key(lunch), schedule_kwargs(lunch)) == (RUNNER, "send_admin_notifications", {"meal": "lunch"})
+    assert all(s.schedule_type == Schedule.CRON and s.repeats == -1 for s in schedules.values())
+
+
+def test_notification_schedules_follow_the_meal_windows(db):
+    MealWindow.objects.filter(meal="snacks").update(starts_at=dt.time(16, 0), ends_at=dt.time(17, 45))
+    schedules_sync()
+    assert Schedule.objects.get(name="send_admin_notifications:snacks").cron == "45 17 * * *"
+
+
+def test_a_second_sync_changes_nothing_and_keeps_admin_edits(db):
+    schedules_sync()
+    Schedule.objects.filter(name="send_daily_report").update(cron="30 6 * * *", kwargs="{'resend': True}", repeats=0)
+    before = list(Schedule.objects.order_by("pk").values())
+    out = io.StringIO()
+    call_command("sync_schedules", stdout=out)
+    assert out.getvalue().strip() == "created 0 schedules, 8 already there"
+    assert list(Schedule.objects.order_by("pk").values()) == before
+
+
+def test_it_reports_schedules_whose_job_no_longer_exists(db):
+    schedules_sync()
+    Schedule.objects.create(name="weekly_menu_mail", func=RUNNER, args="'weekly_menu_mail'", schedule_type=Schedule.CRON, cron="0 8 * * 1")
+    err = io.StringIO()
+    call_command("sync_schedules", stdout=io.StringIO(), stderr=err)
+    assert "schedule weekly_menu_mail runs no known job" in err.getvalue()
+    assert schedules_sync().orphaned == ["weekly_menu_mail"]
+
+
+def queued_jobs() -> list[str]:
+    return [t.task["args"][0] for t in OrmQ.objects.all()]
+
+
+# transactional: django-q2's scheduler closes the connection, which would end a test's transaction
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_midnight_schedule_fires_at_1830_utc_the_day_before():
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)):
+        schedules_sync()
+        cleanup = Schedule.objects.get(name="cleanup_old_menu")
+        assert cleanup.next_run == dt.datetime(2026, 3, 1, 18, 30, tzinfo=dt.UTC)
+        assert schedule_next_runs(cron="0 0 * * *", count=2) == [
+            dt.datetime(2026, 3, 2, 0, 0, tzinfo=IST),
+            dt.datetime(2026, 3, 3, 0, 0, tzinfo=IST),
+        ]
+    with time_machine.travel(dt.datetime(2026, 3, 1, 18, 29, 59, tzinfo=dt.UTC)):
+        scheduler(broker=get_broker())
+        assert "cleanup_old_menu" not in queued_jobs()
+    with time_machine.travel(dt.datetime(2026, 3, 1, 18, 30, 1, tzinfo=dt.UTC)):
+        scheduler(broker=get_broker())
+        assert queued_jobs().count("cleanup_old_menu") == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_after_downtime_each_job_runs_once_not_once_per_missed_slot():
+    with time_machine.travel(dt.datetime(2026, 3, 1, 4, 0, tzinfo=dt.UTC)):
+        schedules_sync()
+    # the cluster was down for three days
+    with time_machine.travel(dt.datetime(2026, 3, 4, 4, 10, tzinfo=dt.UTC)):
+        scheduler(broker=get_broker())
+        assert OrmQ.objects.count() == Schedule.objects.count() == 8
+        assert all(s.next_run > timezone.now() for s in Schedule.objects.all())
+        scheduler(broker=get_broker())
+        assert OrmQ.objects.count() == 8
