@@ -1,2 +1,280 @@
+"""The admin site for the mess domain: what an admin edits (messes, floors, meal windows, menus, waste,
+feedback, who eats where) and what the jobs produced (alerts, notifications, daily reports), which admins
+may read and delete but never write.
 
-# Register your models here.
+Every change list selects its related rows in the same query, so a page costs the same number of queries
+however many rows it shows; foreign keys to users and floors are autocompletes, as there are thousands.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count
+from django.utils.text import Truncator
+
+from mess.models import (
+    Alert,
+    DailyReport,
+    Feedback,
+    Floor,
+    MealWindow,
+    Mess,
+    NonVegItem,
+    NonVegMenu,
+    Notification,
+    Profile,
+    RegularMenu,
+    TemporaryMenu,
+    WasteRecord,
+)
+
+User = get_user_model()
+
+
+class ProducedByJobAdmin(admin.ModelAdmin):
+    """Rows the scheduled jobs write: an edit here would be overwritten or would contradict what was
+    e-mailed, so admins only read them, and delete them when they must."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MealWindow)
+class MealWindowAdmin(admin.ModelAdmin):
+    """Exactly one window per meal, created by a migration: admins move the hours, nothing else."""
+
+    list_display = ["meal", "starts_at", "ends_at"]
+    list_editable = ["starts_at", "ends_at"]
+    ordering = ["starts_at"]
+    readonly_fields = ["meal"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FloorInline(admin.TabularInline):
+    model = Floor
+    extra = 0
+
+
+@admin.register(Mess)
+class MessAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "is_active", "floor_count", "waste_threshold_kg", "rating_threshold", "alert_window_days"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    inlines = [FloorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(floor_count=Count("floors"))
+
+    @admin.display(description="floors", ordering="floor_count")
+    def floor_count(self, mess):
+        return mess.floor_count
+
+
+@admin.register(Floor)
+class FloorAdmin(admin.ModelAdmin):
+    list_display = ["name", "mess"]
+    list_filter = ["mess"]
+    search_fields = ["name", "mess__code", "mess__name"]
+
+    def get_queryset(self, request):
+        # Not list_select_related: the waste records' floor autocomplete reads this queryset too, and a
+        # floor's name shows its mess's code.
+        return super().get_queryset(request).select_related("mess")
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "mess"]
+    list_filter = ["mess"]
+    list_select_related = ["user", "mess"]
+    search_fields = ["user__username", "user__email", "mess__code", "mess__name"]
+    autocomplete_fields = ["user", "mess"]
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    autocomplete_fields = ["mess"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ManageItUserAdmin(UserAdmin):
+    """Django's user admin, with the mess each user eats at or runs."""
+
+    inlines = [*UserAdmin.inlines, ProfileInline]
+    list_display = [*UserAdmin.list_display, "mess"]
+    list_filter = [*UserAdmin.list_filter, "profile__mess"]
+    list_select_related = ["profile__mess"]
+    search_fields = [*UserAdmin.search_fields, "profile__mess__code"]
+
+    @admin.display(description="mess", ordering="profile__mess__code")
+    def mess(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.mess if profile else None
+
+
+@admin.register(RegularMenu)
+class RegularMenuAdmin(admin.ModelAdmin):
+    list_display = ["mess", "weekday", "meal", "is_veg", "dishes_summary"]
+    list_filter = ["mess", "weekday", "meal", "is_veg"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name", "dishes"]
+
+    @admin.display(description="dishes")
+    def dishes_summary(self, menu):
+        return ", ".join(menu.dishes.splitlines())
+
+
+@admin.register(TemporaryMenu)
+class TemporaryMenuAdmin(admin.ModelAdmin):
+    list_display = ["date", "mess", "meal", "dishes_summary", "created_at"]
+    list_filter = ["mess", "meal", "date"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name", "dishes"]
+    date_hierarchy = "date"
+    readonly_fields = ["created_at"]
+
+    @admin.display(description="dishes")
+    def dishes_summary(self, menu):
+        return ", ".join(menu.dishes.splitlines())
+
+
+class NonVegItemInline(admin.TabularInline):
+    model = NonVegItem
+    extra = 1
+
+
+@admin.register(NonVegMenu)
+class NonVegMenuAdmin(admin.ModelAdmin):
+    list_display = ["date", "mess", "meal", "item_count", "created_at"]
+    list_filter = ["mess", "meal", "date"]
+    search_fields = ["mess__code", "mess__name", "items__name"]
+    date_hierarchy = "date"
+    readonly_fields = ["created_at"]
+    inlines = [NonVegItemInline]
+
+    def get_queryset(self, request):
+        # The items' menu autocomplete reads this queryset too, and a menu's name shows its mess's code.
+        return super().get_queryset(request).select_related("mess").annotate(item_count=Count("items"))
+
+    @admin.display(description="items", ordering="item_count")
+    def item_count(self, menu):
+        return menu.item_count
+
+
+@admin.register(NonVegItem)
+class NonVegItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "price", "menu"]
+    list_filter = ["menu__mess", "menu__meal", "menu__date"]
+    list_select_related = ["menu__mess"]
+    search_fields = ["name", "menu__mess__code", "menu__mess__name"]
+    date_hierarchy = "menu__date"
+    autocomplete_fields = ["menu"]
+
+
+@admin.register(WasteRecord)
+class WasteRecordAdmin(admin.ModelAdmin):
+    list_display = ["date", "mess", "floor_name", "meal", "total_kg", "diners", "grams_per_diner", "recorded_by"]
+    list_filter = ["floor__mess", "meal", "date"]
+    list_select_related = ["floor__mess", "recorded_by"]
+    search_fields = ["floor__name", "floor__mess__code", "floor__mess__name", "recorded_by__username"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["floor", "recorded_by"]
+    readonly_fields = ["recorded_at"]
+
+    @admin.display(description="mess", ordering="floor__mess__code")
+    def mess(self, record):
+        return record.floor.mess
+
+    @admin.display(description="floor", ordering="floor__name")
+    def floor_name(self, record):
+        return record.floor.name
+
+    @admin.display(description="g per diner")
+    def grams_per_diner(self, record):
+        if not record.diners:
+            return None
+        return (record.total_kg * 1000 / record.diners).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["date", "meal", "mess", "student", "rating", "category", "comment_summary", "notified_at"]
+    list_filter = ["mess", "meal", "rating", "category", "date"]
+    list_select_related = ["mess", "student"]
+    search_fields = ["student__username", "mess__code", "mess__name", "comment"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["student"]
+    # notified_at belongs to send_admin_notifications: setting or clearing it by hand would skip or
+    # repeat an e-mail.
+    readonly_fields = ["notified_at", "created_at", "updated_at"]
+
+    @admin.display(description="comment")
+    def comment_summary(self, feedback):
+        return Truncator(feedback.comment).chars(80)
+
+
+class AlertStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(is_open=True)
+        if self.value() == "resolved":
+            return queryset.filter(is_open__isnull=True)
+        return queryset
+
+
+@admin.register(Alert)
+class AlertAdmin(ProducedByJobAdmin):
+    list_display = ["mess", "kind", "subject", "value", "threshold", "window_start", "window_end", "is_open", "last_seen_at", "resolved_at"]
+    list_filter = [AlertStatusFilter, "mess", "kind", "window_end"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name", "subject"]
+    fields = ["mess", "kind", "subject", "value", "threshold", "window_start", "window_end", "first_seen_at", "last_seen_at", "resolved_at"]
+    readonly_fields = fields
+
+
+@admin.register(Notification)
+class NotificationAdmin(ProducedByJobAdmin):
+    list_display = ["date", "mess", "meal", "critical_count", "average_rating", "read_at", "updated_at"]
+    list_filter = ["mess", "meal", "date"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name"]
+    date_hierarchy = "date"
+    fields = ["mess", "date", "meal", "critical_count", "average_rating", "comments_text", "created_at", "updated_at", "read_at"]
+    readonly_fields = fields
+
+    @admin.display(description="comments")
+    def comments_text(self, notification):
+        # A plain string: the read-only field escapes it and breaks its lines; students typed these.
+        return "\n".join(str(comment) for comment in notification.comments)
+
+
+@admin.register(DailyReport)
+class DailyReportAdmin(ProducedByJobAdmin):
+    list_display = ["date", "mess", "emailed_at", "updated_at"]
+    list_filter = ["mess", "date"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name"]
+    date_hierarchy = "date"
+    # The text body only, escaped like every read-only field: the HTML body quotes students' comments,
+    # and rendering it here would trust them.
+    fields = ["mess", "date", "text_body", "emailed_at", "created_at", "updated_at"]
+    readonly_fields = fields

@@ -299,7 +299,8 @@ class Alert(models.Model):
             models.CheckConstraint(condition=Q(kind__in=AlertKind.values), name="alert_kind_valid"),
             models.CheckConstraint(condition=Q(is_open=True) | Q(is_open__isnull=True), name="alert_is_open_true_or_null"),
             models.CheckConstraint(
-                condition=Q(is_open=True, resolved_at__isnull=True) | Q(is_open__isnull=True, resolved_at__isnull=False),
+                # is_open__isnull=False, not is_open=True: a CHECK passes when its condition is NULL
+                condition=Q(is_open__isnull=False, resolved_at__isnull=True) | Q(is_open__isnull=True, resolved_at__isnull=False),
                 name="alert_open_iff_unresolved",
             ),
         ]

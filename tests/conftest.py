@@ -10,6 +10,12 @@ from mess.models import Floor, Mess, Role
 from mess.services import user_create
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # the default hasher is slow on purpose; tests create many users
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def mess1(db):
     mess = Mess.objects.create(code="mess1", name="Mess 1")

@@ -1,0 +1,368 @@
+"""The admin site of the mess app, as a superuser sees it: every page opens, change lists cost the same
+number of queries however many rows they show, and what the jobs produced cannot be written."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin as django_admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mess.models import (
+    Alert,
+    AlertKind,
+    DailyReport,
+    Feedback,
+    Floor,
+    Meal,
+    MealWindow,
+    Mess,
+    NonVegItem,
+    NonVegMenu,
+    Notification,
+    Profile,
+    RegularMenu,
+    Role,
+    TemporaryMenu,
+    WasteRecord,
+)
+from mess.services import user_create
+
+User = get_user_model()
+
+DAY = datetime.date(2025, 1, 15)
+MESS_MODELS = [
+    MealWindow,
+    Mess,
+    Floor,
+    Profile,
+    RegularMenu,
+    TemporaryMenu,
+    NonVegMenu,
+    NonVegItem,
+    WasteRecord,
+    Feedback,
+    Alert,
+    Notification,
+    DailyReport,
+]
+PRODUCED_BY_JOBS = [Alert, Notification, DailyReport]
+
+
+def _url(model, action, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The fixtures' users have passwords; hashing them properly costs a quarter of a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+# Each maker adds `n` rows of its model, numbered from `start` so that later rows never collide with
+# earlier ones, and each row points at its own related rows, so a missing select_related shows up.
+
+
+def _users(n, start, mess):
+    users = User.objects.bulk_create([User(username=f"user{i}") for i in range(start, start + n)])
+    Profile.objects.bulk_create([Profile(user=user, mess=mess) for user in users])
+    return users
+
+
+def _messes(n, start):
+    return Mess.objects.bulk_create([Mess(code=f"m{i}", name=f"Mess {i}") for i in range(start, start + n)])
+
+
+def _floors(n, start):
+    return Floor.objects.bulk_create([Floor(mess=mess, name="Ground") for mess in _messes(n, start)])
+
+
+def _nonveg_menus(n, start):
+    return NonVegMenu.objects.bulk_create(
+        [NonVegMenu(mess=mess, date=DAY, meal=Meal.DINNER) for mess in _messes(n, start)],
+    )
+
+
+ROW_MAKERS = {
+    Mess: _messes,
+    Floor: _floors,
+    User: lambda n, start: _users(n, start, None),
+    Profile: lambda n, start: _users(n, start, Mess.objects.create(code=f"p{start}", name="P")),
+    RegularMenu: lambda n, start: RegularMenu.objects.bulk_create(
+        [RegularMenu(mess=mess, weekday=0, meal=Meal.LUNCH, dishes="Dal\nRice") for mess in _messes(n, start)],
+    ),
+    TemporaryMenu: lambda n, start: TemporaryMenu.objects.bulk_create(
+        [TemporaryMenu(mess=mess, date=DAY, meal=Meal.LUNCH, dishes="Biryani") for mess in _messes(n, start)],
+    ),
+    NonVegMenu: lambda n, start: NonVegItem.objects.bulk_create(
+        [NonVegItem(menu=menu, name=name, price=Decimal("120")) for menu in _nonveg_menus(n, start) for name in ["Chicken", "Fish"]],
+    ),
+    NonVegItem: lambda n, start: NonVegItem.objects.bulk_create(
+        [NonVegItem(menu=menu, name="Chicken", price=Decimal("120")) for menu in _nonveg_menus(n, start)],
+    ),
+    WasteRecord: lambda n, start: WasteRecord.objects.bulk_create(
+        [
+            WasteRecord(floor=floor, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("12.5"), diners=200, recorded_by=user)
+            for floor, user in zip(_floors(n, start), _users(n, start, None), strict=True)
+        ],
+    ),
+    Feedback: lambda n, start: Feedback.objects.bulk_create(
+        [
+            Feedback(student=user, mess=user.profile.mess, date=DAY, meal=Meal.LUNCH, rating=2, comment="Cold rice")
+            for user in _users(n, start, Mess.objects.create(code=f"f{start}", name="F"))
+        ],
+    ),
+    Alert: lambda n, start: Alert.objects.bulk_create(
+        [
+            Alert(
+                mess=mess,
+                kind=AlertKind.HIGH_WASTE,
+                subject="Ground",
+                value=Decimal("60"),
+                threshold=Decimal("50"),
+                window_start=DAY - datetime.timedelta(days=6),
+                window_end=DAY,
+                first_seen_at=timezone.now(),
+                last_seen_at=timezone.now(),
+            )
+            for mess in _messes(n, start)
+        ],
+    ),
+    Notification: lambda n, start: Notification.objects.bulk_create(
+        [Notification(mess=mess, date=DAY, meal=Meal.LUNCH, critical_count=3, comments=["Cold"]) for mess in _messes(n, start)],
+    ),
+    DailyReport: lambda n, start: DailyReport.objects.bulk_create(
+        [DailyReport(mess=mess, date=DAY, text_body="Report", html_body="<p>Report</p>") for mess in _messes(n, start)],
+    ),
+}
+
+
+def test_it_registers_every_mess_model_and_passes_the_admin_checks():
+    assert set(MESS_MODELS) <= set(django_admin.site._registry)
+    call_command("check", "--fail-level", "WARNING")  # autocomplete_fields need search_fields on the other side
+
+
+@pytest.mark.parametrize("model", [*MESS_MODELS, User])
+def test_it_opens_every_changelist(admin_client, model):
+    ROW_MAKERS.get(model, lambda n, start: None)(3, 0)
+    assert admin_client.get(_url(model, "changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("model", [m for m in [*MESS_MODELS, User] if m not in [*PRODUCED_BY_JOBS, MealWindow]])
+def test_it_opens_every_add_page(admin_client, model):
+    assert admin_client.get(_url(model, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", [*PRODUCED_BY_JOBS, MealWindow])
+def test_it_has_no_add_page_for_rows_that_are_not_added_by_hand(admin_client, model):
+    assert admin_client.get(_url(model, "add")).status_code == 403
+
+
+@pytest.mark.parametrize("model", list(ROW_MAKERS))
+def test_it_lists_rows_in_a_constant_number_of_queries(admin_client, model):
+    url = _url(model, "changelist")
+    ROW_MAKERS[model](3, 0)
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    ROW_MAKERS[model](30, 100)
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(url)
+    assert response.context["cl"].result_count >= 33
+    assert len(many) == len(few), [q["sql"] for q in many]
+
+
+def test_it_finds_waste_records_by_floor_name(admin_client, mess1, ground, first):
+    WasteRecord.objects.create(floor=ground, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("5"))
+    WasteRecord.objects.create(floor=first, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("7"))
+
+    response = admin_client.get(_url(WasteRecord, "changelist"), {"q": "ground"})
+
+    assert [r.floor for r in response.context["cl"].result_list] == [ground]
+
+
+def test_it_filters_feedback_by_mess(admin_client, student, mess2):
+    bob = user_create(username="bob", role=Role.STUDENT, mess=mess2)
+    Feedback.objects.create(student=student, mess=student.profile.mess, date=DAY, meal=Meal.LUNCH, rating=4)
+    Feedback.objects.create(student=bob, mess=mess2, date=DAY, meal=Meal.LUNCH, rating=2)
+
+    response = admin_client.get(_url(Feedback, "changelist"), {"mess__id__exact": mess2.id})
+
+    assert [f.student for f in response.context["cl"].result_list] == [bob]
+
+
+def test_it_filters_waste_records_by_the_floors_mess(admin_client, ground, mess2):
+    WasteRecord.objects.create(floor=ground, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("5"))
+    third = mess2.floors.get(name="Third")
+    WasteRecord.objects.create(floor=third, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("7"))
+
+    response = admin_client.get(_url(WasteRecord, "changelist"), {"floor__mess__id__exact": mess2.id})
+
+    assert [r.floor for r in response.context["cl"].result_list] == [third]
+
+
+def test_it_filters_users_by_mess_and_shows_their_mess(admin_client, student, other_official, mess2):
+    response = admin_client.get(_url(User, "changelist"), {"profile__mess__id__exact": mess2.id})
+
+    assert list(response.context["cl"].result_list) == [other_official]
+    assert "Mess 2" in response.text
+
+
+def test_it_shows_grams_of_waste_per_diner(admin_client, ground, first):
+    WasteRecord.objects.create(floor=ground, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("12.5"), diners=200)
+    WasteRecord.objects.create(floor=first, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("3"), diners=0)
+
+    response = admin_client.get(_url(WasteRecord, "changelist"))
+
+    assert '<td class="field-grams_per_diner">63</td>' in response.text  # 62.5 g rounds half up
+    assert '<td class="field-grams_per_diner">-</td>' in response.text  # no head count: no ratio
+
+
+def test_it_filters_alerts_by_status(admin_client, mess1):
+    common = {
+        "mess": mess1,
+        "kind": AlertKind.HIGH_WASTE,
+        "value": Decimal("60"),
+        "threshold": Decimal("50"),
+        "window_start": DAY,
+        "window_end": DAY,
+        "first_seen_at": timezone.now(),
+        "last_seen_at": timezone.now(),
+    }
+    open_alert = Alert.objects.create(subject="Ground", **common)
+    resolved = Alert.objects.create(subject="First", is_open=None, resolved_at=timezone.now(), **common)
+    url = _url(Alert, "changelist")
+
+    assert list(admin_client.get(url, {"status": "open"}).context["cl"].result_list) == [open_alert]
+    assert list(admin_client.get(url, {"status": "resolved"}).context["cl"].result_list) == [resolved]
+
+
+def test_it_creates_a_mess_with_its_floors(admin_client):
+    data = {
+        "code": "mess3",
+        "name": "Mess 3",
+        "is_active": "on",
+        "waste_threshold_kg": "40",
+        "rating_threshold": "3.5",
+        "alert_window_days": "7",
+        "floors-TOTAL_FORMS": "2",
+        "floors-INITIAL_FORMS": "0",
+        "floors-0-name": "Fourth",
+        "floors-1-name": "Fifth",
+    }
+
+    response = admin_client.post(_url(Mess, "add"), data)
+
+    assert response.status_code == 302
+    assert sorted(Mess.objects.get(code="mess3").floors.values_list("name", flat=True)) == ["Fifth", "Fourth"]
+
+
+def test_it_lets_admins_move_a_meal_window_but_not_delete_it(admin_client):
+    lunch = MealWindow.objects.get(meal=Meal.LUNCH)
+
+    response = admin_client.post(_url(MealWindow, "change", lunch.pk), {"starts_at": "12:30", "ends_at": "14:30"})
+
+    assert response.status_code == 302
+    lunch.refresh_from_db()
+    assert (lunch.starts_at, lunch.ends_at) == (datetime.time(12, 30), datetime.time(14, 30))
+    assert admin_client.get(_url(MealWindow, "delete", lunch.pk)).status_code == 403
+
+
+def test_it_refuses_a_meal_window_that_ends_before_it_starts(admin_client):
+    lunch = MealWindow.objects.get(meal=Meal.LUNCH)
+
+    response = admin_client.post(_url(MealWindow, "change", lunch.pk), {"starts_at": "14:00", "ends_at": "12:00"})
+
+    assert response.status_code == 200  # the form again, with the constraint's error
+    assert response.context["adminform"].form.errors
+    lunch.refresh_from_db()
+    assert lunch.starts_at == datetime.time(12, 0)
+
+
+def test_it_keeps_feedback_notified_at_read_only(admin_client, student):
+    notified_at = timezone.now()
+    feedback = Feedback.objects.create(
+        student=student, mess=student.profile.mess, date=DAY, meal=Meal.LUNCH, rating=4, notified_at=notified_at
+    )
+    data = {"student": student.pk, "mess": feedback.mess_id, "date": "2025-01-15", "meal": "lunch", "rating": "5", "category": "food"}
+
+    response = admin_client.post(_url(Feedback, "change", feedback.pk), {**data, "notified_at_0": "", "notified_at_1": ""})
+
+    assert response.status_code == 302
+    feedback.refresh_from_db()
+    assert (feedback.rating, feedback.notified_at) == (5, notified_at)
+
+
+@pytest.mark.parametrize("model", PRODUCED_BY_JOBS)
+def test_it_lets_admins_read_and_delete_what_jobs_produced_but_not_change_it(admin_client, model):
+    ROW_MAKERS[model](1, 0)
+    row = model.objects.get()
+    url = _url(model, "change", row.pk)
+
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert admin_client.post(url, {}).status_code == 403
+
+    assert admin_client.post(_url(model, "delete", row.pk), {"post": "yes"}).status_code == 302
+    assert not model.objects.exists()
+
+
+def test_it_shows_a_daily_reports_text_body_escaped_and_not_its_html_body(admin_client, mess1):
+    report = DailyReport.objects.create(
+        mess=mess1, date=DAY, text_body="Lunch: <script>alert(1)</script>", html_body="<p>html-only-marker</p>"
+    )
+
+    response = admin_client.get(_url(DailyReport, "change", report.pk))
+
+    assert "Lunch: &lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert "<script>alert(1)" not in response.text
+    assert "html-only-marker" not in response.text
+
+
+def test_it_shows_notification_comments_escaped(admin_client, mess1):
+    notification = Notification.objects.create(mess=mess1, date=DAY, meal=Meal.LUNCH, critical_count=2, comments=["<b>Cold</b>", "Late"])
+
+    response = admin_client.get(_url(Notification, "change", notification.pk))
+
+    assert "&lt;b&gt;Cold&lt;/b&gt;<br>Late" in response.text
+
+
+def test_it_edits_a_users_mess_on_their_page(admin_client, student, mess1):
+    response = admin_client.get(_url(User, "change", student.pk))
+
+    assert response.status_code == 200
+    assert f'<option value="{mess1.pk}" selected>Mess 1</option>' in response.text
+
+
+def test_it_completes_floors_by_name_with_their_mess(admin_client, mess1, mess2):
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "mess", "model_name": "wasterecord", "field_name": "floor"}
+
+    response = admin_client.get(url, {**params, "term": "thi"})
+
+    assert [r["text"] for r in response.json()["results"]] == ["Third (mess2)"]
+
+
+def test_it_completes_floors_in_a_constant_number_of_queries(admin_client):
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "mess", "model_name": "wasterecord", "field_name": "floor", "term": "ground"}
+    _floors(3, 0)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(url, params)
+    _floors(15, 100)
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(url, params)
+
+    assert len(response.json()["results"]) == 18
+    assert len(many) == len(few)
