@@ -106,3 +106,20 @@ def test_after_downtime_each_job_runs_once_not_once_per_missed_slot():
         assert all(s.next_run > timezone.now() for s in Schedule.objects.all())
         scheduler(broker=get_broker())
         assert OrmQ.objects.count() == 8
+
+
+def test_jobs_shows_each_job_its_schedules_next_run_and_last_outcome(db):
+    with time_machine.travel(dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)):  # 05:30 in Kolkata
+        schedules_sync()
+        Schedule.objects.filter(name="generate_alerts").update(repeats=0)
+        call_command("prune_job_runs", stdout=io.StringIO())
+        out = io.StringIO()
+        call_command("jobs", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["JOB", "SCHEDULE", "WHEN", "NEXT", "RUN", "LAST", "RUN", "OUTCOME", "TOOK"]
+    rows = {line.split()[0]: line for line in lines[1:] if not line.startswith(" ")}
+    assert set(rows) == set(JOBS)
+    assert "At 07:00" in rows["send_daily_report"] and "2026-03-01 07:00" in rows["send_daily_report"]
+    assert "paused" in rows["generate_alerts"]
+    assert "2026-03-01 05:30  succeeded" in rows["prune_job_runs"]
+    assert sum("send_admin_notifications:" in line for line in lines) == 4
