@@ -1,0 +1,52 @@
+"""The generate_alerts job: raises, updates and resolves high-waste and low-rating alerts."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from mess.models import Alert
+from mess.selectors import alert_conditions, mess_code_check
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+@transaction.atomic
+def alerts_generate(*, mess_code: str | None = None) -> str:
+    """Brings the stored alerts of every mess (or of the one named) in line with its window ending
+    today: a condition that holds keeps exactly one open alert, created the first time and updated
+    (value, threshold, window, last seen) afterwards; an open alert whose condition no longer holds,
+    or whose mess is inactive, is resolved. Running twice in a row creates and resolves nothing the
+    second time. A constant number of queries whatever the number of messes and floors.
+    Raises ValueError for an unknown mess code."""
+    mess_code_check(mess_code=mess_code)
+    now = timezone.now()
+    messes, found = alert_conditions(as_of=timezone.localdate(now), mess_code=mess_code)
+
+    open_alerts = Alert.objects.filter(is_open=True)
+    if mess_code is not None:
+        open_alerts = open_alerts.filter(mess__code=mess_code)
+    existing = {(a.mess_id, a.kind, a.subject): a for a in open_alerts.select_for_update()}
+
+    new, still = [], []
+    for c in found:
+        fields = {k: c[k] for k in ("value", "threshold", "window_start", "window_end")}
+        alert = existing.pop((c["mess"].pk, c["kind"], c["subject"]), None)
+        if alert is None:
+            new.append(Alert(mess=c["mess"], kind=c["kind"], subject=c["subject"], first_seen_at=now, last_seen_at=now, **fields))
+        else:
+            for name, value in fields.items():
+                setattr(alert, name, value)
+            alert.last_seen_at = now
+            still.append(alert)
+    if still:
+        Alert.objects.bulk_update(still, ["value", "threshold", "window_start", "window_end", "last_seen_at"])
+    if new:
+        # A concurrent run (the schedule and an admin's "run now") may have opened the same alert
+        # a moment ago: the unique constraint keeps one, and this run leaves it be.
+        Alert.objects.bulk_create(new, ignore_conflicts=True)
+    resolved = 0
+    if existing:
+        resolved = Alert.objects.filter(pk__in=[a.pk for a in existing.values()], is_open=True).update(resolved_at=now, is_open=None)
+    active = len(found)
+    return f"{_plural(active, 'active alert')} ({len(new)} new, {resolved} resolved) in {_plural(len(messes), 'mess', 'messes')}"

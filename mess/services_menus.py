@@ -1,0 +1,58 @@
+"""The cleanup_old_menu job: deletes the one-day menus of past days."""
+
+from django.db import router, transaction
+from django.utils import timezone
+
+from mess.models import NonVegItem, NonVegMenu, TemporaryMenu
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
+def _batch_ids(queryset, batch_size: int) -> list[int]:
+    return list(queryset.order_by("id").values_list("id", flat=True)[:batch_size])
+
+
+def menus_cleanup(*, dry_run: bool = False, batch_size: int = 2000) -> str:
+    """Deletes the temporary menus and the non-veg menus (with their items) dated before today.
+
+    Works in batches of at most `batch_size` menus, each deleted in its own short transaction, so a
+    large backlog never holds the database for long and an interrupted run keeps what it did. The
+    number of queries grows with the number of batches, not of rows. With `dry_run` it deletes
+    nothing and says what it would delete."""
+    if batch_size < 1:
+        raise ValueError(f"batch size must be at least 1, not {batch_size}")
+    today = timezone.localdate()
+    old_temporary = TemporaryMenu.objects.filter(date__lt=today)
+    old_nonveg = NonVegMenu.objects.filter(date__lt=today)
+
+    if dry_run:
+        items = NonVegItem.objects.filter(menu__date__lt=today).count()
+        return (
+            f"would delete {_plural(old_temporary.count(), 'temporary menu')}, "
+            f"{_plural(old_nonveg.count(), 'non-veg menu')} ({_plural(items, 'item')}) dated before {today}"
+        )
+
+    using = router.db_for_write(TemporaryMenu)
+    temporary = nonveg = items = 0
+    # Each batch selects and deletes inside one short transaction; the lock taken by the select
+    # keeps a menu from being moved to a later date between the two.
+    while True:
+        with transaction.atomic(using=using):
+            ids = _batch_ids(old_temporary.select_for_update(), batch_size)
+            if ids:
+                # A raw delete is one query: nothing refers to a temporary menu, so there is nothing to collect.
+                temporary += TemporaryMenu.objects.filter(id__in=ids)._raw_delete(using)
+        if len(ids) < batch_size:
+            break
+    while True:
+        with transaction.atomic(using=using):
+            ids = _batch_ids(old_nonveg.select_for_update(), batch_size)
+            if ids:
+                # The items by menu, then the menus: two queries instead of Django's collector.
+                items += NonVegItem.objects.filter(menu_id__in=ids)._raw_delete(using)
+                nonveg += NonVegMenu.objects.filter(id__in=ids)._raw_delete(using)
+        if len(ids) < batch_size:
+            break
+    return f"deleted {_plural(temporary, 'temporary menu')}, {_plural(nonveg, 'non-veg menu')} ({_plural(items, 'item')})"

@@ -1,0 +1,142 @@
+"""The send_admin_notifications job: tells a mess's officials and the admins about a meal's critical
+feedback, in the app and by e-mail, each entry e-mailed once."""
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Count, Q, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mess.models import Feedback, Meal, Notification
+from mess.selectors import CENTS, CRITICAL_FEEDBACK, meal_windows, messes_recipients
+
+MAX_COMMENTS = 20
+
+
+def email_send(*, template: str, context: dict, to: list[str], connection=None) -> None:
+    """Renders `emails/<template>-subject.txt`, `-body.txt` and `-body.html` and sends them as one
+    message to `to`. Raises if the mail server refuses it."""
+    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
+    text = render_to_string(f"emails/{template}-body.txt", context)
+    html = render_to_string(f"emails/{template}-body.html", context)
+    message = EmailMultiAlternatives(subject, text, to=to, connection=connection)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datetime) -> list[tuple[datetime.date, str]]:
+    """The (date, meal) pairs a run covers, in serving order: with a date, that date's `meal` and the
+    meals served before it; without, today's `meal` and every meal whose window ended in the 24
+    hours up to `now`, so a run missed overnight is made up by the next one."""
+    windows = meal_windows()
+    order = [w.meal for w in windows] + [m for m in Meal.values if m not in {w.meal for w in windows}]
+    if date is not None:
+        return [(date, m) for m in order[: order.index(meal) + 1]]
+    today = timezone.localdate(now)
+    pairs = {(today, meal)}
+    for day in (today - datetime.timedelta(days=1), today):
+        for w in windows:
+            ends = timezone.make_aware(datetime.datetime.combine(day, w.ends_at))
+            if now - datetime.timedelta(hours=24) < ends <= now:
+                pairs.add((day, w.meal))
+    return sorted(pairs, key=lambda p: (p[0], order.index(p[1])))
+
+
+def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
+    """For every active mess and every (date, meal) the run covers (see `_meals_covered`), keeps one
+    Notification of the meal's critical feedback (low ratings with a comment, and hygiene
+    complaints): how many, the meal's average rating, the newest 20 comments. The critical entries
+    not e-mailed before go to the mess's officials and the admins in one e-mail per mess, date and
+    meal; an entry is marked as e-mailed only once its e-mail has been sent, so a failed send
+    raises, marks nothing and is retried by the next run, and no entry is ever e-mailed twice by
+    runs one after another. A constant number of queries whatever the number of messes.
+    Raises ValueError for an unknown meal or a date after today."""
+    if meal not in Meal.values:
+        raise ValueError(f"unknown meal {meal!r}; the meals are: {', '.join(Meal.values)}")
+    now = timezone.now()
+    if date is not None and date > timezone.localdate(now):
+        raise ValueError(f"{date} is in the future")
+    covered = _meals_covered(meal=meal, date=date, now=now)
+    in_covered = reduce(or_, (Q(date=d, meal=m) for d, m in covered))
+
+    active = Feedback.objects.filter(in_covered, mess__is_active=True)
+    critical = defaultdict(list)
+    for entry in active.filter(CRITICAL_FEEDBACK).select_related("mess").order_by("-created_at", "-id"):
+        critical[entry.mess_id, entry.date, entry.meal].append(entry)
+    if not critical:
+        return f"no critical feedback; covered {_covered_text(covered)}"
+    ratings = {
+        (r["mess_id"], r["date"], r["meal"]): (r["total"], r["n"])
+        for r in active.values("mess_id", "date", "meal").annotate(total=Sum("rating"), n=Count("id")).order_by()
+    }
+    stored = {(n.mess_id, n.date, n.meal): n for n in Notification.objects.filter(in_covered, mess_id__in={k[0] for k in critical})}
+
+    new, changed, to_email = [], [], []
+    # By mess, then in serving order: the e-mails go out in an order a reader (and a test) can follow.
+    for key, entries in sorted(critical.items(), key=lambda kv: (kv[1][0].mess.code, covered.index(kv[0][1:]))):
+        total, n = ratings[key]
+        fields = {
+            "critical_count": len(entries),
+            "average_rating": (Decimal(total) / n).quantize(CENTS, rounding=ROUND_HALF_UP),
+            "comments": [e.comment for e in entries if e.comment][:MAX_COMMENTS],
+        }
+        notification = stored.get(key)
+        if notification is None:
+            notification = Notification(mess=entries[0].mess, date=key[1], meal=key[2], **fields)
+            new.append(notification)
+        elif any(getattr(notification, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(notification, name, value)
+            # What changed is news: it shows as unread again.
+            notification.updated_at, notification.read_at = now, None
+            changed.append(notification)
+        unsent = [e for e in entries if e.notified_at is None]
+        if unsent:
+            to_email.append((notification, unsent))
+    Notification.objects.bulk_create(new)
+    Notification.objects.bulk_update(changed, ["critical_count", "average_rating", "comments", "updated_at", "read_at"])
+
+    sent_entries, emails = _notifications_email(to_email=to_email, now=now)
+    return (
+        f"{_plural(len(critical), 'notification')} ({len(new)} new, {len(changed)} updated), "
+        f"{_plural(sent_entries, 'critical entry', 'critical entries')} e-mailed in {_plural(emails, 'e-mail')}; "
+        f"covered {_covered_text(covered)}"
+    )
+
+
+def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]], now: datetime.datetime) -> tuple[int, int]:
+    """E-mails each notification's unsent entries, then marks as e-mailed exactly the entries whose
+    e-mail went out, also when a later e-mail fails (the failure is raised after marking)."""
+    if not to_email:
+        return 0, 0
+    recipients = messes_recipients(mess_ids=sorted({n.mess_id for n, _ in to_email}))
+    sent, emails = [], 0
+    with get_connection() as connection:
+        try:
+            for notification, entries in to_email:
+                to = recipients[notification.mess_id]
+                if to:
+                    context = {"notification": notification, "mess": entries[0].mess, "entries": entries}
+                    email_send(template="notification", context=context, to=to, connection=connection)
+                    sent.extend(e.pk for e in entries)
+                    emails += 1
+        finally:
+            if sent:
+                Feedback.objects.filter(pk__in=sent).update(notified_at=now)
+    return len(sent), emails
+
+
+def _covered_text(covered: list[tuple[datetime.date, str]]) -> str:
+    by_date = defaultdict(list)
+    for d, m in covered:
+        by_date[d].append(m)
+    return "; ".join(f"{d} {', '.join(meals)}" for d, meals in by_date.items())

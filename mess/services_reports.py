@@ -1,0 +1,206 @@
+"""The send_daily_report job: each active mess's day (waste, ratings, critical feedback, alerts),
+stored as a DailyReport and e-mailed to the mess's officials and the admins."""
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.mail import get_connection
+from django.db.models import Count, DecimalField, Min, Q, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
+from mess.selectors import CENTS, CRITICAL_FEEDBACK, messes_recipients
+from mess.services_notifications import email_send
+
+MAKE_UP_DAYS = 7
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
+def _cents(value) -> str:
+    return str(Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP))
+
+
+def _day_start(date: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+
+
+def _grams_per_diner(kg: Decimal, diners: int) -> int | None:
+    return int((Decimal(kg) * 1000 / diners).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if diners else None
+
+
+def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dict[tuple[int, datetime.date], dict]:
+    """The report data of every mess on every date, keyed by (mess id, date): JSON-ready dicts with
+    the waste by floor and by meal (kilograms as strings, grams per diner over the meals with a head
+    count), the feedback count and average rating by meal, the critical entries and the alerts that
+    were open on the date. Five queries whatever the number of messes, floors and dates."""
+    mess_ids = [m.pk for m in messes]
+    kg_field = DecimalField(max_digits=12, decimal_places=2)
+    floors = defaultdict(list)
+    for floor in Floor.objects.filter(mess_id__in=mess_ids).order_by("name"):
+        floors[floor.mess_id].append(floor)
+    waste = WasteRecord.objects.filter(date__in=dates, floor__mess_id__in=mess_ids).order_by()
+    by_floor = {
+        (r["floor_id"], r["date"]): r["kg"] for r in waste.values("floor_id", "date").annotate(kg=Sum("total_kg", output_field=kg_field))
+    }
+    by_meal = {
+        (r["floor__mess_id"], r["date"], r["meal"]): r
+        for r in waste.values("floor__mess_id", "date", "meal").annotate(
+            kg=Sum("total_kg", output_field=kg_field),
+            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=kg_field),
+            diners=Sum("diners", filter=Q(diners__gt=0)),
+        )
+    }
+    feedback = {
+        (r["mess_id"], r["date"], r["meal"]): r
+        for r in Feedback.objects.filter(date__in=dates, mess_id__in=mess_ids)
+        .values("mess_id", "date", "meal")
+        .annotate(n=Count("id"), total=Sum("rating"), critical=Count("id", filter=CRITICAL_FEEDBACK))
+        .order_by()
+    }
+    # Open on a date: first seen by the end of that (local) day, and not resolved before it began.
+    alerts = defaultdict(list)
+    for alert in (
+        Alert.objects.filter(mess_id__in=mess_ids, first_seen_at__lt=_day_start(max(dates) + datetime.timedelta(days=1)))
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(min(dates))))
+        .order_by("kind", "subject", "first_seen_at")
+    ):
+        alerts[alert.mess_id].append(alert)
+
+    reports = {}
+    for mess in messes:
+        for date in dates:
+            by_meal_rows, rating_rows = [], []
+            counted_kg, diners, count, total_rating, critical = Decimal(0), 0, 0, 0, 0
+            for meal in Meal:
+                w = by_meal.get((mess.pk, date, meal.value))
+                f = feedback.get((mess.pk, date, meal.value), {"n": 0, "total": 0, "critical": 0})
+                counted = w is not None and bool(w["diners"])
+                if counted:
+                    counted_kg, diners = counted_kg + Decimal(w["counted_kg"]), diners + w["diners"]
+                count, total_rating, critical = count + f["n"], total_rating + f["total"], critical + f["critical"]
+                by_meal_rows.append(
+                    {
+                        "meal": meal.value,
+                        "label": meal.label,
+                        "kg": _cents(w["kg"]) if w else None,
+                        "diners": w["diners"] if w else None,
+                        "grams_per_diner": _grams_per_diner(w["counted_kg"], w["diners"]) if counted else None,
+                    }
+                )
+                rating_rows.append(
+                    {
+                        "meal": meal.value,
+                        "label": meal.label,
+                        "count": f["n"],
+                        "average_rating": _cents(Decimal(f["total"]) / f["n"]) if f["n"] else None,
+                    }
+                )
+            floor_rows = [
+                {"floor": floor.name, "kg": _cents(by_floor[floor.pk, date]) if (floor.pk, date) in by_floor else None}
+                for floor in floors[mess.pk]
+            ]
+            day_start, day_end = _day_start(date), _day_start(date + datetime.timedelta(days=1))
+            reports[mess.pk, date] = {
+                "mess": mess.code,
+                "date": date.isoformat(),
+                "waste_kg": _cents(sum((Decimal(r["kg"]) for r in floor_rows if r["kg"]), Decimal(0))),
+                "grams_per_diner": _grams_per_diner(counted_kg, diners),
+                "waste_by_floor": floor_rows,
+                "waste_by_meal": by_meal_rows,
+                "feedback_count": count,
+                "average_rating": _cents(Decimal(total_rating) / count) if count else None,
+                "feedback_by_meal": rating_rows,
+                "critical_count": critical,
+                "alerts": [
+                    {
+                        "kind": a.kind,
+                        "label": a.get_kind_display(),
+                        "subject": a.subject,
+                        "value": _cents(a.value),
+                        "threshold": _cents(a.threshold),
+                    }
+                    for a in alerts[mess.pk]
+                    if a.first_seen_at < day_end and (a.resolved_at is None or a.resolved_at >= day_start)
+                ],
+            }
+    return reports
+
+
+def daily_reports_send(*, date: datetime.date | None = None, resend: bool = False) -> str:
+    """Stores and e-mails the daily report of every active mess: of `date`, or by default of
+    yesterday and of any of the 7 days before it that has no report yet for that mess, from the
+    mess's first report on (the days a missed run left out; a new mess starts with yesterday, not
+    with a week of empty reports). A report already stored is re-rendered from the current data,
+    and e-mailed again only with `resend`. A new report is stored once its e-mail has been sent (or
+    when nobody is to receive it): a failed send raises, and the next run makes the report up.
+    A constant number of queries whatever the number of messes, floors and days.
+    Raises ValueError for a date that is not over yet."""
+    now = timezone.now()
+    yesterday = timezone.localdate(now) - datetime.timedelta(days=1)
+    if date is not None and date > yesterday:
+        raise ValueError(f"{date} is not over yet: the latest day that can be reported is {yesterday}")
+    messes = list(Mess.objects.filter(is_active=True))
+    if not messes:
+        return "no active messes"
+    if date is not None:
+        stored = {(r.mess_id, r.date): r for r in DailyReport.objects.filter(mess__in=messes, date=date)}
+        pairs = [(m, date) for m in messes]
+    else:
+        candidates = [yesterday - datetime.timedelta(days=n) for n in range(MAKE_UP_DAYS, -1, -1)]
+        stored = {(r.mess_id, r.date): r for r in DailyReport.objects.filter(mess__in=messes, date__in=candidates)}
+        first = dict(
+            DailyReport.objects.filter(mess__in=messes).values("mess_id").annotate(first=Min("date")).values_list("mess_id", "first")
+        )
+
+        pairs = [
+            (m, d) for d in candidates for m in messes if d == yesterday or (m.pk in first and first[m.pk] < d and (m.pk, d) not in stored)
+        ]
+    dates = sorted({d for _, d in pairs})
+    data = daily_reports_data(messes=messes, dates=dates)
+
+    reports, new, changed = [], [], []
+    for mess, day in pairs:
+        context = {"mess": mess, "date": day, "report": data[mess.pk, day]}
+        fields = {
+            "data": data[mess.pk, day],
+            "text_body": render_to_string("emails/daily-report-body.txt", context),
+            "html_body": render_to_string("emails/daily-report-body.html", context),
+        }
+        report = stored.get((mess.pk, day))
+        if report is None:
+            report = DailyReport(mess=mess, date=day, **fields)
+            new.append(report)
+        elif any(getattr(report, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(report, name, value)
+            report.updated_at = now
+            changed.append(report)
+        reports.append((report, context))
+
+    wanted = [(r, c) for r, c in reports if r.emailed_at is None or resend]
+    recipients = messes_recipients(mess_ids=sorted({r.mess_id for r, _ in wanted})) if wanted else {}
+    to_send = [(r, c) for r, c in wanted if recipients[r.mess_id]]
+    emailed = []
+    try:
+        with get_connection() as connection:
+            for report, context in to_send:
+                email_send(template="daily-report", context=context, to=recipients[report.mess_id], connection=connection)
+                report.emailed_at = now
+                emailed.append(report)
+    finally:
+        # Store what was done even when a send failed, except the new reports whose e-mail did not
+        # go out: left unstored, they are made up by the next run.
+        unsent = {id(r) for r, _ in to_send} - {id(r) for r in emailed}
+        DailyReport.objects.bulk_create([r for r in new if id(r) not in unsent])
+        new_ids = {id(r) for r in new}
+        updated = {id(r): r for r in changed + emailed if id(r) not in new_ids}
+        DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "emailed_at"])
+    return (
+        f"{_plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) for {', '.join(map(str, dates))}; "
+        f"{len(emailed)} e-mailed"
+    )

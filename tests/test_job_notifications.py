@@ -1,0 +1,299 @@
+"""send_admin_notifications: notifications_send stores a Notification per mess, date and meal with
+critical feedback, and e-mails each critical entry once."""
+
+import datetime
+import itertools
+import smtplib
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mess.models import Feedback, MealWindow, Mess, Notification, Role
+from mess.services import user_create
+from mess.services_notifications import notifications_send
+
+User = get_user_model()
+
+TODAY = datetime.date(2026, 3, 10)
+YESTERDAY = datetime.date(2026, 3, 9)
+# What a date-less lunch run at 14:00 covers: the meals whose window ended in the last 24 hours.
+COVERED_AT_LUNCH = "covered 2026-03-09 snacks, dinner; 2026-03-10 breakfast, lunch"
+
+
+def ist(date, hour, minute=0):
+    return datetime.datetime.combine(date, datetime.time(hour, minute), tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)))
+
+
+_students = itertools.count()
+
+
+def feedback(mess, date, meal, rating, comment="", category="food", at=None):
+    student = User.objects.create(username=f"s{next(_students)}")
+    with time_machine.travel(at or ist(date, 12), tick=False):
+        return Feedback.objects.create(student=student, mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def people(official, other_official, admin):
+    """An official of each mess and an admin, all with e-mail addresses."""
+
+
+# What is critical, and what the notification says
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
+def test_it_notifies_low_ratings_with_a_comment_and_hygiene_complaints(mess1, people):
+    low = feedback(mess1, TODAY, "lunch", 2, "Dal was cold", at=ist(TODAY, 12, 10))
+    hygiene = feedback(mess1, TODAY, "lunch", 5, "Hair in the rice", category="hygiene", at=ist(TODAY, 12, 20))
+    silent_hygiene = feedback(mess1, TODAY, "lunch", 4, category="hygiene", at=ist(TODAY, 12, 30))
+    feedback(mess1, TODAY, "lunch", 1)  # no comment: not critical
+    feedback(mess1, TODAY, "lunch", 3, "A bit salty")  # rated 3: not critical
+    feedback(mess1, TODAY, "breakfast", 1, "Burnt toast", category="service", at=ist(TODAY, 8))
+
+    summary = notifications_send(meal="lunch")
+
+    assert summary == "2 notifications (2 new, 0 updated), 4 critical entries e-mailed in 2 e-mails; " + COVERED_AT_LUNCH
+    lunch = Notification.objects.get(meal="lunch")
+    assert (lunch.mess, lunch.date, lunch.critical_count) == (mess1, TODAY, 3)
+    assert str(lunch.average_rating) == "3.00"  # (2 + 5 + 4 + 1 + 3) / 5, over all the meal's feedback
+    assert lunch.comments == ["Hair in the rice", "Dal was cold"]  # newest first, blank ones left out
+    assert Notification.objects.get(meal="breakfast").critical_count == 1
+    assert set(Feedback.objects.filter(notified_at=ist(TODAY, 14)).values_list("pk", flat=True)) == {
+        low.pk,
+        hygiene.pk,
+        silent_hygiene.pk,
+        Feedback.objects.get(meal="breakfast").pk,
+    }
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
+def test_it_keeps_the_newest_twenty_comments(mess1, people):
+    entries = [feedback(mess1, TODAY, "lunch", 1, f"complaint {i}", at=ist(TODAY, 12) + datetime.timedelta(minutes=i)) for i in range(25)]
+    notifications_send(meal="lunch")
+    notification = Notification.objects.get()
+    assert notification.critical_count == 25
+    assert notification.comments == [f"complaint {i}" for i in range(24, 4, -1)]
+    assert all(e.comment in mail.outbox[0].body for e in entries)  # the e-mail lists every new entry
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
+def test_it_raises_nothing_without_critical_feedback_or_for_a_mess_without_data(mess1, mess2, people):
+    feedback(mess1, TODAY, "lunch", 1)
+    feedback(mess1, TODAY, "lunch", 4, "Good")
+    assert notifications_send(meal="lunch") == "no critical feedback; " + COVERED_AT_LUNCH
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
+def test_it_leaves_inactive_messes_out(mess1, people):
+    feedback(mess1, TODAY, "lunch", 1, "Cold")
+    Mess.objects.filter(pk=mess1.pk).update(is_active=False)
+    assert notifications_send(meal="lunch").startswith("no critical feedback")
+
+
+# The e-mail
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
+def test_it_emails_the_messs_officials_and_the_admins_once(mess1, mess2, people):
+    feedback(mess1, TODAY, "lunch", 2, "Dal was cold")
+    feedback(mess2, TODAY, "lunch", 1, "Rice undercooked")
+    notifications_send(meal="lunch")
+
+    by_mess = {tuple(m.to): m for m in mail.outbox}
+    assert set(by_mess) == {("ada@example.org", "olga@example.org"), ("ada@example.org", "oscar@example.org")}
+    message = by_mess["ada@example.org", "olga@example.org"]
+    assert message.subject == "[ManageIt] Mess 1: 1 critical feedback on lunch, Tue 10 Mar 2026"
+    assert "Dal was cold" in message.body
+    assert "Rice undercooked" not in message.body
+    assert "Average rating of the meal: 2.00" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Dal was cold" in html
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
+def test_it_escapes_student_comments_in_the_html_e_mail(mess1, people):
+    feedback(mess1, TODAY, "lunch", 1, '<script>alert("x")</script> & <b>bold</b>')
+    notifications_send(meal="lunch")
+    message = mail.outbox[0]
+    html = message.alternatives[0][0]
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert '<script>alert("x")</script> & <b>bold</b>' in message.body  # plain text stays as typed
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
+def test_it_stores_the_notification_but_marks_nothing_without_recipients(mess1):
+    entry = feedback(mess1, TODAY, "lunch", 1, "Cold")
+    assert notifications_send(meal="lunch").startswith("1 notification (1 new, 0 updated), 0 critical entries e-mailed in 0 e-mails")
+    assert Notification.objects.get().critical_count == 1
+    entry.refresh_from_db()
+    assert entry.notified_at is None
+
+
+# Running again
+
+
+def test_it_is_idempotent(mess1, people):
+    feedback(mess1, TODAY, "lunch", 2, "Cold")
+    with time_machine.travel(ist(TODAY, 14), tick=False):
+        notifications_send(meal="lunch")
+    before = list(Notification.objects.values())
+    with time_machine.travel(ist(TODAY, 14, 5), tick=False):
+        summary = notifications_send(meal="lunch")
+    assert summary == "1 notification (0 new, 0 updated), 0 critical entries e-mailed in 0 e-mails; " + COVERED_AT_LUNCH
+    assert list(Notification.objects.values()) == before
+    assert len(mail.outbox) == 1
+
+
+def test_it_updates_the_notification_and_emails_only_new_entries(mess1, people):
+    feedback(mess1, TODAY, "lunch", 2, "Cold", at=ist(TODAY, 12))
+    with time_machine.travel(ist(TODAY, 14), tick=False):
+        notifications_send(meal="lunch")
+    Notification.objects.update(read_at=ist(TODAY, 14, 1))
+    feedback(mess1, TODAY, "lunch", 1, "Stale bread", at=ist(TODAY, 14, 30))
+    with time_machine.travel(ist(TODAY, 17), tick=False):
+        summary = notifications_send(meal="lunch", date=TODAY)
+
+    assert summary.startswith("1 notification (0 new, 1 updated), 1 critical entry e-mailed in 1 e-mail")
+    notification = Notification.objects.get()
+    assert (notification.critical_count, notification.comments) == (2, ["Stale bread", "Cold"])
+    assert str(notification.average_rating) == "1.50"
+    assert notification.read_at is None  # news again
+    assert len(mail.outbox) == 2
+    assert "Stale bread" in mail.outbox[1].body and "Cold" not in mail.outbox[1].body
+    assert "1 new critical feedback entry (2 in all for this meal)" in mail.outbox[1].body
+
+
+class FailingForOscar(EmailBackend):
+    """The mail server refuses any message to oscar."""
+
+    def send_messages(self, messages):
+        if any("oscar@example.org" in m.to for m in messages):
+            raise smtplib.SMTPRecipientsRefused({"oscar@example.org": (550, b"no")})
+        return super().send_messages(messages)
+
+
+def test_it_marks_only_what_was_sent_when_an_e_mail_fails_and_retries_it(mess1, mess2, people, settings):
+    sent = feedback(mess1, TODAY, "lunch", 1, "Cold")
+    refused = feedback(mess2, TODAY, "lunch", 1, "Raw")
+    settings.EMAIL_BACKEND = "tests.test_job_notifications.FailingForOscar"
+    with time_machine.travel(ist(TODAY, 14), tick=False), pytest.raises(smtplib.SMTPRecipientsRefused):
+        notifications_send(meal="lunch")
+    sent.refresh_from_db()
+    refused.refresh_from_db()
+    assert sent.notified_at == ist(TODAY, 14)
+    assert refused.notified_at is None
+    assert [m.to for m in mail.outbox] == [["ada@example.org", "olga@example.org"]]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(ist(TODAY, 17), tick=False):
+        assert "1 critical entry e-mailed in 1 e-mail" in notifications_send(meal="snacks")
+    assert [m.to for m in mail.outbox] == [["ada@example.org", "olga@example.org"], ["ada@example.org", "oscar@example.org"]]
+    assert "Raw" in mail.outbox[1].body
+
+
+# Which meals a run covers
+
+
+def test_a_run_covers_the_meals_ended_in_the_last_24_hours_and_the_named_one(mess1, people):
+    for date, meal in [
+        (YESTERDAY, "lunch"),  # ended exactly 24 hours ago: its own runs covered it
+        (YESTERDAY, "snacks"),
+        (YESTERDAY, "dinner"),
+        (TODAY, "breakfast"),
+        (TODAY, "lunch"),
+        (TODAY, "snacks"),  # not over yet
+    ]:
+        feedback(mess1, date, meal, 1, f"{date} {meal}")
+    with time_machine.travel(ist(TODAY, 14), tick=False):
+        summary = notifications_send(meal="lunch")
+    assert summary.endswith("covered 2026-03-09 snacks, dinner; 2026-03-10 breakfast, lunch")
+    assert set(Notification.objects.values_list("date", "meal")) == {
+        (YESTERDAY, "snacks"),
+        (YESTERDAY, "dinner"),
+        (TODAY, "breakfast"),
+        (TODAY, "lunch"),
+    }
+
+
+def test_a_run_covers_the_named_meal_before_its_window_ends(mess1, people):
+    feedback(mess1, TODAY, "dinner", 1, "Cold")
+    with time_machine.travel(ist(TODAY, 20), tick=False):
+        assert notifications_send(meal="dinner").endswith("covered 2026-03-09 dinner; 2026-03-10 breakfast, lunch, snacks, dinner")
+    assert Notification.objects.get().meal == "dinner"
+
+
+def test_a_run_reads_the_meal_windows_admins_set(mess1, people):
+    MealWindow.objects.filter(meal="snacks").update(starts_at=datetime.time(16), ends_at=datetime.time(16, 30))
+    MealWindow.objects.filter(meal="dinner").update(starts_at=datetime.time(20), ends_at=datetime.time(23, 30))
+    with time_machine.travel(ist(TODAY, 23), tick=False):
+        assert notifications_send(meal="snacks").endswith("covered 2026-03-09 dinner; 2026-03-10 breakfast, lunch, snacks")
+
+
+def test_a_run_takes_today_in_india_around_midnight(mess1, people):
+    day = datetime.date(2026, 3, 1)
+    # 23:59 IST on 03-01: today is 03-01.
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 18, 29, tzinfo=datetime.UTC), tick=False):
+        assert notifications_send(meal="dinner").endswith("covered 2026-03-01 breakfast, lunch, snacks, dinner")
+    feedback(mess1, day, "dinner", 1, "Late and cold")
+    # 00:01 IST on 03-02: today is 03-02; the dinner of 03-01 ended within the last 24 hours.
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 18, 31, tzinfo=datetime.UTC), tick=False):
+        summary = notifications_send(meal="breakfast")
+    assert summary.endswith("covered 2026-03-01 breakfast, lunch, snacks, dinner; 2026-03-02 breakfast")
+    assert Notification.objects.get().date == day
+
+
+@time_machine.travel(ist(TODAY, 10), tick=False)
+def test_a_run_for_a_date_covers_its_meal_and_the_earlier_ones(mess1, people):
+    for meal in ["breakfast", "lunch", "snacks", "dinner"]:
+        feedback(mess1, YESTERDAY, meal, 1, meal)
+    assert notifications_send(meal="snacks", date=YESTERDAY).endswith("covered 2026-03-09 breakfast, lunch, snacks")
+    assert set(Notification.objects.values_list("meal", flat=True)) == {"breakfast", "lunch", "snacks"}
+    assert notifications_send(meal="breakfast", date=YESTERDAY).startswith("1 notification (0 new, 0 updated)")
+
+
+@time_machine.travel(ist(TODAY, 10), tick=False)
+def test_it_refuses_an_unknown_meal_or_a_future_date(db):
+    with pytest.raises(ValueError, match="unknown meal 'brunch'"):
+        notifications_send(meal="brunch")
+    with pytest.raises(ValueError, match="2026-03-11 is in the future"):
+        notifications_send(meal="lunch", date=datetime.date(2026, 3, 11))
+    assert notifications_send(meal="dinner", date=TODAY).startswith("no critical feedback")
+
+
+# Queries
+
+
+def make_messes(n, prefix):
+    messes = Mess.objects.bulk_create([Mess(code=f"{prefix}{i}", name=f"Mess {prefix}{i}") for i in range(n)])
+    for m in messes:
+        user_create(username=f"official-{m.code}", role=Role.OFFICIAL, mess=m, email=f"{m.code}@example.org")
+        feedback(m, TODAY, "lunch", 1, "Cold")
+        feedback(m, TODAY, "breakfast", 5, "Dirty plates", category="hygiene")
+    return messes
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
+def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, admin, django_assert_num_queries):
+    make_messes(2, "a")
+    with CaptureQueriesContext(connection) as two:
+        notifications_send(meal="lunch")
+    assert len(mail.outbox) == 4
+    Feedback.objects.all().delete()
+    make_messes(6, "b")
+    with django_assert_num_queries(len(two.captured_queries)):
+        notifications_send(meal="lunch")
+    assert len(mail.outbox) == 4 + 12
