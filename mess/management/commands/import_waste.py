@@ -1,0 +1,10 @@
+"""Creates or updates waste records from a CSV file: date,mess,floor,meal,total_kg[,diners]. All or
+nothing, in constant memory; see mess.services_imports.waste_import for what it guarantees."""
+
+from mess.management.base import ImportCommand
+from mess.services_imports import waste_import
+
+
+class Command(ImportCommand):
+    help = "Imports food waste from a CSV file (date,mess,floor,meal,total_kg[,diners]), or - for standard input. All or nothing."
+    service = staticmethod(waste_import)

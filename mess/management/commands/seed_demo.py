@@ -1,0 +1,24 @@
+"""Fills an empty ManageIt with demo data and prints the demo logins. `make run` calls it with
+--if-empty on every start, so it must say so and do nothing once there is data: it never adds to,
+or replaces, data that is already there (reset with `make clean` instead)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from mess.services_demo import demo_database_empty, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Fills an empty database with demo data (two messes, 60 days of waste and feedback, menus) and prints the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="do nothing, without failing, when the database already has data")
+
+    def handle(self, *args, if_empty: bool, **options):
+        if if_empty and not demo_database_empty():
+            return "ManageIt already has data (messes or users); no demo data added."
+        try:
+            summary = demo_seed()
+        except ValueError as error:
+            raise CommandError(f"{error} (use --if-empty to skip quietly, or start from a fresh database)") from None
+        logins = "\n".join(f"  {username} / {password}  ({who})" for username, password, who in summary.logins)
+        return f"{summary}.\nDemo logins (for local use only):\n{logins}"
