@@ -127,6 +127,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 
 # E-mail: written to files under var/mail/ unless EMAIL_URL names a server
@@ -147,14 +148,16 @@ else:
 Q_CLUSTER = {
     "name": "manageit",
     "workers": env.int("Q_WORKERS", default=2),
-    "timeout": 600,  # a job running longer than 10 minutes is killed...
-    "retry": 720,  # ...and handed out again 12 minutes after it was taken, if it never finished.
+    "timeout": env.int("Q_TIMEOUT", default=600),  # a job running longer than 10 minutes is killed...
+    "retry": env.int("Q_RETRY", default=720),  # ...and handed out again 12 minutes after it was taken, if it never finished.
     "max_attempts": 3,
     "ack_failures": True,  # a job that raised is recorded, not handed out again and again
     "catch_up": False,
     "save_limit": 1000,
     "label": "Task queue",
 }
+if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
+    raise ImproperlyConfigured("Q_RETRY must be longer than Q_TIMEOUT, or a running job would be handed out twice.")
 if env.str("REDIS_URL", default=""):
     Q_CLUSTER["redis"] = env.str("REDIS_URL")
 else:

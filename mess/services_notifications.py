@@ -114,25 +114,27 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
 
 
 def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]], now: datetime.datetime) -> tuple[int, int]:
-    """E-mails each notification's unsent entries, then marks as e-mailed exactly the entries whose
-    e-mail went out, also when a later e-mail fails (the failure is raised after marking)."""
-    if not to_email:
+    """E-mails each notification's unsent entries. The entries are marked as e-mailed before the
+    e-mails go out, and those whose e-mail was not sent are unmarked if sending raises, so a failed
+    send is retried by the next run. A process killed while sending leaves them marked: an e-mail
+    may be lost (the notification itself is stored), but no entry is ever e-mailed twice."""
+    recipients = messes_recipients(mess_ids=sorted({n.mess_id for n, _ in to_email})) if to_email else {}
+    outgoing = [(n, entries, recipients[n.mess_id]) for n, entries in to_email if recipients[n.mess_id]]
+    if not outgoing:
         return 0, 0
-    recipients = messes_recipients(mess_ids=sorted({n.mess_id for n, _ in to_email}))
-    sent, emails = [], 0
-    with get_connection() as connection:
-        try:
-            for notification, entries in to_email:
-                to = recipients[notification.mess_id]
-                if to:
-                    context = {"notification": notification, "mess": entries[0].mess, "entries": entries}
-                    email_send(template="notification", context=context, to=to, connection=connection)
-                    sent.extend(e.pk for e in entries)
-                    emails += 1
-        finally:
-            if sent:
-                Feedback.objects.filter(pk__in=sent).update(notified_at=now)
-    return len(sent), emails
+    claimed = [e.pk for _, entries, _ in outgoing for e in entries]
+    Feedback.objects.filter(pk__in=claimed, notified_at=None).update(notified_at=now)
+    sent = []
+    try:
+        with get_connection() as connection:
+            for notification, entries, to in outgoing:
+                context = {"notification": notification, "mess": entries[0].mess, "entries": entries}
+                email_send(template="notification", context=context, to=to, connection=connection)
+                sent.extend(e.pk for e in entries)
+    except BaseException:
+        Feedback.objects.filter(pk__in=set(claimed) - set(sent), notified_at=now).update(notified_at=None)
+        raise
+    return len(sent), len(outgoing)
 
 
 def _covered_text(covered: list[tuple[datetime.date, str]]) -> str:

@@ -24,9 +24,11 @@ RUN_LOG_DAYS = 90
 
 
 def lease_duration() -> timedelta:
-    """A run holds its job's lease a minute longer than the cluster lets a task run. A killed run's
-    lease has therefore expired by the time django-q2 hands its task out again (`retry`)."""
-    return timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
+    """How long a run holds its job's lease: halfway between the task timeout (when the cluster
+    kills a run) and the retry delay (when django-q2 hands out a task whose worker died). A killed
+    run's lease has therefore expired by the time its task is handed out again."""
+    q = settings.Q_CLUSTER
+    return timedelta(seconds=q["timeout"] + (q["retry"] - q["timeout"]) / 2)
 
 
 def _lease_take(*, job: str, run: JobRun) -> bool:

@@ -1,0 +1,87 @@
+"""Faults under a real cluster: a worker killed in the middle of a job, a database connection
+dropped under a running cluster. Each starts `manage.py qcluster` on the test database."""
+
+import os
+import signal
+import time
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from mess.models import Feedback, Notification
+from scheduling.models import JobRun, Outcome
+from scheduling.services import job_enqueue
+from tests.helpers import start
+from tests.smtp_server import SMTPServer
+
+# Short enough for a test, and in the same order as in production: the lease (halfway, 6 s)
+# expires after the task timeout and before django-q2 hands the task out again.
+CLUSTER = {"Q_WORKERS": "1", "Q_TIMEOUT": "4", "Q_RETRY": "8"}
+
+
+def wait_for(condition, *, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def stop(process) -> str:
+    process.terminate()
+    try:
+        return process.communicate(timeout=30)[0]
+    except Exception:
+        process.kill()
+        return process.communicate()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_job_is_retried_without_a_second_notification_or_email(mess1, student, official):
+    Feedback.objects.create(student=student, mess=mess1, date=timezone.localdate(), meal="breakfast", rating=1, comment="Hair in the upma")
+    with SMTPServer(stall_after_first=True) as smtp:
+        cluster = start(["manage.py", "qcluster"], EMAIL_URL=smtp.url, **CLUSTER)
+        try:
+            job_enqueue(key="send_admin_notifications", kwargs={"meal": "breakfast"})
+            # the e-mail has reached the server, and the worker waits for the server's answer
+            assert smtp.received.wait(timeout=60), "the job never sent its e-mail"
+            first = JobRun.objects.get()
+            os.kill(int(first.host.rsplit(":", 1)[1]), signal.SIGKILL)
+            smtp.release()
+            wait_for(lambda: JobRun.objects.filter(outcome=Outcome.SUCCEEDED).exists(), seconds=60, what="the retry")
+        finally:
+            output = stop(cluster)
+
+    runs = list(JobRun.objects.order_by("started_at"))
+    assert [r.outcome for r in runs] == [Outcome.FAILED, Outcome.SUCCEEDED], output
+    assert "lease expired" in runs[0].summary
+    assert "0 critical entries e-mailed" in runs[1].summary
+    assert Notification.objects.count() == 1
+    assert len(smtp.messages) == 1
+    assert b"Hair in the upma" in smtp.messages[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_cluster_survives_its_database_connections_being_dropped():
+    if connection.vendor != "mysql":
+        pytest.skip("SQLite is a file, with no server connection to drop; this test runs on MySQL/MariaDB")
+    cluster = start(["manage.py", "qcluster"], **CLUSTER)
+    try:
+        job_enqueue(key="prune_job_runs")
+        wait_for(lambda: JobRun.objects.filter(outcome=Outcome.SUCCEEDED).count() == 1, seconds=60, what="the first run")
+
+        # What a database restart does to the cluster: every one of its connections is cut.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM information_schema.processlist WHERE db = %s AND id <> CONNECTION_ID()", [connection.settings_dict["NAME"]]
+            )
+            for (thread_id,) in cursor.fetchall():
+                cursor.execute(f"KILL CONNECTION {int(thread_id)}")
+
+        job_enqueue(key="prune_job_runs")
+        wait_for(lambda: JobRun.objects.filter(outcome=Outcome.SUCCEEDED).count() == 2, seconds=60, what="the run after the drop")
+    finally:
+        output = stop(cluster)
+    assert JobRun.objects.filter(outcome=Outcome.FAILED).count() == 0, output
