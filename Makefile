@@ -38,6 +38,7 @@ run: $(VENV)/.installed | var
 ## Runs the whole test suite on SQLite, or on the MySQL/MariaDB server that TEST_DATABASE_URL names.
 test: $(VENV)/.installed-test | var
 	$(PY) -m ruff check .
+	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium is missing, so the real-browser tests will be SKIPPED (apt-get install chromium)."
 	$(if $(TEST_DATABASE_URL),DATABASE_URL="$(TEST_DATABASE_URL)") $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
