@@ -1,14 +1,46 @@
 """Reads of the mess domain that several features share."""
 
 import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DecimalField, Q, Sum
+from django.contrib.auth.models import Group
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
 
-from mess.models import Alert, AlertKind, Feedback, FeedbackCategory, MealWindow, Mess, Role, WasteRecord
+from mess.models import (
+    Alert,
+    AlertKind,
+    DailyReport,
+    Feedback,
+    FeedbackCategory,
+    Floor,
+    Meal,
+    MealWindow,
+    Mess,
+    Notification,
+    Role,
+    WasteRecord,
+)
 
 User = get_user_model()
 
@@ -169,3 +201,266 @@ def alerts_open(*, mess_code: str | None = None) -> list[dict]:
         )
         for a in alerts
     ]
+
+
+# The web pages' reads -------------------------------------------------------------------------------
+# Each is a fixed number of queries whatever the amount of data: the pages promise at most 15.
+
+KG = DecimalField(max_digits=12, decimal_places=2)
+WASTE_EXPORT_COLUMNS = ("date", "mess", "floor", "meal", "total_kg", "diners")
+FEEDBACK_EXPORT_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a user may see: admins (staff) every mess; officials and students their own mess."""
+
+    is_admin: bool = False
+    role: str | None = None  # a Role value, for users who are not admins
+    mess_id: int | None = None
+    mess_code: str | None = None
+
+    @property
+    def is_official(self) -> bool:
+        return not self.is_admin and self.role == Role.OFFICIAL
+
+    @property
+    def is_student(self) -> bool:
+        return not self.is_admin and self.role == Role.STUDENT
+
+
+def user_access(*, user) -> Access:
+    """The role and mess of `user`: staff are admins (no query); anyone else's group and mess come
+    in one query. An official who is also in the students' group is an official."""
+    if not user.is_authenticated or not user.is_active:
+        return Access()
+    if user.is_staff:
+        return Access(is_admin=True)
+    in_group = Group.objects.filter(user=OuterRef("pk"))
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values("profile__mess_id", "profile__mess__code")
+        .annotate(official=Exists(in_group.filter(name=Role.OFFICIAL)), student=Exists(in_group.filter(name=Role.STUDENT)))
+        .first()
+    )
+    if row is None:
+        return Access()
+    role = Role.OFFICIAL if row["official"] else Role.STUDENT if row["student"] else None
+    return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"])
+
+
+def _cents(value) -> Decimal | None:
+    # SQLite sums decimals as floats: back to cents.
+    return None if value is None else Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def _average(total, n) -> Decimal | None:
+    return (Decimal(total) / n).quantize(CENTS, rounding=ROUND_HALF_UP) if n else None
+
+
+def _grams(kg, diners) -> int | None:
+    return int((Decimal(kg) * 1000 / diners).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if diners else None
+
+
+def days_ending(*, end: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last date of the `days` days ending with `end`."""
+    return end - datetime.timedelta(days=days - 1), end
+
+
+def mess_for_dashboard(*, code: str) -> Mess:
+    """The mess with this code, with `unread_notifications` counted. Raises Mess.DoesNotExist."""
+    return Mess.objects.annotate(unread_notifications=Count("notifications", filter=Q(notifications__read_at__isnull=True))).get(code=code)
+
+
+def waste_by_floor_and_meal(*, mess: Mess, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Every floor of `mess` (by name, also those with nothing recorded) with its kilograms from
+    `start` to `end`: `floor`, `meals` (meal value -> Decimal or None, in serving order) and `total`.
+    One query: the dates are in the join, so only the period's records are read."""
+    in_period = FilteredRelation("waste_records", condition=Q(waste_records__date__gte=start, waste_records__date__lte=end))
+    floors = (
+        Floor.objects.filter(mess=mess)
+        .annotate(period=in_period)
+        .annotate(**{f"kg_{meal}": Sum("period__total_kg", filter=Q(period__meal=meal), output_field=KG) for meal in Meal.values})
+        .order_by("name")
+    )
+    rows = []
+    for floor in floors:
+        meals = {meal: _cents(getattr(floor, f"kg_{meal}")) for meal in Meal.values}
+        recorded = [kg for kg in meals.values() if kg is not None]
+        rows.append({"floor": floor.name, "meals": meals, "total": sum(recorded, Decimal("0.00")) if recorded else None})
+    return rows
+
+
+def waste_trend(*, mess: Mess, start: datetime.date, end: datetime.date) -> list[dict]:
+    """One dict per date from `start` to `end`: `date`, `kg` (None when nothing was recorded that
+    day) and `grams_per_diner` (over the records with a head count; None without any). One query."""
+    by_date = {
+        r["date"]: r
+        for r in WasteRecord.objects.filter(floor__mess=mess, date__gte=start, date__lte=end)
+        .values("date")
+        .annotate(
+            kg=Sum("total_kg", output_field=KG),
+            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG),
+            diners=Sum("diners", filter=Q(diners__gt=0)),
+        )
+        .order_by()
+    }
+    days = []
+    for n in range((end - start).days + 1):
+        date = start + datetime.timedelta(days=n)
+        r = by_date.get(date)
+        days.append(
+            {
+                "date": date,
+                "kg": _cents(r["kg"]) if r else None,
+                "grams_per_diner": _grams(r["counted_kg"], r["diners"]) if r and r["diners"] else None,
+            }
+        )
+    return days
+
+
+def ratings_by_meal(*, mess: Mess, today: datetime.date) -> list[dict]:
+    """Each meal in serving order with its feedback count and average rating over the 7 and the 30
+    days ending `today`: `meal`, `label`, `n7`, `average7`, `n30`, `average30` (None without
+    feedback). One query."""
+    start7, _ = days_ending(end=today, days=7)
+    start30, _ = days_ending(end=today, days=30)
+    rows = {
+        r["meal"]: r
+        for r in Feedback.objects.filter(mess=mess, date__gte=start30, date__lte=today)
+        .values("meal")
+        .annotate(
+            n30=Count("id"),
+            total30=Sum("rating"),
+            n7=Count("id", filter=Q(date__gte=start7)),
+            total7=Sum("rating", filter=Q(date__gte=start7)),
+        )
+        .order_by()
+    }
+    result = []
+    for meal in Meal:
+        r = rows.get(meal.value, {"n7": 0, "total7": 0, "n30": 0, "total30": 0})
+        result.append(
+            {
+                "meal": meal.value,
+                "label": meal.label,
+                "n7": r["n7"],
+                "average7": _average(r["total7"], r["n7"]),
+                "n30": r["n30"],
+                "average30": _average(r["total30"], r["n30"]),
+            }
+        )
+    return result
+
+
+def feedback_critical_latest(*, mess: Mess, limit: int = 10) -> list[Feedback]:
+    """The newest critical feedback of `mess` (see CRITICAL_FEEDBACK), newest day first. One query."""
+    return list(Feedback.objects.filter(mess=mess).filter(CRITICAL_FEEDBACK).order_by("-date", "-created_at", "-id")[:limit])
+
+
+def notifications_inbox(*, mess: Mess, limit: int = 10) -> list[Notification]:
+    """The notifications of `mess`: unread first, then newest day first. One query."""
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return list(Notification.objects.filter(mess=mess).order_by(unread.desc(), "-date", "-updated_at")[:limit])
+
+
+def daily_reports_latest(*, mess: Mess, limit: int = 7) -> list[DailyReport]:
+    """The newest daily reports of `mess` without their rendered bodies. One query."""
+    return list(DailyReport.objects.filter(mess=mess).defer("text_body", "html_body").order_by("-date")[:limit])
+
+
+def waste_records_recent(*, mess: Mess, limit: int = 12) -> list[WasteRecord]:
+    """The records of `mess` entered or changed last, with their floors. One query."""
+    return list(WasteRecord.objects.filter(floor__mess=mess).select_related("floor").order_by("-recorded_at", "-id")[:limit])
+
+
+def messes_overview(*, today: datetime.date) -> list[dict]:
+    """One row per mess (by code): `mess`, the 7 days ending `today`'s `waste_kg` and
+    `grams_per_diner`, `feedback_count` and `average_rating`, the `open_alerts` count and the date of
+    its `last_report` (None when none). Five queries whatever the number of messes."""
+    start, _ = days_ending(end=today, days=7)
+    waste = {
+        r["floor__mess_id"]: r
+        for r in WasteRecord.objects.filter(date__gte=start, date__lte=today)
+        .values("floor__mess_id")
+        .annotate(
+            kg=Sum("total_kg", output_field=KG),
+            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG),
+            diners=Sum("diners", filter=Q(diners__gt=0)),
+        )
+        .order_by()
+    }
+    ratings = {
+        r["mess_id"]: r
+        for r in Feedback.objects.filter(date__gte=start, date__lte=today)
+        .values("mess_id")
+        .annotate(n=Count("id"), total=Sum("rating"))
+        .order_by()
+    }
+    alerts = dict(Alert.objects.filter(is_open=True).values("mess_id").annotate(n=Count("id")).order_by().values_list("mess_id", "n"))
+    reports = dict(DailyReport.objects.values("mess_id").annotate(last=Max("date")).order_by().values_list("mess_id", "last"))
+    rows = []
+    for mess in Mess.objects.order_by("code"):
+        w, r = waste.get(mess.pk), ratings.get(mess.pk)
+        rows.append(
+            {
+                "mess": mess,
+                "waste_kg": _cents(w["kg"]) if w else None,
+                "grams_per_diner": _grams(w["counted_kg"], w["diners"]) if w and w["diners"] else None,
+                "feedback_count": r["n"] if r else 0,
+                "average_rating": _average(r["total"], r["n"]) if r else None,
+                "open_alerts": alerts.get(mess.pk, 0),
+                "last_report": reports.get(mess.pk),
+            }
+        )
+    return rows
+
+
+def meals_of_today(*, now: datetime.datetime) -> tuple[list[MealWindow], list[MealWindow]]:
+    """Today's meals in serving order, split into those whose window has started by `now` (local
+    time) and those still to come. One query."""
+    time = timezone.localtime(now).time()
+    windows = meal_windows()
+    return [w for w in windows if w.starts_at <= time], [w for w in windows if w.starts_at > time]
+
+
+def feedback_of_student(*, student, date: datetime.date) -> dict[str, Feedback]:
+    """The student's feedback of `date`, by meal. One query."""
+    return {f.meal: f for f in Feedback.objects.filter(student=student, date=date)}
+
+
+def feedback_history(*, student, before: datetime.date, limit: int = 30) -> list[Feedback]:
+    """The student's own feedback of the days before `before`, newest first. One query."""
+    return list(Feedback.objects.filter(student=student, date__lt=before).order_by("-date", _serving_order(), "-id")[:limit])
+
+
+def _serving_order():
+    return Case(*(When(meal=meal, then=Value(i)) for i, meal in enumerate(Meal.values)), output_field=IntegerField())
+
+
+def waste_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int | None = None) -> Iterator[tuple[str, ...]]:
+    """The waste records from `start` to `end` (of one mess, or of all) as rows of
+    WASTE_EXPORT_COLUMNS, the columns import_waste reads, by date, mess, floor and meal. One query,
+    read in chunks."""
+    records = WasteRecord.objects.filter(date__gte=start, date__lte=end)
+    if mess_id is not None:
+        records = records.filter(floor__mess_id=mess_id)
+    rows = records.order_by("date", "floor__mess__code", "floor__name", _serving_order()).values_list(
+        "date", "floor__mess__code", "floor__name", "meal", "total_kg", "diners"
+    )
+    for date, code, floor, meal, kg, diners in rows.iterator(chunk_size=2000):
+        yield date.isoformat(), code, floor, meal, str(_cents(kg)), "" if diners is None else str(diners)
+
+
+def feedback_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int | None = None) -> Iterator[tuple[str, ...]]:
+    """The feedback from `start` to `end` (of one mess, or of all) as rows of
+    FEEDBACK_EXPORT_COLUMNS, the columns import_feedback reads, by date, mess, meal and student.
+    One query, read in chunks."""
+    entries = Feedback.objects.filter(date__gte=start, date__lte=end)
+    if mess_id is not None:
+        entries = entries.filter(mess_id=mess_id)
+    rows = entries.order_by("date", "mess__code", _serving_order(), "student__username").values_list(
+        "date", "mess__code", "meal", "student__username", "rating", "comment", "category"
+    )
+    for date, code, meal, student, rating, comment, category in rows.iterator(chunk_size=2000):
+        yield date.isoformat(), code, meal, student, str(rating), comment, category

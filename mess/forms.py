@@ -1,0 +1,83 @@
+"""The web pages' forms: they parse and check what people typed; the services write it."""
+
+from django import forms
+from django.utils import timezone
+
+from mess.models import Feedback, FeedbackCategory, Floor, Meal, MealWindow, Mess, WasteRecord
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class WasteForm(forms.Form):
+    floor = forms.ModelChoiceField(
+        queryset=Floor.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of this mess's floors."},
+    )
+    date = forms.DateField(widget=DateInput)
+    meal = forms.ChoiceField(choices=Meal.choices)
+    total_kg = forms.DecimalField(
+        label="Total (kg)",
+        min_value=0,
+        max_value=WasteRecord.MAX_KG,
+        max_digits=6,
+        decimal_places=2,
+        error_messages={
+            "min_value": "Waste cannot be negative.",
+            "max_value": f"More than {WasteRecord.MAX_KG:.0f} kg is not a plausible amount: check the figure.",
+        },
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    diners = forms.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="Head count of the meal, if known.",
+        error_messages={"min_value": "The head count cannot be negative."},
+    )
+
+    def __init__(self, *args, mess: Mess, **kwargs):
+        super().__init__(*args, **kwargs)
+        floors = Floor.objects.filter(mess=mess).order_by("name")
+        self.fields["floor"].queryset = floors
+        # Listed once: the select would otherwise read the floors twice (its options, and whether
+        # its first option is empty).
+        self.fields["floor"].choices = [(f.pk, f.name) for f in floors]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("The date is in the future: waste is recorded after the meal.")
+        return date
+
+
+class FeedbackForm(forms.Form):
+    meal = forms.ChoiceField(widget=forms.HiddenInput, error_messages={"invalid_choice": "This meal cannot be rated now."})
+    rating = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in range(1, 6)], coerce=int, widget=forms.RadioSelect, help_text="1 is very bad, 5 is very good."
+    )
+    category = forms.ChoiceField(choices=FeedbackCategory.choices, initial=FeedbackCategory.FOOD)
+    comment = forms.CharField(
+        required=False,
+        max_length=Feedback.MAX_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. What was good or bad?",
+    )
+
+    def __init__(self, *args, meals: list[MealWindow], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meal"].choices = [(w.meal, w.get_meal_display()) for w in meals]
+
+
+class DateRangeForm(forms.Form):
+    start = forms.DateField(widget=DateInput)
+    end = forms.DateField(widget=DateInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError("The end date is before the start date.")
+        return cleaned

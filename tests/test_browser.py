@@ -1,0 +1,229 @@
+"""The pages in a real browser: headless Chromium from Debian's `chromium` package, driven by
+pytest-playwright against a live server. Nothing here downloads a browser; without
+/usr/bin/chromium these tests are skipped, with the reason in the summary (CI installs it).
+
+The live server commits its data, so these are transactional tests; `serialized_rollback` brings
+back what the data migrations created (meal windows, groups) after each test's flush.
+"""
+
+import datetime
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
+
+from mess.models import Alert, DailyReport, Feedback, Floor, MealWindow, Mess, Notification, Role, WasteRecord
+from mess.services import user_create
+from scheduling.models import JobRun
+from scheduling.services import schedules_sync
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    # In CI a missing browser is a failure, not a skip.
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason=f"Chromium not installed ({CHROMIUM} is missing): apt-get install chromium",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+# pytest-playwright starts Playwright once per session. While it runs, its sync API keeps an asyncio
+# loop marked as running in this thread, so Django takes the thread for async code: it refuses
+# queries (unless DJANGO_ALLOW_ASYNC_UNSAFE) and hands out other connection objects, without the
+# serialized data that `serialized_rollback` restores. These overrides run Playwright for this
+# module only, and give those connections the serialized data, so no later test notices.
+
+
+@pytest.fixture(scope="module")
+def playwright(_pw_api_request_contexts):
+    serialized = getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the queries are the tests' own set-up
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    if serialized is not None:
+        connections[DEFAULT_DB_ALIAS]._test_serialized_contents = serialized  # the connection Django now hands out
+    yield pw
+    connections.close_all()
+    pw.stop()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args, browser_type):
+    return lambda **kwargs: browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser):
+    browser = launch_browser()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context_args():
+    return {}  # pytest-playwright's reads --device, --base-url and --video, which these tests don't use
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--headless=new",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def people(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    mess = Mess.objects.create(code="mess1", name="Mess 1")
+    Floor.objects.bulk_create([Floor(mess=mess, name="Ground"), Floor(mess=mess, name="First")])
+    return {
+        "mess": mess,
+        "official": user_create(username="olga", role=Role.OFFICIAL, mess=mess, password="pw-olga-123"),
+        "student": user_create(username="alice", role=Role.STUDENT, mess=mess, password="pw-alice-123"),
+    }
+
+
+@pytest.fixture
+def dialogs(page):
+    """Every JavaScript dialog (alert, confirm) the pages open: none should."""
+    opened = []
+    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
+    return opened
+
+
+def history(mess, floor, student, today):
+    """Three weeks of the First floor's waste, some ratings, a notification, a report and job runs:
+    enough for every panel of the dashboard to draw something."""
+    days = [today - datetime.timedelta(days=n) for n in range(1, 22)]
+    WasteRecord.objects.bulk_create(
+        WasteRecord(floor=floor, date=d, meal=meal, total_kg=Decimal(kg + d.day % 5), diners=90 + d.day % 20)
+        for d in days
+        for meal, kg in [("breakfast", 3), ("lunch", 8), ("dinner", 6)]
+    )
+    Feedback.objects.bulk_create(
+        Feedback(student=student, mess=mess, date=d, meal=meal, rating=1 + (d.day + i) % 5, comment="Too much oil" if i == 0 else "")
+        for d in days
+        for i, meal in enumerate(["breakfast", "lunch", "dinner"])
+    )
+    Notification.objects.create(mess=mess, date=days[0], meal="breakfast", critical_count=1, comments=["Too much oil"])
+    DailyReport.objects.create(mess=mess, date=days[0], data={"waste_kg": "17.00", "average_rating": "3.00", "alerts": []})
+    schedules_sync()
+    started = timezone.now() - datetime.timedelta(minutes=20)
+    JobRun.objects.create(
+        job="generate_alerts",
+        trigger="schedule",
+        started_at=started,
+        finished_at=started + datetime.timedelta(seconds=1.4),
+        outcome="succeeded",
+    )
+
+
+def log_in(page, live_server, username, password):
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
+def test_an_official_sees_an_alert_records_waste_and_sees_the_chart_change(page, live_server, people, dialogs):
+    mess, today, now = people["mess"], timezone.localdate(), timezone.now()
+    ground, first = mess.floors.get(name="Ground"), mess.floors.get(name="First")
+    history(mess, first, people["student"], today)
+    WasteRecord.objects.create(floor=ground, date=today - datetime.timedelta(days=1), meal="lunch", total_kg=Decimal("3.50"), diners=100)
+    Alert.objects.create(
+        mess=mess,
+        kind="high_waste",
+        subject="First",
+        value=Decimal("264.25"),
+        threshold=Decimal("250"),
+        window_start=today - datetime.timedelta(days=6),
+        window_end=today,
+        first_seen_at=now,
+        last_seen_at=now,
+    )
+
+    log_in(page, live_server, "olga", "pw-olga-123")
+
+    assert page.url == f"{live_server.url}/mess/mess1/"
+    assert "High waste: First" in page.locator("#alerts").inner_text()
+    ground_total = page.locator("#waste-week svg text.value").nth(1)  # the floors in name order: First, Ground
+    assert ground_total.text_content() == "3.50 kg"
+
+    page.click("text=Record waste")
+    page.select_option("#id_floor", label="Ground")
+    page.select_option("#id_meal", "dinner")
+    page.fill("#id_total_kg", "12.25")
+    page.fill("#id_diners", "110")
+    page.click("button:has-text('Save')")
+    assert "Recorded 12.25 kg for Ground, dinner" in page.locator(".messages").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=ARTIFACTS / "waste-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.click("nav >> text=Dashboard")
+    assert ground_total.text_content() == "15.75 kg"  # 3.50 + 12.25
+    assert page.locator("#waste-week svg rect title", has_text="Ground, Dinner: 12.25 kg").count() == 1
+    page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=ARTIFACTS / "dashboard-phone.png", full_page=True)
+    # At phone width nothing makes the page scroll sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert dialogs == []
+
+
+def test_a_student_submits_feedback_and_a_script_in_it_shows_as_text(page, live_server, people, dialogs):
+    # The live server runs on the real clock: let breakfast's window cover the whole day.
+    MealWindow.objects.filter(meal="breakfast").update(starts_at=datetime.time(0, 0), ends_at=datetime.time(23, 59))
+    comment = "<script>alert('xss')</script> Cold & <b>stale</b>"
+
+    log_in(page, live_server, "alice", "pw-alice-123")
+    assert page.url == f"{live_server.url}/feedback/"
+    card = page.locator("#meal-breakfast")
+    card.locator("label", has_text="1").click()
+    card.locator("select[name=category]").select_option("hygiene")
+    card.locator("textarea[name=comment]").fill(comment)
+    card.locator("button[type=submit]").click()
+
+    assert "your feedback on today's breakfast is saved" in page.locator(".messages").inner_text()
+    entry = Feedback.objects.get()
+    assert (entry.rating, entry.category, entry.comment) == (1, "hygiene", comment)
+    assert page.locator("#meal-breakfast textarea").input_value() == comment
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=ARTIFACTS / "feedback-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The official's dashboard shows the comment as the student typed it, as text.
+    page.click("text=Log out")
+    log_in(page, live_server, "olga", "pw-olga-123")
+    critical = page.locator("#critical .comment")
+    assert critical.inner_text() == comment
+    assert page.locator("#critical b").count() == 0 and page.locator("#critical script").count() == 0
+    assert dialogs == []

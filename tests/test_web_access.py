@@ -1,0 +1,73 @@
+"""Who sees what: every URL for every role. The pages are those of mess1; `official` runs mess1,
+`other_official` runs mess2."""
+
+from urllib.parse import quote
+
+import pytest
+
+from mess.models import DailyReport, Notification
+
+RANGE = "?start=2026-03-01&end=2026-03-10"
+ROLES = ["anonymous", "student", "official", "other_official", "admin"]
+
+# (method, URL, expected status for each of ROLES). A 302 for a signed-in role is the page's own
+# redirect; the anonymous 302 always goes to the login page.
+MATRIX = [
+    ("get", "/", [302, 302, 302, 302, 302]),
+    ("get", "/overview/", [302, 403, 403, 403, 200]),
+    ("get", f"/overview/waste.csv{RANGE}", [302, 403, 403, 403, 200]),
+    ("get", f"/overview/feedback.csv{RANGE}", [302, 403, 403, 403, 200]),
+    ("get", "/feedback/", [302, 200, 403, 403, 403]),
+    ("post", "/feedback/", [302, 200, 403, 403, 403]),  # the student's post is refused by the form (no fields)
+    ("get", "/mess/mess1/", [302, 403, 200, 404, 200]),
+    ("get", "/mess/mess1/waste/", [302, 403, 200, 404, 200]),
+    ("post", "/mess/mess1/waste/", [302, 403, 200, 404, 200]),  # refused by the form: no fields
+    ("get", f"/mess/mess1/waste.csv{RANGE}", [302, 403, 200, 404, 200]),
+    ("get", f"/mess/mess1/feedback.csv{RANGE}", [302, 403, 200, 404, 200]),
+    ("get", "/mess/mess1/reports/2026-03-09/", [302, 403, 200, 404, 200]),
+    ("post", "/mess/mess1/notifications/{notification}/read/", [302, 403, 302, 404, 302]),
+    ("post", "/mess/mess1/notifications/read/", [302, 403, 302, 404, 302]),
+    ("get", "/mess/nope/", [302, 403, 404, 404, 404]),
+    ("get", "/admin/", [302, 302, 302, 302, 200]),  # Django admin sends non-staff to its own login
+    ("get", "/accounts/password/", [302, 200, 200, 200, 200]),
+]
+
+
+@pytest.fixture
+def people(student, official, other_official, admin):
+    return {"anonymous": None, "student": student, "official": official, "other_official": other_official, "admin": admin}
+
+
+@pytest.fixture
+def pages(mess1):
+    DailyReport.objects.create(mess=mess1, date="2026-03-09", data={}, text_body="", html_body="")
+    return {"notification": Notification.objects.create(mess=mess1, date="2026-03-09", meal="lunch", critical_count=1).pk}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url", "expected"), MATRIX, ids=[f"{m} {u.split('?')[0]}" for m, u, _ in MATRIX])
+def test_each_role_gets_what_it_may_see(client, people, pages, role, method, url, expected):
+    if people[role]:
+        client.force_login(people[role])
+    url = url.format(**pages)
+
+    response = getattr(client, method)(url)
+
+    assert response.status_code == expected[ROLES.index(role)]
+    if role == "anonymous" and not url.startswith("/admin/"):
+        assert response["Location"] == f"/accounts/login/?next={quote(url, safe='/')}"
+
+
+def test_an_inactive_user_is_sent_to_log_in(client, official):
+    client.force_login(official)
+    official.is_active = False
+    official.save()
+    assert client.get("/mess/mess1/")["Location"].startswith("/accounts/login/")
+
+
+def test_an_official_without_a_mess_sees_no_mess(client, official):
+    official.profile.mess = None
+    official.profile.save()
+    client.force_login(official)
+    assert client.get("/mess/mess1/").status_code == 404
+    assert client.get("/").status_code == 200  # told they have no mess, not sent round in circles

@@ -1,0 +1,118 @@
+"""CSV exports of waste and feedback: a date range, one mess for its officials, every mess for
+admins, in the columns the import commands read, so a file goes out and back in unchanged."""
+
+import csv
+import io
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+
+from mess.models import Feedback, Role, WasteRecord
+from mess.services import user_create
+from mess.services_imports import feedback_import, waste_import
+from tests.test_web_pages import NOW, TODAY, days_ago, feedback, waste
+
+User = get_user_model()
+
+RANGE = {"start": "2026-03-01", "end": "2026-03-10"}
+
+
+@pytest.fixture(autouse=True)
+def now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def rows(response) -> list[list[str]]:
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.fixture
+def data(mess1, mess2, ground, first):
+    waste(ground, TODAY, "dinner", "4.50", diners=120)
+    waste(ground, TODAY, "breakfast", "2.00")
+    waste(first, days_ago(9), "lunch", "1000")
+    waste(first, days_ago(10), "lunch", "3.00")  # before the range
+    waste(mess2.floors.get(name="Second"), TODAY, "lunch", "7.25", diners=80)
+    alice = user_create(username="alice", role=Role.STUDENT, mess=mess1)
+    bob = user_create(username="bob", role=Role.STUDENT, mess=mess2)
+    feedback(mess1, TODAY, "lunch", 1, 'Cold, "stale" rice,\nand a <script>alert(1)</script>', "hygiene", student=alice)
+    feedback(mess1, days_ago(3), "dinner", 4, student=alice)
+    feedback(mess2, TODAY, "lunch", 5, "Great", student=bob)
+
+
+def test_an_official_exports_their_mess_waste(client, official, data):
+    client.force_login(official)
+
+    response = client.get("/mess/mess1/waste.csv", RANGE)
+
+    assert response["Content-Disposition"] == 'attachment; filename="waste-mess1-2026-03-01-2026-03-10.csv"'
+    assert rows(response) == [
+        ["date", "mess", "floor", "meal", "total_kg", "diners"],
+        ["2026-03-01", "mess1", "First", "lunch", "1000.00", ""],
+        ["2026-03-10", "mess1", "Ground", "breakfast", "2.00", ""],
+        ["2026-03-10", "mess1", "Ground", "dinner", "4.50", "120"],
+    ]
+
+
+def test_an_official_exports_their_mess_feedback(client, official, data):
+    client.force_login(official)
+
+    response = client.get("/mess/mess1/feedback.csv", RANGE)
+
+    assert rows(response) == [
+        ["date", "mess", "meal", "student", "rating", "comment", "category"],
+        ["2026-03-07", "mess1", "dinner", "alice", "4", "", "food"],
+        ["2026-03-10", "mess1", "lunch", "alice", "1", 'Cold, "stale" rice,\nand a <script>alert(1)</script>', "hygiene"],
+    ]
+
+
+def test_an_admin_exports_every_mess(client, admin, data):
+    client.force_login(admin)
+
+    waste_rows = rows(client.get("/overview/waste.csv", RANGE))
+    feedback_rows = rows(client.get("/overview/feedback.csv", {"start": "2026-03-10", "end": "2026-03-10"}))
+
+    assert [r[1] for r in waste_rows[1:]] == ["mess1", "mess1", "mess1", "mess2"]
+    assert [(r[1], r[3]) for r in feedback_rows[1:]] == [("mess1", "alice"), ("mess2", "bob")]
+    assert rows(client.get("/mess/mess2/waste.csv", RANGE))[1:] == [["2026-03-10", "mess2", "Second", "lunch", "7.25", "80"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "Start: This field is required."),
+        ({"start": "2026-03-10", "end": "2026-03-01"}, "The end date is before the start date."),
+        ({"start": "yesterday", "end": "2026-03-01"}, "Start: Enter a valid date."),
+        ({"start": "2026-03-01", "end": "2026-02-30"}, "End: Enter a valid date."),
+    ],
+    ids=["missing", "backwards", "not-a-date", "no-such-date"],
+)
+def test_it_refuses_a_bad_date_range(client, official, data, params, message):
+    client.force_login(official)
+    for url in ("/mess/mess1/waste.csv", "/mess/mess1/feedback.csv"):
+        response = client.get(url, params)
+        assert response.status_code == 400
+        assert message in response.text
+
+
+def test_what_goes_out_comes_back_in_unchanged(client, admin, data):
+    client.force_login(admin)
+    everything = {"start": "2000-01-01", "end": "2026-03-10"}
+    waste_file = b"".join(client.get("/overview/waste.csv", everything).streaming_content)
+    feedback_file = b"".join(client.get("/overview/feedback.csv", everything).streaming_content)
+    waste_before = sorted(WasteRecord.objects.values_list("floor_id", "date", "meal", "total_kg", "diners"))
+    feedback_before = sorted(Feedback.objects.values_list("student_id", "mess_id", "date", "meal", "rating", "comment", "category"))
+
+    # Unchanged data: the files change nothing...
+    assert str(waste_import(file=io.BytesIO(waste_file))) == "imported 5 waste records (0 new, 0 updated, 5 unchanged)"
+    assert str(feedback_import(file=io.BytesIO(feedback_file))) == "imported 3 feedback entries (0 new, 0 updated, 3 unchanged)"
+    # ...and after losing everything, they bring it all back.
+    WasteRecord.objects.all().delete()
+    Feedback.objects.all().delete()
+    assert waste_import(file=io.BytesIO(waste_file)).new == 5
+    assert feedback_import(file=io.BytesIO(feedback_file)).new == 3
+    assert sorted(WasteRecord.objects.values_list("floor_id", "date", "meal", "total_kg", "diners")) == waste_before
+    assert sorted(Feedback.objects.values_list("student_id", "mess_id", "date", "meal", "rating", "comment", "category")) == feedback_before

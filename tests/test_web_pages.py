@@ -1,0 +1,379 @@
+"""The officials' dashboard, the daily report page, the admins' overview and the front page.
+
+The helpers at the top are shared by the other tests of the web pages (tests/test_web_*.py).
+"""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from mess.models import Alert, DailyReport, Feedback, Notification, WasteRecord
+from mess.services_reports import daily_reports_send
+from scheduling.models import JobRun, Outcome, Trigger
+from scheduling.services import schedules_sync
+
+User = get_user_model()
+
+IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+TODAY = datetime.date(2026, 3, 10)  # a Tuesday
+NOW = datetime.datetime(2026, 3, 10, 13, 0, tzinfo=IST)  # lunch has started, snacks not yet
+
+
+def days_ago(n: int, date: datetime.date = TODAY) -> datetime.date:
+    return date - datetime.timedelta(days=n)
+
+
+def waste(floor, date, meal, kg, diners=None) -> WasteRecord:
+    return WasteRecord.objects.create(floor=floor, date=date, meal=meal, total_kg=Decimal(kg), diners=diners)
+
+
+_raters = itertools.count()
+
+
+def rater() -> User:
+    """A user who only gives feedback (no role needed for what the pages read)."""
+    return User.objects.create(username=f"rater{next(_raters)}")
+
+
+def feedback(mess, date, meal, rating, comment="", category="food", student=None) -> Feedback:
+    return Feedback.objects.create(
+        student=student or rater(), mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category
+    )
+
+
+def alert(mess, subject, *, kind="high_waste", value="60.50", resolved=False) -> Alert:
+    seen = datetime.datetime(2026, 3, 9, 10, tzinfo=IST)
+    return Alert.objects.create(
+        mess=mess,
+        kind=kind,
+        subject=subject,
+        value=Decimal(value),
+        threshold=Decimal("50"),
+        window_start=days_ago(6),
+        window_end=TODAY,
+        first_seen_at=seen,
+        last_seen_at=seen,
+        resolved_at=seen if resolved else None,
+        is_open=None if resolved else True,
+    )
+
+
+def notification(mess, date, meal, comments=(), read=False) -> Notification:
+    return Notification.objects.create(
+        mess=mess,
+        date=date,
+        meal=meal,
+        critical_count=len(comments) or 1,
+        average_rating=Decimal("1.50"),
+        comments=list(comments),
+        read_at=timezone.now() if read else None,
+    )
+
+
+@pytest.fixture
+def as_official(client, official):
+    client.force_login(official)
+    return client
+
+
+@pytest.fixture
+def as_admin(client, admin):
+    client.force_login(admin)
+    return client
+
+
+# The dashboard
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_the_mess_active_alerts_first(as_official, mess1, mess2):
+    alert(mess1, "First", value="264.25")
+    alert(mess1, "dinner", kind="low_rating", value="2.40")
+    alert(mess1, "Ground", resolved=True)
+    alert(mess2, "Second")
+
+    page = as_official.get("/mess/mess1/").text
+
+    assert "High waste: First" in page and "264.25 kg" in page
+    assert "Low rating: Dinner" in page and "average 2.40" in page
+    assert "High waste: Ground" not in page  # resolved
+    assert "Second" not in page  # another mess
+    assert page.index('id="alerts"') < page.index('id="waste-week"') < page.index('id="jobs"')
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_says_when_there_are_no_alerts(as_official, mess1):
+    assert "No active alerts." in as_official.get("/mess/mess1/").text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_charts_the_last_7_days_of_waste_by_floor_and_meal(as_official, mess1, mess2, ground, first):
+    waste(ground, TODAY, "lunch", "4.25")
+    waste(ground, days_ago(6), "lunch", "3.00")
+    waste(ground, days_ago(2), "dinner", "7.10")
+    waste(ground, days_ago(7), "lunch", "100")  # eight days ago: outside the week
+    waste(mess2.floors.get(name="Second"), TODAY, "lunch", "99")
+
+    response = as_official.get("/mess/mess1/")
+
+    rows = {r["floor"]: r for r in response.context["waste_week"]}
+    assert rows["Ground"]["meals"] == {"breakfast": None, "lunch": Decimal("7.25"), "snacks": None, "dinner": Decimal("7.10")}
+    assert rows["Ground"]["total"] == Decimal("14.35")
+    assert rows["First"]["total"] is None  # a floor with nothing recorded still has its row
+    assert list(rows) == ["First", "Ground"]
+    svg = response.text.split('id="waste-week"')[1].split("</svg>")[0]
+    assert "<title>Ground, Lunch: 7.25 kg</title>" in svg
+    assert "<title>Ground, Dinner: 7.10 kg</title>" in svg
+    assert "14.35 kg" in svg
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_the_30_day_trend_in_kg_and_grams_per_diner(as_official, mess1, ground, first):
+    waste(ground, TODAY, "lunch", "6.00", diners=120)
+    waste(first, TODAY, "lunch", "3.00")  # no head count: in the kilograms, not in grams per diner
+    waste(ground, days_ago(29), "dinner", "2.00")
+    waste(ground, days_ago(30), "dinner", "50")  # 31 days ago: outside
+
+    response = as_official.get("/mess/mess1/")
+
+    trend = response.context["trend"]
+    assert [d["date"] for d in (trend[0], trend[-1])] == [days_ago(29), TODAY] and len(trend) == 30
+    assert trend[-1] == {"date": TODAY, "kg": Decimal("9.00"), "grams_per_diner": 50}
+    assert trend[0] == {"date": days_ago(29), "kg": Decimal("2.00"), "grams_per_diner": None}
+    assert trend[1]["kg"] is None  # nothing recorded is a gap, not zero
+    assert "<title>10 Mar: 9.00 kg</title>" in response.text
+    assert "<title>10 Mar: 50 g</title>" in response.text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_averages_ratings_by_meal_over_7_and_30_days(as_official, mess1, mess2):
+    feedback(mess1, TODAY, "lunch", 5)
+    feedback(mess1, days_ago(6), "lunch", 2)
+    feedback(mess1, days_ago(20), "lunch", 2)
+    feedback(mess1, days_ago(29), "breakfast", 4)
+    feedback(mess1, days_ago(30), "breakfast", 1)  # outside both windows
+    feedback(mess2, TODAY, "lunch", 1)
+
+    ratings = {r["meal"]: r for r in as_official.get("/mess/mess1/").context["ratings"]}
+
+    assert ratings["lunch"] | {} == {
+        "meal": "lunch",
+        "label": "Lunch",
+        "n7": 2,
+        "average7": Decimal("3.50"),
+        "n30": 3,
+        "average30": Decimal("3.00"),
+    }
+    assert (ratings["breakfast"]["n7"], ratings["breakfast"]["average7"], ratings["breakfast"]["average30"]) == (0, None, Decimal("4.00"))
+    assert ratings["dinner"]["n30"] == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_lists_the_latest_critical_feedback_of_the_mess(as_official, mess1, mess2):
+    feedback(mess1, days_ago(1), "lunch", 1, "Cold rice")
+    feedback(mess1, TODAY, "breakfast", 5, category="hygiene")  # a hygiene complaint is critical whatever its rating
+    feedback(mess1, TODAY, "lunch", 2)  # low, but says nothing
+    feedback(mess1, TODAY, "lunch", 4, "Nice dal")
+    feedback(mess2, TODAY, "lunch", 1, "Other mess")
+
+    response = as_official.get("/mess/mess1/")
+
+    assert [(f.date, f.rating) for f in response.context["critical"]] == [(TODAY, 5), (days_ago(1), 1)]
+    section = response.text.split('id="critical"')[1].split("</section>")[0]
+    assert "Cold rice" in section and "(no comment)" in section
+    assert "Nice dal" not in section and "Other mess" not in section
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_the_notifications_inbox_unread_first(as_official, mess1, mess2):
+    old_unread = notification(mess1, days_ago(3), "dinner", ["Too salty"])
+    notification(mess1, TODAY, "breakfast", ["Read already"], read=True)
+    notification(mess2, TODAY, "lunch", ["Other mess"])
+
+    response = as_official.get("/mess/mess1/")
+
+    assert [n.pk for n in response.context["notifications"]][0] == old_unread.pk
+    assert len(response.context["notifications"]) == 2
+    assert "1 unread" in response.text and "Too salty" in response.text and "Other mess" not in response.text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_marks_a_notification_as_read(as_official, mess1, mess2):
+    mine, other = notification(mess1, TODAY, "lunch"), notification(mess2, TODAY, "lunch")
+
+    response = as_official.post(f"/mess/mess1/notifications/{mine.pk}/read/")
+
+    assert response.status_code == 302 and response["Location"] == "/mess/mess1/#notifications"
+    mine.refresh_from_db()
+    assert mine.read_at == NOW
+    assert as_official.post(f"/mess/mess1/notifications/{other.pk}/read/").status_code == 404  # not this mess's
+    other.refresh_from_db()
+    assert other.read_at is None
+    assert as_official.post(f"/mess/mess1/notifications/{mine.pk}/read/").status_code == 302  # twice is harmless
+    assert "unread" not in as_official.get("/mess/mess1/").text.split('id="notifications"')[1].split("</h2>")[0]
+
+
+def test_it_marks_every_notification_of_the_mess_as_read(as_official, mess1, mess2):
+    notification(mess1, TODAY, "lunch")
+    notification(mess1, TODAY, "dinner")
+    other = notification(mess2, TODAY, "lunch")
+
+    response = as_official.post("/mess/mess1/notifications/read/", follow=True)
+
+    assert "Marked 2 notifications as read." in response.text
+    assert not Notification.objects.filter(mess=mess1, read_at=None).exists()
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+def test_reading_notifications_needs_a_post(as_official, mess1):
+    n = notification(mess1, TODAY, "lunch")
+    assert as_official.get(f"/mess/mess1/notifications/{n.pk}/read/").status_code == 405
+    assert as_official.get("/mess/mess1/notifications/read/").status_code == 405
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 10, 7, 0, tzinfo=IST), tick=False)
+def test_it_lists_the_daily_reports_and_opens_each_as_a_page(as_official, mess1, mess2, ground):
+    waste(ground, days_ago(1), "lunch", "12.50", diners=100)
+    feedback(mess1, days_ago(1), "lunch", 4)
+    daily_reports_send()
+
+    dashboard = as_official.get("/mess/mess1/")
+    assert [r.date for r in dashboard.context["reports"]] == [days_ago(1)]
+    assert 'href="/mess/mess1/reports/2026-03-09/"' in dashboard.text
+
+    page = as_official.get("/mess/mess1/reports/2026-03-09/")
+    assert page.status_code == 200
+    assert "Waste: 12.50 kg, 125 g per diner" in page.text
+    assert "1 entry, average 4.00" in page.text
+    assert as_official.get("/mess/mess1/reports/2026-03-08/").status_code == 404  # no report that day
+    assert as_official.get("/mess/mess1/reports/yesterday/").status_code == 404
+    assert as_official.get("/mess/mess2/reports/2026-03-09/").status_code == 404  # another mess's report
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_each_jobs_last_run_and_next_run(as_official, mess1):
+    schedules_sync()
+    started = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=IST)
+    JobRun.objects.create(
+        job="generate_alerts",
+        trigger=Trigger.SCHEDULE,
+        started_at=started,
+        finished_at=started + datetime.timedelta(seconds=2.5),
+        outcome=Outcome.SUCCEEDED,
+    )
+    JobRun.objects.create(
+        job="generate_alerts", trigger=Trigger.SCHEDULE, started_at=started - datetime.timedelta(hours=1), outcome=Outcome.FAILED
+    )
+    JobRun.objects.create(
+        job="send_daily_report",
+        trigger=Trigger.COMMAND,
+        started_at=started,
+        finished_at=started + datetime.timedelta(minutes=3, seconds=5),
+        outcome=Outcome.FAILED,
+    )
+
+    page = as_official.get("/mess/mess1/").text
+    rows = {row.split("</span>")[0].split(">")[-1]: row for row in page.split('id="jobs"')[1].split("<tr>")[2:]}
+
+    assert "Succeeded" in rows["generate_alerts"] and "10 Mar 12:00" in rows["generate_alerts"] and "2.5 s" in rows["generate_alerts"]
+    assert "10 Mar 14:00" in rows["generate_alerts"]  # the next hourly run... after 13:00 the 14:00 one
+    assert (
+        "Failed" in rows["send_daily_report"] and "3 min 5 s" in rows["send_daily_report"] and "11 Mar 07:00" in rows["send_daily_report"]
+    )
+    assert "never" in rows["cleanup_old_menu"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_admin_sees_any_mess_dashboard(as_admin, mess1, mess2):
+    alert(mess2, "Third")
+    response = as_admin.get("/mess/mess2/")
+    assert response.status_code == 200 and "High waste: Third" in response.text
+    assert as_admin.get("/mess/nope/").status_code == 404
+
+
+# The overview
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 10, 7, 0, tzinfo=IST), tick=False)
+def test_it_shows_one_row_per_mess_to_admins(as_admin, mess1, mess2, ground, first):
+    waste(ground, TODAY, "lunch", "6.00", diners=100)
+    waste(first, days_ago(6), "lunch", "4.00", diners=100)
+    waste(first, days_ago(1), "dinner", "2.50")
+    waste(first, days_ago(7), "dinner", "100")  # outside the 7 days
+    feedback(mess1, TODAY, "breakfast", 4)
+    feedback(mess1, days_ago(1), "lunch", 3)
+    feedback(mess1, days_ago(7), "lunch", 1)  # outside
+    alert(mess1, "First")
+    alert(mess1, "lunch", kind="low_rating")
+    alert(mess1, "Ground", resolved=True)
+    daily_reports_send()
+    mess2.is_active = False
+    mess2.save()
+
+    response = as_admin.get("/overview/")
+
+    rows = {r["mess"].code: r for r in response.context["rows"]}
+    assert {k: v for k, v in rows["mess1"].items() if k != "mess"} == {
+        "waste_kg": Decimal("12.50"),
+        "grams_per_diner": 50,  # 10 kg over 200 diners; the record without a head count is left out
+        "feedback_count": 2,
+        "average_rating": Decimal("3.50"),
+        "open_alerts": 2,
+        "last_report": days_ago(1),
+    }
+    assert {k: v for k, v in rows["mess2"].items() if k != "mess"} == {
+        "waste_kg": None,
+        "grams_per_diner": None,
+        "feedback_count": 0,
+        "average_rating": None,
+        "open_alerts": 0,
+        "last_report": days_ago(1),
+    }
+    assert 'href="/mess/mess1/reports/2026-03-09/"' in response.text and "inactive" in response.text
+    assert DailyReport.objects.count() == 2
+
+
+# The front page and signing in
+
+
+def test_the_front_page_sends_each_role_to_its_page(client, student, official, admin):
+    for user, page in [(official, "/mess/mess1/"), (admin, "/overview/"), (student, "/feedback/")]:
+        client.force_login(user)
+        assert client.get("/")["Location"] == page
+
+
+def test_a_user_without_a_role_is_told_so(client, db):
+    client.force_login(User.objects.create_user(username="nobody", password="pw-nobody-1"))
+    response = client.get("/")
+    assert response.status_code == 200 and "no role in a mess yet" in response.text
+
+
+def test_an_official_logs_in_and_out(client, official):
+    response = client.post("/accounts/login/", {"username": "olga", "password": "pw-olga-123"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/mess/mess1/"
+    response = client.post("/accounts/logout/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert client.get("/mess/mess1/")["Location"] == "/accounts/login/?next=/mess/mess1/"
+
+
+def test_a_wrong_password_is_refused(client, official):
+    response = client.post("/accounts/login/", {"username": "olga", "password": "nope"})
+    assert response.status_code == 200 and "didn't match" in response.text
+
+
+def test_a_user_changes_their_password(client, student):
+    client.force_login(student)
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "pw-alice-123", "new_password1": "a-new-Passw0rd", "new_password2": "a-new-Passw0rd"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/accounts/password/done/"
+    student.refresh_from_db()
+    assert student.check_password("a-new-Passw0rd")

@@ -1,0 +1,125 @@
+"""Every page costs the same small number of SQL queries however much data there is: measured with
+a little data, then again with more than the demo has (90 days, five floors a mess, 25 students
+rating two meals a day, a notification for every meal, a report for every day, job runs)."""
+
+import datetime
+import random
+from decimal import Decimal
+
+import time_machine
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mess.models import DailyReport, Feedback, Floor, Meal, Notification, Role, WasteRecord
+from mess.services import user_create
+from scheduling.models import JobRun, Outcome, Trigger
+from scheduling.registry import JOBS
+from scheduling.services import schedules_sync
+from tests.test_web_pages import NOW, TODAY, alert, days_ago
+
+User = get_user_model()
+
+MAX_QUERIES = 15
+RANGE = "?start=2025-01-01&end=2026-03-10"
+PAGES = [
+    ("official", "/mess/mess1/"),
+    ("admin", "/mess/mess1/"),
+    ("official", "/mess/mess1/waste/"),
+    ("official", "/mess/mess1/reports/2026-03-09/"),
+    ("admin", "/overview/"),
+    ("student", "/feedback/"),
+    ("official", f"/mess/mess1/waste.csv{RANGE}"),
+    ("official", f"/mess/mess1/feedback.csv{RANGE}"),
+    ("admin", f"/overview/waste.csv{RANGE}"),
+    ("admin", f"/overview/feedback.csv{RANGE}"),
+]
+
+
+def add_data(messes, *, days: int, floors: int, raters: int, first_day: int = 0) -> None:
+    """Waste on `floors` new floors of each mess, feedback from `raters` new students of each mess
+    on lunch and dinner, a notification for each meal and a report for each day, over `days` days
+    from `first_day` days ago backwards; alerts on each new floor; runs of every job."""
+    rng = random.Random(days)
+    dates = [days_ago(first_day + n) for n in range(days)]
+    records, entries, notifications, reports, alerts = [], [], [], [], []
+    for mess in messes:
+        Floor.objects.bulk_create([Floor(mess=mess, name=f"Floor {first_day}-{i}") for i in range(floors)])
+        new_floors = list(Floor.objects.filter(mess=mess, name__startswith=f"Floor {first_day}-"))
+        students = [user_create(username=f"{mess.code}-{first_day}-{i}", role=Role.STUDENT, mess=mess) for i in range(raters)]
+        for date in dates:
+            for meal in Meal.values:
+                records += [
+                    WasteRecord(floor=f, date=date, meal=meal, total_kg=Decimal(rng.randint(1, 900)) / 100, diners=rng.choice([None, 90]))
+                    for f in new_floors
+                ]
+                notifications.append(
+                    Notification(
+                        mess=mess, date=date, meal=meal, critical_count=2, comments=["Cold", "Late"], average_rating=Decimal("2.5")
+                    )
+                )
+            for meal in ("lunch", "dinner"):
+                entries += [
+                    Feedback(student=s, mess=mess, date=date, meal=meal, rating=rng.randint(1, 5), comment=rng.choice(["", "Too oily"]))
+                    for s in students
+                ]
+            reports.append(DailyReport(mess=mess, date=date, data={"waste_kg": "10.00", "alerts": []}, text_body="", html_body=""))
+        alerts += [alert(mess, f.name) for f in new_floors]
+    WasteRecord.objects.bulk_create(records, batch_size=2000)
+    Feedback.objects.bulk_create(entries, batch_size=2000)
+    Notification.objects.bulk_create(notifications, batch_size=2000)
+    DailyReport.objects.bulk_create(reports)
+    started = datetime.datetime(2026, 3, 10, 1, tzinfo=datetime.UTC)
+    JobRun.objects.bulk_create(
+        JobRun(
+            job=job,
+            trigger=Trigger.SCHEDULE,
+            started_at=started - datetime.timedelta(hours=n),
+            finished_at=started,
+            outcome=Outcome.SUCCEEDED,
+        )
+        for job in JOBS
+        for n in range(first_day, first_day + days)
+    )
+
+
+def query_counts(client, people) -> dict[tuple[str, str], int]:
+    counts = {}
+    for role, url in PAGES:
+        client.force_login(people[role])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200, (role, url)
+        counts[role, url] = len(queries)
+    return counts
+
+
+@time_machine.travel(NOW, tick=False)
+def test_each_page_costs_the_same_few_queries_whatever_the_data(
+    client, mess1, mess2, student, official, admin, django_assert_max_num_queries
+):
+    people = {"student": student, "official": official, "admin": admin}
+    schedules_sync()
+    add_data([mess1, mess2], days=2, floors=1, raters=1)
+    Feedback.objects.create(student=student, mess=mess1, date=TODAY, meal="breakfast", rating=1, comment="Mine")
+    Feedback.objects.create(student=student, mess=mess1, date=days_ago(1), meal="breakfast", rating=2, comment="Mine too")
+    few = query_counts(client, people)
+
+    add_data([mess1, mess2], days=90, floors=4, raters=25, first_day=2)
+    Feedback.objects.bulk_create(
+        Feedback(student=student, mess=mess1, date=days_ago(n), meal=meal, rating=3) for n in range(2, 90) for meal in ("lunch", "dinner")
+    )
+    assert WasteRecord.objects.count() > 2 * 90 * 4 * 4 and Feedback.objects.count() > 2 * 90 * 2 * 25
+    many = query_counts(client, people)
+
+    assert many == few
+    assert max(many.values()) <= MAX_QUERIES, many
+    for role, url in PAGES:  # and the same with pytest-django's own counter
+        client.force_login(people[role])
+        with django_assert_max_num_queries(MAX_QUERIES):
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+    print("queries per page:", {f"{role} {url.split('?')[0]}": n for (role, url), n in many.items()})
