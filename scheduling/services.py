@@ -2,15 +2,17 @@
 the django-q2 schedules in step with the registry without undoing what admins changed."""
 
 import ast
+import logging
 import os
 import socket
+import threading
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from croniter import croniter
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
@@ -21,14 +23,47 @@ from scheduling.registry import JOBS, get_job
 # What every ManageIt schedule runs; its first argument is the job's key.
 RUNNER = "scheduling.tasks.run_job"
 RUN_LOG_DAYS = 90
+MAX_LEASE = timedelta(seconds=60)
+
+logger = logging.getLogger(__name__)
 
 
 def lease_duration() -> timedelta:
-    """How long a run holds its job's lease: halfway between the task timeout (when the cluster
-    kills a run) and the retry delay (when django-q2 hands out a task whose worker died). A killed
-    run's lease has therefore expired by the time its task is handed out again."""
+    """How long a run holds its job's lease before it must renew it: a minute, or less when the
+    cluster hands out a dead worker's task again sooner (`retry`), so that the retried task always
+    finds the dead run's lease expired."""
     q = settings.Q_CLUSTER
-    return timedelta(seconds=q["timeout"] + (q["retry"] - q["timeout"]) / 2)
+    return min(MAX_LEASE, timedelta(seconds=q["timeout"] + (q["retry"] - q["timeout"]) / 2))
+
+
+class _LeaseKeeper:
+    """Renews a run's lease every third of its length while the job runs, from a thread with its
+    own database connection: a long run keeps its job however long it takes, and a run whose
+    process died loses it within one lease length."""
+
+    def __init__(self, *, job: str, run: JobRun):
+        self.job, self.run_id = job, run.pk
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._renew, name=f"lease-{job}", daemon=True)
+
+    def _renew(self):
+        try:
+            while not self.stopped.wait(lease_duration().total_seconds() / 3):
+                try:
+                    JobLease.objects.filter(job=self.job, run_id=self.run_id).update(expires_at=timezone.now() + lease_duration())
+                except DatabaseError:
+                    # The job goes on; the next renewal comes before the lease runs out.
+                    logger.warning("could not renew the lease of %s (run %s)", self.job, self.run_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
 
 
 def _lease_take(*, job: str, run: JobRun) -> bool:
@@ -54,7 +89,8 @@ def _lease_release(*, job: str, run: JobRun) -> None:
 def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None) -> JobRun:
     """Runs job `key` once and returns its run-log entry, finished: succeeded with the job's
     summary, failed with the error and its traceback, or skipped because another run of the same
-    job holds the lease (on this machine or another). Never raises for a failure of the job itself."""
+    job holds the lease (on this machine or another). Never raises for a failure of the job itself;
+    an interrupt (KeyboardInterrupt, SystemExit) is recorded as a failure and raised again."""
     job = get_job(key)
     kwargs = kwargs or {}
     run = JobRun.objects.create(
@@ -71,16 +107,22 @@ def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None) -> JobRun
         run.finished_at = timezone.now()
         run.save(update_fields=["outcome", "summary", "finished_at"])
         return run
+    interrupted = None
     try:
-        run.summary = job.run(**kwargs)
+        with _LeaseKeeper(job=key, run=run):
+            run.summary = job.run(**kwargs)
         run.outcome = Outcome.SUCCEEDED
-    except Exception as e:
+    except BaseException as e:  # recorded in every case; an interrupt (Ctrl-C) is raised again below
         run.outcome = Outcome.FAILED
         run.summary = f"failed: {type(e).__name__}: {e}"[:1000]
         run.traceback = traceback.format_exc()
+        if not isinstance(e, Exception):
+            interrupted = e
     run.finished_at = timezone.now()
     run.save(update_fields=["outcome", "summary", "traceback", "finished_at"])
     _lease_release(job=key, run=run)
+    if interrupted is not None:
+        raise interrupted
     return run
 
 

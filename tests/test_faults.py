@@ -15,8 +15,8 @@ from scheduling.services import job_enqueue
 from tests.helpers import start
 from tests.smtp_server import SMTPServer
 
-# Short enough for a test, and in the same order as in production: the lease (halfway, 6 s)
-# expires after the task timeout and before django-q2 hands the task out again.
+# Short enough for a test, and in the same order as in production: a dead run's lease (6 s, renewed
+# only while its run is alive) has expired when django-q2 hands its task out again (8 s).
 CLUSTER = {"Q_WORKERS": "1", "Q_TIMEOUT": "4", "Q_RETRY": "8"}
 
 

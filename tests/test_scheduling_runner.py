@@ -1,6 +1,7 @@
 """The run log and the lease: every run recorded, never two runs of a job at once."""
 
 import datetime as dt
+import time
 
 import pytest
 import time_machine
@@ -29,6 +30,16 @@ def job_today():
     return timezone.localdate().isoformat()
 
 
+def job_interrupted():
+    raise KeyboardInterrupt
+
+
+def job_slow_nested():
+    """Outlives its first lease, then starts itself again, as a second process would."""
+    time.sleep(2.5)
+    return f"inner run {job_run(key='test_slow_nested', trigger=Trigger.COMMAND).outcome}"
+
+
 def job_nested():
     """Starts itself again while it runs, as a second process would."""
     inner = job_run(key="test_nested", trigger=Trigger.COMMAND)
@@ -38,7 +49,8 @@ def job_nested():
 @pytest.fixture(autouse=True)
 def test_jobs(monkeypatch):
     calls.clear()
-    for key, func in [("test_ok", "job_ok"), ("test_broken", "job_broken"), ("test_today", "job_today"), ("test_nested", "job_nested")]:
+    jobs = ["ok", "broken", "today", "nested", "slow_nested", "interrupted"]
+    for key, func in [(f"test_{name}", f"job_{name}") for name in jobs]:
         job = registry.Job(key=key, func=f"{__name__}.{func}", description=f"{key} for tests", default_schedules=list)
         monkeypatch.setitem(registry.JOBS, key, job)
 
@@ -129,3 +141,23 @@ def test_the_command_exits_non_zero_when_the_job_is_already_running(db):
         call_command("prune_job_runs")
     assert e.value.returncode == 3
     assert JobRun.objects.get().outcome == Outcome.SKIPPED
+
+
+# transactional: the lease is renewed from another thread, with its own database connection
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_long_run_keeps_its_lease_past_the_lease_length(settings):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 1, "retry": 3}
+    assert lease_duration() == dt.timedelta(seconds=2)
+
+    outer = job_run(key="test_slow_nested", trigger=Trigger.SCHEDULE)
+
+    assert (outer.outcome, outer.summary) == (Outcome.SUCCEEDED, "inner run skipped")
+    assert JobRun.objects.get(pk=outer.pk).outcome == Outcome.SUCCEEDED
+
+
+def test_an_interrupted_run_is_recorded_and_frees_the_job(db):
+    with pytest.raises(KeyboardInterrupt):
+        job_run(key="test_interrupted", trigger=Trigger.COMMAND)
+    run = JobRun.objects.get()
+    assert (run.outcome, run.summary) == (Outcome.FAILED, "failed: KeyboardInterrupt: ")
+    assert JobLease.objects.get(job="test_interrupted").expires_at <= timezone.now()
