@@ -16,6 +16,7 @@ from mess.models import Feedback, Meal, Notification
 from mess.selectors import CENTS, CRITICAL_FEEDBACK, meal_windows, messes_recipients
 
 MAX_COMMENTS = 20
+MAKE_UP_DAYS = 7
 
 
 def email_send(*, template: str, context: dict, to: list[str], connection=None) -> None:
@@ -35,18 +36,20 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datetime) -> list[tuple[datetime.date, str]]:
     """The (date, meal) pairs a run covers, in serving order: with a date, that date's `meal` and the
-    meals served before it; without, today's `meal` and every meal whose window ended in the 24
-    hours up to `now`, so a run missed overnight is made up by the next one."""
+    meals served before it; without, today's `meal` and every meal whose window ended in the
+    MAKE_UP_DAYS days up to `now`. Students may rate a meal until its day ends, after the meal's own
+    run, and the cluster may have been down: the next runs pick up what came in late or was missed."""
     windows = meal_windows()
     order = [w.meal for w in windows] + [m for m in Meal.values if m not in {w.meal for w in windows}]
     if date is not None:
         return [(date, m) for m in order[: order.index(meal) + 1]]
     today = timezone.localdate(now)
     pairs = {(today, meal)}
-    for day in (today - datetime.timedelta(days=1), today):
+    for back in range(MAKE_UP_DAYS, -1, -1):
+        day = today - datetime.timedelta(days=back)
         for w in windows:
             ends = timezone.make_aware(datetime.datetime.combine(day, w.ends_at))
-            if now - datetime.timedelta(hours=24) < ends <= now:
+            if now - datetime.timedelta(days=MAKE_UP_DAYS) < ends <= now:
                 pairs.add((day, w.meal))
     return sorted(pairs, key=lambda p: (p[0], order.index(p[1])))
 
@@ -138,7 +141,7 @@ def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]],
 
 
 def _covered_text(covered: list[tuple[datetime.date, str]]) -> str:
-    by_date = defaultdict(list)
-    for d, m in covered:
-        by_date[d].append(m)
-    return "; ".join(f"{d} {', '.join(meals)}" for d, meals in by_date.items())
+    (first_date, first_meal), (last_date, last_meal) = covered[0], covered[-1]
+    if len(covered) == 1:
+        return f"{first_date} {first_meal}"
+    return f"{first_date} {first_meal} to {last_date} {last_meal} ({len(covered)} meals)"

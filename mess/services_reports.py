@@ -4,6 +4,8 @@ stored as a DailyReport and e-mailed to the mess's officials and the admins."""
 import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
 
 from django.core.mail import get_connection
 from django.db.models import Count, DecimalField, Min, Q, Sum
@@ -136,8 +138,8 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     yesterday and of any of the 7 days before it that has no report yet for that mess, from the
     mess's first report on (the days a missed run left out; a new mess starts with yesterday, not
     with a week of empty reports). A report already stored is re-rendered from the current data,
-    and e-mailed again only with `resend`. A new report is stored once its e-mail has been sent (or
-    when nobody is to receive it): a failed send raises, and the next run makes the report up.
+    and e-mailed again only with `resend`. A report whose e-mail failed is stored unsent, the error
+    is raised, and the next scheduled run sends it; no report is ever e-mailed twice without `resend`.
     A constant number of queries whatever the number of messes, floors and days.
     Raises ValueError for a date that is not over yet."""
     now = timezone.now()
@@ -158,7 +160,10 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
         )
 
         pairs = [
-            (m, d) for d in candidates for m in messes if d == yesterday or (m.pk in first and first[m.pk] < d and (m.pk, d) not in stored)
+            (m, d)
+            for d in candidates
+            for m in messes
+            if d == yesterday or (m.pk in first and first[m.pk] < d and ((m.pk, d) not in stored or stored[m.pk, d].emailed_at is None))
         ]
     dates = sorted({d for _, d in pairs})
     data = daily_reports_data(messes=messes, dates=dates)
@@ -185,21 +190,26 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     wanted = [(r, c) for r, c in reports if r.emailed_at is None or resend]
     recipients = messes_recipients(mess_ids=sorted({r.mess_id for r, _ in wanted})) if wanted else {}
     to_send = [(r, c) for r, c in wanted if recipients[r.mess_id]]
-    emailed = []
+    # Stored and marked as e-mailed before the e-mails go out, and unmarked if sending raises (the
+    # next run sends them): a process killed while sending never e-mails a report twice.
+    for report, _ in to_send:
+        report.emailed_at = now
+    DailyReport.objects.bulk_create(new)
+    new_ids = {id(r) for r in new}
+    updated = {id(r): r for r in changed + [r for r, _ in to_send] if id(r) not in new_ids}
+    DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "emailed_at"])
+    sent = []
     try:
-        with get_connection() as connection:
-            for report, context in to_send:
-                email_send(template="daily-report", context=context, to=recipients[report.mess_id], connection=connection)
-                report.emailed_at = now
-                emailed.append(report)
-    finally:
-        # Store what was done even when a send failed, except the new reports whose e-mail did not
-        # go out: left unstored, they are made up by the next run.
-        unsent = {id(r) for r, _ in to_send} - {id(r) for r in emailed}
-        DailyReport.objects.bulk_create([r for r in new if id(r) not in unsent])
-        new_ids = {id(r) for r in new}
-        updated = {id(r): r for r in changed + emailed if id(r) not in new_ids}
-        DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "emailed_at"])
+        if to_send:
+            with get_connection() as connection:
+                for report, context in to_send:
+                    email_send(template="daily-report", context=context, to=recipients[report.mess_id], connection=connection)
+                    sent.append(report)
+    except BaseException:
+        unsent = [r for r, _ in to_send if r not in sent]
+        DailyReport.objects.filter(reduce(or_, (Q(mess_id=r.mess_id, date=r.date) for r in unsent))).update(emailed_at=None)
+        raise
+    emailed = sent
     return (
         f"{_plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) for {', '.join(map(str, dates))}; "
         f"{len(emailed)} e-mailed"

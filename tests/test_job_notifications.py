@@ -21,8 +21,8 @@ User = get_user_model()
 
 TODAY = datetime.date(2026, 3, 10)
 YESTERDAY = datetime.date(2026, 3, 9)
-# What a date-less lunch run at 14:00 covers: the meals whose window ended in the last 24 hours.
-COVERED_AT_LUNCH = "covered 2026-03-09 snacks, dinner; 2026-03-10 breakfast, lunch"
+# What a date-less lunch run at 14:00 covers: the meals whose window ended in the last 7 days, and lunch.
+COVERED_AT_LUNCH = "covered 2026-03-03 snacks to 2026-03-10 lunch (28 meals)"
 
 
 def ist(date, hour, minute=0):
@@ -83,7 +83,11 @@ def test_it_keeps_the_newest_twenty_comments(mess1, people):
     notification = Notification.objects.get()
     assert notification.critical_count == 25
     assert notification.comments == [f"complaint {i}" for i in range(24, 4, -1)]
-    assert all(e.comment in mail.outbox[0].body for e in entries)  # the e-mail lists every new entry
+    body, html = mail.outbox[0].body, mail.outbox[0].alternatives[0][0]
+    for text in (body, html):
+        listed = [e.comment for e in entries if f"{e.comment}\n" in text or f"{e.comment}<" in text]
+        assert listed == [f"complaint {i}" for i in range(5, 25)]
+        assert "And 5 older: see them in ManageIt." in text
 
 
 @time_machine.travel(ist(TODAY, 14), tick=False)
@@ -208,10 +212,11 @@ def test_it_marks_only_what_was_sent_when_an_e_mail_fails_and_retries_it(mess1, 
 # Which meals a run covers
 
 
-def test_a_run_covers_the_meals_ended_in_the_last_24_hours_and_the_named_one(mess1, people):
+def test_a_run_covers_the_meals_ended_in_the_last_7_days_and_the_named_one(mess1, people):
+    week_ago = TODAY - datetime.timedelta(days=7)
     for date, meal in [
-        (YESTERDAY, "lunch"),  # ended exactly 24 hours ago: its own runs covered it
-        (YESTERDAY, "snacks"),
+        (week_ago, "lunch"),  # ended exactly 7 days ago: left to the runs before
+        (week_ago, "snacks"),
         (YESTERDAY, "dinner"),
         (TODAY, "breakfast"),
         (TODAY, "lunch"),
@@ -220,19 +225,39 @@ def test_a_run_covers_the_meals_ended_in_the_last_24_hours_and_the_named_one(mes
         feedback(mess1, date, meal, 1, f"{date} {meal}")
     with time_machine.travel(ist(TODAY, 14), tick=False):
         summary = notifications_send(meal="lunch")
-    assert summary.endswith("covered 2026-03-09 snacks, dinner; 2026-03-10 breakfast, lunch")
+    assert summary.endswith(COVERED_AT_LUNCH)
     assert set(Notification.objects.values_list("date", "meal")) == {
-        (YESTERDAY, "snacks"),
+        (week_ago, "snacks"),
         (YESTERDAY, "dinner"),
         (TODAY, "breakfast"),
         (TODAY, "lunch"),
     }
 
 
+def test_a_critical_rating_given_after_its_meals_run_is_notified_by_the_next_run(mess1, people, mailoutbox):
+    with time_machine.travel(ist(YESTERDAY, 9), tick=False):
+        notifications_send(meal="breakfast")
+    # students may rate until the day ends: this comes in at 22:00, after the day's last run
+    feedback(mess1, YESTERDAY, "breakfast", 1, "Worms in the poha", at=ist(YESTERDAY, 22))
+    with time_machine.travel(ist(TODAY, 9), tick=False):
+        notifications_send(meal="breakfast")
+    assert list(Notification.objects.values_list("date", "meal", "critical_count")) == [(YESTERDAY, "breakfast", 1)]
+    assert len(mailoutbox) == 1 and "Worms in the poha" in mailoutbox[0].body
+
+
+def test_a_run_after_days_of_downtime_makes_up_the_missed_meals(mess1, people, mailoutbox):
+    for back in range(1, 6):
+        feedback(mess1, TODAY - datetime.timedelta(days=back), "dinner", 1, f"dinner {back} days ago")
+    with time_machine.travel(ist(TODAY, 9), tick=False):
+        notifications_send(meal="breakfast")
+    assert Notification.objects.count() == 5
+    assert len(mailoutbox) == 5
+
+
 def test_a_run_covers_the_named_meal_before_its_window_ends(mess1, people):
     feedback(mess1, TODAY, "dinner", 1, "Cold")
     with time_machine.travel(ist(TODAY, 20), tick=False):
-        assert notifications_send(meal="dinner").endswith("covered 2026-03-09 dinner; 2026-03-10 breakfast, lunch, snacks, dinner")
+        assert notifications_send(meal="dinner").endswith("covered 2026-03-03 dinner to 2026-03-10 dinner (29 meals)")
     assert Notification.objects.get().meal == "dinner"
 
 
@@ -240,19 +265,19 @@ def test_a_run_reads_the_meal_windows_admins_set(mess1, people):
     MealWindow.objects.filter(meal="snacks").update(starts_at=datetime.time(16), ends_at=datetime.time(16, 30))
     MealWindow.objects.filter(meal="dinner").update(starts_at=datetime.time(20), ends_at=datetime.time(23, 30))
     with time_machine.travel(ist(TODAY, 23), tick=False):
-        assert notifications_send(meal="snacks").endswith("covered 2026-03-09 dinner; 2026-03-10 breakfast, lunch, snacks")
+        assert notifications_send(meal="snacks").endswith("covered 2026-03-03 dinner to 2026-03-10 snacks (28 meals)")
 
 
 def test_a_run_takes_today_in_india_around_midnight(mess1, people):
     day = datetime.date(2026, 3, 1)
     # 23:59 IST on 03-01: today is 03-01.
     with time_machine.travel(datetime.datetime(2026, 3, 1, 18, 29, tzinfo=datetime.UTC), tick=False):
-        assert notifications_send(meal="dinner").endswith("covered 2026-03-01 breakfast, lunch, snacks, dinner")
+        assert notifications_send(meal="dinner").endswith("covered 2026-02-23 breakfast to 2026-03-01 dinner (28 meals)")
     feedback(mess1, day, "dinner", 1, "Late and cold")
-    # 00:01 IST on 03-02: today is 03-02; the dinner of 03-01 ended within the last 24 hours.
+    # 00:01 IST on 03-02: today is 03-02, and the dinner of 03-01 is one of the meals that ended.
     with time_machine.travel(datetime.datetime(2026, 3, 1, 18, 31, tzinfo=datetime.UTC), tick=False):
         summary = notifications_send(meal="breakfast")
-    assert summary.endswith("covered 2026-03-01 breakfast, lunch, snacks, dinner; 2026-03-02 breakfast")
+    assert summary.endswith("to 2026-03-02 breakfast (29 meals)")
     assert Notification.objects.get().date == day
 
 
@@ -260,7 +285,7 @@ def test_a_run_takes_today_in_india_around_midnight(mess1, people):
 def test_a_run_for_a_date_covers_its_meal_and_the_earlier_ones(mess1, people):
     for meal in ["breakfast", "lunch", "snacks", "dinner"]:
         feedback(mess1, YESTERDAY, meal, 1, meal)
-    assert notifications_send(meal="snacks", date=YESTERDAY).endswith("covered 2026-03-09 breakfast, lunch, snacks")
+    assert notifications_send(meal="snacks", date=YESTERDAY).endswith("covered 2026-03-09 breakfast to 2026-03-09 snacks (3 meals)")
     assert set(Notification.objects.values_list("meal", flat=True)) == {"breakfast", "lunch", "snacks"}
     assert notifications_send(meal="breakfast", date=YESTERDAY).startswith("1 notification (0 new, 0 updated)")
 

@@ -305,20 +305,43 @@ class FailingForOscar(EmailBackend):
         return super().send_messages(messages)
 
 
-def test_a_report_whose_e_mail_failed_is_made_up_by_the_next_run(mess1, mess2, people, settings):
+def test_a_report_whose_e_mail_failed_is_sent_by_the_next_run(mess1, mess2, people, settings):
     for mess in (mess1, mess2):
         DailyReport.objects.create(mess=mess, date=days_before(YESTERDAY, 1), text_body="old", html_body="old", emailed_at=SEVEN_AM)
     settings.EMAIL_BACKEND = "tests.test_job_reports.FailingForOscar"
     with time_machine.travel(SEVEN_AM, tick=False), pytest.raises(smtplib.SMTPRecipientsRefused):
         daily_reports_send()
-    assert list(DailyReport.objects.filter(date=YESTERDAY).values_list("mess__code", "emailed_at")) == [("mess1", SEVEN_AM)]
+    assert list(DailyReport.objects.filter(date=YESTERDAY).values_list("mess__code", "emailed_at")) == [
+        ("mess1", SEVEN_AM),
+        ("mess2", None),  # stored, not sent
+    ]
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     next_day = SEVEN_AM + datetime.timedelta(days=1)
     with time_machine.travel(next_day, tick=False):
-        assert daily_reports_send() == "3 daily reports (3 new, 0 updated) for 2026-03-09, 2026-03-10; 3 e-mailed"
+        assert daily_reports_send() == "3 daily reports (2 new, 0 updated) for 2026-03-09, 2026-03-10; 3 e-mailed"
     assert DailyReport.objects.get(mess=mess2, date=YESTERDAY).emailed_at == next_day
     assert [m.to for m in mail.outbox].count(["ada@example.org", "olga@example.org"]) == 2
+
+
+class RecordingMarks(EmailBackend):
+    """Notes, as each message goes out, whether its report is already marked as e-mailed."""
+
+    marked_while_sending = []
+
+    def send_messages(self, messages):
+        self.marked_while_sending.append(DailyReport.objects.filter(emailed_at__isnull=False).count())
+        return super().send_messages(messages)
+
+
+@time_machine.travel(SEVEN_AM, tick=False)
+def test_a_report_is_marked_as_e_mailed_before_it_is_sent(mess1, people, settings):
+    # so that a process killed while sending leaves it marked, and its retry does not send it again
+    settings.EMAIL_BACKEND = "tests.test_job_reports.RecordingMarks"
+    RecordingMarks.marked_while_sending.clear()
+    daily_reports_send()
+    assert RecordingMarks.marked_while_sending == [2, 2]  # both messes' reports, before the first e-mail
+    assert daily_reports_send().endswith("; 0 e-mailed")
 
 
 # Queries
