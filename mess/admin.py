@@ -29,6 +29,7 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
+from scheduling.services import default_crons, schedules_follow_defaults
 
 User = get_user_model()
 
@@ -58,6 +59,14 @@ class MealWindowAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # The critical-feedback schedules run when a meal's window ends: they move with it.
+        before = default_crons()
+        super().save_model(request, obj, form, change)
+        moved = schedules_follow_defaults(before=before)
+        if moved:
+            self.message_user(request, f"Moved the schedule {', '.join(moved)} to the new end of the meal.")
 
 
 class FloorInline(admin.TabularInline):

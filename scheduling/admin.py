@@ -44,7 +44,8 @@ class JobScheduleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].required = True
+        if "name" in self.fields:  # only when adding: sync_schedules knows a schedule by its name
+            self.fields["name"].required = True
         if self.instance.pk:
             self.initial.update(
                 job=schedule_job_key(self.instance),
@@ -109,6 +110,10 @@ class JobScheduleAdmin(admin.ModelAdmin):
         ("Runs", {"fields": ["next_five_runs", "last_outcome", "last_duration"]}),
     ]
     actions = ["pause", "resume", "run_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # sync_schedules knows a schedule by its name: renamed, it would be created again
+        return [*self.readonly_fields, "name"] if obj else self.readonly_fields
 
     def get_queryset(self, request):
         return with_last_run(super().get_queryset(request)).order_by("name")

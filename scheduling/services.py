@@ -227,3 +227,23 @@ def schedules_sync() -> SyncResult:
             result.created.append(default.name)
     result.orphaned = sorted(str(s.name or s.pk) for s in existing.values() if schedule_job_key(s) is None)
     return result
+
+
+def default_crons() -> dict[str, str]:
+    """Each default schedule's name and cron, as the registry derives them now."""
+    return {d.name: d.cron for job in JOBS.values() for d in job.default_schedules()}
+
+
+def schedules_follow_defaults(*, before: dict[str, str]) -> list[str]:
+    """After a change that default schedules derive from (a meal's window), moves every schedule
+    still at its old default time to its new one, effective on the cluster's next pass. Schedules
+    an admin has re-timed keep their own time. Returns the names of the schedules moved."""
+    moved = []
+    for name, cron in default_crons().items():
+        if name in before and before[name] != cron:
+            for schedule in Schedule.objects.filter(name=name, cron=before[name]):
+                schedule.cron = cron
+                schedule.next_run = schedule_next_runs(cron=cron, count=1)[0]
+                schedule.save(update_fields=["cron", "next_run"])
+                moved.append(name)
+    return moved

@@ -10,6 +10,7 @@ from django_q.brokers import get_broker
 from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
+from mess.models import MealWindow
 from scheduling.models import JobRun, JobSchedule, Outcome, Trigger
 from scheduling.services import RUNNER, schedules_sync
 
@@ -122,3 +123,28 @@ def test_the_run_log_is_read_only(admin_client_):
     response = admin_client_.post(f"/admin/scheduling/jobrun/{run.pk}/change/", {"summary": "edited"})
     assert response.status_code == 403
     assert JobSchedule._meta.proxy
+
+
+def test_a_schedule_keeps_its_name_so_sync_never_creates_it_again(admin_client_):
+    schedules_sync()
+    schedule = Schedule.objects.get(name="generate_alerts")
+    response = admin_client_.post(f"{URL}{schedule.pk}/change/", form(name="Hourly alerts", job="generate_alerts", cron="0 * * * *"))
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert schedule.name == "generate_alerts"
+    assert schedules_sync().created == []
+
+
+def test_a_meals_new_end_moves_its_notification_schedule_unless_an_admin_retimed_it(admin_client_):
+    schedules_sync()
+    Schedule.objects.filter(name="send_admin_notifications:dinner").update(cron="30 22 * * *")
+    for meal, ends_at in [("lunch", "15:00"), ("dinner", "21:30")]:
+        window = MealWindow.objects.get(meal=meal)
+        response = admin_client_.post(
+            f"/admin/mess/mealwindow/{window.pk}/change/", {"starts_at": window.starts_at.strftime("%H:%M"), "ends_at": ends_at}
+        )
+        assert response.status_code == 302
+    crons = dict(Schedule.objects.filter(name__startswith="send_admin_notifications:").values_list("name", "cron"))
+    assert crons["send_admin_notifications:lunch"] == "0 15 * * *"
+    assert crons["send_admin_notifications:dinner"] == "30 22 * * *"  # the admin's own time stays
+    assert crons["send_admin_notifications:breakfast"] == "0 9 * * *"
