@@ -41,6 +41,13 @@ test: $(VENV)/.installed-test | var
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium is missing, so the real-browser tests will be SKIPPED (apt-get install chromium)."
 	$(if $(TEST_DATABASE_URL),DATABASE_URL="$(TEST_DATABASE_URL)") $(PY) -m pytest $(PYTEST_ARGS)
 
+## Benchmarks at a university's scale on SQLite and MariaDB (docs/benchmarks.md); not part of `make test`.
+## Keeps var/bench-*.sqlite3 and manageit_bench_* for the next run; BENCH_ARGS=--regenerate starts afresh.
+BENCH_SQLITE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
+BENCH_MYSQL_URL ?= mysql://root@127.0.0.1:3306/manageit_bench
+bench: $(VENV)/.installed-test | var
+	$(PY) -m benchmarks.run $(BENCH_ARGS) $(BENCH_SQLITE_URL) $(BENCH_MYSQL_URL)
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

@@ -1,0 +1,118 @@
+"""Item 2: cleanup_old_menu (the service the job runs) on 500,000 expired menus, against one bulk
+DELETE of the same rows in one transaction; and the longest of the service's transactions, each
+timed from BEGIN to COMMIT by wrapping the `transaction.atomic` the service uses."""
+
+import contextlib
+import datetime
+import sys
+import time
+from unittest import mock
+
+from django.db import connection, transaction
+
+from benchmarks.common import day_after_data, insert_rows, next_id, timed
+from mess.models import Meal, Mess, NonVegItem, NonVegMenu, TemporaryMenu
+from mess.services_menus import menus_cleanup
+
+MENUS = 500_000  # half temporary, half non-veg
+ITEMS_PER_MENU = 2
+
+
+def expired_menus_insert(*, menus: int, today: datetime.date) -> dict[str, int]:
+    """Adds `menus` menus dated before `today`, half temporary and half non-veg (with their items),
+    one per mess, meal and day going back from yesterday."""
+    mess_ids = list(Mess.objects.order_by("pk").values_list("pk", flat=True))
+    slots = [(mess_id, meal) for mess_id in mess_ids for meal in Meal.values]
+    created = (datetime.datetime.combine(today, datetime.time(6)) - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+
+    def dated(count: int) -> list[tuple]:
+        rows = []
+        for i in range(count):
+            mess_id, meal = slots[i % len(slots)]
+            rows.append((mess_id, (today - datetime.timedelta(days=1 + i // len(slots))).isoformat(), meal))
+        return rows
+
+    half = menus // 2
+    first = next_id(TemporaryMenu)
+    insert_rows(
+        TemporaryMenu,
+        ["id", "mess", "date", "meal", "dishes", "created_at"],
+        [(first + i, m, d, meal, "Rajma\nRice\nCurd", created) for i, (m, d, meal) in enumerate(dated(half))],
+    )
+    first_menu, first_item = next_id(NonVegMenu), next_id(NonVegItem)
+    nonveg = dated(menus - half)
+    insert_rows(NonVegMenu, ["id", "mess", "date", "meal", "created_at"], [(first_menu + i, *row, created) for i, row in enumerate(nonveg)])
+    insert_rows(
+        NonVegItem,
+        ["id", "menu", "name", "price"],
+        [
+            (first_item + i * ITEMS_PER_MENU + k, first_menu + i, f"Dish {k}", "90.00")
+            for i in range(len(nonveg))
+            for k in range(ITEMS_PER_MENU)
+        ],
+    )
+    return {"temporary": half, "nonveg": len(nonveg), "items": len(nonveg) * ITEMS_PER_MENU}
+
+
+def bulk_delete(*, today: datetime.date) -> int:
+    """The floor: the expired menus and items deleted with one statement per table, in one transaction."""
+    quote = connection.ops.quote_name
+    temporary, nonveg, items = (quote(m._meta.db_table) for m in (TemporaryMenu, NonVegMenu, NonVegItem))
+    deleted = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {temporary} WHERE date < %s", [today.isoformat()])
+        deleted += cursor.rowcount
+        cursor.execute(f"DELETE FROM {items} WHERE menu_id IN (SELECT id FROM {nonveg} WHERE date < %s)", [today.isoformat()])
+        deleted += cursor.rowcount
+        cursor.execute(f"DELETE FROM {nonveg} WHERE date < %s", [today.isoformat()])
+        deleted += cursor.rowcount
+    return deleted
+
+
+class _TimedTransactions:
+    """Stands in for django.db.transaction in the service's module: times every atomic block, from
+    entering it to the end of its COMMIT."""
+
+    def __init__(self):
+        self.seconds: list[float] = []
+
+    def __getattr__(self, name):
+        return getattr(transaction, name)
+
+    @contextlib.contextmanager
+    def atomic(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            with transaction.atomic(*args, **kwargs):
+                yield
+        finally:
+            self.seconds.append(time.perf_counter() - started)
+
+
+def measure(*, menus: int = MENUS, batch_size: int | None = None) -> dict:
+    """`batch_size` None runs the job as scheduled (its default batch size)."""
+    with day_after_data() as today:
+        left_before = TemporaryMenu.objects.count() + NonVegMenu.objects.count()
+        inserted = expired_menus_insert(menus=menus, today=today)
+        bulk_seconds, bulk_rows = timed(bulk_delete, today=today)
+
+        expired_menus_insert(menus=menus, today=today)
+        timer = _TimedTransactions()
+        with mock.patch.object(sys.modules[menus_cleanup.__module__], "transaction", timer):
+            seconds, text = timed(menus_cleanup, **({} if batch_size is None else {"batch_size": batch_size}))
+        left = TemporaryMenu.objects.count() + NonVegMenu.objects.count()
+    if left != left_before:
+        raise RuntimeError(f"cleanup_old_menu left {left - left_before} expired menus: {text}")
+    return {
+        "menus": inserted["temporary"] + inserted["nonveg"],
+        "items": inserted["items"],
+        "rows_deleted": bulk_rows,
+        "bulk_delete_s": round(bulk_seconds, 3),
+        "cleanup_s": round(seconds, 3),
+        "ratio_to_bulk": round(seconds / bulk_seconds, 2),
+        "batch_size": batch_size or "default",
+        "transactions": len(timer.seconds),
+        "longest_transaction_s": round(max(timer.seconds), 4),
+        "median_transaction_s": round(sorted(timer.seconds)[len(timer.seconds) // 2], 4),
+        "summary": text,
+    }

@@ -1,0 +1,87 @@
+"""bench_data: the benchmarks' generator, at a tiny size: the same rows every time, the counts its
+scale promises, reports as the reports job makes them, and only into an empty database."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from mess.models import DailyReport, Feedback, Floor, Mess, Notification, WasteRecord
+from mess.selectors import alert_conditions
+from mess.services_reports import daily_reports_data
+
+UNTIL = datetime.date(2024, 7, 31)
+TINY = ["--scale", "S", "--messes", "2", "--floors", "2", "--students", "10", "--days", "8", "--until", UNTIL.isoformat()]
+
+
+class Undo(Exception):
+    pass
+
+
+def generate(*args: str) -> str:
+    out = io.StringIO()
+    call_command("bench_data", *TINY, *args, stdout=out)
+    return out.getvalue()
+
+
+def digest(output: str) -> str:
+    return re.search(r"digest ([0-9a-f]{64})", output).group(1)
+
+
+def test_it_writes_the_same_rows_every_time(db):
+    digests = []
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                digests.append(digest(generate()))
+                digests.append(sorted(Feedback.objects.values_list("student__username", "date", "meal", "rating", "comment")))
+                raise Undo
+        except Undo:
+            pass
+    assert digests[0] == digests[2]
+    assert digests[1] == digests[3]
+    assert not Mess.objects.exists()
+
+
+def test_it_writes_what_its_scale_promises(db):
+    output = generate()
+
+    # 2 messes x 8 days x 4 meals x 30 % of 10 students; 2 messes x 2 floors x 8 days x 4 meals
+    assert Feedback.objects.count() == 2 * 8 * 4 * 3
+    assert WasteRecord.objects.count() == 2 * 2 * 8 * 4
+    assert Floor.objects.count() == 4
+    assert DailyReport.objects.count() == 2 * 8
+    assert "192 mess_feedback" in output
+    assert Feedback.objects.earliest("date").date == UNTIL - datetime.timedelta(days=7)
+    assert Feedback.objects.latest("date").date == UNTIL
+    assert Feedback.objects.values("mess", "date", "meal").distinct().count() == 2 * 8 * 4
+
+
+def test_it_stores_the_reports_and_notifications_the_jobs_would(db):
+    generate("--students", "40")
+    messes = list(Mess.objects.all())
+    data = daily_reports_data(messes=messes, dates=[UNTIL - datetime.timedelta(days=3), UNTIL])
+    for report in DailyReport.objects.filter(date__in=[UNTIL - datetime.timedelta(days=3), UNTIL]):
+        assert report.data == data[report.mess_id, report.date]
+    assert Notification.objects.exists()
+    for notification in Notification.objects.all():
+        critical = Feedback.objects.filter(
+            mess=notification.mess, date=notification.date, meal=notification.meal, notified_at__isnull=False
+        )
+        assert notification.critical_count == critical.count()
+
+
+def test_it_leaves_alert_conditions_to_find_over_a_longer_history(db):
+    generate("--messes", "6", "--floors", "4", "--students", "20")
+
+    _, found = alert_conditions(as_of=UNTIL)
+    assert {c["kind"] for c in found} == {"high_waste", "low_rating"}
+
+
+def test_it_refuses_a_database_with_messes(mess1):
+    with pytest.raises(CommandError, match="already has messes or users"):
+        generate()
+    assert not Feedback.objects.exists()
