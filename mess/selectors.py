@@ -353,15 +353,18 @@ def ratings_by_meal(*, mess: Mess, today: datetime.date) -> list[dict]:
     return result
 
 
-def feedback_critical_latest(*, mess: Mess, limit: int = 10) -> list[Feedback]:
-    """The newest critical feedback of `mess` (see CRITICAL_FEEDBACK), newest day first. One query."""
-    return list(Feedback.objects.filter(mess=mess).filter(CRITICAL_FEEDBACK).order_by("-date", "-created_at", "-id")[:limit])
+def feedback_critical_latest(*, mess: Mess, since: datetime.date, limit: int = 10) -> list[Feedback]:
+    """The newest critical feedback of `mess` (see CRITICAL_FEEDBACK) dated `since` or later, newest
+    day first. One query; the date bound keeps it from sorting the mess's whole history."""
+    entries = Feedback.objects.filter(mess=mess, date__gte=since).filter(CRITICAL_FEEDBACK)
+    return list(entries.order_by("-date", "-created_at", "-id")[:limit])
 
 
-def notifications_inbox(*, mess: Mess, limit: int = 10) -> list[Notification]:
-    """The notifications of `mess`: unread first, then newest day first. One query."""
+def notifications_inbox(*, mess: Mess, since: datetime.date, limit: int = 10) -> list[Notification]:
+    """The notifications of `mess` dated `since` or later: unread first, then newest day first. One
+    query; the date bound keeps it from sorting the mess's whole history."""
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
-    return list(Notification.objects.filter(mess=mess).order_by(unread.desc(), "-date", "-updated_at")[:limit])
+    return list(Notification.objects.filter(mess=mess, date__gte=since).order_by(unread.desc(), "-date", "-updated_at")[:limit])
 
 
 def daily_reports_latest(*, mess: Mess, limit: int = 7) -> list[DailyReport]:

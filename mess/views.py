@@ -139,8 +139,9 @@ def dashboard(request, code):
         "ratings": ratings,
         "rating_rows": [{"label": r["label"], "values": [r["average7"], r["average30"]]} for r in ratings],
         "rating_series": RATING_SERIES,
-        "critical": feedback_critical_latest(mess=mess),
-        "notifications": notifications_inbox(mess=mess),
+        # the last 30 days: older entries have been dealt with, and reading them costs years of history
+        "critical": feedback_critical_latest(mess=mess, since=month_start),
+        "notifications": notifications_inbox(mess=mess, since=month_start),
         "reports": daily_reports_latest(mess=mess),
         "jobs": jobs_state(),
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
