@@ -1,6 +1,6 @@
 """The cleanup_old_menu job: deletes the one-day menus of past days."""
 
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from mess.models import NonVegItem, NonVegMenu, TemporaryMenu
@@ -12,6 +12,17 @@ def _plural(n: int, word: str) -> str:
 
 def _batch_ids(queryset, batch_size: int) -> list[int]:
     return list(queryset.order_by("id").values_list("id", flat=True)[:batch_size])
+
+
+def _delete_where_in(*, using: str, model, column: str, ids: list[int]) -> int:
+    """DELETE FROM model's table WHERE column IN ids, in one statement with the ids bound as
+    parameters: the ORM's `filter(id__in=...)` prepares each of thousands of values in Python, which
+    was half of the job's time, and its delete() would first collect the rows."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN ({', '.join(['%s'] * len(ids))})", ids)
+        return cursor.rowcount
 
 
 def menus_cleanup(*, dry_run: bool = False, batch_size: int = 2000) -> str:
@@ -42,17 +53,16 @@ def menus_cleanup(*, dry_run: bool = False, batch_size: int = 2000) -> str:
         with transaction.atomic(using=using):
             ids = _batch_ids(old_temporary.select_for_update(), batch_size)
             if ids:
-                # A raw delete is one query: nothing refers to a temporary menu, so there is nothing to collect.
-                temporary += TemporaryMenu.objects.filter(id__in=ids)._raw_delete(using)
+                temporary += _delete_where_in(using=using, model=TemporaryMenu, column="id", ids=ids)
         if len(ids) < batch_size:
             break
     while True:
         with transaction.atomic(using=using):
             ids = _batch_ids(old_nonveg.select_for_update(), batch_size)
             if ids:
-                # The items by menu, then the menus: two queries instead of Django's collector.
-                items += NonVegItem.objects.filter(menu_id__in=ids)._raw_delete(using)
-                nonveg += NonVegMenu.objects.filter(id__in=ids)._raw_delete(using)
+                # the items by menu, then the menus
+                items += _delete_where_in(using=using, model=NonVegItem, column="menu_id", ids=ids)
+                nonveg += _delete_where_in(using=using, model=NonVegMenu, column="id", ids=ids)
         if len(ids) < batch_size:
             break
     return f"deleted {_plural(temporary, 'temporary menu')}, {_plural(nonveg, 'non-veg menu')} ({_plural(items, 'item')})"
