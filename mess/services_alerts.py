@@ -5,10 +5,7 @@ from django.utils import timezone
 
 from mess.models import Alert
 from mess.selectors import alert_conditions, mess_code_check
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
+from mess.text import plural
 
 
 @transaction.atomic
@@ -49,4 +46,4 @@ def alerts_generate(*, mess_code: str | None = None) -> str:
     if existing:
         resolved = Alert.objects.filter(pk__in=[a.pk for a in existing.values()], is_open=True).update(resolved_at=now, is_open=None)
     active = len(found)
-    return f"{_plural(active, 'active alert')} ({len(new)} new, {resolved} resolved) in {_plural(len(messes), 'mess', 'messes')}"
+    return f"{plural(active, 'active alert')} ({len(new)} new, {resolved} resolved) in {plural(len(messes), 'mess', 'messes')}"

@@ -4,10 +4,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from mess.models import NonVegItem, NonVegMenu, TemporaryMenu
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word if n == 1 else word + 's'}"
+from mess.text import plural
 
 
 def _batch_ids(queryset, batch_size: int) -> list[int]:
@@ -41,8 +38,8 @@ def menus_cleanup(*, dry_run: bool = False, batch_size: int = 2000) -> str:
     if dry_run:
         items = NonVegItem.objects.filter(menu__date__lt=today).count()
         return (
-            f"would delete {_plural(old_temporary.count(), 'temporary menu')}, "
-            f"{_plural(old_nonveg.count(), 'non-veg menu')} ({_plural(items, 'item')}) dated before {today}"
+            f"would delete {plural(old_temporary.count(), 'temporary menu')}, "
+            f"{plural(old_nonveg.count(), 'non-veg menu')} ({plural(items, 'item')}) dated before {today}"
         )
 
     using = router.db_for_write(TemporaryMenu)
@@ -65,4 +62,4 @@ def menus_cleanup(*, dry_run: bool = False, batch_size: int = 2000) -> str:
                 nonveg += _delete_where_in(using=using, model=NonVegMenu, column="id", ids=ids)
         if len(ids) < batch_size:
             break
-    return f"deleted {_plural(temporary, 'temporary menu')}, {_plural(nonveg, 'non-veg menu')} ({_plural(items, 'item')})"
+    return f"deleted {plural(temporary, 'temporary menu')}, {plural(nonveg, 'non-veg menu')} ({plural(items, 'item')})"

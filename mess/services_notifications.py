@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from mess.models import Feedback, Meal, Notification
 from mess.selectors import CENTS, CRITICAL_FEEDBACK, meal_windows, messes_recipients
+from mess.text import plural
 
 MAX_COMMENTS = 20
 MAKE_UP_DAYS = 7
@@ -28,10 +29,6 @@ def email_send(*, template: str, context: dict, to: list[str], connection=None) 
     message = EmailMultiAlternatives(subject, text, to=to, connection=connection)
     message.attach_alternative(html, "text/html")
     message.send()
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datetime) -> list[tuple[datetime.date, str]]:
@@ -110,8 +107,8 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
 
     sent_entries, emails = _notifications_email(to_email=to_email, now=now)
     return (
-        f"{_plural(len(critical), 'notification')} ({len(new)} new, {len(changed)} updated), "
-        f"{_plural(sent_entries, 'critical entry', 'critical entries')} e-mailed in {_plural(emails, 'e-mail')}; "
+        f"{plural(len(critical), 'notification')} ({len(new)} new, {len(changed)} updated), "
+        f"{plural(sent_entries, 'critical entry', 'critical entries')} e-mailed in {plural(emails, 'e-mail')}; "
         f"covered {_covered_text(covered)}"
     )
 

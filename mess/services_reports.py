@@ -15,12 +15,9 @@ from django.utils import timezone
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
 from mess.selectors import CENTS, CRITICAL_FEEDBACK, messes_recipients
 from mess.services_notifications import email_send
+from mess.text import plural
 
 MAKE_UP_DAYS = 7
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word if n == 1 else word + 's'}"
 
 
 def _cents(value) -> str:
@@ -211,6 +208,6 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
         raise
     emailed = sent
     return (
-        f"{_plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) for {', '.join(map(str, dates))}; "
+        f"{plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) for {', '.join(map(str, dates))}; "
         f"{len(emailed)} e-mailed"
     )
