@@ -58,3 +58,22 @@ def other_official(mess2):
 @pytest.fixture
 def admin(db, django_user_model):
     return django_user_model.objects.create_superuser(username="ada", email="ada@example.org", password="pw-ada-123")
+
+
+# Signed-in test clients, one per role
+@pytest.fixture
+def as_official(client, official):
+    client.force_login(official)
+    return client
+
+
+@pytest.fixture
+def as_student(client, student):
+    client.force_login(student)
+    return client
+
+
+@pytest.fixture
+def as_admin(client, admin):
+    client.force_login(admin)
+    return client

@@ -64,12 +64,6 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
 # Each maker adds `n` rows of its model, numbered from `start` so that later rows never collide with
 # earlier ones, and each row points at its own related rows, so a missing select_related shows up.
 
@@ -154,81 +148,81 @@ def test_it_registers_every_mess_model_and_passes_the_admin_checks():
 
 
 @pytest.mark.parametrize("model", [*MESS_MODELS, User])
-def test_it_opens_every_changelist(admin_client, model):
+def test_it_opens_every_changelist(as_admin, model):
     ROW_MAKERS.get(model, lambda n, start: None)(3, 0)
-    assert admin_client.get(_url(model, "changelist")).status_code == 200
+    assert as_admin.get(_url(model, "changelist")).status_code == 200
 
 
 @pytest.mark.parametrize("model", [m for m in [*MESS_MODELS, User] if m not in [*PRODUCED_BY_JOBS, MealWindow]])
-def test_it_opens_every_add_page(admin_client, model):
-    assert admin_client.get(_url(model, "add")).status_code == 200
+def test_it_opens_every_add_page(as_admin, model):
+    assert as_admin.get(_url(model, "add")).status_code == 200
 
 
 @pytest.mark.parametrize("model", [*PRODUCED_BY_JOBS, MealWindow])
-def test_it_has_no_add_page_for_rows_that_are_not_added_by_hand(admin_client, model):
-    assert admin_client.get(_url(model, "add")).status_code == 403
+def test_it_has_no_add_page_for_rows_that_are_not_added_by_hand(as_admin, model):
+    assert as_admin.get(_url(model, "add")).status_code == 403
 
 
 @pytest.mark.parametrize("model", list(ROW_MAKERS))
-def test_it_lists_rows_in_a_constant_number_of_queries(admin_client, model):
+def test_it_lists_rows_in_a_constant_number_of_queries(as_admin, model):
     url = _url(model, "changelist")
     ROW_MAKERS[model](3, 0)
     with CaptureQueriesContext(connection) as few:
-        assert admin_client.get(url).status_code == 200
+        assert as_admin.get(url).status_code == 200
     ROW_MAKERS[model](30, 100)
     with CaptureQueriesContext(connection) as many:
-        response = admin_client.get(url)
+        response = as_admin.get(url)
     assert response.context["cl"].result_count >= 33
     assert len(many) == len(few), [q["sql"] for q in many]
 
 
-def test_it_finds_waste_records_by_floor_name(admin_client, mess1, ground, first):
+def test_it_finds_waste_records_by_floor_name(as_admin, mess1, ground, first):
     WasteRecord.objects.create(floor=ground, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("5"))
     WasteRecord.objects.create(floor=first, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("7"))
 
-    response = admin_client.get(_url(WasteRecord, "changelist"), {"q": "ground"})
+    response = as_admin.get(_url(WasteRecord, "changelist"), {"q": "ground"})
 
     assert [r.floor for r in response.context["cl"].result_list] == [ground]
 
 
-def test_it_filters_feedback_by_mess(admin_client, student, mess2):
+def test_it_filters_feedback_by_mess(as_admin, student, mess2):
     bob = user_create(username="bob", role=Role.STUDENT, mess=mess2)
     Feedback.objects.create(student=student, mess=student.profile.mess, date=DAY, meal=Meal.LUNCH, rating=4)
     Feedback.objects.create(student=bob, mess=mess2, date=DAY, meal=Meal.LUNCH, rating=2)
 
-    response = admin_client.get(_url(Feedback, "changelist"), {"mess__id__exact": mess2.id})
+    response = as_admin.get(_url(Feedback, "changelist"), {"mess__id__exact": mess2.id})
 
     assert [f.student for f in response.context["cl"].result_list] == [bob]
 
 
-def test_it_filters_waste_records_by_the_floors_mess(admin_client, ground, mess2):
+def test_it_filters_waste_records_by_the_floors_mess(as_admin, ground, mess2):
     WasteRecord.objects.create(floor=ground, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("5"))
     third = mess2.floors.get(name="Third")
     WasteRecord.objects.create(floor=third, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("7"))
 
-    response = admin_client.get(_url(WasteRecord, "changelist"), {"floor__mess__id__exact": mess2.id})
+    response = as_admin.get(_url(WasteRecord, "changelist"), {"floor__mess__id__exact": mess2.id})
 
     assert [r.floor for r in response.context["cl"].result_list] == [third]
 
 
-def test_it_filters_users_by_mess_and_shows_their_mess(admin_client, student, other_official, mess2):
-    response = admin_client.get(_url(User, "changelist"), {"profile__mess__id__exact": mess2.id})
+def test_it_filters_users_by_mess_and_shows_their_mess(as_admin, student, other_official, mess2):
+    response = as_admin.get(_url(User, "changelist"), {"profile__mess__id__exact": mess2.id})
 
     assert list(response.context["cl"].result_list) == [other_official]
     assert "Mess 2" in response.text
 
 
-def test_it_shows_grams_of_waste_per_diner(admin_client, ground, first):
+def test_it_shows_grams_of_waste_per_diner(as_admin, ground, first):
     WasteRecord.objects.create(floor=ground, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("12.5"), diners=200)
     WasteRecord.objects.create(floor=first, date=DAY, meal=Meal.LUNCH, total_kg=Decimal("3"), diners=0)
 
-    response = admin_client.get(_url(WasteRecord, "changelist"))
+    response = as_admin.get(_url(WasteRecord, "changelist"))
 
     assert '<td class="field-grams_per_diner">63</td>' in response.text  # 62.5 g rounds half up
     assert '<td class="field-grams_per_diner">-</td>' in response.text  # no head count: no ratio
 
 
-def test_it_filters_alerts_by_status(admin_client, mess1):
+def test_it_filters_alerts_by_status(as_admin, mess1):
     common = {
         "mess": mess1,
         "kind": AlertKind.HIGH_WASTE,
@@ -243,11 +237,11 @@ def test_it_filters_alerts_by_status(admin_client, mess1):
     resolved = Alert.objects.create(subject="First", is_open=None, resolved_at=timezone.now(), **common)
     url = _url(Alert, "changelist")
 
-    assert list(admin_client.get(url, {"status": "open"}).context["cl"].result_list) == [open_alert]
-    assert list(admin_client.get(url, {"status": "resolved"}).context["cl"].result_list) == [resolved]
+    assert list(as_admin.get(url, {"status": "open"}).context["cl"].result_list) == [open_alert]
+    assert list(as_admin.get(url, {"status": "resolved"}).context["cl"].result_list) == [resolved]
 
 
-def test_it_creates_a_mess_with_its_floors(admin_client):
+def test_it_creates_a_mess_with_its_floors(as_admin):
     data = {
         "code": "mess3",
         "name": "Mess 3",
@@ -261,27 +255,27 @@ def test_it_creates_a_mess_with_its_floors(admin_client):
         "floors-1-name": "Fifth",
     }
 
-    response = admin_client.post(_url(Mess, "add"), data)
+    response = as_admin.post(_url(Mess, "add"), data)
 
     assert response.status_code == 302
     assert sorted(Mess.objects.get(code="mess3").floors.values_list("name", flat=True)) == ["Fifth", "Fourth"]
 
 
-def test_it_lets_admins_move_a_meal_window_but_not_delete_it(admin_client):
+def test_it_lets_admins_move_a_meal_window_but_not_delete_it(as_admin):
     lunch = MealWindow.objects.get(meal=Meal.LUNCH)
 
-    response = admin_client.post(_url(MealWindow, "change", lunch.pk), {"starts_at": "12:30", "ends_at": "14:30"})
+    response = as_admin.post(_url(MealWindow, "change", lunch.pk), {"starts_at": "12:30", "ends_at": "14:30"})
 
     assert response.status_code == 302
     lunch.refresh_from_db()
     assert (lunch.starts_at, lunch.ends_at) == (datetime.time(12, 30), datetime.time(14, 30))
-    assert admin_client.get(_url(MealWindow, "delete", lunch.pk)).status_code == 403
+    assert as_admin.get(_url(MealWindow, "delete", lunch.pk)).status_code == 403
 
 
-def test_it_refuses_a_meal_window_that_ends_before_it_starts(admin_client):
+def test_it_refuses_a_meal_window_that_ends_before_it_starts(as_admin):
     lunch = MealWindow.objects.get(meal=Meal.LUNCH)
 
-    response = admin_client.post(_url(MealWindow, "change", lunch.pk), {"starts_at": "14:00", "ends_at": "12:00"})
+    response = as_admin.post(_url(MealWindow, "change", lunch.pk), {"starts_at": "14:00", "ends_at": "12:00"})
 
     assert response.status_code == 200  # the form again, with the constraint's error
     assert response.context["adminform"].form.errors
@@ -289,14 +283,14 @@ def test_it_refuses_a_meal_window_that_ends_before_it_starts(admin_client):
     assert lunch.starts_at == datetime.time(12, 0)
 
 
-def test_it_keeps_feedback_notified_at_read_only(admin_client, student):
+def test_it_keeps_feedback_notified_at_read_only(as_admin, student):
     notified_at = timezone.now()
     feedback = Feedback.objects.create(
         student=student, mess=student.profile.mess, date=DAY, meal=Meal.LUNCH, rating=4, notified_at=notified_at
     )
     data = {"student": student.pk, "mess": feedback.mess_id, "date": "2025-01-15", "meal": "lunch", "rating": "5", "category": "food"}
 
-    response = admin_client.post(_url(Feedback, "change", feedback.pk), {**data, "notified_at_0": "", "notified_at_1": ""})
+    response = as_admin.post(_url(Feedback, "change", feedback.pk), {**data, "notified_at_0": "", "notified_at_1": ""})
 
     assert response.status_code == 302
     feedback.refresh_from_db()
@@ -304,65 +298,65 @@ def test_it_keeps_feedback_notified_at_read_only(admin_client, student):
 
 
 @pytest.mark.parametrize("model", PRODUCED_BY_JOBS)
-def test_it_lets_admins_read_and_delete_what_jobs_produced_but_not_change_it(admin_client, model):
+def test_it_lets_admins_read_and_delete_what_jobs_produced_but_not_change_it(as_admin, model):
     ROW_MAKERS[model](1, 0)
     row = model.objects.get()
     url = _url(model, "change", row.pk)
 
-    response = admin_client.get(url)
+    response = as_admin.get(url)
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
-    assert admin_client.post(url, {}).status_code == 403
+    assert as_admin.post(url, {}).status_code == 403
 
-    assert admin_client.post(_url(model, "delete", row.pk), {"post": "yes"}).status_code == 302
+    assert as_admin.post(_url(model, "delete", row.pk), {"post": "yes"}).status_code == 302
     assert not model.objects.exists()
 
 
-def test_it_shows_a_daily_reports_text_body_escaped_and_not_its_html_body(admin_client, mess1):
+def test_it_shows_a_daily_reports_text_body_escaped_and_not_its_html_body(as_admin, mess1):
     report = DailyReport.objects.create(
         mess=mess1, date=DAY, text_body="Lunch: <script>alert(1)</script>", html_body="<p>html-only-marker</p>"
     )
 
-    response = admin_client.get(_url(DailyReport, "change", report.pk))
+    response = as_admin.get(_url(DailyReport, "change", report.pk))
 
     assert "Lunch: &lt;script&gt;alert(1)&lt;/script&gt;" in response.text
     assert "<script>alert(1)" not in response.text
     assert "html-only-marker" not in response.text
 
 
-def test_it_shows_notification_comments_escaped(admin_client, mess1):
+def test_it_shows_notification_comments_escaped(as_admin, mess1):
     notification = Notification.objects.create(mess=mess1, date=DAY, meal=Meal.LUNCH, critical_count=2, comments=["<b>Cold</b>", "Late"])
 
-    response = admin_client.get(_url(Notification, "change", notification.pk))
+    response = as_admin.get(_url(Notification, "change", notification.pk))
 
     assert "&lt;b&gt;Cold&lt;/b&gt;<br>Late" in response.text
 
 
-def test_it_edits_a_users_mess_on_their_page(admin_client, student, mess1):
-    response = admin_client.get(_url(User, "change", student.pk))
+def test_it_edits_a_users_mess_on_their_page(as_admin, student, mess1):
+    response = as_admin.get(_url(User, "change", student.pk))
 
     assert response.status_code == 200
     assert f'<option value="{mess1.pk}" selected>Mess 1</option>' in response.text
 
 
-def test_it_completes_floors_by_name_with_their_mess(admin_client, mess1, mess2):
+def test_it_completes_floors_by_name_with_their_mess(as_admin, mess1, mess2):
     url = reverse("admin:autocomplete")
     params = {"app_label": "mess", "model_name": "wasterecord", "field_name": "floor"}
 
-    response = admin_client.get(url, {**params, "term": "thi"})
+    response = as_admin.get(url, {**params, "term": "thi"})
 
     assert [r["text"] for r in response.json()["results"]] == ["Third (mess2)"]
 
 
-def test_it_completes_floors_in_a_constant_number_of_queries(admin_client):
+def test_it_completes_floors_in_a_constant_number_of_queries(as_admin):
     url = reverse("admin:autocomplete")
     params = {"app_label": "mess", "model_name": "wasterecord", "field_name": "floor", "term": "ground"}
     _floors(3, 0)
     with CaptureQueriesContext(connection) as few:
-        admin_client.get(url, params)
+        as_admin.get(url, params)
     _floors(15, 100)
     with CaptureQueriesContext(connection) as many:
-        response = admin_client.get(url, params)
+        response = as_admin.get(url, params)
 
     assert len(response.json()["results"]) == 18
     assert len(many) == len(few)

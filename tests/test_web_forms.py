@@ -18,18 +18,6 @@ def waste_post(client, floor, **fields):
     return client.post("/mess/mess1/waste/", {k: v for k, v in data.items() if v is not None})
 
 
-@pytest.fixture
-def as_official(client, official):
-    client.force_login(official)
-    return client
-
-
-@pytest.fixture
-def as_student(client, student):
-    client.force_login(student)
-    return client
-
-
 # Waste
 
 

@@ -7,7 +7,6 @@ import datetime
 import itertools
 from decimal import Decimal
 
-import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -73,18 +72,6 @@ def notification(mess, date, meal, comments=(), read=False) -> Notification:
         comments=list(comments),
         read_at=timezone.now() if read else None,
     )
-
-
-@pytest.fixture
-def as_official(client, official):
-    client.force_login(official)
-    return client
-
-
-@pytest.fixture
-def as_admin(client, admin):
-    client.force_login(admin)
-    return client
 
 
 # The dashboard
