@@ -26,23 +26,27 @@ class Job:
     key: str
     func: str  # dotted path of the service function
     description: str
-    default_schedules: Callable[[], list[DefaultSchedule]]
+    default_schedules: Callable[[str], list[DefaultSchedule]]  # given the job's key
 
     def run(self, **kwargs) -> str:
         return import_string(self.func)(**kwargs)
 
+    def defaults(self) -> list[DefaultSchedule]:
+        return self.default_schedules(self.key)
 
-def _daily(key: str, hour: int, minute: int = 0) -> Callable[[], list[DefaultSchedule]]:
-    return lambda: [DefaultSchedule(name=key, cron=f"{minute} {hour} * * *")]
+
+def _cron(expression: str) -> Callable[[str], list[DefaultSchedule]]:
+    """One schedule, named after the job."""
+    return lambda key: [DefaultSchedule(name=key, cron=expression)]
 
 
-def _after_each_meal() -> list[DefaultSchedule]:
+def _after_each_meal(key: str) -> list[DefaultSchedule]:
     """One schedule per meal, when its service window ends (read from the admin-edited windows)."""
     from mess.selectors import meal_windows
 
     return [
         DefaultSchedule(
-            name=f"send_admin_notifications:{w.meal}",
+            name=f"{key}:{w.meal}",
             cron=f"{w.ends_at.minute} {w.ends_at.hour} * * *",
             kwargs={"meal": w.meal},
         )
@@ -57,13 +61,13 @@ JOBS: dict[str, Job] = {
             key="cleanup_old_menu",
             func="mess.services_menus.menus_cleanup",
             description="Deletes temporary and non-veg menus of past days.",
-            default_schedules=_daily("cleanup_old_menu", 0),
+            default_schedules=_cron("0 0 * * *"),
         ),
         Job(
             key="generate_alerts",
             func="mess.services_alerts.alerts_generate",
             description="Raises and resolves high-waste and low-rating alerts for every active mess.",
-            default_schedules=lambda: [DefaultSchedule(name="generate_alerts", cron="0 * * * *")],
+            default_schedules=_cron("0 * * * *"),
         ),
         Job(
             key="send_admin_notifications",
@@ -75,13 +79,13 @@ JOBS: dict[str, Job] = {
             key="send_daily_report",
             func="mess.services_reports.daily_reports_send",
             description="Stores and e-mails each mess's report of the previous day (and of missed days).",
-            default_schedules=_daily("send_daily_report", 7),
+            default_schedules=_cron("0 7 * * *"),
         ),
         Job(
             key="prune_job_runs",
             func="scheduling.services.job_runs_prune",
             description="Deletes run-log entries older than 90 days.",
-            default_schedules=_daily("prune_job_runs", 0, 30),
+            default_schedules=_cron("30 0 * * *"),
         ),
     ]
 }

@@ -211,7 +211,7 @@ def schedules_sync() -> SyncResult:
     result = SyncResult()
     existing = {s.name: s for s in Schedule.objects.all()}
     for job in JOBS.values():
-        for default in job.default_schedules():
+        for default in job.defaults():
             if default.name in existing:
                 result.unchanged.append(default.name)
                 continue
@@ -231,7 +231,7 @@ def schedules_sync() -> SyncResult:
 
 def default_crons() -> dict[str, str]:
     """Each default schedule's name and cron, as the registry derives them now."""
-    return {d.name: d.cron for job in JOBS.values() for d in job.default_schedules()}
+    return {d.name: d.cron for job in JOBS.values() for d in job.defaults()}
 
 
 def schedules_follow_defaults(*, before: dict[str, str]) -> list[str]:

@@ -51,7 +51,7 @@ def test_jobs(monkeypatch):
     calls.clear()
     jobs = ["ok", "broken", "today", "nested", "slow_nested", "interrupted"]
     for key, func in [(f"test_{name}", f"job_{name}") for name in jobs]:
-        job = registry.Job(key=key, func=f"{__name__}.{func}", description=f"{key} for tests", default_schedules=list)
+        job = registry.Job(key=key, func=f"{__name__}.{func}", description=f"{key} for tests", default_schedules=lambda key: [])
         monkeypatch.setitem(registry.JOBS, key, job)
 
 
