@@ -40,6 +40,7 @@ from mess.selectors import (
     waste_trend,
 )
 from mess.services_web import feedback_save, notification_mark_read, notifications_mark_all_read, waste_record_save
+from mess.text import plural
 from scheduling.selectors import jobs_state
 
 MEAL_SERIES = [{"label": meal.label} for meal in Meal]
@@ -203,7 +204,7 @@ def notification_read(request, code, pk):
 def notifications_read_all(request, code):
     mess = get_object_or_404(Mess, code=code)
     n = notifications_mark_all_read(mess=mess)
-    messages.success(request, f"Marked {n} notification{'s' if n != 1 else ''} as read.")
+    messages.success(request, f"Marked {plural(n, 'notification')} as read.")
     return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#notifications")
 
 
