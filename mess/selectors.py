@@ -92,38 +92,52 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
     each mess's window ending `as_of`: dicts with `mess` (a Mess), `kind`, `subject`, `value` and
     `threshold` (Decimals, the value rounded to cents), `window_start`, `window_end`.
 
-    Three queries whatever the number of messes and floors. Each mess has its own window length:
-    the windows are expressed per distinct length (few, usually one) as an OR of the messes with that
-    length and its start date."""
+    Four queries whatever the number of messes and floors. The aggregates read the waste and
+    feedback tables' own columns, with no join: joined to the messes (for each mess's window) or to
+    the floors (for their names), MariaDB reads each mess's whole history through the mess index, and
+    SQLite groups through a temporary B-tree."""
     messes = Mess.objects.filter(is_active=True)
     if mess_code is not None:
         messes = messes.filter(code=mess_code)
     messes = list(messes)
     if not messes:
         return [], []
+    by_id = {m.pk: m for m in messes}
+    floors = {f.pk: f for f in Floor.objects.filter(mess_id__in=by_id).only("id", "mess_id", "name")}
     by_length = defaultdict(list)
     for m in messes:
         by_length[m.alert_window_days].append(m.pk)
     starts = {d: as_of - datetime.timedelta(days=d - 1) for d in by_length}
 
-    def in_window(mess_id: str) -> Q:
-        # The messes' ids and each length's start date, not a join to the messes' lengths: with the
-        # join, MariaDB reads each mess's whole history through the (mess, date, meal) index.
-        return reduce(or_, (Q(**{f"{mess_id}__in": ids, "date__gte": starts[d]}) for d, ids in by_length.items()))
+    if mess_code is None and len(by_length) == 1:
+        # The usual case: every active mess has the same window, so the dates alone select it
+        # (through the indexes that begin with the date); the rows of inactive messes, few and
+        # old, are dropped below.
+        start = next(iter(starts.values()))
+        waste_window = feedback_window = Q(date__gte=start)
+    else:
+        # Each distinct length (few) as an OR of its messes' ids (their floors' for the waste) and
+        # its start date.
+        floors_of = defaultdict(list)
+        for f in floors.values():
+            floors_of[f.mess_id].append(f.pk)
+        waste_window = reduce(
+            or_, (Q(floor_id__in=[f for m in ids for f in floors_of[m]], date__gte=starts[d]) for d, ids in by_length.items())
+        )
+        feedback_window = reduce(or_, (Q(mess_id__in=ids, date__gte=starts[d]) for d, ids in by_length.items()))
 
     waste = (
-        WasteRecord.objects.filter(in_window("floor__mess_id"), date__lte=as_of)
-        .values("floor__mess_id", "floor__name")
+        WasteRecord.objects.filter(waste_window, date__lte=as_of)
+        .values("floor_id")
         .annotate(kg=Sum("total_kg", output_field=DecimalField(max_digits=12, decimal_places=2)))
         .order_by()
     )
     ratings = (
-        Feedback.objects.filter(in_window("mess_id"), date__lte=as_of)
+        Feedback.objects.filter(feedback_window, date__lte=as_of)
         .values("mess_id", "meal")
         .annotate(total=Sum("rating"), n=Count("*"))
         .order_by()
     )
-    by_id = {m.pk: m for m in messes}
 
     def condition(mess: Mess, kind: str, subject: str, value: Decimal, threshold: Decimal) -> dict:
         return {
@@ -138,13 +152,18 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
 
     found = []
     for row in waste:
-        mess = by_id[row["floor__mess_id"]]
+        floor = floors.get(row["floor_id"])
+        if floor is None:  # a floor of an inactive mess
+            continue
+        mess = by_id[floor.mess_id]
         # SQLite sums decimals as floats; back to cents before comparing, so 50.00 stays 50.00.
         kg = Decimal(row["kg"]).quantize(CENTS, rounding=ROUND_HALF_UP)
         if kg > mess.waste_threshold_kg:
-            found.append(condition(mess, AlertKind.HIGH_WASTE, row["floor__name"], kg, mess.waste_threshold_kg))
+            found.append(condition(mess, AlertKind.HIGH_WASTE, floor.name, kg, mess.waste_threshold_kg))
     for row in ratings:
-        mess = by_id[row["mess_id"]]
+        mess = by_id.get(row["mess_id"])
+        if mess is None:  # an inactive mess
+            continue
         # Exact: sum < threshold * count, so an average of exactly the threshold never raises.
         if row["total"] < mess.rating_threshold * row["n"]:
             found.append(condition(mess, AlertKind.LOW_RATING, row["meal"], Decimal(row["total"]) / row["n"], mess.rating_threshold))

@@ -203,6 +203,22 @@ def test_it_updates_an_open_alert_instead_of_duplicating_it(ground):
     assert (alert.first_seen_at, alert.last_seen_at) == (NOON, later)
 
 
+def test_it_marks_an_unchanged_alert_seen_and_rewrites_only_a_changed_one(mess1, ground, first):
+    waste(ground, TODAY, "60.00")
+    waste(first, TODAY, "70.00")
+    with time_machine.travel(NOON, tick=False):
+        alerts_generate()
+    waste(first, TODAY, "1.00", meal="dinner")
+    later = NOON + datetime.timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        assert alerts_generate() == "2 active alerts (0 new, 0 resolved) in 1 mess"
+    alerts = Alert.objects.order_by("-subject")
+    assert [(a.subject, a.value, a.first_seen_at, a.last_seen_at) for a in alerts] == [
+        ("Ground", Decimal("60.00"), NOON, later),  # unchanged: only seen again
+        ("First", Decimal("71.00"), NOON, later),  # changed: rewritten
+    ]
+
+
 def test_it_is_idempotent(mess1, ground):
     waste(ground, TODAY, "60.00")
     ratings(mess1, TODAY, "lunch", 1)
@@ -318,7 +334,7 @@ def _generate_queries(n):
 @time_machine.travel(NOON, tick=False)
 def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, django_assert_num_queries):
     raising, resolving = _generate_queries(2)
-    assert (raising, resolving) == (7, 8)  # with the savepoint and its release
+    assert (raising, resolving) == (8, 9)  # with the savepoint and its release
     Alert.objects.all().delete()
     Feedback.objects.all().delete()
     make_messes(6, "b")  # six more, none of them alerting yet
@@ -327,5 +343,5 @@ def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, django_assert_num
     WasteRecord.objects.all().delete()
     with django_assert_num_queries(resolving):
         alerts_generate()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         alerts_evaluate(as_of=TODAY)
