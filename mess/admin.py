@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 from mess.models import (
     Alert,
     DailyReport,
+    DayTotals,
     Feedback,
     Floor,
     MealWindow,
@@ -29,6 +30,7 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
+from mess.services_totals import day_totals_refresh
 from scheduling.services import default_crons, schedules_follow_defaults
 
 User = get_user_model()
@@ -193,8 +195,26 @@ class NonVegItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ["menu"]
 
 
+class RefreshesDayTotalsAdmin(admin.ModelAdmin):
+    """Recomputes the day totals of the days an admin's change or deletion touched."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        dates = {obj.date, form.initial.get("date")} if change else {obj.date}
+        day_totals_refresh(dates=[d for d in dates if d])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        day_totals_refresh(dates=[obj.date])
+
+    def delete_queryset(self, request, queryset):
+        dates = set(queryset.values_list("date", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        day_totals_refresh(dates=dates)
+
+
 @admin.register(WasteRecord)
-class WasteRecordAdmin(admin.ModelAdmin):
+class WasteRecordAdmin(RefreshesDayTotalsAdmin):
     list_display = ["date", "mess", "floor_name", "meal", "total_kg", "diners", "grams_per_diner", "recorded_by"]
     list_filter = ["floor__mess", "meal", "date"]
     list_select_related = ["floor__mess", "recorded_by"]
@@ -219,7 +239,7 @@ class WasteRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(RefreshesDayTotalsAdmin):
     list_display = ["date", "meal", "mess", "student", "rating", "category", "comment_summary", "notified_at"]
     list_filter = ["mess", "meal", "rating", "category", "date"]
     list_select_related = ["mess", "student"]
@@ -286,4 +306,14 @@ class DailyReportAdmin(ProducedByJobAdmin):
     # The text body only, escaped like every read-only field: the HTML body quotes students' comments,
     # and rendering it here would trust them.
     fields = ["mess", "date", "text_body", "emailed_at", "created_at", "updated_at"]
+    readonly_fields = fields
+
+
+@admin.register(DayTotals)
+class DayTotalsAdmin(ProducedByJobAdmin):
+    list_display = ["date", "mess", "waste_records", "waste_kg", "feedback_count", "rating_sum", "computed_at"]
+    list_filter = ["mess", "date"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name"]
+    fields = ["mess", "date", "waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum", "computed_at"]
     readonly_fields = fields

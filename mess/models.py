@@ -355,6 +355,34 @@ class DailyReport(models.Model):
         return f"{self.mess.code} {self.date}"
 
 
+class DayTotals(models.Model):
+    """One mess's finished day in figures, for the pages that compare messes over days (the admins'
+    overview): kept for the last few days by the refresh_day_totals job and by the services that
+    write waste or feedback of a past day. A missing row means "not computed": readers then sum the
+    day's records themselves."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="day_totals")
+    date = models.DateField()
+    waste_records = models.PositiveIntegerField(default=0)
+    waste_kg = models.DecimalField("waste (kg)", max_digits=12, decimal_places=2, default=Decimal(0))
+    counted_kg = models.DecimalField(
+        "waste with a head count (kg)", max_digits=12, decimal_places=2, default=Decimal(0), help_text="Of the meals with a head count."
+    )
+    diners = models.PositiveIntegerField(default=0, help_text="Head count of the meals with one.")
+    feedback_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "day's totals"
+        verbose_name_plural = "days' totals"
+        ordering = ["-date", "mess__code"]
+        constraints = [models.UniqueConstraint(fields=["date", "mess"], name="daytotals_one_per_date_mess")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date}"
+
+
 class Role(models.TextChoices):
     """The groups that give a user their role; admins are staff users instead."""
 

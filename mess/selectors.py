@@ -32,6 +32,7 @@ from mess.models import (
     Alert,
     AlertKind,
     DailyReport,
+    DayTotals,
     Feedback,
     FeedbackCategory,
     Floor,
@@ -398,41 +399,66 @@ def waste_records_recent(*, mess: Mess, limit: int = 12) -> list[WasteRecord]:
     return list(WasteRecord.objects.filter(floor__mess=mess).select_related("floor").order_by("-recorded_at", "-id")[:limit])
 
 
-def messes_overview(*, today: datetime.date) -> list[dict]:
-    """One row per mess (by code): `mess`, the 7 days ending `today`'s `waste_kg` and
-    `grams_per_diner`, `feedback_count` and `average_rating`, the `open_alerts` count and the date of
-    its `last_report` (None when none). Five queries whatever the number of messes."""
-    start, _ = days_ending(end=today, days=7)
-    waste = {
-        r["floor__mess_id"]: r
-        for r in WasteRecord.objects.filter(date__gte=start, date__lte=today)
-        .values("floor__mess_id")
+DAY_FIGURES = ("waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum")
+
+
+def day_figures(*, dates: list[datetime.date], mess_ids: list[int] | None = None) -> dict[tuple[int, datetime.date], dict]:
+    """The figures DayTotals keeps (DAY_FIGURES), summed from the waste records and feedback of
+    `dates` (of the messes named, or of all), by (mess id, date); pairs without any record are
+    left out. Two queries."""
+    waste = WasteRecord.objects.filter(date__in=dates)
+    feedback = Feedback.objects.filter(date__in=dates)
+    if mess_ids is not None:
+        waste, feedback = waste.filter(floor__mess_id__in=mess_ids), feedback.filter(mess_id__in=mess_ids)
+    figures = defaultdict(lambda: dict.fromkeys(DAY_FIGURES, 0))
+    for r in (
+        waste.values("floor__mess_id", "date")
         .annotate(
+            n=Count("*"),
             kg=Sum("total_kg", output_field=KG),
             counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG),
             diners=Sum("diners", filter=Q(diners__gt=0)),
         )
         .order_by()
-    }
-    ratings = {
-        r["mess_id"]: r
-        for r in Feedback.objects.filter(date__gte=start, date__lte=today)
-        .values("mess_id")
-        .annotate(n=Count("id"), total=Sum("rating"))
-        .order_by()
-    }
+    ):
+        figures[r["floor__mess_id"], r["date"]].update(
+            waste_records=r["n"], waste_kg=_cents(r["kg"]), counted_kg=_cents(r["counted_kg"] or 0), diners=r["diners"] or 0
+        )
+    for r in feedback.values("mess_id", "date").annotate(n=Count("*"), total=Sum("rating")).order_by():
+        figures[r["mess_id"], r["date"]].update(feedback_count=r["n"], rating_sum=r["total"])
+    return dict(figures)
+
+
+def messes_overview(*, today: datetime.date) -> list[dict]:
+    """One row per mess (by code): `mess`, the 7 days ending `today`'s `waste_kg` and
+    `grams_per_diner`, `feedback_count` and `average_rating`, the `open_alerts` count and the date of
+    its `last_report` (None when none). Six queries whatever the number of messes.
+
+    The finished days come from DayTotals where it has them (so the page does not grow with the
+    number of messes times their diners), today and any finished day it lacks from the records."""
+    start, _ = days_ending(end=today, days=7)
+    messes = list(Mess.objects.order_by("code"))
+    finished = DayTotals.objects.filter(date__gte=start, date__lt=today)
+    stored = {(t["mess_id"], t["date"]): t for t in finished.values("mess_id", "date", *DAY_FIGURES)}
+    days = [start + datetime.timedelta(days=n) for n in range(7)]
+    counted = [d for d in days[:-1] if all((m.pk, d) in stored for m in messes)]
+    summed = day_figures(dates=[d for d in days if d not in counted])
     alerts = dict(Alert.objects.filter(is_open=True).values("mess_id").annotate(n=Count("id")).order_by().values_list("mess_id", "n"))
     reports = dict(DailyReport.objects.values("mess_id").annotate(last=Max("date")).order_by().values_list("mess_id", "last"))
     rows = []
-    for mess in Mess.objects.order_by("code"):
-        w, r = waste.get(mess.pk), ratings.get(mess.pk)
+    for mess in messes:
+        week = dict.fromkeys(DAY_FIGURES, 0)
+        for day in days:
+            figures = stored.get((mess.pk, day)) or summed.get((mess.pk, day))
+            for name in DAY_FIGURES if figures else ():
+                week[name] += figures[name]
         rows.append(
             {
                 "mess": mess,
-                "waste_kg": _cents(w["kg"]) if w else None,
-                "grams_per_diner": _grams(w["counted_kg"], w["diners"]) if w and w["diners"] else None,
-                "feedback_count": r["n"] if r else 0,
-                "average_rating": _average(r["total"], r["n"]) if r else None,
+                "waste_kg": _cents(week["waste_kg"]) if week["waste_records"] else None,
+                "grams_per_diner": _grams(week["counted_kg"], week["diners"]),
+                "feedback_count": week["feedback_count"],
+                "average_rating": _average(week["rating_sum"], week["feedback_count"]),
                 "open_alerts": alerts.get(mess.pk, 0),
                 "last_report": reports.get(mess.pk),
             }

@@ -23,11 +23,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mess.bulk import upsert
 from mess.models import Feedback, FeedbackCategory, Floor, Meal, Mess, Profile, Role, WasteRecord
+from mess.services_totals import day_totals_refresh
 
 User = get_user_model()
 
@@ -123,6 +125,9 @@ class _Import:
     required: tuple[str, ...]
     key_text: str  # what makes two rows the same, for the duplicate message
 
+    def __init__(self):
+        self.dates: set[datetime.date] = set()  # of the waste and feedback written: their day totals change
+
     def load(self) -> None:
         """Reads the lookups (messes, floors, users) the parser needs."""
 
@@ -170,6 +175,8 @@ def _import(spec: _Import, *, file: IO, progress: Callable[[int], None] | None) 
                 raise ImportRejected(errors, count)  # inside the transaction: rolls back what was written
             if batch:
                 write(batch)
+            if spec.dates:
+                day_totals_refresh(dates=spec.dates)
     finally:
         if text is not file:
             text.detach()  # leave the caller's file (or stdin) open
@@ -365,14 +372,6 @@ def _existing(model: type[models.Model], *, owner: str, keys: list[tuple], value
     return found
 
 
-def _upsert(model: type[models.Model], objs: list[models.Model], *, unique_fields: list[str], update_fields: list[str]) -> None:
-    """Inserts `objs`, updating `update_fields` of the rows already there. MySQL and MariaDB take the
-    conflicting key from the table itself (ON DUPLICATE KEY UPDATE) and refuse to be told it."""
-    if not connection.features.supports_update_conflicts_with_target:
-        unique_fields = None
-    model.objects.bulk_create(objs, update_conflicts=True, unique_fields=unique_fields, update_fields=update_fields)
-
-
 # The three imports -------------------------------------------------------------------------------
 
 
@@ -383,6 +382,7 @@ class _WasteImport(_Import):
     key_text = "floor, date and meal"
 
     def __init__(self, *, recorded_by):
+        super().__init__()
         self.recorded_by = recorded_by
         self.seen = _DaySlots().seen
         self.date = _Dates()
@@ -417,7 +417,8 @@ class _WasteImport(_Import):
                 continue
             new += old is None
             records.append(WasteRecord(floor_id=floor_id, date=day, meal=meal, total_kg=kg, diners=diners, recorded_by=self.recorded_by))
-        _upsert(
+            self.dates.add(day)
+        upsert(
             WasteRecord,
             records,
             unique_fields=["floor", "date", "meal"],
@@ -462,6 +463,7 @@ class _FeedbackImport(_Import):
     key_text = "student, date and meal"
 
     def __init__(self):
+        super().__init__()
         self.seen = _DaySlots().seen
         self.date = _Dates()
 
@@ -505,7 +507,8 @@ class _FeedbackImport(_Import):
             entries.append(
                 Feedback(student_id=student_id, date=day, meal=meal, mess_id=mess_id, rating=rating, category=category, comment=comment)
             )
-        _upsert(
+            self.dates.add(day)
+        upsert(
             Feedback,
             entries,
             unique_fields=["student", "date", "meal"],
@@ -531,6 +534,7 @@ class _StudentsImport(_Import):
     key_text = "username"
 
     def __init__(self):
+        super().__init__()
         self.usernames: set[str] = set()
 
     def seen(self, key: str) -> bool:
@@ -603,11 +607,11 @@ class _StudentsImport(_Import):
             if not user.is_student:
                 members.append(user.id)
             updated += changed or user.mess_id != mess_id or not user.is_student
-        _upsert(User, upserts, unique_fields=["username"], update_fields=["first_name", "last_name", "email"])
+        upsert(User, upserts, unique_fields=["username"], update_fields=["first_name", "last_name", "email"])
         for username, pk in User.objects.filter(username__in=list(new_users)).values_list("username", "id"):
             profiles.append(Profile(user_id=pk, mess_id=new_users[username]))
             members.append(pk)
-        _upsert(Profile, profiles, unique_fields=["user"], update_fields=["mess"])
+        upsert(Profile, profiles, unique_fields=["user"], update_fields=["mess"])
         Membership = User.groups.through
         Membership.objects.bulk_create([Membership(user_id=pk, group_id=self.group_id) for pk in members], ignore_conflicts=True)
         return len(new_users), updated, len(items) - len(new_users) - updated

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from mess.models import Feedback, FeedbackCategory, Floor, Meal, Mess, Notification, WasteRecord
 from mess.selectors import meals_of_today
+from mess.services_totals import day_totals_refresh
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ def waste_record_save(
         record, created = WasteRecord.objects.update_or_create(
             floor=floor, date=date, meal=meal, defaults={"total_kg": total_kg, "diners": diners, "recorded_by": recorded_by}
         )
+        # yesterday's dinner is often weighed the next morning: the overview shows it at once
+        day_totals_refresh(dates=[date], mess_ids=[mess.pk])
     return WasteSaved(record=record, created=created, previous_kg=None if created else previous)
 
 

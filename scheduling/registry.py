@@ -82,6 +82,12 @@ JOBS: dict[str, Job] = {
             default_schedules=_cron("0 7 * * *"),
         ),
         Job(
+            key="refresh_day_totals",
+            func="mess.services_totals.day_totals_refresh",
+            description="Recomputes each mess's totals of the last 7 finished days, which the overview reads.",
+            default_schedules=_cron("5 * * * *"),
+        ),
+        Job(
             key="prune_job_runs",
             func="scheduling.services.job_runs_prune",
             description="Deletes run-log entries older than 90 days.",

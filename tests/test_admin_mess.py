@@ -17,6 +17,7 @@ from mess.models import (
     Alert,
     AlertKind,
     DailyReport,
+    DayTotals,
     Feedback,
     Floor,
     Meal,
@@ -50,8 +51,9 @@ MESS_MODELS = [
     Alert,
     Notification,
     DailyReport,
+    DayTotals,
 ]
-PRODUCED_BY_JOBS = [Alert, Notification, DailyReport]
+PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals]
 
 
 def _url(model, action, *args):
@@ -138,6 +140,12 @@ ROW_MAKERS = {
     ),
     DailyReport: lambda n, start: DailyReport.objects.bulk_create(
         [DailyReport(mess=mess, date=DAY, text_body="Report", html_body="<p>Report</p>") for mess in _messes(n, start)],
+    ),
+    DayTotals: lambda n, start: DayTotals.objects.bulk_create(
+        [
+            DayTotals(mess=mess, date=DAY, waste_records=3, waste_kg=Decimal("30"), feedback_count=4, rating_sum=13)
+            for mess in _messes(n, start)
+        ],
     ),
 }
 

@@ -40,6 +40,7 @@ def test_it_creates_the_default_schedules(db):
         "send_admin_notifications:snacks": "0 18 * * *",
         "send_admin_notifications:dinner": "0 21 * * *",
         "send_daily_report": "0 7 * * *",
+        "refresh_day_totals": "5 * * * *",
         "prune_job_runs": "30 0 * * *",
     }
     lunch = schedules["send_admin_notifications:lunch"]
@@ -59,7 +60,7 @@ def test_a_second_sync_changes_nothing_and_keeps_admin_edits(db):
     before = list(Schedule.objects.order_by("pk").values())
     out = io.StringIO()
     call_command("sync_schedules", stdout=out)
-    assert out.getvalue().strip() == "created 0 schedules, 8 already there"
+    assert out.getvalue().strip() == "created 0 schedules, 9 already there"
     assert list(Schedule.objects.order_by("pk").values()) == before
 
 
@@ -102,10 +103,10 @@ def test_after_downtime_each_job_runs_once_not_once_per_missed_slot():
     # the cluster was down for three days
     with time_machine.travel(dt.datetime(2026, 3, 4, 4, 10, tzinfo=dt.UTC)):
         scheduler(broker=get_broker())
-        assert OrmQ.objects.count() == Schedule.objects.count() == 8
+        assert OrmQ.objects.count() == Schedule.objects.count() == 9
         assert all(s.next_run > timezone.now() for s in Schedule.objects.all())
         scheduler(broker=get_broker())
-        assert OrmQ.objects.count() == 8
+        assert OrmQ.objects.count() == 9
 
 
 def test_jobs_shows_each_job_its_schedules_next_run_and_last_outcome(db):

@@ -1,0 +1,176 @@
+"""refresh_day_totals and the overview that reads it: each mess's finished days in figures, kept
+for the last 7 days, recomputed hourly and at once by the services and admin pages that change a
+past day's waste or feedback."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import time_machine
+from django.core.management import call_command
+
+from mess.models import DayTotals, Feedback, WasteRecord
+from mess.selectors import messes_overview
+from mess.services_totals import day_totals_refresh
+from scheduling.models import JobRun
+from tests.test_imports import FEEDBACK_HEADER, WASTE_HEADER, run
+from tests.test_web_forms import waste_post
+from tests.test_web_pages import NOW, TODAY, days_ago, feedback, waste
+
+travel = time_machine.travel(NOW, tick=False)
+
+
+def totals() -> dict:
+    return {
+        (t.mess.code, t.date): (t.waste_records, t.waste_kg, t.counted_kg, t.diners, t.feedback_count, t.rating_sum)
+        for t in DayTotals.objects.select_related("mess")
+    }
+
+
+def overview() -> dict:
+    return {row["mess"].code: {k: v for k, v in row.items() if k != "mess"} for row in messes_overview(today=TODAY)}
+
+
+@travel
+def test_it_sums_each_messs_kept_days_with_zeros_for_days_without_records(mess1, mess2, ground, first):
+    waste(ground, days_ago(1), "lunch", "6.00", diners=100)
+    waste(first, days_ago(1), "dinner", "2.50")
+    waste(ground, days_ago(7), "lunch", "3.00", diners=50)
+    waste(ground, TODAY, "lunch", "40")  # today is not over
+    waste(ground, days_ago(8), "lunch", "40")  # no longer kept
+    feedback(mess1, days_ago(1), "lunch", 3)
+    feedback(mess1, days_ago(1), "dinner", 5)
+    feedback(mess2, days_ago(3), "lunch", 1)
+
+    assert day_totals_refresh() == "refreshed the totals of 2 messes for 7 days (2026-03-03 to 2026-03-09)"
+
+    found = totals()
+    assert len(found) == 14  # 2 messes x 7 days, the empty ones too
+    assert found["mess1", days_ago(1)] == (2, Decimal("8.50"), Decimal("6.00"), 100, 2, 8)
+    assert found["mess1", days_ago(7)] == (1, Decimal("3.00"), Decimal("3.00"), 50, 0, 0)
+    assert found["mess2", days_ago(3)] == (0, Decimal("0.00"), Decimal("0.00"), 0, 1, 1)
+    assert found["mess2", days_ago(1)] == (0, Decimal("0.00"), Decimal("0.00"), 0, 0, 0)
+    assert ("mess1", TODAY) not in found and ("mess1", days_ago(8)) not in found
+
+
+def test_it_recomputes_stored_totals_and_drops_the_days_no_longer_kept(mess1, ground):
+    waste(ground, days_ago(1), "lunch", "6.00")
+    with travel:
+        day_totals_refresh()
+    WasteRecord.objects.update(total_kg=Decimal("7.25"))
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        day_totals_refresh()
+        day_totals_refresh()  # twice: still one row per mess and day
+
+    found = totals()
+    assert sorted(found) == [("mess1", days_ago(n, TODAY + datetime.timedelta(days=1))) for n in range(7, 0, -1)]
+    assert found["mess1", days_ago(1)] == (1, Decimal("7.25"), Decimal("0.00"), 0, 0, 0)
+
+
+@travel
+def test_it_refreshes_only_the_kept_days_and_messes_it_is_given(mess1, mess2, ground):
+    waste(ground, days_ago(2), "lunch", "6.00")
+    assert day_totals_refresh(dates=[TODAY, days_ago(30)]) == "no kept day to refresh"
+    assert day_totals_refresh(dates=[days_ago(2), TODAY], mess_ids=[mess1.pk]) == (
+        "refreshed the totals of 1 mess for 1 day (2026-03-08 to 2026-03-08)"
+    )
+    assert totals() == {("mess1", days_ago(2)): (1, Decimal("6.00"), Decimal("0.00"), 0, 0, 0)}
+
+
+# The overview
+
+
+def week_of_data(mess1, mess2, ground, first):
+    waste(ground, TODAY, "lunch", "6.00", diners=100)
+    waste(first, days_ago(6), "lunch", "4.00", diners=100)
+    waste(first, days_ago(1), "dinner", "2.50")
+    waste(first, days_ago(7), "dinner", "100")  # outside the overview's 7 days
+    feedback(mess1, TODAY, "breakfast", 4)
+    feedback(mess1, days_ago(1), "lunch", 3)
+    feedback(mess2, days_ago(4), "lunch", 2)
+
+
+@travel
+def test_the_overview_shows_the_same_figures_from_the_totals_as_from_the_records(mess1, mess2, ground, first):
+    week_of_data(mess1, mess2, ground, first)
+    from_records = overview()
+    day_totals_refresh()
+    assert overview() == from_records
+    assert from_records["mess1"] | from_records["mess2"] and from_records["mess1"]["waste_kg"] == Decimal("12.50")
+    assert (from_records["mess2"]["feedback_count"], from_records["mess2"]["average_rating"]) == (1, Decimal("2.00"))
+
+
+@travel
+def test_the_overview_reads_finished_days_from_the_totals_and_today_from_the_records(mess1, mess2, ground, first):
+    week_of_data(mess1, mess2, ground, first)
+    day_totals_refresh()
+    # Written behind every service's back: the overview shows the stored totals until the next
+    # hourly refresh, except for today, which it always sums.
+    Feedback.objects.filter(date=days_ago(1)).update(rating=1)
+    Feedback.objects.filter(date=TODAY).update(rating=2)
+
+    assert overview()["mess1"]["average_rating"] == Decimal("2.50")  # 3 (stored) and 2 (today)
+    call_command("refresh_day_totals", stdout=io.StringIO())
+    assert overview()["mess1"]["average_rating"] == Decimal("1.50")
+    assert JobRun.objects.get(job="refresh_day_totals").outcome == "succeeded"
+
+
+@travel
+def test_the_overview_sums_a_finished_day_whose_totals_are_missing(mess1, mess2, ground, first):
+    week_of_data(mess1, mess2, ground, first)
+    day_totals_refresh()
+    DayTotals.objects.filter(mess=mess2, date=days_ago(4)).delete()
+    Feedback.objects.filter(mess=mess2).update(rating=4)
+
+    assert overview()["mess2"]["average_rating"] == Decimal("4.00")
+
+
+# What changes a past day refreshes its totals at once
+
+
+@travel
+def test_an_officials_waste_entry_for_yesterday_shows_on_the_overview_at_once(as_official, mess1, mess2, ground, first):
+    week_of_data(mess1, mess2, ground, first)
+    day_totals_refresh()
+    response = waste_post(as_official, ground, date=days_ago(1).isoformat(), meal="dinner", total_kg="5.00", diners="")
+    assert response.status_code == 302
+    assert overview()["mess1"]["waste_kg"] == Decimal("17.50")
+
+
+@travel
+def test_an_import_of_past_days_shows_on_the_overview_at_once(tmp_path, mess1, mess2, ground, first, student):
+    week_of_data(mess1, mess2, ground, first)
+    day_totals_refresh()
+    run("import_waste", WASTE_HEADER + f"{days_ago(2)},mess1,Ground,lunch,1.50,\n", tmp_path)
+    run("import_feedback", FEEDBACK_HEADER + f"{days_ago(3)},mess1,lunch,alice,5,,\n", tmp_path)
+
+    row = overview()["mess1"]
+    assert (row["waste_kg"], row["feedback_count"], row["average_rating"]) == (Decimal("14.00"), 3, Decimal("4.00"))
+
+
+@travel
+def test_an_admins_change_or_deletion_of_a_past_entry_shows_on_the_overview_at_once(as_admin, mess1, mess2, ground, first):
+    week_of_data(mess1, mess2, ground, first)
+    day_totals_refresh()
+    entry = Feedback.objects.get(mess=mess1, date=days_ago(1))
+    data = {
+        "student": entry.student_id,
+        "mess": mess1.pk,
+        "date": days_ago(8).isoformat(),  # moved out of the week
+        "meal": "lunch",
+        "rating": 3,
+        "category": "food",
+        "comment": "",
+    }
+    assert as_admin.post(f"/admin/mess/feedback/{entry.pk}/change/", data).status_code == 302
+    assert overview()["mess1"]["feedback_count"] == 1  # today's only
+
+    other = feedback(mess2, days_ago(2), "dinner", 5)
+    day_totals_refresh()
+    assert overview()["mess2"]["feedback_count"] == 2
+    assert as_admin.post(f"/admin/mess/feedback/{other.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert overview()["mess2"]["feedback_count"] == 1
+    record = WasteRecord.objects.get(floor=first, date=days_ago(6))
+    action = {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"}
+    assert as_admin.post("/admin/mess/wasterecord/", action).status_code == 302
+    assert overview()["mess1"]["waste_kg"] == Decimal("8.50")
