@@ -8,8 +8,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from mess import services_menus
 from mess.models import NonVegItem, NonVegMenu, TemporaryMenu
-from mess.services_menus import menus_cleanup
+from mess.services_menus import BATCH_SECONDS, LARGEST_BATCH, SMALLEST_BATCH, menus_cleanup, next_batch_size
 
 TODAY = datetime.date(2026, 3, 2)
 # 00:00 IST on 2026-03-02, when the job is scheduled.
@@ -143,3 +144,31 @@ def test_it_deletes_non_veg_items_in_one_query_per_batch(mess1):
 def test_it_refuses_a_batch_size_below_one(db):
     with pytest.raises(ValueError, match="batch size"):
         menus_cleanup(batch_size=0)
+
+
+def test_it_sizes_batches_to_take_about_the_same_time_each():
+    assert next_batch_size(1000, BATCH_SECONDS) == 1000
+    assert next_batch_size(1000, 4 * BATCH_SECONDS) == 250  # too slow: smaller
+    assert next_batch_size(1000, BATCH_SECONDS / 10) == 2000  # fast: larger, at most twice
+    assert next_batch_size(1000, 0) == 2000
+    assert next_batch_size(150, 10 * BATCH_SECONDS) == SMALLEST_BATCH
+    assert next_batch_size(LARGEST_BATCH, BATCH_SECONDS / 10) == LARGEST_BATCH
+
+
+@time_machine.travel(MIDNIGHT, tick=False)
+def test_it_shrinks_its_batches_when_they_are_slow(mess1, monkeypatch):
+    many_temporary(mess1, 30)
+    monkeypatch.setattr(services_menus, "FIRST_BATCH", 8)
+    monkeypatch.setattr(services_menus, "SMALLEST_BATCH", 2)
+    sizes = []
+    real = services_menus.next_batch_size
+
+    def slow(size, seconds):  # as if every batch took twice as long as it should
+        sizes.append(real(size, 2 * BATCH_SECONDS))
+        return sizes[-1]
+
+    monkeypatch.setattr(services_menus, "next_batch_size", slow)
+
+    assert menus_cleanup() == "deleted 30 temporary menus, 0 non-veg menus (0 items)"
+    assert sizes[:3] == [4, 2, 2]
+    assert not TemporaryMenu.objects.exists()
