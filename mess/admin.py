@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import Count
 from django.utils.text import Truncator
 
@@ -207,6 +208,7 @@ class RefreshesDayTotalsAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         day_totals_refresh(dates=[obj.date])
 
+    @transaction.atomic  # the admin's bulk delete action runs outside a transaction
     def delete_queryset(self, request, queryset):
         dates = set(queryset.values_list("date", flat=True).distinct())
         super().delete_queryset(request, queryset)

@@ -12,6 +12,7 @@ from mess.selectors import DAY_FIGURES, day_figures
 from mess.text import plural
 
 KEPT_DAYS = 7  # the overview's six finished days, and one to spare
+UNIQUE = ["date", "mess"]
 
 
 def day_totals_kept(*, today: datetime.date) -> list[datetime.date]:
@@ -33,19 +34,20 @@ def day_totals_refresh(*, dates: list[datetime.date] | None = None, mess_ids: li
     with transaction.atomic():
         messes = Mess.objects.all() if mess_ids is None else Mess.objects.filter(pk__in=mess_ids)
         ids = list(messes.order_by("pk").values_list("pk", flat=True))
+        rows = [(date, mess_id) for date in sorted(dates) for mess_id in ids]
+        # The rows first, created or locked (in one order for every caller): only then the sums,
+        # which thereby see every record committed by a writer that refreshed them before. Summed
+        # first, a refresh could write figures that miss a record another refresh has just counted.
+        placeholders = [DayTotals(date=date, mess_id=mess_id) for date, mess_id in rows]
+        upsert(DayTotals, placeholders, unique_fields=UNIQUE, update_fields=["computed_at"])
         figures = day_figures(dates=dates, mess_ids=ids)
         if every_day:
             DayTotals.objects.exclude(date__in=kept).delete()
-        # An upsert, not delete-and-insert: two refreshes at once (the job and an official's
-        # save) then both succeed, the later one's figures staying.
+        zeros = dict.fromkeys(DAY_FIGURES, 0)
         upsert(
             DayTotals,
-            [
-                DayTotals(mess_id=mess_id, date=date, **figures.get((mess_id, date), dict.fromkeys(DAY_FIGURES, 0)))
-                for date in sorted(dates)
-                for mess_id in ids
-            ],
-            unique_fields=["date", "mess"],
+            [DayTotals(date=date, mess_id=mess_id, **figures.get((mess_id, date), zeros)) for date, mess_id in rows],
+            unique_fields=UNIQUE,
             update_fields=[*DAY_FIGURES, "computed_at"],
         )
     return f"refreshed the totals of {plural(len(ids), 'mess', 'messes')} for {plural(len(dates), 'day')} ({dates[-1]} to {dates[0]})"
