@@ -210,8 +210,11 @@ def test_it_marks_an_unchanged_alert_seen_and_rewrites_only_a_changed_one(mess1,
         alerts_generate()
     waste(first, TODAY, "1.00", meal="dinner")
     later = NOON + datetime.timedelta(hours=1)
-    with time_machine.travel(later, tick=False):
+    with time_machine.travel(later, tick=False), CaptureQueriesContext(connection) as ctx:
         assert alerts_generate() == "2 active alerts (0 new, 0 resolved) in 1 mess"
+    updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    # one plain UPDATE of last_seen_at for the unchanged alert; bulk_update's CASE for the other
+    assert ["CASE" in sql for sql in updates] == [False, True]
     alerts = Alert.objects.order_by("-subject")
     assert [(a.subject, a.value, a.first_seen_at, a.last_seen_at) for a in alerts] == [
         ("Ground", Decimal("60.00"), NOON, later),  # unchanged: only seen again
