@@ -24,28 +24,35 @@ BATCH_SECONDS = 0.05
 FIRST_BATCH, SMALLEST_BATCH, LARGEST_BATCH = 1000, 100, 20_000
 
 
-def next_batch_size(size: int, seconds: float) -> int:
-    """The batch size that should take BATCH_SECONDS, given that `size` took `seconds`: at most
-    twice `size`, within SMALLEST_BATCH and LARGEST_BATCH."""
-    aimed = size * BATCH_SECONDS / seconds if seconds > 0 else 2 * size
+def next_batch_size(size: int, seconds: float, rows: int) -> int:
+    """The number of ids the next range should span, given that the last one spanned `size` and
+    deleted `rows` rows in `seconds`: as many ids as rows take BATCH_SECONDS at that pace (a range
+    of ids holds at most as many rows), at most twice `size`, within SMALLEST_BATCH and
+    LARGEST_BATCH. Unchanged after a range without rows, whose time says nothing."""
+    if rows == 0:
+        return size
+    aimed = BATCH_SECONDS * rows / seconds if seconds > 0 else 2 * size
     return max(SMALLEST_BATCH, min(LARGEST_BATCH, 2 * size, int(aimed)))
 
 
-def _in_id_ranges(model, *, using: str, before: datetime.date, batch_size: int | None, delete: Callable[[int, int], None]) -> None:
-    """Calls `delete(start, end)` in its own transaction for consecutive [start, end) ranges of ids
-    covering every `model` row dated before `before`: ranges of `batch_size` ids, or sized by
-    next_batch_size when it is None."""
-    bounds = model.objects.using(using).filter(date__lt=before).aggregate(low=Min("id"), high=Max("id"))
-    if bounds["low"] is None:
-        return
+def _in_id_ranges(model, *, using: str, before: datetime.date, batch_size: int | None, delete: Callable[[int, int], int]) -> None:
+    """Calls `delete(start, end)`, which returns how many rows it deleted, in its own transaction for
+    consecutive [start, end) ranges of ids covering every `model` row dated before `before`: ranges
+    of `batch_size` ids, or sized by next_batch_size when it is None. After a range without any,
+    the next starts at the next such row, so a gap in the ids costs one query, not one per range."""
+    expired = model.objects.using(using).filter(date__lt=before)
+    bounds = expired.aggregate(low=Min("id"), high=Max("id"))
     start, size = bounds["low"], batch_size or FIRST_BATCH
-    while start <= bounds["high"]:
+    while start is not None and start <= bounds["high"]:
         began = time.perf_counter()
         with transaction.atomic(using=using):
-            delete(start, start + size)
+            rows = delete(start, start + size)
+        took = time.perf_counter() - began
         start += size
+        if rows == 0:
+            start = expired.filter(id__gte=start).aggregate(next=Min("id"))["next"]
         if batch_size is None:
-            size = next_batch_size(size, time.perf_counter() - began)
+            size = next_batch_size(size, took, rows)
 
 
 def menus_cleanup(*, dry_run: bool = False, batch_size: int | None = None) -> str:
@@ -74,16 +81,18 @@ def menus_cleanup(*, dry_run: bool = False, batch_size: int | None = None) -> st
 
     # A range of temporary menus is one DELETE that walks the table in its own order (the primary
     # key, InnoDB's clustered index): selecting a batch's ids first and deleting them as a list
-    # reads every row twice. A range with no expired menu (a gap in the ids) is one quick statement.
-    def delete_temporary(start: int, end: int) -> None:
-        deleted["temporary"] += _delete_where(connection, model=TemporaryMenu, where=in_range, params=[start, end, before])
+    # reads every row twice.
+    def delete_temporary(start: int, end: int) -> int:
+        rows = _delete_where(connection, model=TemporaryMenu, where=in_range, params=[start, end, before])
+        deleted["temporary"] += rows
+        return rows
 
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: BEGIN IMMEDIATE
     table = connection.ops.quote_name(NonVegMenu._meta.db_table)
 
     # Non-veg menus need their ids for their items: the range's expired menus, locked so that none
     # is moved to another date meanwhile; their items, then exactly those menus.
-    def delete_nonveg(start: int, end: int) -> None:
+    def delete_nonveg(start: int, end: int) -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id FROM {table} WHERE {in_range}{lock}", [start, end, before])
             ids = [row[0] for row in cursor.fetchall()]
@@ -91,6 +100,7 @@ def menus_cleanup(*, dry_run: bool = False, batch_size: int | None = None) -> st
             placeholders = ", ".join(["%s"] * len(ids))
             deleted["items"] += _delete_where(connection, model=NonVegItem, where=f"menu_id IN ({placeholders})", params=ids)
             deleted["nonveg"] += _delete_where(connection, model=NonVegMenu, where=f"id IN ({placeholders})", params=ids)
+        return len(ids)
 
     _in_id_ranges(TemporaryMenu, using=using, before=today, batch_size=batch_size, delete=delete_temporary)
     _in_id_ranges(NonVegMenu, using=using, before=today, batch_size=batch_size, delete=delete_nonveg)

@@ -147,12 +147,15 @@ def test_it_refuses_a_batch_size_below_one(db):
 
 
 def test_it_sizes_batches_to_take_about_the_same_time_each():
-    assert next_batch_size(1000, BATCH_SECONDS) == 1000
-    assert next_batch_size(1000, 4 * BATCH_SECONDS) == 250  # too slow: smaller
-    assert next_batch_size(1000, BATCH_SECONDS / 10) == 2000  # fast: larger, at most twice
-    assert next_batch_size(1000, 0) == 2000
-    assert next_batch_size(150, 10 * BATCH_SECONDS) == SMALLEST_BATCH
-    assert next_batch_size(LARGEST_BATCH, BATCH_SECONDS / 10) == LARGEST_BATCH
+    assert next_batch_size(1000, BATCH_SECONDS, rows=1000) == 1000
+    assert next_batch_size(1000, 4 * BATCH_SECONDS, rows=1000) == 250  # too slow: smaller
+    assert next_batch_size(1000, BATCH_SECONDS / 10, rows=1000) == 2000  # fast: larger, at most twice
+    assert next_batch_size(1000, 0, rows=1000) == 2000
+    assert next_batch_size(150, 10 * BATCH_SECONDS, rows=150) == SMALLEST_BATCH
+    assert next_batch_size(LARGEST_BATCH, BATCH_SECONDS / 10, rows=LARGEST_BATCH) == LARGEST_BATCH
+    # By the time per row: a sparse range's speed does not make the next, maybe dense, one large.
+    assert next_batch_size(1000, BATCH_SECONDS / 4, rows=100) == 400
+    assert next_batch_size(1000, BATCH_SECONDS / 100, rows=0) == 1000
 
 
 @time_machine.travel(MIDNIGHT, tick=False)
@@ -163,8 +166,8 @@ def test_it_shrinks_its_batches_when_they_are_slow(mess1, monkeypatch):
     sizes = []
     real = services_menus.next_batch_size
 
-    def slow(size, seconds):  # as if every batch took twice as long as it should
-        sizes.append(real(size, 2 * BATCH_SECONDS))
+    def slow(size, seconds, rows):  # as if every batch took twice as long as it should
+        sizes.append(real(size, 2 * BATCH_SECONDS, rows))
         return sizes[-1]
 
     monkeypatch.setattr(services_menus, "next_batch_size", slow)
@@ -172,3 +175,15 @@ def test_it_shrinks_its_batches_when_they_are_slow(mess1, monkeypatch):
     assert menus_cleanup() == "deleted 30 temporary menus, 0 non-veg menus (0 items)"
     assert sizes[:3] == [4, 2, 2]
     assert not TemporaryMenu.objects.exists()
+
+
+@time_machine.travel(MIDNIGHT, tick=False)
+def test_it_steps_over_a_gap_in_the_ids_in_one_query(mess1, mess2):
+    temporary(mess1, TODAY - datetime.timedelta(days=1))
+    many_temporary(mess2, 200, start=TODAY)  # kept, and between the two expired ones
+    temporary(mess1, TODAY - datetime.timedelta(days=2))
+    with CaptureQueriesContext(connection) as ctx:
+        assert menus_cleanup(batch_size=5) == "deleted 2 temporary menus, 0 non-veg menus (0 items)"
+    deletes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 3  # the first one's range, an empty one, the second one's range
+    assert TemporaryMenu.objects.count() == 200
