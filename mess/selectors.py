@@ -18,9 +18,9 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     IntegerField,
-    Max,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -433,19 +433,20 @@ def day_figures(*, dates: list[datetime.date], mess_ids: list[int] | None = None
 def messes_overview(*, today: datetime.date) -> list[dict]:
     """One row per mess (by code): `mess`, the 7 days ending `today`'s `waste_kg` and
     `grams_per_diner`, `feedback_count` and `average_rating`, the `open_alerts` count and the date of
-    its `last_report` (None when none). Six queries whatever the number of messes.
+    its `last_report` (None when none). Five queries whatever the number of messes.
 
     The finished days come from DayTotals where it has them (so the page does not grow with the
     number of messes times their diners), today and any finished day it lacks from the records."""
     start, _ = days_ending(end=today, days=7)
-    messes = list(Mess.objects.order_by("code"))
+    # Each mess's latest report by its own index entry, not a MAX over every report ever stored.
+    latest = DailyReport.objects.filter(mess=OuterRef("pk")).order_by("-date").values("date")[:1]
+    messes = list(Mess.objects.annotate(last_report=Subquery(latest)).order_by("code"))
     finished = DayTotals.objects.filter(date__gte=start, date__lt=today)
     stored = {(t["mess_id"], t["date"]): t for t in finished.values("mess_id", "date", *DAY_FIGURES)}
     days = [start + datetime.timedelta(days=n) for n in range(7)]
     counted = [d for d in days[:-1] if all((m.pk, d) in stored for m in messes)]
     summed = day_figures(dates=[d for d in days if d not in counted])
     alerts = dict(Alert.objects.filter(is_open=True).values("mess_id").annotate(n=Count("id")).order_by().values_list("mess_id", "n"))
-    reports = dict(DailyReport.objects.values("mess_id").annotate(last=Max("date")).order_by().values_list("mess_id", "last"))
     rows = []
     for mess in messes:
         week = dict.fromkeys(DAY_FIGURES, 0)
@@ -461,7 +462,7 @@ def messes_overview(*, today: datetime.date) -> list[dict]:
                 "feedback_count": week["feedback_count"],
                 "average_rating": _average(week["rating_sum"], week["feedback_count"]),
                 "open_alerts": alerts.get(mess.pk, 0),
-                "last_report": reports.get(mess.pk),
+                "last_report": mess.last_report,
             }
         )
     return rows

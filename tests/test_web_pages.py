@@ -313,6 +313,7 @@ def test_it_shows_one_row_per_mess_to_admins(as_admin, mess1, mess2, ground, fir
     alert(mess1, "lunch", kind="low_rating")
     alert(mess1, "Ground", resolved=True)
     daily_reports_send()
+    DailyReport.objects.create(mess=mess1, date=days_ago(3), text_body="", html_body="")  # an older one
     mess2.is_active = False
     mess2.save()
 
@@ -336,7 +337,7 @@ def test_it_shows_one_row_per_mess_to_admins(as_admin, mess1, mess2, ground, fir
         "last_report": days_ago(1),
     }
     assert 'href="/mess/mess1/reports/2026-03-09/"' in response.text and "inactive" in response.text
-    assert DailyReport.objects.count() == 2
+    assert DailyReport.objects.count() == 3
 
 
 # The front page and signing in
