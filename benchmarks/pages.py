@@ -16,7 +16,7 @@ from mess.models import Mess
 from mess.services_totals import day_totals_refresh
 
 User = get_user_model()
-REQUESTS = 30
+REQUESTS = 100
 WARM_UP = 3
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
