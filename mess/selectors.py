@@ -452,8 +452,9 @@ def messes_overview(*, today: datetime.date) -> list[dict]:
         week = dict.fromkeys(DAY_FIGURES, 0)
         for day in days:
             figures = stored.get((mess.pk, day)) or summed.get((mess.pk, day))
-            for name in DAY_FIGURES if figures else ():
-                week[name] += figures[name]
+            if figures:
+                for name in DAY_FIGURES:
+                    week[name] += figures[name]
         rows.append(
             {
                 "mess": mess,

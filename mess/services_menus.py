@@ -13,6 +13,8 @@ from mess.text import plural
 
 
 def _delete_where(connection, *, model, where: str, params: list) -> int:
+    """DELETE FROM model's table WHERE `where`, in one raw statement: the ORM's delete() would first
+    collect the rows, and its `id__in` prepares each of thousands of ids in Python."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}", params)
         return cursor.rowcount
