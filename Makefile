@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development defaults; production sets these in its own environment (see the README).
 export DEBUG ?= True
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean mysql-client-headers
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "ManageIt needs Python 3.11 or newer"; exit 1; }
@@ -21,12 +21,32 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+# MySQL/MariaDB's driver, only when a MySQL URL is in use: it compiles against the client headers,
+# which SQLite, the default, does not need.
+$(VENV)/.installed-mysql: $(VENV)/.installed requirements-mysql.txt
+	@$(MAKE) --no-print-directory mysql-client-headers
+	$(PY) -m pip install --quiet -r requirements-mysql.txt
+	touch $@
+MYSQL_DRIVER = $(if $(filter mysql%,$(DATABASE_URL) $(TEST_DATABASE_URL) $(1)),$(VENV)/.installed-mysql)
+
+## Says what to install, instead of a compiler's traceback, when mysqlclient could not be built here.
+mysql-client-headers:
+	@for name in mysqlclient mariadb libmariadb perconaserverclient; do pkg-config --exists $$name 2>/dev/null && exit 0; done; \
+	test -n "$$MYSQLCLIENT_CFLAGS" -a -n "$$MYSQLCLIENT_LDFLAGS" && exit 0; \
+	echo "A MySQL/MariaDB database is in use, and its driver, mysqlclient, is compiled against the MariaDB client"; \
+	echo "headers, which this machine lacks. Install them, then run make again:"; \
+	echo ""; \
+	echo "    apt-get install libmariadb-dev pkg-config"; \
+	echo ""; \
+	echo "(or set MYSQLCLIENT_CFLAGS and MYSQLCLIENT_LDFLAGS). SQLite, the default, needs none of this."; \
+	exit 1
+
 var:
 	mkdir -p var
 
 ## Sets up ManageIt (virtual environment, database, demo data, job schedules) and serves it on
 ## http://$(HOST):$(PORT) together with the job cluster. Ctrl-C stops both.
-run: $(VENV)/.installed | var
+run: $(VENV)/.installed $(call MYSQL_DRIVER) | var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py sync_schedules
@@ -36,7 +56,7 @@ run: $(VENV)/.installed | var
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Runs the whole test suite on SQLite, or on the MySQL/MariaDB server that TEST_DATABASE_URL names.
-test: $(VENV)/.installed-test | var
+test: $(VENV)/.installed-test $(call MYSQL_DRIVER) | var
 	$(PY) -m ruff check .
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium is missing, so the real-browser tests will be SKIPPED (apt-get install chromium)."
 	$(if $(TEST_DATABASE_URL),DATABASE_URL="$(TEST_DATABASE_URL)") $(PY) -m pytest $(PYTEST_ARGS)
@@ -45,7 +65,7 @@ test: $(VENV)/.installed-test | var
 ## Keeps var/bench-*.sqlite3 and manageit_bench_* for the next run; BENCH_ARGS=--regenerate starts afresh.
 BENCH_SQLITE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
 BENCH_MYSQL_URL ?= mysql://root@127.0.0.1:3306/manageit_bench
-bench: $(VENV)/.installed-test | var
+bench: $(VENV)/.installed-test $(call MYSQL_DRIVER,$(BENCH_MYSQL_URL)) | var
 	$(PY) -m benchmarks.run $(BENCH_ARGS) $(BENCH_SQLITE_URL) $(BENCH_MYSQL_URL)
 
 lint: $(VENV)/.installed-test

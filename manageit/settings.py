@@ -5,6 +5,7 @@ var/, e-mail written to files under var/mail/, django-q2 queueing through the sa
 """
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -98,6 +99,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that the tests' helper processes (clusters, schedulers) share it.
     _db["TEST"] = {"NAME": str(Path(_db["NAME"]).with_name("test-" + Path(_db["NAME"]).name))}
 elif _db["ENGINE"] == "django.db.backends.mysql":
+    if find_spec("MySQLdb") is None:
+        raise ImproperlyConfigured(
+            "DATABASE_URL names a MySQL/MariaDB server, and its driver, mysqlclient, is not installed: `make` installs it when "
+            "DATABASE_URL is set, or run `.venv/bin/python -m pip install -r requirements-mysql.txt`. It compiles against the "
+            "client headers: apt-get install libmariadb-dev pkg-config"
+        )
     _db["OPTIONS"] = {
         "charset": "utf8mb4",
         "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'",
