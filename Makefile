@@ -52,7 +52,8 @@ run: $(VENV)/.installed $(call MYSQL_DRIVER) | var
 	$(PY) manage.py sync_schedules
 	@echo "ManageIt on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/); Ctrl-C stops it."
 	@$(PY) manage.py qcluster & cluster=$$!; \
-	trap 'kill $$cluster 2>/dev/null; wait $$cluster 2>/dev/null' INT TERM EXIT; \
+	$(PY) manage.py demo_logins --when-up $(HOST):$(PORT) & welcome=$$!; \
+	trap 'kill $$cluster $$welcome 2>/dev/null; wait $$cluster 2>/dev/null' INT TERM EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Runs the whole test suite on SQLite, or on the MySQL/MariaDB server that TEST_DATABASE_URL names.

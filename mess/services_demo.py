@@ -113,6 +113,18 @@ class DemoSummary:
         )
 
 
+def demo_logins() -> list[tuple[str, str, str]]:
+    """The demo logins (username, password, who) that still work: their user exists, is active and
+    still has the demo password. Empty for a database the demo data never went into."""
+    users = {u.username: u for u in User.objects.filter(username__in=[login[0] for login in LOGINS], is_active=True)}
+    return [login for login in LOGINS if login[0] in users and users[login[0]].check_password(login[1])]
+
+
+def demo_logins_text(logins: list[tuple[str, str, str]]) -> str:
+    lines = "\n".join(f"  {username} / {password}  ({who})" for username, password, who in logins)
+    return f"Demo logins (for local use only):\n{lines}"
+
+
 def demo_database_empty() -> bool:
     """Whether ManageIt holds no mess and no user yet: the only state the demo data is added to."""
     return not Mess.objects.exists() and not User.objects.exists()

@@ -3,6 +3,8 @@
 import datetime
 import hashlib
 import io
+import socket
+import threading
 from decimal import Decimal
 
 import pytest
@@ -177,3 +179,49 @@ def test_the_service_takes_today(db):
         == WasteRecord.objects.filter(date__range=(datetime.date(2023, 11, 12), datetime.date(2024, 1, 10))).count()
         == 960
     )
+
+
+def test_it_prints_the_logins_that_still_work_on_every_start(db):
+    seed()
+    User.objects.filter(username="official2").update(is_active=False)
+    student = User.objects.get(username="student")
+    student.set_password("a-new-secret-42")
+    student.save()
+    out = io.StringIO()
+
+    call_command("seed_demo", "--if-empty", stdout=out)
+
+    assert out.getvalue().startswith("ManageIt already has data (messes or users); no demo data added.\nDemo logins")
+    assert "  admin / admin  (admin)" in out.getvalue() and "  official1 / official1" in out.getvalue()
+    assert "official2" not in out.getvalue() and "student /" not in out.getvalue()
+
+
+def test_demo_logins_prints_the_address_once_the_server_answers(db):
+    seed()
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+        # the server starts listening a moment after the command starts waiting
+        threading.Timer(0.5, server.listen).start()
+        out = io.StringIO()
+
+        call_command("demo_logins", "--when-up", f"127.0.0.1:{port}", stdout=out)
+
+    assert out.getvalue().startswith(f"ManageIt is up on http://127.0.0.1:{port}/ (admin: http://127.0.0.1:{port}/admin/)")
+    assert "  student / student  (student of mess1)" in out.getvalue()
+
+
+def test_demo_logins_gives_up_when_nothing_answers(db):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        with pytest.raises(CommandError, match=f"nothing answered at 127.0.0.1:{port} within 0.5 s"):
+            call_command("demo_logins", "--when-up", f"127.0.0.1:{port}", "--wait", "0.5", stdout=io.StringIO())
+
+
+def test_demo_logins_says_so_when_none_works(admin):
+    out = io.StringIO()
+
+    call_command("demo_logins", stdout=out)
+
+    assert out.getvalue().startswith("No demo login works here")

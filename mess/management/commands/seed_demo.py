@@ -1,10 +1,11 @@
 """Fills an empty ManageIt with demo data and prints the demo logins. `make run` calls it with
 --if-empty on every start, so it must say so and do nothing once there is data: it never adds to,
-or replaces, data that is already there (reset with `make clean` instead)."""
+or replaces, data that is already there (reset with `make clean` instead). It prints the demo
+logins that still work every time, so that a returning user finds them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mess.services_demo import demo_database_empty, demo_seed
+from mess.services_demo import demo_database_empty, demo_logins, demo_logins_text, demo_seed
 
 
 class Command(BaseCommand):
@@ -15,10 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty: bool, **options):
         if if_empty and not demo_database_empty():
-            return "ManageIt already has data (messes or users); no demo data added."
+            logins = demo_logins()
+            return "ManageIt already has data (messes or users); no demo data added." + (f"\n{demo_logins_text(logins)}" if logins else "")
         try:
             summary = demo_seed()
         except ValueError as error:
             raise CommandError(f"{error} (use --if-empty to skip quietly, or start from a fresh database)") from None
-        logins = "\n".join(f"  {username} / {password}  ({who})" for username, password, who in summary.logins)
-        return f"{summary}.\nDemo logins (for local use only):\n{logins}"
+        return f"{summary}.\n{demo_logins_text(summary.logins)}"
