@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html_join
-from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
 from scheduling.cron import cron_in_words, cron_validate
@@ -27,8 +26,13 @@ from scheduling.services import (
 )
 
 
+def _job_choices() -> list[tuple[str, str]]:
+    # Called when a form is made: the apps register their jobs after the admin modules are imported.
+    return [(key, f"{key}: {job.description}") for key, job in JOBS.items()]
+
+
 class JobScheduleForm(forms.ModelForm):
-    job = forms.ChoiceField(choices=[(key, f"{key}: {job.description}") for key, job in JOBS.items()])
+    job = forms.ChoiceField(choices=_job_choices)
     arguments = forms.CharField(
         required=False,
         help_text="Keyword arguments for the job, as a Python dict, for example {'meal': 'lunch'}. Empty for none.",
@@ -75,7 +79,7 @@ class JobScheduleForm(forms.ModelForm):
         job, arguments = cleaned.get("job"), cleaned.get("arguments")
         if job and arguments is not None:
             try:
-                inspect.signature(import_string(JOBS[job].func)).bind(**arguments)
+                inspect.signature(JOBS[job].func).bind(**arguments)
             except TypeError as e:
                 self.add_error("arguments", f"{job} does not take these arguments: {e}")
         return cleaned

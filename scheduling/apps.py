@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SchedulingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "scheduling"
+
+    def ready(self):
+        from scheduling.registry import jobs_discover
+
+        jobs_discover()

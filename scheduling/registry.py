@@ -1,14 +1,18 @@
-"""Every job ManageIt runs by itself, declared once.
+"""Every job ManageIt runs by itself. Each app declares its own jobs in its `jobs.py`, by calling
+`register` with direct references to their functions; the registry is complete once the apps are
+ready (`jobs_discover`, from SchedulingConfig.ready). It knows no app: scheduling is infrastructure,
+like django-q2 itself.
 
-A job is a service function that returns a one-line summary. From its entry here come its default
-django-q2 schedules (`sync_schedules`), its management command's help, the admin's job choices and
-the `jobs` table. Adding a job is one entry plus its function (and a command module that names it).
+A job is a function that returns a one-line summary. From its entry come its default django-q2
+schedules (`sync_schedules`), its management command's help, the admin's job choices and the `jobs`
+table. Adding a job is its function, one entry in its app's `jobs.py`, and a command that names it.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.module_loading import import_string
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import autodiscover_modules
 
 
 @dataclass(frozen=True)
@@ -24,77 +28,37 @@ class DefaultSchedule:
 @dataclass(frozen=True)
 class Job:
     key: str
-    func: str  # dotted path of the service function
+    func: Callable[..., str]  # keyword arguments only; returns the run's one-line summary
     description: str
     default_schedules: Callable[[str], list[DefaultSchedule]]  # given the job's key
 
     def run(self, **kwargs) -> str:
-        return import_string(self.func)(**kwargs)
+        return self.func(**kwargs)
 
     def defaults(self) -> list[DefaultSchedule]:
         return self.default_schedules(self.key)
 
 
-def _cron(expression: str) -> Callable[[str], list[DefaultSchedule]]:
-    """One schedule, named after the job."""
+def cron(expression: str) -> Callable[[str], list[DefaultSchedule]]:
+    """One default schedule, named after the job: `cron("0 7 * * *")`."""
     return lambda key: [DefaultSchedule(name=key, cron=expression)]
 
 
-def _after_each_meal(key: str) -> list[DefaultSchedule]:
-    """One schedule per meal, when its service window ends (read from the admin-edited windows)."""
-    from mess.selectors import meal_windows
-
-    return [
-        DefaultSchedule(
-            name=f"{key}:{w.meal}",
-            cron=f"{w.ends_at.minute} {w.ends_at.hour} * * *",
-            kwargs={"meal": w.meal},
-        )
-        for w in meal_windows()
-    ]
+# In the order the apps registered them (INSTALLED_APPS order, then each jobs.py's own).
+JOBS: dict[str, Job] = {}
 
 
-JOBS: dict[str, Job] = {
-    job.key: job
-    for job in [
-        Job(
-            key="cleanup_old_menu",
-            func="mess.services_menus.menus_cleanup",
-            description="Deletes temporary and non-veg menus of past days.",
-            default_schedules=_cron("0 0 * * *"),
-        ),
-        Job(
-            key="generate_alerts",
-            func="mess.services_alerts.alerts_generate",
-            description="Raises and resolves high-waste and low-rating alerts for every active mess.",
-            default_schedules=_cron("0 * * * *"),
-        ),
-        Job(
-            key="send_admin_notifications",
-            func="mess.services_notifications.notifications_send",
-            description="Notifies officials and admins of a meal's critical feedback (low ratings with comments, hygiene).",
-            default_schedules=_after_each_meal,
-        ),
-        Job(
-            key="send_daily_report",
-            func="mess.services_reports.daily_reports_send",
-            description="Stores and e-mails each mess's report of the previous day (and of missed days).",
-            default_schedules=_cron("0 7 * * *"),
-        ),
-        Job(
-            key="refresh_day_totals",
-            func="mess.services_totals.day_totals_refresh",
-            description="Recomputes each mess's totals of the last 7 finished days, which the overview reads.",
-            default_schedules=_cron("5 * * * *"),
-        ),
-        Job(
-            key="prune_job_runs",
-            func="scheduling.services.job_runs_prune",
-            description="Deletes run-log entries older than 90 days.",
-            default_schedules=_cron("30 0 * * *"),
-        ),
-    ]
-}
+def register(*jobs: Job) -> None:
+    """Adds jobs to the registry; an app's `jobs.py` calls it once, at import."""
+    for job in jobs:
+        if JOBS.get(job.key, job) != job:
+            raise ImproperlyConfigured(f"two jobs are called {job.key!r}")
+        JOBS[job.key] = job
+
+
+def jobs_discover() -> None:
+    """Imports the `jobs` module of every installed app that has one."""
+    autodiscover_modules("jobs")
 
 
 def get_job(key: str) -> Job:

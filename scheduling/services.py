@@ -235,7 +235,7 @@ def default_crons() -> dict[str, str]:
 
 
 def schedules_follow_defaults(*, before: dict[str, str]) -> list[str]:
-    """After a change that default schedules derive from (a meal's window), moves every schedule
+    """After a change of the data that default schedules are computed from, moves every schedule
     still at its old default time to its new one, effective on the cluster's next pass. Schedules
     an admin has re-timed keep their own time. Returns the names of the schedules moved."""
     moved = []

@@ -50,8 +50,8 @@ def job_nested():
 def test_jobs(monkeypatch):
     calls.clear()
     jobs = ["ok", "broken", "today", "nested", "slow_nested", "interrupted"]
-    for key, func in [(f"test_{name}", f"job_{name}") for name in jobs]:
-        job = registry.Job(key=key, func=f"{__name__}.{func}", description=f"{key} for tests", default_schedules=lambda key: [])
+    for key, func in [(f"test_{name}", globals()[f"job_{name}"]) for name in jobs]:
+        job = registry.Job(key=key, func=func, description=f"{key} for tests", default_schedules=lambda key: [])
         monkeypatch.setitem(registry.JOBS, key, job)
 
 
