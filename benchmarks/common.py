@@ -94,7 +94,7 @@ def child_env(**extra: str) -> dict[str, str]:
     """The environment of the processes a measurement starts: the same database and settings."""
     env = dict(os.environ)
     env.pop("REDIS_URL", None)
-    env.update(PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="manageit.settings")
+    env.update(PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="benchmarks.settings")
     env.update(extra)
     return env
 

@@ -33,6 +33,7 @@ ITEMS = {
     "cluster": ["L"],
 }
 ENV = {
+    "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
     # Production-like: no query log in memory. The key only signs the benchmarks' own sessions.
     "DEBUG": "False",
     "SECRET_KEY": "benchmarks-only-not-a-secret",

@@ -1,20 +1,33 @@
 """bench_data: the benchmarks' generator, at a tiny size: the same rows every time, the counts its
-scale promises, reports as the reports job makes them, and only into an empty database."""
+scale promises, reports as the reports job makes them, and only into an empty database; installed
+with the benchmarks' settings, never in production."""
 
 import datetime
 import io
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import modify_settings
 
 from mess.models import DailyReport, Feedback, Floor, Mess, Notification, WasteRecord
 from mess.selectors import alert_conditions
 from mess.services_reports import daily_reports_data
+from tests.helpers import ROOT
 
 UNTIL = datetime.date(2024, 7, 31)
 TINY = ["--scale", "S", "--messes", "2", "--floors", "2", "--students", "10", "--days", "8", "--until", UNTIL.isoformat()]
+
+
+@pytest.fixture(autouse=True)
+def benchmarks_installed():
+    # as benchmarks.settings has it
+    with modify_settings(INSTALLED_APPS={"append": "benchmarks"}):
+        yield
 
 
 class Undo(Exception):
@@ -85,3 +98,14 @@ def test_it_refuses_a_database_with_messes(mess1):
     with pytest.raises(CommandError, match="already has messes or users"):
         generate()
     assert not Feedback.objects.exists()
+
+
+def manage_help(**env: str) -> str:
+    env = {**os.environ, "DEBUG": "False", "SECRET_KEY": "only-for-this-test", **env}
+    return subprocess.run([sys.executable, "manage.py", "help"], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def test_production_does_not_install_it():
+    assert " import_waste\n" in manage_help(DJANGO_SETTINGS_MODULE="manageit.settings")
+    assert "bench_data" not in manage_help(DJANGO_SETTINGS_MODULE="manageit.settings")
+    assert " bench_data\n" in manage_help(DJANGO_SETTINGS_MODULE="benchmarks.settings")

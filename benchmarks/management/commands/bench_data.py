@@ -1,7 +1,8 @@
 """Fills an empty database with the benchmarks' data: S (2 messes, 60 days), M (10 messes of 4 floors,
 a year) or L (20 messes of 4 floors and 400 students each, 3 years: about 10 million feedback rows).
 Deterministic; see benchmarks.data.bench_data_generate for what it writes and guarantees. For the
-benchmarks' own databases only (`make bench`): it refuses a database that has messes or users."""
+benchmarks' own databases only (`make bench`): it refuses a database that has messes or users. Not
+installed in production: run it with DJANGO_SETTINGS_MODULE=benchmarks.settings."""
 
 import dataclasses
 import datetime
@@ -12,13 +13,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from benchmarks.data import SCALES, bench_data_generate
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{value!r} is not a date like 2024-07-31") from None
+from scheduling.commands import iso_date
 
 
 class Command(BaseCommand):
@@ -26,7 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), required=True)
-        parser.add_argument("--until", type=_date, help="last day of the history (default: yesterday)")
+        parser.add_argument("--until", type=iso_date, help="last day of the history (default: yesterday)")
         for name, what in (("messes", "messes"), ("floors", "floors per mess"), ("students", "students per mess"), ("days", "days")):
             parser.add_argument(f"--{name}", type=int, help=f"number of {what}, instead of the scale's")
 
