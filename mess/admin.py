@@ -6,8 +6,6 @@ Every change list selects its related rows in the same query, so a page costs th
 however many rows it shows; foreign keys to users and floors are autocompletes, as there are thousands.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -15,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.text import Truncator
 
+from mess.figures import grams_per_diner
 from mess.models import (
     Alert,
     DailyReport,
@@ -235,9 +234,7 @@ class WasteRecordAdmin(RefreshesDayTotalsAdmin):
 
     @admin.display(description="g per diner")
     def grams_per_diner(self, record):
-        if not record.diners:
-            return None
-        return (record.total_kg * 1000 / record.diners).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+        return grams_per_diner(record.total_kg, record.diners)
 
 
 @admin.register(Feedback)

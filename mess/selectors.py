@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -14,7 +14,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     IntegerField,
@@ -27,6 +26,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.models import (
     Alert,
     AlertKind,
@@ -44,8 +44,6 @@ from mess.models import (
 )
 
 User = get_user_model()
-
-CENTS = Decimal("0.01")
 
 # Feedback the officials must hear about at once: a low rating that says why, or any food-safety
 # complaint whatever its rating. Forms strip comments, so an empty string is "no comment".
@@ -129,7 +127,7 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
     waste = (
         WasteRecord.objects.filter(waste_window, date__lte=as_of)
         .values("floor_id")
-        .annotate(kg=Sum("total_kg", output_field=DecimalField(max_digits=12, decimal_places=2)))
+        .annotate(kg=Sum("total_kg", output_field=KG_SUM))
         .order_by()
     )
     ratings = (
@@ -144,7 +142,7 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
             "mess": mess,
             "kind": kind,
             "subject": subject,
-            "value": value.quantize(CENTS, rounding=ROUND_HALF_UP),
+            "value": cents(value),
             "threshold": threshold,
             "window_start": starts[mess.alert_window_days],
             "window_end": as_of,
@@ -157,7 +155,7 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
             continue
         mess = by_id[floor.mess_id]
         # SQLite sums decimals as floats; back to cents before comparing, so 50.00 stays 50.00.
-        kg = Decimal(row["kg"]).quantize(CENTS, rounding=ROUND_HALF_UP)
+        kg = cents(row["kg"])
         if kg > mess.waste_threshold_kg:
             found.append(condition(mess, AlertKind.HIGH_WASTE, floor.name, kg, mess.waste_threshold_kg))
     for row in ratings:
@@ -176,8 +174,8 @@ def _alert_json(*, mess_code: str, kind: str, subject: str, value, threshold, wi
         "mess": mess_code,
         "kind": str(kind),
         "subject": subject,
-        "value": float(Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP)),
-        "threshold": float(Decimal(threshold).quantize(CENTS, rounding=ROUND_HALF_UP)),
+        "value": float(cents(value)),
+        "threshold": float(cents(threshold)),
         "window_start": window_start.isoformat(),
         "window_end": window_end.isoformat(),
     }
@@ -227,7 +225,6 @@ def alerts_open(*, mess_code: str | None = None) -> list[dict]:
 # The web pages' reads -------------------------------------------------------------------------------
 # Each is a fixed number of queries whatever the amount of data: the pages promise at most 15.
 
-KG = DecimalField(max_digits=12, decimal_places=2)
 WASTE_EXPORT_COLUMNS = ("date", "mess", "floor", "meal", "total_kg", "diners")
 FEEDBACK_EXPORT_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
 
@@ -270,19 +267,6 @@ def user_access(*, user) -> Access:
     return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"])
 
 
-def _cents(value) -> Decimal | None:
-    # SQLite sums decimals as floats: back to cents.
-    return None if value is None else Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-def _average(total, n) -> Decimal | None:
-    return (Decimal(total) / n).quantize(CENTS, rounding=ROUND_HALF_UP) if n else None
-
-
-def _grams(kg, diners) -> int | None:
-    return int((Decimal(kg) * 1000 / diners).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if diners else None
-
-
 def days_ending(*, end: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
     """The first and last date of the `days` days ending with `end`."""
     return end - datetime.timedelta(days=days - 1), end
@@ -303,12 +287,12 @@ def waste_by_floor_and_meal(*, mess: Mess, start: datetime.date, end: datetime.d
         (r["floor_id"], r["meal"]): r["kg"]
         for r in WasteRecord.objects.filter(floor_id__in=[pk for pk, _ in floors], date__gte=start, date__lte=end)
         .values("floor_id", "meal")
-        .annotate(kg=Sum("total_kg", output_field=KG))
+        .annotate(kg=Sum("total_kg", output_field=KG_SUM))
         .order_by()
     }
     rows = []
     for pk, name in floors:
-        meals = {meal: _cents(kg.get((pk, meal))) for meal in Meal.values}
+        meals = {meal: cents(kg.get((pk, meal))) for meal in Meal.values}
         recorded = [value for value in meals.values() if value is not None]
         rows.append({"floor": name, "meals": meals, "total": sum(recorded, Decimal("0.00")) if recorded else None})
     return rows
@@ -322,8 +306,8 @@ def waste_trend(*, mess: Mess, start: datetime.date, end: datetime.date) -> list
         for r in WasteRecord.objects.filter(floor__mess=mess, date__gte=start, date__lte=end)
         .values("date")
         .annotate(
-            kg=Sum("total_kg", output_field=KG),
-            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG),
+            kg=Sum("total_kg", output_field=KG_SUM),
+            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG_SUM),
             diners=Sum("diners", filter=Q(diners__gt=0)),
         )
         .order_by()
@@ -335,8 +319,8 @@ def waste_trend(*, mess: Mess, start: datetime.date, end: datetime.date) -> list
         days.append(
             {
                 "date": date,
-                "kg": _cents(r["kg"]) if r else None,
-                "grams_per_diner": _grams(r["counted_kg"], r["diners"]) if r and r["diners"] else None,
+                "kg": cents(r["kg"]) if r else None,
+                "grams_per_diner": grams_per_diner(r["counted_kg"], r["diners"]) if r and r["diners"] else None,
             }
         )
     return days
@@ -368,9 +352,9 @@ def ratings_by_meal(*, mess: Mess, today: datetime.date) -> list[dict]:
                 "meal": meal.value,
                 "label": meal.label,
                 "n7": r["n7"],
-                "average7": _average(r["total7"], r["n7"]),
+                "average7": average(r["total7"], r["n7"]),
                 "n30": r["n30"],
-                "average30": _average(r["total30"], r["n30"]),
+                "average30": average(r["total30"], r["n30"]),
             }
         )
     return result
@@ -416,14 +400,14 @@ def day_figures(*, dates: list[datetime.date], mess_ids: list[int] | None = None
         waste.values("floor__mess_id", "date")
         .annotate(
             n=Count("*"),
-            kg=Sum("total_kg", output_field=KG),
-            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG),
+            kg=Sum("total_kg", output_field=KG_SUM),
+            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG_SUM),
             diners=Sum("diners", filter=Q(diners__gt=0)),
         )
         .order_by()
     ):
         figures[r["floor__mess_id"], r["date"]].update(
-            waste_records=r["n"], waste_kg=_cents(r["kg"]), counted_kg=_cents(r["counted_kg"] or 0), diners=r["diners"] or 0
+            waste_records=r["n"], waste_kg=cents(r["kg"]), counted_kg=cents(r["counted_kg"] or 0), diners=r["diners"] or 0
         )
     for r in feedback.values("mess_id", "date").annotate(n=Count("*"), total=Sum("rating")).order_by():
         figures[r["mess_id"], r["date"]].update(feedback_count=r["n"], rating_sum=r["total"])
@@ -458,10 +442,10 @@ def messes_overview(*, today: datetime.date) -> list[dict]:
         rows.append(
             {
                 "mess": mess,
-                "waste_kg": _cents(week["waste_kg"]) if week["waste_records"] else None,
-                "grams_per_diner": _grams(week["counted_kg"], week["diners"]),
+                "waste_kg": cents(week["waste_kg"]) if week["waste_records"] else None,
+                "grams_per_diner": grams_per_diner(week["counted_kg"], week["diners"]),
                 "feedback_count": week["feedback_count"],
-                "average_rating": _average(week["rating_sum"], week["feedback_count"]),
+                "average_rating": average(week["rating_sum"], week["feedback_count"]),
                 "open_alerts": alerts.get(mess.pk, 0),
                 "last_report": mess.last_report,
             }
@@ -502,7 +486,7 @@ def waste_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int 
         "date", "floor__mess__code", "floor__name", "meal", "total_kg", "diners"
     )
     for date, code, floor, meal, kg, diners in rows.iterator(chunk_size=2000):
-        yield date.isoformat(), code, floor, meal, str(_cents(kg)), "" if diners is None else str(diners)
+        yield date.isoformat(), code, floor, meal, str(cents(kg)), "" if diners is None else str(diners)
 
 
 def feedback_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int | None = None) -> Iterator[tuple[str, ...]]:

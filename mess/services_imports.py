@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mess.bulk import upsert
+from mess.figures import CENTS
 from mess.models import Feedback, FeedbackCategory, Floor, Meal, Mess, Profile, Role, WasteRecord
 from mess.services_totals import day_totals_refresh
 
@@ -48,7 +49,6 @@ _MEALS = {meal: meal for meal in Meal.values}
 _MEAL_INDEX = {meal: i for i, meal in enumerate(Meal.values)}
 _CATEGORIES = {category: category for category in FeedbackCategory.values}
 _RATINGS = {str(n): n for n in range(1, 6)}
-_CENT = Decimal("0.01")
 _MAX_DINERS = 2**31 - 1
 _email_validator = EmailValidator()
 
@@ -440,7 +440,7 @@ def _kg(value: str) -> Decimal:
         raise _Bad(f"total_kg {value} is negative")
     if kg > WasteRecord.MAX_KG:
         raise _Bad(f"total_kg {value} is more than {WasteRecord.MAX_KG} kg")
-    rounded = kg.quantize(_CENT)
+    rounded = kg.quantize(CENTS)
     if rounded != kg:
         raise _Bad(f"total_kg {value} has more than 2 decimals")
     return rounded

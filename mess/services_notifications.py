@@ -3,7 +3,6 @@ feedback, in the app and by e-mail, each entry e-mailed once."""
 
 import datetime
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
@@ -12,8 +11,9 @@ from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mess.figures import average
 from mess.models import Feedback, Meal, Notification
-from mess.selectors import CENTS, CRITICAL_FEEDBACK, meal_windows, messes_recipients
+from mess.selectors import CRITICAL_FEEDBACK, meal_windows, messes_recipients
 from mess.text import plural
 
 MAX_COMMENTS = 20
@@ -86,7 +86,7 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
         total, n = ratings[key]
         fields = {
             "critical_count": len(entries),
-            "average_rating": (Decimal(total) / n).quantize(CENTS, rounding=ROUND_HALF_UP),
+            "average_rating": average(total, n),
             "comments": [e.comment for e in entries if e.comment][:MAX_COMMENTS],
         }
         notification = stored.get(key)

@@ -3,17 +3,18 @@ stored as a DailyReport and e-mailed to the mess's officials and the admins."""
 
 import datetime
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
 from django.core.mail import get_connection
-from django.db.models import Count, DecimalField, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
-from mess.selectors import CENTS, CRITICAL_FEEDBACK, messes_recipients
+from mess.selectors import CRITICAL_FEEDBACK, messes_recipients
 from mess.services_notifications import email_send
 from mess.text import plural
 
@@ -21,15 +22,12 @@ MAKE_UP_DAYS = 7
 
 
 def _cents(value) -> str:
-    return str(Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP))
+    """Kilograms and ratings in the report's JSON: strings of cents."""
+    return str(cents(value))
 
 
 def _day_start(date: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
-
-
-def _grams_per_diner(kg: Decimal, diners: int) -> int | None:
-    return int((Decimal(kg) * 1000 / diners).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if diners else None
 
 
 def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dict[tuple[int, datetime.date], dict]:
@@ -38,19 +36,18 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
     count), the feedback count and average rating by meal, the critical entries and the alerts that
     were open on the date. Five queries whatever the number of messes, floors and dates."""
     mess_ids = [m.pk for m in messes]
-    kg_field = DecimalField(max_digits=12, decimal_places=2)
     floors = defaultdict(list)
     for floor in Floor.objects.filter(mess_id__in=mess_ids).order_by("name"):
         floors[floor.mess_id].append(floor)
     waste = WasteRecord.objects.filter(date__in=dates, floor__mess_id__in=mess_ids).order_by()
     by_floor = {
-        (r["floor_id"], r["date"]): r["kg"] for r in waste.values("floor_id", "date").annotate(kg=Sum("total_kg", output_field=kg_field))
+        (r["floor_id"], r["date"]): r["kg"] for r in waste.values("floor_id", "date").annotate(kg=Sum("total_kg", output_field=KG_SUM))
     }
     by_meal = {
         (r["floor__mess_id"], r["date"], r["meal"]): r
         for r in waste.values("floor__mess_id", "date", "meal").annotate(
-            kg=Sum("total_kg", output_field=kg_field),
-            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=kg_field),
+            kg=Sum("total_kg", output_field=KG_SUM),
+            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG_SUM),
             diners=Sum("diners", filter=Q(diners__gt=0)),
         )
     }
@@ -88,7 +85,7 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
                         "label": meal.label,
                         "kg": _cents(w["kg"]) if w else None,
                         "diners": w["diners"] if w else None,
-                        "grams_per_diner": _grams_per_diner(w["counted_kg"], w["diners"]) if counted else None,
+                        "grams_per_diner": grams_per_diner(w["counted_kg"], w["diners"]) if counted else None,
                     }
                 )
                 rating_rows.append(
@@ -96,7 +93,7 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
                         "meal": meal.value,
                         "label": meal.label,
                         "count": f["n"],
-                        "average_rating": _cents(Decimal(f["total"]) / f["n"]) if f["n"] else None,
+                        "average_rating": _cents(average(f["total"], f["n"])) if f["n"] else None,
                     }
                 )
             floor_rows = [
@@ -108,11 +105,11 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
                 "mess": mess.code,
                 "date": date.isoformat(),
                 "waste_kg": _cents(sum((Decimal(r["kg"]) for r in floor_rows if r["kg"]), Decimal(0))),
-                "grams_per_diner": _grams_per_diner(counted_kg, diners),
+                "grams_per_diner": grams_per_diner(counted_kg, diners),
                 "waste_by_floor": floor_rows,
                 "waste_by_meal": by_meal_rows,
                 "feedback_count": count,
-                "average_rating": _cents(Decimal(total_rating) / count) if count else None,
+                "average_rating": _cents(average(total_rating, count)) if count else None,
                 "feedback_by_meal": rating_rows,
                 "critical_count": critical,
                 "alerts": [
