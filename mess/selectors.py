@@ -3,18 +3,14 @@
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     ExpressionWrapper,
     IntegerField,
     OuterRef,
@@ -39,11 +35,8 @@ from mess.models import (
     MealWindow,
     Mess,
     Notification,
-    Role,
     WasteRecord,
 )
-
-User = get_user_model()
 
 # Feedback the officials must hear about at once: a low rating that says why, or any food-safety
 # complaint whatever its rating. Forms strip comments, so an empty string is "no comment".
@@ -53,30 +46,6 @@ CRITICAL_FEEDBACK = Q(category=FeedbackCategory.HYGIENE) | (Q(rating__lte=2) & ~
 def meal_windows() -> list[MealWindow]:
     """The meals' service windows in serving order (by start time)."""
     return list(MealWindow.objects.order_by("starts_at"))
-
-
-def mess_recipients(*, mess: Mess) -> list[str]:
-    """E-mail addresses of everyone who hears about `mess`: its officials and the admins (staff),
-    each once, in a stable order. Users without an address or not active are left out."""
-    officials = User.objects.filter(groups__name=Role.OFFICIAL, profile__mess=mess)
-    admins = User.objects.filter(is_staff=True)
-    emails = (officials | admins).filter(is_active=True).exclude(email="").values_list("email", flat=True)
-    return sorted(set(emails))
-
-
-def messes_recipients(*, mess_ids: list[int]) -> dict[int, list[str]]:
-    """`mess_recipients` for many messes in two queries: mess id -> addresses (every id present,
-    possibly with the admins only)."""
-    admins = set(User.objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True))
-    officials = (
-        User.objects.filter(groups__name=Role.OFFICIAL, profile__mess_id__in=mess_ids, is_active=True)
-        .exclude(email="")
-        .values_list("profile__mess_id", "email")
-    )
-    emails = {mess_id: set(admins) for mess_id in mess_ids}
-    for mess_id, email in officials:
-        emails[mess_id].add(email)
-    return {mess_id: sorted(addresses) for mess_id, addresses in emails.items()}
 
 
 def mess_code_check(*, mess_code: str | None) -> None:
@@ -227,44 +196,6 @@ def alerts_open(*, mess_code: str | None = None) -> list[dict]:
 
 WASTE_EXPORT_COLUMNS = ("date", "mess", "floor", "meal", "total_kg", "diners")
 FEEDBACK_EXPORT_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
-
-
-@dataclass(frozen=True)
-class Access:
-    """What a user may see: admins (staff) every mess; officials and students their own mess."""
-
-    is_admin: bool = False
-    role: str | None = None  # a Role value, for users who are not admins
-    mess_id: int | None = None
-    mess_code: str | None = None
-
-    @property
-    def is_official(self) -> bool:
-        return not self.is_admin and self.role == Role.OFFICIAL
-
-    @property
-    def is_student(self) -> bool:
-        return not self.is_admin and self.role == Role.STUDENT
-
-
-def user_access(*, user) -> Access:
-    """The role and mess of `user`: staff are admins (no query); anyone else's group and mess come
-    in one query. An official who is also in the students' group is an official."""
-    if not user.is_authenticated or not user.is_active:
-        return Access()
-    if user.is_staff:
-        return Access(is_admin=True)
-    in_group = Group.objects.filter(user=OuterRef("pk"))
-    row = (
-        User.objects.filter(pk=user.pk)
-        .values("profile__mess_id", "profile__mess__code")
-        .annotate(official=Exists(in_group.filter(name=Role.OFFICIAL)), student=Exists(in_group.filter(name=Role.STUDENT)))
-        .first()
-    )
-    if row is None:
-        return Access()
-    role = Role.OFFICIAL if row["official"] else Role.STUDENT if row["student"] else None
-    return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"])
 
 
 def days_ending(*, end: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,13 +19,13 @@ from mess.models import (
     Mess,
     NonVegItem,
     NonVegMenu,
-    Profile,
     RegularMenu,
     Role,
     TemporaryMenu,
     WasteRecord,
     Weekday,
 )
+from mess.people import Person, people_create
 
 User = get_user_model()
 
@@ -164,40 +162,21 @@ def _demo_people(*, rng: random.Random, messes: dict[str, Mess]) -> dict[str, li
     """Creates the logins and the students; returns each mess's students' ids (the demo student first)."""
     usernames = sorted({f"{rng.choice([21, 22, 23, 24])}{rng.choice(BRANCHES)}{rng.randint(1, 180):03}" for _ in range(1000)})
     rng.shuffle(usernames)
+    User.objects.create_superuser(username="admin", email="admin@example.org", password="admin", first_name="Demo", last_name="Admin")
     people = [
-        # username, first name, last name, password, mess code, role
-        ("admin", "Demo", "Admin", "admin", None, None),
-        ("official1", "Ramesh", "Iyer", "official1", "mess1", Role.OFFICIAL),
-        ("official2", "Sunita", "Rao", "official2", "mess2", Role.OFFICIAL),
-        ("student", "Demo", "Student", "student", "mess1", Role.STUDENT),
+        Person("official1", Role.OFFICIAL, messes["mess1"].pk, "official1@example.org", "Ramesh", "Iyer", password="official1"),
+        Person("official2", Role.OFFICIAL, messes["mess2"].pk, "official2@example.org", "Sunita", "Rao", password="official2"),
+        Person("student", Role.STUDENT, messes["mess1"].pk, "student@example.org", "Demo", "Student", password="student"),
     ]
     for n, username in enumerate(usernames[: STUDENTS_PER_MESS * len(messes)]):
-        mess_code = MESSES[n // STUDENTS_PER_MESS][0]
-        people.append((username, rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), None, mess_code, Role.STUDENT))
-
-    User.objects.bulk_create(
-        [
-            User(
-                username=username,
-                first_name=first,
-                last_name=last,
-                email=f"{username}@example.org",
-                password=make_password(password),  # None: no usable password
-                is_staff=username == "admin",
-                is_superuser=username == "admin",
-            )
-            for username, first, last, password, _, _ in people
-        ]
-    )
-    ids = dict(User.objects.values_list("username", "id"))
-    groups = dict(Group.objects.filter(name__in=Role.values).values_list("name", "id"))
-    Profile.objects.bulk_create([Profile(user_id=ids[p[0]], mess=messes[p[4]]) for p in people if p[4]])
-    Membership = User.groups.through
-    Membership.objects.bulk_create([Membership(user_id=ids[p[0]], group_id=groups[p[5]]) for p in people if p[5]])
+        mess = messes[MESSES[n // STUDENTS_PER_MESS][0]]
+        people.append(Person(username, Role.STUDENT, mess.pk, f"{username}@example.org", rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)))
+    ids = people_create(people=people)
     students = {code: [] for code in messes}
-    for username, _, _, _, mess_code, role in people:
-        if role == Role.STUDENT:
-            students[mess_code].append(ids[username])
+    codes = {mess.pk: code for code, mess in messes.items()}
+    for person in people:
+        if person.role == Role.STUDENT:
+            students[codes[person.mess_id]].append(ids[person.username])
     return students
 
 

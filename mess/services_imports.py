@@ -19,8 +19,6 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models, transaction
@@ -29,7 +27,8 @@ from django.utils import timezone
 
 from mess.bulk import upsert
 from mess.figures import CENTS
-from mess.models import Feedback, FeedbackCategory, Floor, Meal, Mess, Profile, Role, WasteRecord
+from mess.models import Feedback, FeedbackCategory, Floor, Meal, Mess, Role, WasteRecord
+from mess.people import Person, people_create, people_place
 from mess.services_totals import day_totals_refresh
 
 User = get_user_model()
@@ -546,7 +545,6 @@ class _StudentsImport(_Import):
 
     def load(self) -> None:
         self.codes, _ = _messes()
-        self.group_id = Group.objects.get(name=Role.STUDENT).pk
         roles = dict(User.groups.through.objects.filter(group__name__in=Role.values).values_list("user_id", "group__name"))
         self.users, self.lowered = {}, {}
         rows = User.objects.values_list(
@@ -589,29 +587,21 @@ class _StudentsImport(_Import):
         return username.lower(), (username, first_name, last_name, email, mess_id)
 
     def write(self, items: list) -> tuple[int, int, int]:
-        upserts, profiles, members, new_users = [], [], [], {}
+        changed_users, places, new_people = [], {}, []
         updated = 0
         for username, first_name, last_name, email, mess_id in items:
             user = self.users.get(username)
-            changed = user is None or (user.first_name, user.last_name, user.email) != (first_name, last_name, email)
-            if changed:
-                # The password is only written for a new user: a conflict does not update it.
-                upserts.append(
-                    User(username=username, first_name=first_name, last_name=last_name, email=email, password=make_password(None))
-                )
             if user is None:
-                new_users[username] = mess_id
+                new_people.append(Person(username, Role.STUDENT, mess_id, email, first_name, last_name))
                 continue
-            if user.mess_id != mess_id:
-                profiles.append(Profile(user_id=user.id, mess_id=mess_id))
-            if not user.is_student:
-                members.append(user.id)
+            changed = (user.first_name, user.last_name, user.email) != (first_name, last_name, email)
+            if changed:
+                changed_users.append(User(pk=user.id, first_name=first_name, last_name=last_name, email=email))
+            if user.mess_id != mess_id or not user.is_student:
+                places[user.id] = mess_id
             updated += changed or user.mess_id != mess_id or not user.is_student
-        upsert(User, upserts, unique_fields=["username"], update_fields=["first_name", "last_name", "email"])
-        for username, pk in User.objects.filter(username__in=list(new_users)).values_list("username", "id"):
-            profiles.append(Profile(user_id=pk, mess_id=new_users[username]))
-            members.append(pk)
-        upsert(Profile, profiles, unique_fields=["user"], update_fields=["mess"])
-        Membership = User.groups.through
-        Membership.objects.bulk_create([Membership(user_id=pk, group_id=self.group_id) for pk in members], ignore_conflicts=True)
-        return len(new_users), updated, len(items) - len(new_users) - updated
+        User.objects.bulk_update(changed_users, ["first_name", "last_name", "email"])
+        people_place(role=Role.STUDENT, messes=places)
+        # New students have no usable password: an admin sets one, or they reset it by e-mail.
+        people_create(people=new_people)
+        return len(new_people), updated, len(items) - len(new_people) - updated

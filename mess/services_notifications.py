@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from mess.figures import average
 from mess.models import Feedback, Meal, Notification
-from mess.selectors import CRITICAL_FEEDBACK, meal_windows, messes_recipients
+from mess.people import messes_recipients
+from mess.selectors import CRITICAL_FEEDBACK, meal_windows
 from mess.text import plural
 
 MAX_COMMENTS = 20

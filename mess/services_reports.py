@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
-from mess.selectors import CRITICAL_FEEDBACK, messes_recipients
+from mess.people import messes_recipients
+from mess.selectors import CRITICAL_FEEDBACK
 from mess.services_notifications import email_send
 from mess.text import plural
 

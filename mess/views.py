@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from mess.forms import DateRangeForm, FeedbackForm, WasteForm
 from mess.models import DailyReport, FeedbackCategory, Meal, Mess, Notification
+from mess.people import Access, user_access
 from mess.selectors import (
     FEEDBACK_EXPORT_COLUMNS,
     WASTE_EXPORT_COLUMNS,
-    Access,
     alerts_open,
     daily_reports_latest,
     days_ending,
@@ -33,7 +33,6 @@ from mess.selectors import (
     messes_overview,
     notifications_inbox,
     ratings_by_meal,
-    user_access,
     waste_by_floor_and_meal,
     waste_export_rows,
     waste_records_recent,

@@ -7,7 +7,7 @@ The names follow what a real mess office would have: `mess1` serves the Ground a
 import pytest
 
 from mess.models import Floor, Mess, Role
-from mess.services import user_create
+from tests.helpers import create_person
 
 
 @pytest.fixture(autouse=True)
@@ -42,17 +42,17 @@ def first(mess1):
 
 @pytest.fixture
 def student(mess1):
-    return user_create(username="alice", role=Role.STUDENT, mess=mess1, password="pw-alice-123", email="alice@example.org")
+    return create_person(username="alice", role=Role.STUDENT, mess=mess1, password="pw-alice-123", email="alice@example.org")
 
 
 @pytest.fixture
 def official(mess1):
-    return user_create(username="olga", role=Role.OFFICIAL, mess=mess1, password="pw-olga-123", email="olga@example.org")
+    return create_person(username="olga", role=Role.OFFICIAL, mess=mess1, password="pw-olga-123", email="olga@example.org")
 
 
 @pytest.fixture
 def other_official(mess2):
-    return user_create(username="oscar", role=Role.OFFICIAL, mess=mess2, password="pw-oscar-123", email="oscar@example.org")
+    return create_person(username="oscar", role=Role.OFFICIAL, mess=mess2, password="pw-oscar-123", email="oscar@example.org")
 
 
 @pytest.fixture

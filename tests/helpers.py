@@ -31,3 +31,13 @@ def start(args: list[str], **env) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, *args], cwd=ROOT, env=child_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+
+
+def create_person(*, username: str, role, mess, password: str | None = None, email: str = ""):
+    """One student or official of `mess`, created the way ManageIt creates people."""
+    from django.contrib.auth import get_user_model
+
+    from mess.people import Person, people_create
+
+    ids = people_create(people=[Person(username=username, role=role, mess_id=mess.pk, email=email, password=password)])
+    return get_user_model().objects.get(pk=ids[username])

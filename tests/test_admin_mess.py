@@ -32,7 +32,7 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
-from mess.services import user_create
+from tests.helpers import create_person
 
 User = get_user_model()
 
@@ -194,7 +194,7 @@ def test_it_finds_waste_records_by_floor_name(as_admin, mess1, ground, first):
 
 
 def test_it_filters_feedback_by_mess(as_admin, student, mess2):
-    bob = user_create(username="bob", role=Role.STUDENT, mess=mess2)
+    bob = create_person(username="bob", role=Role.STUDENT, mess=mess2)
     Feedback.objects.create(student=student, mess=student.profile.mess, date=DAY, meal=Meal.LUNCH, rating=4)
     Feedback.objects.create(student=bob, mess=mess2, date=DAY, meal=Meal.LUNCH, rating=2)
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from mess.models import Alert, DailyReport, Feedback, Floor, MealWindow, Mess, Notification, Role, WasteRecord
-from mess.services import user_create
 from scheduling.models import JobRun
 from scheduling.services import schedules_sync
+from tests.helpers import create_person
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -103,8 +103,8 @@ def people(transactional_db, settings):
     Floor.objects.bulk_create([Floor(mess=mess, name="Ground"), Floor(mess=mess, name="First")])
     return {
         "mess": mess,
-        "official": user_create(username="olga", role=Role.OFFICIAL, mess=mess, password="pw-olga-123"),
-        "student": user_create(username="alice", role=Role.STUDENT, mess=mess, password="pw-alice-123"),
+        "official": create_person(username="olga", role=Role.OFFICIAL, mess=mess, password="pw-olga-123"),
+        "student": create_person(username="alice", role=Role.STUDENT, mess=mess, password="pw-alice-123"),
     }
 
 

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.models import Feedback, MealWindow, Mess, Notification, Role
-from mess.services import user_create
 from mess.services_notifications import notifications_send
+from tests.helpers import create_person
 
 User = get_user_model()
 
@@ -305,7 +305,7 @@ def test_it_refuses_an_unknown_meal_or_a_future_date(db):
 def make_messes(n, prefix):
     messes = Mess.objects.bulk_create([Mess(code=f"{prefix}{i}", name=f"Mess {prefix}{i}") for i in range(n)])
     for m in messes:
-        user_create(username=f"official-{m.code}", role=Role.OFFICIAL, mess=m, email=f"{m.code}@example.org")
+        create_person(username=f"official-{m.code}", role=Role.OFFICIAL, mess=m, email=f"{m.code}@example.org")
         feedback(m, TODAY, "lunch", 1, "Cold")
         feedback(m, TODAY, "breakfast", 5, "Dirty plates", category="hygiene")
     return messes

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.models import Alert, DailyReport, Feedback, Floor, Mess, Role, WasteRecord
-from mess.services import user_create
 from mess.services_reports import daily_reports_send
+from tests.helpers import create_person
 
 User = get_user_model()
 
@@ -350,7 +350,7 @@ def test_a_report_is_marked_as_e_mailed_before_it_is_sent(mess1, people, setting
 def make_messes(n, prefix, floors):
     messes = Mess.objects.bulk_create([Mess(code=f"{prefix}{i}", name=f"Mess {prefix}{i}") for i in range(n)])
     for m in messes:
-        user_create(username=f"official-{m.code}", role=Role.OFFICIAL, mess=m, email=f"{m.code}@example.org")
+        create_person(username=f"official-{m.code}", role=Role.OFFICIAL, mess=m, email=f"{m.code}@example.org")
         for j in range(floors):
             floor = Floor.objects.create(mess=m, name=f"Floor {j}")
             waste(floor, YESTERDAY, "lunch", "5", diners=40)

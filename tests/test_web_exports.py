@@ -9,8 +9,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from mess.models import Feedback, Role, WasteRecord
-from mess.services import user_create
 from mess.services_imports import feedback_import, waste_import
+from tests.helpers import create_person
 from tests.test_web_pages import NOW, TODAY, days_ago, feedback, waste
 
 User = get_user_model()
@@ -36,8 +36,8 @@ def data(mess1, mess2, ground, first):
     waste(first, days_ago(9), "lunch", "1000")
     waste(first, days_ago(10), "lunch", "3.00")  # before the range
     waste(mess2.floors.get(name="Second"), TODAY, "lunch", "7.25", diners=80)
-    alice = user_create(username="alice", role=Role.STUDENT, mess=mess1)
-    bob = user_create(username="bob", role=Role.STUDENT, mess=mess2)
+    alice = create_person(username="alice", role=Role.STUDENT, mess=mess1)
+    bob = create_person(username="bob", role=Role.STUDENT, mess=mess2)
     feedback(mess1, TODAY, "lunch", 1, 'Cold, "stale" rice,\nand a <script>alert(1)</script>', "hygiene", student=alice)
     feedback(mess1, days_ago(3), "dinner", 4, student=alice)
     feedback(mess2, TODAY, "lunch", 5, "Great", student=bob)

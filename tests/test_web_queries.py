@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.models import DailyReport, Feedback, Floor, Meal, Notification, Role, WasteRecord
-from mess.services import user_create
 from scheduling.models import JobRun, Outcome, Trigger
 from scheduling.registry import JOBS
 from scheduling.services import schedules_sync
+from tests.helpers import create_person
 from tests.test_web_pages import NOW, TODAY, alert, days_ago
 
 User = get_user_model()
@@ -46,7 +46,7 @@ def add_data(messes, *, days: int, floors: int, raters: int, first_day: int = 0)
     for mess in messes:
         Floor.objects.bulk_create([Floor(mess=mess, name=f"Floor {first_day}-{i}") for i in range(floors)])
         new_floors = list(Floor.objects.filter(mess=mess, name__startswith=f"Floor {first_day}-"))
-        students = [user_create(username=f"{mess.code}-{first_day}-{i}", role=Role.STUDENT, mess=mess) for i in range(raters)]
+        students = [create_person(username=f"{mess.code}-{first_day}-{i}", role=Role.STUDENT, mess=mess) for i in range(raters)]
         for date in dates:
             for meal in Meal.values:
                 records += [

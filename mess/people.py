@@ -1,0 +1,124 @@
+"""The people of a mess and what they may do: students, who eat at a mess; its officials, who run
+it; admins (staff), who see every mess. Creating them (the one way: the student import, the demo
+data and the tests all use `people_create`), what each may see (`user_access`), and who hears about
+a mess (`messes_recipients`)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from mess.bulk import upsert
+from mess.models import Profile, Role
+
+User = get_user_model()
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone to create: a student or an official of a mess."""
+
+    username: str
+    role: Role
+    mess_id: int
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    password: str | None = None  # None: no usable password until one is set
+
+
+def people_create(*, people: Sequence[Person]) -> dict[str, int]:
+    """Creates each person as an active user, with their role and their mess, and returns the new
+    users' ids by username. Without a password a person cannot sign in until one is set. One
+    transaction and a fixed number of queries whatever the number of people; raises IntegrityError,
+    creating nobody, when a username is taken."""
+    if not people:
+        return {}
+    with transaction.atomic():
+        User.objects.bulk_create(
+            [
+                User(
+                    username=p.username,
+                    email=User.objects.normalize_email(p.email),
+                    first_name=p.first_name,
+                    last_name=p.last_name,
+                    password=make_password(p.password),
+                )
+                for p in people
+            ]
+        )
+        ids = dict(User.objects.filter(username__in=[p.username for p in people]).values_list("username", "id"))
+        for role in {p.role for p in people}:
+            people_place(role=role, messes={ids[p.username]: p.mess_id for p in people if p.role == role})
+    return ids
+
+
+def people_place(*, role: Role, messes: dict[int, int]) -> None:
+    """Makes the users whose ids key `messes` members of `role` at the mess each maps to: sets
+    their profile's mess and adds them to the role's group. Three queries whatever the number."""
+    if not messes:
+        return
+    upsert(
+        Profile, [Profile(user_id=pk, mess_id=mess_id) for pk, mess_id in messes.items()], unique_fields=["user"], update_fields=["mess"]
+    )
+    group_id = Group.objects.get(name=role).pk
+    Membership = User.groups.through
+    Membership.objects.bulk_create([Membership(user_id=pk, group_id=group_id) for pk in messes], ignore_conflicts=True)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a user may see: admins (staff) every mess; officials and students their own mess."""
+
+    is_admin: bool = False
+    role: str | None = None  # a Role value, for users who are not admins
+    mess_id: int | None = None
+    mess_code: str | None = None
+
+    @property
+    def is_official(self) -> bool:
+        return not self.is_admin and self.role == Role.OFFICIAL
+
+    @property
+    def is_student(self) -> bool:
+        return not self.is_admin and self.role == Role.STUDENT
+
+
+def user_access(*, user) -> Access:
+    """The role and mess of `user`: staff are admins (no query); anyone else's group and mess come
+    in one query. An official who is also in the students' group is an official."""
+    if not user.is_authenticated or not user.is_active:
+        return Access()
+    if user.is_staff:
+        return Access(is_admin=True)
+    in_group = Group.objects.filter(user=OuterRef("pk"))
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values("profile__mess_id", "profile__mess__code")
+        .annotate(official=Exists(in_group.filter(name=Role.OFFICIAL)), student=Exists(in_group.filter(name=Role.STUDENT)))
+        .first()
+    )
+    if row is None:
+        return Access()
+    role = Role.OFFICIAL if row["official"] else Role.STUDENT if row["student"] else None
+    return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"])
+
+
+def messes_recipients(*, mess_ids: list[int]) -> dict[int, list[str]]:
+    """E-mail addresses of everyone who hears about each mess: its officials and the admins (staff),
+    each once, in a stable order; users without an address or not active are left out. Mess id ->
+    addresses, every id present (possibly with the admins only). Two queries."""
+    admins = set(User.objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True))
+    officials = (
+        User.objects.filter(groups__name=Role.OFFICIAL, profile__mess_id__in=mess_ids, is_active=True)
+        .exclude(email="")
+        .values_list("profile__mess_id", "email")
+    )
+    emails = {mess_id: set(admins) for mess_id in mess_ids}
+    for mess_id, email in officials:
+        emails[mess_id].add(email)
+    return {mess_id: sorted(addresses) for mess_id, addresses in emails.items()}

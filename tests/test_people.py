@@ -1,0 +1,72 @@
+"""People: created one way, with their role and mess; what each may see; who hears about a mess."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError
+
+from mess.models import Role
+from mess.people import Person, messes_recipients, people_create, people_place, user_access
+
+User = get_user_model()
+
+
+def test_it_creates_people_with_their_role_and_mess(mess1, mess2):
+    ids = people_create(
+        people=[
+            Person("alice", Role.STUDENT, mess1.pk, "Alice@EXAMPLE.org", "Alice", "Rao", password="pw-alice-123"),
+            Person("olga", Role.OFFICIAL, mess2.pk, "olga@example.org"),
+        ]
+    )
+
+    alice, olga = User.objects.get(pk=ids["alice"]), User.objects.get(pk=ids["olga"])
+    assert (alice.first_name, alice.last_name, alice.email, alice.profile.mess) == ("Alice", "Rao", "Alice@example.org", mess1)
+    assert alice.check_password("pw-alice-123") and alice.is_active and not alice.is_staff
+    assert list(alice.groups.values_list("name", flat=True)) == [Role.STUDENT]
+    assert (olga.profile.mess, list(olga.groups.values_list("name", flat=True))) == (mess2, [Role.OFFICIAL])
+    assert not olga.has_usable_password()
+
+
+def test_it_creates_nobody_when_a_username_is_taken(student, mess1):
+    with pytest.raises(IntegrityError):
+        people_create(people=[Person("bob", Role.STUDENT, mess1.pk), Person("alice", Role.STUDENT, mess1.pk)])
+
+    assert not User.objects.filter(username="bob").exists()
+
+
+def test_it_creates_many_in_as_many_queries_as_one(mess1, django_assert_num_queries):
+    with django_assert_num_queries(7):
+        people_create(people=[Person("one", Role.STUDENT, mess1.pk)])
+    with django_assert_num_queries(7):
+        people_create(people=[Person(f"s{n}", Role.STUDENT, mess1.pk) for n in range(50)])
+
+
+def test_placing_moves_people_to_another_mess_and_role(student, mess2):
+    people_place(role=Role.STUDENT, messes={student.pk: mess2.pk})
+
+    student.refresh_from_db()
+    assert student.profile.mess == mess2
+    assert list(student.groups.values_list("name", flat=True)) == [Role.STUDENT]
+
+
+def test_access_follows_the_role(student, official, admin, mess1):
+    assert user_access(user=admin).is_admin
+    assert (user_access(user=official).is_official, user_access(user=official).mess_code) == (True, "mess1")
+    assert (user_access(user=student).is_student, user_access(user=student).mess_id) == (True, mess1.pk)
+    student.is_active = False
+    assert user_access(user=student).role is None
+
+
+def test_an_official_who_is_also_a_student_is_an_official(official):
+    people_place(role=Role.STUDENT, messes={official.pk: official.profile.mess_id})
+
+    assert user_access(user=official).is_official
+
+
+def test_recipients_are_the_messs_active_officials_with_an_address_and_the_admins(mess1, mess2, official, other_official, admin):
+    people_create(people=[Person("quiet", Role.OFFICIAL, mess1.pk), Person("gone", Role.OFFICIAL, mess1.pk, "gone@example.org")])
+    User.objects.filter(username="gone").update(is_active=False)
+
+    assert messes_recipients(mess_ids=[mess1.pk, mess2.pk]) == {
+        mess1.pk: ["ada@example.org", "olga@example.org"],
+        mess2.pk: ["ada@example.org", "oscar@example.org"],
+    }
