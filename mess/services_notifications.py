@@ -6,11 +6,10 @@ from collections import defaultdict
 from functools import reduce
 from operator import or_
 
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Count, Q, Sum
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mess.emails import Email, emails_send_once
 from mess.figures import average
 from mess.models import Feedback, Meal, Notification
 from mess.people import messes_recipients
@@ -19,17 +18,6 @@ from mess.text import plural
 
 MAX_COMMENTS = 20
 MAKE_UP_DAYS = 7
-
-
-def email_send(*, template: str, context: dict, to: list[str], connection=None) -> None:
-    """Renders `emails/<template>-subject.txt`, `-body.txt` and `-body.html` and sends them as one
-    message to `to`. Raises if the mail server refuses it."""
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
-    text = render_to_string(f"emails/{template}-body.txt", context)
-    html = render_to_string(f"emails/{template}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=to, connection=connection)
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datetime) -> list[tuple[datetime.date, str]]:
@@ -115,27 +103,23 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
 
 
 def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]], now: datetime.datetime) -> tuple[int, int]:
-    """E-mails each notification's unsent entries. The entries are marked as e-mailed before the
-    e-mails go out, and those whose e-mail was not sent are unmarked if sending raises, so a failed
-    send is retried by the next run. A process killed while sending leaves them marked: an e-mail
-    may be lost (the notification itself is stored), but no entry is ever e-mailed twice."""
+    """E-mails each notification's unsent entries to its mess's officials and the admins, each entry
+    at most once (see emails_send_once). Returns how many entries went out, in how many e-mails."""
     recipients = messes_recipients(mess_ids=sorted({n.mess_id for n, _ in to_email})) if to_email else {}
-    outgoing = [(n, entries, recipients[n.mess_id]) for n, entries in to_email if recipients[n.mess_id]]
-    if not outgoing:
-        return 0, 0
-    claimed = [e.pk for _, entries, _ in outgoing for e in entries]
-    Feedback.objects.filter(pk__in=claimed, notified_at=None).update(notified_at=now)
-    sent = []
-    try:
-        with get_connection() as connection:
-            for notification, entries, to in outgoing:
-                context = {"notification": notification, "mess": entries[0].mess, "entries": entries}
-                email_send(template="notification", context=context, to=to, connection=connection)
-                sent.extend(e.pk for e in entries)
-    except BaseException:
-        Feedback.objects.filter(pk__in=set(claimed) - set(sent), notified_at=now).update(notified_at=None)
-        raise
-    return len(sent), len(outgoing)
+    outgoing = [
+        (Email("notification", {"notification": n, "mess": entries[0].mess, "entries": entries}, recipients[n.mess_id]), entries)
+        for n, entries in to_email
+        if recipients[n.mess_id]
+    ]
+
+    def claim(groups: list[list[Feedback]]) -> None:
+        Feedback.objects.filter(pk__in=[e.pk for entries in groups for e in entries], notified_at=None).update(notified_at=now)
+
+    def unclaim(groups: list[list[Feedback]]) -> None:
+        Feedback.objects.filter(pk__in=[e.pk for entries in groups for e in entries], notified_at=now).update(notified_at=None)
+
+    sent = emails_send_once(emails=outgoing, claim=claim, unclaim=unclaim)
+    return sum(len(entries) for entries in sent), len(sent)
 
 
 def _covered_text(covered: list[tuple[datetime.date, str]]) -> str:

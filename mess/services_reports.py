@@ -7,16 +7,15 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.core.mail import get_connection
 from django.db.models import Count, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mess.emails import Email, emails_send_once
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
 from mess.people import messes_recipients
 from mess.selectors import CRITICAL_FEEDBACK
-from mess.services_notifications import email_send
 from mess.text import plural
 
 MAKE_UP_DAYS = 7
@@ -185,26 +184,17 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     wanted = [(r, c) for r, c in reports if r.emailed_at is None or resend]
     recipients = messes_recipients(mess_ids=sorted({r.mess_id for r, _ in wanted})) if wanted else {}
     to_send = [(r, c) for r, c in wanted if recipients[r.mess_id]]
-    # Stored and marked as e-mailed before the e-mails go out, and unmarked if sending raises (the
-    # next run sends them): a process killed while sending never e-mails a report twice.
-    for report, _ in to_send:
-        report.emailed_at = now
     DailyReport.objects.bulk_create(new)
-    new_ids = {id(r) for r in new}
-    updated = {id(r): r for r in changed + [r for r, _ in to_send] if id(r) not in new_ids}
-    DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "emailed_at"])
-    sent = []
-    try:
-        if to_send:
-            with get_connection() as connection:
-                for report, context in to_send:
-                    email_send(template="daily-report", context=context, to=recipients[report.mess_id], connection=connection)
-                    sent.append(report)
-    except BaseException:
-        unsent = [r for r, _ in to_send if r not in sent]
-        DailyReport.objects.filter(reduce(or_, (Q(mess_id=r.mess_id, date=r.date) for r in unsent))).update(emailed_at=None)
-        raise
-    emailed = sent
+    DailyReport.objects.bulk_update(changed, ["data", "text_body", "html_body", "updated_at"])
+
+    def of(reports: list[DailyReport]):
+        return DailyReport.objects.filter(reduce(or_, (Q(mess_id=r.mess_id, date=r.date) for r in reports)))
+
+    emailed = emails_send_once(
+        emails=[(Email("daily-report", context, recipients[report.mess_id]), report) for report, context in to_send],
+        claim=lambda reports: of(reports).update(emailed_at=now),
+        unclaim=lambda reports: of(reports).update(emailed_at=None),
+    )
     return (
         f"{plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) for {', '.join(map(str, dates))}; "
         f"{len(emailed)} e-mailed"

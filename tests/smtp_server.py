@@ -2,7 +2,8 @@
 
 It speaks just enough SMTP for Django's SMTP backend and keeps every message it receives. With
 `stall_after_first`, it takes in the first message and then does not answer it until `release()`
-is called: the sender is stuck exactly between "delivered" and "told so".
+is called: the sender is stuck exactly between "delivered" and "told so". Addresses in `refuse` are
+refused as unknown recipients.
 """
 
 import socket
@@ -14,8 +15,9 @@ class SMTPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, *, stall_after_first: bool = False):
+    def __init__(self, *, stall_after_first: bool = False, refuse: frozenset[str] = frozenset()):
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.refuse = refuse
         self.messages: list[bytes] = []
         self.received = threading.Event()
         self.stall_after_first = stall_after_first
@@ -50,6 +52,8 @@ class _Handler(socketserver.StreamRequestHandler):
             verb = line.strip().split(b" ", 1)[0].upper()
             if verb in (b"EHLO", b"HELO"):
                 self.reply("250 localhost")
+            elif verb == b"RCPT" and any(address.encode() in line for address in server.refuse):
+                self.reply("550 No such user here")
             elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
                 self.reply("250 OK")
             elif verb == b"DATA":
