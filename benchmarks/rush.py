@@ -26,8 +26,8 @@ from django.utils import timezone
 from django_q.models import Task
 
 from benchmarks.common import WORK, percentile, start, stop, summary
+from mess.meals import meals_of_today
 from mess.models import Feedback, MealWindow, Mess, Role
-from mess.selectors import meals_of_today
 from scheduling.models import JobRun
 from scheduling.services import RUNNER, job_enqueue
 

@@ -9,20 +9,16 @@ from operator import or_
 
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     ExpressionWrapper,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.utils import timezone
 
 from mess.figures import KG_SUM, average, cents, grams_per_diner
+from mess.meals import days_ending, serving_order
 from mess.models import (
     Alert,
     AlertKind,
@@ -32,7 +28,6 @@ from mess.models import (
     FeedbackCategory,
     Floor,
     Meal,
-    MealWindow,
     Mess,
     Notification,
     WasteRecord,
@@ -41,11 +36,6 @@ from mess.models import (
 # Feedback the officials must hear about at once: a low rating that says why, or any food-safety
 # complaint whatever its rating. Forms strip comments, so an empty string is "no comment".
 CRITICAL_FEEDBACK = Q(category=FeedbackCategory.HYGIENE) | (Q(rating__lte=2) & ~Q(comment=""))
-
-
-def meal_windows() -> list[MealWindow]:
-    """The meals' service windows in serving order (by start time)."""
-    return list(MealWindow.objects.order_by("starts_at"))
 
 
 def mess_code_check(*, mess_code: str | None) -> None:
@@ -196,11 +186,6 @@ def alerts_open(*, mess_code: str | None = None) -> list[dict]:
 
 WASTE_EXPORT_COLUMNS = ("date", "mess", "floor", "meal", "total_kg", "diners")
 FEEDBACK_EXPORT_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
-
-
-def days_ending(*, end: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
-    """The first and last date of the `days` days ending with `end`."""
-    return end - datetime.timedelta(days=days - 1), end
 
 
 def mess_for_dashboard(*, code: str) -> Mess:
@@ -384,14 +369,6 @@ def messes_overview(*, today: datetime.date) -> list[dict]:
     return rows
 
 
-def meals_of_today(*, now: datetime.datetime) -> tuple[list[MealWindow], list[MealWindow]]:
-    """Today's meals in serving order, split into those whose window has started by `now` (local
-    time) and those still to come. One query."""
-    time = timezone.localtime(now).time()
-    windows = meal_windows()
-    return [w for w in windows if w.starts_at <= time], [w for w in windows if w.starts_at > time]
-
-
 def feedback_of_student(*, student, date: datetime.date) -> dict[str, Feedback]:
     """The student's feedback of `date`, by meal. One query."""
     return {f.meal: f for f in Feedback.objects.filter(student=student, date=date)}
@@ -399,11 +376,7 @@ def feedback_of_student(*, student, date: datetime.date) -> dict[str, Feedback]:
 
 def feedback_history(*, student, before: datetime.date, limit: int = 30) -> list[Feedback]:
     """The student's own feedback of the days before `before`, newest first. One query."""
-    return list(Feedback.objects.filter(student=student, date__lt=before).order_by("-date", _serving_order(), "-id")[:limit])
-
-
-def _serving_order():
-    return Case(*(When(meal=meal, then=Value(i)) for i, meal in enumerate(Meal.values)), output_field=IntegerField())
+    return list(Feedback.objects.filter(student=student, date__lt=before).order_by("-date", serving_order(), "-id")[:limit])
 
 
 def waste_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int | None = None) -> Iterator[tuple[str, ...]]:
@@ -413,7 +386,7 @@ def waste_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int 
     records = WasteRecord.objects.filter(date__gte=start, date__lte=end)
     if mess_id is not None:
         records = records.filter(floor__mess_id=mess_id)
-    rows = records.order_by("date", "floor__mess__code", "floor__name", _serving_order()).values_list(
+    rows = records.order_by("date", "floor__mess__code", "floor__name", serving_order()).values_list(
         "date", "floor__mess__code", "floor__name", "meal", "total_kg", "diners"
     )
     for date, code, floor, meal, kg, diners in rows.iterator(chunk_size=2000):
@@ -427,7 +400,7 @@ def feedback_export_rows(*, start: datetime.date, end: datetime.date, mess_id: i
     entries = Feedback.objects.filter(date__gte=start, date__lte=end)
     if mess_id is not None:
         entries = entries.filter(mess_id=mess_id)
-    rows = entries.order_by("date", "mess__code", _serving_order(), "student__username").values_list(
+    rows = entries.order_by("date", "mess__code", serving_order(), "student__username").values_list(
         "date", "mess__code", "meal", "student__username", "rating", "comment", "category"
     )
     for date, code, meal, student, rating, comment, category in rows.iterator(chunk_size=2000):

@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from mess.emails import Email, emails_send_once
 from mess.figures import average
+from mess.meals import MAKE_UP_DAYS, meal_windows
 from mess.models import Feedback, Meal, Notification
 from mess.people import messes_recipients
-from mess.selectors import CRITICAL_FEEDBACK, meal_windows
+from mess.selectors import CRITICAL_FEEDBACK
 from mess.text import plural
 
 MAX_COMMENTS = 20
-MAKE_UP_DAYS = 7
 
 
 def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datetime) -> list[tuple[datetime.date, str]]:

@@ -13,21 +13,16 @@ from django.utils import timezone
 
 from mess.emails import Email, emails_send_once
 from mess.figures import KG_SUM, average, cents, grams_per_diner
+from mess.meals import MAKE_UP_DAYS, day_start
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
 from mess.people import messes_recipients
 from mess.selectors import CRITICAL_FEEDBACK
 from mess.text import plural
 
-MAKE_UP_DAYS = 7
-
 
 def _cents(value) -> str:
     """Kilograms and ratings in the report's JSON: strings of cents."""
     return str(cents(value))
-
-
-def _day_start(date: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
 
 
 def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dict[tuple[int, datetime.date], dict]:
@@ -61,8 +56,8 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
     # Open on a date: first seen by the end of that (local) day, and not resolved before it began.
     alerts = defaultdict(list)
     for alert in (
-        Alert.objects.filter(mess_id__in=mess_ids, first_seen_at__lt=_day_start(max(dates) + datetime.timedelta(days=1)))
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(min(dates))))
+        Alert.objects.filter(mess_id__in=mess_ids, first_seen_at__lt=day_start(max(dates) + datetime.timedelta(days=1)))
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=day_start(min(dates))))
         .order_by("kind", "subject", "first_seen_at")
     ):
         alerts[alert.mess_id].append(alert)
@@ -100,7 +95,7 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
                 {"floor": floor.name, "kg": _cents(by_floor[floor.pk, date]) if (floor.pk, date) in by_floor else None}
                 for floor in floors[mess.pk]
             ]
-            day_start, day_end = _day_start(date), _day_start(date + datetime.timedelta(days=1))
+            begins, ends = day_start(date), day_start(date + datetime.timedelta(days=1))
             reports[mess.pk, date] = {
                 "mess": mess.code,
                 "date": date.isoformat(),
@@ -121,7 +116,7 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
                         "threshold": _cents(a.threshold),
                     }
                     for a in alerts[mess.pk]
-                    if a.first_seen_at < day_end and (a.resolved_at is None or a.resolved_at >= day_start)
+                    if a.first_seen_at < ends and (a.resolved_at is None or a.resolved_at >= begins)
                 ],
             }
     return reports

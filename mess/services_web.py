@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from mess.meals import meals_of_today
 from mess.models import Feedback, FeedbackCategory, Floor, Meal, Mess, Notification, WasteRecord
-from mess.selectors import meals_of_today
 from mess.services_totals import day_totals_refresh
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mess.forms import DateRangeForm, FeedbackForm, WasteForm
+from mess.meals import days_ending, meals_of_today
 from mess.models import DailyReport, FeedbackCategory, Meal, Mess, Notification
 from mess.people import Access, user_access
 from mess.selectors import (
@@ -23,12 +24,10 @@ from mess.selectors import (
     WASTE_EXPORT_COLUMNS,
     alerts_open,
     daily_reports_latest,
-    days_ending,
     feedback_critical_latest,
     feedback_export_rows,
     feedback_history,
     feedback_of_student,
-    meals_of_today,
     mess_for_dashboard,
     messes_overview,
     notifications_inbox,

@@ -1,0 +1,42 @@
+"""The mess's day: its meals in serving order and the windows they are served in (which have
+started by now), the runs of days that pages and reports look at, and how far back the jobs make up
+days they missed."""
+
+import datetime
+
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from mess.models import Meal, MealWindow
+
+# After downtime, the jobs whose output belongs to a date (notifications, daily reports) make up the
+# dates of up to this many days back.
+MAKE_UP_DAYS = 7
+
+
+def meal_windows() -> list[MealWindow]:
+    """The meals' service windows in serving order (by start time)."""
+    return list(MealWindow.objects.order_by("starts_at"))
+
+
+def meals_of_today(*, now: datetime.datetime) -> tuple[list[MealWindow], list[MealWindow]]:
+    """Today's meals in serving order, split into those whose window has started by `now` (local
+    time) and those still to come. One query."""
+    time = timezone.localtime(now).time()
+    windows = meal_windows()
+    return [w for w in windows if w.starts_at <= time], [w for w in windows if w.starts_at > time]
+
+
+def serving_order() -> Case:
+    """An expression that sorts a query's rows by their meal in serving order (breakfast first)."""
+    return Case(*(When(meal=meal, then=Value(i)) for i, meal in enumerate(Meal.values)), output_field=IntegerField())
+
+
+def days_ending(*, end: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last date of the `days` days ending with `end`."""
+    return end - datetime.timedelta(days=days - 1), end
+
+
+def day_start(date: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `date`, in local time."""
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
