@@ -9,9 +9,8 @@ from decimal import Decimal
 from django.db import connection
 
 from benchmarks.common import day_after_data, summary, timed
+from mess.alerts import alert_conditions, alerts_generate
 from mess.models import Feedback, Floor, Mess, WasteRecord
-from mess.selectors import alert_conditions
-from mess.services_alerts import alerts_generate
 
 RUNS = 15
 CENTS = Decimal("0.01")

@@ -1,8 +1,8 @@
 """Every job of the mess, with its default schedules (times in TIME_ZONE). Each job's rule is in its
 feature's module; its command, of the same name, is in mess/management/commands/."""
 
+from mess.alerts import alerts_generate
 from mess.meals import meal_windows
-from mess.services_alerts import alerts_generate
 from mess.services_menus import menus_cleanup
 from mess.services_notifications import notifications_send
 from mess.services_reports import daily_reports_send

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mess.alerts import alerts_open
 from mess.forms import DateRangeForm, FeedbackForm, WasteForm
 from mess.meals import days_ending, meals_of_today
 from mess.models import DailyReport, FeedbackCategory, Meal, Mess, Notification
@@ -22,7 +23,6 @@ from mess.people import Access, user_access
 from mess.selectors import (
     FEEDBACK_EXPORT_COLUMNS,
     WASTE_EXPORT_COLUMNS,
-    alerts_open,
     daily_reports_latest,
     feedback_critical_latest,
     feedback_export_rows,

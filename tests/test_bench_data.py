@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import modify_settings
 
+from mess.alerts import alert_conditions
 from mess.models import DailyReport, Feedback, Floor, Mess, Notification, WasteRecord
-from mess.selectors import alert_conditions
 from mess.services_reports import daily_reports_data
 from tests.helpers import ROOT
 

@@ -8,7 +8,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from mess.selectors import alerts_evaluate, alerts_open
+from mess.alerts import alerts_evaluate, alerts_open
 from scheduling.commands import JobCommand, iso_date
 
 

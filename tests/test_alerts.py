@@ -11,9 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from mess.alerts import alerts_evaluate, alerts_generate, alerts_open
 from mess.models import Alert, Feedback, Floor, Mess, WasteRecord
-from mess.selectors import alerts_evaluate, alerts_open
-from mess.services_alerts import alerts_generate
 
 User = get_user_model()
 
