@@ -30,7 +30,7 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
-from mess.services_totals import day_totals_refresh
+from mess.totals import day_totals_refresh
 from scheduling.services import default_crons, schedules_follow_defaults
 
 User = get_user_model()

@@ -6,7 +6,7 @@ from mess.meals import meal_windows
 from mess.services_menus import menus_cleanup
 from mess.services_notifications import notifications_send
 from mess.services_reports import daily_reports_send
-from mess.services_totals import day_totals_refresh
+from mess.totals import day_totals_refresh
 from scheduling.registry import DefaultSchedule, Job, cron, register
 
 

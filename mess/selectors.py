@@ -1,7 +1,6 @@
 """Reads of the mess domain that several features share."""
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -9,18 +8,14 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
 )
 
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import days_ending, serving_order
 from mess.models import (
-    Alert,
     DailyReport,
-    DayTotals,
     Feedback,
     FeedbackCategory,
     Floor,
@@ -152,75 +147,6 @@ def daily_reports_latest(*, mess: Mess, limit: int = 7) -> list[DailyReport]:
 def waste_records_recent(*, mess: Mess, limit: int = 12) -> list[WasteRecord]:
     """The records of `mess` entered or changed last, with their floors. One query."""
     return list(WasteRecord.objects.filter(floor__mess=mess).select_related("floor").order_by("-recorded_at", "-id")[:limit])
-
-
-DAY_FIGURES = ("waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum")
-
-
-def day_figures(*, dates: list[datetime.date], mess_ids: list[int] | None = None) -> dict[tuple[int, datetime.date], dict]:
-    """The figures DayTotals keeps (DAY_FIGURES), summed from the waste records and feedback of
-    `dates` (of the messes named, or of all), by (mess id, date); pairs without any record are
-    left out. Two queries."""
-    waste = WasteRecord.objects.filter(date__in=dates)
-    feedback = Feedback.objects.filter(date__in=dates)
-    if mess_ids is not None:
-        waste, feedback = waste.filter(floor__mess_id__in=mess_ids), feedback.filter(mess_id__in=mess_ids)
-    figures = defaultdict(lambda: dict.fromkeys(DAY_FIGURES, 0))
-    for r in (
-        waste.values("floor__mess_id", "date")
-        .annotate(
-            n=Count("*"),
-            kg=Sum("total_kg", output_field=KG_SUM),
-            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG_SUM),
-            diners=Sum("diners", filter=Q(diners__gt=0)),
-        )
-        .order_by()
-    ):
-        figures[r["floor__mess_id"], r["date"]].update(
-            waste_records=r["n"], waste_kg=cents(r["kg"]), counted_kg=cents(r["counted_kg"] or 0), diners=r["diners"] or 0
-        )
-    for r in feedback.values("mess_id", "date").annotate(n=Count("*"), total=Sum("rating")).order_by():
-        figures[r["mess_id"], r["date"]].update(feedback_count=r["n"], rating_sum=r["total"])
-    return dict(figures)
-
-
-def messes_overview(*, today: datetime.date) -> list[dict]:
-    """One row per mess (by code): `mess`, the 7 days ending `today`'s `waste_kg` and
-    `grams_per_diner`, `feedback_count` and `average_rating`, the `open_alerts` count and the date of
-    its `last_report` (None when none). Five queries whatever the number of messes.
-
-    The finished days come from DayTotals where it has them (so the page does not grow with the
-    number of messes times their diners), today and any finished day it lacks from the records."""
-    start, _ = days_ending(end=today, days=7)
-    # Each mess's latest report by its own index entry, not a MAX over every report ever stored.
-    latest = DailyReport.objects.filter(mess=OuterRef("pk")).order_by("-date").values("date")[:1]
-    messes = list(Mess.objects.annotate(last_report=Subquery(latest)).order_by("code"))
-    finished = DayTotals.objects.filter(date__gte=start, date__lt=today)
-    stored = {(t["mess_id"], t["date"]): t for t in finished.values("mess_id", "date", *DAY_FIGURES)}
-    days = [start + datetime.timedelta(days=n) for n in range(7)]
-    counted = [d for d in days[:-1] if all((m.pk, d) in stored for m in messes)]
-    summed = day_figures(dates=[d for d in days if d not in counted])
-    alerts = dict(Alert.objects.filter(is_open=True).values("mess_id").annotate(n=Count("id")).order_by().values_list("mess_id", "n"))
-    rows = []
-    for mess in messes:
-        week = dict.fromkeys(DAY_FIGURES, 0)
-        for day in days:
-            figures = stored.get((mess.pk, day)) or summed.get((mess.pk, day))
-            if figures:
-                for name in DAY_FIGURES:
-                    week[name] += figures[name]
-        rows.append(
-            {
-                "mess": mess,
-                "waste_kg": cents(week["waste_kg"]) if week["waste_records"] else None,
-                "grams_per_diner": grams_per_diner(week["counted_kg"], week["diners"]),
-                "feedback_count": week["feedback_count"],
-                "average_rating": average(week["rating_sum"], week["feedback_count"]),
-                "open_alerts": alerts.get(mess.pk, 0),
-                "last_report": mess.last_report,
-            }
-        )
-    return rows
 
 
 def feedback_of_student(*, student, date: datetime.date) -> dict[str, Feedback]:

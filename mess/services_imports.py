@@ -29,7 +29,7 @@ from mess.bulk import upsert
 from mess.figures import CENTS
 from mess.models import Feedback, FeedbackCategory, Floor, Meal, Mess, Role, WasteRecord
 from mess.people import Person, people_create, people_place
-from mess.services_totals import day_totals_refresh
+from mess.totals import day_totals_refresh
 
 User = get_user_model()
 

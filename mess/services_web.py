@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mess.meals import meals_of_today
 from mess.models import Feedback, FeedbackCategory, Floor, Meal, Mess, Notification, WasteRecord
-from mess.services_totals import day_totals_refresh
+from mess.totals import day_totals_refresh
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from mess.selectors import (
     feedback_history,
     feedback_of_student,
     mess_for_dashboard,
-    messes_overview,
     notifications_inbox,
     ratings_by_meal,
     waste_by_floor_and_meal,
@@ -39,6 +38,7 @@ from mess.selectors import (
 )
 from mess.services_web import feedback_save, notification_mark_read, notifications_mark_all_read, waste_record_save
 from mess.text import plural
+from mess.totals import messes_overview
 from scheduling.selectors import jobs_state
 
 MEAL_SERIES = [{"label": meal.label} for meal in Meal]

@@ -14,8 +14,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from mess.models import DayTotals, Feedback, WasteRecord
-from mess.selectors import messes_overview
-from mess.services_totals import day_totals_refresh
+from mess.totals import day_totals_refresh, messes_overview
 from scheduling.models import JobRun
 from tests.test_imports import FEEDBACK_HEADER, WASTE_HEADER, run
 from tests.test_web_forms import waste_post
