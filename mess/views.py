@@ -16,29 +16,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mess.alerts import alerts_open
-from mess.forms import DateRangeForm, FeedbackForm, WasteForm
-from mess.meals import days_ending, meals_of_today
-from mess.models import DailyReport, FeedbackCategory, Meal, Mess, Notification
-from mess.people import Access, user_access
-from mess.selectors import (
-    FEEDBACK_EXPORT_COLUMNS,
-    WASTE_EXPORT_COLUMNS,
-    daily_reports_latest,
+from mess.feedback import (
+    FEEDBACK_COLUMNS,
     feedback_critical_latest,
     feedback_export_rows,
     feedback_history,
     feedback_of_student,
-    mess_for_dashboard,
-    notifications_inbox,
+    feedback_save,
     ratings_by_meal,
-    waste_by_floor_and_meal,
-    waste_export_rows,
-    waste_records_recent,
-    waste_trend,
 )
-from mess.services_web import feedback_save, notification_mark_read, notifications_mark_all_read, waste_record_save
+from mess.forms import DateRangeForm, FeedbackForm, WasteForm
+from mess.meals import days_ending, meals_of_today
+from mess.models import DailyReport, FeedbackCategory, Meal, Mess, Notification
+from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_inbox, notifications_mark_all_read
+from mess.people import Access, user_access
+from mess.reports import daily_reports_latest
 from mess.text import plural
 from mess.totals import messes_overview
+from mess.waste import WASTE_COLUMNS, waste_by_floor_and_meal, waste_export_rows, waste_record_save, waste_records_recent, waste_trend
 from scheduling.selectors import jobs_state
 
 MEAL_SERIES = [{"label": meal.label} for meal in Meal]
@@ -327,9 +322,9 @@ def _export(request, *, what: str, mess: Mess | None):
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     mess_id = mess.pk if mess else None
     if what == "waste":
-        columns, rows = WASTE_EXPORT_COLUMNS, waste_export_rows(start=start, end=end, mess_id=mess_id)
+        columns, rows = WASTE_COLUMNS, waste_export_rows(start=start, end=end, mess_id=mess_id)
     else:
-        columns, rows = FEEDBACK_EXPORT_COLUMNS, feedback_export_rows(start=start, end=end, mess_id=mess_id)
+        columns, rows = FEEDBACK_COLUMNS, feedback_export_rows(start=start, end=end, mess_id=mess_id)
     writer = csv.writer(_Echo())
 
     def lines():

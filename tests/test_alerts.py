@@ -4,15 +4,19 @@ serve the command's output."""
 import datetime
 import json
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.alerts import alerts_evaluate, alerts_generate, alerts_open
 from mess.models import Alert, Feedback, Floor, Mess, WasteRecord
+from scheduling.models import JobRun, Outcome
 
 User = get_user_model()
 
@@ -347,3 +351,51 @@ def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, django_assert_num
         alerts_generate()
     with django_assert_num_queries(4):
         alerts_evaluate(as_of=TODAY)
+
+
+# The command
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue().strip()
+
+
+@time_machine.travel(NOON, tick=False)
+def test_generate_alerts_prints_the_active_alerts_as_json(mess1, ground, first):
+    WasteRecord.objects.create(floor=ground, date=TODAY, meal="lunch", total_kg=Decimal("50.01"))
+    WasteRecord.objects.create(floor=first, date=TODAY, meal="lunch", total_kg=Decimal("50.00"))
+
+    alerts = json.loads(run("generate_alerts", "--json"))
+
+    assert alerts == [
+        {
+            "mess": "mess1",
+            "kind": "high_waste",
+            "subject": "Ground",
+            "value": 50.01,
+            "threshold": 50.0,
+            "window_start": "2026-03-04",
+            "window_end": "2026-03-10",
+        }
+    ]
+    assert Alert.objects.filter(is_open=True).count() == 1
+
+
+@time_machine.travel(NOON, tick=False)
+def test_generate_alerts_as_of_a_past_date_stores_nothing(mess1, ground):
+    WasteRecord.objects.create(floor=ground, date=TODAY - datetime.timedelta(days=20), meal="dinner", total_kg=Decimal("80"))
+
+    alerts = json.loads(run("generate_alerts", "--as-of", "2026-02-20", "--json"))
+
+    assert [(a["subject"], a["window_end"]) for a in alerts] == [("Ground", "2026-02-20")]
+    assert not Alert.objects.exists()
+    assert not JobRun.objects.exists()
+
+
+@time_machine.travel(NOON, tick=False)
+def test_generate_alerts_refuses_an_unknown_mess(mess1):
+    with pytest.raises(CommandError, match="nomess"):
+        call_command("generate_alerts", "--mess", "nomess")
+    assert JobRun.objects.get().outcome == Outcome.FAILED

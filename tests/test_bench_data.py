@@ -16,7 +16,7 @@ from django.test import modify_settings
 
 from mess.alerts import alert_conditions
 from mess.models import DailyReport, Feedback, Floor, Mess, Notification, WasteRecord
-from mess.services_reports import daily_reports_data
+from mess.reports import daily_reports_data
 from tests.helpers import ROOT
 
 UNTIL = datetime.date(2024, 7, 31)

@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from mess.models import DayTotals, Feedback, WasteRecord
 from mess.totals import day_totals_refresh, messes_overview
 from scheduling.models import JobRun
+from tests.factories import NOW, TODAY, days_ago, feedback, waste
 from tests.test_imports import FEEDBACK_HEADER, WASTE_HEADER, run
-from tests.test_web_forms import waste_post
-from tests.test_web_pages import NOW, TODAY, days_ago, feedback, waste
+from tests.test_waste import waste_post
 
 travel = time_machine.travel(NOW, tick=False)
 

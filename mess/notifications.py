@@ -1,20 +1,21 @@
-"""The send_admin_notifications job: tells a mess's officials and the admins about a meal's critical
-feedback, in the app and by e-mail, each entry e-mailed once."""
+"""Notifications: a meal's critical feedback, told to its mess's officials and the admins in the app
+and by e-mail, each entry e-mailed once (the send_admin_notifications job); the officials' inbox,
+and marking what they have read."""
 
 import datetime
 from collections import defaultdict
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.utils import timezone
 
 from mess.emails import Email, emails_send_once
+from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import average
 from mess.meals import MAKE_UP_DAYS, meal_windows
-from mess.models import Feedback, Meal, Notification
+from mess.models import Feedback, Meal, Mess, Notification
 from mess.people import messes_recipients
-from mess.selectors import CRITICAL_FEEDBACK
 from mess.text import plural
 
 MAX_COMMENTS = 20
@@ -127,3 +128,29 @@ def _covered_text(covered: list[tuple[datetime.date, str]]) -> str:
     if len(covered) == 1:
         return f"{first_date} {first_meal}"
     return f"{first_date} {first_meal} to {last_date} {last_meal} ({len(covered)} meals)"
+
+
+def mess_for_dashboard(*, code: str) -> Mess:
+    """The mess with this code, with `unread_notifications` counted. Raises Mess.DoesNotExist."""
+    return Mess.objects.annotate(unread_notifications=Count("notifications", filter=Q(notifications__read_at__isnull=True))).get(code=code)
+
+
+def notifications_inbox(*, mess: Mess, since: datetime.date, limit: int = 10) -> list[Notification]:
+    """The notifications of `mess` dated `since` or later: unread first, then newest day first. One
+    query; the date bound keeps it from sorting the mess's whole history."""
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return list(Notification.objects.filter(mess=mess, date__gte=since).order_by(unread.desc(), "-date", "-updated_at")[:limit])
+
+
+def notification_mark_read(*, mess: Mess, notification_id: int) -> bool:
+    """Marks one notification of `mess` as read; True if it was unread. Raises
+    Notification.DoesNotExist when `mess` has no such notification."""
+    marked = Notification.objects.filter(pk=notification_id, mess=mess, read_at__isnull=True).update(read_at=timezone.now())
+    if not marked and not Notification.objects.filter(pk=notification_id, mess=mess).exists():
+        raise Notification.DoesNotExist(f"{mess.code} has no notification {notification_id}")
+    return bool(marked)
+
+
+def notifications_mark_all_read(*, mess: Mess) -> int:
+    """Marks every unread notification of `mess` as read; returns how many there were."""
+    return Notification.objects.filter(mess=mess, read_at__isnull=True).update(read_at=timezone.now())

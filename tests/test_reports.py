@@ -4,17 +4,19 @@ import datetime
 import itertools
 import smtplib
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.models import Alert, DailyReport, Feedback, Floor, Mess, Role, WasteRecord
-from mess.services_reports import daily_reports_send
+from mess.reports import daily_reports_send
 from tests.helpers import create_person
 
 User = get_user_model()
@@ -308,7 +310,7 @@ class FailingForOscar(EmailBackend):
 def test_a_report_whose_e_mail_failed_is_sent_by_the_next_run(mess1, mess2, people, settings):
     for mess in (mess1, mess2):
         DailyReport.objects.create(mess=mess, date=days_before(YESTERDAY, 1), text_body="old", html_body="old", emailed_at=SEVEN_AM)
-    settings.EMAIL_BACKEND = "tests.test_job_reports.FailingForOscar"
+    settings.EMAIL_BACKEND = "tests.test_reports.FailingForOscar"
     with time_machine.travel(SEVEN_AM, tick=False), pytest.raises(smtplib.SMTPRecipientsRefused):
         daily_reports_send()
     assert list(DailyReport.objects.filter(date=YESTERDAY).values_list("mess__code", "emailed_at")) == [
@@ -337,7 +339,7 @@ class RecordingMarks(EmailBackend):
 @time_machine.travel(SEVEN_AM, tick=False)
 def test_a_report_is_marked_as_e_mailed_before_it_is_sent(mess1, people, settings):
     # so that a process killed while sending leaves it marked, and its retry does not send it again
-    settings.EMAIL_BACKEND = "tests.test_job_reports.RecordingMarks"
+    settings.EMAIL_BACKEND = "tests.test_reports.RecordingMarks"
     RecordingMarks.marked_while_sending.clear()
     daily_reports_send()
     assert RecordingMarks.marked_while_sending == [2, 2]  # both messes' reports, before the first e-mail
@@ -369,3 +371,25 @@ def test_it_uses_as_many_queries_for_six_messes_and_many_floors_as_for_two(db, a
     with django_assert_num_queries(len(two.captured_queries)):
         daily_reports_send()
     assert len(mail.outbox) == 2 + 8
+
+
+# The command
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue().strip()
+
+
+@time_machine.travel(ist(TODAY, 12), tick=False)
+def test_send_daily_report_for_a_date_and_resend(mess1, official, ground):
+    WasteRecord.objects.create(floor=ground, date=TODAY - datetime.timedelta(days=3), meal="lunch", total_kg=Decimal("7.5"), diners=150)
+
+    run("send_daily_report", "--date", "2026-03-07")
+    assert DailyReport.objects.get().date == datetime.date(2026, 3, 7)
+    assert len(mail.outbox) == 1
+    run("send_daily_report", "--date", "2026-03-07")
+    assert len(mail.outbox) == 1
+    run("send_daily_report", "--date", "2026-03-07", "--resend")
+    assert len(mail.outbox) == 2

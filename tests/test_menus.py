@@ -2,15 +2,18 @@
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess import services_menus
 from mess.models import NonVegItem, NonVegMenu, TemporaryMenu
 from mess.services_menus import BATCH_SECONDS, LARGEST_BATCH, SMALLEST_BATCH, menus_cleanup, next_batch_size
+from scheduling.models import JobRun, Outcome, Trigger
 
 TODAY = datetime.date(2026, 3, 2)
 # 00:00 IST on 2026-03-02, when the job is scheduled.
@@ -187,3 +190,27 @@ def test_it_steps_over_a_gap_in_the_ids_in_one_query(mess1, mess2):
     deletes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("DELETE")]
     assert len(deletes) == 3  # the first one's range, an empty one, the second one's range
     assert TemporaryMenu.objects.count() == 200
+
+
+# The command
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue().strip()
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30))), tick=False)
+def test_cleanup_old_menu_deletes_past_menus_and_records_the_run(mess1):
+    TemporaryMenu.objects.create(mess=mess1, date=TODAY - datetime.timedelta(days=1), meal="lunch", dishes="Rajma")
+    TemporaryMenu.objects.create(mess=mess1, date=TODAY, meal="lunch", dishes="Chole")
+
+    assert "1 temporary menu" in run("cleanup_old_menu", "--dry-run")
+    assert TemporaryMenu.objects.count() == 2
+
+    summary = run("cleanup_old_menu")
+    assert summary.startswith("deleted 1 temporary menu")
+    assert list(TemporaryMenu.objects.values_list("date", flat=True)) == [TODAY]
+    last = JobRun.objects.filter(job="cleanup_old_menu").latest("pk")
+    assert (last.trigger, last.outcome, last.summary) == (Trigger.COMMAND, Outcome.SUCCEEDED, summary)

@@ -1,5 +1,6 @@
-"""The send_daily_report job: each active mess's day (waste, ratings, critical feedback, alerts),
-stored as a DailyReport and e-mailed to the mess's officials and the admins."""
+"""Daily reports: each active mess's day (waste, ratings, critical feedback, alerts), stored as a
+DailyReport and e-mailed to the mess's officials and the admins by the send_daily_report job, and
+read back on the dashboard."""
 
 import datetime
 from collections import defaultdict
@@ -12,11 +13,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mess.emails import Email, emails_send_once
+from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import MAKE_UP_DAYS, day_start
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
 from mess.people import messes_recipients
-from mess.selectors import CRITICAL_FEEDBACK
 from mess.text import plural
 
 
@@ -194,3 +195,8 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
         f"{plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) for {', '.join(map(str, dates))}; "
         f"{len(emailed)} e-mailed"
     )
+
+
+def daily_reports_latest(*, mess: Mess, limit: int = 7) -> list[DailyReport]:
+    """The newest daily reports of `mess` without their rendered bodies. One query."""
+    return list(DailyReport.objects.filter(mess=mess).defer("text_body", "html_body").order_by("-date")[:limit])

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 
 from mess.models import Feedback, Role, WasteRecord
 from mess.services_imports import feedback_import, waste_import
+from tests.factories import NOW, TODAY, days_ago, feedback, waste
 from tests.helpers import create_person
-from tests.test_web_pages import NOW, TODAY, days_ago, feedback, waste
 
 User = get_user_model()
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import time_machine
 
 from mess.models import DailyReport, Floor, WasteRecord
-from mess.services_reports import daily_reports_send
-from tests.test_web_pages import NOW, TODAY, days_ago, feedback, notification
+from mess.reports import daily_reports_send
+from tests.factories import NOW, TODAY, days_ago, feedback, notification
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = '<script>alert("x")</script> & <b>bold</b>'

@@ -15,8 +15,8 @@ from mess.models import DailyReport, Feedback, Floor, Meal, Notification, Role, 
 from scheduling.models import JobRun, Outcome, Trigger
 from scheduling.registry import JOBS
 from scheduling.services import schedules_sync
+from tests.factories import NOW, TODAY, alert, days_ago
 from tests.helpers import create_person
-from tests.test_web_pages import NOW, TODAY, alert, days_ago
 
 User = get_user_model()
 

@@ -4,17 +4,21 @@ critical feedback, and e-mails each critical entry once."""
 import datetime
 import itertools
 import smtplib
+from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.models import Feedback, MealWindow, Mess, Notification, Role
-from mess.services_notifications import notifications_send
+from mess.notifications import notifications_send
+from scheduling.models import JobRun
 from tests.helpers import create_person
 
 User = get_user_model()
@@ -193,7 +197,7 @@ class FailingForOscar(EmailBackend):
 def test_it_marks_only_what_was_sent_when_an_e_mail_fails_and_retries_it(mess1, mess2, people, settings):
     sent = feedback(mess1, TODAY, "lunch", 1, "Cold")
     refused = feedback(mess2, TODAY, "lunch", 1, "Raw")
-    settings.EMAIL_BACKEND = "tests.test_job_notifications.FailingForOscar"
+    settings.EMAIL_BACKEND = "tests.test_notifications.FailingForOscar"
     with time_machine.travel(ist(TODAY, 14), tick=False), pytest.raises(smtplib.SMTPRecipientsRefused):
         notifications_send(meal="lunch")
     sent.refresh_from_db()
@@ -322,3 +326,32 @@ def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, admin, django_ass
     with django_assert_num_queries(len(two.captured_queries)):
         notifications_send(meal="lunch")
     assert len(mail.outbox) == 4 + 12
+
+
+# The command
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue().strip()
+
+
+@time_machine.travel(ist(TODAY, 12), tick=False)
+def test_send_admin_notifications_takes_the_meal_in_any_case(mess1, student, official):
+    Feedback.objects.create(student=student, mess=mess1, date=TODAY, meal="breakfast", rating=1, comment="Cold idli")
+
+    summary = run("send_admin_notifications", "--meal", "Breakfast")
+
+    assert summary
+    assert Notification.objects.get().critical_count == 1
+    assert len(mail.outbox) == 1
+    run("send_admin_notifications", "--meal", "breakfast")
+    assert len(mail.outbox) == 1  # nothing new to send
+
+
+@pytest.mark.parametrize("args", [["--meal", "brunch"], ["--meal", "lunch", "--date", "10-03-2026"], []])
+def test_send_admin_notifications_refuses_bad_arguments(db, args):
+    with pytest.raises(CommandError):
+        call_command("send_admin_notifications", *args)
+    assert not JobRun.objects.exists()

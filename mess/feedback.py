@@ -1,0 +1,122 @@
+"""Students' feedback: a 1-5 rating of one meal of one day, a category and a comment, one entry per
+student, day and meal; which entries are critical (the officials must hear of them at once); and its
+reads for the students' page, the dashboard and the exports."""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from mess.figures import average
+from mess.meals import days_ending, meals_of_today, serving_order
+from mess.models import Feedback, FeedbackCategory, Meal, Mess
+
+# Feedback the officials must hear about at once: a low rating that says why, or any food-safety
+# complaint whatever its rating. Forms strip comments, so an empty string is "no comment".
+CRITICAL_FEEDBACK = Q(category=FeedbackCategory.HYGIENE) | (Q(rating__lte=2) & ~Q(comment=""))
+
+# The columns of a feedback file, as import_feedback reads it and the exports write it.
+FEEDBACK_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
+
+
+@dataclass(frozen=True)
+class FeedbackSaved:
+    entry: Feedback
+    created: bool
+
+
+def feedback_save(*, student, meal: str, rating: int, category: str, comment: str) -> FeedbackSaved:
+    """Stores the student's feedback of today's `meal` at their own mess: one entry per student,
+    day and meal, which later saves of the same day change. Only meals whose window has started
+    (local time) can be rated, so the day a student may still change an entry ends at midnight.
+    The comment is stored stripped (an empty comment is "no comment"). Raises ValueError for a
+    student without a mess, a meal that has not started yet, a rating outside 1 to 5 or an unknown
+    category."""
+    now = timezone.now()
+    mess_id = Mess.objects.filter(profiles__user=student).values_list("pk", flat=True).first()
+    if mess_id is None:
+        raise ValueError(f"{student} eats at no mess")
+    started, _ = meals_of_today(now=now)
+    if meal not in {w.meal for w in started}:
+        raise ValueError(f"{meal} has not started yet today")
+    if rating not in range(1, 6):
+        raise ValueError(f"rating {rating} is not from 1 to 5")
+    if category not in FeedbackCategory.values:
+        raise ValueError(f"unknown category {category!r}")
+    comment = comment.strip()
+    if len(comment) > Feedback.MAX_COMMENT:
+        raise ValueError(f"the comment is longer than {Feedback.MAX_COMMENT} characters")
+    entry, created = Feedback.objects.update_or_create(
+        student=student,
+        date=timezone.localdate(now),
+        meal=meal,
+        defaults={"mess_id": mess_id, "rating": rating, "category": category, "comment": comment},
+    )
+    return FeedbackSaved(entry=entry, created=created)
+
+
+def ratings_by_meal(*, mess: Mess, today: datetime.date) -> list[dict]:
+    """Each meal in serving order with its feedback count and average rating over the 7 and the 30
+    days ending `today`: `meal`, `label`, `n7`, `average7`, `n30`, `average30` (None without
+    feedback). One query."""
+    start7, _ = days_ending(end=today, days=7)
+    start30, _ = days_ending(end=today, days=30)
+    rows = {
+        r["meal"]: r
+        for r in Feedback.objects.filter(mess=mess, date__gte=start30, date__lte=today)
+        .values("meal")
+        .annotate(
+            n30=Count("id"),
+            total30=Sum("rating"),
+            n7=Count("id", filter=Q(date__gte=start7)),
+            total7=Sum("rating", filter=Q(date__gte=start7)),
+        )
+        .order_by()
+    }
+    result = []
+    for meal in Meal:
+        r = rows.get(meal.value, {"n7": 0, "total7": 0, "n30": 0, "total30": 0})
+        result.append(
+            {
+                "meal": meal.value,
+                "label": meal.label,
+                "n7": r["n7"],
+                "average7": average(r["total7"], r["n7"]),
+                "n30": r["n30"],
+                "average30": average(r["total30"], r["n30"]),
+            }
+        )
+    return result
+
+
+def feedback_critical_latest(*, mess: Mess, since: datetime.date, limit: int = 10) -> list[Feedback]:
+    """The newest critical feedback of `mess` (see CRITICAL_FEEDBACK) dated `since` or later, newest
+    day first. One query; the date bound keeps it from sorting the mess's whole history."""
+    entries = Feedback.objects.filter(mess=mess, date__gte=since).filter(CRITICAL_FEEDBACK)
+    return list(entries.order_by("-date", "-created_at", "-id")[:limit])
+
+
+def feedback_of_student(*, student, date: datetime.date) -> dict[str, Feedback]:
+    """The student's feedback of `date`, by meal. One query."""
+    return {f.meal: f for f in Feedback.objects.filter(student=student, date=date)}
+
+
+def feedback_history(*, student, before: datetime.date, limit: int = 30) -> list[Feedback]:
+    """The student's own feedback of the days before `before`, newest first. One query."""
+    return list(Feedback.objects.filter(student=student, date__lt=before).order_by("-date", serving_order(), "-id")[:limit])
+
+
+def feedback_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int | None = None) -> Iterator[tuple[str, ...]]:
+    """The feedback from `start` to `end` (of one mess, or of all) as rows of
+    FEEDBACK_COLUMNS, the columns import_feedback reads, by date, mess, meal and student.
+    One query, read in chunks."""
+    entries = Feedback.objects.filter(date__gte=start, date__lte=end)
+    if mess_id is not None:
+        entries = entries.filter(mess_id=mess_id)
+    rows = entries.order_by("date", "mess__code", serving_order(), "student__username").values_list(
+        "date", "mess__code", "meal", "student__username", "rating", "comment", "category"
+    )
+    for date, code, meal, student, rating, comment, category in rows.iterator(chunk_size=2000):
+        yield date.isoformat(), code, meal, student, str(rating), comment, category
