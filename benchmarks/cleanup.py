@@ -11,8 +11,8 @@ from unittest import mock
 from django.db import connection, transaction
 
 from benchmarks.common import day_after_data, insert_rows, next_id, percentile, timed
+from mess.menus import menus_cleanup
 from mess.models import Meal, Mess, NonVegItem, NonVegMenu, TemporaryMenu
-from mess.services_menus import menus_cleanup
 
 MENUS = 500_000  # half temporary, half non-veg
 ITEMS_PER_MENU = 2

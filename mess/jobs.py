@@ -3,9 +3,9 @@ feature's module; its command, of the same name, is in mess/management/commands/
 
 from mess.alerts import alerts_generate
 from mess.meals import meal_windows
+from mess.menus import menus_cleanup
 from mess.notifications import notifications_send
 from mess.reports import daily_reports_send
-from mess.services_menus import menus_cleanup
 from mess.totals import day_totals_refresh
 from scheduling.registry import DefaultSchedule, Job, cron, register
 

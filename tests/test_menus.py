@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mess import services_menus
+from mess import menus
+from mess.menus import BATCH_SECONDS, LARGEST_BATCH, SMALLEST_BATCH, menus_cleanup, next_batch_size
 from mess.models import NonVegItem, NonVegMenu, TemporaryMenu
-from mess.services_menus import BATCH_SECONDS, LARGEST_BATCH, SMALLEST_BATCH, menus_cleanup, next_batch_size
 from scheduling.models import JobRun, Outcome, Trigger
 
 TODAY = datetime.date(2026, 3, 2)
@@ -164,16 +164,16 @@ def test_it_sizes_batches_to_take_about_the_same_time_each():
 @time_machine.travel(MIDNIGHT, tick=False)
 def test_it_shrinks_its_batches_when_they_are_slow(mess1, monkeypatch):
     many_temporary(mess1, 30)
-    monkeypatch.setattr(services_menus, "FIRST_BATCH", 8)
-    monkeypatch.setattr(services_menus, "SMALLEST_BATCH", 2)
+    monkeypatch.setattr(menus, "FIRST_BATCH", 8)
+    monkeypatch.setattr(menus, "SMALLEST_BATCH", 2)
     sizes = []
-    real = services_menus.next_batch_size
+    real = menus.next_batch_size
 
     def slow(size, seconds, rows):  # as if every batch took twice as long as it should
         sizes.append(real(size, 2 * BATCH_SECONDS, rows))
         return sizes[-1]
 
-    monkeypatch.setattr(services_menus, "next_batch_size", slow)
+    monkeypatch.setattr(menus, "next_batch_size", slow)
 
     assert menus_cleanup() == "deleted 30 temporary menus, 0 non-veg menus (0 items)"
     assert sizes[:3] == [4, 2, 2]

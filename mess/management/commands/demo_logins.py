@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mess.services_demo import demo_logins, demo_logins_text
+from mess.demo import demo_logins, demo_logins_text
 
 
 def _address(value: str) -> tuple[str, int]:

@@ -5,7 +5,7 @@ logins that still work every time, so that a returning user finds them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mess.services_demo import demo_database_empty, demo_logins, demo_logins_text, demo_seed
+from mess.demo import demo_database_empty, demo_logins, demo_logins_text, demo_seed
 
 
 class Command(BaseCommand):

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Avg, Sum
 from django.test import RequestFactory
 
+from mess.demo import demo_seed
 from mess.models import (
     Feedback,
     FeedbackCategory,
@@ -27,7 +28,6 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
-from mess.services_demo import demo_seed
 
 User = get_user_model()
 TODAY = datetime.date(2024, 7, 31)

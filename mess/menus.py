@@ -1,4 +1,5 @@
-"""The cleanup_old_menu job: deletes the one-day menus of past days."""
+"""Menus: the regular weekly menu, one-day temporary menus and the non-veg menu with its prices
+(edited in Django admin), and the cleanup_old_menu job, which deletes the one-day menus of past days."""
 
 import datetime
 import time
