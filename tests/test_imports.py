@@ -15,9 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mess import services_imports
+from mess.imports import reader
+from mess.imports.reader import ImportRejected
+from mess.imports.waste import waste_import
 from mess.models import Feedback, Role, WasteRecord
-from mess.services_imports import ImportRejected, waste_import
 
 User = get_user_model()
 
@@ -390,7 +391,7 @@ def test_it_reports_a_field_over_the_csv_limit_without_a_traceback(tmp_path, mes
 
 
 def test_it_stops_at_a_line_too_long_to_be_a_row(tmp_path, mess1, monkeypatch):
-    monkeypatch.setattr(services_imports, "MAX_LINE", 100)
+    monkeypatch.setattr(reader, "MAX_LINE", 100)
 
     lines = rejected("import_waste", WASTE_HEADER + "2024-07-01,mess1,Ground,lunch,2,\n" + "9" * 150 + "\n", tmp_path)
 
@@ -398,7 +399,7 @@ def test_it_stops_at_a_line_too_long_to_be_a_row(tmp_path, mess1, monkeypatch):
 
 
 def test_it_reports_every_bad_row_and_writes_nothing_though_batches_were_written(tmp_path, mess1, monkeypatch):
-    monkeypatch.setattr(services_imports, "BATCH", 2)
+    monkeypatch.setattr(reader, "BATCH", 2)
     good = [f"2024-06-{day:02},mess1,Ground,lunch,2,100" for day in range(1, 8)]
     text = WASTE_HEADER + "\n".join(
         [*good, "2024-07-01,mess1,Ground,lunch,x,", "2024-07-02,mess1,Ground,lunch,2,", "2024-07-03,mess7,Ground,lunch,2,"]
@@ -411,7 +412,7 @@ def test_it_reports_every_bad_row_and_writes_nothing_though_batches_were_written
 
 
 def test_it_lists_the_first_errors_and_counts_the_rest(tmp_path, mess1, monkeypatch):
-    monkeypatch.setattr(services_imports, "MAX_REPORTED", 2)
+    monkeypatch.setattr(reader, "MAX_REPORTED", 2)
     text = WASTE_HEADER + "".join(f"2024-07-{day:02},mess9,Ground,lunch,2,\n" for day in range(1, 6))
 
     err = io.StringIO()

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
+from mess.imports.feedback import feedback_import
+from mess.imports.waste import waste_import
 from mess.models import Feedback, Role, WasteRecord
-from mess.services_imports import feedback_import, waste_import
 from tests.factories import NOW, TODAY, days_ago, feedback, waste
 from tests.helpers import create_person
 

@@ -10,7 +10,7 @@ from typing import IO
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from mess.services_imports import ImportRejected, ImportResult
+from mess.imports.reader import ImportRejected, ImportResult
 
 
 class ImportCommand(BaseCommand):

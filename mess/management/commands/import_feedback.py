@@ -1,8 +1,8 @@
 """Creates or updates students' feedback from a CSV file: date,mess,meal,student,rating[,comment][,category].
-All or nothing; see mess.services_imports.feedback_import for what it guarantees."""
+All or nothing; see mess.imports.feedback.feedback_import for what it guarantees."""
 
+from mess.imports.feedback import feedback_import
 from mess.management.base import ImportCommand
-from mess.services_imports import feedback_import
 
 
 class Command(ImportCommand):

@@ -1,8 +1,8 @@
 """Creates or updates students from a CSV file: username,name,email,mess. All or nothing; see
-mess.services_imports.students_import for what it guarantees."""
+mess.imports.students.students_import for what it guarantees."""
 
+from mess.imports.students import students_import
 from mess.management.base import ImportCommand
-from mess.services_imports import students_import
 
 
 class Command(ImportCommand):

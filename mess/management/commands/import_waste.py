@@ -1,8 +1,8 @@
 """Creates or updates waste records from a CSV file: date,mess,floor,meal,total_kg[,diners]. All or
-nothing, in constant memory; see mess.services_imports.waste_import for what it guarantees."""
+nothing, in constant memory; see mess.imports.waste.waste_import for what it guarantees."""
 
+from mess.imports.waste import waste_import
 from mess.management.base import ImportCommand
-from mess.services_imports import waste_import
 
 
 class Command(ImportCommand):

@@ -1,0 +1,101 @@
+"""The feedback file: `date,mess,meal,student,rating[,comment][,category]`, one entry per student,
+date and meal."""
+
+from collections.abc import Callable
+from typing import IO
+
+from django.contrib.auth import get_user_model
+
+from mess.bulk import upsert
+from mess.feedback import FEEDBACK_COLUMNS
+from mess.imports.reader import (
+    MEALS,
+    Bad,
+    Dates,
+    DaySlots,
+    FileKind,
+    ImportResult,
+    choice,
+    existing,
+    import_file,
+    messes,
+    parse_mess,
+    show,
+)
+from mess.models import Feedback, FeedbackCategory, Role
+
+User = get_user_model()
+
+
+def feedback_import(*, file: IO, progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Imports `date,mess,meal,student,rating[,comment][,category]` rows as feedback, one per student,
+    date and meal. The mess must be the student's own mess (feedback counts towards the alerts and
+    reports of the mess it names); the category defaults to food. All or nothing (see mess.imports.reader)."""
+    return import_file(_FeedbackImport(), file=file, progress=progress)
+
+
+class _FeedbackImport(FileKind):
+    what = "feedback entries"
+    columns = FEEDBACK_COLUMNS
+    required = columns[:5]
+    key_text = "student, date and meal"
+
+    def __init__(self):
+        super().__init__()
+        self.seen = DaySlots().seen
+        self.date = Dates()
+
+    def load(self) -> None:
+        self.codes, self.mess_codes = messes()
+        students = User.objects.filter(groups__name=Role.STUDENT).values_list("username", "id", "profile__mess_id")
+        self.students = {username: (pk, mess_id) for username, pk, mess_id in students}
+
+    def parse(self, fields: dict[str, str]) -> tuple:
+        day = self.date(fields["date"])
+        mess_id = parse_mess(fields["mess"], self.codes)
+        meal = choice(fields["meal"], MEALS, "meal")
+        username = fields["student"]
+        if not username:
+            raise Bad("student is missing")
+        student = self.students.get(username)
+        if student is None:
+            raise Bad(f"unknown student {show(username)}")
+        student_id, student_mess_id = student
+        if student_mess_id != mess_id:
+            raise Bad(f"student {username} eats at {self.mess_codes.get(student_mess_id, 'no mess')}, not {fields['mess']}")
+        rating = _RATINGS.get(fields["rating"])
+        if rating is None:
+            raise Bad(f"rating {show(fields['rating'])} is not a whole number from 1 to 5")
+        comment = fields.get("comment", "")
+        if len(comment) > Feedback.MAX_COMMENT:
+            raise Bad(f"comment is longer than {Feedback.MAX_COMMENT} characters ({len(comment)})")
+        category = choice(fields.get("category") or FeedbackCategory.FOOD, _CATEGORIES, "category")
+        return (student_id, day, meal), (student_id, day, meal, mess_id, rating, category, comment)
+
+    def write(self, items: list) -> tuple[int, int, int]:
+        stored = existing(
+            Feedback, owner="student_id", keys=[item[:3] for item in items], values=("mess_id", "rating", "category", "comment")
+        )
+        entries, new = [], 0
+        for student_id, day, meal, mess_id, rating, category, comment in items:
+            old = stored.get((student_id, day, meal))
+            if old == (mess_id, rating, category, comment):
+                continue
+            new += old is None
+            entries.append(
+                Feedback(student_id=student_id, date=day, meal=meal, mess_id=mess_id, rating=rating, category=category, comment=comment)
+            )
+            self.dates.add(day)
+        upsert(
+            Feedback,
+            entries,
+            unique_fields=["student", "date", "meal"],
+            update_fields=["mess", "rating", "category", "comment", "updated_at"],
+        )
+        return new, len(entries) - new, len(items) - len(entries)
+
+
+_CATEGORIES = {category: category for category in FeedbackCategory.values}
+
+
+_RATINGS = {str(n): n for n in range(1, 6)}

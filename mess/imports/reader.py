@@ -1,0 +1,333 @@
+"""The reader every import shares: CSV files read as a stream, checked row by row, written all or
+nothing. Each kind of file (students.py, waste.py, feedback.py) says its columns, how to parse a row
+and how to write a batch.
+
+One machinery reads every import: the file is decoded and parsed as a stream, each row is checked
+by the import's own row parser, and valid rows are written in batches inside one transaction. The
+first bad row stops the writing but not the checking, so one run reports every bad row; the
+transaction is then rolled back and nothing of the file is kept. Rows are matched on their natural
+key (a username; a floor, date and meal; a student, date and meal), and a row whose stored values
+are already the file's is left untouched, so importing a file twice changes nothing the second time.
+"""
+
+import csv
+import datetime
+import io
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from mess.models import Meal, Mess
+from mess.totals import day_totals_refresh
+
+MAX_REPORTED = 1000  # bad rows listed; the rest are counted
+BATCH = 1000  # rows checked against the database and written at a time
+MAX_LINE = 1 << 20  # characters; a longer line is not a CSV row, and reading it whole would cost memory
+
+# NUL, and the lone surrogates that undecodable bytes become (errors="surrogateescape"), so that a
+# file that is not UTF-8 is reported row by row instead of failing on its first bad byte.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+_ISO_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MEALS = {meal: meal for meal in Meal.values}
+_MEAL_INDEX = {meal: i for i, meal in enumerate(Meal.values)}
+
+
+class ImportRejected(Exception):
+    """A file with bad rows or a bad header: nothing of it was written. `errors` are the first
+    MAX_REPORTED "line N: reason" strings, `count` how many there were in all."""
+
+    def __init__(self, errors: list[str], count: int):
+        super().__init__(f"nothing imported: {count} error{'s' if count != 1 else ''} in the file")
+        self.errors = errors
+        self.count = count
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    what: str
+    new: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    def __str__(self) -> str:
+        return f"imported {self.total} {self.what} ({self.new} new, {self.updated} updated, {self.unchanged} unchanged)"
+
+
+class Bad(Exception):
+    """A row's reason for being rejected."""
+
+
+class _Unreadable(Exception):
+    """A place where the file stops being CSV text: reading ends there."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(reason)
+        self.line = line
+
+
+class FileKind:
+    """One kind of import: its columns, its row parser and its batch writer."""
+
+    what: str  # plural, for the summary
+    columns: tuple[str, ...]  # in the documented order
+    required: tuple[str, ...]
+    key_text: str  # what makes two rows the same, for the duplicate message
+
+    def __init__(self):
+        self.dates: set[datetime.date] = set()  # of the waste and feedback written: their day totals change
+
+    def load(self) -> None:
+        """Reads the lookups (messes, floors, users) the parser needs."""
+
+    def seen(self, key) -> bool:
+        """Records `key`; True if an earlier row of the file had it."""
+        raise NotImplementedError
+
+    def parse(self, fields: dict[str, str]) -> tuple:
+        """(key, item) of one row's stripped fields; raises Bad."""
+        raise NotImplementedError
+
+    def write(self, items: list) -> tuple[int, int, int]:
+        """Writes a batch of parsed items; returns how many were new, updated and unchanged."""
+        raise NotImplementedError
+
+    def header_text(self) -> str:
+        return ",".join(c if c in self.required else f"[{c}]" for c in self.columns)
+
+
+def import_file(spec: FileKind, *, file: IO, progress: Callable[[int], None] | None) -> ImportResult:
+    """Reads `file` as a file of `spec`'s kind and writes it, all or nothing; raises ImportRejected,
+    having written nothing, if any row or the header is bad. The day totals of the dates written
+    are recomputed in the same transaction."""
+    errors: list[str] = []
+    count = 0
+    totals = [0, 0, 0]
+
+    def write(batch: list) -> None:
+        for i, n in enumerate(spec.write(batch)):
+            totals[i] += n
+
+    text = _text(file, progress)
+    try:
+        with transaction.atomic():
+            spec.load()
+            batch = []
+            for line, reason, item in _checked(spec, _rows(text)):
+                if reason is not None:
+                    count += 1
+                    if len(errors) < MAX_REPORTED:
+                        errors.append(f"line {line}: {reason}")
+                elif not count:  # once a row is bad nothing will be kept: only check the rest
+                    batch.append(item)
+                    if len(batch) >= BATCH:
+                        write(batch)
+                        batch = []
+            if count:
+                raise ImportRejected(errors, count)  # inside the transaction: rolls back what was written
+            if batch:
+                write(batch)
+            if spec.dates:
+                day_totals_refresh(dates=spec.dates)
+    finally:
+        if text is not file:
+            text.detach()  # leave the caller's file (or stdin) open
+    return ImportResult(spec.what, *totals)
+
+
+def _checked(spec: FileKind, rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, str | None, object]]:
+    """(line, reason, item) of every row after the header but blank ones: `reason` None and the
+    parsed `item` for a good row, or why the row is bad. Raises ImportRejected for a bad header."""
+    try:
+        columns = _columns(spec, rows)
+        width = len(columns)
+        for line, row in rows:
+            joined = "".join(row)
+            if not joined.strip():
+                continue  # blank lines, and the empty rows spreadsheets leave at the end
+            if found := _NOT_TEXT.search(joined):
+                yield line, "contains a NUL character" if found.group() == "\x00" else "is not UTF-8 text", None
+                continue
+            if len(row) != width:
+                yield line, f"has {len(row)} fields, expected {width} ({','.join(columns)})", None
+                continue
+            try:
+                key, item = spec.parse({c: v.strip() for c, v in zip(columns, row, strict=True)})
+            except Bad as reason:
+                yield line, str(reason), None
+                continue
+            if spec.seen(key):
+                yield line, f"same {spec.key_text} as an earlier row", None
+            else:
+                yield line, None, item
+    except _Unreadable as stop:
+        yield stop.line, f"{stop}; the rest of the file was not read", None
+
+
+def _text(file: IO, progress: Callable[[int], None] | None) -> io.TextIOBase:
+    if isinstance(file, io.TextIOBase):
+        return file
+    if progress is not None:
+        file = io.BufferedReader(_Counted(file, progress))
+    return io.TextIOWrapper(file, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+class _Counted(io.RawIOBase):
+    """A binary stream that reports how many bytes were read from it (for a progress bar)."""
+
+    def __init__(self, raw: IO, progress: Callable[[int], None]):
+        self._raw, self._progress = raw, progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self._progress(len(data))
+        return len(data)
+
+
+def _lines(text: io.TextIOBase) -> Iterator[str]:
+    number = 0
+    while line := text.readline(MAX_LINE):
+        number += 1
+        if len(line) == MAX_LINE and line[-1] not in "\r\n":
+            raise _Unreadable(number, f"the line is longer than {MAX_LINE:,} characters")
+        yield line
+
+
+def _rows(text: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
+    """(line number where the row starts, fields) of every CSV row, the header included."""
+    reader = csv.reader(_lines(text))
+    end = 0
+    try:
+        for row in reader:
+            yield end + 1, row
+            end = reader.line_num
+    except csv.Error as error:
+        # csv.field_size_limit's "field larger than field limit", mostly; the reader cannot resync.
+        raise _Unreadable(reader.line_num, f"not readable as CSV ({error})") from None
+
+
+def _columns(spec: FileKind, rows: Iterator[tuple[int, list[str]]]) -> list[str]:
+    """The header's column names, checked; raises ImportRejected for a missing or bad header."""
+    expected = f"expected the header {spec.header_text()}"
+    for line, header in rows:
+        joined = "".join(header)
+        if not joined.strip():
+            continue
+        if _NOT_TEXT.search(joined):
+            raise ImportRejected([f"line {line}: the header is not UTF-8 text (save the file as CSV UTF-8); {expected}"], 1)
+        names = [name.strip().lower() for name in header]
+        problems = []
+        if missing := [c for c in spec.required if c not in names]:
+            problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        if unknown := [n for n in names if n not in spec.columns]:
+            problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(show(n) for n in unknown)}")
+        if repeated := sorted({n for n in names if n in spec.columns and names.count(n) > 1}):
+            problems.append(f"repeated column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)}")
+        if problems:
+            raise ImportRejected([f"line {line}: {'; '.join(problems)}; {expected}"], 1)
+        return names
+    raise ImportRejected([f"line 1: the file is empty; {expected}"], 1)
+
+
+def show(value: str) -> str:
+    """A value for an error message: quoted, and cut short (a hostile file may have huge fields)."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
+class DaySlots:
+    """The (owner id, date, meal) keys seen so far, one bit each, in blocks of 512 days per owner:
+    memory grows with the owners (floors, students) and the years a file spans, not with its rows."""
+
+    def __init__(self):
+        self._blocks: dict[tuple[int, int], bytearray] = {}
+
+    def seen(self, key: tuple[int, datetime.date, str]) -> bool:
+        owner, day, meal = key
+        ordinal = day.toordinal()
+        block = self._blocks.get((owner, ordinal >> 9))
+        if block is None:
+            block = self._blocks[owner, ordinal >> 9] = bytearray(512 * len(_MEAL_INDEX) // 8)
+        bit = (ordinal & 511) * len(_MEAL_INDEX) + _MEAL_INDEX[meal]
+        mask = 1 << (bit & 7)
+        if block[bit >> 3] & mask:
+            return True
+        block[bit >> 3] |= mask
+        return False
+
+
+class Dates:
+    """Parses ISO dates up to today. Cached: a file has many rows and few distinct dates."""
+
+    def __init__(self):
+        self._today = timezone.localdate()
+        self._cache: dict[str, datetime.date] = {}
+
+    def __call__(self, value: str) -> datetime.date:
+        day = self._cache.get(value)
+        if day is None:
+            if not value:
+                raise Bad("date is missing")
+            if not _ISO_DATE.fullmatch(value):
+                raise Bad(f"date {show(value)} is not a date like 2024-07-31")
+            try:
+                day = datetime.date.fromisoformat(value)
+            except ValueError:
+                raise Bad(f"date {value} does not exist") from None
+            if day > self._today:
+                raise Bad(f"date {value} is in the future")
+            if len(self._cache) >= 10_000:
+                self._cache.clear()
+            self._cache[value] = day
+        return day
+
+
+def choice(value: str, choices: dict[str, str], what: str) -> str:
+    if not value:
+        raise Bad(f"{what} is missing")
+    found = choices.get(value.lower())
+    if found is None:
+        raise Bad(f"unknown {what} {show(value)} (one of: {', '.join(choices)})")
+    return found
+
+
+def messes() -> tuple[dict[str, int], dict[int, str]]:
+    """Mess code -> id, and id -> code."""
+    codes = dict(Mess.objects.values_list("code", "id"))
+    return codes, {pk: code for code, pk in codes.items()}
+
+
+def parse_mess(value: str, codes: dict[str, int]) -> int:
+    if not value:
+        raise Bad("mess is missing")
+    mess_id = codes.get(value)
+    if mess_id is None:
+        raise Bad(f"unknown mess {show(value)}")
+    return mess_id
+
+
+def existing(model: type[models.Model], *, owner: str, keys: list[tuple], values: tuple[str, ...]) -> dict[tuple, tuple]:
+    """(owner id, date, meal) -> the stored `values` of those of `keys` that exist. One query per
+    300 distinct (date, meal) pairs, so one per batch for a file in date order."""
+    owners = defaultdict(list)
+    for owner_id, day, meal in keys:
+        owners[day, meal].append(owner_id)
+    slots = list(owners.items())
+    found = {}
+    for start in range(0, len(slots), 300):
+        where = Q(*(Q(date=day, meal=meal, **{f"{owner}__in": ids}) for (day, meal), ids in slots[start : start + 300]), _connector=Q.OR)
+        for row in model.objects.filter(where).order_by().values_list(owner, "date", "meal", *values):
+            found[row[:3]] = row[3:]
+    return found

@@ -1,0 +1,132 @@
+"""The students file: `username,name,email,mess`, one student per username."""
+
+import re
+from collections.abc import Callable
+from typing import IO, NamedTuple
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from mess.imports.reader import (
+    Bad,
+    FileKind,
+    ImportResult,
+    import_file,
+    messes,
+    parse_mess,
+    show,
+)
+from mess.models import Role
+from mess.people import Person, people_create, people_place
+
+User = get_user_model()
+
+
+def students_import(*, file: IO, progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Imports `username,name,email,mess` rows: creates each new user as a student of the mess with
+    no usable password (an admin sets one, or they reset it by e-mail), and updates an existing
+    student's name, e-mail and mess. Usernames are matched exactly; one that differs only in case
+    from an existing user, or names an official or an admin, is a bad row. All or nothing: raises
+    ImportRejected and writes nothing if any row is bad. `file` is binary (UTF-8, optional BOM) or
+    text; `progress`, if given, is called with the number of bytes read as reading goes."""
+    return import_file(_StudentsImport(), file=file, progress=progress)
+
+
+class _User(NamedTuple):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    mess_id: int | None
+    is_student: bool
+    is_privileged: bool  # an official, staff or a superuser: never made a student by a file
+
+
+class _StudentsImport(FileKind):
+    what = "students"
+    columns = ("username", "name", "email", "mess")
+    required = columns
+    key_text = "username"
+
+    def __init__(self):
+        super().__init__()
+        self.usernames: set[str] = set()
+
+    def seen(self, key: str) -> bool:
+        # Case-insensitively: MariaDB's usernames are, so "Alice" and "alice" are one user there.
+        if key in self.usernames:
+            return True
+        self.usernames.add(key)
+        return False
+
+    def load(self) -> None:
+        self.codes, _ = messes()
+        roles = dict(User.groups.through.objects.filter(group__name__in=Role.values).values_list("user_id", "group__name"))
+        self.users, self.lowered = {}, {}
+        rows = User.objects.values_list(
+            "id", "username", "first_name", "last_name", "email", "is_staff", "is_superuser", "profile__mess_id"
+        )
+        for pk, username, first_name, last_name, email, is_staff, is_superuser, mess_id in rows:
+            role = roles.get(pk)
+            self.users[username] = _User(
+                pk, first_name, last_name, email, mess_id, role == Role.STUDENT, is_staff or is_superuser or role == Role.OFFICIAL
+            )
+            self.lowered[username.lower()] = username
+
+    def parse(self, fields: dict[str, str]) -> tuple:
+        username = fields["username"]
+        if not username:
+            raise Bad("username is missing")
+        if not _USERNAME.fullmatch(username):
+            raise Bad(f"username {show(username)} is not 1 to 150 of the letters A-Z, digits and @ . + - _")
+        name = fields["name"]
+        if not name:
+            raise Bad("name is missing")
+        first_name, _, last_name = name.partition(" ")
+        if len(first_name) > 150 or len(last_name) > 150:
+            raise Bad("name is too long (at most 150 characters before and after the first space)")
+        email = User.objects.normalize_email(fields["email"])
+        if not email:
+            raise Bad("email is missing")
+        try:
+            _email_validator(email)
+        except ValidationError:
+            raise Bad(f"email {show(email)} is not a valid e-mail address") from None
+        if len(email) > 254:
+            raise Bad("email is longer than 254 characters")
+        mess_id = parse_mess(fields["mess"], self.codes)
+        user = self.users.get(username)
+        if user is None and username.lower() in self.lowered:
+            raise Bad(f"username {username} differs only in case from the existing user {self.lowered[username.lower()]}")
+        if user is not None and user.is_privileged:
+            raise Bad(f"username {username} is an existing official or admin, not a student")
+        return username.lower(), (username, first_name, last_name, email, mess_id)
+
+    def write(self, items: list) -> tuple[int, int, int]:
+        changed_users, places, new_people = [], {}, []
+        updated = 0
+        for username, first_name, last_name, email, mess_id in items:
+            user = self.users.get(username)
+            if user is None:
+                new_people.append(Person(username, Role.STUDENT, mess_id, email, first_name, last_name))
+                continue
+            changed = (user.first_name, user.last_name, user.email) != (first_name, last_name, email)
+            if changed:
+                changed_users.append(User(pk=user.id, first_name=first_name, last_name=last_name, email=email))
+            if user.mess_id != mess_id or not user.is_student:
+                places[user.id] = mess_id
+            updated += changed or user.mess_id != mess_id or not user.is_student
+        User.objects.bulk_update(changed_users, ["first_name", "last_name", "email"])
+        people_place(role=Role.STUDENT, messes=places)
+        # New students have no usable password: an admin sets one, or they reset it by e-mail.
+        people_create(people=new_people)
+        return len(new_people), updated, len(items) - len(new_people) - updated
+
+
+# Django's own username characters, ASCII only: MariaDB compares non-ASCII names loosely ("é" = "e"),
+# which would merge users the file keeps apart.
+_USERNAME = re.compile("[A-Za-z0-9.@+_-]{1,150}")
+
+
+_email_validator = EmailValidator()

@@ -1,0 +1,116 @@
+"""The waste file: `date,mess,floor,meal,total_kg[,diners]`, one record per floor, date and meal."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from mess.bulk import upsert
+from mess.figures import CENTS
+from mess.imports.reader import (
+    MEALS,
+    Bad,
+    Dates,
+    DaySlots,
+    FileKind,
+    ImportResult,
+    choice,
+    existing,
+    import_file,
+    messes,
+    parse_mess,
+    show,
+)
+from mess.models import Floor, WasteRecord
+from mess.waste import WASTE_COLUMNS
+
+
+def waste_import(*, file: IO, recorded_by=None, progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Imports `date,mess,floor,meal,total_kg[,diners]` rows as waste records, one per floor, date and
+    meal: new ones are created and changed ones updated (recorded by `recorded_by`, None for files).
+    All or nothing (see mess.imports.reader); memory stays flat however long the file is."""
+    return import_file(_WasteImport(recorded_by=recorded_by), file=file, progress=progress)
+
+
+class _WasteImport(FileKind):
+    what = "waste records"
+    columns = WASTE_COLUMNS
+    required = columns[:5]
+    key_text = "floor, date and meal"
+
+    def __init__(self, *, recorded_by):
+        super().__init__()
+        self.recorded_by = recorded_by
+        self.seen = DaySlots().seen
+        self.date = Dates()
+
+    def load(self) -> None:
+        self.codes, self.mess_codes = messes()
+        self.floors = {(mess_id, name): pk for pk, mess_id, name in Floor.objects.values_list("id", "mess_id", "name")}
+        self.floor_names = defaultdict(list)
+        for mess_id, name in sorted(self.floors):
+            self.floor_names[mess_id].append(name)
+
+    def parse(self, fields: dict[str, str]) -> tuple:
+        day = self.date(fields["date"])
+        mess_id = parse_mess(fields["mess"], self.codes)
+        floor_id = self.floors.get((mess_id, fields["floor"]))
+        if floor_id is None:
+            if not fields["floor"]:
+                raise Bad("floor is missing")
+            names = ", ".join(self.floor_names[mess_id]) or "none"
+            raise Bad(f"mess {self.mess_codes[mess_id]} has no floor {show(fields['floor'])} (its floors: {names})")
+        meal = choice(fields["meal"], MEALS, "meal")
+        kg = _kg(fields["total_kg"])
+        diners = _diners(fields.get("diners", ""))
+        return (floor_id, day, meal), (floor_id, day, meal, kg, diners)
+
+    def write(self, items: list) -> tuple[int, int, int]:
+        stored = existing(WasteRecord, owner="floor_id", keys=[item[:3] for item in items], values=("total_kg", "diners"))
+        records, new = [], 0
+        for floor_id, day, meal, kg, diners in items:
+            old = stored.get((floor_id, day, meal))
+            if old == (kg, diners):
+                continue
+            new += old is None
+            records.append(WasteRecord(floor_id=floor_id, date=day, meal=meal, total_kg=kg, diners=diners, recorded_by=self.recorded_by))
+            self.dates.add(day)
+        upsert(
+            WasteRecord,
+            records,
+            unique_fields=["floor", "date", "meal"],
+            update_fields=["total_kg", "diners", "recorded_by", "recorded_at"],
+        )
+        return new, len(records) - new, len(items) - len(records)
+
+
+def _kg(value: str) -> Decimal:
+    if not value:
+        raise Bad("total_kg is missing")
+    try:
+        kg = Decimal(value)
+    except InvalidOperation:
+        kg = None
+    if kg is None or not kg.is_finite():
+        raise Bad(f"total_kg {show(value)} is not a number")
+    if kg < 0:
+        raise Bad(f"total_kg {value} is negative")
+    if kg > WasteRecord.MAX_KG:
+        raise Bad(f"total_kg {value} is more than {WasteRecord.MAX_KG} kg")
+    rounded = kg.quantize(CENTS)
+    if rounded != kg:
+        raise Bad(f"total_kg {value} has more than 2 decimals")
+    return rounded
+
+
+def _diners(value: str) -> int | None:
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise Bad(f"diners {show(value)} is not a whole number (0 or more)")
+    if len(value) > 10 or int(value) > _MAX_DINERS:
+        raise Bad(f"diners {show(value)} is too large")
+    return int(value)
+
+
+_MAX_DINERS = 2**31 - 1
