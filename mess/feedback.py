@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mess.figures import average
 from mess.meals import days_ending, meals_of_today, serving_order
-from mess.models import Feedback, FeedbackCategory, Meal, Mess
+from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Meal, Mess
 
 # Feedback the officials must hear about at once: a low rating that says why, or any food-safety
 # complaint whatever its rating. Forms strip comments, so an empty string is "no comment".
@@ -46,8 +46,8 @@ def feedback_save(*, student, meal: str, rating: int, category: str, comment: st
     if category not in FeedbackCategory.values:
         raise ValueError(f"unknown category {category!r}")
     comment = comment.strip()
-    if len(comment) > Feedback.MAX_COMMENT:
-        raise ValueError(f"the comment is longer than {Feedback.MAX_COMMENT} characters")
+    if len(comment) > MAX_COMMENT:
+        raise ValueError(f"the comment is longer than {MAX_COMMENT} characters")
     entry, created = Feedback.objects.update_or_create(
         student=student,
         date=timezone.localdate(now),

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from mess.models import Feedback, FeedbackCategory, Floor, Meal, MealWindow, Mess, WasteRecord
+from mess.models import MAX_COMMENT, MAX_DINERS, MAX_WASTE_KG, FeedbackCategory, Floor, Meal, MealWindow, Mess
 
 
 class DateInput(forms.DateInput):
@@ -21,18 +21,18 @@ class WasteForm(forms.Form):
     total_kg = forms.DecimalField(
         label="Total (kg)",
         min_value=0,
-        max_value=WasteRecord.MAX_KG,
+        max_value=MAX_WASTE_KG,
         max_digits=6,
         decimal_places=2,
         error_messages={
             "min_value": "Waste cannot be negative.",
-            "max_value": f"More than {WasteRecord.MAX_KG:.0f} kg is not a plausible amount: check the figure.",
+            "max_value": f"More than {MAX_WASTE_KG:.0f} kg is not a plausible amount: check the figure.",
         },
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     diners = forms.IntegerField(
         min_value=0,
-        max_value=2**31 - 1,
+        max_value=MAX_DINERS,
         required=False,
         help_text="Head count of the meal, if known.",
         error_messages={"min_value": "The head count cannot be negative."},
@@ -61,7 +61,7 @@ class FeedbackForm(forms.Form):
     category = forms.ChoiceField(choices=FeedbackCategory.choices, initial=FeedbackCategory.FOOD)
     comment = forms.CharField(
         required=False,
-        max_length=Feedback.MAX_COMMENT,
+        max_length=MAX_COMMENT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional. What was good or bad?",
     )

@@ -13,6 +13,11 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
+# The limits a record keeps, checked by the database, the forms, the services and the imports alike.
+MAX_WASTE_KG = Decimal("1000")  # of one floor after one meal
+MAX_DINERS = 2**31 - 1  # what the head-count column holds
+MAX_COMMENT = 1000  # characters of a feedback comment
+
 
 class Meal(models.TextChoices):
     """The four meals of a mess day, in the order they are served. The values are what every
@@ -196,13 +201,11 @@ class NonVegItem(models.Model):
 class WasteRecord(models.Model):
     """Food thrown away on one floor after one meal of one day."""
 
-    MAX_KG = Decimal("1000")
-
     floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="waste_records")
     date = models.DateField()
     meal = models.CharField(max_length=16, choices=Meal.choices)
     total_kg = models.DecimalField(
-        "total (kg)", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_KG)]
+        "total (kg)", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_WASTE_KG)]
     )
     diners = models.PositiveIntegerField(null=True, blank=True, help_text="Head count of the meal, when known.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -213,7 +216,7 @@ class WasteRecord(models.Model):
         constraints = [
             # Also serves "by floor and date" (the floor's history on the dashboard).
             models.UniqueConstraint(fields=["floor", "date", "meal"], name="wasterecord_unique_per_floor_meal"),
-            models.CheckConstraint(condition=Q(total_kg__gte=0, total_kg__lte=1000), name="wasterecord_kg_0_to_1000"),
+            models.CheckConstraint(condition=Q(total_kg__gte=0, total_kg__lte=MAX_WASTE_KG), name="wasterecord_kg_0_to_1000"),
             models.CheckConstraint(condition=Q(diners__isnull=True) | Q(diners__gte=0), name="wasterecord_diners_not_negative"),
             models.CheckConstraint(condition=Q(meal__in=Meal.values), name="wasterecord_meal_valid"),
         ]
@@ -234,8 +237,6 @@ class FeedbackCategory(models.TextChoices):
 class Feedback(models.Model):
     """A student's rating of one meal on one day."""
 
-    MAX_COMMENT = 1000
-
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback")
     mess = models.ForeignKey(Mess, on_delete=models.PROTECT, related_name="feedback")
     date = models.DateField()
@@ -254,7 +255,7 @@ class Feedback(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["student", "date", "meal"], name="feedback_one_per_student_meal"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
-            models.CheckConstraint(condition=LessThanOrEqual(Length("comment"), 1000), name="feedback_comment_max_length"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("comment"), MAX_COMMENT), name="feedback_comment_max_length"),
             models.CheckConstraint(condition=Q(meal__in=Meal.values), name="feedback_meal_valid"),
             models.CheckConstraint(condition=Q(category__in=FeedbackCategory.values), name="feedback_category_valid"),
         ]

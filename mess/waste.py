@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mess.figures import KG_SUM, cents, grams_per_diner
 from mess.meals import serving_order
-from mess.models import Floor, Meal, Mess, WasteRecord
+from mess.models import MAX_WASTE_KG, Floor, Meal, Mess, WasteRecord
 from mess.totals import day_totals_refresh
 
 # The columns of a waste file, as import_waste reads it and the exports write it.
@@ -40,8 +40,8 @@ def waste_record_save(
         raise ValueError(f"{date} is in the future")
     if meal not in Meal.values:
         raise ValueError(f"unknown meal {meal!r}")
-    if not Decimal(0) <= total_kg <= WasteRecord.MAX_KG:
-        raise ValueError(f"{total_kg} kg is not between 0 and {WasteRecord.MAX_KG} kg")
+    if not Decimal(0) <= total_kg <= MAX_WASTE_KG:
+        raise ValueError(f"{total_kg} kg is not between 0 and {MAX_WASTE_KG} kg")
     if diners is not None and diners < 0:
         raise ValueError("diners cannot be negative")
     with transaction.atomic():

@@ -22,7 +22,7 @@ from mess.imports.reader import (
     parse_mess,
     show,
 )
-from mess.models import Feedback, FeedbackCategory, Role
+from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Role
 
 User = get_user_model()
 
@@ -67,8 +67,8 @@ class _FeedbackImport(FileKind):
         if rating is None:
             raise Bad(f"rating {show(fields['rating'])} is not a whole number from 1 to 5")
         comment = fields.get("comment", "")
-        if len(comment) > Feedback.MAX_COMMENT:
-            raise Bad(f"comment is longer than {Feedback.MAX_COMMENT} characters ({len(comment)})")
+        if len(comment) > MAX_COMMENT:
+            raise Bad(f"comment is longer than {MAX_COMMENT} characters ({len(comment)})")
         category = choice(fields.get("category") or FeedbackCategory.FOOD, _CATEGORIES, "category")
         return (student_id, day, meal), (student_id, day, meal, mess_id, rating, category, comment)
 

@@ -21,7 +21,7 @@ from mess.imports.reader import (
     parse_mess,
     show,
 )
-from mess.models import Floor, WasteRecord
+from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, WasteRecord
 from mess.waste import WASTE_COLUMNS
 
 
@@ -95,8 +95,8 @@ def _kg(value: str) -> Decimal:
         raise Bad(f"total_kg {show(value)} is not a number")
     if kg < 0:
         raise Bad(f"total_kg {value} is negative")
-    if kg > WasteRecord.MAX_KG:
-        raise Bad(f"total_kg {value} is more than {WasteRecord.MAX_KG} kg")
+    if kg > MAX_WASTE_KG:
+        raise Bad(f"total_kg {value} is more than {MAX_WASTE_KG} kg")
     rounded = kg.quantize(CENTS)
     if rounded != kg:
         raise Bad(f"total_kg {value} has more than 2 decimals")
@@ -108,9 +108,6 @@ def _diners(value: str) -> int | None:
         return None
     if not (value.isascii() and value.isdigit()):
         raise Bad(f"diners {show(value)} is not a whole number (0 or more)")
-    if len(value) > 10 or int(value) > _MAX_DINERS:
+    if len(value) > 10 or int(value) > MAX_DINERS:
         raise Bad(f"diners {show(value)} is too large")
     return int(value)
-
-
-_MAX_DINERS = 2**31 - 1
