@@ -60,12 +60,6 @@ def _url(model, action, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The fixtures' users have passwords; hashing them properly costs a quarter of a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Each maker adds `n` rows of its model, numbered from `start` so that later rows never collide with
 # earlier ones, and each row points at its own related rows, so a missing select_related shows up.
 

@@ -97,8 +97,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def people(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def people(transactional_db):
     mess = Mess.objects.create(code="mess1", name="Mess 1")
     Floor.objects.bulk_create([Floor(mess=mess, name="Ground"), Floor(mess=mess, name="First")])
     return {

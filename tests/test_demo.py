@@ -33,11 +33,6 @@ User = get_user_model()
 TODAY = datetime.date(2024, 7, 31)
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed() -> str:
     out = io.StringIO()
     with time_machine.travel(datetime.datetime(2024, 7, 31, 10, 0, tzinfo=datetime.UTC), tick=False):

@@ -42,11 +42,6 @@ def feedback(mess, date, meal, rating, comment="", category="food", at=None):
         return Feedback.objects.create(student=student, mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(official, other_official, admin):
     """An official of each mess and an admin, all with e-mail addresses."""

@@ -63,11 +63,6 @@ def alert(mess, subject, first_seen_at, resolved_at=None, kind="high_waste"):
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(official, other_official, admin):
     """An official of each mess and an admin, all with e-mail addresses."""
