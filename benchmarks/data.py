@@ -517,7 +517,7 @@ class _Generator:
 
 
 def _report_data(*, code: str, day: datetime.date, by_floor: dict, by_meal: dict, ratings: dict) -> dict:
-    """A daily report's data, shaped as mess.services_reports.daily_reports_data makes it."""
+    """A daily report's data, shaped as mess.reports.daily_reports_data makes it."""
     counted_cents = sum(kg for kg, diners in by_meal.values() if diners)
     diners = sum(d for _, d in by_meal.values())
     count = sum(r[0] for r in ratings.values())

@@ -1,7 +1,8 @@
 """The mess domain: messes and their floors, meals and their service windows, menus, food waste,
 students' feedback, and what the jobs produce from them (alerts, notifications, daily reports).
 
-Models hold data, constraints and row-local helpers; everything else lives in services and selectors.
+Models hold data, constraints and row-local helpers; each feature's rules, reads and writes live in
+its own module (alerts.py, waste.py, ...; see the README's "Where things are").
 """
 
 from decimal import Decimal

@@ -1,6 +1,7 @@
 """The web pages: a dashboard and a waste form for each mess's officials, an overview of every mess
 for admins, a feedback form for students, and CSV exports. Views check who may see what, then call
-selectors (reads) and services (writes); each page costs a fixed, small number of queries."""
+the features' reads and writes (mess/waste.py, feedback.py, ...); each page costs a fixed, small
+number of queries."""
 
 import csv
 import datetime
