@@ -34,15 +34,16 @@ def emails_send_once(
     *, emails: Sequence[tuple[Email, Item]], claim: Callable[[list[Item]], None], unclaim: Callable[[list[Item]], None]
 ) -> list[Item]:
     """Sends e-mails that must never go out twice, each with the item it tells of (a report, a
-    notification's entries). `claim` marks every item as e-mailed before anything is sent; the
+    notification's entries). `claim` marks every item as e-mailed before anything is sent (it is
+    called even with no items, so that a job may store its rows in the write that claims them); the
     e-mails then go out in order over one connection. If sending raises, `unclaim` unmarks the items
     whose e-mail was not sent, so that the next run sends them, and the error is raised again. A
     process killed while sending leaves its items marked: an e-mail may be lost, but none is ever
     sent twice. Returns the items, all sent."""
     items = [item for _, item in emails]
+    claim(items)
     if not items:
         return []
-    claim(items)
     sent = 0
     try:
         with get_connection() as connection:
@@ -50,6 +51,7 @@ def emails_send_once(
                 email_send(template=email.template, context=email.context, to=email.to, connection=connection)
                 sent += 1
     except BaseException:
-        unclaim(items[sent:])
+        if items[sent:]:
+            unclaim(items[sent:])
         raise
     return items

@@ -180,16 +180,23 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     wanted = [(r, c) for r, c in reports if r.emailed_at is None or resend]
     recipients = messes_recipients(mess_ids=sorted({r.mess_id for r, _ in wanted})) if wanted else {}
     to_send = [(r, c) for r, c in wanted if recipients[r.mess_id]]
-    DailyReport.objects.bulk_create(new)
-    DailyReport.objects.bulk_update(changed, ["data", "text_body", "html_body", "updated_at"])
 
-    def of(reports: list[DailyReport]):
-        return DailyReport.objects.filter(reduce(or_, (Q(mess_id=r.mess_id, date=r.date) for r in reports)))
+    def store(claimed: list[DailyReport]) -> None:
+        # The reports are stored, those about to go out already marked as e-mailed, in one write.
+        for report in claimed:
+            report.emailed_at = now
+        DailyReport.objects.bulk_create(new)
+        new_ids = {id(r) for r in new}
+        updated = {id(r): r for r in changed + claimed if id(r) not in new_ids}
+        DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "emailed_at"])
+
+    def unclaim(unsent: list[DailyReport]) -> None:
+        DailyReport.objects.filter(reduce(or_, (Q(mess_id=r.mess_id, date=r.date) for r in unsent))).update(emailed_at=None)
 
     emailed = emails_send_once(
         emails=[(Email("daily-report", context, recipients[report.mess_id]), report) for report, context in to_send],
-        claim=lambda reports: of(reports).update(emailed_at=now),
-        unclaim=lambda reports: of(reports).update(emailed_at=None),
+        claim=store,
+        unclaim=unclaim,
     )
     return (
         f"{plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) for {', '.join(map(str, dates))}; "

@@ -18,6 +18,7 @@ class SMTPServer(socketserver.ThreadingTCPServer):
     def __init__(self, *, stall_after_first: bool = False, refuse: frozenset[str] = frozenset()):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.refuse = refuse
+        self.connections = 0
         self.messages: list[bytes] = []
         self.received = threading.Event()
         self.stall_after_first = stall_after_first
@@ -47,6 +48,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self):
         server: SMTPServer = self.server
+        server.connections += 1
         self.reply("220 localhost ESMTP test server")
         while line := self.rfile.readline():
             verb = line.strip().split(b" ", 1)[0].upper()

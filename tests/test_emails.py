@@ -4,6 +4,8 @@ refuses one, so that the next run sends it, through a real SMTP server on 127.0.
 import smtplib
 
 import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 
 from mess.emails import Email, emails_send_once
 from tests.smtp_server import SMTPServer
@@ -49,8 +51,27 @@ def test_it_unclaims_what_was_not_sent_and_raises_when_the_server_refuses_one(sm
     assert len(smtp.messages) == 1
 
 
-def test_it_claims_nothing_when_there_is_nothing_to_send(smtp):
+def test_with_nothing_to_send_it_claims_no_item_and_opens_no_connection(smtp):
     claimed = []
 
     assert emails_send_once(emails=[], claim=claimed.append, unclaim=claimed.append) == []
-    assert claimed == []
+    assert claimed == [[]]  # called, so that a job can store its rows in the write that claims them
+    assert smtp.connections == 0
+
+
+class ClosingFails(EmailBackend):
+    """A mail server that drops the line when told goodbye, after taking every message."""
+
+    def close(self):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+
+def test_an_error_after_every_e_mail_went_out_unclaims_nothing(settings):
+    settings.EMAIL_BACKEND = "tests.test_emails.ClosingFails"
+    unclaimed = []
+
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        emails_send_once(emails=[(email("olga@example.org"), "first")], claim=lambda items: None, unclaim=unclaimed.append)
+
+    assert unclaimed == []
+    assert len(mail.outbox) == 1

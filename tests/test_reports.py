@@ -361,6 +361,9 @@ def test_it_uses_as_many_queries_for_six_messes_and_many_floors_as_for_two(db, a
     with CaptureQueriesContext(connection) as two:
         daily_reports_send()
     assert len(mail.outbox) == 2
+    # the messes, their reports and first reports, the report data (5), the recipients (2), and
+    # one write that stores the new reports already marked as e-mailed
+    assert len(two.captured_queries) == 11, [q["sql"] for q in two.captured_queries]
     DailyReport.objects.all().delete()
     make_messes(6, "b", floors=5)
     with django_assert_num_queries(len(two.captured_queries)):
