@@ -52,20 +52,24 @@ def people_create(*, people: Sequence[Person]) -> dict[str, int]:
             ]
         )
         ids = dict(User.objects.filter(username__in=[p.username for p in people]).values_list("username", "id"))
-        for role in {p.role for p in people}:
-            people_place(role=role, messes={ids[p.username]: p.mess_id for p in people if p.role == role})
+        roles = dict.fromkeys(p.role for p in people)  # in the order given: the rows' ids follow it
+        groups = dict(Group.objects.filter(name__in=roles).values_list("name", "pk"))
+        for role in roles:
+            _place(group_id=groups[role], messes={ids[p.username]: p.mess_id for p in people if p.role == role})
     return ids
 
 
 def people_place(*, role: Role, messes: dict[int, int]) -> None:
     """Makes the users whose ids key `messes` members of `role` at the mess each maps to: sets
     their profile's mess and adds them to the role's group. Three queries whatever the number."""
-    if not messes:
-        return
+    if messes:
+        _place(group_id=Group.objects.get(name=role).pk, messes=messes)
+
+
+def _place(*, group_id: int, messes: dict[int, int]) -> None:
     upsert(
         Profile, [Profile(user_id=pk, mess_id=mess_id) for pk, mess_id in messes.items()], unique_fields=["user"], update_fields=["mess"]
     )
-    group_id = Group.objects.get(name=role).pk
     Membership = User.groups.through
     Membership.objects.bulk_create([Membership(user_id=pk, group_id=group_id) for pk in messes], ignore_conflicts=True)
 

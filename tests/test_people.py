@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 
-from mess.models import Role
+from mess.models import Profile, Role
 from mess.people import Person, messes_recipients, people_create, people_place, user_access
 
 User = get_user_model()
@@ -40,12 +40,20 @@ def test_it_creates_many_in_as_many_queries_as_one(mess1, django_assert_num_quer
         people_create(people=[Person(f"s{n}", Role.STUDENT, mess1.pk) for n in range(50)])
 
 
-def test_placing_moves_people_to_another_mess_and_role(student, mess2):
+def test_placing_moves_a_student_to_another_mess(student, mess2):
     people_place(role=Role.STUDENT, messes={student.pk: mess2.pk})
 
     student.refresh_from_db()
     assert student.profile.mess == mess2
     assert list(student.groups.values_list("name", flat=True)) == [Role.STUDENT]
+
+
+def test_placing_gives_a_user_without_a_role_the_role_and_the_mess(mess1):
+    user = User.objects.create_user(username="newcomer")
+
+    people_place(role=Role.OFFICIAL, messes={user.pk: mess1.pk})
+
+    assert (user.profile.mess, list(user.groups.values_list("name", flat=True))) == (mess1, [Role.OFFICIAL])
 
 
 def test_access_follows_the_role(student, official, admin, mess1):
@@ -70,3 +78,10 @@ def test_recipients_are_the_messs_active_officials_with_an_address_and_the_admin
         mess1.pk: ["ada@example.org", "olga@example.org"],
         mess2.pk: ["ada@example.org", "oscar@example.org"],
     }
+
+
+def test_it_writes_roles_in_the_order_given_so_that_row_ids_repeat(mess1):
+    people_create(people=[Person(f"o{n}", Role.OFFICIAL, mess1.pk) for n in range(3)] + [Person("s0", Role.STUDENT, mess1.pk)])
+
+    by_id = Profile.objects.order_by("pk").values_list("user__username", flat=True)
+    assert list(by_id) == ["o0", "o1", "o2", "s0"]
