@@ -130,6 +130,12 @@ class ManageItUserAdmin(UserAdmin):
     list_select_related = ["profile__mess"]
     search_fields = [*UserAdmin.search_fields, "profile__mess__code"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An admin who is not a superuser manages people, not rights: only a superuser makes a
+        # superuser or hands out single permissions.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, "is_superuser", "user_permissions"]
+
     @admin.display(description="mess", ordering="profile__mess__code")
     def mess(self, user):
         profile = getattr(user, "profile", None)

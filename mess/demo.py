@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from mess.models import (
     WasteRecord,
     Weekday,
 )
-from mess.people import Person, people_create
+from mess.people import ADMINS_GROUP, Person, people_create
 
 User = get_user_model()
 
@@ -162,7 +163,10 @@ def _demo_people(*, rng: random.Random, messes: dict[str, Mess]) -> dict[str, li
     """Creates the logins and the students; returns each mess's students' ids (the demo student first)."""
     usernames = sorted({f"{rng.choice([21, 22, 23, 24])}{rng.choice(BRANCHES)}{rng.randint(1, 180):03}" for _ in range(1000)})
     rng.shuffle(usernames)
-    User.objects.create_superuser(username="admin", email="admin@example.org", password="admin", first_name="Demo", last_name="Admin")
+    admin = User.objects.create_superuser(
+        username="admin", email="admin@example.org", password="admin", first_name="Demo", last_name="Admin"
+    )
+    Group.objects.get(name=ADMINS_GROUP).user_set.add(admin)
     people = [
         Person("official1", Role.OFFICIAL, messes["mess1"].pk, "official1@example.org", "Ramesh", "Iyer", password="official1"),
         Person("official2", Role.OFFICIAL, messes["mess2"].pk, "official2@example.org", "Sunita", "Rao", password="official2"),

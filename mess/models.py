@@ -86,6 +86,8 @@ class Mess(models.Model):
     class Meta:
         verbose_name_plural = "messes"
         ordering = ["code"]
+        # What makes a ManageIt admin (with superusers), given through the Admins group: see mess/people.py.
+        permissions = [("run_every_mess", "Can see and run every mess (a ManageIt admin)")]
         constraints = [
             models.CheckConstraint(condition=Q(waste_threshold_kg__gte=0), name="mess_waste_threshold_not_negative"),
             models.CheckConstraint(condition=Q(rating_threshold__gte=1, rating_threshold__lte=5), name="mess_rating_threshold_1_to_5"),
@@ -386,7 +388,7 @@ class DayTotals(models.Model):
 
 
 class Role(models.TextChoices):
-    """The groups that give a user their role; admins are staff users instead."""
+    """The groups that give a user their role in one mess; admins have a permission instead (mess/people.py)."""
 
     STUDENT = "Students"
     OFFICIAL = "Mess officials"

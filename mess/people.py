@@ -1,21 +1,57 @@
 """The people of a mess and what they may do: students, who eat at a mess; its officials, who run
-it; admins (staff), who see every mess. Creating them (the one way: the student import, the demo
+it; admins, who see and run every mess. Creating them (the one way: the student import, the demo
 data and the tests all use `people_create`), what each may see (`user_access`), and who hears about
-a mess (`messes_recipients`)."""
+a mess (`messes_recipients`).
+
+An admin is a superuser, or a user with the mess.run_every_mess permission, which the Admins group
+gives. `is_staff` alone makes nobody an admin: it only opens Django admin with the model permissions
+the user has."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from mess.bulk import upsert
 from mess.models import Profile, Role
 
 User = get_user_model()
+
+ADMINS_GROUP = "Admins"
+# Besides running every mess, the Admins group may do in Django admin what ManageIt's admins do there:
+# every model of these apps, and adding and changing users (a superuser's rights stay a superuser's).
+ADMIN_APPS = ("mess", "scheduling", "django_q", "axes")
+ADMIN_USER_PERMISSIONS = ("add_user", "change_user", "view_user")
+
+
+def admin_permissions() -> QuerySet[Permission]:
+    """The permission that makes a ManageIt admin."""
+    return Permission.objects.filter(codename="run_every_mess", content_type__app_label="mess")
+
+
+def admins() -> QuerySet:
+    """Every active ManageIt admin: the superusers and the users with the admin permission, through
+    a group or their own."""
+    perms = admin_permissions()
+    admin = Q(is_superuser=True) | Q(groups__permissions__in=perms) | Q(user_permissions__in=perms)
+    return User.objects.filter(admin, is_active=True).distinct()
+
+
+def admins_group_sync(*, app_config, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Gives the Admins group the permissions of `app_config`'s models that ManageIt's admins need.
+    Connected to post_migrate, which comes after each app's permissions are created, so that a new
+    model's permissions join the group as soon as it is migrated."""
+    if app_config.label not in (*ADMIN_APPS, "auth"):
+        return
+    permissions = Permission.objects.using(using).filter(content_type__app_label=app_config.label)
+    if app_config.label == "auth":
+        permissions = permissions.filter(codename__in=ADMIN_USER_PERMISSIONS)
+    group, _ = Group.objects.using(using).get_or_create(name=ADMINS_GROUP)
+    group.permissions.add(*permissions)
 
 
 @dataclass(frozen=True)
@@ -76,7 +112,7 @@ def _place(*, group_id: int, messes: dict[int, int]) -> None:
 
 @dataclass(frozen=True)
 class Access:
-    """What a user may see: admins (staff) every mess; officials and students their own mess."""
+    """What a user may see: admins every mess; officials and students their own mess."""
 
     is_admin: bool = False
     role: str | None = None  # a Role value, for users who are not admins
@@ -93,36 +129,45 @@ class Access:
 
 
 def user_access(*, user) -> Access:
-    """The role and mess of `user`: staff are admins (no query); anyone else's group and mess come
-    in one query. An official who is also in the students' group is an official."""
+    """The role and mess of `user`: superusers are admins (no query); anyone else's admin permission,
+    group and mess come in one query. An admin who also has a role is an admin; an official who is
+    also in the students' group is an official."""
     if not user.is_authenticated or not user.is_active:
         return Access()
-    if user.is_staff:
+    if user.is_superuser:
         return Access(is_admin=True)
     in_group = Group.objects.filter(user=OuterRef("pk"))
+    perms = admin_permissions()
     row = (
         User.objects.filter(pk=user.pk)
         .values("profile__mess_id", "profile__mess__code")
-        .annotate(official=Exists(in_group.filter(name=Role.OFFICIAL)), student=Exists(in_group.filter(name=Role.STUDENT)))
+        .annotate(
+            admin_by_group=Exists(perms.filter(group__user=OuterRef("pk"))),
+            admin_by_user=Exists(perms.filter(user=OuterRef("pk"))),
+            official=Exists(in_group.filter(name=Role.OFFICIAL)),
+            student=Exists(in_group.filter(name=Role.STUDENT)),
+        )
         .first()
     )
     if row is None:
         return Access()
+    if row["admin_by_group"] or row["admin_by_user"]:
+        return Access(is_admin=True)
     role = Role.OFFICIAL if row["official"] else Role.STUDENT if row["student"] else None
     return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"])
 
 
 def messes_recipients(*, mess_ids: list[int]) -> dict[int, list[str]]:
-    """E-mail addresses of everyone who hears about each mess: its officials and the admins (staff),
-    each once, in a stable order; users without an address or not active are left out. Mess id ->
+    """E-mail addresses of everyone who hears about each mess: its officials and the admins, each
+    once, in a stable order; users without an address or not active are left out. Mess id ->
     addresses, every id present (possibly with the admins only). Two queries."""
-    admins = set(User.objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True))
+    admin_emails = set(admins().exclude(email="").values_list("email", flat=True))
     officials = (
         User.objects.filter(groups__name=Role.OFFICIAL, profile__mess_id__in=mess_ids, is_active=True)
         .exclude(email="")
         .values_list("profile__mess_id", "email")
     )
-    emails = {mess_id: set(admins) for mess_id in mess_ids}
+    emails = {mess_id: set(admin_emails) for mess_id in mess_ids}
     for mess_id, email in officials:
         emails[mess_id].add(email)
     return {mess_id: sorted(addresses) for mess_id, addresses in emails.items()}

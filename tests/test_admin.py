@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin as django_admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,6 +33,7 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
+from mess.people import ADMINS_GROUP
 from tests.helpers import create_person
 
 User = get_user_model()
@@ -362,3 +364,23 @@ def test_it_completes_floors_in_a_constant_number_of_queries(as_admin):
 
     assert len(response.json()["results"]) == 18
     assert len(many) == len(few)
+
+
+def test_an_admin_who_is_not_a_superuser_runs_the_admin_site_but_cannot_hand_out_rights(client, student, mess1):
+    gina = User.objects.create_user(username="gina", password="pw-gina-123", is_staff=True)
+    gina.groups.add(Group.objects.get(name=ADMINS_GROUP))
+    client.force_login(gina)
+
+    assert client.get(reverse("admin:mess_mess_changelist")).status_code == 200
+    assert client.get(reverse("admin:scheduling_jobschedule_changelist")).status_code == 200
+    page = client.get(reverse("admin:auth_user_change", args=[student.pk])).content.decode()
+    assert 'name="is_staff"' in page and 'name="groups"' in page
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_staff_without_permissions_sees_no_model(client, db):
+    client.force_login(User.objects.create_user(username="stan", is_staff=True))
+
+    assert client.get(reverse("admin:mess_feedback_changelist")).status_code == 403
+    assert client.get(reverse("admin:index")).context["app_list"] == []

@@ -1,11 +1,25 @@
 """People: created one way, with their role and mess; what each may see; who hears about a mess."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import IntegrityError
 
 from mess.models import Profile, Role
-from mess.people import Person, messes_recipients, people_create, people_place, user_access
+from mess.people import (
+    ADMINS_GROUP,
+    Access,
+    Person,
+    admin_permissions,
+    admins,
+    messes_recipients,
+    people_create,
+    people_place,
+    user_access,
+)
 
 User = get_user_model()
 
@@ -85,3 +99,60 @@ def test_it_writes_roles_in_the_order_given_so_that_row_ids_repeat(mess1):
 
     by_id = Profile.objects.order_by("pk").values_list("user__username", flat=True)
     assert list(by_id) == ["o0", "o1", "o2", "s0"]
+
+
+# Admins: by permission, not by is_staff
+
+
+def admins_group() -> Group:
+    return Group.objects.get(name=ADMINS_GROUP)
+
+
+def test_staff_without_the_permission_is_no_admin_and_hears_nothing(mess1, admin):
+    stan = User.objects.create_user(username="stan", email="stan@example.org", is_staff=True)
+
+    assert not user_access(user=stan).is_admin
+    assert messes_recipients(mess_ids=[mess1.pk]) == {mess1.pk: ["ada@example.org"]}
+
+
+def test_the_admins_group_or_the_permission_itself_makes_an_admin(mess1):
+    gina = User.objects.create_user(username="gina", email="gina@example.org")
+    gina.groups.add(admins_group())
+    perry = User.objects.create_user(username="perry", email="perry@example.org")
+    perry.user_permissions.add(admin_permissions().get())
+    quitter = User.objects.create_user(username="quitter", email="quitter@example.org", is_active=False)
+    quitter.groups.add(admins_group())
+
+    assert user_access(user=gina).is_admin and user_access(user=perry).is_admin
+    assert list(admins().order_by("username").values_list("username", flat=True)) == ["gina", "perry"]
+    assert messes_recipients(mess_ids=[mess1.pk]) == {mess1.pk: ["gina@example.org", "perry@example.org"]}
+
+
+def test_an_admin_who_also_has_a_role_is_an_admin(official):
+    official.groups.add(admins_group())
+
+    assert user_access(user=official) == Access(is_admin=True)
+
+
+def test_the_admins_group_may_run_the_admin_site_but_not_make_superusers(db):
+    granted = set(admins_group().permissions.values_list("content_type__app_label", "codename"))
+
+    assert {
+        ("mess", "run_every_mess"),
+        ("mess", "change_mess"),
+        ("mess", "change_mealwindow"),
+        ("scheduling", "change_jobschedule"),
+    } <= granted
+    assert {("auth", "add_user"), ("auth", "change_user"), ("axes", "delete_accessattempt")} <= granted
+    assert ("auth", "change_group") not in granted and ("auth", "change_permission") not in granted
+
+
+def test_the_upgrade_puts_every_staff_account_into_the_admins_group(db):
+    upgrade = importlib.import_module("mess.migrations.0004_admins")
+    stan = User.objects.create_user(username="stan", is_staff=True)
+    User.objects.create_user(username="sam")
+
+    upgrade.staff_into_admins(django_apps, None)
+
+    assert list(admins_group().user_set.values_list("username", flat=True)) == ["stan"]
+    assert user_access(user=stan).is_admin

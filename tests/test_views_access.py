@@ -4,38 +4,53 @@
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth.models import Group
 
 from mess.models import DailyReport, Notification
+from mess.people import ADMINS_GROUP
 
 RANGE = "?start=2026-03-01&end=2026-03-10"
-ROLES = ["anonymous", "student", "official", "other_official", "admin"]
+# "staff" has is_staff and no permission (Django admin opens, ManageIt's admin pages do not);
+# "group_admin" is in the Admins group without being staff or a superuser.
+ROLES = ["anonymous", "student", "official", "other_official", "admin", "staff", "group_admin"]
 
 # (method, URL, expected status for each of ROLES). A 302 for a signed-in role is the page's own
 # redirect; the anonymous 302 always goes to the login page.
 MATRIX = [
-    ("get", "/", [302, 302, 302, 302, 302]),
-    ("get", "/overview/", [302, 403, 403, 403, 200]),
-    ("get", f"/overview/waste.csv{RANGE}", [302, 403, 403, 403, 200]),
-    ("get", f"/overview/feedback.csv{RANGE}", [302, 403, 403, 403, 200]),
-    ("get", "/feedback/", [302, 200, 403, 403, 403]),
-    ("post", "/feedback/", [302, 200, 403, 403, 403]),  # the student's post is refused by the form (no fields)
-    ("get", "/mess/mess1/", [302, 403, 200, 404, 200]),
-    ("get", "/mess/mess1/waste/", [302, 403, 200, 404, 200]),
-    ("post", "/mess/mess1/waste/", [302, 403, 200, 404, 200]),  # refused by the form: no fields
-    ("get", f"/mess/mess1/waste.csv{RANGE}", [302, 403, 200, 404, 200]),
-    ("get", f"/mess/mess1/feedback.csv{RANGE}", [302, 403, 200, 404, 200]),
-    ("get", "/mess/mess1/reports/2026-03-09/", [302, 403, 200, 404, 200]),
-    ("post", "/mess/mess1/notifications/{notification}/read/", [302, 403, 302, 404, 302]),
-    ("post", "/mess/mess1/notifications/read/", [302, 403, 302, 404, 302]),
-    ("get", "/mess/nope/", [302, 403, 404, 404, 404]),
-    ("get", "/admin/", [302, 302, 302, 302, 200]),  # Django admin sends non-staff to its own login
-    ("get", "/accounts/password/", [302, 200, 200, 200, 200]),
+    ("get", "/", [302, 302, 302, 302, 302, 200, 302]),
+    ("get", "/overview/", [302, 403, 403, 403, 200, 403, 200]),
+    ("get", f"/overview/waste.csv{RANGE}", [302, 403, 403, 403, 200, 403, 200]),
+    ("get", f"/overview/feedback.csv{RANGE}", [302, 403, 403, 403, 200, 403, 200]),
+    ("get", "/feedback/", [302, 200, 403, 403, 403, 403, 403]),
+    ("post", "/feedback/", [302, 200, 403, 403, 403, 403, 403]),  # the student's post is refused by the form (no fields)
+    ("get", "/mess/mess1/", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess1/waste/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/waste/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
+    ("get", f"/mess/mess1/waste.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", f"/mess/mess1/feedback.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess1/reports/2026-03-09/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/notifications/{notification}/read/", [302, 403, 302, 404, 302, 403, 302]),
+    ("post", "/mess/mess1/notifications/read/", [302, 403, 302, 404, 302, 403, 302]),
+    ("get", "/mess/nope/", [302, 403, 404, 404, 404, 403, 404]),
+    ("get", "/admin/", [302, 302, 302, 302, 200, 200, 302]),  # Django admin sends non-staff to its own login
+    ("get", "/accounts/password/", [302, 200, 200, 200, 200, 200, 200]),
 ]
 
 
 @pytest.fixture
-def people(student, official, other_official, admin):
-    return {"anonymous": None, "student": student, "official": official, "other_official": other_official, "admin": admin}
+def people(student, official, other_official, admin, django_user_model):
+    staff = django_user_model.objects.create_user(username="stan", password="pw-stan-123", is_staff=True)
+    group_admin = django_user_model.objects.create_user(username="gina", password="pw-gina-123")
+    group_admin.groups.add(Group.objects.get(name=ADMINS_GROUP))
+    return {
+        "anonymous": None,
+        "student": student,
+        "official": official,
+        "other_official": other_official,
+        "admin": admin,
+        "staff": staff,
+        "group_admin": group_admin,
+    }
 
 
 @pytest.fixture
