@@ -3,11 +3,21 @@ page sends each role to its page."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
+
+from mess.forms import PasswordResetForm
 
 admin.site.site_header = "ManageIt"
 admin.site.site_title = "ManageIt"
 admin.site.index_title = "Messes, menus, waste, feedback and jobs"
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; the icon is a static file."""
+    return redirect(static("favicon.svg"))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,5 +25,23 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
+            subject_template_name="emails/password-reset-subject.txt",
+            email_template_name="emails/password-reset-body.txt",
+            html_email_template_name="emails/password-reset-body.html",
+        ),
+        name="password_reset",
+    ),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(post_reset_login=False),
+        name="password_reset_confirm",
+    ),
+    path("accounts/password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("favicon.ico", favicon),
     path("", include("mess.urls")),
 ]

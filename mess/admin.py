@@ -6,7 +6,9 @@ Every change list selects its related rows in the same query, so a page costs th
 however many rows it shows; foreign keys to users and floors are autocompletes, as there are thousands.
 """
 
-from django.contrib import admin
+import smtplib
+
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
@@ -30,6 +32,8 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
+from mess.people import people_invite
+from mess.text import plural
 from mess.totals import day_totals_refresh
 from scheduling.services import default_crons, schedules_follow_defaults
 
@@ -125,7 +129,8 @@ class ManageItUserAdmin(UserAdmin):
     """Django's user admin, with the mess each user eats at or runs."""
 
     inlines = [*UserAdmin.inlines, ProfileInline]
-    list_display = [*UserAdmin.list_display, "mess"]
+    list_display = [*UserAdmin.list_display, "mess", "invited"]
+    actions = ["invite"]
     list_filter = [*UserAdmin.list_filter, "profile__mess"]
     list_select_related = ["profile__mess"]
     search_fields = [*UserAdmin.search_fields, "profile__mess__code"]
@@ -140,6 +145,22 @@ class ManageItUserAdmin(UserAdmin):
     def mess(self, user):
         profile = getattr(user, "profile", None)
         return profile.mess if profile else None
+
+    @admin.display(description="invited", ordering="profile__invited_at")
+    def invited(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.invited_at if profile else None
+
+    @admin.action(description="Send an invitation (a link to set a password)")
+    def invite(self, request, queryset):
+        try:
+            invited = people_invite(users=queryset.order_by("username"))
+        except (smtplib.SMTPException, OSError) as error:
+            self.message_user(request, f"The mail server failed ({error}); those invited before it keep their invitation.", messages.ERROR)
+            return
+        left_out = len(queryset) - invited
+        note = f" {plural(left_out, 'user')} without an e-mail address or not active left out." if left_out else ""
+        self.message_user(request, f"Invited {plural(invited, 'user')}.{note}", messages.SUCCESS)
 
 
 @admin.register(RegularMenu)

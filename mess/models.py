@@ -116,6 +116,8 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles")
+    # When ManageIt last e-mailed them a link to set their password (an invitation).
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return f"{self.user.get_username()} @ {self.mess.code if self.mess else '-'}"

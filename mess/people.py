@@ -7,16 +7,25 @@ An admin is a superuser, or a user with the mess.run_every_mess permission, whic
 gives. `is_staff` alone makes nobody an admin: it only opens Django admin with the model permissions
 the user has."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import get_connection
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from mess.bulk import upsert
+from mess.emails import email_send
 from mess.models import Profile, Role
 
 User = get_user_model()
@@ -108,6 +117,33 @@ def _place(*, group_id: int, messes: dict[int, int]) -> None:
     )
     Membership = User.groups.through
     Membership.objects.bulk_create([Membership(user_id=pk, group_id=group_id) for pk in messes], ignore_conflicts=True)
+
+
+def password_link(*, user) -> str:
+    """An address at which `user` sets a new password, valid for PASSWORD_RESET_TIMEOUT and until the
+    password changes (Django's password-reset token)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+    return settings.SITE_URL + path
+
+
+def people_invite(*, users: Iterable) -> int:
+    """E-mails each of `users` who is active and has an address an invitation to ManageIt with a link
+    to set their password (see password_link), and records when on their profile. The e-mails go out
+    over one connection; if the mail server refuses one, the error is raised and those invited
+    before it keep their record, so that inviting the rest again sends nobody a second one. Returns
+    how many were invited."""
+    invited = 0
+    expires = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    with get_connection() as connection:
+        for user in users:
+            if not user.is_active or not user.email:
+                continue
+            context = {"user": user, "link": password_link(user=user), "expires": expires, "site_url": settings.SITE_URL}
+            email_send(template="invitation", context=context, to=[user.email], connection=connection)
+            Profile.objects.update_or_create(user=user, defaults={"invited_at": timezone.now()})
+            invited += 1
+    return invited
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mess.alerts import alerts_open
+from mess.context_processors import request_access
 from mess.feedback import (
     FEEDBACK_COLUMNS,
     feedback_critical_latest,
@@ -30,7 +31,6 @@ from mess.forms import DateRangeForm, FeedbackForm, WasteForm
 from mess.meals import days_ending, meals_of_today
 from mess.models import DailyReport, FeedbackCategory, Meal, Mess, Notification
 from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_inbox, notifications_mark_all_read
-from mess.people import Access, user_access
 from mess.reports import daily_reports_latest
 from mess.text import plural
 from mess.totals import messes_overview
@@ -44,12 +44,6 @@ RATING_SERIES = [{"label": "Last 7 days"}, {"label": "Last 30 days"}]
 # Who may see what ---------------------------------------------------------------------------------
 
 
-def _access(request) -> Access:
-    if not hasattr(request, "access"):
-        request.access = user_access(user=request.user)
-    return request.access
-
-
 def mess_page(view):
     """For the officials of the mess the URL names, and for admins. Another mess's official gets
     404, as if the mess did not exist; students and users without a role get 403."""
@@ -57,7 +51,7 @@ def mess_page(view):
     @login_required
     @wraps(view)
     def wrapper(request, code, *args, **kwargs):
-        access = _access(request)
+        access = request_access(request)
         if access.is_official:
             if access.mess_code != code:
                 raise Http404("No such mess.")
@@ -72,7 +66,7 @@ def admin_page(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _access(request).is_admin:
+        if not request_access(request).is_admin:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -83,7 +77,7 @@ def student_page(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _access(request).is_student:
+        if not request_access(request).is_student:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -93,14 +87,14 @@ def student_page(view):
 @login_required
 def home(request):
     """Sends each role to its page."""
-    access = _access(request)
+    access = request_access(request)
     if access.is_admin:
         return redirect("mess:overview")
     if access.is_official and access.mess_code:
         return redirect("mess:dashboard", code=access.mess_code)
     if access.is_student:
         return redirect("mess:feedback")
-    return render(request, "mess/no_role.html", {"access": access})
+    return render(request, "mess/no_role.html")
 
 
 # Officials and admins: one mess -------------------------------------------------------------------
@@ -119,7 +113,6 @@ def dashboard(request, code):
     trend = waste_trend(mess=mess, start=month_start, end=today)
     ratings = ratings_by_meal(mess=mess, today=today)
     context = {
-        "access": _access(request),
         "mess": mess,
         "today": today,
         "week_start": week_start,
@@ -178,7 +171,7 @@ def waste_entry(request, code):
     else:
         started, _ = meals_of_today(now=timezone.now())
         form = WasteForm(mess=mess, initial={"date": timezone.localdate(), "meal": started[-1].meal if started else Meal.BREAKFAST})
-    context = {"access": _access(request), "mess": mess, "form": form, "recent": waste_records_recent(mess=mess)}
+    context = {"mess": mess, "form": form, "recent": waste_records_recent(mess=mess)}
     return render(request, "mess/waste.html", context)
 
 
@@ -209,7 +202,7 @@ def daily_report(request, code, day):
     except ValueError:
         raise Http404("No such date.") from None
     report = get_object_or_404(DailyReport.objects.select_related("mess"), mess__code=code, date=date)
-    context = {"access": _access(request), "mess": report.mess, "report": report, "data": report.data}
+    context = {"mess": report.mess, "report": report, "data": report.data}
     return render(request, "mess/report.html", context)
 
 
@@ -233,7 +226,6 @@ def overview(request):
     today = timezone.localdate()
     month_start, _ = days_ending(end=today, days=30)
     context = {
-        "access": _access(request),
         "today": today,
         "rows": messes_overview(today=today),
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
@@ -259,8 +251,8 @@ def feedback(request):
     now = timezone.now()
     today = timezone.localdate(now)
     history = feedback_history(student=request.user, before=today)
-    if _access(request).mess_id is None:
-        return render(request, "mess/feedback.html", {"access": _access(request), "today": today, "no_mess": True, "history": history})
+    if request_access(request).mess_id is None:
+        return render(request, "mess/feedback.html", {"today": today, "no_mess": True, "history": history})
     started, upcoming = meals_of_today(now=now)
     posted = None
     if request.method == "POST":
@@ -293,7 +285,6 @@ def feedback(request):
     # A post for a meal that cannot be rated (not started, unknown) has no card to show its error on.
     stray = posted if posted is not None and posted.errors and posted.data.get("meal") not in {w.meal for w in started} else None
     context = {
-        "access": _access(request),
         "today": today,
         "cards": cards,
         "upcoming": upcoming,
@@ -318,7 +309,7 @@ def _export(request, *, what: str, mess: Mess | None):
     CSV in the columns the import commands read. Streamed: memory stays flat however long the range."""
     form = DateRangeForm(request.GET)
     if not form.is_valid():
-        context = {"access": _access(request), "mess": mess, "form": form, "what": what}
+        context = {"mess": mess, "form": form, "what": what}
         return render(request, "mess/export_invalid.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     mess_id = mess.pk if mess else None

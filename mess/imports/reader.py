@@ -54,13 +54,15 @@ class ImportResult:
     new: int
     updated: int
     unchanged: int
+    invited: int | None = None  # students sent an invitation, when asked for
 
     @property
     def total(self) -> int:
         return self.new + self.updated + self.unchanged
 
     def __str__(self) -> str:
-        return f"imported {self.total} {self.what} ({self.new} new, {self.updated} updated, {self.unchanged} unchanged)"
+        text = f"imported {self.total} {self.what} ({self.new} new, {self.updated} updated, {self.unchanged} unchanged)"
+        return text if self.invited is None else f"{text}; invited {self.invited}"
 
 
 class Bad(Exception):

@@ -1,10 +1,13 @@
 """The students file: `username,name,email,mess`, one student per username."""
 
 import re
+import smtplib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import IO, NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
@@ -18,19 +21,42 @@ from mess.imports.reader import (
     show,
 )
 from mess.models import Role
-from mess.people import Person, people_create, people_place
+from mess.people import Person, people_create, people_invite, people_place
 
 User = get_user_model()
 
 
-def students_import(*, file: IO, progress: Callable[[int], None] | None = None) -> ImportResult:
+def students_import(*, file: IO, progress: Callable[[int], None] | None = None, invite: bool = False) -> ImportResult:
     """Imports `username,name,email,mess` rows: creates each new user as a student of the mess with
-    no usable password (an admin sets one, or they reset it by e-mail), and updates an existing
-    student's name, e-mail and mess. Usernames are matched exactly; one that differs only in case
-    from an existing user, or names an official or an admin, is a bad row. All or nothing: raises
-    ImportRejected and writes nothing if any row is bad. `file` is binary (UTF-8, optional BOM) or
-    text; `progress`, if given, is called with the number of bytes read as reading goes."""
-    return import_file(_StudentsImport(), file=file, progress=progress)
+    no usable password (they set one through an invitation or "Forgot your password?"), and updates
+    an existing student's name, e-mail and mess. Usernames are matched exactly; one that differs only
+    in case from an existing user, or names an official or an admin, is a bad row. All or nothing:
+    raises ImportRejected and writes nothing if any row is bad. `file` is binary (UTF-8, optional
+    BOM) or text; `progress`, if given, is called with the number of bytes read as reading goes.
+
+    With `invite`, once the file is imported, each student of the file who cannot log in yet and was
+    never invited gets an invitation (see people_invite): importing the same file again invites
+    nobody twice, and sends the invitations a failed mail server kept from going out."""
+    spec = _StudentsImport()
+    result = import_file(spec, file=file, progress=progress)
+    if not invite:
+        return result
+    invited = 0
+    try:
+        for start in range(0, len(spec.student_ids), 1000):
+            waiting = User.objects.filter(
+                pk__in=spec.student_ids[start : start + 1000], password__startswith=UNUSABLE_PASSWORD_PREFIX, profile__invited_at=None
+            )
+            invited += people_invite(users=waiting.order_by("username"))
+    except (smtplib.SMTPException, OSError) as error:
+        raise InvitationsStopped(
+            f"{result}, but the invitations stopped ({error}); importing the same file again with --invite invites the rest"
+        ) from error
+    return replace(result, invited=invited)
+
+
+class InvitationsStopped(Exception):
+    """The file is imported, and the mail server failed before every invitation went out."""
 
 
 class _User(NamedTuple):
@@ -52,6 +78,7 @@ class _StudentsImport(FileKind):
     def __init__(self):
         super().__init__()
         self.usernames: set[str] = set()
+        self.student_ids: list[int] = []  # of every student of the file, once written
 
     def seen(self, key: str) -> bool:
         # Case-insensitively: MariaDB's usernames are, so "Alice" and "alice" are one user there.
@@ -117,10 +144,11 @@ class _StudentsImport(FileKind):
             if user.mess_id != mess_id or not user.is_student:
                 places[user.id] = mess_id
             updated += changed or user.mess_id != mess_id or not user.is_student
+            self.student_ids.append(user.id)
         User.objects.bulk_update(changed_users, ["first_name", "last_name", "email"])
         people_place(role=Role.STUDENT, messes=places)
-        # New students have no usable password: an admin sets one, or they reset it by e-mail.
-        people_create(people=new_people)
+        # New students have no usable password: they set one through an invitation or a reset.
+        self.student_ids.extend(people_create(people=new_people).values())
         return len(new_people), updated, len(items) - len(new_people) - updated
 
 

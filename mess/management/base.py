@@ -24,7 +24,12 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV file (UTF-8, with a header row), or - for standard input")
 
+    def service_options(self, options: dict) -> dict:
+        """The service's keyword arguments from the command's own options, besides the file."""
+        return {}
+
     def handle(self, *args, file: str, **options):
+        self.options = self.service_options(options)
         if file == "-":
             stdin = options.get("stdin") or sys.stdin
             return self._import(getattr(stdin, "buffer", stdin), size=None, name="stdin")
@@ -47,7 +52,7 @@ class ImportCommand(BaseCommand):
             disable=not self.stderr.isatty(),
         ) as bar:
             try:
-                result = self.service(file=file, progress=None if bar.disable else bar.update)
+                result = self.service(file=file, progress=None if bar.disable else bar.update, **self.options)
             except ImportRejected as rejected:
                 bar.close()
                 for error in rejected.errors:
