@@ -52,16 +52,24 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Login attempts are rate limited by django-axes: after AXES_FAILURE_LIMIT failed attempts for one
-# username from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# Login attempts are rate limited by django-axes (see mess/logins.py): after AXES_FAILURE_LIMIT
+# failed attempts for one username from one address, that pair is locked out, and after
+# AXES_ADDRESS_FAILURE_LIMIT failures from one address across usernames, the address is; each for
+# AXES_COOLOFF_MINUTES after the last failure. Behind proxies, TRUSTED_PROXIES says how many there are,
+# so that the client's address is read from X-Forwarded-For (and never otherwise).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "mess.logins.LoginThrottle"
+AXES_CLIENT_IP_CALLABLE = "mess.logins.client_address"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 ROOT_URLCONF = "manageit.urls"
 

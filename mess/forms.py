@@ -9,6 +9,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from mess.logins import login_allowed, login_failed
 from mess.models import MAX_COMMENT, MAX_DINERS, MAX_WASTE_KG, FeedbackCategory, Floor, Meal, MealWindow, Mess
 
 
@@ -87,6 +88,25 @@ class DateRangeForm(forms.Form):
         if start and end and end < start:
             raise forms.ValidationError("The end date is before the start date.")
         return cleaned
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's, with each wrong old password counted as a failed login (mess/logins.py): once the
+    user is locked out at their address, no old password is even checked."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        username = self.user.get_username()
+        if not login_allowed(self.request, username=username):
+            raise forms.ValidationError("Too many wrong passwords: wait a while before trying again.")
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            login_failed(self.request, username=username)
+            raise
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -1,0 +1,47 @@
+"""CSV exports of waste and feedback, in the columns the imports read, streamed."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+
+from mess.feedback import (
+    FEEDBACK_COLUMNS,
+    feedback_export_rows,
+)
+from mess.forms import DateRangeForm
+from mess.models import Mess
+from mess.waste import WASTE_COLUMNS, waste_export_rows
+
+
+class _Echo:
+    """A file that hands back what is written to it, so csv.writer can feed a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+def csv_export(request, *, what: str, mess: Mess | None):
+    """The waste or feedback of the date range in the GET parameters, of one mess or of all, as
+    CSV in the columns the import commands read. Streamed: memory stays flat however long the range."""
+    form = DateRangeForm(request.GET)
+    if not form.is_valid():
+        context = {"mess": mess, "form": form, "what": what}
+        return render(request, "mess/export_invalid.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    mess_id = mess.pk if mess else None
+    if what == "waste":
+        columns, rows = WASTE_COLUMNS, waste_export_rows(start=start, end=end, mess_id=mess_id)
+    else:
+        columns, rows = FEEDBACK_COLUMNS, feedback_export_rows(start=start, end=end, mess_id=mess_id)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(columns)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"{what}-{mess.code if mess else 'all'}-{start}-{end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,148 @@
+"""A mess's pages, for its officials and the admins: the dashboard, the waste form, the inbox, the
+daily reports and the CSV exports."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mess.alerts import alerts_open
+from mess.feedback import (
+    feedback_critical_latest,
+    ratings_by_meal,
+)
+from mess.forms import DateRangeForm, WasteForm
+from mess.meals import days_ending, meals_of_today
+from mess.models import DailyReport, Meal, Mess, Notification
+from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_inbox, notifications_mark_all_read
+from mess.reports import daily_reports_latest
+from mess.text import plural
+from mess.views.access import mess_page
+from mess.views.exports import csv_export
+from mess.waste import waste_by_floor_and_meal, waste_record_save, waste_records_recent, waste_trend
+from scheduling.selectors import jobs_state
+
+MEAL_SERIES = [{"label": meal.label} for meal in Meal]
+RATING_SERIES = [{"label": "Last 7 days"}, {"label": "Last 30 days"}]
+
+
+@mess_page
+def dashboard(request, code):
+    try:
+        mess = mess_for_dashboard(code=code)
+    except Mess.DoesNotExist:
+        raise Http404("No such mess.") from None
+    today = timezone.localdate()
+    week_start, _ = days_ending(end=today, days=7)
+    month_start, _ = days_ending(end=today, days=30)
+    waste_week = waste_by_floor_and_meal(mess=mess, start=week_start, end=today)
+    trend = waste_trend(mess=mess, start=month_start, end=today)
+    ratings = ratings_by_meal(mess=mess, today=today)
+    context = {
+        "mess": mess,
+        "today": today,
+        "week_start": week_start,
+        "alerts": alerts_open(mess_code=mess.code),
+        "waste_week": waste_week,
+        "waste_week_rows": [{"label": r["floor"], "values": list(r["meals"].values())} for r in waste_week],
+        "meal_series": MEAL_SERIES,
+        "trend": trend,
+        "trend_kg": [(d["date"], d["kg"]) for d in trend],
+        "trend_grams": [(d["date"], d["grams_per_diner"]) for d in trend],
+        "has_grams": any(d["grams_per_diner"] is not None for d in trend),
+        "ratings": ratings,
+        "rating_rows": [{"label": r["label"], "values": [r["average7"], r["average30"]]} for r in ratings],
+        "rating_series": RATING_SERIES,
+        # the last 30 days: older entries have been dealt with, and reading them costs years of history
+        "critical": feedback_critical_latest(mess=mess, since=month_start),
+        "notifications": notifications_inbox(mess=mess, since=month_start),
+        "reports": daily_reports_latest(mess=mess),
+        "jobs": jobs_state(),
+        "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
+    }
+    return render(request, "mess/dashboard.html", context)
+
+
+@mess_page
+def waste_entry(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    if request.method == "POST":
+        form = WasteForm(request.POST, mess=mess)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = waste_record_save(
+                    mess=mess,
+                    floor=data["floor"],
+                    date=data["date"],
+                    meal=data["meal"],
+                    total_kg=data["total_kg"],
+                    diners=data["diners"],
+                    recorded_by=request.user,
+                )
+            except ValueError as e:
+                form.add_error(None, str(e))
+            else:
+                record = saved.record
+                what = f"{record.floor.name}, {record.get_meal_display().lower()} of {record.date:%d %b %Y}"
+                if saved.created:
+                    messages.success(request, f"Recorded {record.total_kg} kg for {what}.")
+                else:
+                    messages.info(
+                        request,
+                        f"Updated the existing record for {what}: {saved.previous_kg} kg is now {record.total_kg} kg "
+                        "(a floor has one record per meal and day).",
+                    )
+                return redirect("mess:waste", code=mess.code)
+    else:
+        started, _ = meals_of_today(now=timezone.now())
+        form = WasteForm(mess=mess, initial={"date": timezone.localdate(), "meal": started[-1].meal if started else Meal.BREAKFAST})
+    context = {"mess": mess, "form": form, "recent": waste_records_recent(mess=mess)}
+    return render(request, "mess/waste.html", context)
+
+
+@mess_page
+@require_POST
+def notification_read(request, code, pk):
+    mess = get_object_or_404(Mess, code=code)
+    try:
+        notification_mark_read(mess=mess, notification_id=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+    return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#notifications")
+
+
+@mess_page
+@require_POST
+def notifications_read_all(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    n = notifications_mark_all_read(mess=mess)
+    messages.success(request, f"Marked {plural(n, 'notification')} as read.")
+    return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#notifications")
+
+
+@mess_page
+def daily_report(request, code, day):
+    try:
+        date = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Http404("No such date.") from None
+    report = get_object_or_404(DailyReport.objects.select_related("mess"), mess__code=code, date=date)
+    context = {"mess": report.mess, "report": report, "data": report.data}
+    return render(request, "mess/report.html", context)
+
+
+@mess_page
+def export_waste(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    return csv_export(request, what="waste", mess=mess)
+
+
+@mess_page
+def export_feedback(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    return csv_export(request, what="feedback", mess=mess)
