@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from mess.figures import KG_SUM, cents
+from mess.meals import day_check
 from mess.models import Alert, AlertKind, Feedback, Floor, Mess, WasteRecord
 from mess.text import plural
 
@@ -123,8 +124,10 @@ def _alert_json(*, mess_code: str, kind: str, subject: str, value, threshold, wi
 def alerts_evaluate(*, as_of: datetime.date, mess_code: str | None = None) -> list[dict]:
     """The alerts the window ending `as_of` raises, computed and not stored, as JSON-ready dicts
     (`mess`, `kind`, `subject`, `value`, `threshold`, `window_start`, `window_end`) sorted by mess,
-    kind and subject. Raises ValueError for an unknown mess code."""
+    kind and subject. Raises ValueError for an unknown mess code, or a day before EARLIEST_DATE or
+    after today."""
     mess_code_check(mess_code=mess_code)
+    day_check(as_of)
     _, found = alert_conditions(as_of=as_of, mess_code=mess_code)
     return [
         _alert_json(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from mess.figures import average
 from mess.meals import days_ending, meals_of_today, serving_order
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Meal, Mess
+from mess.text import typed_text
 
 # Feedback the officials must hear about at once: a low rating that says why, or any food-safety
 # complaint whatever its rating. Forms strip comments, so an empty string is "no comment".
@@ -31,9 +32,9 @@ def feedback_save(*, student, meal: str, rating: int, category: str, comment: st
     """Stores the student's feedback of today's `meal` at their own mess: one entry per student,
     day and meal, which later saves of the same day change. Only meals whose window has started
     (local time) can be rated, so the day a student may still change an entry ends at midnight.
-    The comment is stored stripped (an empty comment is "no comment"). Raises ValueError for a
-    student without a mess, a meal that has not started yet, a rating outside 1 to 5 or an unknown
-    category."""
+    The comment is stored stripped (an empty comment is "no comment"), its newlines as \n. Raises
+    ValueError for a student without a mess, a meal that has not started yet, a rating outside 1 to
+    5, an unknown category, or a comment too long or holding a control character (see typed_text)."""
     now = timezone.now()
     mess_id = Mess.objects.filter(profiles__user=student).values_list("pk", flat=True).first()
     if mess_id is None:
@@ -45,7 +46,10 @@ def feedback_save(*, student, meal: str, rating: int, category: str, comment: st
         raise ValueError(f"rating {rating} is not from 1 to 5")
     if category not in FeedbackCategory.values:
         raise ValueError(f"unknown category {category!r}")
-    comment = comment.strip()
+    try:
+        comment = typed_text(comment).strip()
+    except ValueError as error:
+        raise ValueError(f"the comment {error}") from None
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"the comment is longer than {MAX_COMMENT} characters")
     entry, created = Feedback.objects.update_or_create(

@@ -1,5 +1,6 @@
 """The web pages' forms: they parse and check what people typed; the services write it."""
 
+import datetime
 import unicodedata
 from datetime import timedelta
 
@@ -10,11 +11,31 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mess.logins import login_allowed, login_failed
+from mess.meals import day_check
 from mess.models import MAX_COMMENT, MAX_DINERS, MAX_WASTE_KG, FeedbackCategory, Floor, Meal, MealWindow, Mess
+from mess.text import typed_text
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class TypedTextField(forms.CharField):
+    """Text a person types: newlines as \n, and no other control character (mess/text.py)."""
+
+    def to_python(self, value):
+        try:
+            return typed_text(super().to_python(value))
+        except ValueError as error:
+            raise forms.ValidationError(f"The text {error}; write it again without it.") from None
+
+
+def _recorded_date(day: datetime.date, *, latest: datetime.date | None = None) -> datetime.date:
+    """`day`, checked as a date of waste or feedback (mess.meals.day_check)."""
+    try:
+        return day_check(day, latest=latest)
+    except ValueError as error:
+        raise forms.ValidationError(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
 
 
 class WasteForm(forms.Form):
@@ -57,7 +78,7 @@ class WasteForm(forms.Form):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError("The date is in the future: waste is recorded after the meal.")
-        return date
+        return _recorded_date(date)
 
 
 class FeedbackForm(forms.Form):
@@ -66,7 +87,7 @@ class FeedbackForm(forms.Form):
         choices=[(n, str(n)) for n in range(1, 6)], coerce=int, widget=forms.RadioSelect, help_text="1 is very bad, 5 is very good."
     )
     category = forms.ChoiceField(choices=FeedbackCategory.choices, initial=FeedbackCategory.FOOD)
-    comment = forms.CharField(
+    comment = TypedTextField(
         required=False,
         max_length=MAX_COMMENT,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -81,6 +102,9 @@ class FeedbackForm(forms.Form):
 class DateRangeForm(forms.Form):
     start = forms.DateField(widget=DateInput)
     end = forms.DateField(widget=DateInput)
+
+    def clean_start(self):
+        return _recorded_date(self.cleaned_data["start"], latest=datetime.date.max)
 
     def clean(self):
         cleaned = super().clean()

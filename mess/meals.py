@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from mess.models import Meal, MealWindow
+from mess.models import EARLIEST_DATE, Meal, MealWindow
 
 # After downtime, the jobs whose output belongs to a date (notifications, daily reports) make up the
 # dates of up to this many days back.
@@ -35,6 +35,18 @@ def serving_order() -> Case:
 def days_ending(*, end: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
     """The first and last date of the `days` days ending with `end`."""
     return end - datetime.timedelta(days=days - 1), end
+
+
+def day_check(day: datetime.date, *, latest: datetime.date | None = None) -> datetime.date:
+    """Returns `day` if it is from EARLIEST_DATE to `latest` (default: today, in local time), and
+    raises ValueError saying which bound it passes otherwise: waste and feedback, and the days the
+    jobs look at, are of days that have been."""
+    latest = latest or timezone.localdate()
+    if day < EARLIEST_DATE:
+        raise ValueError(f"{day} is before {EARLIEST_DATE}, the earliest date ManageIt records")
+    if day > latest:
+        raise ValueError(f"{day} is in the future" if latest == timezone.localdate() else f"{day} is after {latest}")
+    return day
 
 
 def day_start(date: datetime.date) -> datetime.datetime:

@@ -5,19 +5,29 @@ Models hold data, constraints and row-local helpers; each feature's rules, reads
 its own module (alerts.py, waste.py, ...; see the README's "Where things are").
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
 
 # The limits a record keeps, checked by the database, the forms, the services and the imports alike.
 MAX_WASTE_KG = Decimal("1000")  # of one floor after one meal
 MAX_DINERS = 2**31 - 1  # what the head-count column holds
 MAX_COMMENT = 1000  # characters of a feedback comment
+EARLIEST_DATE = datetime.date(2000, 1, 1)  # of waste and feedback (and of the days jobs look at)
+
+
+def not_in_future(day: datetime.date) -> None:
+    """Waste and feedback are of days that have been (in local time); menus may be dated ahead."""
+    if day > timezone.localdate():
+        raise ValidationError("%(day)s is in the future.", params={"day": day})
 
 
 class Meal(models.TextChoices):
@@ -207,7 +217,7 @@ class WasteRecord(models.Model):
     """Food thrown away on one floor after one meal of one day."""
 
     floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="waste_records")
-    date = models.DateField()
+    date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
     meal = models.CharField(max_length=16, choices=Meal.choices)
     total_kg = models.DecimalField(
         "total (kg)", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_WASTE_KG)]
@@ -244,7 +254,7 @@ class Feedback(models.Model):
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback")
     mess = models.ForeignKey(Mess, on_delete=models.PROTECT, related_name="feedback")
-    date = models.DateField()
+    date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
     meal = models.CharField(max_length=16, choices=Meal.choices)
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     category = models.CharField(max_length=16, choices=FeedbackCategory.choices, default=FeedbackCategory.FOOD)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from mess.emails import Email, emails_send_once
 from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import average
-from mess.meals import MAKE_UP_DAYS, meal_windows
+from mess.meals import MAKE_UP_DAYS, day_check, meal_windows
 from mess.models import Feedback, Meal, Mess, Notification
 from mess.people import messes_recipients
 from mess.text import plural
@@ -49,12 +49,12 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
     meal; an entry is marked as e-mailed only once its e-mail has been sent, so a failed send
     raises, marks nothing and is retried by the next run, and no entry is ever e-mailed twice by
     runs one after another. A constant number of queries whatever the number of messes.
-    Raises ValueError for an unknown meal or a date after today."""
+    Raises ValueError for an unknown meal, or a date after today or before EARLIEST_DATE."""
     if meal not in Meal.values:
         raise ValueError(f"unknown meal {meal!r}; the meals are: {', '.join(Meal.values)}")
     now = timezone.now()
-    if date is not None and date > timezone.localdate(now):
-        raise ValueError(f"{date} is in the future")
+    if date is not None:
+        day_check(date, latest=timezone.localdate(now))
     covered = _meals_covered(meal=meal, date=date, now=now)
     in_covered = reduce(or_, (Q(date=d, meal=m) for d, m in covered))
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from mess.emails import Email, emails_send_once
 from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import KG_SUM, average, cents, grams_per_diner
-from mess.meals import MAKE_UP_DAYS, day_start
+from mess.meals import MAKE_UP_DAYS, day_check, day_start
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
 from mess.people import messes_recipients
 from mess.text import plural
@@ -131,11 +131,13 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     and e-mailed again only with `resend`. A report whose e-mail failed is stored unsent, the error
     is raised, and the next scheduled run sends it; no report is ever e-mailed twice without `resend`.
     A constant number of queries whatever the number of messes, floors and days.
-    Raises ValueError for a date that is not over yet."""
+    Raises ValueError for a date that is not over yet, or before EARLIEST_DATE."""
     now = timezone.now()
     yesterday = timezone.localdate(now) - datetime.timedelta(days=1)
     if date is not None and date > yesterday:
         raise ValueError(f"{date} is not over yet: the latest day that can be reported is {yesterday}")
+    if date is not None:
+        day_check(date, latest=yesterday)
     messes = list(Mess.objects.filter(is_active=True))
     if not messes:
         return "no active messes"

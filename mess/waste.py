@@ -9,10 +9,9 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 
 from mess.figures import KG_SUM, cents, grams_per_diner
-from mess.meals import serving_order
+from mess.meals import day_check, serving_order
 from mess.models import MAX_WASTE_KG, Floor, Meal, Mess, WasteRecord
 from mess.totals import day_totals_refresh
 
@@ -32,16 +31,20 @@ def waste_record_save(
 ) -> WasteSaved:
     """Records the waste of one floor of `mess` after one meal of one day. There is one record per
     floor, date and meal: an existing one is updated (and says what it was), never duplicated, also
-    when two officials save the same one at once. Raises ValueError for a floor of another mess, a
-    date after today, an unknown meal, kilograms outside 0 to 1000 or a negative head count."""
+    when two officials save the same one at once. The kilograms are stored in cents (1e2 is 100.00).
+    Raises ValueError for a floor of another mess, a date before EARLIEST_DATE or after today, an
+    unknown meal, kilograms outside 0 to 1000 or with more than two decimals, or a negative head
+    count."""
     if floor.mess_id != mess.pk:
         raise ValueError(f"floor {floor.name} is not a floor of {mess.code}")
-    if date > timezone.localdate():
-        raise ValueError(f"{date} is in the future")
+    day_check(date)
     if meal not in Meal.values:
         raise ValueError(f"unknown meal {meal!r}")
     if not Decimal(0) <= total_kg <= MAX_WASTE_KG:
-        raise ValueError(f"{total_kg} kg is not between 0 and {MAX_WASTE_KG} kg")
+        raise ValueError(f"{total_kg:f} kg is not between 0 and {MAX_WASTE_KG} kg")
+    if total_kg != cents(total_kg):
+        raise ValueError(f"{total_kg:f} kg has more than two decimals")
+    total_kg = cents(total_kg)
     if diners is not None and diners < 0:
         raise ValueError("diners cannot be negative")
     with transaction.atomic():

@@ -384,3 +384,19 @@ def test_staff_without_permissions_sees_no_model(client, db):
 
     assert client.get(reverse("admin:mess_feedback_changelist")).status_code == 403
     assert client.get(reverse("admin:index")).context["app_list"] == []
+
+
+@pytest.mark.parametrize(
+    ("date", "message"), [("1999-12-31", "greater than or equal to 2000-01-01"), ("2999-01-01", "2999-01-01 is in the future.")]
+)
+def test_it_refuses_waste_and_feedback_of_days_out_of_range(as_admin, ground, student, mess1, date, message):
+    waste = as_admin.post(
+        reverse("admin:mess_wasterecord_add"), {"floor": ground.pk, "date": date, "meal": "lunch", "total_kg": "1.00", "diners": ""}
+    )
+    rating = as_admin.post(
+        reverse("admin:mess_feedback_add"),
+        {"student": student.pk, "mess": mess1.pk, "date": date, "meal": "lunch", "rating": "3", "category": "food", "comment": ""},
+    )
+
+    assert message in waste.text and message in rating.text
+    assert not WasteRecord.objects.exists() and not Feedback.objects.exists()

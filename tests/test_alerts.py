@@ -399,3 +399,12 @@ def test_generate_alerts_refuses_an_unknown_mess(mess1):
     with pytest.raises(CommandError, match="nomess"):
         call_command("generate_alerts", "--mess", "nomess")
     assert JobRun.objects.get().outcome == Outcome.FAILED
+
+
+@time_machine.travel(NOON, tick=False)
+@pytest.mark.parametrize(
+    ("as_of", "message"), [("0001-01-01", "0001-01-01 is before 2000-01-01"), ("2026-03-11", "2026-03-11 is in the future")]
+)
+def test_generate_alerts_as_of_refuses_a_day_out_of_range_with_a_message(mess1, as_of, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_alerts", "--as-of", as_of)

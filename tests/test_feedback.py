@@ -96,8 +96,10 @@ def test_once_the_day_is_over_the_rating_stays(as_student):
         ({"rating": ""}, "This field is required."),
         ({"category": "taste"}, "Select a valid choice."),
         ({"comment": "x" * 1001}, "Ensure this value has at most 1000 characters"),
+        ({"comment": "Red \x1b[31mALERT"}, "The text contains the control character U+001B, which is not text"),
+        ({"comment": "Cold\r- Rating 5"}, "The text contains the control character U+000D, which is not text"),
     ],
-    ids=["not-started", "unknown-meal", "rating-0", "rating-6", "no-rating", "category", "long-comment"],
+    ids=["not-started", "unknown-meal", "rating-0", "rating-6", "no-rating", "category", "long-comment", "escape", "carriage-return"],
 )
 def test_it_refuses_bad_feedback(as_student, fields, message):
     response = feedback_post(as_student, **fields)
@@ -134,7 +136,7 @@ def test_a_student_without_a_mess_cannot_give_feedback(as_student, student):
 
 @time_machine.travel(BREAKFAST_TIME, tick=False)
 def test_the_feedback_service_refuses_what_the_form_would(student):
-    for changes in [{"meal": "lunch"}, {"rating": 0}, {"rating": 6}, {"category": "taste"}, {"comment": "x" * 1001}]:
+    for changes in [{"meal": "lunch"}, {"rating": 0}, {"rating": 6}, {"category": "taste"}, {"comment": "x" * 1001}, {"comment": "a\x00b"}]:
         with pytest.raises(ValueError):
             feedback_save(**({"student": student, "meal": "breakfast", "rating": 3, "category": "food", "comment": ""} | changes))
     saved = feedback_save(student=student, meal="breakfast", rating=3, category="food", comment=" ok ")
@@ -148,3 +150,10 @@ def test_a_feedback_post_without_its_csrf_token_is_refused(student):
     client.force_login(student)
     assert feedback_post(client).status_code == 403
     assert not Feedback.objects.exists()
+
+
+@time_machine.travel(BREAKFAST_TIME, tick=False)
+def test_a_comment_keeps_its_lines_and_tabs_as_the_browser_sends_them(as_student):
+    feedback_post(as_student, comment="Idli was cold.\r\nSambar:\tno salt.")
+
+    assert Feedback.objects.get().comment == "Idli was cold.\nSambar:\tno salt."

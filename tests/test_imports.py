@@ -258,6 +258,8 @@ BAD_ROWS = [
     ("import_waste", "01/07/2024,mess1,Ground,lunch,2.5,100", "date '01/07/2024' is not a date like 2024-07-31"),
     ("import_waste", "2024-02-30,mess1,Ground,lunch,2.5,100", "date 2024-02-30 does not exist"),
     ("import_waste", "2999-01-01,mess1,Ground,lunch,2.5,100", "date 2999-01-01 is in the future"),
+    ("import_waste", "0001-01-01,mess1,Ground,lunch,2.5,100", "date 0001-01-01 is before 2000-01-01, the earliest date ManageIt records"),
+    ("import_feedback", "1999-12-31,mess1,lunch,alice,4,,", "date 1999-12-31 is before 2000-01-01"),
     ("import_waste", "2024-07-01,mess9,Ground,lunch,2.5,100", "unknown mess 'mess9'"),
     ("import_waste", "2024-07-01,mess1,Second,lunch,2.5,100", "mess mess1 has no floor 'Second' (its floors: First, Ground)"),
     ("import_waste", "2024-07-01,mess1,,lunch,2.5,100", "floor is missing"),
@@ -276,6 +278,12 @@ BAD_ROWS = [
     ("import_feedback", "2024-07-01,mess1,lunch,alice,4.5,,", "rating '4.5' is not a whole number from 1 to 5"),
     ("import_feedback", "2024-07-01,mess1,lunch,alice,,,", "rating '' is not a whole number from 1 to 5"),
     ("import_feedback", "2024-07-01,mess1,lunch,alice,4," + "x" * 1001 + ",", "comment is longer than 1000 characters (1001)"),
+    (
+        "import_feedback",
+        '2024-07-01,mess1,lunch,alice,4,"Cold\r- Rating 5",',
+        "comment contains the control character U+000D, which is not text",
+    ),
+    ("import_feedback", "2024-07-01,mess1,lunch,alice,4,\x1b[2Jgone,", "comment contains the control character U+001B"),
     ("import_feedback", "2024-07-01,mess1,lunch,alice,4,,taste", "unknown category 'taste' (one of: food, hygiene, service, other)"),
     ("import_feedback", "2024-07-01,mess1,lunch,nobody,4,,", "unknown student 'nobody'"),
     ("import_feedback", "2024-07-01,mess1,lunch,olga,4,,", "unknown student 'olga'"),
@@ -286,6 +294,7 @@ BAD_ROWS = [
     ("import_students", "ašha,Asha Rao,asha@example.org,mess1", "username 'ašha' is not 1 to 150"),
     ("import_students", ",Asha Rao,asha@example.org,mess1", "username is missing"),
     ("import_students", "s010,,asha@example.org,mess1", "name is missing"),
+    ("import_students", "s010,Asha\x07Rao,asha@example.org,mess1", "name contains the control character U+0007, which is not text"),
     ("import_students", "s010," + "A" * 151 + ",asha@example.org,mess1", "name is too long"),
     ("import_students", "s010,Asha Rao,asha-at-example.org,mess1", "email 'asha-at-example.org' is not a valid e-mail address"),
     ("import_students", "s010,Asha Rao,,mess1", "email is missing"),
@@ -527,3 +536,23 @@ def test_it_survives_hostile_bytes_writing_all_or_nothing(mess1, mess2, student,
     else:
         new = int(out.getvalue().split("(")[1].split(" new")[0])
         assert everything()[0] == before[0] + new
+
+
+def test_a_kilogram_figure_in_exponent_form_is_stored_in_cents(tmp_path, mess1):
+    run("import_waste", WASTE_HEADER + "2024-07-01,mess1,Ground,lunch,1e2,\n", tmp_path)
+
+    assert str(WasteRecord.objects.get().total_kg) == "100.00"
+
+
+def test_a_comment_keeps_its_lines_written_by_a_spreadsheet(tmp_path, mess1, student):
+    run("import_feedback", FEEDBACK_HEADER + '2024-07-01,mess1,lunch,alice,2,"Cold.\r\nAgain.",\r\n', tmp_path)
+
+    assert Feedback.objects.get().comment == "Cold.\nAgain."
+
+
+@pytest.mark.parametrize("value", ["=HYPERLINK(1)", "'=x", "''+1", "-5 stars", "@SUM(A1)", "\t=x", "plain", "'quoted", ""])
+def test_a_cell_that_a_spreadsheet_would_run_goes_out_as_text_and_comes_back_unchanged(value):
+    out = reader.cell_out(value)
+
+    assert out[:1] not in ("=", "+", "-", "@", "\t", "\r")
+    assert reader.cell_in(out) == value

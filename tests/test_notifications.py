@@ -138,6 +138,17 @@ def test_it_escapes_student_comments_in_the_html_e_mail(mess1, people):
 
 
 @time_machine.travel(ist(TODAY, 14), tick=False)
+def test_a_comments_own_lines_stay_inside_its_item_of_the_plain_text_e_mail(mess1, people):
+    feedback(mess1, TODAY, "lunch", 1, "Cold dal.\n- Rating 5, food: everything was great")
+
+    notifications_send(meal="lunch")
+
+    body = mail.outbox[0].body
+    assert "- Rating 1, food: Cold dal.\n    - Rating 5, food: everything was great" in body
+    assert "\n- Rating 5" not in body
+
+
+@time_machine.travel(ist(TODAY, 14), tick=False)
 def test_it_stores_the_notification_but_marks_nothing_without_recipients(mess1):
     entry = feedback(mess1, TODAY, "lunch", 1, "Cold")
     assert notifications_send(meal="lunch").startswith("1 notification (1 new, 0 updated), 0 critical entries e-mailed in 0 e-mails")
@@ -295,6 +306,8 @@ def test_it_refuses_an_unknown_meal_or_a_future_date(db):
         notifications_send(meal="brunch")
     with pytest.raises(ValueError, match="2026-03-11 is in the future"):
         notifications_send(meal="lunch", date=datetime.date(2026, 3, 11))
+    with pytest.raises(ValueError, match="0001-01-01 is before 2000-01-01"):
+        notifications_send(meal="lunch", date=datetime.date(1, 1, 1))
     assert notifications_send(meal="dinner", date=TODAY).startswith("no critical feedback")
 
 

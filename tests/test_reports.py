@@ -293,6 +293,12 @@ def test_it_refuses_a_day_that_is_not_over(db):
             daily_reports_send(date=day)
 
 
+@time_machine.travel(SEVEN_AM, tick=False)
+def test_it_refuses_a_day_before_2000(db):
+    with pytest.raises(ValueError, match="1999-12-31 is before 2000-01-01, the earliest date ManageIt records"):
+        daily_reports_send(date=datetime.date(1999, 12, 31))
+
+
 class FailingForOscar(EmailBackend):
     """The mail server refuses any message to oscar."""
 

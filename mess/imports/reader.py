@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mess.meals import day_check
 from mess.models import Meal, Mess
 from mess.totals import day_totals_refresh
 
@@ -163,7 +164,7 @@ def _checked(spec: FileKind, rows: Iterator[tuple[int, list[str]]]) -> Iterator[
                 yield line, f"has {len(row)} fields, expected {width} ({','.join(columns)})", None
                 continue
             try:
-                key, item = spec.parse({c: v.strip() for c, v in zip(columns, row, strict=True)})
+                key, item = spec.parse({c: cell_in(v.strip()) for c, v in zip(columns, row, strict=True)})
             except Bad as reason:
                 yield line, str(reason), None
                 continue
@@ -244,6 +245,22 @@ def _columns(spec: FileKind, rows: Iterator[tuple[int, list[str]]]) -> list[str]
     raise ImportRejected([f"line 1: the file is empty; {expected}"], 1)
 
 
+# A cell that begins with one of these is a formula to a spreadsheet, however the file was meant: the
+# exports write such a cell with a quote before it (which a spreadsheet shows as text), and the
+# imports take exactly that quote off, so that a file goes out and back in unchanged.
+_FORMULA = re.compile("'*[=+\\-@\t\r]")
+
+
+def cell_out(value: str) -> str:
+    """A cell as the exports write it: text, never a formula, when a spreadsheet opens the file."""
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def cell_in(value: str) -> str:
+    """A cell as the imports read it: cell_out undone."""
+    return value[1:] if value.startswith("'") and _FORMULA.match(value, 1) else value
+
+
 def show(value: str) -> str:
     """A value for an error message: quoted, and cut short (a hostile file may have huge fields)."""
     return repr(value if len(value) <= 40 else value[:40] + "…")
@@ -271,7 +288,7 @@ class DaySlots:
 
 
 class Dates:
-    """Parses ISO dates up to today. Cached: a file has many rows and few distinct dates."""
+    """Parses ISO dates from EARLIEST_DATE to today. Cached: a file has many rows and few distinct dates."""
 
     def __init__(self):
         self._today = timezone.localdate()
@@ -288,8 +305,10 @@ class Dates:
                 day = datetime.date.fromisoformat(value)
             except ValueError:
                 raise Bad(f"date {value} does not exist") from None
-            if day > self._today:
-                raise Bad(f"date {value} is in the future")
+            try:
+                day_check(day, latest=self._today)
+            except ValueError as error:
+                raise Bad(f"date {error}") from None
             if len(self._cache) >= 10_000:
                 self._cache.clear()
             self._cache[value] = day

@@ -22,6 +22,7 @@ from mess.imports.reader import (
 )
 from mess.models import Role
 from mess.people import Person, people_create, people_invite, people_place
+from mess.text import typed_text
 
 User = get_user_model()
 
@@ -107,7 +108,10 @@ class _StudentsImport(FileKind):
             raise Bad("username is missing")
         if not _USERNAME.fullmatch(username):
             raise Bad(f"username {show(username)} is not 1 to 150 of the letters A-Z, digits and @ . + - _")
-        name = fields["name"]
+        try:
+            name = typed_text(fields["name"])
+        except ValueError as error:
+            raise Bad(f"name {error}") from None
         if not name:
             raise Bad("name is missing")
         first_name, _, last_name = name.partition(" ")

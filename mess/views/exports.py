@@ -10,6 +10,7 @@ from mess.feedback import (
     feedback_export_rows,
 )
 from mess.forms import DateRangeForm
+from mess.imports.reader import cell_out
 from mess.models import Mess
 from mess.waste import WASTE_COLUMNS, waste_export_rows
 
@@ -39,7 +40,7 @@ def csv_export(request, *, what: str, mess: Mess | None):
     def lines():
         yield writer.writerow(columns)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([cell_out(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"{what}-{mess.code if mess else 'all'}-{start}-{end}.csv"
