@@ -42,7 +42,7 @@ mysql-client-headers:
 	exit 1
 
 var:
-	mkdir -p var
+	mkdir -p var/static
 
 ## Sets up ManageIt (virtual environment, database, demo data, job schedules) and serves it on
 ## http://$(HOST):$(PORT) together with the job cluster. Ctrl-C stops both.

