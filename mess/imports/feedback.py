@@ -5,8 +5,9 @@ from collections.abc import Callable
 from typing import IO
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from mess.bulk import upsert
+from mess.bulk import upsert_staged
 from mess.feedback import FEEDBACK_COLUMNS
 from mess.imports.reader import (
     MEALS,
@@ -21,9 +22,11 @@ from mess.imports.reader import (
     messes,
     parse_mess,
     show,
+    staged_write,
 )
-from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Role
+from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Role, StagedFeedback
 from mess.text import typed_text
+from mess.totals import day_totals_refresh
 
 User = get_user_model()
 
@@ -76,27 +79,39 @@ class _FeedbackImport(FileKind):
         category = choice(fields.get("category") or FeedbackCategory.FOOD, _CATEGORIES, "category")
         return (student_id, day, meal), (student_id, day, meal, mess_id, rating, category, comment)
 
-    def write(self, items: list) -> tuple[int, int, int]:
+    def check(self, items: list) -> tuple[list, int]:
         stored = existing(
             Feedback, owner="student_id", keys=[item[:3] for item in items], values=("mess_id", "rating", "category", "comment")
         )
-        entries, new = [], 0
-        for student_id, day, meal, mess_id, rating, category, comment in items:
+        changed, new = [], 0
+        for item in items:
+            student_id, day, meal, *values = item
             old = stored.get((student_id, day, meal))
-            if old == (mess_id, rating, category, comment):
+            if old == tuple(values):
                 continue
             new += old is None
-            entries.append(
-                Feedback(student_id=student_id, date=day, meal=meal, mess_id=mess_id, rating=rating, category=category, comment=comment)
-            )
+            changed.append(item)
             self.dates.add(day)
-        upsert(
-            Feedback,
-            entries,
-            unique_fields=["student", "date", "meal"],
-            update_fields=["mess", "rating", "category", "comment", "updated_at"],
-        )
-        return new, len(entries) - new, len(items) - len(entries)
+        self.changed += len(changed)
+        return changed, new
+
+    def write(self, batches) -> None:
+        def publish(staged_import) -> None:
+            now = timezone.now()
+            upsert_staged(
+                Feedback,
+                staging=StagedFeedback,
+                staged_import_id=staged_import.pk,
+                columns=["student_id", "date", "meal", "mess_id", "rating", "category", "comment"],
+                values={"created_at": now, "updated_at": now},
+                unique_fields=["student_id", "date", "meal"],
+                update_fields=["mess_id", "rating", "category", "comment", "updated_at"],
+            )
+            day_totals_refresh(dates=self.dates)
+
+        fields = ("student_id", "date", "meal", "mess_id", "rating", "category", "comment")
+        rows = ([StagedFeedback(**dict(zip(fields, item, strict=True))) for item in batch] for batch in batches)
+        staged_write(kind="feedback", staging=StagedFeedback, rows=rows, publish=publish)
 
 
 _CATEGORIES = {category: category for category in FeedbackCategory.values}

@@ -1,20 +1,26 @@
 """The reader every import shares: CSV files read as a stream, checked row by row, written all or
-nothing. Each kind of file (students.py, waste.py, feedback.py) says its columns, how to parse a row
-and how to write a batch.
+nothing. Each kind of file (students.py, waste.py, feedback.py) says its columns, how to parse a row,
+what of a batch needs writing and how to write it.
 
-One machinery reads every import: the file is decoded and parsed as a stream, each row is checked
-by the import's own row parser, and valid rows are written in batches inside one transaction. The
-first bad row stops the writing but not the checking, so one run reports every bad row; the
-transaction is then rolled back and nothing of the file is kept. Rows are matched on their natural
-key (a username; a floor, date and meal; a student, date and meal), and a row whose stored values
-are already the file's is left untouched, so importing a file twice changes nothing the second time.
+One machinery reads every import: the file is decoded and parsed as a stream, and each row is checked
+by the import's own row parser, all before anything is written, so one run reports every bad row and
+a file with any writes nothing. Rows are matched on their natural key (a username; a floor, date and
+meal; a student, date and meal), and a row whose stored values are already the file's is left
+untouched, so importing a file twice changes nothing the second time.
+
+Writing is all or nothing too, and never holds the database's write lock for long, since on SQLite
+that lock is the whole database's and a login or a rating waits for it: waste and feedback go into a
+staging table in short transactions, and one short transaction makes them all visible at once
+(`staged_write`); students, fewer, are written in one transaction.
 """
 
 import csv
 import datetime
 import io
+import pickle
 import re
-from collections import defaultdict
+import tempfile
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -24,11 +30,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mess.meals import day_check
-from mess.models import Meal, Mess
-from mess.totals import day_totals_refresh
+from mess.models import Meal, Mess, StagedFeedback, StagedImport, StagedWaste
 
 MAX_REPORTED = 1000  # bad rows listed; the rest are counted
-BATCH = 1000  # rows checked against the database and written at a time
+BATCH = 1000  # rows checked against the database at a time
+STAGE_BATCH = 5000  # rows staged, or deleted from the staging table, per transaction: a fraction of a second
+STALE_IMPORT = datetime.timedelta(days=1)  # an import still staged after this long was killed
 MAX_LINE = 1 << 20  # characters; a longer line is not a CSV row, and reading it whole would cost memory
 
 # NUL, and the lone surrogates that undecodable bytes become (errors="surrogateescape"), so that a
@@ -79,7 +86,8 @@ class _Unreadable(Exception):
 
 
 class FileKind:
-    """One kind of import: its columns, its row parser and its batch writer."""
+    """One kind of import: its columns, its row parser, what of a batch of rows needs writing, and
+    its writer."""
 
     what: str  # plural, for the summary
     columns: tuple[str, ...]  # in the documented order
@@ -88,6 +96,7 @@ class FileKind:
 
     def __init__(self):
         self.dates: set[datetime.date] = set()  # of the waste and feedback written: their day totals change
+        self.changed = 0  # items `check` kept
 
     def load(self) -> None:
         """Reads the lookups (messes, floors, users) the parser needs."""
@@ -100,8 +109,14 @@ class FileKind:
         """(key, item) of one row's stripped fields; raises Bad."""
         raise NotImplementedError
 
-    def write(self, items: list) -> tuple[int, int, int]:
-        """Writes a batch of parsed items; returns how many were new, updated and unchanged."""
+    def check(self, items: list) -> tuple[list, int]:
+        """The items of a batch that need writing (new, or other than what is stored) and how many of
+        them are new. Reads only: the whole file is checked before anything is written."""
+        raise NotImplementedError
+
+    def write(self, batches: Iterator[list]) -> None:
+        """Writes every batch of items `check` kept, all or nothing, holding the database's write
+        lock for no more than a few seconds at a time."""
         raise NotImplementedError
 
     def header_text(self) -> str:
@@ -110,19 +125,26 @@ class FileKind:
 
 def import_file(spec: FileKind, *, file: IO, progress: Callable[[int], None] | None) -> ImportResult:
     """Reads `file` as a file of `spec`'s kind and writes it, all or nothing; raises ImportRejected,
-    having written nothing, if any row or the header is bad. The day totals of the dates written
-    are recomputed in the same transaction."""
+    having written nothing, if any row or the header is bad.
+
+    The whole file is read and checked first, with reads only, so a long file never holds the
+    database's write lock while it is checked (SQLite has one for the whole database); what needs
+    writing waits in a temporary file meanwhile, so memory stays flat. Only then does `spec.write`
+    write it."""
     errors: list[str] = []
     count = 0
-    totals = [0, 0, 0]
-
-    def write(batch: list) -> None:
-        for i, n in enumerate(spec.write(batch)):
-            totals[i] += n
-
+    rows = new = 0
     text = _text(file, progress)
     try:
-        with transaction.atomic():
+        with tempfile.TemporaryFile() as spool:
+
+            def check(batch: list) -> None:
+                nonlocal rows, new
+                to_write, fresh = spec.check(batch)
+                rows, new = rows + len(batch), new + fresh
+                if to_write:
+                    pickle.dump(to_write, spool, protocol=pickle.HIGHEST_PROTOCOL)
+
             spec.load()
             batch = []
             for line, reason, item in _checked(spec, _rows(text)):
@@ -133,18 +155,66 @@ def import_file(spec: FileKind, *, file: IO, progress: Callable[[int], None] | N
                 elif not count:  # once a row is bad nothing will be kept: only check the rest
                     batch.append(item)
                     if len(batch) >= BATCH:
-                        write(batch)
+                        check(batch)
                         batch = []
             if count:
-                raise ImportRejected(errors, count)  # inside the transaction: rolls back what was written
+                raise ImportRejected(errors, count)
             if batch:
-                write(batch)
-            if spec.dates:
-                day_totals_refresh(dates=spec.dates)
+                check(batch)
+            written = spool.tell()
+            spool.seek(0)
+            if written:
+                spec.write(_spooled(spool))
+            changed = spec.changed
     finally:
         if text is not file:
             text.detach()  # leave the caller's file (or stdin) open
-    return ImportResult(spec.what, *totals)
+    return ImportResult(spec.what, new, changed - new, rows - changed)
+
+
+def staged_write(*, kind: str, staging: type[models.Model], rows: Iterator[list], publish: Callable[[StagedImport], None]) -> None:
+    """Writes `rows` (batches of unsaved `staging` instances, their `staged_import` left unset) to
+    the staging table, a short transaction per STAGE_BATCH rows, then calls `publish` in one
+    transaction, which copies them to where they belong and so makes them visible all at once, then
+    deletes them from the staging table, again in short transactions. If anything fails before
+    `publish` has committed, nothing is visible and the staged rows are deleted too."""
+    _stale_imports_delete()
+    staged_import = StagedImport.objects.create(kind=kind)
+    try:
+        for batch in rows:
+            for start in range(0, len(batch), STAGE_BATCH):
+                part = batch[start : start + STAGE_BATCH]
+                for row in part:
+                    row.staged_import = staged_import
+                with transaction.atomic():
+                    staging.objects.bulk_create(part)
+        with transaction.atomic():
+            publish(staged_import)
+    finally:
+        _staged_delete(staged_import)
+
+
+def _staged_delete(staged_import: StagedImport) -> None:
+    """Deletes an import's staged rows, a short transaction per STAGE_BATCH, then the import."""
+    for staging in (StagedWaste, StagedFeedback):
+        rows = staging.objects.filter(staged_import=staged_import)
+        while ids := list(rows.order_by("id").values_list("id", flat=True)[:STAGE_BATCH]):
+            with transaction.atomic():
+                staging.objects.filter(id__in=ids).delete()
+    StagedImport.objects.filter(pk=staged_import.pk).delete()
+
+
+def _stale_imports_delete() -> None:
+    for staged_import in StagedImport.objects.filter(started_at__lt=timezone.now() - STALE_IMPORT):
+        _staged_delete(staged_import)
+
+
+def _spooled(spool: IO) -> Iterator[list]:
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
 
 
 def _checked(spec: FileKind, rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, str | None, object]]:
@@ -232,12 +302,13 @@ def _columns(spec: FileKind, rows: Iterator[tuple[int, list[str]]]) -> list[str]
         if _NOT_TEXT.search(joined):
             raise ImportRejected([f"line {line}: the header is not UTF-8 text (save the file as CSV UTF-8); {expected}"], 1)
         names = [name.strip().lower() for name in header]
+        counted = Counter(names)  # each check below is linear: a header may have any number of columns
         problems = []
-        if missing := [c for c in spec.required if c not in names]:
+        if missing := [c for c in spec.required if c not in counted]:
             problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-        if unknown := [n for n in names if n not in spec.columns]:
-            problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(show(n) for n in unknown)}")
-        if repeated := sorted({n for n in names if n in spec.columns and names.count(n) > 1}):
+        if unknown := [n for n in counted if n not in spec.columns]:
+            problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {_listed(unknown)}")
+        if repeated := sorted(n for n, times in counted.items() if n in spec.columns and times > 1):
             problems.append(f"repeated column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)}")
         if problems:
             raise ImportRejected([f"line {line}: {'; '.join(problems)}; {expected}"], 1)
@@ -259,6 +330,12 @@ def cell_out(value: str) -> str:
 def cell_in(value: str) -> str:
     """A cell as the imports read it: cell_out undone."""
     return value[1:] if value.startswith("'") and _FORMULA.match(value, 1) else value
+
+
+def _listed(values: list[str], most: int = 10) -> str:
+    """The first `most` values, shown, and how many more there are."""
+    text = ", ".join(show(v) for v in values[:most])
+    return text + (f" and {len(values) - most} more" if len(values) > most else "")
 
 
 def show(value: str) -> str:

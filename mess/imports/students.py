@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.db import transaction
 
 from mess.imports.reader import (
     Bad,
@@ -134,26 +135,47 @@ class _StudentsImport(FileKind):
             raise Bad(f"username {username} is an existing official or admin, not a student")
         return username.lower(), (username, first_name, last_name, email, mess_id)
 
-    def write(self, items: list) -> tuple[int, int, int]:
+    def check(self, items: list) -> tuple[list, int]:
+        changed, new = [], 0
+        for username, first_name, last_name, email, mess_id in items:
+            user = self.users.get(username)
+            if user is None:
+                new += 1
+            elif (user.first_name, user.last_name, user.email, user.mess_id, user.is_student) == (
+                first_name,
+                last_name,
+                email,
+                mess_id,
+                True,
+            ):
+                self.student_ids.append(user.id)
+                continue
+            changed.append((username, first_name, last_name, email, mess_id))
+        self.changed += len(changed)
+        return changed, new
+
+    def write(self, batches) -> None:
+        # Students are fewer than waste records or ratings: one transaction writes them all.
+        with transaction.atomic():
+            for batch in batches:
+                self._write(batch)
+
+    def _write(self, items: list) -> None:
         changed_users, places, new_people = [], {}, []
-        updated = 0
         for username, first_name, last_name, email, mess_id in items:
             user = self.users.get(username)
             if user is None:
                 new_people.append(Person(username, Role.STUDENT, mess_id, email, first_name, last_name))
                 continue
-            changed = (user.first_name, user.last_name, user.email) != (first_name, last_name, email)
-            if changed:
+            if (user.first_name, user.last_name, user.email) != (first_name, last_name, email):
                 changed_users.append(User(pk=user.id, first_name=first_name, last_name=last_name, email=email))
             if user.mess_id != mess_id or not user.is_student:
                 places[user.id] = mess_id
-            updated += changed or user.mess_id != mess_id or not user.is_student
             self.student_ids.append(user.id)
         User.objects.bulk_update(changed_users, ["first_name", "last_name", "email"])
         people_place(role=Role.STUDENT, messes=places)
         # New students have no usable password: they set one through an invitation or a reset.
         self.student_ids.extend(people_create(people=new_people).values())
-        return len(new_people), updated, len(items) - len(new_people) - updated
 
 
 # Django's own username characters, ASCII only: MariaDB compares non-ASCII names loosely ("é" = "e"),

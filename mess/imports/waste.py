@@ -5,7 +5,9 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
-from mess.bulk import upsert
+from django.utils import timezone
+
+from mess.bulk import upsert_staged
 from mess.figures import CENTS
 from mess.imports.reader import (
     MEALS,
@@ -20,8 +22,10 @@ from mess.imports.reader import (
     messes,
     parse_mess,
     show,
+    staged_write,
 )
-from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, WasteRecord
+from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, StagedWaste, WasteRecord
+from mess.totals import day_totals_refresh
 from mess.waste import WASTE_COLUMNS
 
 
@@ -65,23 +69,39 @@ class _WasteImport(FileKind):
         diners = _diners(fields.get("diners", ""))
         return (floor_id, day, meal), (floor_id, day, meal, kg, diners)
 
-    def write(self, items: list) -> tuple[int, int, int]:
+    def check(self, items: list) -> tuple[list, int]:
         stored = existing(WasteRecord, owner="floor_id", keys=[item[:3] for item in items], values=("total_kg", "diners"))
-        records, new = [], 0
+        changed, new = [], 0
         for floor_id, day, meal, kg, diners in items:
             old = stored.get((floor_id, day, meal))
             if old == (kg, diners):
                 continue
             new += old is None
-            records.append(WasteRecord(floor_id=floor_id, date=day, meal=meal, total_kg=kg, diners=diners, recorded_by=self.recorded_by))
+            changed.append((floor_id, day, meal, kg, diners))
             self.dates.add(day)
-        upsert(
-            WasteRecord,
-            records,
-            unique_fields=["floor", "date", "meal"],
-            update_fields=["total_kg", "diners", "recorded_by", "recorded_at"],
+        self.changed += len(changed)
+        return changed, new
+
+    def write(self, batches) -> None:
+        recorded_by_id = self.recorded_by.pk if self.recorded_by else None
+
+        def publish(staged_import) -> None:
+            upsert_staged(
+                WasteRecord,
+                staging=StagedWaste,
+                staged_import_id=staged_import.pk,
+                columns=["floor_id", "date", "meal", "total_kg", "diners", "recorded_by_id"],
+                values={"recorded_at": timezone.now()},
+                unique_fields=["floor_id", "date", "meal"],
+                update_fields=["total_kg", "diners", "recorded_by_id", "recorded_at"],
+            )
+            day_totals_refresh(dates=self.dates)
+
+        rows = (
+            [StagedWaste(floor_id=f, date=d, meal=m, total_kg=kg, diners=n, recorded_by_id=recorded_by_id) for f, d, m, kg, n in batch]
+            for batch in batches
         )
-        return new, len(records) - new, len(items) - len(records)
+        staged_write(kind="waste", staging=StagedWaste, rows=rows, publish=publish)
 
 
 def _kg(value: str) -> Decimal:
