@@ -2,10 +2,12 @@
 peak resident memory (the kernel's high-water mark of the process, from wait4), and how long a
 student's feedback POST waits meanwhile: one every 0.2 s, through Django's full stack in this process,
 for as long as the import runs. The rows are dated before the generated history and deleted
-afterwards, so the database is left as it was."""
+afterwards, so the database is left as it was. Also: how long a header of 60,000 columns takes to be
+rejected."""
 
 import csv
 import datetime
+import io
 import os
 import random
 import subprocess
@@ -20,6 +22,8 @@ from django.test import Client
 from django.utils import timezone
 
 from benchmarks.common import ROOT, WORK, child_env, day_after_data, summary
+from mess.imports.reader import ImportRejected
+from mess.imports.waste import waste_import
 from mess.models import EARLIEST_DATE, Feedback, Floor, Meal, Role, WasteRecord
 
 SIZES = (100_000, 1_000_000)
@@ -113,6 +117,17 @@ def import_run(path: str) -> dict:
     }
 
 
+def header_rejected(*, columns: int = 60_000) -> dict:
+    """How long a waste file whose header repeats `date` `columns` times takes to be rejected."""
+    text = "date," * columns + "mess,floor,meal,total_kg\n"
+    started = time.perf_counter()
+    try:
+        waste_import(file=io.StringIO(text))
+    except ImportRejected as rejected:
+        return {"columns": columns, "seconds": round(time.perf_counter() - started, 3), "error": rejected.errors[0][:120]}
+    raise RuntimeError("a header repeating a column was accepted")
+
+
 def measure(*, sizes: tuple[int, ...] = SIZES) -> dict:
     start_of_data = WasteRecord.objects.order_by("date").values_list("date", flat=True).first()
     results = {}
@@ -121,6 +136,7 @@ def measure(*, sizes: tuple[int, ...] = SIZES) -> dict:
             results[str(rows)] = _one_size(rows, start_of_data)
     small, large = results[str(min(sizes))], results[str(max(sizes))]
     return {
+        "header_60000_columns": header_rejected(),
         "runs": results,
         "memory_ratio": round(large["peak_rss_mib"] / small["peak_rss_mib"], 2),
         "time_ratio": round(large["seconds"] / small["seconds"], 2),
