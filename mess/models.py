@@ -216,7 +216,9 @@ class NonVegItem(models.Model):
 class WasteRecord(models.Model):
     """Food thrown away on one floor after one meal of one day."""
 
-    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="waste_records")
+    # No index of its own: the unique (floor, date, meal) below serves every lookup by floor, and each
+    # index more is work for every record written (a million-row import makes them visible at once).
+    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="waste_records", db_index=False)
     date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
     meal = models.CharField(max_length=16, choices=Meal.choices)
     total_kg = models.DecimalField(
@@ -252,8 +254,10 @@ class FeedbackCategory(models.TextChoices):
 class Feedback(models.Model):
     """A student's rating of one meal on one day."""
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback")
-    mess = models.ForeignKey(Mess, on_delete=models.PROTECT, related_name="feedback")
+    # No indexes of their own: the unique (student, date, meal) and the index (mess, date, meal) below
+    # serve every lookup by student and by mess.
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback", db_index=False)
+    mess = models.ForeignKey(Mess, on_delete=models.PROTECT, related_name="feedback", db_index=False)
     date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
     meal = models.CharField(max_length=16, choices=Meal.choices)
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
