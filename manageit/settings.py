@@ -68,6 +68,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_HANDLER = "mess.logins.LoginThrottle"
 AXES_CLIENT_IP_CALLABLE = "mess.logins.client_address"
+AXES_USERNAME_CALLABLE = "mess.logins.login_username"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -143,7 +144,8 @@ LOGIN_REDIRECT_URL = "/"
 # How long a link to set a password (a reset, or an invitation) works: three days by default.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 60 * 60)
 # The site's address in e-mails sent without a request (invitations from the import command).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}").rstrip("/")
+_host = next((host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"), "localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{_host}").rstrip("/")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Kolkata")

@@ -20,6 +20,8 @@ def favicon(request):
 
 
 urlpatterns = [
+    # Django admin's own password page would count no wrong old password: ManageIt's does.
+    path("admin/password_change/", accounts.PasswordChange.as_view()),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
@@ -29,7 +31,7 @@ urlpatterns = [
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(post_reset_login=False),
+        accounts.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
     path("accounts/password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

@@ -135,11 +135,21 @@ class ManageItUserAdmin(UserAdmin):
     list_select_related = ["profile__mess"]
     search_fields = [*UserAdmin.search_fields, "profile__mess__code"]
 
+    # An admin who is not a superuser manages people, not rights: only a superuser makes a superuser,
+    # hands out single permissions, or changes a superuser at all (their password, their address).
     def get_readonly_fields(self, request, obj=None):
-        # An admin who is not a superuser manages people, not rights: only a superuser makes a
-        # superuser or hands out single permissions.
         fields = super().get_readonly_fields(request, obj)
         return fields if request.user.is_superuser else [*fields, "is_superuser", "user_permissions"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description="mess", ordering="profile__mess__code")
     def mess(self, user):
@@ -151,8 +161,10 @@ class ManageItUserAdmin(UserAdmin):
         profile = getattr(user, "profile", None)
         return profile.invited_at if profile else None
 
-    @admin.action(description="Send an invitation (a link to set a password)")
+    @admin.action(description="Send an invitation (a link to set a password)", permissions=["change"])
     def invite(self, request, queryset):
+        if not request.user.is_superuser:
+            queryset = queryset.exclude(is_superuser=True)
         try:
             invited = people_invite(users=queryset.order_by("username"))
         except (smtplib.SMTPException, OSError) as error:

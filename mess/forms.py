@@ -1,7 +1,6 @@
 """The web pages' forms: they parse and check what people typed; the services write it."""
 
 import datetime
-import unicodedata
 from datetime import timedelta
 
 from django import forms
@@ -13,7 +12,7 @@ from django.utils import timezone
 from mess.logins import login_allowed, login_failed
 from mess.meals import day_check
 from mess.models import MAX_COMMENT, MAX_DINERS, MAX_WASTE_KG, FeedbackCategory, Floor, Meal, MealWindow, Mess
-from mess.text import typed_text
+from mess.text import duration, folded, typed_text
 
 
 class DateInput(forms.DateInput):
@@ -141,15 +140,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def get_users(self, email):
         User = get_user_model()
         field = User.get_email_field_name()
-        wanted = _folded(email)
+        wanted = folded(email)
         for user in User._default_manager.filter(**{f"{field}__iexact": email, "is_active": True}):
-            if _folded(getattr(user, field)) == wanted:  # as Django's own form compares them
+            if folded(getattr(user, field)) == wanted:  # as Django's own form compares them
                 yield user
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        context["expires"] = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+        context["expires"] = duration(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
         super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
-
-
-def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()

@@ -5,6 +5,8 @@ the client's address taken from the proxies' header only when TRUSTED_PROXIES sa
 and the wrong old passwords of the password-change form and the requests of the reset form counted
 like failed logins. Every lockout lasts AXES_COOLOFF_MINUTES (15) after the last failure."""
 
+import ipaddress
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
@@ -13,17 +15,34 @@ from django.contrib.auth.signals import user_login_failed
 from django.db.models import Sum
 from django.utils import timezone
 
+from mess.text import folded
+
 
 def client_address(request) -> str | None:
     """The address a request came from (AXES_CLIENT_IP_CALLABLE). With TRUSTED_PROXIES = N, each of
     the N proxies in front of ManageIt appended the address it was reached from to X-Forwarded-For,
     so the client's is the N-th from the right; anything left of it the client may have written.
-    Without trusted proxies the header is ignored, since anyone can send it."""
+    Without trusted proxies the header is ignored, since anyone can send it. An IPv6 address counts
+    as its /64, which one machine may fill with addresses of its own."""
     proxies = settings.TRUSTED_PROXIES
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
+    address = forwarded[-proxies] if proxies and len(forwarded) >= proxies else request.META.get("REMOTE_ADDR")
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if parsed.version == 6 and parsed.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return address
+
+
+def login_username(request, credentials: dict | None) -> str | None:
+    """The username a login attempt counts under (AXES_USERNAME_CALLABLE): as typed, folded, so that
+    'ADA' and 'Ada' share the count of 'ada' (MySQL compares usernames without case)."""
+    username = (credentials or {}).get("username")
+    if username is None and request is not None:
+        username = request.POST.get("username")
+    return folded(username) if username else username
 
 
 class LoginThrottle(AxesDatabaseHandler):
@@ -56,6 +75,12 @@ def login_allowed(request, *, username: str) -> bool:
         return True
     request.axes_locked_out = True
     return False
+
+
+def login_unlock(*, username: str) -> None:
+    """Forgets the failed logins of `username` from every address: its owner has just proved they
+    read its mailbox, by setting a new password through a link sent there."""
+    AxesProxyHandler.reset_attempts(username=folded(username))
 
 
 def login_failed(request, *, username: str) -> None:

@@ -17,6 +17,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from mess.text import validate_typed_text
+
 # The limits a record keeps, checked by the database, the forms, the services and the imports alike.
 MAX_WASTE_KG = Decimal("1000")  # of one floor after one meal
 MAX_DINERS = 2**31 - 1  # what the head-count column holds
@@ -122,7 +124,7 @@ class Floor(models.Model):
 
 class Profile(models.Model):
     """Ties a user to the mess they eat at (students) or run (officials). Whether they are a
-    student or an official is their group; admins are staff users and need no mess."""
+    student or an official is their group; admins have a permission instead and need no mess."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles")
@@ -262,7 +264,7 @@ class Feedback(models.Model):
     meal = models.CharField(max_length=16, choices=Meal.choices)
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     category = models.CharField(max_length=16, choices=FeedbackCategory.choices, default=FeedbackCategory.FOOD)
-    comment = models.TextField(blank=True, max_length=MAX_COMMENT)
+    comment = models.TextField(blank=True, max_length=MAX_COMMENT, validators=[validate_typed_text])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # When send_admin_notifications e-mailed this entry; it is never e-mailed twice.

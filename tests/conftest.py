@@ -5,8 +5,10 @@ The names follow what a real mess office would have: `mess1` serves the Ground a
 """
 
 import pytest
+from django.contrib.auth.models import Group
 
 from mess.models import Floor, Mess, Role
+from mess.people import ADMINS_GROUP
 from tests.helpers import create_person
 
 
@@ -58,6 +60,14 @@ def other_official(mess2):
 @pytest.fixture
 def admin(db, django_user_model):
     return django_user_model.objects.create_superuser(username="ada", email="ada@example.org", password="pw-ada-123")
+
+
+@pytest.fixture
+def group_admin(db, django_user_model):
+    """An admin by the Admins group alone: neither a superuser nor staff."""
+    gina = django_user_model.objects.create_user(username="gina", email="gina@example.org", password="pw-gina-123")
+    gina.groups.add(Group.objects.get(name=ADMINS_GROUP))
+    return gina
 
 
 # Signed-in test clients, one per role

@@ -8,6 +8,7 @@ import pytest
 from django.contrib import admin as django_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -377,6 +378,42 @@ def test_an_admin_who_is_not_a_superuser_runs_the_admin_site_but_cannot_hand_out
     assert 'name="is_staff"' in page and 'name="groups"' in page
     assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
     assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_an_admin_who_is_not_a_superuser_cannot_change_a_superuser(client, admin):
+    gina = User.objects.create_user(username="gina", password="pw-gina-123", is_staff=True)
+    gina.groups.add(Group.objects.get(name=ADMINS_GROUP))
+    client.force_login(gina)
+
+    password = client.post(
+        reverse("admin:auth_user_password_change", args=[admin.pk]), {"password1": "taken-over-42", "password2": "taken-over-42"}
+    )
+    invited = client.post(reverse("admin:auth_user_changelist"), {"action": "invite", "_selected_action": [admin.pk]}, follow=True)
+
+    assert password.status_code == 403
+    assert 'name="email"' not in client.get(reverse("admin:auth_user_change", args=[admin.pk])).text  # shown, not editable
+    assert client.post(reverse("admin:auth_user_delete", args=[admin.pk]), {"post": "yes"}).status_code == 403
+    assert "Invited 0 users." in invited.text and mail.outbox == []
+    admin.refresh_from_db()
+    assert admin.check_password("pw-ada-123")
+
+
+def test_it_refuses_control_characters_in_a_comment(as_admin, student, mess1):
+    response = as_admin.post(
+        reverse("admin:mess_feedback_add"),
+        {
+            "student": student.pk,
+            "mess": mess1.pk,
+            "date": "2024-07-01",
+            "meal": "lunch",
+            "rating": "3",
+            "category": "food",
+            "comment": "a\x1bb",
+        },
+    )
+
+    assert "contains the control character U+001B" in response.text
+    assert not Feedback.objects.exists()
 
 
 def test_staff_without_permissions_sees_no_model(client, db):

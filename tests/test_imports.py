@@ -304,6 +304,7 @@ BAD_ROWS = [
     ("import_students", "s010,Asha Rao,asha@example.org,mess9", "unknown mess 'mess9'"),
     ("import_students", "olga,Olga,olga@example.org,mess1", "username olga is an existing official or admin, not a student"),
     ("import_students", "ada,Ada,ada@example.org,mess1", "username ada is an existing official or admin, not a student"),
+    ("import_students", "gina,Gina,gina@example.org,mess1", "username gina is an existing official or admin, not a student"),
     ("import_students", "Alice,Alice,alice@example.org,mess1", "username Alice differs only in case from the existing user alice"),
 ]
 GOOD_ROWS = {
@@ -318,7 +319,9 @@ def stored() -> tuple:
 
 
 @pytest.mark.parametrize(("command", "row", "reason"), BAD_ROWS, ids=[f"{c}:{r}" for c, _, r in BAD_ROWS])
-def test_it_rejects_a_bad_row_with_its_line_and_writes_nothing(tmp_path, mess1, mess2, student, official, admin, command, row, reason):
+def test_it_rejects_a_bad_row_with_its_line_and_writes_nothing(
+    tmp_path, mess1, mess2, student, official, admin, group_admin, command, row, reason
+):
     header, good = GOOD_ROWS[command]
     before = stored()
 

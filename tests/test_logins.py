@@ -1,6 +1,8 @@
 """Login throttling: a username at one address, an address across usernames, the client's address
 behind trusted proxies, and the password forms counted like logins."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -115,13 +117,15 @@ def test_without_trusted_proxies_the_header_is_ignored(client, admin):
         (2, "6.6.6.6, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
         (2, "203.0.113.9", "10.9.9.9"),  # the request did not come through both proxies
         (1, "", "10.9.9.9"),
+        (0, "", "2001:db8:1:2::7"),  # with REMOTE_ADDR below: an IPv6 address counts as its /64
     ],
 )
 def test_the_client_address_is_read_from_the_right_by_the_number_of_proxies(settings, proxies, forwarded_for, expected):
     settings.TRUSTED_PROXIES = proxies
-    request = RequestFactory().get("/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=forwarded_for)
+    remote = "2001:db8:1:2:aaaa:bbbb:cccc:dddd" if ":" in expected else "10.9.9.9"
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded_for)
 
-    assert client_address(request) == expected
+    assert client_address(request) == (expected.replace("::7", "::") if ":" in expected else expected)
 
 
 def test_wrong_old_passwords_lock_the_password_change_and_the_login(client, admin):
@@ -140,10 +144,39 @@ def test_wrong_old_passwords_lock_the_password_change_and_the_login(client, admi
 
 
 def test_reset_requests_are_counted_so_nobody_floods_an_inbox(client, admin):
-    for _ in range(5):
-        client.post(reverse("password_reset"), {"email": "ada@example.org"}, REMOTE_ADDR="10.0.0.7")
+    for email in ("ada@example.org", "ADA@example.org", "Ada@Example.org", "ada@EXAMPLE.ORG", "ada@example.org"):
+        assert client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR="10.0.0.7").status_code == 302
     assert len(mail.outbox) == 5
 
-    assert client.post(reverse("password_reset"), {"email": "ada@example.org"}, REMOTE_ADDR="10.0.0.7").status_code == 429
+    assert client.post(reverse("password_reset"), {"email": "aDa@example.org"}, REMOTE_ADDR="10.0.0.7").status_code == 429
     assert len(mail.outbox) == 5
     assert client.post(reverse("password_reset"), {"email": "ada@example.org"}, REMOTE_ADDR="10.0.0.8").status_code == 302
+
+
+def test_the_case_of_a_username_does_not_buy_more_tries(client, admin):
+    for username in ("ada", "ADA", "Ada", "aDa", "adA"):
+        attempt(client, username, "wrong")
+
+    assert attempt(client, "ada", "pw-ada-123").status_code == 429
+
+
+def test_the_admin_sites_password_page_counts_wrong_old_passwords_too(client, admin):
+    client.force_login(admin)
+    data = {"old_password": "wrong", "new_password1": "a-long-new-secret-7", "new_password2": "a-long-new-secret-7"}
+    for _ in range(4):
+        assert client.post("/admin/password_change/", data, REMOTE_ADDR="10.0.0.7").status_code == 200
+
+    assert client.post("/admin/password_change/", data, REMOTE_ADDR="10.0.0.7").status_code == 429
+
+
+def test_setting_a_new_password_by_e_mail_ends_the_lockout(client, admin):
+    for _ in range(5):
+        attempt(client, "ada", "wrong")
+    assert attempt(client, "ada", "pw-ada-123").status_code == 429
+
+    client.post(reverse("password_reset"), {"email": "ada@example.org"}, REMOTE_ADDR="10.0.0.8")
+    link = re.search(r"https?://\S+(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(form, {"new_password1": "a-long-new-secret-7", "new_password2": "a-long-new-secret-7"})
+
+    assert attempt(client, "ada", "a-long-new-secret-7").status_code == 302

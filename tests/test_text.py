@@ -1,10 +1,11 @@
 """What people type: newlines and tabs are text; every other control character is refused."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from mess.text import plural, typed_text
+from mess.text import duration, folded, plural, typed_text
 
 
 def test_newlines_from_a_browser_become_plain_newlines_and_tabs_stay():
@@ -25,3 +26,16 @@ def test_text_in_any_script_is_text():
 
 def test_plural():
     assert (plural(1, "menu"), plural(2, "menu"), plural(2, "mess", "messes")) == ("1 menu", "2 menus", "2 messes")
+
+
+def test_a_duration_is_said_in_its_largest_whole_unit():
+    assert (duration(timedelta(days=3)), duration(timedelta(hours=47)), duration(timedelta(hours=1)), duration(timedelta(seconds=30))) == (
+        "3 days",
+        "47 hours",
+        "60 minutes",
+        "1 minute",
+    )
+
+
+def test_folded_text_ignores_case_and_compatibility_forms():
+    assert folded("ADA") == folded("Ada") == folded("ａｄａ") == "ada"

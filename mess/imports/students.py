@@ -22,7 +22,7 @@ from mess.imports.reader import (
     show,
 )
 from mess.models import Role
-from mess.people import Person, people_create, people_invite, people_place
+from mess.people import Person, admins, people_create, people_invite, people_place
 from mess.text import typed_text
 
 User = get_user_model()
@@ -68,7 +68,7 @@ class _User(NamedTuple):
     email: str
     mess_id: int | None
     is_student: bool
-    is_privileged: bool  # an official, staff or a superuser: never made a student by a file
+    is_privileged: bool  # an official, an admin or a staff account: never made a student by a file
 
 
 class _StudentsImport(FileKind):
@@ -91,16 +91,13 @@ class _StudentsImport(FileKind):
 
     def load(self) -> None:
         self.codes, _ = messes()
-        roles = dict(User.groups.through.objects.filter(group__name__in=Role.values).values_list("user_id", "group__name"))
+        members = list(User.groups.through.objects.filter(group__name__in=Role.values).values_list("user_id", "group__name"))
+        students = {pk for pk, group in members if group == Role.STUDENT}
+        privileged = {pk for pk, group in members if group == Role.OFFICIAL} | set(admins().values_list("pk", flat=True))
         self.users, self.lowered = {}, {}
-        rows = User.objects.values_list(
-            "id", "username", "first_name", "last_name", "email", "is_staff", "is_superuser", "profile__mess_id"
-        )
-        for pk, username, first_name, last_name, email, is_staff, is_superuser, mess_id in rows:
-            role = roles.get(pk)
-            self.users[username] = _User(
-                pk, first_name, last_name, email, mess_id, role == Role.STUDENT, is_staff or is_superuser or role == Role.OFFICIAL
-            )
+        rows = User.objects.values_list("id", "username", "first_name", "last_name", "email", "is_staff", "profile__mess_id")
+        for pk, username, first_name, last_name, email, is_staff, mess_id in rows:
+            self.users[username] = _User(pk, first_name, last_name, email, mess_id, pk in students, is_staff or pk in privileged)
             self.lowered[username.lower()] = username
 
     def parse(self, fields: dict[str, str]) -> tuple:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from mess.context_processors import request_access
 from mess.forms import PasswordChangeForm, PasswordResetForm
-from mess.logins import login_allowed, login_failed
+from mess.logins import login_allowed, login_failed, login_unlock
 
 
 @login_required
@@ -47,4 +47,17 @@ class PasswordReset(auth_views.PasswordResetView):
         if not login_allowed(self.request, username=email):
             return redirect(self.get_success_url())  # answered with the lockout page: no e-mail goes out
         login_failed(self.request, username=email)
+        self.request.axes_locked_out = False  # this request was allowed: the next one is refused
         return super().form_valid(form)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's, which unlocks the account once its new password is set: the lockout page offers this
+    way out."""
+
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        login_unlock(username=form.user.get_username())
+        return response
