@@ -51,6 +51,8 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
+from mess.reports import report_digest
+from mess.triage import Verdict, critical_digest, terms_load, theme_names, triage
 from scheduling.models import JobRun, Outcome, Trigger
 
 User = get_user_model()
@@ -299,11 +301,14 @@ class _Generator:
         w.table(NonVegItem, ["id", "menu", "name", "price"])
         w.table(WasteRecord, ["id", "floor", "date", "meal", "total_kg", "diners", "recorded_by", "recorded_at"])
         w.table(
-            Feedback, ["id", "student", "mess", "date", "meal", "rating", "category", "comment", "created_at", "updated_at", "notified_at"]
+            Feedback,
+            ["id", "student", "mess", "date", "meal", "rating", "category", "comment", "created_at", "updated_at", "notified_at"]
+            + ["is_critical", "critical_why", "critical_themes"],
         )
         w.table(
             Notification,
-            ["id", "mess", "date", "meal", "critical_count", "average_rating", "comments", "created_at", "updated_at", "read_at"],
+            ["id", "mess", "date", "meal", "critical_count", "average_rating", "comments", "digest", "summary"]
+            + ["created_at", "updated_at", "read_at"],
         )
         w.table(DailyReport, ["id", "mess", "date", "data", "text_body", "html_body", "created_at", "updated_at", "emailed_at"])
         w.table(
@@ -424,8 +429,16 @@ class _Generator:
                     ),
                 )
 
+    def verdict(self, rating: int, category: str, comment: str) -> Verdict:
+        """mess.triage's verdict, as the feedback form would store it; the comments repeat, so cached."""
+        key = (rating, category, comment)
+        if key not in self.verdicts:
+            self.verdicts[key] = triage(rating=rating, category=category, comment=comment, terms=self.terms)
+        return self.verdicts[key]
+
     def history(self) -> None:
         s, rng, w = self.scale, self.rng, self.w
+        self.terms, self.verdicts, names = terms_load(), {}, theme_names()
         waste_id = feedback_id = notification_id = report_id = 0
         raters, students = s.raters, s.students
         report_mess = {n: Mess(id=n, code=code, name=name) for n, code, name in self.messes}
@@ -442,6 +455,7 @@ class _Generator:
             for n, code, _ in self.messes:
                 official = self.officials[n]
                 by_floor, by_meal = {}, {}
+                day_critical = []
                 for floor_id, floor_name, wasteful in self.floors[n]:
                     kg_ranges = HIGH_KG if wasteful else NORMAL_KG
                     floor_cents = 0
@@ -464,40 +478,59 @@ class _Generator:
                     chosen = sorted(rng.sample(range(students), raters))
                     ratings = rng.choices((1, 2, 3, 4, 5), cum_weights=weights, k=raters)
                     meal_stamps, (ended, notified, _) = stamps[meal], ends[meal]
-                    critical_comments = []
+                    critical_entries = []
                     for i, (index, rating) in enumerate(zip(chosen, ratings, strict=True)):
                         r = rng.random()
-                        category, comment, critical = FOOD, "", False
+                        category, comment = FOOD, ""
                         if r < HYGIENE_SHARE:
-                            category, comment, critical = HYGIENE, HYGIENE_COMMENTS[int(r * 10007) % 3], True
+                            category, comment = HYGIENE, HYGIENE_COMMENTS[int(r * 10007) % 3]
                         elif r < COMMENT_SHARE:
                             pick = int(r * 10007)
                             if rating <= 2:
-                                (category, comment), critical = LOW_COMMENTS[pick % len(LOW_COMMENTS)], True
+                                category, comment = LOW_COMMENTS[pick % len(LOW_COMMENTS)]
                             elif rating == 3:
                                 comment = MIDDLE_COMMENTS[pick % len(MIDDLE_COMMENTS)]
                             else:
                                 comment = GOOD_COMMENTS[pick % len(GOOD_COMMENTS)]
+                        verdict = self.verdict(rating, category, comment)
                         created = meal_stamps[i % STAMPS]
                         feedback_id += 1
                         block.append(
                             (feedback_id, self.students[n][index], n, day_text, meal, rating, category, comment, created, created)
-                            + ((notified if critical else None),)
+                            + ((notified if verdict.critical else None), verdict.critical, verdict.why, json.dumps(verdict.themes))
                         )
-                        if critical:
-                            critical_comments.append(comment)
+                        if verdict.critical:
+                            entry = Feedback(pk=feedback_id, comment=comment, critical_why=verdict.why, critical_themes=verdict.themes)
+                            critical_entries.append((created, feedback_id, entry))
+                    day_critical.extend(critical_entries)
+                    # newest first, as the jobs read them
+                    critical_entries = [entry for _, _, entry in sorted(critical_entries, key=itemgetter(0, 1), reverse=True)]
                     total = sum(ratings)
-                    ratings_by_meal[meal] = (raters, total, len(critical_comments))
-                    if critical_comments:
+                    ratings_by_meal[meal] = (raters, total, len(critical_entries))
+                    if critical_entries:
                         notification_id += 1
                         average = _cents((total * 100 * 2 + raters) // (raters * 2))  # half up
+                        comments = [{"text": e.comment, "why": e.critical_why} for e in critical_entries if e.comment][:20]
+                        digest = critical_digest(entries=critical_entries, theme_names=names)
                         w.add(
                             Notification,
-                            (notification_id, n, day_text, meal, len(critical_comments), average, json.dumps(critical_comments[::-1][:20]))
+                            (
+                                notification_id,
+                                n,
+                                day_text,
+                                meal,
+                                len(critical_entries),
+                                average,
+                                json.dumps(comments),
+                                json.dumps(digest),
+                                "",
+                            )
                             + (ended, ended, ends[meal][1] if day <= read_until else None),
                         )
                 report_id += 1
                 data = _report_data(code=code, day=day, by_floor=by_floor, by_meal=by_meal, ratings=ratings_by_meal)
+                newest_first = [entry for _, _, entry in sorted(day_critical, key=itemgetter(0, 1), reverse=True)]
+                data["critical"] = report_digest(entries=newest_first, theme_names=names)
                 context = {"mess": report_mess[n], "date": day, "report": data}
                 sent = _stamp(self.local(day + datetime.timedelta(days=1), datetime.time(7)))
                 w.add(

@@ -194,6 +194,15 @@ else:
     EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
 
 
+# An optional summary of each notification's comments by a language model (mess/summaries.py): off
+# unless LLM_API_URL names an OpenAI-compatible chat-completions endpoint. Only the comments' text is sent.
+LLM_API_URL = env.str("LLM_API_URL", default="")
+LLM_API_KEY = env.str("LLM_API_KEY", default="")
+LLM_MODEL = env.str("LLM_MODEL", default="")
+LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)  # seconds per call
+LLM_RUN_SECONDS = env.float("LLM_RUN_SECONDS", default=60)  # of calls per notifications run, in all
+
+
 # django-q2 runs the scheduled jobs (see scheduling/). Tasks queue through the database unless
 # REDIS_URL names a Redis server. The cluster's own scheduler never catches up on missed slots:
 # after downtime each job runs once, and the jobs whose output belongs to a date make up the

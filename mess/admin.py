@@ -18,6 +18,8 @@ from django.utils.text import Truncator
 from mess.figures import grams_per_diner
 from mess.models import (
     Alert,
+    ComplaintTerm,
+    ComplaintTheme,
     DailyReport,
     DayTotals,
     Feedback,
@@ -35,6 +37,7 @@ from mess.models import (
 from mess.people import people_invite
 from mess.text import plural
 from mess.totals import day_totals_refresh
+from mess.triage import feedback_retriage, feedback_verdict
 from scheduling.services import default_crons, schedules_follow_defaults
 
 User = get_user_model()
@@ -278,19 +281,84 @@ class WasteRecordAdmin(RefreshesDayTotalsAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(RefreshesDayTotalsAdmin):
-    list_display = ["date", "meal", "mess", "student", "rating", "category", "comment_summary", "notified_at"]
-    list_filter = ["mess", "meal", "rating", "category", "date"]
+    list_display = [
+        "date",
+        "meal",
+        "mess",
+        "student",
+        "rating",
+        "category",
+        "comment_summary",
+        "is_critical",
+        "critical_why",
+        "notified_at",
+    ]
+    list_filter = ["is_critical", "mess", "meal", "rating", "category", "date"]
     list_select_related = ["mess", "student"]
     search_fields = ["student__username", "mess__code", "mess__name", "comment"]
     date_hierarchy = "date"
     autocomplete_fields = ["student"]
     # notified_at belongs to send_admin_notifications: setting or clearing it by hand would skip or
     # repeat an e-mail.
-    readonly_fields = ["notified_at", "created_at", "updated_at"]
+    readonly_fields = ["is_critical", "critical_why", "notified_at", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        feedback_verdict(entry=obj)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="comment")
     def comment_summary(self, feedback):
         return Truncator(feedback.comment).chars(80)
+
+
+class ComplaintTermInline(admin.TabularInline):
+    model = ComplaintTerm
+    extra = 3
+
+
+class RetriagesFeedbackAdmin(admin.ModelAdmin):
+    """A change of the complaint terms applies to the feedback not notified yet (mess.triage)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._retriage(request)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._retriage(request)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._retriage(request)
+
+    def _retriage(self, request):
+        changed = feedback_retriage()
+        if changed:
+            self.message_user(request, f"The new terms changed the verdict of {plural(changed, 'entry', 'entries')} not notified yet.")
+
+
+@admin.register(ComplaintTheme)
+class ComplaintThemeAdmin(RetriagesFeedbackAdmin):
+    """The themes of food-safety complaints and their terms: a comment naming a term is critical."""
+
+    list_display = ["name", "code", "term_list"]
+    search_fields = ["name", "terms__words"]
+    inlines = [ComplaintTermInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("terms")
+
+    @admin.display(description="terms")
+    def term_list(self, theme):
+        return Truncator(", ".join(t.words for t in theme.terms.all())).chars(120)
+
+
+@admin.register(ComplaintTerm)
+class ComplaintTermAdmin(RetriagesFeedbackAdmin):
+    list_display = ["words", "theme"]
+    list_filter = ["theme"]
+    list_select_related = ["theme"]
+    search_fields = ["words"]
 
 
 class AlertStatusFilter(admin.SimpleListFilter):
@@ -325,13 +393,30 @@ class NotificationAdmin(ProducedByJobAdmin):
     list_select_related = ["mess"]
     search_fields = ["mess__code", "mess__name"]
     date_hierarchy = "date"
-    fields = ["mess", "date", "meal", "critical_count", "average_rating", "comments_text", "created_at", "updated_at", "read_at"]
+    fields = [
+        "mess",
+        "date",
+        "meal",
+        "critical_count",
+        "average_rating",
+        "summary",
+        "digest_text",
+        "comments_text",
+        "created_at",
+        "updated_at",
+        "read_at",
+    ]
     readonly_fields = fields
 
-    @admin.display(description="comments")
+    # Plain strings: the read-only fields escape them and break their lines; students typed these.
+    @admin.display(description="comments (why critical)")
     def comments_text(self, notification):
-        # A plain string: the read-only field escapes it and breaks its lines; students typed these.
-        return "\n".join(str(comment) for comment in notification.comments)
+        return "\n".join(f"{c['text']} ({c['why']})" if c.get("why") else c["text"] for c in notification.comments)
+
+    @admin.display(description="digest")
+    def digest_text(self, notification):
+        themes = notification.digest.get("themes", []) if notification.digest else []
+        return "\n".join(f"{t['theme']}: {t['count']}, e.g. {t['example']}" for t in themes) or "-"
 
 
 @admin.register(DailyReport)

@@ -27,6 +27,7 @@ from mess.models import (
     Weekday,
 )
 from mess.people import ADMINS_GROUP, Person, people_create
+from mess.triage import feedback_verdict, terms_load
 
 User = get_user_model()
 
@@ -91,6 +92,13 @@ LOW_COMMENTS = [
     (FeedbackCategory.HYGIENE, "Tables were sticky and the floor was wet."),
     (FeedbackCategory.SERVICE, "Food ran out before the end of the meal."),
     (FeedbackCategory.SERVICE, "Very long queue at the counter."),
+]
+# Rated 3 or more, and still what the officials must hear of: what the text says makes them critical.
+SAFETY_COMMENTS = [
+    "Taste was fine but I found a small stone in the dal.",
+    "Curd tasted stale today.",
+    "Sabzi theek thi, par roti mein baal tha.",
+    "Glasses at the water counter were dirty.",
 ]
 GOOD_COMMENTS = ["Loved the paneer today!", "Kheer was excellent.", "Good and hot, thanks.", "Nice variety this week."]
 
@@ -200,6 +208,7 @@ def _demo_waste(*, rng: random.Random, floors: list[Floor], days: list[datetime.
 
 def _demo_feedback(*, rng: random.Random, students: dict[str, list[int]], messes: dict[str, Mess], days: list[datetime.date]) -> int:
     demo_student = students["mess1"][0]
+    terms = terms_load()
     entries = []
     for day in days:
         recent = (days[-1] - day).days < RECENT_DAYS
@@ -216,9 +225,12 @@ def _demo_feedback(*, rng: random.Random, students: dict[str, list[int]], messes
                         category, comment = rng.choice(LOW_COMMENTS)
                     elif rating >= 4 and rng.random() < 0.1:
                         comment = rng.choice(GOOD_COMMENTS)
-                    entries.append(
-                        Feedback(student_id=student_id, mess=mess, date=day, meal=meal, rating=rating, category=category, comment=comment)
+                    elif rating == 3 and rng.random() < 0.08:
+                        comment = rng.choice(SAFETY_COMMENTS)
+                    entry = Feedback(
+                        student_id=student_id, mess=mess, date=day, meal=meal, rating=rating, category=category, comment=comment
                     )
+                    entries.append(feedback_verdict(entry=entry, terms=terms))
     Feedback.objects.bulk_create(entries)
     return len(entries)
 

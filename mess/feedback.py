@@ -13,10 +13,10 @@ from mess.figures import average
 from mess.meals import days_ending, meals_of_today, serving_order
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Meal, Mess
 from mess.text import typed_text
+from mess.triage import terms_load, triage
 
-# Feedback the officials must hear about at once: a low rating that says why, or any food-safety
-# complaint whatever its rating. Forms strip comments, so an empty string is "no comment".
-CRITICAL_FEEDBACK = Q(category=FeedbackCategory.HYGIENE) | (Q(rating__lte=2) & ~Q(comment=""))
+# Feedback the officials must hear about at once, as mess.triage judged it when it was saved.
+CRITICAL_FEEDBACK = Q(is_critical=True)
 
 # The columns of a feedback file, as import_feedback reads it and the exports write it.
 FEEDBACK_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
@@ -52,11 +52,20 @@ def feedback_save(*, student, meal: str, rating: int, category: str, comment: st
         raise ValueError(f"the comment {error}") from None
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"the comment is longer than {MAX_COMMENT} characters")
+    verdict = triage(rating=rating, category=category, comment=comment, terms=terms_load())
     entry, created = Feedback.objects.update_or_create(
         student=student,
         date=timezone.localdate(now),
         meal=meal,
-        defaults={"mess_id": mess_id, "rating": rating, "category": category, "comment": comment},
+        defaults={
+            "mess_id": mess_id,
+            "rating": rating,
+            "category": category,
+            "comment": comment,
+            "is_critical": verdict.critical,
+            "critical_why": verdict.why,
+            "critical_themes": verdict.themes,
+        },
     )
     return FeedbackSaved(entry=entry, created=created)
 

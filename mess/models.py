@@ -269,6 +269,11 @@ class Feedback(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # When send_admin_notifications e-mailed this entry; it is never e-mailed twice.
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The verdict of mess.triage when the entry was saved (or the terms changed before it was notified):
+    # whether the officials must hear of it at once, why in words, and the complaint themes it names.
+    is_critical = models.BooleanField("critical", default=False, editable=False)
+    critical_why = models.CharField("why critical", max_length=255, blank=True, editable=False)
+    critical_themes = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "feedback"
@@ -289,6 +294,34 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.student} {self.date} {self.get_meal_display()}: {self.rating}"
+
+
+class ComplaintTheme(models.Model):
+    """A kind of food-safety problem students write about (a foreign object, illness, spoiled food,
+    dirt): a comment that names one of its terms is critical whatever its rating (mess/triage.py)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ComplaintTerm(models.Model):
+    """A word or words, as students write them, that name a theme's problem: "cockroach", "food
+    poisoning", "keeda", a common misspelling. Matched as whole words, plurals included."""
+
+    theme = models.ForeignKey(ComplaintTheme, on_delete=models.CASCADE, related_name="terms")
+    words = models.CharField(max_length=64, unique=True, help_text="Lower case, singular: plurals are found by themselves.")
+
+    class Meta:
+        ordering = ["theme__name", "words"]
+
+    def __str__(self):
+        return self.words
 
 
 class AlertKind(models.TextChoices):
@@ -341,7 +374,11 @@ class Notification(models.Model):
     meal = models.CharField(max_length=16, choices=Meal.choices)
     critical_count = models.PositiveIntegerField()
     average_rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-    comments = models.JSONField(default=list, blank=True, help_text="Plain-text comments, newest first.")
+    comments = models.JSONField(default=list, blank=True, help_text='The newest comments: [{"text", "why"}], newest first.')
+    # What it opens with: the complaint themes with their counts and an example each, and the rest
+    # (mess.triage.critical_digest); and the language model's summary, when one is configured.
+    digest = models.JSONField(default=dict, blank=True)
+    summary = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -452,6 +489,9 @@ class StagedFeedback(models.Model):
     rating = models.PositiveSmallIntegerField()
     category = models.CharField(max_length=16)
     comment = models.TextField(blank=True)
+    is_critical = models.BooleanField(default=False)
+    critical_why = models.CharField(max_length=255, blank=True)
+    critical_themes = models.JSONField(default=list)
 
     def __str__(self):
         return f"staged feedback of student {self.student_id} {self.date} {self.meal}"

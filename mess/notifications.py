@@ -3,10 +3,12 @@ and by e-mail, each entry e-mailed once (the send_admin_notifications job); the 
 and marking what they have read."""
 
 import datetime
+import time
 from collections import defaultdict
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.utils import timezone
 
@@ -16,7 +18,9 @@ from mess.figures import average
 from mess.meals import MAKE_UP_DAYS, day_check, meal_windows
 from mess.models import Feedback, Meal, Mess, Notification
 from mess.people import messes_recipients
+from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
 from mess.text import plural
+from mess.triage import critical_digest, theme_names
 
 MAX_COMMENTS = 20
 
@@ -43,8 +47,10 @@ def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datet
 
 def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
     """For every active mess and every (date, meal) the run covers (see `_meals_covered`), keeps one
-    Notification of the meal's critical feedback (low ratings with a comment, and hygiene
-    complaints): how many, the meal's average rating, the newest 20 comments. The critical entries
+    Notification of the meal's critical feedback (see mess.triage): how many, the meal's average
+    rating, its digest (the complaint themes with their counts and an example each), the newest 20
+    comments with why each is critical, and, when a language model is configured, a summary made
+    once, just before the notification is first e-mailed (see `_summaries_make`). The critical entries
     not e-mailed before go to the mess's officials and the admins in one e-mail per mess, date and
     meal; an entry is marked as e-mailed only once its e-mail has been sent, so a failed send
     raises, marks nothing and is retried by the next run, and no entry is ever e-mailed twice by
@@ -69,6 +75,7 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
         for r in active.values("mess_id", "date", "meal").annotate(total=Sum("rating"), n=Count("id")).order_by()
     }
     stored = {(n.mess_id, n.date, n.meal): n for n in Notification.objects.filter(in_covered, mess_id__in={k[0] for k in critical})}
+    names = theme_names()
 
     new, changed, to_email = [], [], []
     # By mess, then in serving order: the e-mails go out in an order a reader (and a test) can follow.
@@ -77,7 +84,8 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
         fields = {
             "critical_count": len(entries),
             "average_rating": average(total, n),
-            "comments": [e.comment for e in entries if e.comment][:MAX_COMMENTS],
+            "comments": [{"text": e.comment, "why": e.critical_why} for e in entries if e.comment][:MAX_COMMENTS],
+            "digest": critical_digest(entries=entries, theme_names=names),
         }
         notification = stored.get(key)
         if notification is None:
@@ -92,23 +100,75 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
         unsent = [e for e in entries if e.notified_at is None]
         if unsent:
             to_email.append((notification, unsent))
+    summarised = _summaries_make(notifications=[n for n, _ in to_email if not n.summary])
+    summarised_only = [n for n in summarised if n.pk is not None and n not in changed]  # stored and otherwise unchanged
     Notification.objects.bulk_create(new)
-    Notification.objects.bulk_update(changed, ["critical_count", "average_rating", "comments", "updated_at", "read_at"])
+    Notification.objects.bulk_update(
+        changed, ["critical_count", "average_rating", "comments", "digest", "summary", "updated_at", "read_at"]
+    )
+    Notification.objects.bulk_update(summarised_only, ["summary"])
 
-    sent_entries, emails = _notifications_email(to_email=to_email, now=now)
+    sent_entries, emails = _notifications_email(to_email=to_email, now=now, theme_names=names)
     return (
         f"{plural(len(critical), 'notification')} ({len(new)} new, {len(changed)} updated), "
         f"{plural(sent_entries, 'critical entry', 'critical entries')} e-mailed in {plural(emails, 'e-mail')}; "
-        f"covered {_covered_text(covered)}"
+        f"covered {_covered_text(covered)}{_summaries_text(summarised)}"
     )
 
 
-def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]], now: datetime.datetime) -> tuple[int, int]:
+def _summaries_make(*, notifications: list[Notification]) -> list[Notification]:
+    """Asks the language model, when one is configured, for a summary of each notification's comments
+    (their text only), each call within LLM_TIMEOUT and all of them within LLM_RUN_SECONDS, so that a
+    slow model never holds the e-mails up for long. A notification the model failed keeps no summary
+    and its reason (`summary_failure`, for the run log); it goes out with its digest alone. Returns
+    the notifications it asked about."""
+    if not summaries_enabled():
+        return []
+    deadline = time.monotonic() + settings.LLM_RUN_SECONDS
+    asked = []
+    for notification in notifications:
+        texts = [c["text"] for c in notification.comments]
+        if not texts:
+            continue
+        left = deadline - time.monotonic()
+        notification.summary_failure = None
+        if left <= 0:
+            notification.summary_failure = f"no time left of the run's {settings.LLM_RUN_SECONDS:g} s"
+        else:
+            try:
+                notification.summary = summary_ask(comments=texts, timeout=min(settings.LLM_TIMEOUT, left))
+            except SummaryFailed as failed:
+                notification.summary_failure = str(failed)
+        asked.append(notification)
+    return asked
+
+
+def _summaries_text(asked: list[Notification]) -> str:
+    if not asked:
+        return ""
+    failures = [n.summary_failure for n in asked if n.summary_failure]
+    text = f"; {plural(len(asked) - len(failures), 'summary', 'summaries')} by the language model"
+    if failures:
+        text += f", {len(failures)} failed ({'; '.join(sorted(set(failures)))})"
+    return text
+
+
+def _notifications_email(
+    *, to_email: list[tuple[Notification, list[Feedback]]], now: datetime.datetime, theme_names: dict[str, str]
+) -> tuple[int, int]:
     """E-mails each notification's unsent entries to its mess's officials and the admins, each entry
-    at most once (see emails_send_once). Returns how many entries went out, in how many e-mails."""
+    at most once (see emails_send_once), opening with the notification's summary, if any, and the
+    digest of those entries. Returns how many entries went out, in how many e-mails."""
     recipients = messes_recipients(mess_ids=sorted({n.mess_id for n, _ in to_email})) if to_email else {}
     outgoing = [
-        (Email("notification", {"notification": n, "mess": entries[0].mess, "entries": entries}, recipients[n.mess_id]), entries)
+        (
+            Email(
+                "notification",
+                _email_context(n, entries, theme_names),
+                recipients[n.mess_id],
+            ),
+            entries,
+        )
         for n, entries in to_email
         if recipients[n.mess_id]
     ]
@@ -121,6 +181,18 @@ def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]],
 
     sent = emails_send_once(emails=outgoing, claim=claim, unclaim=unclaim)
     return sum(len(entries) for entries in sent), len(sent)
+
+
+def _email_context(notification: Notification, entries: list[Feedback], theme_names: dict[str, str]) -> dict:
+    digest = critical_digest(entries=entries, theme_names=theme_names)
+    examples = {theme["entry"] for theme in digest["themes"]}
+    return {
+        "notification": notification,
+        "mess": entries[0].mess,
+        "entries": entries,
+        "digest": digest,
+        "rest": [e for e in entries if e.pk not in examples],
+    }
 
 
 def _covered_text(covered: list[tuple[datetime.date, str]]) -> str:

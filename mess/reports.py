@@ -19,6 +19,9 @@ from mess.meals import MAKE_UP_DAYS, day_check, day_start
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
 from mess.people import messes_recipients
 from mess.text import plural
+from mess.triage import critical_digest, theme_names
+
+REPORT_COMMENTS = 20  # critical comments a daily report lists besides its digest's examples
 
 
 def _cents(value) -> str:
@@ -29,8 +32,9 @@ def _cents(value) -> str:
 def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dict[tuple[int, datetime.date], dict]:
     """The report data of every mess on every date, keyed by (mess id, date): JSON-ready dicts with
     the waste by floor and by meal (kilograms as strings, grams per diner over the meals with a head
-    count), the feedback count and average rating by meal, the critical entries and the alerts that
-    were open on the date. Five queries whatever the number of messes, floors and dates."""
+    count), the feedback count and average rating by meal, the critical entries and their digest
+    (`report_digest`), and the alerts that were open on the date. Seven queries whatever the number of
+    messes, floors and dates."""
     mess_ids = [m.pk for m in messes]
     floors = defaultdict(list)
     for floor in Floor.objects.filter(mess_id__in=mess_ids).order_by("name"):
@@ -62,6 +66,15 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
         .order_by("kind", "subject", "first_seen_at")
     ):
         alerts[alert.mess_id].append(alert)
+
+    critical_entries = defaultdict(list)
+    for entry in (
+        Feedback.objects.filter(CRITICAL_FEEDBACK, date__in=dates, mess_id__in=mess_ids)
+        .only("id", "mess_id", "date", "comment", "critical_why", "critical_themes")
+        .order_by("-created_at", "-id")
+    ):
+        critical_entries[entry.mess_id, entry.date].append(entry)
+    names = theme_names()
 
     reports = {}
     for mess in messes:
@@ -108,6 +121,7 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
                 "average_rating": _cents(average(total_rating, count)) if count else None,
                 "feedback_by_meal": rating_rows,
                 "critical_count": critical,
+                "critical": report_digest(entries=critical_entries[mess.pk, date], theme_names=names),
                 "alerts": [
                     {
                         "kind": a.kind,
@@ -121,6 +135,15 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
                 ],
             }
     return reports
+
+
+def report_digest(*, entries: list[Feedback], theme_names: dict[str, str]) -> dict:
+    """The digest of a day's critical entries (newest first) as a report keeps it: the themes with
+    their counts and an example each, then at most REPORT_COMMENTS of the rest and how many more."""
+    digest = critical_digest(entries=entries, theme_names=theme_names)
+    themes = [{key: theme[key] for key in ("theme", "count", "example")} for theme in digest["themes"]]
+    rest = digest["rest"]
+    return {"themes": themes, "rest": rest[:REPORT_COMMENTS], "more": max(0, len(rest) - REPORT_COMMENTS)}
 
 
 def daily_reports_send(*, date: datetime.date | None = None, resend: bool = False) -> str:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mess.models import Alert, Feedback, Notification, WasteRecord
+from mess.triage import feedback_verdict
 
 User = get_user_model()
 
@@ -34,9 +35,15 @@ def rater() -> User:
 
 
 def feedback(mess, date, meal, rating, comment="", category="food", student=None) -> Feedback:
-    return Feedback.objects.create(
-        student=student or rater(), mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category
-    )
+    """An entry as ManageIt stores one: with its verdict (mess.triage)."""
+    return judged(Feedback(student=student or rater(), mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category))
+
+
+def judged(entry: Feedback) -> Feedback:
+    """Saves `entry` with its verdict, as every way ManageIt stores feedback does."""
+    feedback_verdict(entry=entry)
+    entry.save()
+    return entry
 
 
 def alert(mess, subject, *, kind="high_waste", value="60.50", resolved=False) -> Alert:
@@ -63,6 +70,6 @@ def notification(mess, date, meal, comments=(), read=False) -> Notification:
         meal=meal,
         critical_count=len(comments) or 1,
         average_rating=Decimal("1.50"),
-        comments=list(comments),
+        comments=[{"text": c, "why": "a rating of 1 with a comment"} for c in comments],
         read_at=timezone.now() if read else None,
     )

@@ -133,7 +133,10 @@ ROW_MAKERS = {
         ],
     ),
     Notification: lambda n, start: Notification.objects.bulk_create(
-        [Notification(mess=mess, date=DAY, meal=Meal.LUNCH, critical_count=3, comments=["Cold"]) for mess in _messes(n, start)],
+        [
+            Notification(mess=mess, date=DAY, meal=Meal.LUNCH, critical_count=3, comments=[{"text": "Cold", "why": ""}])
+            for mess in _messes(n, start)
+        ],
     ),
     DailyReport: lambda n, start: DailyReport.objects.bulk_create(
         [DailyReport(mess=mess, date=DAY, text_body="Report", html_body="<p>Report</p>") for mess in _messes(n, start)],
@@ -330,7 +333,9 @@ def test_it_shows_a_daily_reports_text_body_escaped_and_not_its_html_body(as_adm
 
 
 def test_it_shows_notification_comments_escaped(as_admin, mess1):
-    notification = Notification.objects.create(mess=mess1, date=DAY, meal=Meal.LUNCH, critical_count=2, comments=["<b>Cold</b>", "Late"])
+    notification = Notification.objects.create(
+        mess=mess1, date=DAY, meal=Meal.LUNCH, critical_count=2, comments=[{"text": "<b>Cold</b>", "why": ""}, {"text": "Late", "why": ""}]
+    )
 
     response = as_admin.get(_url(Notification, "change", notification.pk))
 

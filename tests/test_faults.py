@@ -12,6 +12,7 @@ from django.utils import timezone
 from mess.models import Feedback, Notification
 from scheduling.models import JobRun, Outcome
 from scheduling.services import job_enqueue
+from tests.factories import judged
 from tests.helpers import start
 from tests.smtp_server import SMTPServer
 
@@ -40,7 +41,7 @@ def stop(process) -> str:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_job_is_retried_without_a_second_notification_or_email(mess1, student, official):
-    Feedback.objects.create(student=student, mess=mess1, date=timezone.localdate(), meal="breakfast", rating=1, comment="Hair in the upma")
+    judged(Feedback(student=student, mess=mess1, date=timezone.localdate(), meal="breakfast", rating=1, comment="Hair in the upma"))
     with SMTPServer(stall_after_first=True) as smtp:
         cluster = start(["manage.py", "qcluster"], EMAIL_URL=smtp.url, **CLUSTER)
         try:

@@ -674,3 +674,10 @@ def test_rows_left_staged_by_an_import_killed_a_day_ago_are_deleted_by_the_next(
     assert list(StagedImport.objects.values_list("pk", flat=True)) == [running.pk]
     assert not StagedWaste.objects.exists()
     assert list(WasteRecord.objects.values_list("date", flat=True)) == [datetime.date(2024, 7, 2)]
+
+
+def test_imported_feedback_is_judged_as_the_form_judges_it(tmp_path, mess1, student):
+    run("import_feedback", FEEDBACK_HEADER + "2024-07-01,mess1,lunch,alice,4,Found a worm in the sabzi,\n", tmp_path)
+
+    entry = Feedback.objects.get()
+    assert (entry.is_critical, entry.critical_why, entry.critical_themes) == (True, "foreign object: worm", ["foreign_object"])

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from mess.models import Feedback, MealWindow, Mess, Notification, Role
 from mess.notifications import notifications_send
 from scheduling.models import JobRun
+from tests.factories import judged
 from tests.helpers import create_person
 
 User = get_user_model()
@@ -39,7 +40,7 @@ _students = itertools.count()
 def feedback(mess, date, meal, rating, comment="", category="food", at=None):
     student = User.objects.create(username=f"s{next(_students)}")
     with time_machine.travel(at or ist(date, 12), tick=False):
-        return Feedback.objects.create(student=student, mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category)
+        return judged(Feedback(student=student, mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category))
 
 
 @pytest.fixture
@@ -65,7 +66,8 @@ def test_it_notifies_low_ratings_with_a_comment_and_hygiene_complaints(mess1, pe
     lunch = Notification.objects.get(meal="lunch")
     assert (lunch.mess, lunch.date, lunch.critical_count) == (mess1, TODAY, 3)
     assert str(lunch.average_rating) == "3.00"  # (2 + 5 + 4 + 1 + 3) / 5, over all the meal's feedback
-    assert lunch.comments == ["Hair in the rice", "Dal was cold"]  # newest first, blank ones left out
+    assert [c["text"] for c in lunch.comments] == ["Hair in the rice", "Dal was cold"]  # newest first, blank ones left out
+    assert [c["why"] for c in lunch.comments] == ["a hygiene complaint; foreign object: hair", "a rating of 2 with a comment"]
     assert Notification.objects.get(meal="breakfast").critical_count == 1
     assert set(Feedback.objects.filter(notified_at=ist(TODAY, 14)).values_list("pk", flat=True)) == {
         low.pk,
@@ -81,7 +83,7 @@ def test_it_keeps_the_newest_twenty_comments(mess1, people):
     notifications_send(meal="lunch")
     notification = Notification.objects.get()
     assert notification.critical_count == 25
-    assert notification.comments == [f"complaint {i}" for i in range(24, 4, -1)]
+    assert [c["text"] for c in notification.comments] == [f"complaint {i}" for i in range(24, 4, -1)]
     body, html = mail.outbox[0].body, mail.outbox[0].alternatives[0][0]
     for text in (body, html):
         listed = [e.comment for e in entries if f"{e.comment}\n" in text or f"{e.comment}<" in text]
@@ -183,7 +185,7 @@ def test_it_updates_the_notification_and_emails_only_new_entries(mess1, people):
 
     assert summary.startswith("1 notification (0 new, 1 updated), 1 critical entry e-mailed in 1 e-mail")
     notification = Notification.objects.get()
-    assert (notification.critical_count, notification.comments) == (2, ["Stale bread", "Cold"])
+    assert (notification.critical_count, [c["text"] for c in notification.comments]) == (2, ["Stale bread", "Cold"])
     assert str(notification.average_rating) == "1.50"
     assert notification.read_at is None  # news again
     assert len(mail.outbox) == 2
@@ -347,7 +349,7 @@ def run(*args) -> str:
 
 @time_machine.travel(ist(TODAY, 12), tick=False)
 def test_send_admin_notifications_takes_the_meal_in_any_case(mess1, student, official):
-    Feedback.objects.create(student=student, mess=mess1, date=TODAY, meal="breakfast", rating=1, comment="Cold idli")
+    judged(Feedback(student=student, mess=mess1, date=TODAY, meal="breakfast", rating=1, comment="Cold idli"))
 
     summary = run("send_admin_notifications", "--meal", "Breakfast")
 

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mess.models import Alert, DailyReport, Feedback, Floor, Mess, Role, WasteRecord
 from mess.reports import daily_reports_send
+from tests.factories import judged
 from tests.helpers import create_person
 
 User = get_user_model()
@@ -40,7 +41,7 @@ _students = itertools.count()
 
 def feedback(mess, date, meal, rating, comment="", category="food"):
     student = User.objects.create(username=f"s{next(_students)}")
-    return Feedback.objects.create(student=student, mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category)
+    return judged(Feedback(student=student, mess=mess, date=date, meal=meal, rating=rating, comment=comment, category=category))
 
 
 def waste(floor, date, meal, kg, diners=None):
@@ -110,6 +111,8 @@ def test_it_reports_waste_ratings_critical_feedback_and_alerts(mess1, mess2, gro
             {"meal": "dinner", "label": "Dinner", "count": 1, "average_rating": "1.00"},
         ],
         "critical_count": 2,
+        # the hygiene complaint has no comment to show; no theme is named
+        "critical": {"themes": [], "rest": [{"text": "Cold", "why": "a rating of 2 with a comment"}], "more": 0},
         "alerts": [{"kind": "high_waste", "label": "High waste", "subject": "Ground", "value": "60.50", "threshold": "50.00"}],
     }
     assert "Ground: 14.75 kg" in report.text_body
@@ -367,9 +370,10 @@ def test_it_uses_as_many_queries_for_six_messes_and_many_floors_as_for_two(db, a
     with CaptureQueriesContext(connection) as two:
         daily_reports_send()
     assert len(mail.outbox) == 2
-    # the messes, their reports and first reports, the report data (5), the recipients (2), and
-    # one write that stores the new reports already marked as e-mailed
-    assert len(two.captured_queries) == 11, [q["sql"] for q in two.captured_queries]
+    # the messes, their reports and first reports, the report data (5), the critical entries and the
+    # complaint themes' names, the recipients (2), and one write that stores the new reports already
+    # marked as e-mailed
+    assert len(two.captured_queries) == 13, [q["sql"] for q in two.captured_queries]
     DailyReport.objects.all().delete()
     make_messes(6, "b", floors=5)
     with django_assert_num_queries(len(two.captured_queries)):

@@ -27,6 +27,7 @@ from mess.imports.reader import (
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Role, StagedFeedback
 from mess.text import typed_text
 from mess.totals import day_totals_refresh
+from mess.triage import terms_load, triage
 
 User = get_user_model()
 
@@ -102,16 +103,27 @@ class _FeedbackImport(FileKind):
                 Feedback,
                 staging=StagedFeedback,
                 staged_import_id=staged_import.pk,
-                columns=["student_id", "date", "meal", "mess_id", "rating", "category", "comment"],
+                columns=[*_FIELDS, *_VERDICT],
                 values={"created_at": now, "updated_at": now},
                 unique_fields=["student_id", "date", "meal"],
-                update_fields=["mess_id", "rating", "category", "comment", "updated_at"],
+                update_fields=["mess_id", "rating", "category", "comment", *_VERDICT, "updated_at"],
             )
             day_totals_refresh(dates=self.dates)
 
-        fields = ("student_id", "date", "meal", "mess_id", "rating", "category", "comment")
-        rows = ([StagedFeedback(**dict(zip(fields, item, strict=True))) for item in batch] for batch in batches)
+        terms = terms_load()
+        rows = ([self._staged(item, terms) for item in batch] for batch in batches)
         staged_write(kind="feedback", staging=StagedFeedback, rows=rows, publish=publish)
+
+    @staticmethod
+    def _staged(item: tuple, terms) -> StagedFeedback:
+        entry = StagedFeedback(**dict(zip(_FIELDS, item, strict=True)))
+        verdict = triage(rating=entry.rating, category=entry.category, comment=entry.comment, terms=terms)
+        entry.is_critical, entry.critical_why, entry.critical_themes = verdict.critical, verdict.why, verdict.themes
+        return entry
+
+
+_FIELDS = ("student_id", "date", "meal", "mess_id", "rating", "category", "comment")
+_VERDICT = ("is_critical", "critical_why", "critical_themes")  # mess.triage's, of each entry written
 
 
 _CATEGORIES = {category: category for category in FeedbackCategory.values}
