@@ -19,17 +19,23 @@ from django.utils import timezone
 
 from mess.models import ComplaintTerm, ComplaintTheme, Feedback, FeedbackCategory
 
-# Words that deny what follows them in the same clause ("no insects", "didn't find any hair")...
+# Words that deny what follows them ("no insects", "didn't find any hair", "na ulti")...
 NEGATORS = frozenset(
-    "no not never without none nothing nor neither zero didnt didn't dont don't doesnt doesn't isnt isn't wasnt wasn't "
-    "werent weren't aint ain't hardly bina".split()
+    "no not never without none nothing nobody nor neither zero didnt didn't dont don't doesnt doesn't isnt isn't wasnt wasn't "
+    "werent weren't aint ain't hardly bina na".split()
 )
-# ...those that deny what comes just before them, as Hindi puts it ("baal nahi tha", "keeda nahin mila")...
+# ...across at most these words ("not a single cockroach", "didn't see any hair"), so that "never seen
+# such dirty plates" stays a complaint...
+NEGATION_FILLERS = frozenset("a an any single one the of there was were is are find found see seen saw get got notice noticed even".split())
+# ...and those that deny what comes just before them, as Hindi puts it ("baal nahi tha", "keeda? nahi",
+# "makkhi ek bhi nahi thi"), across these words.
 AFTER_NEGATORS = frozenset("nahi nahin nai nhi na".split())
-# ...and how far they reach, in words.
-NEGATION_REACH = 3
+AFTER_FILLERS = frozenset("ek bhi koi to toh hi tha thi the bilkul".split())
+# A likeness is no complaint: "hard as stone", "like a pebble", "stone jaisi".
+LIKENESS_BEFORE = frozenset("like as".split())
+LIKENESS_AFTER = frozenset("jaisa jaisi jaise".split())
 # Where a clause ends, so that a denial does not reach into the next one ("no rice, but a hair in dal").
-_CLAUSES = re.compile(r"[.,;:!?()\n]+|\b(?:but|though|however|although|par|lekin|magar)\b")
+_CLAUSES = re.compile(r"[.,;:!()\n]+|\b(?:but|though|however|although|par|lekin|magar)\b")
 # A word: letters and digits, with the apostrophes and hyphens inside it ("didn't", "stone-ground").
 _WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
@@ -88,14 +94,18 @@ def matches(comment: str, terms: Terms) -> dict[str, list[str]]:
         if not clause:
             continue
         words = _words(clause)
-        i = 0
+        i, denied_until = 0, -1
         while i < len(words):
             hit = _term_at(words, i, terms)
             if hit is None:
                 i += 1
                 continue
             length, code = hit
-            if not _denied(words, i, length):
+            # a denial carries over a list: "nothing stale or rotten", "na ulti na pet dard"
+            listed = denied_until >= 0 and words[denied_until:i] in (["or"], ["nor"], ["and"], ["aur"], ["na"], [])
+            if listed or _denied(words, i, length):
+                denied_until = i + length
+            else:
                 written = " ".join(words[i : i + length])
                 if written not in found.setdefault(code, []):
                     found[code].append(written)
@@ -129,14 +139,27 @@ def _term_at(words: list[str], i: int, terms: Terms) -> tuple[int, str] | None:
 
 
 def _denied(words: list[str], i: int, length: int) -> bool:
-    """Whether a negation in the same clause denies the term words[i : i + length]: a negator among the
-    NEGATION_REACH words before it, or a Hindi one among the two after. A term that begins with a
+    """Whether the clause denies the term words[i : i + length], or only likens something to it: a
+    negator before it with nothing but NEGATION_FILLERS between, a Hindi negator among the two words
+    after it, or a likeness ("as stone", "like a stone", "stone jaisi"). A term that begins with a
     negator ("not clean") says what it says."""
     if words[i] in NEGATORS:
         return False
-    before = words[max(0, i - NEGATION_REACH) : i]
-    after = words[i + length : i + length + 2]
-    return any(w in NEGATORS for w in before) or any(w in AFTER_NEGATORS for w in after)
+    j = i - 1
+    while j >= 0 and words[j] in NEGATION_FILLERS:
+        j -= 1
+    if j >= 0 and words[j] in NEGATORS:
+        return True
+    before = words[max(0, i - 2) : i]
+    if before[-1:] and (before[-1] in LIKENESS_BEFORE or (before[-1] in ("a", "an") and before[:1] and before[0] in LIKENESS_BEFORE)):
+        return True
+    after = words[i + length :]
+    if after[:1] and after[0] in LIKENESS_AFTER:
+        return True
+    k = 0
+    while k < len(after) and k < 4 and after[k] in AFTER_FILLERS:
+        k += 1
+    return k < len(after) and after[k] in AFTER_NEGATORS
 
 
 def feedback_verdict(*, entry: Feedback, terms: Terms | None = None) -> Feedback:

@@ -18,6 +18,8 @@ from django.utils import timezone
 from mess.models import (
     Alert,
     AlertKind,
+    ComplaintTerm,
+    ComplaintTheme,
     DailyReport,
     DayTotals,
     Feedback,
@@ -55,6 +57,8 @@ MESS_MODELS = [
     Notification,
     DailyReport,
     DayTotals,
+    ComplaintTheme,
+    ComplaintTerm,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals]
 
@@ -140,6 +144,18 @@ ROW_MAKERS = {
     ),
     DailyReport: lambda n, start: DailyReport.objects.bulk_create(
         [DailyReport(mess=mess, date=DAY, text_body="Report", html_body="<p>Report</p>") for mess in _messes(n, start)],
+    ),
+    ComplaintTheme: lambda n, start: ComplaintTerm.objects.bulk_create(
+        [
+            ComplaintTerm(theme=theme, words=f"term {start + i} {j}")
+            for i, theme in enumerate(
+                ComplaintTheme.objects.bulk_create([ComplaintTheme(code=f"t{start + i}", name="T") for i in range(n)])
+            )
+            for j in range(2)
+        ]
+    ),
+    ComplaintTerm: lambda n, start: ComplaintTerm.objects.bulk_create(
+        [ComplaintTerm(theme=ComplaintTheme.objects.get(code="dirty"), words=f"word {start + i}") for i in range(n)]
     ),
     DayTotals: lambda n, start: DayTotals.objects.bulk_create(
         [

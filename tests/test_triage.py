@@ -2,6 +2,7 @@
 whole words with plurals, misspellings, Hindi in Latin letters and plain negation; the verdict stored
 when an entry is saved, again when the terms change before it is notified, and never re-sent."""
 
+import csv
 import datetime
 
 import pytest
@@ -13,8 +14,10 @@ from mess.models import ComplaintTerm, ComplaintTheme, Feedback
 from mess.notifications import notifications_send
 from mess.triage import critical_digest, feedback_retriage, matches, terms_load, theme_names, triage
 from tests.factories import IST, feedback
+from tests.helpers import ROOT
 
 TODAY = datetime.date(2026, 3, 10)
+DATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture
@@ -55,6 +58,8 @@ def test_what_the_text_names_is_critical_whatever_the_rating(terms):
         ("bread was not fresh", {"spoiled": ["not fresh"]}),
         ("found a hair. glasses dirty too", {"foreign_object": ["hair"], "dirty": ["dirty"]}),
         ("no rice left, but there was a hair in the dal", {"foreign_object": ["hair"]}),
+        ("Never seen such dirty plates", {"dirty": ["dirty"]}),  # "never" denies only what follows it closely
+        ("the water cooler is never cleaned", {"dirty": ["never cleaned"]}),
     ],
 )
 def test_terms_are_found_as_whole_words_with_plurals_misspellings_and_hindi(terms, comment, themes):
@@ -72,6 +77,13 @@ def test_terms_are_found_as_whole_words_with_plurals_misspellings_and_hindi(term
         "baal nahi tha aaj",
         "fresh and clean, well done",
         "nothing stale this week!",
+        "nothing stale or rotten today",
+        "not a single cockroach this month",
+        "na ulti na pet dard, khana theek tha",
+        "keede? nahi. roti? soft.",
+        "Roti was hard like a stone",
+        "idlis hard as pebbles",
+        "roti stone jaisi thi",
     ],
 )
 def test_praise_and_plain_negation_are_not_complaints(terms, comment):
@@ -136,3 +148,28 @@ def test_the_digest_counts_each_theme_and_shows_its_newest_example(mess1, db):
         {"text": "cold", "why": "a rating of 1 with a comment"},
         {"text": "a cockroach again", "why": "foreign object: cockroach"},
     ]
+
+
+# How well the starter terms find what a careful official would call critical
+
+
+def precision_and_recall(path: str, terms) -> tuple[float, float, int]:
+    with open(DATA / path, newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    found = [(bool(matches(row["comment"], terms)), row["critical"] == "1") for row in rows]
+    hits = sum(1 for got, wanted in found if got and wanted)
+    return hits / sum(got for got, _ in found), hits / sum(wanted for _, wanted in found), len(rows)
+
+
+def test_the_starter_terms_find_the_labelled_complaints(terms, capsys):
+    """The labelled comments of tests/data (docs/triage.md says how they were made and used): the
+    first set is the one the starter list was built against, and meets the targets (recall 0.95,
+    precision 0.9); the second was written apart, and meets the recall target."""
+    first = precision_and_recall("triage-comments.csv", terms)
+    second = precision_and_recall("triage-comments-heldout.csv", terms)
+    with capsys.disabled():
+        print(f"\ntriage: {first[2]} comments: precision {first[0]:.3f}, recall {first[1]:.3f}; ", end="")
+        print(f"{second[2]} more: precision {second[0]:.3f}, recall {second[1]:.3f}")
+
+    assert first[1] >= 0.95 and first[0] >= 0.9, first
+    assert second[1] >= 0.95 and second[0] >= 0.85, second

@@ -11,24 +11,31 @@ from django.db import migrations, models
 # Admins edit them in Django admin afterwards; this list is what a new ManageIt starts with.
 STARTER_TERMS = {
     ("foreign_object", "Foreign object"): """
-        insect insekt insct insetc bug beetle cockroach cockroch cokroach cocroach cockrach worm maggot larva larvae
-        fly housefly ant lizard rat mouse mice hair stone pebble grit kankar kankad plastic thread nail staple
-        keeda keede keeda kida kide kira keera makkhi makhi chuha chuhe baal
-        |broken glass|glass piece|piece of glass|metal piece|piece of metal|piece of plastic|plastic piece""",
+        insect insekt insct insetc bug beetle cockroach cockroch cokroach cocroach cockrach cockraoch worm maggot larva larvae
+        fly housefly ant lizard rat mouse mice hair hiar stone pebble grit kankar kankad thread nail staple
+        keeda keede kida kidda kide kira keera makkhi makhi chuha chuhe baal dhaaga dhaga cheenti cheentiyan keel
+        |broken glass|glass piece|piece of glass|metal piece|piece of metal|piece of plastic|plastic piece|plastic in
+        |plastic wrapper|plastic ka tukda|plastic ke tukde|stapler pin|staple pin""",
     ("illness", "Illness"): """
-        vomit vomiting vomited vomitting vommiting vomitted puke puked nausea nauseous diarrhoea diarrhea diarhea
-        diarrohea dirrhoea dysentery poisoning stomachache ulti ulty
-        |stomach ache|stomach pain|stomach upset|upset stomach|stomack pain|stomach ach|tummy ache|food poisoning
-        |food poisioning|food poison|loose motion|got sick|fell sick|felt sick|fever after|pet dard|pet kharab""",
+        vomit vomiting vomited vomitting vommiting vomitted vomting puke puked nausea nauseous diarrhoea diarrhea diarhea
+        diarrohea dirrhoea dysentery poisoning stomachache stomache nausia ulti ulty
+        |stomach ache|stomach pain|stomach upset|upset stomach|stomack pain|stomach ach|stomch ache|stomach bug|tummy ache
+        |food poisoning|food poisioning|food poison|loose motion|got sick|fell sick|felt sick|fever after|pet dard|pet kharab
+        |threw up|throw up|thrown up|throwing up|pet mein dard""",
     ("spoiled", "Spoiled food"): """
-        stale stail rotten rotton rotting spoiled spoilt mould mold moldy mouldy fungus fungal funges fungas expired
-        stink stinks stinking smelly undercooked undercook under-cooked uncooked half-cooked kachcha kaccha kacha kachha
-        baasi basi badbu badboo
-        |gone bad|went bad|smells bad|smelled bad|smell bad|bad smell|foul smell|sour curd|sour dal|raw chicken|raw egg
-        |raw meat|raw fish|half cooked|not cooked|not fresh|sada hua|sadha hua""",
+        stale stail rotten rotton rottan rotting spoiled spoilt mould mold moldy mouldy fungus fungal funges fungas
+        expired expird stink stinks stinking smelly undercooked undercook under-cooked uncooked half-cooked kachcha kaccha
+        kacha kachha baasi basi badbu badboo
+        |gone bad|went bad|turned bad|gone off|went off|smells bad|smelled bad|smell bad|bad smell|foul smell|smells off
+        |smelled off|smelling off|smells sour|smelled sour|tasted sour|sour curd|sour dal|khatti smell|raw chicken|raw egg
+        |raw meat|raw fish|raw inside|half raw|raw in the middle|half cooked|not cooked|not fresh|sada hua|sadha hua
+        |kharab ho gaya|kharab ho gayi|kharab ho gaye|past expiry|past its expiry|past their expiry|past the expiry
+        |sada hua|sadi hui|sade hue|sadi|phat gaya|phat gayi|phata hua|kachi thi|kachchi thi|kachi hai|kachchi hai""",
     ("dirty", "Dirt"): """
-        dirty dirtee filthy unclean unhygienic unhygenic unwashed contaminated ganda gandi gande
-        |not clean|not washed|muddy water""",
+        dirty dirtee filthy unclean unhygienic unhygenic unwashed contaminated contaminted ganda gandi gande gandaa
+        gandha muddy slimy algae moss kaai mitti
+        |not clean|not cleaned|never cleaned|not been cleaned|not washed|muddy water|grey water|saaf nahi|dhoye nahi
+        |dhoye hi nahi|dhoya nahi|dhoya hi nahi|dhulte nahi|dhulte hi nahi""",
 }
 
 
