@@ -13,7 +13,15 @@ import os
 import platform
 import sys
 
-ITEMS = {"alerts": "alerts", "cleanup": "cleanup", "pages": "pages", "rush": "rush", "imports": "imports", "cluster": "cluster"}
+ITEMS = {
+    "alerts": "alerts",
+    "cleanup": "cleanup",
+    "pages": "pages",
+    "rush": "rush",
+    "imports": "imports",
+    "cluster": "cluster",
+    "triage": "triage",
+}
 
 
 def prepare(*, scale: str) -> dict:

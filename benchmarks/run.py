@@ -31,6 +31,7 @@ ITEMS = {
     "rush": ["L"],
     "imports": ["L"],
     "cluster": ["L"],
+    "triage": ["S"],
 }
 ENV = {
     "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
