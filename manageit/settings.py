@@ -35,11 +35,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # before django_q: its `qcluster` command runs django-q2's cluster with ManageIt's scheduler
+    "scheduling",
     "django_q",
     "axes",
     "csp",
     "mess",
-    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -215,9 +216,13 @@ Q_CLUSTER = {
     "max_attempts": 3,
     "ack_failures": True,  # a job that raised is recorded, not handed out again and again
     "catch_up": False,
+    # ManageIt's scheduler (scheduling/scheduler.py) queues the schedules, each on time and on its own
+    "scheduler": False,
     "save_limit": 1000,
     "label": "Task queue",
 }
+# A schedule this far past its time is late; a cluster silent this long is down.
+JOBS_GRACE_SECONDS = env.int("JOBS_GRACE_SECONDS", default=120)
 if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
     raise ImproperlyConfigured("Q_RETRY must be longer than Q_TIMEOUT, or a running job would be handed out twice.")
 if env.str("REDIS_URL", default=""):
@@ -235,6 +240,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# /health/ and /health/jobs/ answer a plain probe on the machine itself when HTTPS is required.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 # Production is served over HTTPS (usually behind a proxy that sets X-Forwarded-Proto), so that
 # `manage.py check --deploy` has nothing to warn about.

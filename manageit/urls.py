@@ -8,6 +8,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from mess.views import accounts
+from scheduling import views as scheduling_views
 
 admin.site.site_header = "ManageIt"
 admin.site.site_title = "ManageIt"
@@ -36,5 +37,7 @@ urlpatterns = [
     ),
     path("accounts/password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("favicon.ico", favicon),
+    path("health/", scheduling_views.health, name="health"),
+    path("health/jobs/", scheduling_views.health_jobs, name="health_jobs"),
     path("", include("mess.urls")),
 ]

@@ -1,13 +1,29 @@
 """Every job of the mess, with its default schedules (times in TIME_ZONE). Each job's rule is in its
 feature's module; its command, of the same name, is in mess/management/commands/."""
 
-from mess.alerts import alerts_generate
-from mess.meals import meal_windows
+import datetime
+
+from mess.alerts import alerts_generate, mess_code_check
+from mess.meals import day_check, day_over_check, meal_check, meal_windows
 from mess.menus import menus_cleanup
 from mess.notifications import notifications_send
 from mess.reports import daily_reports_send
 from mess.totals import day_totals_refresh
-from scheduling.registry import DefaultSchedule, Job, cron, register
+from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register
+
+
+def a_mess_code(value) -> str:
+    code = str(value).strip()
+    mess_code_check(mess_code=code)
+    return code
+
+
+def a_day_that_has_been(value) -> datetime.date:
+    return day_check(date_value(value))
+
+
+def a_day_that_is_over(value) -> datetime.date:
+    return day_over_check(date_value(value))
 
 
 def after_each_meal(key: str) -> list[DefaultSchedule]:
@@ -24,24 +40,28 @@ register(
         func=menus_cleanup,
         description="Deletes temporary and non-veg menus of past days.",
         default_schedules=cron("0 0 * * *"),
+        params=(Param("dry_run", bool_value), Param("batch_size", positive_int)),
     ),
     Job(
         key="generate_alerts",
         func=alerts_generate,
         description="Raises and resolves high-waste and low-rating alerts for every active mess.",
         default_schedules=cron("0 * * * *"),
+        params=(Param("mess_code", a_mess_code),),
     ),
     Job(
         key="send_admin_notifications",
         func=notifications_send,
         description="Notifies officials and admins of a meal's critical feedback (low ratings with comments, hygiene).",
         default_schedules=after_each_meal,
+        params=(Param("meal", meal_check, required=True), Param("date", a_day_that_has_been)),
     ),
     Job(
         key="send_daily_report",
         func=daily_reports_send,
         description="Stores and e-mails each mess's report of the previous day (and of missed days).",
         default_schedules=cron("0 7 * * *"),
+        params=(Param("date", a_day_that_is_over), Param("resend", bool_value)),
     ),
     Job(
         key="refresh_day_totals",

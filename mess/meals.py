@@ -49,6 +49,23 @@ def day_check(day: datetime.date, *, latest: datetime.date | None = None) -> dat
     return day
 
 
+def day_over_check(day: datetime.date) -> datetime.date:
+    """Returns `day` if it is over (yesterday at the latest) and from EARLIEST_DATE, and raises
+    ValueError otherwise: a day's report is of a day that has ended."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    if day > yesterday:
+        raise ValueError(f"{day} is not over yet: the latest day that can be reported is {yesterday}")
+    return day_check(day, latest=yesterday)
+
+
+def meal_check(meal) -> str:
+    """Returns the meal named by `meal` (any case), or raises ValueError naming the meals."""
+    name = str(meal).strip().lower()
+    if name not in Meal.values:
+        raise ValueError(f"unknown meal {meal!r}; the meals are: {', '.join(Meal.values)}")
+    return name
+
+
 def day_start(date: datetime.date) -> datetime.datetime:
     """Midnight at the start of `date`, in local time."""
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))

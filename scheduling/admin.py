@@ -2,18 +2,22 @@
 and the run log, read-only."""
 
 import ast
-import inspect
 
+import django_q.admin  # noqa: F401  (registers Schedule, which this module replaces; scheduling is listed first)
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html
 from django_q.models import Schedule
 
 from scheduling.cron import cron_in_words, cron_validate
 from scheduling.models import JobRun, JobSchedule
-from scheduling.registry import JOBS
-from scheduling.selectors import with_last_run
+from scheduling.registry import JOBS, JobRefused
+from scheduling.selectors import cluster_alive, grace, with_last_run
 from scheduling.services import (
     RUNNER,
     job_enqueue,
@@ -79,9 +83,9 @@ class JobScheduleForm(forms.ModelForm):
         job, arguments = cleaned.get("job"), cleaned.get("arguments")
         if job and arguments is not None:
             try:
-                inspect.signature(JOBS[job].func).bind(**arguments)
-            except TypeError as e:
-                self.add_error("arguments", f"{job} does not take these arguments: {e}")
+                JOBS[job].arguments(arguments)
+            except JobRefused as e:
+                self.add_error("arguments", str(e))
         return cleaned
 
     def save(self, commit=True):
@@ -105,15 +109,19 @@ admin.site.unregister(Schedule)
 @admin.register(JobSchedule)
 class JobScheduleAdmin(admin.ModelAdmin):
     form = JobScheduleForm
-    list_display = ["name", "job", "timing", "next_run_local", "is_running", "last_outcome", "last_duration"]
+    change_form_template = "admin/scheduling/jobschedule/change_form.html"
+    list_display = ["name", "job", "timing", "next_run_local", "is_running", "last_outcome"]
     list_filter = ["func"]
     search_fields = ["name"]
-    readonly_fields = ["timing", "next_five_runs", "last_outcome", "last_duration"]
+    readonly_fields = ["timing", "next_five_runs", "problem", "last_outcome", "last_duration"]
     fieldsets = [
-        (None, {"fields": ["name", "job", "arguments", "cron", "timing", "paused"]}),
-        ("Runs", {"fields": ["next_five_runs", "last_outcome", "last_duration"]}),
+        (None, {"fields": ["name", "job", "arguments", "cron", "timing", "next_five_runs", "paused"]}),
+        ("Runs", {"fields": ["problem", "last_outcome", "last_duration"]}),
     ]
     actions = ["pause", "resume", "run_now"]
+
+    class Media:
+        js = ["scheduling/next_runs.js"]
 
     def get_readonly_fields(self, request, obj=None):
         # sync_schedules knows a schedule by its name: renamed, it would be created again
@@ -121,6 +129,13 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return with_last_run(super().get_queryset(request)).order_by("name")
+
+    def get_urls(self):
+        own = [
+            path("next-runs/", self.admin_site.admin_view(self.next_runs_view), name="scheduling_jobschedule_next_runs"),
+            path("<int:object_id>/run-now/", self.admin_site.admin_view(self.run_now_view), name="scheduling_jobschedule_run_now"),
+        ]
+        return own + super().get_urls()
 
     @admin.display(description="job")
     def job(self, schedule):
@@ -132,9 +147,14 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     @admin.display(description="next run", ordering="next_run")
     def next_run_local(self, schedule):
+        if getattr(schedule, "broken_reason", None):
+            return "broken"
         if schedule_is_paused(schedule):
             return "paused"
-        return timezone.localtime(schedule.next_run).strftime("%Y-%m-%d %H:%M %Z") if schedule.next_run else "-"
+        if not schedule.next_run:
+            return "-"
+        late = " (late)" if schedule.next_run < timezone.now() - grace() else ""
+        return timezone.localtime(schedule.next_run).strftime("%Y-%m-%d %H:%M %Z") + late
 
     @admin.display(description="active", boolean=True)
     def is_running(self, schedule):
@@ -142,10 +162,13 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     @admin.display(description="next five runs")
     def next_five_runs(self, schedule):
-        if not schedule.cron:
-            return "-"
-        runs = schedule_next_runs(cron=schedule.cron, count=5)
-        return format_html_join("", "<div>{}</div>", ((r.strftime("%a %Y-%m-%d %H:%M %Z"),) for r in runs))
+        """Filled in as the cron is typed (scheduling/next_runs.js asks next-runs/)."""
+        text = _next_runs_text(schedule.cron, paused=schedule_is_paused(schedule)) if schedule.pk else ""
+        return format_html('<div id="next-runs" data-url="{}">{}</div>', reverse("admin:scheduling_jobschedule_next_runs"), text)
+
+    @admin.display(description="problem")
+    def problem(self, schedule):
+        return getattr(schedule, "broken_reason", None) or "-"
 
     @admin.display(description="last run")
     def last_outcome(self, schedule):
@@ -158,6 +181,21 @@ class JobScheduleAdmin(admin.ModelAdmin):
         if schedule.last_finished_at is None:
             return "-"
         return f"{(schedule.last_finished_at - schedule.last_started_at).total_seconds():.1f} s"
+
+    def next_runs_view(self, request):
+        """The next five runs of the cron being typed, before it is saved."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"text": _next_runs_text(request.GET.get("cron", ""), paused=request.GET.get("paused") == "true")})
+
+    def run_now_view(self, request, object_id):
+        schedule = self.get_object(request, str(object_id))
+        if schedule is None:
+            raise Http404
+        if request.method != "POST" or not self.has_change_permission(request, schedule):
+            raise PermissionDenied
+        self._run_now(request, [schedule])
+        return redirect("admin:scheduling_jobschedule_change", object_id)
 
     @admin.action(description="Pause selected schedules")
     def pause(self, request, queryset):
@@ -173,20 +211,45 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Run selected jobs now")
     def run_now(self, request, queryset):
+        self._run_now(request, list(queryset))
+
+    def _run_now(self, request, schedules):
         queued = []
-        for schedule in queryset:
+        for schedule in schedules:
             key = schedule_job_key(schedule)
             if key is None:
                 self.message_user(request, f"{schedule.name} runs no known job; not run.", messages.ERROR)
                 continue
-            job_enqueue(key=key, kwargs=schedule_kwargs(schedule))
+            try:
+                job_enqueue(key=key, kwargs=schedule_kwargs(schedule), schedule_id=schedule.pk)
+            except JobRefused as e:
+                self.message_user(request, f"{schedule.name} was not run: {e}", messages.ERROR)
+                continue
             queued.append(schedule.name)
-        if queued:
+        if not queued:
+            return
+        if cluster_alive():
             self.message_user(
                 request,
                 f"Handed to the cluster: {', '.join(queued)}. Each appears in the run log when a worker takes it.",
                 messages.SUCCESS,
             )
+        else:
+            self.message_user(
+                request,
+                f"Queued {', '.join(queued)}, but no cluster is running: nothing runs until one starts (manage.py qcluster).",
+                messages.WARNING,
+            )
+
+
+def _next_runs_text(cron: str, *, paused: bool = False) -> str:
+    if paused:
+        return "paused: no runs until it is resumed"
+    try:
+        cron_validate(" ".join((cron or "").split()))
+    except ValidationError as e:
+        return " ".join(e.messages)
+    return "; ".join(r.strftime("%a %Y-%m-%d %H:%M %Z") for r in schedule_next_runs(cron=" ".join(cron.split()), count=5))
 
 
 @admin.register(JobRun)

@@ -6,6 +6,7 @@ class SchedulingConfig(AppConfig):
     name = "scheduling"
 
     def ready(self):
+        from scheduling import signals  # noqa: F401
         from scheduling.registry import jobs_discover
 
         jobs_discover()

@@ -1,12 +1,13 @@
 """The base of every job's management command: parse the options, run the job through the run
-log, print its summary. A failed or skipped run exits non-zero."""
+log, print its summary. A failed or skipped run exits non-zero; so do arguments the job refuses,
+which start nothing and leave no failure in the run log."""
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
 from scheduling.models import Outcome, Trigger
-from scheduling.registry import get_job
+from scheduling.registry import JobRefused, get_job
 from scheduling.services import job_run
 
 EXIT_SKIPPED = 3
@@ -39,7 +40,10 @@ class JobCommand(BaseCommand):
         return self.run_job(self.job_kwargs(options))
 
     def run_job(self, kwargs: dict) -> str:
-        run = job_run(key=self.job_key, trigger=Trigger.COMMAND, kwargs=kwargs)
+        try:
+            run = job_run(key=self.job_key, trigger=Trigger.COMMAND, kwargs=kwargs)
+        except JobRefused as e:
+            raise CommandError(f"{self.job_key} was not run: {e}") from None
         if run.outcome == Outcome.FAILED:
             if self.verbosity > 1:
                 self.stderr.write(run.traceback)

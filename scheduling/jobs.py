@@ -1,6 +1,6 @@
 """The scheduling app's own job: keeping the run log short."""
 
-from scheduling.registry import Job, cron, register
+from scheduling.registry import Job, Param, cron, positive_int, register
 from scheduling.services import job_runs_prune
 
 register(
@@ -9,5 +9,6 @@ register(
         func=job_runs_prune,
         description="Deletes run-log entries older than 90 days.",
         default_schedules=cron("30 0 * * *"),
+        params=(Param("days", positive_int),),
     ),
 )

@@ -31,6 +31,15 @@ class JobRun(models.Model):
     summary = models.TextField(blank=True)
     traceback = models.TextField(blank=True)
     host = models.CharField(max_length=255, blank=True, help_text="Machine and process that ran it.")
+    schedule = models.ForeignKey(
+        Schedule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # jobrun_schedule_started serves it
+        help_text="The schedule that started it, if one did.",
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -40,6 +49,8 @@ class JobRun(models.Model):
             models.Index(fields=["job", "-started_at"], name="jobrun_job_started"),
             # pruning: WHERE started_at < ..
             models.Index(fields=["started_at"], name="jobrun_started"),
+            # last run of each schedule
+            models.Index(fields=["schedule", "-started_at"], name="jobrun_schedule_started"),
         ]
 
     def __str__(self):
@@ -71,3 +82,30 @@ class JobSchedule(Schedule):
     class Meta:
         proxy = True
         verbose_name = "job schedule"
+
+    def __str__(self):
+        return self.name or f"schedule {self.pk}"
+
+
+class BrokenSchedule(models.Model):
+    """A schedule the scheduler could not run: its cron never fires, its job is unknown or its
+    arguments are refused. The scheduler passes over it, and every other schedule runs; saving the
+    schedule again (in the admin) clears the mark, and the scheduler tries it once more."""
+
+    schedule = models.OneToOneField(Schedule, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    reason = models.TextField()
+    since = models.DateTimeField()
+
+    def __str__(self):
+        return f"schedule {self.schedule_id}: {self.reason}"
+
+
+class ClusterHeartbeat(models.Model):
+    """A cluster's scheduler says it is alive: `seen_at` is renewed every few seconds while it runs."""
+
+    cluster = models.CharField(max_length=255, primary_key=True, help_text="Machine and process.")
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.cluster} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

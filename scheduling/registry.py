@@ -8,8 +8,10 @@ schedules (`sync_schedules`), its management command's help, the admin's job cho
 table. Adding a job is its function, one entry in its app's `jobs.py`, and a command that names it.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import autodiscover_modules
@@ -25,15 +27,53 @@ class DefaultSchedule:
     kwargs: dict = field(default_factory=dict)
 
 
+class JobRefused(ValueError):
+    """A job's arguments were refused before it started: it did not run, so this is no failure of
+    the job; the message says which argument is wrong and why."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One keyword argument a job takes. `check` is given the value as typed (text from a command
+    line, or a schedule's stored value) and returns the value the job takes, or raises ValueError
+    saying what is wrong. The one declaration checks the admin's schedule form, a command and a run."""
+
+    name: str
+    check: Callable[[Any], Any]
+    required: bool = False
+
+
 @dataclass(frozen=True)
 class Job:
     key: str
     func: Callable[..., str]  # keyword arguments only; returns the run's one-line summary
     description: str
     default_schedules: Callable[[str], list[DefaultSchedule]]  # given the job's key
+    params: tuple[Param, ...] = ()
 
     def run(self, **kwargs) -> str:
         return self.func(**kwargs)
+
+    def arguments(self, kwargs: dict) -> dict:
+        """`kwargs` checked against the job's parameters and converted to what it takes; a None
+        value is an argument not given. Raises JobRefused naming the first argument that is wrong."""
+        params = {p.name: p for p in self.params}
+        unknown = sorted(set(kwargs) - set(params))
+        if unknown:
+            takes = f"it takes {', '.join(params)}" if params else "it takes none"
+            raise JobRefused(f"{self.key} takes no argument {', '.join(map(repr, unknown))}; {takes}")
+        checked = {}
+        for name, param in params.items():
+            value = kwargs.get(name)
+            if value is None:
+                if param.required:
+                    raise JobRefused(f"{self.key} needs the argument {name!r}")
+                continue
+            try:
+                checked[name] = param.check(value)
+            except (TypeError, ValueError) as e:
+                raise JobRefused(f"{name}: {e}") from None
+        return checked
 
     def defaults(self) -> list[DefaultSchedule]:
         return self.default_schedules(self.key)
@@ -66,3 +106,43 @@ def get_job(key: str) -> Job:
         return JOBS[key]
     except KeyError:
         raise LookupError(f"unknown job {key!r}; the jobs are: {', '.join(JOBS)}") from None
+
+
+# Checks for common parameters (see Param.check).
+
+
+def date_value(value) -> datetime.date:
+    """A date, or its text YYYY-MM-DD."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"not a date in the form YYYY-MM-DD: {value!r}")
+
+
+def bool_value(value) -> bool:
+    """True or False, or their text (true/false, yes/no, 1/0)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "yes", "1"}:
+        return True
+    if text in {"false", "no", "0"}:
+        return False
+    raise ValueError(f"not true or false: {value!r}")
+
+
+def positive_int(value) -> int:
+    """A whole number of at least 1, or its text."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"not a whole number: {value!r}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise ValueError(f"must be at least 1, not {number}")
+    return number

@@ -1,58 +1,154 @@
-"""Reads of the jobs' state: their schedules, next runs and last runs."""
+"""Reads of the jobs' state: each schedule with its own last run, whether it is broken or late,
+and whether a cluster is there to run it."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Concat
+from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from django_q.models import Schedule
 
-from scheduling.models import JobRun
+from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome
 from scheduling.registry import JOBS
-from scheduling.services import RUNNER, schedule_is_paused, schedule_job_key
+from scheduling.services import schedule_is_paused, schedule_job_key, schedule_named_job
 
 
-@dataclass
-class JobState:
-    key: str
-    description: str
-    schedules: list[Schedule]
-    last_run: JobRun | None
-
-    @property
-    def next_run(self) -> datetime | None:
-        upcoming = [s.next_run for s in self.schedules if not schedule_is_paused(s) and s.next_run]
-        return min(upcoming, default=None)
-
-
-def last_runs(keys) -> dict[str, JobRun]:
-    """The latest run of each job, in one query (served by the job/started_at index)."""
-    latest = JobRun.objects.filter(job=OuterRef("job")).order_by("-started_at").values("pk")[:1]
-    runs = JobRun.objects.filter(job__in=list(keys), pk=Subquery(latest))
-    return {run.job: run for run in runs}
-
-
-def jobs_state() -> list[JobState]:
-    """Every registered job with its schedules and last run, in registry order, in two queries."""
-    by_job: dict[str, list[Schedule]] = {key: [] for key in JOBS}
-    for schedule in Schedule.objects.filter(func=RUNNER).order_by("name"):
-        key = schedule_job_key(schedule)
-        if key:
-            by_job[key].append(schedule)
-    runs = last_runs(JOBS)
-    return [JobState(key=key, description=job.description, schedules=by_job[key], last_run=runs.get(key)) for key, job in JOBS.items()]
+def grace() -> timedelta:
+    """How far past its time a schedule may be before it is late, and how long a cluster may be
+    silent before it is down (JOBS_GRACE_SECONDS, 2 minutes by default)."""
+    return timedelta(seconds=settings.JOBS_GRACE_SECONDS)
 
 
 def with_last_run(schedules: QuerySet[Schedule]) -> QuerySet[Schedule]:
-    """Annotates each schedule with its job's last run (`last_outcome`, `last_started_at`,
-    `last_finished_at`) in the same query. A schedule stores its job's key quoted in `args`."""
-    runs = (
-        JobRun.objects.annotate(quoted_job=Concat(Value("'"), "job", Value("'")))
-        .filter(quoted_job=OuterRef("args"))
-        .order_by("-started_at")
-    )
+    """Annotates each schedule with its own last run (`last_outcome`, `last_started_at`,
+    `last_finished_at`, `last_summary`), why it is broken (`broken_reason`, or None) and the newest
+    heartbeat of any cluster (`cluster_seen_at`), in the same query."""
+    runs = JobRun.objects.filter(schedule=OuterRef("pk")).order_by("-started_at", "-pk")
     return schedules.annotate(
         last_outcome=Subquery(runs.values("outcome")[:1]),
         last_started_at=Subquery(runs.values("started_at")[:1]),
         last_finished_at=Subquery(runs.values("finished_at")[:1]),
+        last_summary=Subquery(runs.values("summary")[:1]),
+        broken_reason=Subquery(BrokenSchedule.objects.filter(schedule=OuterRef("pk")).values("reason")[:1]),
+        cluster_seen_at=Subquery(ClusterHeartbeat.objects.order_by("-seen_at").values("seen_at")[:1]),
     )
+
+
+@dataclass
+class ScheduleState:
+    schedule: Schedule  # annotated by with_last_run
+    now: datetime
+
+    @property
+    def name(self) -> str:
+        return self.schedule.name or f"schedule {self.schedule.pk}"
+
+    @property
+    def key(self) -> str | None:
+        return schedule_job_key(self.schedule)
+
+    @property
+    def job(self) -> str:
+        return self.key or schedule_named_job(self.schedule) or self.schedule.func
+
+    @property
+    def description(self) -> str:
+        return JOBS[self.key].description if self.key else "runs no known job"
+
+    @property
+    def paused(self) -> bool:
+        return schedule_is_paused(self.schedule)
+
+    @property
+    def broken(self) -> str | None:
+        return self.schedule.broken_reason
+
+    @property
+    def next_run(self) -> datetime | None:
+        return None if self.paused or self.broken else self.schedule.next_run
+
+    @property
+    def late(self) -> bool:
+        return self.next_run is not None and self.next_run < self.now - grace()
+
+    @property
+    def last_outcome(self) -> str | None:
+        return self.schedule.last_outcome
+
+    @property
+    def last_started_at(self) -> datetime | None:
+        return self.schedule.last_started_at
+
+    @property
+    def last_duration(self) -> timedelta | None:
+        s = self.schedule
+        return s.last_finished_at - s.last_started_at if s.last_finished_at and s.last_started_at else None
+
+    @property
+    def failing(self) -> bool:
+        return self.last_outcome == Outcome.FAILED and not self.broken
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong with this schedule, in a line, or None."""
+        if self.broken:
+            return f"{self.name} is broken: {self.broken}"
+        if self.late:
+            return f"{self.name} is late: it was due at {timezone.localtime(self.next_run):%Y-%m-%d %H:%M}"
+        if self.failing:
+            return f"{self.name} failed at {timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}: {self.schedule.last_summary}"
+        return None
+
+
+@dataclass
+class JobsHealth:
+    now: datetime
+    heartbeat_at: datetime | None
+    schedules: list[ScheduleState] = field(default_factory=list)
+
+    @property
+    def cluster_down(self) -> bool:
+        return self.heartbeat_at is None or self.heartbeat_at < self.now - grace()
+
+    @property
+    def late(self) -> list[ScheduleState]:
+        return [s for s in self.schedules if s.late]
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per problem: the cluster down, then each broken, late or failing schedule."""
+        lines = []
+        if self.cluster_down:
+            seen = f"last seen {timezone.localtime(self.heartbeat_at):%Y-%m-%d %H:%M:%S}" if self.heartbeat_at else "never seen"
+            lines.append(f"no cluster is running the jobs ({seen}): start one with `manage.py qcluster`")
+        lines += [s.problem for s in self.schedules if s.problem]
+        return lines
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def cluster_seen_at() -> datetime | None:
+    """When a cluster last said it was alive, or None if none ever did."""
+    return ClusterHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+
+
+def cluster_alive(*, now: datetime | None = None) -> bool:
+    seen = cluster_seen_at()
+    return seen is not None and seen >= (now or timezone.now()) - grace()
+
+
+def jobs_health(*, now: datetime | None = None) -> JobsHealth:
+    """Every ManageIt schedule with its own last run, in job-registry order then by name, and
+    whether a cluster is alive; one query (two when there are no schedules)."""
+    now = now or timezone.now()
+    order = {key: i for i, key in enumerate(JOBS)}
+    schedules = [ScheduleState(schedule=s, now=now) for s in with_last_run(Schedule.objects.all())]
+    schedules.sort(key=lambda s: (order.get(s.key, len(order)), s.name))
+    if schedules:
+        heartbeat_at = schedules[0].schedule.cluster_seen_at
+    else:
+        heartbeat_at = cluster_seen_at()
+    return JobsHealth(now=now, heartbeat_at=heartbeat_at, schedules=schedules)

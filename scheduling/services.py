@@ -10,15 +10,15 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from croniter import croniter
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
-from scheduling.models import JobLease, JobRun, Outcome, Trigger
-from scheduling.registry import JOBS, get_job
+from scheduling.cron import cron_next_runs
+from scheduling.models import BrokenSchedule, JobLease, JobRun, Outcome, Trigger
+from scheduling.registry import JOBS, JobRefused, get_job
 
 # What every ManageIt schedule runs; its first argument is the job's key.
 RUNNER = "scheduling.tasks.run_job"
@@ -26,6 +26,11 @@ RUN_LOG_DAYS = 90
 MAX_LEASE = timedelta(seconds=60)
 
 logger = logging.getLogger(__name__)
+
+
+def host_name() -> str:
+    """This machine and process, as the run log and the heartbeats name them."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def lease_duration() -> timedelta:
@@ -86,19 +91,22 @@ def _lease_release(*, job: str, run: JobRun) -> None:
     JobLease.objects.filter(job=job, run=run).update(expires_at=timezone.now())
 
 
-def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None) -> JobRun:
+def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None, schedule_id: int | None = None) -> JobRun:
     """Runs job `key` once and returns its run-log entry, finished: succeeded with the job's
     summary, failed with the error and its traceback, or skipped because another run of the same
-    job holds the lease (on this machine or another). Never raises for a failure of the job itself;
-    an interrupt (KeyboardInterrupt, SystemExit) is recorded as a failure and raised again."""
+    job holds the lease (on this machine or another). `schedule_id` is the schedule that started it.
+    Never raises for a failure of the job itself; an interrupt (KeyboardInterrupt, SystemExit) is
+    recorded as a failure and raised again. Arguments the job's parameters refuse raise JobRefused
+    before anything runs or is recorded: the job did not fail, it was not started."""
     job = get_job(key)
-    kwargs = kwargs or {}
+    kwargs = job.arguments(kwargs or {})
     run = JobRun.objects.create(
         job=key,
         trigger=trigger,
         arguments=kwargs,
         started_at=timezone.now(),
-        host=f"{socket.gethostname()}:{os.getpid()}",
+        host=host_name(),
+        schedule_id=schedule_id,
     )
     if not _lease_take(job=key, run=run):
         holder = JobLease.objects.filter(job=key).values_list("run_id", flat=True).first()
@@ -132,18 +140,19 @@ def job_runs_prune(*, days: int = RUN_LOG_DAYS) -> str:
     return f"deleted {deleted} run-log entries older than {days} days"
 
 
-def job_enqueue(*, key: str, kwargs: dict | None = None) -> str:
+def job_enqueue(*, key: str, kwargs: dict | None = None, schedule_id: int | None = None) -> str:
     """Hands job `key` to the cluster to run as soon as a worker is free (the admin's "run now").
-    Returns django-q2's task id; the run shows in the run log once a worker has taken it."""
-    get_job(key)
-    return async_task(RUNNER, key, trigger=Trigger.ADMIN.value, **(kwargs or {}))
+    Returns django-q2's task id; the run shows in the run log once a worker has taken it.
+    Raises JobRefused for arguments the job refuses, before anything is queued."""
+    get_job(key).arguments(kwargs or {})
+    return async_task(RUNNER, key, trigger=Trigger.ADMIN.value, schedule_id=schedule_id, **(kwargs or {}))
 
 
 # Schedules ---------------------------------------------------------------------------------
 
 
-def schedule_job_key(schedule: Schedule) -> str | None:
-    """The job a schedule runs, or None when it runs anything but a registered ManageIt job."""
+def schedule_named_job(schedule: Schedule) -> str | None:
+    """The job a schedule names, registered or not, or None when it runs something else."""
     if schedule.func != RUNNER or not schedule.args:
         return None
     try:
@@ -152,6 +161,12 @@ def schedule_job_key(schedule: Schedule) -> str | None:
         return None
     if isinstance(key, tuple):
         key = key[0] if key else None
+    return key if isinstance(key, str) else None
+
+
+def schedule_job_key(schedule: Schedule) -> str | None:
+    """The job a schedule runs, or None when it runs anything but a registered ManageIt job."""
+    key = schedule_named_job(schedule)
     return key if key in JOBS else None
 
 
@@ -163,6 +178,48 @@ def schedule_kwargs(schedule: Schedule) -> dict:
     except (SyntaxError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def schedule_break(*, schedule: Schedule, reason: str, key: str | None = None) -> None:
+    """Marks `schedule` broken, so that the scheduler passes over it until an admin saves it again,
+    and records why in the run log, as a failed run of its job started by that schedule."""
+    now = timezone.now()
+    with transaction.atomic():
+        _, created = BrokenSchedule.objects.update_or_create(schedule=schedule, defaults={"reason": reason, "since": now})
+        if created:
+            JobRun.objects.create(
+                job=(key or schedule_named_job(schedule) or schedule.func or "")[:64],
+                trigger=Trigger.SCHEDULE,
+                arguments=schedule_kwargs(schedule),
+                started_at=now,
+                finished_at=now,
+                outcome=Outcome.FAILED,
+                summary=f"schedule {schedule.name or schedule.pk} is broken and will not run until it is corrected: {reason}"[:1000],
+                host=host_name(),
+                schedule=schedule,
+            )
+    if created:
+        logger.error("schedule %s is broken: %s", schedule.name or schedule.pk, reason)
+
+
+def schedule_problem(schedule: Schedule) -> str | None:
+    """Why the scheduler cannot run `schedule`, or None: it runs no registered job, its arguments
+    are refused, or its timing never comes."""
+    key = schedule_job_key(schedule)
+    if key is None:
+        return f"it runs no known job ({schedule.func} {schedule.args or ''}); the jobs are: {', '.join(JOBS)}"
+    if schedule.kwargs and schedule_kwargs(schedule) == {} and schedule.kwargs.strip() not in {"{}", ""}:
+        return f"its arguments are not a dict: {schedule.kwargs}"
+    try:
+        JOBS[key].arguments(schedule_kwargs(schedule))
+    except JobRefused as e:
+        return f"its arguments are refused: {e}"
+    if schedule.schedule_type == Schedule.CRON:
+        try:
+            schedule_next_runs(cron=schedule.cron, count=1)
+        except Exception as e:  # croniter raises several kinds for expressions that never fire
+            return f"its cron {schedule.cron!r} never fires ({type(e).__name__}: {e})"
+    return None
 
 
 def schedule_is_paused(schedule: Schedule) -> bool:
@@ -184,10 +241,9 @@ def schedule_resume(*, schedule: Schedule) -> None:
 
 
 def schedule_next_runs(*, cron: str, count: int = 5, start: datetime | None = None) -> list[datetime]:
-    """The next `count` times a cron expression fires after `start` (default now), in local time."""
-    start = timezone.localtime(start or timezone.now())
-    it = croniter(cron, start)
-    return [it.get_next(datetime) for _ in range(count)]
+    """The next `count` times a cron expression fires after `start` (default now), in local time.
+    Raises croniter's CroniterBadDateError for an expression that never fires (30 February)."""
+    return cron_next_runs(cron, count=count, start=start)
 
 
 @dataclass

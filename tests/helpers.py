@@ -41,3 +41,22 @@ def create_person(*, username: str, role, mess, password: str | None = None, ema
 
     ids = people_create(people=[Person(username=username, role=role, mess_id=mess.pk, email=email, password=password)])
     return get_user_model().objects.get(pk=ids[username])
+
+
+def schedule_run_failed(*, name: str, summary: str):
+    """A failed run of the schedule called `name`, now, as its worker would record it."""
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from scheduling.models import JobRun, Outcome, Trigger
+    from scheduling.services import schedule_job_key
+
+    schedule = Schedule.objects.get(name=name)
+    return JobRun.objects.create(
+        job=schedule_job_key(schedule),
+        trigger=Trigger.SCHEDULE,
+        started_at=timezone.now(),
+        outcome=Outcome.FAILED,
+        summary=summary,
+        schedule=schedule,
+    )

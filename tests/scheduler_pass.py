@@ -1,7 +1,7 @@
-"""One django-q2 scheduler pass, started at an agreed instant, for the exactly-once test.
+"""One pass of ManageIt's scheduler, started at an agreed instant, for the exactly-once test.
 
-Usage: python -m tests.scheduler_pass START_EPOCH. Exits 1 if the pass logged an error (django-q2's
-scheduler catches its own exceptions and only logs them).
+Usage: python -m tests.scheduler_pass START_EPOCH. Exits 1 if the pass logged an error (the
+scheduler catches the errors of each schedule and only logs them).
 """
 
 import logging
@@ -13,7 +13,8 @@ import django
 django.setup()
 
 from django_q.brokers import get_broker  # noqa: E402
-from django_q.scheduler import scheduler  # noqa: E402
+
+from scheduling.scheduler import schedules_start_due  # noqa: E402
 
 
 class Errors(logging.Handler):
@@ -26,10 +27,10 @@ class Errors(logging.Handler):
 
 
 errors = Errors()
-logging.getLogger("django-q").addHandler(errors)
+logging.getLogger("scheduling.scheduler").addHandler(errors)
 broker = get_broker()
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
-scheduler(broker=broker)
+schedules_start_due(broker=broker)
 for record in errors.records:
     print("scheduler pass failed:", record.getMessage(), record.exc_text or "")
 sys.exit(1 if errors.records else 0)

@@ -12,7 +12,8 @@ from django_q.signing import SignedPackage
 
 from mess.models import MealWindow
 from scheduling.models import JobRun, JobSchedule, Outcome, Trigger
-from scheduling.services import RUNNER, schedules_sync
+from scheduling.scheduler import heartbeat, schedules_start_due
+from scheduling.services import RUNNER, schedule_pause, schedules_sync
 
 URL = "/admin/scheduling/jobschedule/"
 
@@ -34,7 +35,14 @@ def test_it_creates_a_schedule_for_a_job_from_the_registry(as_admin):
 
 @pytest.mark.parametrize(
     "cron, message",
-    [("61 * * * *", "is not a valid cron expression"), ("0 7 * *", "Enter five fields"), ("every day", "Enter five fields")],
+    [
+        ("61 * * * *", "is not a valid cron expression"),
+        ("0 7 * *", "Enter five fields"),
+        ("every day", "Enter five fields"),
+        ("0 0 30 2 *", "never runs"),  # 30 February: a 500 before
+        ("0 7 31 2 *", "never runs"),
+        ("0 7 31 4,6 *", "never runs"),
+    ],
 )
 def test_it_refuses_an_invalid_cron_with_a_clear_message(as_admin, cron, message):
     response = as_admin.post(URL + "add/", form(cron=cron))
@@ -43,12 +51,44 @@ def test_it_refuses_an_invalid_cron_with_a_clear_message(as_admin, cron, message
     assert not Schedule.objects.exists()
 
 
+def test_a_cron_that_fires_only_in_leap_years_is_accepted(as_admin):
+    with time_machine.travel(dt.datetime(2026, 3, 1, 10, 5, tzinfo=dt.UTC)):
+        response = as_admin.post(URL + "add/", form(cron="0 0 29 2 *"))
+    assert response.status_code == 302
+    assert timezone.localtime(Schedule.objects.get().next_run).date() == dt.date(2028, 2, 29)
+
+
 def test_it_refuses_arguments_the_job_does_not_take(as_admin):
     response = as_admin.post(URL + "add/", form(arguments="{'floor': 'Ground'}"))
-    assert "generate_alerts does not take these arguments" in response.content.decode()
+    assert "generate_alerts takes no argument &#x27;floor&#x27;; it takes mess_code" in response.content.decode()
     response = as_admin.post(URL + "add/", form(arguments="meal=lunch"))
     assert "Write the arguments as a Python dict" in response.content.decode()
     assert not Schedule.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "job, arguments, message",
+    [
+        ("send_admin_notifications", "{'meal': 'brunch'}", "meal: unknown meal &#x27;brunch&#x27;; the meals are: breakfast"),
+        ("send_admin_notifications", "{}", "send_admin_notifications needs the argument &#x27;meal&#x27;"),
+        ("send_admin_notifications", "{'meal': 'lunch', 'date': '2026-02-30'}", "date: not a date in the form YYYY-MM-DD"),
+        ("generate_alerts", "{'mess_code': 'NOPE'}", "mess_code: no mess with code &#x27;NOPE&#x27;"),
+        ("cleanup_old_menu", "{'batch_size': 0}", "batch_size: must be at least 1, not 0"),
+        ("cleanup_old_menu", "{'dry_run': 'maybe'}", "dry_run: not true or false"),
+        ("send_daily_report", "{'date': '2099-01-01'}", "date: 2099-01-01 is not over yet"),
+    ],
+)
+def test_it_checks_the_values_of_arguments_by_the_jobs_declaration(as_admin, job, arguments, message):
+    response = as_admin.post(URL + "add/", form(job=job, arguments=arguments))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Schedule.objects.exists()
+
+
+def test_it_saves_arguments_the_job_takes(as_admin):
+    response = as_admin.post(URL + "add/", form(job="send_admin_notifications", arguments="{'meal': 'Lunch'}"))
+    assert response.status_code == 302
+    assert Schedule.objects.get().kwargs == "{'meal': 'Lunch'}"
 
 
 def test_an_edited_cron_moves_the_next_run_without_a_restart(as_admin):
@@ -83,6 +123,7 @@ def test_pause_and_resume(as_admin):
 def test_run_now_hands_the_job_to_the_cluster_and_shows_in_the_run_log(as_admin):
     schedules_sync()
     schedule = Schedule.objects.get(name="prune_job_runs")
+    heartbeat(cluster="host:1", started_at=timezone.now())
     response = as_admin.post(URL, {"action": "run_now", "_selected_action": [schedule.pk]}, follow=True)
     assert "Handed to the cluster: prune_job_runs" in response.content.decode()
     assert OrmQ.objects.count() == 1
@@ -99,14 +140,70 @@ def test_run_now_hands_the_job_to_the_cluster_and_shows_in_the_run_log(as_admin)
     assert as_admin.get("/admin/scheduling/jobrun/?outcome=succeeded&job=prune_job_runs").status_code == 200
 
 
-def test_the_list_shows_each_jobs_last_run_in_a_constant_number_of_queries(as_admin, django_assert_max_num_queries):
+def test_the_list_shows_each_schedules_own_last_run_in_a_constant_number_of_queries(as_admin, django_assert_max_num_queries):
     schedules_sync()
     now = timezone.now()
+    lunch = Schedule.objects.get(name="send_admin_notifications:lunch")
     for _ in range(30):
-        JobRun.objects.create(job="generate_alerts", trigger=Trigger.SCHEDULE, started_at=now, finished_at=now, outcome=Outcome.FAILED)
+        JobRun.objects.create(
+            job="send_admin_notifications",
+            trigger=Trigger.SCHEDULE,
+            started_at=now,
+            finished_at=now,
+            outcome=Outcome.FAILED,
+            schedule=lunch,
+        )
     with django_assert_max_num_queries(8):
         page = as_admin.get(URL).content.decode()
-    assert "failed at" in page
+    rows = {row.split("</a>")[0].split(">")[-1]: row for row in page.split("<tr")[1:] if "</a>" in row}
+    assert "failed at" in rows["send_admin_notifications:lunch"]
+    assert "never" in rows["send_admin_notifications:dinner"]  # another meal's schedule of the same job
+
+
+def test_the_schedule_page_names_the_schedule_and_offers_run_now(as_admin):
+    schedules_sync()
+    schedule = Schedule.objects.get(name="send_daily_report")
+    page = as_admin.get(f"{URL}{schedule.pk}/change/").content.decode()
+    assert "<title>send_daily_report | Change job schedule | ManageIt</title>" in page
+    assert f'action="{URL}{schedule.pk}/run-now/"' in page
+    response = as_admin.post(
+        f"{URL}{schedule.pk}/change/", form(name="send_daily_report", job="send_daily_report", cron="0 8 * * *"), follow=True
+    )
+    assert "send_daily_report</a>” was changed successfully." in response.content.decode()
+
+
+def test_run_now_says_when_no_cluster_is_there_to_take_the_task(as_admin):
+    schedules_sync()
+    schedule = Schedule.objects.get(name="prune_job_runs")
+    response = as_admin.post(f"{URL}{schedule.pk}/run-now/", follow=True)
+    assert "Queued prune_job_runs, but no cluster is running: nothing runs until one starts" in response.content.decode()
+    heartbeat(cluster="host:1", started_at=timezone.now())
+    response = as_admin.post(f"{URL}{schedule.pk}/run-now/", follow=True)
+    assert "Handed to the cluster: prune_job_runs" in response.content.decode()
+    queued = [SignedPackage.loads(q.payload) for q in OrmQ.objects.all()]
+    assert [(t["args"], t["kwargs"]["schedule_id"]) for t in queued] == [(("prune_job_runs",), schedule.pk)] * 2
+    assert as_admin.get(f"{URL}{schedule.pk}/run-now/").status_code == 403  # a button, not a link
+
+
+def test_the_next_five_runs_follow_the_cron_being_typed(as_admin):
+    with time_machine.travel(dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)):
+        text = as_admin.get(URL + "next-runs/", {"cron": "0 7 * * 1"}).json()["text"]
+        assert text.startswith("Mon 2026-03-02 07:00 IST; Mon 2026-03-09 07:00 IST")
+        assert "never runs" in as_admin.get(URL + "next-runs/", {"cron": "0 0 30 2 *"}).json()["text"]
+        assert "paused" in as_admin.get(URL + "next-runs/", {"cron": "0 7 * * *", "paused": "true"}).json()["text"]
+
+
+def test_a_paused_schedule_shows_no_next_runs_and_a_broken_one_its_reason(as_admin):
+    schedules_sync()
+    paused = Schedule.objects.get(name="generate_alerts")
+    schedule_pause(schedule=paused)
+    page = as_admin.get(f"{URL}{paused.pk}/change/").content.decode()
+    assert "paused: no runs until it is resumed" in page
+    report = Schedule.objects.get(name="send_daily_report")
+    Schedule.objects.filter(pk=report.pk).update(cron="0 0 30 2 *", next_run=timezone.now())
+    schedules_start_due()
+    assert "its cron &#x27;0 0 30 2 *&#x27; never fires" in as_admin.get(f"{URL}{report.pk}/change/").content.decode()
+    assert ">broken<" in as_admin.get(URL).content.decode()
 
 
 def test_the_run_log_is_read_only(as_admin):

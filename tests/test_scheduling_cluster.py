@@ -11,12 +11,44 @@ import redis
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
-from scheduling.models import JobRun, Outcome, Trigger
+from scheduling.models import BrokenSchedule, JobRun, Outcome, Trigger
 from scheduling.services import RUNNER
 from tests.helpers import start
 
 SCHEDULES = 60
 PASSES = 4
+
+
+def broken_schedules(due) -> list[Schedule]:
+    """Due schedules the scheduler cannot run, ordered among the good ones: a cron that never fires
+    (django-q2's own pass failed on it and ran nothing), an unknown job, refused arguments."""
+    return Schedule.objects.bulk_create(
+        [
+            Schedule(
+                name="a-30-february", func=RUNNER, args="'prune_job_runs'", schedule_type=Schedule.CRON, cron="0 0 30 2 *", next_run=due
+            ),
+            Schedule(name="a-gone-job", func=RUNNER, args="'make_tea'", schedule_type=Schedule.CRON, cron="* * * * *", next_run=due),
+            Schedule(
+                name="a-brunch",
+                func=RUNNER,
+                args="'send_admin_notifications'",
+                kwargs="{'meal': 'brunch'}",
+                schedule_type=Schedule.CRON,
+                cron="* * * * *",
+                next_run=due,
+            ),
+        ]
+    )
+
+
+def assert_broken_recorded(names):
+    runs = JobRun.objects.filter(schedule__name__in=names, outcome=Outcome.FAILED)
+    assert sorted(run.schedule.name for run in runs) == sorted(names)  # one run-log entry each, with the reason
+    by_name = {run.schedule.name: run.summary for run in runs}
+    assert "never fires" in by_name["a-30-february"]
+    assert "runs no known job" in by_name["a-gone-job"]
+    assert "meal: unknown meal 'brunch'" in by_name["a-brunch"]
+    assert BrokenSchedule.objects.count() == len(names)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -26,6 +58,7 @@ def test_each_due_schedule_is_queued_once_by_simultaneous_scheduler_passes():
         Schedule(name=f"due-{i}", func=RUNNER, args="'prune_job_runs'", schedule_type=Schedule.CRON, cron="* * * * *", next_run=due)
         for i in range(SCHEDULES)
     )
+    broken = broken_schedules(due)
     at = time.time() + 3  # every process has imported Django by then
     passes = [start(["-m", "tests.scheduler_pass", str(at)]) for _ in range(PASSES)]
     results = [(p.wait(timeout=120), p.stdout.read()) for p in passes]
@@ -33,7 +66,8 @@ def test_each_due_schedule_is_queued_once_by_simultaneous_scheduler_passes():
     assert [code for code, _ in results] == [0] * PASSES, results
     assert OrmQ.objects.count() == SCHEDULES
     assert sorted(t.task["group"] for t in OrmQ.objects.all()) == sorted(f"due-{i}" for i in range(SCHEDULES))
-    assert not Schedule.objects.filter(next_run__lte=timezone.now()).exists()
+    assert not Schedule.objects.filter(next_run__lte=timezone.now()).exclude(pk__in=[s.pk for s in broken]).exists()
+    assert_broken_recorded([s.name for s in broken])
 
 
 def redis_url() -> str:
@@ -66,3 +100,29 @@ def test_a_job_reaches_a_cluster_worker_through_redis():
     run = JobRun.objects.get()
     assert (run.job, run.trigger, run.outcome) == ("prune_job_runs", Trigger.ADMIN, Outcome.SUCCEEDED), output
     assert OrmQ.objects.count() == 0  # it went through Redis, not the database queue
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_through_redis_broken_schedules_leave_every_other_due_schedule_running_once():
+    url = redis_url()
+    redis.Redis.from_url(url).flushdb()
+    due = timezone.now() - timezone.timedelta(seconds=5)
+    broken = broken_schedules(due)
+    good = Schedule.objects.bulk_create(  # three jobs, so that no run waits for another's lease
+        Schedule(name=f"z-due-{job}", func=RUNNER, args=repr(job), schedule_type=Schedule.CRON, cron="0 0 * * *", next_run=due)
+        for job in ["cleanup_old_menu", "prune_job_runs", "refresh_day_totals"]
+    )
+    clusters = [start(["manage.py", "qcluster"], REDIS_URL=url, Q_WORKERS="1") for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and JobRun.objects.filter(outcome=Outcome.SUCCEEDED).count() < len(good):
+            time.sleep(0.5)
+        time.sleep(3)  # three more scheduler ticks of each cluster: nothing may run again
+    finally:
+        for cluster in clusters:
+            cluster.terminate()
+        outputs = [cluster.communicate(timeout=60)[0] for cluster in clusters]
+    succeeded = JobRun.objects.exclude(outcome=Outcome.FAILED)
+    assert sorted((run.schedule.name, run.outcome) for run in succeeded) == [(s.name, Outcome.SUCCEEDED) for s in good], outputs
+    assert {run.trigger for run in succeeded} == {Trigger.SCHEDULE}
+    assert_broken_recorded([s.name for s in broken])

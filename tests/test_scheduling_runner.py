@@ -51,7 +51,8 @@ def test_jobs(monkeypatch):
     calls.clear()
     jobs = ["ok", "broken", "today", "nested", "slow_nested", "interrupted"]
     for key, func in [(f"test_{name}", globals()[f"job_{name}"]) for name in jobs]:
-        job = registry.Job(key=key, func=func, description=f"{key} for tests", default_schedules=lambda key: [])
+        params = (registry.Param("word", str),) if key == "test_ok" else ()
+        job = registry.Job(key=key, func=func, description=f"{key} for tests", default_schedules=lambda key: [], params=params)
         monkeypatch.setitem(registry.JOBS, key, job)
 
 
@@ -62,6 +63,25 @@ def test_it_records_a_successful_run(db):
     assert run.finished_at >= run.started_at
     assert run.duration is not None
     assert calls == ["hello"]
+
+
+def test_arguments_the_job_refuses_start_nothing_and_record_nothing(db):
+    with pytest.raises(registry.JobRefused, match="test_ok takes no argument 'colour'; it takes word"):
+        job_run(key="test_ok", trigger=Trigger.COMMAND, kwargs={"colour": "red"})
+    assert calls == []
+    assert not JobRun.objects.exists()
+
+
+def test_a_command_refused_before_the_job_starts_exits_non_zero_and_is_no_failure(db):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with pytest.raises(CommandError, match=f"send_daily_report was not run: date: {timezone.localdate()} is not over yet") as refused:
+        call_command("send_daily_report", "--date", timezone.localdate().isoformat())
+    assert refused.value.returncode == 1
+    with pytest.raises(CommandError, match="send_admin_notifications was not run: date: .* is in the future"):
+        call_command("send_admin_notifications", "--meal", "lunch", "--date", (timezone.localdate() + dt.timedelta(days=1)).isoformat())
+    assert not JobRun.objects.exists()
+    call_command("send_daily_report", "--date", yesterday.isoformat())
+    assert JobRun.objects.get().outcome == Outcome.SUCCEEDED
 
 
 def test_it_records_a_failure_with_its_traceback(db):

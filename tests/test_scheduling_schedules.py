@@ -6,15 +6,17 @@ import io
 
 import pytest
 import time_machine
-from django.core.management import call_command, get_commands
+from django.core.management import CommandError, call_command, get_commands
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.models import OrmQ, Schedule
-from django_q.scheduler import scheduler
 
 from mess.models import MealWindow
 from scheduling.registry import JOBS
+from scheduling.scheduler import heartbeat, schedules_start_due
 from scheduling.services import RUNNER, schedule_job_key, schedule_kwargs, schedule_next_runs, schedules_sync
+from scheduling.tasks import run_job
+from tests.helpers import schedule_run_failed
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
@@ -89,10 +91,10 @@ def test_a_midnight_schedule_fires_at_1830_utc_the_day_before():
             dt.datetime(2026, 3, 3, 0, 0, tzinfo=IST),
         ]
     with time_machine.travel(dt.datetime(2026, 3, 1, 18, 29, 59, tzinfo=dt.UTC)):
-        scheduler(broker=get_broker())
+        schedules_start_due(broker=get_broker())
         assert "cleanup_old_menu" not in queued_jobs()
     with time_machine.travel(dt.datetime(2026, 3, 1, 18, 30, 1, tzinfo=dt.UTC)):
-        scheduler(broker=get_broker())
+        schedules_start_due(broker=get_broker())
         assert queued_jobs().count("cleanup_old_menu") == 1
 
 
@@ -102,25 +104,71 @@ def test_after_downtime_each_job_runs_once_not_once_per_missed_slot():
         schedules_sync()
     # the cluster was down for three days
     with time_machine.travel(dt.datetime(2026, 3, 4, 4, 10, tzinfo=dt.UTC)):
-        scheduler(broker=get_broker())
+        schedules_start_due(broker=get_broker())
         assert OrmQ.objects.count() == Schedule.objects.count() == 9
         assert all(s.next_run > timezone.now() for s in Schedule.objects.all())
-        scheduler(broker=get_broker())
+        schedules_start_due(broker=get_broker())
         assert OrmQ.objects.count() == 9
 
 
-def test_jobs_shows_each_job_its_schedules_next_run_and_last_outcome(db):
+def test_jobs_shows_each_schedule_its_next_run_and_own_last_outcome(db):
     with time_machine.travel(dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)):  # 05:30 in Kolkata
         schedules_sync()
         Schedule.objects.filter(name="generate_alerts").update(repeats=0)
-        call_command("prune_job_runs", stdout=io.StringIO())
+        prune = Schedule.objects.get(name="prune_job_runs")
+        run_job("prune_job_runs", trigger="schedule", schedule_id=prune.pk)
         out = io.StringIO()
         call_command("jobs", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0].split() == ["JOB", "SCHEDULE", "WHEN", "NEXT", "RUN", "LAST", "RUN", "OUTCOME", "TOOK"]
-    rows = {line.split()[0]: line for line in lines[1:] if not line.startswith(" ")}
-    assert set(rows) == set(JOBS)
+    assert lines[0].split() == ["SCHEDULE", "JOB", "WHEN", "NEXT", "RUN", "LAST", "RUN", "OUTCOME", "TOOK"]
+    rows = {line.split()[0]: line for line in lines[1:] if not line.startswith("!")}
+    assert set(rows) == set(Schedule.objects.values_list("name", flat=True))
     assert "At 07:00" in rows["send_daily_report"] and "2026-03-01 07:00" in rows["send_daily_report"]
     assert "paused" in rows["generate_alerts"]
     assert "2026-03-01 05:30  succeeded" in rows["prune_job_runs"]
-    assert sum("send_admin_notifications:" in line for line in lines) == 4
+    assert "never" in rows["send_admin_notifications:lunch"]
+    assert lines[-1].startswith("! no cluster is running the jobs (never seen)")
+
+
+def check() -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("jobs", "--check", stdout=out, stderr=err)
+    except CommandError as e:
+        return e.returncode, str(e)
+    return 0, out.getvalue()
+
+
+def test_jobs_check_says_when_the_cluster_is_down_a_schedule_late_broken_or_failing(db):
+    start = dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)  # 05:30 in Kolkata
+    with time_machine.travel(start, tick=False):
+        schedules_sync()
+        assert check() == (1, "no cluster is running the jobs (never seen): start one with `manage.py qcluster`")
+        heartbeat(cluster="host:1", started_at=timezone.now())
+        code, text = check()
+        assert code == 0 and "all 9 schedules on time" in text
+    # 06:00 came and went: the hourly schedule is due, and within the grace period nobody worries
+    with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
+        heartbeat(cluster="host:1", started_at=start)
+        assert check()[0] == 0
+    with time_machine.travel(start + dt.timedelta(minutes=32, seconds=1), tick=False):
+        heartbeat(cluster="host:1", started_at=start)
+        assert check() == (1, "generate_alerts is late: it was due at 2026-03-01 06:00")
+    with time_machine.travel(start + dt.timedelta(minutes=34, seconds=2), tick=False):
+        assert check() == (
+            1,
+            "no cluster is running the jobs (last seen 2026-03-01 06:02:01): start one with `manage.py qcluster`\n"
+            "generate_alerts is late: it was due at 2026-03-01 06:00",
+        )
+        heartbeat(cluster="host:1", started_at=start)
+        schedules_start_due()  # the cluster is back: the late schedule is queued
+        assert check()[0] == 0
+        report = Schedule.objects.get(name="send_daily_report")
+        Schedule.objects.filter(pk=report.pk).update(cron="0 0 30 2 *", next_run=timezone.now())
+        schedules_start_due()
+        schedule_run_failed(name="send_admin_notifications:lunch", summary="failed: SMTPServerDisconnected")
+        code, text = check()
+    assert code == 1
+    failing, broken = text.splitlines()  # in the registry's order of jobs
+    assert broken.startswith("send_daily_report is broken: its cron '0 0 30 2 *' never fires")
+    assert failing == "send_admin_notifications:lunch failed at 2026-03-01 06:04: failed: SMTPServerDisconnected"

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import time_machine
+from django_q.models import Schedule
 
 from mess.models import DailyReport, Notification
 from mess.reports import daily_reports_send
@@ -194,26 +195,35 @@ def test_it_lists_the_daily_reports_and_opens_each_as_a_page(as_official, mess1,
 
 
 @time_machine.travel(NOW, tick=False)
-def test_it_shows_each_jobs_last_run_and_next_run(as_official, mess1):
+def test_it_shows_each_schedules_own_last_run_and_next_run(as_official, mess1):
     schedules_sync()
     started = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=IST)
+    schedule = {s.name: s for s in Schedule.objects.all()}
     JobRun.objects.create(
         job="generate_alerts",
         trigger=Trigger.SCHEDULE,
         started_at=started,
         finished_at=started + datetime.timedelta(seconds=2.5),
         outcome=Outcome.SUCCEEDED,
-    )
-    JobRun.objects.create(
-        job="generate_alerts", trigger=Trigger.SCHEDULE, started_at=started - datetime.timedelta(hours=1), outcome=Outcome.FAILED
+        schedule=schedule["generate_alerts"],
     )
     JobRun.objects.create(
         job="send_daily_report",
-        trigger=Trigger.COMMAND,
+        trigger=Trigger.SCHEDULE,
         started_at=started,
         finished_at=started + datetime.timedelta(minutes=3, seconds=5),
         outcome=Outcome.FAILED,
+        schedule=schedule["send_daily_report"],
     )
+    JobRun.objects.create(
+        job="send_admin_notifications",
+        trigger=Trigger.SCHEDULE,
+        started_at=started,
+        outcome=Outcome.FAILED,
+        schedule=schedule["send_admin_notifications:lunch"],
+    )
+    # a failed run started by hand is no schedule's outcome
+    JobRun.objects.create(job="cleanup_old_menu", trigger=Trigger.COMMAND, started_at=started, outcome=Outcome.FAILED)
 
     page = as_official.get("/mess/mess1/").text
     rows = {row.split("</span>")[0].split(">")[-1]: row for row in page.split('id="jobs"')[1].split("<tr>")[2:]}
@@ -223,7 +233,12 @@ def test_it_shows_each_jobs_last_run_and_next_run(as_official, mess1):
     assert (
         "Failed" in rows["send_daily_report"] and "3 min 5 s" in rows["send_daily_report"] and "11 Mar 07:00" in rows["send_daily_report"]
     )
+    assert "Failed" in rows["send_admin_notifications:lunch"]
+    assert "never" in rows["send_admin_notifications:dinner"]  # not the failure of another meal's schedule
     assert "never" in rows["cleanup_old_menu"]
+    banner = page.split('id="jobs-banner"')[1].split("</div>")[0]
+    assert "send_daily_report failed at 2026-03-10 12:00" in banner and "send_admin_notifications:lunch failed" in banner
+    assert "The jobs are not running" in banner  # no cluster has been seen
 
 
 @time_machine.travel(NOW, tick=False)

@@ -8,6 +8,7 @@ from mess.meals import days_ending
 from mess.totals import messes_overview
 from mess.views.access import admin_page
 from mess.views.exports import csv_export
+from scheduling.selectors import jobs_health
 
 
 @admin_page
@@ -18,6 +19,7 @@ def overview(request):
         "today": today,
         "rows": messes_overview(today=today),
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
+        "jobs": jobs_health(),
     }
     return render(request, "mess/overview.html", context)
 

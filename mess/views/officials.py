@@ -24,7 +24,7 @@ from mess.text import plural
 from mess.views.access import mess_page
 from mess.views.exports import csv_export
 from mess.waste import waste_by_floor_and_meal, waste_record_save, waste_records_recent, waste_trend
-from scheduling.selectors import jobs_state
+from scheduling.selectors import jobs_health
 
 MEAL_SERIES = [{"label": meal.label} for meal in Meal]
 RATING_SERIES = [{"label": "Last 7 days"}, {"label": "Last 30 days"}]
@@ -61,7 +61,7 @@ def dashboard(request, code):
         "critical": feedback_critical_latest(mess=mess, since=month_start),
         "notifications": notifications_inbox(mess=mess, since=month_start),
         "reports": daily_reports_latest(mess=mess),
-        "jobs": jobs_state(),
+        "jobs": jobs_health(),
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
     }
     return render(request, "mess/dashboard.html", context)

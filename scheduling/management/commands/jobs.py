@@ -1,11 +1,13 @@
-"""Shows each job, its schedules, their next run and the job's last run, as a table."""
+"""Shows each schedule with its job, next run and own last outcome, as a table; with --check,
+only what is wrong, and an exit status for system cron and monitoring."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from scheduling.cron import cron_in_words
-from scheduling.selectors import jobs_state
-from scheduling.services import schedule_is_paused
+from scheduling.selectors import jobs_health
+
+EXIT_PROBLEMS = 1
 
 
 def _when(value) -> str:
@@ -13,21 +15,34 @@ def _when(value) -> str:
 
 
 class Command(BaseCommand):
-    help = "Lists every job with its schedules, next run and last outcome."
+    help = "Lists every schedule with its job, next run and last outcome; --check exits non-zero when anything is wrong."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Print one line per problem (no cluster, a broken, late or failing schedule) and exit 1 if there is any.",
+        )
 
     def handle(self, *args, **options):
-        rows = [("JOB", "SCHEDULE", "WHEN", "NEXT RUN", "LAST RUN", "OUTCOME", "TOOK")]
-        for state in jobs_state():
-            run = state.last_run
-            last = (
-                (_when(run.started_at), run.outcome, f"{run.duration.total_seconds():.1f}s" if run.duration else "-") if run else ("-",) * 3
+        health = jobs_health()
+        if options["check"]:
+            if health.problems:
+                raise CommandError("\n".join(health.problems), returncode=EXIT_PROBLEMS)
+            seen = _when(health.heartbeat_at)
+            return f"all {len(health.schedules)} schedules on time and their last runs succeeded; a cluster was seen {seen}"
+        rows = [("SCHEDULE", "JOB", "WHEN", "NEXT RUN", "LAST RUN", "OUTCOME", "TOOK")]
+        for s in health.schedules:
+            if s.broken:
+                next_run = "BROKEN"
+            elif s.paused:
+                next_run = "paused"
+            else:
+                next_run = _when(s.next_run) + (" LATE" if s.late else "")
+            took = f"{s.last_duration.total_seconds():.1f}s" if s.last_duration else "-"
+            rows.append(
+                (s.name, s.job, cron_in_words(s.schedule.cron), next_run, _when(s.last_started_at), s.last_outcome or "never", took)
             )
-            for i, schedule in enumerate(state.schedules or [None]):
-                if schedule is None:
-                    sched = ("(none)", "-", "-")
-                else:
-                    paused = schedule_is_paused(schedule)
-                    sched = (schedule.name, cron_in_words(schedule.cron), "paused" if paused else _when(schedule.next_run))
-                rows.append((state.key if i == 0 else "", *sched, *(last if i == 0 else ("", "", ""))))
         widths = [max(len(str(row[c])) for row in rows) for c in range(len(rows[0]))]
-        return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+        table = "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+        return "\n".join([table, *(f"! {line}" for line in health.problems)])
