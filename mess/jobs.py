@@ -7,9 +7,10 @@ from mess.alerts import alerts_generate, mess_code_check
 from mess.meals import day_check, day_over_check, meal_check, meal_windows
 from mess.menus import menus_cleanup
 from mess.notifications import notifications_send
+from mess.people import admins_emails
 from mess.reports import daily_reports_send
 from mess.totals import day_totals_refresh
-from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register
+from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register, watchers_register
 
 
 def a_mess_code(value) -> str:
@@ -70,3 +71,6 @@ register(
         default_schedules=cron("5 * * * *"),
     ),
 )
+
+# The admins hear when a schedule starts failing, recovers, or is late.
+watchers_register(admins_emails)

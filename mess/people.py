@@ -1,7 +1,7 @@
 """The people of a mess and what they may do: students, who eat at a mess; its officials, who run
 it; admins, who see and run every mess. Creating them (the one way: the student import, the demo
 data and the tests all use `people_create`), what each may see (`user_access`), and who hears about
-a mess (`messes_recipients`).
+a mess (`messes_recipients`) and of the jobs' problems (`admins_emails`).
 
 An admin is a superuser, or a user with the mess.run_every_mess permission, which the Admins group
 gives. `is_staff` alone makes nobody an admin: it only opens Django admin with the model permissions
@@ -194,11 +194,16 @@ def user_access(*, user) -> Access:
     return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"])
 
 
+def admins_emails() -> list[str]:
+    """E-mail addresses of the active admins who have one: who hears of the jobs' problems."""
+    return sorted(set(admins().exclude(email="").values_list("email", flat=True)))
+
+
 def messes_recipients(*, mess_ids: list[int]) -> dict[int, list[str]]:
     """E-mail addresses of everyone who hears about each mess: its officials and the admins, each
     once, in a stable order; users without an address or not active are left out. Mess id ->
     addresses, every id present (possibly with the admins only). Two queries."""
-    admin_emails = set(admins().exclude(email="").values_list("email", flat=True))
+    admin_emails = set(admins_emails())
     officials = (
         User.objects.filter(groups__name=Role.OFFICIAL, profile__mess_id__in=mess_ids, is_active=True)
         .exclude(email="")

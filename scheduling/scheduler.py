@@ -24,7 +24,9 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, Trigger
+from scheduling.selectors import grace
 from scheduling.services import RUNNER, host_name, schedule_break, schedule_job_key, schedule_kwargs, schedule_next_runs, schedule_problem
+from scheduling.telling import schedules_late_tell
 
 TICK = 1.0  # seconds between two looks at the schedules
 HEARTBEAT_SECONDS = 10
@@ -46,24 +48,30 @@ def schedules_start_due(*, now: datetime | None = None, broker=None) -> list[int
         .order_by("next_run", "pk")
         .values_list("pk", "next_run")
     )
-    started = []
+    started, late = [], []
     for pk, due_at in due:
         try:
-            if _schedule_start(pk=pk, due_at=due_at, now=now, broker=broker):
-                started.append(pk)
+            name = _schedule_start(pk=pk, due_at=due_at, now=now, broker=broker)
         except Exception:
             logger.exception("could not queue schedule %s; it is tried again within a second", pk)
+            continue
+        if name is not None:
+            started.append(pk)
+            if due_at < now - grace():
+                late.append((name, due_at))
+    schedules_late_tell(late=late)
     return started
 
 
-def _schedule_start(*, pk: int, due_at: datetime, now: datetime, broker) -> bool:
+def _schedule_start(*, pk: int, due_at: datetime, now: datetime, broker) -> str | None:
+    """Queues the schedule's run if it is still due at `due_at`; returns its name if it did."""
     schedule = Schedule.objects.filter(pk=pk, next_run=due_at).exclude(repeats=0).first()
     if schedule is None:
-        return False  # another cluster queued it, or an admin changed it, since the ids were read
+        return None  # another cluster queued it, or an admin changed it, since the ids were read
     problem = schedule_problem(schedule)
     if problem:
         schedule_break(schedule=schedule, reason=problem)
-        return False
+        return None
     changes = {"next_run": _next_run(schedule, after=max(now, due_at))}
     if schedule.schedule_type == Schedule.ONCE:
         changes = {"repeats": 0}
@@ -75,7 +83,7 @@ def _schedule_start(*, pk: int, due_at: datetime, now: datetime, broker) -> bool
         # queues it. With the database as the broker, the task is written in this transaction too;
         # with Redis, a failed push rolls the claim back, and the schedule is tried again.
         if not Schedule.objects.filter(pk=pk, next_run=due_at).exclude(repeats=0).update(**changes):
-            return False
+            return None
         task = async_task(
             RUNNER,
             key,
@@ -85,7 +93,7 @@ def _schedule_start(*, pk: int, due_at: datetime, now: datetime, broker) -> bool
             **schedule_kwargs(schedule),
         )
     logger.info("queued schedule %s (due %s) as task %s", schedule.name or pk, timezone.localtime(due_at), task)
-    return True
+    return schedule.name or str(pk)
 
 
 def _next_run(schedule: Schedule, *, after: datetime) -> datetime:

@@ -19,6 +19,7 @@ from django_q.tasks import async_task
 from scheduling.cron import cron_next_runs
 from scheduling.models import BrokenSchedule, JobLease, JobRun, Outcome, Trigger
 from scheduling.registry import JOBS, JobRefused, get_job
+from scheduling.telling import schedule_outcome_tell
 
 # What every ManageIt schedule runs; its first argument is the job's key.
 RUNNER = "scheduling.tasks.run_job"
@@ -131,6 +132,7 @@ def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None, schedule_
     _lease_release(job=key, run=run)
     if interrupted is not None:
         raise interrupted
+    schedule_outcome_tell(run=run)
     return run
 
 
@@ -200,6 +202,7 @@ def schedule_break(*, schedule: Schedule, reason: str, key: str | None = None) -
             )
     if created:
         logger.error("schedule %s is broken: %s", schedule.name or schedule.pk, reason)
+        schedule_outcome_tell(run=JobRun.objects.filter(schedule=schedule).order_by("-started_at", "-pk").first())
 
 
 def schedule_problem(schedule: Schedule) -> str | None:

@@ -1,0 +1,75 @@
+"""Telling the watchers (the admins, as the app that knows people registers them) of the jobs'
+problems: once when a schedule starts failing, once when it recovers, and once when a cluster
+finds schedules late. An e-mail that cannot be sent is logged and changes nothing else: the run
+log and the dashboards still show the problem."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from scheduling.models import JobRun, Outcome
+from scheduling.registry import watchers_emails
+
+logger = logging.getLogger(__name__)
+
+
+def _tell(*, subject: str, body: str) -> bool:
+    try:
+        to = watchers_emails()
+        if not to:
+            logger.warning("nobody to tell (no admin with an e-mail address): %s", subject)
+            return False
+        send_mail(f"[ManageIt] {subject}", body, None, to)
+    except Exception:
+        logger.exception("could not e-mail the admins: %s", subject)
+        return False
+    return True
+
+
+def schedule_outcome_tell(*, run: JobRun) -> bool:
+    """After a finished run started by a schedule: tells the watchers if it is the first failure
+    after a success (or the schedule's first run), or the first success after a failure. Runs that
+    were skipped (another run held the job) change nothing. Returns whether an e-mail went out."""
+    if run.schedule_id is None or run.outcome not in (Outcome.FAILED, Outcome.SUCCEEDED):
+        return False
+    before = (
+        JobRun.objects.filter(schedule_id=run.schedule_id, outcome__in=[Outcome.FAILED, Outcome.SUCCEEDED], started_at__lte=run.started_at)
+        .exclude(pk=run.pk)
+        .order_by("-started_at", "-pk")
+        .values_list("outcome", flat=True)
+        .first()
+    )
+    name = run.schedule.name if run.schedule else f"schedule {run.schedule_id}"
+    when = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M")
+    if run.outcome == Outcome.FAILED and before != Outcome.FAILED:
+        return _tell(
+            subject=f"{name} failed",
+            body=(
+                f"The schedule {name} (job {run.job}) failed at {when}:\n\n{run.summary}\n\n"
+                f"Its run log entry is {settings.SITE_URL}/admin/scheduling/jobrun/{run.pk}/change/\n"
+                "You hear of it once: the next e-mail says when it works again."
+            ),
+        )
+    if run.outcome == Outcome.SUCCEEDED and before == Outcome.FAILED:
+        return _tell(
+            subject=f"{name} works again",
+            body=f"The schedule {name} (job {run.job}) succeeded at {when}, after failing:\n\n{run.summary}\n",
+        )
+    return False
+
+
+def schedules_late_tell(*, late: list[tuple[str, object]]) -> bool:
+    """A live cluster found these schedules (name, due time) past their time by more than the grace
+    period, and has queued them now: one e-mail for all of them."""
+    if not late:
+        return False
+    lines = "\n".join(f"- {name}, due at {timezone.localtime(due):%Y-%m-%d %H:%M}" for name, due in late)
+    return _tell(
+        subject=f"{len(late)} schedule{'s' if len(late) != 1 else ''} ran late",
+        body=(
+            "A cluster found these schedules late, most likely because no cluster was running, and has started them now:\n\n"
+            f"{lines}\n\nThe jobs make up the days they missed themselves. If no cluster was stopped on purpose, see why it stopped."
+        ),
+    )
