@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # Development defaults; production sets these in its own environment (see the README).
+# `make run` waits for whichever of the web server and the job cluster stops first (bash's wait -n)
+SHELL := /bin/bash
 export DEBUG ?= True
 
 .PHONY: run test lint bench clean mysql-client-headers
@@ -51,10 +53,17 @@ run: $(VENV)/.installed $(call MYSQL_DRIVER) | var
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py sync_schedules
 	@echo "ManageIt on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/); Ctrl-C stops it."
-	@$(PY) manage.py qcluster & cluster=$$!; \
+	@# the cluster in a process group of its own: if its main process dies, its workers are stopped with the group
+	@setsid $(PY) manage.py qcluster & cluster=$$!; \
 	$(PY) manage.py demo_logins --when-up $(HOST):$(PORT) & welcome=$$!; \
-	trap 'kill $$cluster $$welcome 2>/dev/null; wait $$cluster 2>/dev/null' INT TERM EXIT; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	stopping=; trap 'stopping=1' INT TERM; \
+	trap 'kill -TERM -- -$$cluster 2>/dev/null; kill $$server $$welcome 2>/dev/null; wait 2>/dev/null' EXIT; \
+	wait -n $$cluster $$server; \
+	if [ -z "$$stopping" ] && ! kill -0 $$cluster 2>/dev/null; then \
+		echo ""; echo "The job cluster stopped (its log is above), so ManageIt stops too: without it no job would run. Run make run again."; exit 1; \
+	fi; \
+	if [ -z "$$stopping" ]; then echo ""; echo "The web server stopped (its log is above); the job cluster stops with it."; exit 1; fi
 
 ## Runs the whole test suite on SQLite, or on the MySQL/MariaDB server that TEST_DATABASE_URL names.
 test: $(VENV)/.installed-test $(call MYSQL_DRIVER) | var

@@ -2,8 +2,15 @@
 exactly what to install when its driver cannot be built or is missing."""
 
 import os
+import signal
+import socket
+import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
+
+import pytest
 
 from tests.helpers import ROOT
 
@@ -33,3 +40,46 @@ def test_the_sqlite_default_needs_no_compiled_driver():
     requirements = (ROOT / "requirements.txt").read_text() + (ROOT / "requirements-test.txt").read_text()
 
     assert "mysqlclient" not in requirements
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_make_run_says_so_and_stops_when_its_cluster_dies(tmp_path):
+    db = tmp_path / "run.sqlite3"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "MAKEFLAGS", "MFLAGS")}
+    env.update(DATABASE_URL=f"sqlite:///{db}", PORT=str(port), DEBUG="True")
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        cluster_pid = None
+        deadline = time.monotonic() + 180
+        while cluster_pid is None and time.monotonic() < deadline and make.poll() is None:
+            time.sleep(0.5)
+            try:
+                with sqlite3.connect(db) as conn, urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as up:
+                    row = conn.execute("SELECT cluster FROM scheduling_clusterheartbeat").fetchone()
+                    cluster_pid = int(row[0].rsplit(":", 1)[1]) if row and up.status == 200 else None
+            except (OSError, sqlite3.Error):
+                continue
+        assert cluster_pid, "ManageIt did not come up"
+        os.kill(cluster_pid, signal.SIGKILL)  # the cluster dies, as an out-of-memory kill would do it
+        output = make.communicate(timeout=60)[0]
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+    assert make.returncode != 0
+    assert "The job cluster stopped (its log is above), so ManageIt stops too" in output
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)  # the web server stopped with it

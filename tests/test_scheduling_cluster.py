@@ -4,6 +4,9 @@ These start real processes on the test database, so they commit their data (tran
 """
 
 import os
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -11,9 +14,9 @@ import redis
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
-from scheduling.models import BrokenSchedule, JobRun, Outcome, Trigger
+from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome, Trigger
 from scheduling.services import RUNNER
-from tests.helpers import start
+from tests.helpers import ROOT, child_env, start
 
 SCHEDULES = 60
 PASSES = 4
@@ -126,3 +129,51 @@ def test_through_redis_broken_schedules_leave_every_other_due_schedule_running_o
     assert sorted((run.schedule.name, run.outcome) for run in succeeded) == [(s.name, Outcome.SUCCEEDED) for s in good], outputs
     assert {run.trigger for run in succeeded} == {Trigger.SCHEDULE}
     assert_broken_recorded([s.name for s in broken])
+
+
+def cluster_started(**env) -> subprocess.Popen:
+    """A qcluster in a process group of its own, as systemd or a shell starts it, once its
+    scheduler has said it is alive."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=child_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not ClusterHeartbeat.objects.filter(cluster__endswith=f":{process.pid}").exists():
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0]
+        time.sleep(0.2)
+    return process
+
+
+def group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("to_group", [True, False], ids=["to its process group", "to its main process"])
+def test_a_cluster_sent_sigterm_stops_with_its_workers_and_says_it_is_gone(to_group):
+    clusters = [cluster_started(Q_WORKERS="2") for _ in range(3)]
+    assert ClusterHeartbeat.objects.count() == 3
+    for cluster in clusters:
+        (os.killpg if to_group else os.kill)(cluster.pid, signal.SIGTERM)
+    for cluster in clusters:
+        try:
+            cluster.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(cluster.pid, signal.SIGKILL)
+            pytest.fail(f"a cluster did not stop: {cluster.communicate()[0]}")
+    deadline = time.monotonic() + 10
+    while not all(group_gone(c.pid) for c in clusters) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert all(group_gone(c.pid) for c in clusters)  # no worker left behind
+    assert [c.returncode for c in clusters] == [0, 0, 0]
+    assert not ClusterHeartbeat.objects.exists()  # each said it stopped: nobody waits for the grace period

@@ -1,8 +1,18 @@
 """django-q2's `qcluster`, with ManageIt's scheduler (scheduling/scheduler.py) running in its main
-process for as long as the cluster does, in place of django-q2's 30-second pass."""
+process for as long as the cluster does, in place of django-q2's 30-second pass.
+
+Stopping: django-q2's own handler stops the cluster from inside the signal handler, by setting an
+event shared with the sentinel process. When the whole process group gets SIGTERM (systemd's
+default, or `kill -TERM -PGID`), the sentinel and the workers die at once (they keep SIGTERM's
+default action) and may leave that event's lock held, and the handler waited on it for ever. Here
+a signal only asks the scheduler loop to end; the cluster is then stopped from the main thread,
+gracefully while the sentinel lives (the workers finish their task, within the job timeout), and
+not waited for once it is gone."""
 
 import logging
 import os
+import signal
+import threading
 
 from django_q.brokers import get_broker
 from django_q.cluster import Cluster
@@ -21,10 +31,23 @@ class Command(qcluster.Command):
             return super().handle(*args, **options)
         if options.get("cluster_name"):
             os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
-        cluster = Cluster(get_broker())
+        stopping = threading.Event()
+        cluster = Cluster(get_broker())  # installs django-q2's handlers, replaced here
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda signum, frame: stopping.set())
         cluster.start()
-        # A SIGTERM or SIGINT reaches the cluster's handler in this thread: it stops the workers
-        # and the sentinel, and the loop ends with them.
-        scheduler_loop(alive=lambda: cluster.sentinel is not None and cluster.sentinel.is_alive(), broker=cluster.broker)
-        if cluster.sentinel is not None and cluster.sentinel.exitcode not in (0, None):
-            logger.error("the cluster's sentinel stopped with exit code %s", cluster.sentinel.exitcode)
+        scheduler_loop(alive=lambda: not stopping.is_set() and cluster.sentinel.is_alive(), broker=cluster.broker)
+        self._cluster_stop(cluster)
+
+    def _cluster_stop(self, cluster: Cluster) -> None:
+        if not cluster.sentinel.is_alive():
+            if cluster.sentinel.exitcode not in (0, -signal.SIGTERM):
+                logger.error("the cluster's sentinel stopped with exit code %s", cluster.sentinel.exitcode)
+            return
+        stopper = threading.Thread(target=cluster.stop, name="cluster-stop", daemon=True)
+        stopper.start()
+        while stopper.is_alive():
+            stopper.join(0.5)
+            if not cluster.sentinel.is_alive():
+                stopper.join(5)  # the sentinel is gone: its event's lock may never come free
+                break
