@@ -193,6 +193,9 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
+# Seconds a mail server may take to answer, whatever the backend: without it, a server that takes the
+# connection and never answers holds a job up for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 
 # An optional summary of each notification's comments by a language model (mess/summaries.py): off
