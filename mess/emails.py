@@ -1,15 +1,29 @@
 """ManageIt's e-mails: rendered from template triples (`emails/<name>-subject.txt`, `-body.txt`,
-`-body.html`), and, for those that must never go out twice, the one rule that claims, sends and
-unclaims them."""
+`-body.html`), and, for the jobs' e-mails (notifications, daily reports), the rule that never loses
+one and sends at most a folded duplicate: each e-mail is stored (an OutgoingEmail) with the items it
+tells of linked to it before it is sent, sent as stored, and marked sent, with its items, once the
+mail server has accepted it. Whatever did not go out (a refusal, a timeout, a killed worker) is sent
+by a later run of the same job."""
 
+import datetime
+import smtplib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
+from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mess.models import OutgoingEmail
+from mess.text import plural
 
 Item = TypeVar("Item")
+
+MAX_ERROR = 1000  # characters of an e-mail's last error kept
 
 
 @dataclass(frozen=True)
@@ -19,39 +33,155 @@ class Email:
     to: list[str]
 
 
-def email_send(*, template: str, context: dict, to: list[str], connection=None) -> None:
-    """Renders `emails/<template>-subject.txt`, `-body.txt` and `-body.html` and sends them as one
-    message to `to`. Raises if the mail server refuses it."""
+def email_render(*, template: str, context: dict) -> tuple[str, str, str]:
+    """The subject (on one line), text and HTML of `emails/<template>-subject.txt`, `-body.txt` and
+    `-body.html`."""
     subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
     text = render_to_string(f"emails/{template}-body.txt", context)
     html = render_to_string(f"emails/{template}-body.html", context)
+    return subject, text, html
+
+
+def email_send(*, template: str, context: dict, to: list[str], connection=None) -> None:
+    """Renders `emails/<template>-subject.txt`, `-body.txt` and `-body.html` and sends them as one
+    message to `to`. Raises if the mail server refuses it."""
+    subject, text, html = email_render(template=template, context=context)
     message = EmailMultiAlternatives(subject, text, to=to, connection=connection)
     message.attach_alternative(html, "text/html")
     message.send()
 
 
-def emails_send_once(
-    *, emails: Sequence[tuple[Email, Item]], claim: Callable[[list[Item]], None], unclaim: Callable[[list[Item]], None]
-) -> list[Item]:
-    """Sends e-mails that must never go out twice, each with the item it tells of (a report, a
-    notification's entries). `claim` marks every item as e-mailed before anything is sent (it is
-    called even with no items, so that a job may store its rows in the write that claims them); the
-    e-mails then go out in order over one connection. If sending raises, `unclaim` unmarks the items
-    whose e-mail was not sent, so that the next run sends them, and the error is raised again. A
-    process killed while sending leaves its items marked: an e-mail may be lost, but none is ever
-    sent twice. Returns the items, all sent."""
-    items = [item for _, item in emails]
-    claim(items)
-    if not items:
-        return []
-    sent = 0
+def emails_store(*, emails: Sequence[tuple[Email, Item]], link: Callable[[list[tuple[OutgoingEmail, Item]]], None]) -> list[OutgoingEmail]:
+    """Renders each e-mail and stores it, unsent, under a Message-ID of its own, and calls `link`
+    with each stored e-mail and the item it tells of (a report, a notification's entries) in the
+    same transaction: an item is never in an e-mail that is not stored, nor left out of the e-mail
+    stored for it. `link` is called even with no e-mails, so that a job may store its rows in the
+    same write. Returns the stored e-mails, in order. Two queries besides `link`'s."""
+    stored = []
+    for email, _ in emails:
+        subject, text, html = email_render(template=email.template, context=email.context)
+        stored.append(
+            OutgoingEmail(
+                kind=email.template,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=email.to,
+                subject=subject,
+                text_body=text,
+                html_body=html,
+                message_id=make_msgid(),
+            )
+        )
+    with transaction.atomic():
+        OutgoingEmail.objects.bulk_create(stored)
+        if stored:
+            # MySQL does not return the new rows' ids from a bulk insert: read them back by Message-ID.
+            ids = dict(OutgoingEmail.objects.filter(message_id__in=[e.message_id for e in stored]).values_list("message_id", "id"))
+            for email in stored:
+                email.pk = ids[email.message_id]
+        link([(email, item) for email, (_, item) in zip(stored, emails, strict=True)])
+    return stored
+
+
+def emails_unsent(*, kind: str) -> list[OutgoingEmail]:
+    """The stored e-mails of `kind` not sent yet, oldest first. One query."""
+    return list(OutgoingEmail.objects.filter(sent_at__isnull=True, kind=kind).order_by("created_at", "id"))
+
+
+@dataclass
+class Delivery:
+    """What `emails_deliver` did: the e-mails the mail server accepted, and those it did not."""
+
+    sent: list[OutgoingEmail] = field(default_factory=list)
+    failed: list[OutgoingEmail] = field(default_factory=list)
+
+
+class EmailsFailed(Exception):
+    """Some e-mails of a run were not sent; they stay stored, and the next run of the job sends them."""
+
+    def __init__(self, failed: list[OutgoingEmail]):
+        errors = "; ".join(sorted({e.last_error for e in failed}))
+        super().__init__(f"{plural(len(failed), 'e-mail')} not sent, left for the next run: {errors}")
+        self.failed = failed
+
+
+def _answered(error: Exception) -> bool:
+    """Whether the mail server answered with an error (it refused a recipient, or the message),
+    which fails that message alone; any other failure, or a 421 (the server is closing the
+    connection), may have cost the connection."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code != 421
+    return isinstance(error, smtplib.SMTPRecipientsRefused)
+
+
+def _connection_drop(connection) -> None:
+    """Forgets a connection whose server may no longer answer, without saying goodbye (QUIT would
+    wait for an answer all over again)."""
+    smtp = getattr(connection, "connection", None)
+    if smtp is not None:
+        smtp.close()
+        connection.connection = None
+
+
+def emails_deliver(*, emails: Sequence[OutgoingEmail], mark_sent: Callable[[OutgoingEmail, datetime.datetime], None]) -> Delivery:
+    """Sends stored e-mails in order over one connection, each exactly as stored. Each counts an
+    attempt before it goes out, and is marked sent, its items with it (`mark_sent`, in the same
+    transaction), as soon as the mail server has accepted it: a process that dies between the two,
+    or a server that takes the message and then does not answer within EMAIL_TIMEOUT, leaves it
+    unsent, and the next run sends the same message again, which mail programs show once. An e-mail
+    that fails keeps its error (`last_error`) and stays unsent, and the others are still tried, over
+    a new connection if the server may have dropped the old one; when no connection can be opened
+    (the server is down, or does not answer within EMAIL_TIMEOUT), the rest wait for the next run.
+    Raises only what is not the mail server's (a database error); the job raises EmailsFailed at
+    its end (see `emails_check`). Opens no connection when there is nothing to send."""
+    delivery = Delivery()
+    if not emails:
+        return delivery
+    connection = get_connection()
     try:
-        with get_connection() as connection:
-            for email, _ in emails:
-                email_send(template=email.template, context=email.context, to=email.to, connection=connection)
-                sent += 1
-    except BaseException:
-        if items[sent:]:
-            unclaim(items[sent:])
-        raise
-    return items
+        for index, email in enumerate(emails):
+            try:
+                connection.open()
+            except Exception as error:
+                # The server cannot be reached: the rest wait for the next run.
+                _connection_drop(connection)
+                rest = emails[index:]
+                _emails_failed(rest, error)
+                delivery.failed += rest
+                break
+            OutgoingEmail.objects.filter(pk=email.pk).update(attempts=F("attempts") + 1)
+            try:
+                connection.send_messages([email.message()])
+            except Exception as error:
+                if not _answered(error):
+                    _connection_drop(connection)
+                _emails_failed([email], error)
+                delivery.failed.append(email)
+                continue
+            email.sent_at = timezone.now()
+            with transaction.atomic():
+                OutgoingEmail.objects.filter(pk=email.pk).update(sent_at=email.sent_at, last_error="")
+                mark_sent(email, email.sent_at)
+            delivery.sent.append(email)
+    finally:
+        connection.close()
+    return delivery
+
+
+def _emails_failed(emails: Sequence[OutgoingEmail], error: Exception) -> None:
+    last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR]
+    for email in emails:
+        email.last_error = last_error
+    OutgoingEmail.objects.filter(pk__in=[e.pk for e in emails]).update(last_error=last_error)
+
+
+def emails_check(*deliveries: Delivery) -> None:
+    """Raises EmailsFailed if any e-mail of these deliveries was not sent, so that the run that
+    made them is recorded as failed (the e-mails themselves wait for the next run)."""
+    failed = [email for delivery in deliveries for email in delivery.failed]
+    if failed:
+        raise EmailsFailed(failed)
+
+
+def earlier_text(delivery: Delivery) -> str:
+    """The start of a job's summary: the e-mails of earlier runs it sent, if any."""
+    return f"{plural(len(delivery.sent), 'e-mail')} of an earlier run sent; " if delivery.sent else ""

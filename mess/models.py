@@ -7,9 +7,11 @@ its own module (alerts.py, waste.py, ...; see the README's "Where things are").
 
 import datetime
 from decimal import Decimal
+from email.utils import format_datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -267,7 +269,9 @@ class Feedback(models.Model):
     comment = models.TextField(blank=True, max_length=MAX_COMMENT, validators=[validate_typed_text])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # When send_admin_notifications e-mailed this entry; it is never e-mailed twice.
+    # The e-mail that tells of this entry, stored before it is sent (see mess/emails.py), and when the
+    # mail server accepted it; an entry is put in one e-mail only.
+    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The verdict of mess.triage when the entry was saved (or the terms changed before it was notified):
     # whether the officials must hear of it at once, why in words, and the complaint themes it names.
@@ -404,6 +408,9 @@ class DailyReport(models.Model):
     html_body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The e-mail of this report, stored before it is sent (see mess/emails.py), and when the mail
+    # server accepted it.
+    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -412,6 +419,41 @@ class DailyReport(models.Model):
 
     def __str__(self):
         return f"{self.mess.code} {self.date}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail of a job (a notification, a daily report) as it is sent, stored before it is first
+    sent and sent as stored until the mail server accepts it (see mess/emails.py): a second copy,
+    if any, has the same Message-ID and text, and mail programs show it once."""
+
+    kind = models.CharField(max_length=32, help_text="The e-mail's template, and the job that sends it.")
+    from_email = models.CharField(max_length=255)
+    to = models.JSONField(default=list)
+    subject = models.TextField()
+    text_body = models.TextField()
+    html_body = models.TextField()
+    message_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "outgoing e-mail"
+        ordering = ["-created_at", "-id"]
+        # each run of a job: WHERE sent_at IS NULL AND kind = .. ORDER BY created_at
+        indexes = [models.Index(fields=["sent_at", "kind", "created_at"], name="outgoingemail_unsent")]
+
+    def __str__(self):
+        return f"{self.subject} ({'sent' if self.sent_at else 'not sent yet'})"
+
+    def message(self) -> EmailMultiAlternatives:
+        """The e-mail as it goes out, the same every time: its Message-ID, date, sender, recipients
+        and text are the stored ones."""
+        headers = {"Message-ID": self.message_id, "Date": format_datetime(self.created_at)}
+        message = EmailMultiAlternatives(self.subject, self.text_body, self.from_email, self.to, headers=headers)
+        message.attach_alternative(self.html_body, "text/html")
+        return message
 
 
 class DayTotals(models.Model):

@@ -1,6 +1,6 @@
 """Notifications: a meal's critical feedback, told to its mess's officials and the admins in the app
-and by e-mail, each entry e-mailed once (the send_admin_notifications job); the officials' inbox,
-and marking what they have read."""
+and by e-mail, each entry in one e-mail, never lost (the send_admin_notifications job); the
+officials' inbox, and marking what they have read."""
 
 import datetime
 import time
@@ -9,14 +9,15 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
-from mess.emails import Email, emails_send_once
+from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import average
 from mess.meals import MAKE_UP_DAYS, day_check, meal_windows
-from mess.models import Feedback, Meal, Mess, Notification
+from mess.models import Feedback, Meal, Mess, Notification, OutgoingEmail
 from mess.people import messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
 from mess.text import plural
@@ -50,17 +51,23 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
     Notification of the meal's critical feedback (see mess.triage): how many, the meal's average
     rating, its digest (the complaint themes with their counts and an example each), the newest 20
     comments with why each is critical, and, when a language model is configured, a summary made
-    once, just before the notification is first e-mailed (see `_summaries_make`). The critical entries
-    not e-mailed before go to the mess's officials and the admins in one e-mail per mess, date and
-    meal; an entry is marked as e-mailed only once its e-mail has been sent, so a failed send
-    raises, marks nothing and is retried by the next run, and no entry is ever e-mailed twice by
-    runs one after another. A constant number of queries whatever the number of messes.
+    once, just before the notification is first e-mailed (see `_summaries_make`).
+
+    The critical entries in no e-mail yet go to the mess's officials and the admins in one e-mail
+    per mess, listing each date and meal it covers (after downtime, one e-mail of the meals missed,
+    not one per meal). E-mails are never lost, and sent twice only as the same message (see
+    mess.emails): each is stored with its entries before it is sent, and an entry is marked as
+    e-mailed once the mail server has accepted it. A run first sends, as they were stored, the
+    e-mails earlier runs did not get out, then the new ones; an e-mail that fails does not stop the
+    others, and the run raises EmailsFailed at its end, leaving it to the next run.
+    A constant number of queries whatever the number of messes, besides a few per e-mail sent.
     Raises ValueError for an unknown meal, or a date after today or before EARLIEST_DATE."""
     if meal not in Meal.values:
         raise ValueError(f"unknown meal {meal!r}; the meals are: {', '.join(Meal.values)}")
     now = timezone.now()
     if date is not None:
         day_check(date, latest=timezone.localdate(now))
+    earlier = emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=_entries_mark_sent)
     covered = _meals_covered(meal=meal, date=date, now=now)
     in_covered = reduce(or_, (Q(date=d, meal=m) for d, m in covered))
 
@@ -69,7 +76,8 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
     for entry in active.filter(CRITICAL_FEEDBACK).select_related("mess").order_by("-created_at", "-id"):
         critical[entry.mess_id, entry.date, entry.meal].append(entry)
     if not critical:
-        return f"no critical feedback; covered {_covered_text(covered)}"
+        emails_check(earlier)
+        return f"{earlier_text(earlier)}no critical feedback; covered {_covered_text(covered)}"
     ratings = {
         (r["mess_id"], r["date"], r["meal"]): (r["total"], r["n"])
         for r in active.values("mess_id", "date", "meal").annotate(total=Sum("rating"), n=Count("id")).order_by()
@@ -97,7 +105,7 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
             # What changed is news: it shows as unread again.
             notification.updated_at, notification.read_at = now, None
             changed.append(notification)
-        unsent = [e for e in entries if e.notified_at is None]
+        unsent = [e for e in entries if e.notified_at is None and e.email_id is None]
         if unsent:
             to_email.append((notification, unsent))
     summarised = _summaries_make(notifications=[n for n, _ in to_email if not n.summary])
@@ -108,10 +116,11 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
     )
     Notification.objects.bulk_update(summarised_only, ["summary"])
 
-    sent_entries, emails = _notifications_email(to_email=to_email, now=now, theme_names=names)
+    sent_entries, delivery = _notifications_email(to_email=to_email, theme_names=names)
+    emails_check(earlier, delivery)
     return (
-        f"{plural(len(critical), 'notification')} ({len(new)} new, {len(changed)} updated), "
-        f"{plural(sent_entries, 'critical entry', 'critical entries')} e-mailed in {plural(emails, 'e-mail')}; "
+        f"{earlier_text(earlier)}{plural(len(critical), 'notification')} ({len(new)} new, {len(changed)} updated), "
+        f"{plural(sent_entries, 'critical entry', 'critical entries')} e-mailed in {plural(len(delivery.sent), 'e-mail')}; "
         f"covered {_covered_text(covered)}{_summaries_text(summarised)}"
     )
 
@@ -153,46 +162,73 @@ def _summaries_text(asked: list[Notification]) -> str:
     return text
 
 
-def _notifications_email(
-    *, to_email: list[tuple[Notification, list[Feedback]]], now: datetime.datetime, theme_names: dict[str, str]
-) -> tuple[int, int]:
-    """E-mails each notification's unsent entries to its mess's officials and the admins, each entry
-    at most once (see emails_send_once), opening with the notification's summary, if any, and the
-    digest of those entries. Returns how many entries went out, in how many e-mails."""
+def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]], theme_names: dict[str, str]) -> tuple[int, Delivery]:
+    """E-mails the notifications' entries in no e-mail yet to each mess's officials and the admins,
+    in one e-mail per mess: for each date and meal, in serving order, the notification's summary, if
+    any, and the digest of those entries. Stores the e-mails with their entries linked (see
+    mess.emails), then sends them. Returns how many entries the mail server accepted, and the
+    delivery."""
     recipients = messes_recipients(mess_ids=sorted({n.mess_id for n, _ in to_email})) if to_email else {}
+    by_mess = defaultdict(list)
+    for notification, entries in to_email:  # by mess, then in serving order
+        if recipients[notification.mess_id]:
+            by_mess[notification.mess_id].append((notification, entries))
     outgoing = [
-        (
-            Email(
-                "notification",
-                _email_context(n, entries, theme_names),
-                recipients[n.mess_id],
-            ),
-            entries,
-        )
-        for n, entries in to_email
-        if recipients[n.mess_id]
+        (Email("notification", _email_context(sections, theme_names), recipients[mess_id]), [e for _, es in sections for e in es])
+        for mess_id, sections in by_mess.items()
     ]
 
-    def claim(groups: list[list[Feedback]]) -> None:
-        Feedback.objects.filter(pk__in=[e.pk for entries in groups for e in entries], notified_at=None).update(notified_at=now)
+    def link(stored: list[tuple[OutgoingEmail, list[Feedback]]]) -> None:
+        if stored:
+            Feedback.objects.filter(pk__in=[e.pk for _, entries in stored for e in entries], email=None).update(
+                email=Case(*(When(pk__in=[e.pk for e in entries], then=Value(email.pk)) for email, entries in stored))
+            )
 
-    def unclaim(groups: list[list[Feedback]]) -> None:
-        Feedback.objects.filter(pk__in=[e.pk for entries in groups for e in entries], notified_at=now).update(notified_at=None)
+    stored = emails_store(emails=outgoing, link=link)
+    delivery = emails_deliver(emails=stored, mark_sent=_entries_mark_sent)
+    sent = {email.pk for email in delivery.sent}
+    return sum(len(entries) for email, (_, entries) in zip(stored, outgoing, strict=True) if email.pk in sent), delivery
 
-    sent = emails_send_once(emails=outgoing, claim=claim, unclaim=unclaim)
-    return sum(len(entries) for entries in sent), len(sent)
+
+def _entries_mark_sent(email: OutgoingEmail, sent_at: datetime.datetime) -> None:
+    Feedback.objects.filter(email=email).update(notified_at=sent_at)
 
 
-def _email_context(notification: Notification, entries: list[Feedback], theme_names: dict[str, str]) -> dict:
-    digest = critical_digest(entries=entries, theme_names=theme_names)
-    examples = {theme["entry"] for theme in digest["themes"]}
+def _email_context(sections: list[tuple[Notification, list[Feedback]]], theme_names: dict[str, str]) -> dict:
+    """One e-mail's context: its mess, how many entries, the dates and meals it covers in words, and
+    a section per notification with its entries' digest and the entries the digest does not show."""
+    parts = []
+    for notification, entries in sections:
+        digest = critical_digest(entries=entries, theme_names=theme_names)
+        examples = {theme["entry"] for theme in digest["themes"]}
+        parts.append(
+            {
+                "notification": notification,
+                "entries": entries,
+                "digest": digest,
+                "rest": [e for e in entries if e.pk not in examples],
+            }
+        )
     return {
-        "notification": notification,
-        "mess": entries[0].mess,
-        "entries": entries,
-        "digest": digest,
-        "rest": [e for e in entries if e.pk not in examples],
+        "mess": sections[0][1][0].mess,
+        "count": sum(len(entries) for _, entries in sections),
+        "meals": _meals_text([(n.date, n.get_meal_display().lower()) for n, _ in sections]),
+        "sections": parts,
     }
+
+
+def _meals_text(meals: list[tuple[datetime.date, str]]) -> str:
+    """'lunch, Tue 10 Mar 2026'; 'dinner, Sun 8 Mar; breakfast and lunch, Mon 9 Mar 2026': the meals
+    an e-mail covers, by date, in the order given; the year once, at the end."""
+    by_date = defaultdict(list)
+    for day, meal in meals:
+        by_date[day].append(meal)
+    days = list(by_date)
+    return "; ".join(
+        f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)}, "
+        f"{date_format(day, 'D j M Y' if day == days[-1] else 'D j M')}"
+        for day, names in by_date.items()
+    )
 
 
 def _covered_text(covered: list[tuple[datetime.date, str]]) -> str:

@@ -5,18 +5,16 @@ read back on the dashboard."""
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.db.models import Count, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mess.emails import Email, emails_send_once
+from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import MAKE_UP_DAYS, day_check, day_start
-from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, WasteRecord
+from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, OutgoingEmail, WasteRecord
 from mess.people import messes_recipients
 from mess.text import plural
 from mess.triage import critical_digest, theme_names
@@ -151,19 +149,26 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     yesterday and of any of the 7 days before it that has no report yet for that mess, from the
     mess's first report on (the days a missed run left out; a new mess starts with yesterday, not
     with a week of empty reports). A report already stored is re-rendered from the current data,
-    and e-mailed again only with `resend`. A report whose e-mail failed is stored unsent, the error
-    is raised, and the next scheduled run sends it; no report is ever e-mailed twice without `resend`.
-    A constant number of queries whatever the number of messes, floors and days.
-    Raises ValueError for a date that is not over yet, or before EARLIEST_DATE."""
+    and e-mailed again only with `resend`.
+
+    E-mails are never lost, and sent twice only as the same message (see mess.emails): a report's
+    e-mail is stored, linked to the report, before it is sent, and the report is marked as e-mailed
+    once the mail server has accepted it. A run first sends, as they were stored, the e-mails earlier
+    runs did not get out, then the new ones; an e-mail that fails does not stop the others, and the
+    run raises EmailsFailed at its end, leaving it to the next run.
+    A constant number of queries whatever the number of messes, floors and days, besides a few per
+    e-mail sent. Raises ValueError for a date that is not over yet, or before EARLIEST_DATE."""
     now = timezone.now()
     yesterday = timezone.localdate(now) - datetime.timedelta(days=1)
     if date is not None and date > yesterday:
         raise ValueError(f"{date} is not over yet: the latest day that can be reported is {yesterday}")
     if date is not None:
         day_check(date, latest=yesterday)
+    earlier = emails_deliver(emails=emails_unsent(kind="daily-report"), mark_sent=_reports_mark_sent)
     messes = list(Mess.objects.filter(is_active=True))
     if not messes:
-        return "no active messes"
+        emails_check(earlier)
+        return f"{earlier_text(earlier)}no active messes"
     if date is not None:
         stored = {(r.mess_id, r.date): r for r in DailyReport.objects.filter(mess__in=messes, date=date)}
         pairs = [(m, date) for m in messes]
@@ -202,31 +207,33 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
             changed.append(report)
         reports.append((report, context))
 
-    wanted = [(r, c) for r, c in reports if r.emailed_at is None or resend]
+    # A report in a stored e-mail not sent yet is not e-mailed again: that e-mail goes out.
+    wanted = [(r, c) for r, c in reports if (r.emailed_at is None and r.email_id is None) or resend]
     recipients = messes_recipients(mess_ids=sorted({r.mess_id for r, _ in wanted})) if wanted else {}
     to_send = [(r, c) for r, c in wanted if recipients[r.mess_id]]
 
-    def store(claimed: list[DailyReport]) -> None:
-        # The reports are stored, those about to go out already marked as e-mailed, in one write.
-        for report in claimed:
-            report.emailed_at = now
+    def store(stored: list[tuple[OutgoingEmail, DailyReport]]) -> None:
+        # The reports are stored, each linked to its e-mail, in the write that stores the e-mails.
+        for email, report in stored:
+            report.email = email
         DailyReport.objects.bulk_create(new)
         new_ids = {id(r) for r in new}
-        updated = {id(r): r for r in changed + claimed if id(r) not in new_ids}
-        DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "emailed_at"])
+        updated = {id(r): r for r in changed + [r for _, r in stored] if id(r) not in new_ids}
+        DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "email"])
 
-    def unclaim(unsent: list[DailyReport]) -> None:
-        DailyReport.objects.filter(reduce(or_, (Q(mess_id=r.mess_id, date=r.date) for r in unsent))).update(emailed_at=None)
-
-    emailed = emails_send_once(
-        emails=[(Email("daily-report", context, recipients[report.mess_id]), report) for report, context in to_send],
-        claim=store,
-        unclaim=unclaim,
+    stored = emails_store(
+        emails=[(Email("daily-report", context, recipients[report.mess_id]), report) for report, context in to_send], link=store
     )
+    delivery = emails_deliver(emails=stored, mark_sent=_reports_mark_sent)
+    emails_check(earlier, delivery)
     return (
-        f"{plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) for {', '.join(map(str, dates))}; "
-        f"{len(emailed)} e-mailed"
+        f"{earlier_text(earlier)}{plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) "
+        f"for {', '.join(map(str, dates))}; {len(delivery.sent)} e-mailed"
     )
+
+
+def _reports_mark_sent(email: OutgoingEmail, sent_at: datetime.datetime) -> None:
+    DailyReport.objects.filter(email=email).update(emailed_at=sent_at)
 
 
 def daily_reports_latest(*, mess: Mess, limit: int = 7) -> list[DailyReport]:

@@ -3,7 +3,10 @@
 It speaks just enough SMTP for Django's SMTP backend and keeps every message it receives. With
 `stall_after_first`, it takes in the first message and then does not answer it until `release()`
 is called: the sender is stuck exactly between "delivered" and "told so". Addresses in `refuse` are
-refused as unknown recipients.
+refused as unknown recipients. With `data_reply` (say "451 4.3.0 Try again later"), it takes in each
+message and answers with that instead of accepting it, and keeps none.
+
+`SilentServer` is a mail server that takes connections and never says a word.
 """
 
 import socket
@@ -15,9 +18,10 @@ class SMTPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, *, stall_after_first: bool = False, refuse: frozenset[str] = frozenset()):
+    def __init__(self, *, stall_after_first: bool = False, refuse: frozenset[str] = frozenset(), data_reply: str | None = None):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.refuse = refuse
+        self.data_reply = data_reply
         self.connections = 0
         self.messages: list[bytes] = []
         self.received = threading.Event()
@@ -63,6 +67,9 @@ class _Handler(socketserver.StreamRequestHandler):
                 chunks = []
                 while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
                     chunks.append(chunk)
+                if server.data_reply:
+                    self.reply(server.data_reply)
+                    continue
                 server.messages.append(b"".join(chunks))
                 server.received.set()
                 if server.stall_after_first and len(server.messages) == 1:
@@ -75,3 +82,18 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             else:
                 self.reply("502 Command not implemented")
+
+
+class SilentServer:
+    """A listening socket nobody answers on: the kernel completes each connection, and the client then
+    waits for a greeting that never comes."""
+
+    def __init__(self):
+        self.socket = socket.create_server(("127.0.0.1", 0), backlog=16)
+        self.server_address = self.socket.getsockname()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.socket.close()

@@ -1,5 +1,5 @@
 """send_admin_notifications: notifications_send stores a Notification per mess, date and meal with
-critical feedback, and e-mails each critical entry once."""
+critical feedback, and e-mails each critical entry in one e-mail per mess, never losing it."""
 
 import datetime
 import itertools
@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from mess.emails import EmailsFailed
 from mess.models import Feedback, MealWindow, Mess, Notification, Role
 from mess.notifications import notifications_send
 from scheduling.models import JobRun
@@ -62,7 +63,7 @@ def test_it_notifies_low_ratings_with_a_comment_and_hygiene_complaints(mess1, pe
 
     summary = notifications_send(meal="lunch")
 
-    assert summary == "2 notifications (2 new, 0 updated), 4 critical entries e-mailed in 2 e-mails; " + COVERED_AT_LUNCH
+    assert summary == "2 notifications (2 new, 0 updated), 4 critical entries e-mailed in 1 e-mail; " + COVERED_AT_LUNCH
     lunch = Notification.objects.get(meal="lunch")
     assert (lunch.mess, lunch.date, lunch.critical_count) == (mess1, TODAY, 3)
     assert str(lunch.average_rating) == "3.00"  # (2 + 5 + 4 + 1 + 3) / 5, over all the meal's feedback
@@ -206,7 +207,7 @@ def test_it_marks_only_what_was_sent_when_an_e_mail_fails_and_retries_it(mess1, 
     sent = feedback(mess1, TODAY, "lunch", 1, "Cold")
     refused = feedback(mess2, TODAY, "lunch", 1, "Raw")
     settings.EMAIL_BACKEND = "tests.test_notifications.FailingForOscar"
-    with time_machine.travel(ist(TODAY, 14), tick=False), pytest.raises(smtplib.SMTPRecipientsRefused):
+    with time_machine.travel(ist(TODAY, 14), tick=False), pytest.raises(EmailsFailed, match="SMTPRecipientsRefused"):
         notifications_send(meal="lunch")
     sent.refresh_from_db()
     refused.refresh_from_db()
@@ -216,9 +217,13 @@ def test_it_marks_only_what_was_sent_when_an_e_mail_fails_and_retries_it(mess1, 
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with time_machine.travel(ist(TODAY, 17), tick=False):
-        assert "1 critical entry e-mailed in 1 e-mail" in notifications_send(meal="snacks")
+        assert notifications_send(meal="snacks").startswith(
+            "1 e-mail of an earlier run sent; 2 notifications (0 new, 0 updated), 0 critical entries e-mailed in 0 e-mails"
+        )
     assert [m.to for m in mail.outbox] == [["ada@example.org", "olga@example.org"], ["ada@example.org", "oscar@example.org"]]
     assert "Raw" in mail.outbox[1].body
+    refused.refresh_from_db()
+    assert refused.notified_at == ist(TODAY, 17)
 
 
 # Which meals a run covers
@@ -257,13 +262,38 @@ def test_a_critical_rating_given_after_its_meals_run_is_notified_by_the_next_run
     assert len(mailoutbox) == 1 and "Worms in the poha" in mailoutbox[0].body
 
 
-def test_a_run_after_days_of_downtime_makes_up_the_missed_meals(mess1, people, mailoutbox):
-    for back in range(1, 6):
-        feedback(mess1, TODAY - datetime.timedelta(days=back), "dinner", 1, f"dinner {back} days ago")
+def test_a_run_after_a_week_of_downtime_sends_each_mess_one_e_mail_of_the_meals_it_missed(mess1, mess2, people, mailoutbox):
+    missed = [
+        (TODAY - datetime.timedelta(days=back), meal) for back in range(6, 0, -1) for meal in ("breakfast", "lunch", "snacks", "dinner")
+    ]
+    for day, meal in missed:
+        feedback(mess1, day, meal, 1, f"mess 1 {meal} on {day}")
+    for day, meal in missed[::2]:
+        feedback(mess2, day, meal, 4, f"Hair in the {meal} on {day}")
     with time_machine.travel(ist(TODAY, 9), tick=False):
-        notifications_send(meal="breakfast")
-    assert Notification.objects.count() == 5
-    assert len(mailoutbox) == 5
+        summary = notifications_send(meal="breakfast")
+
+    assert summary.startswith("36 notifications (36 new, 0 updated), 36 critical entries e-mailed in 2 e-mails")
+    assert Notification.objects.filter(mess=mess1).count() == 24  # still one per meal
+    assert [m.to for m in mailoutbox] == [["ada@example.org", "olga@example.org"], ["ada@example.org", "oscar@example.org"]]
+    first = mailoutbox[0]
+    assert first.subject == (
+        "[ManageIt] Mess 1: 24 critical feedback on breakfast, lunch, snacks and dinner, Wed 4 Mar; "
+        "breakfast, lunch, snacks and dinner, Thu 5 Mar; breakfast, lunch, snacks and dinner, Fri 6 Mar; "
+        "breakfast, lunch, snacks and dinner, Sat 7 Mar; breakfast, lunch, snacks and dinner, Sun 8 Mar; "
+        "breakfast, lunch, snacks and dinner, Mon 9 Mar 2026"
+    )
+    assert first.body.startswith("Mess 1: critical feedback on 24 meals: breakfast, lunch, snacks and dinner, Wed 4 Mar; ")
+    html = first.alternatives[0][0]
+    for day, meal in missed:  # each meal its own section, with its digest, in serving order
+        heading = f"Mess 1: {meal.capitalize()} of {day:%A} {day.day} {day:%B %Y}"
+        assert first.body.count(heading) == 1 and html.count(heading) == 1, heading
+        assert f"mess 1 {meal} on {day}" in first.body
+    headings = [line for line in first.body.splitlines() if line.startswith("== ")]
+    assert headings == [f"== Mess 1: {meal.capitalize()} of {day:%A} {day.day} {day:%B %Y}" for day, meal in missed]
+    # each meal with its own digest
+    assert mailoutbox[1].body.count("What they are about:\n- Foreign object: 1 entry, for example") == 12
+    assert mailoutbox[1].subject.startswith("[ManageIt] Mess 2: 12 critical feedback on breakfast and snacks, Wed 4 Mar; ")
 
 
 def test_a_run_covers_the_named_meal_before_its_window_ends(mess1, people):
@@ -330,12 +360,13 @@ def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, admin, django_ass
     make_messes(2, "a")
     with CaptureQueriesContext(connection) as two:
         notifications_send(meal="lunch")
-    assert len(mail.outbox) == 4
+    assert len(mail.outbox) == 2  # one per mess
     Feedback.objects.all().delete()
     make_messes(6, "b")
-    with django_assert_num_queries(len(two.captured_queries)):
+    # and, for each e-mail, its attempt and one write that marks it and its entries as sent (5 with its savepoint)
+    with django_assert_num_queries(len(two.captured_queries) + (6 - 2) * 5):
         notifications_send(meal="lunch")
-    assert len(mail.outbox) == 4 + 12
+    assert len(mail.outbox) == 2 + 6
 
 
 # The command

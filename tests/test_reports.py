@@ -1,4 +1,5 @@
-"""send_daily_report: daily_reports_send stores one DailyReport per active mess and day and e-mails it once."""
+"""send_daily_report: daily_reports_send stores one DailyReport per active mess and day and e-mails
+it, never losing the e-mail."""
 
 import datetime
 import itertools
@@ -15,7 +16,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mess.models import Alert, DailyReport, Feedback, Floor, Mess, Role, WasteRecord
+from mess.emails import EmailsFailed
+from mess.models import Alert, DailyReport, Feedback, Floor, Mess, OutgoingEmail, Role, WasteRecord
 from mess.reports import daily_reports_send
 from tests.factories import judged
 from tests.helpers import create_person
@@ -315,38 +317,51 @@ def test_a_report_whose_e_mail_failed_is_sent_by_the_next_run(mess1, mess2, peop
     for mess in (mess1, mess2):
         DailyReport.objects.create(mess=mess, date=days_before(YESTERDAY, 1), text_body="old", html_body="old", emailed_at=SEVEN_AM)
     settings.EMAIL_BACKEND = "tests.test_reports.FailingForOscar"
-    with time_machine.travel(SEVEN_AM, tick=False), pytest.raises(smtplib.SMTPRecipientsRefused):
+    with time_machine.travel(SEVEN_AM, tick=False), pytest.raises(EmailsFailed, match="1 e-mail not sent, left for the next run"):
         daily_reports_send()
     assert list(DailyReport.objects.filter(date=YESTERDAY).values_list("mess__code", "emailed_at")) == [
         ("mess1", SEVEN_AM),
         ("mess2", None),  # stored, not sent
     ]
+    refused = OutgoingEmail.objects.get(sent_at=None)
+    assert (refused.to, refused.attempts) == (["ada@example.org", "oscar@example.org"], 1)
+    assert "SMTPRecipientsRefused" in refused.last_error
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     next_day = SEVEN_AM + datetime.timedelta(days=1)
     with time_machine.travel(next_day, tick=False):
-        assert daily_reports_send() == "3 daily reports (2 new, 0 updated) for 2026-03-09, 2026-03-10; 3 e-mailed"
+        assert daily_reports_send() == ("1 e-mail of an earlier run sent; 2 daily reports (2 new, 0 updated) for 2026-03-10; 2 e-mailed")
     assert DailyReport.objects.get(mess=mess2, date=YESTERDAY).emailed_at == next_day
     assert [m.to for m in mail.outbox].count(["ada@example.org", "olga@example.org"]) == 2
+    # the stored e-mail, first: the same message as the one refused
+    assert (mail.outbox[1].to, mail.outbox[1].subject, mail.outbox[1].extra_headers["Message-ID"]) == (
+        refused.to,
+        refused.subject,
+        refused.message_id,
+    )
+    assert OutgoingEmail.objects.filter(sent_at=None).count() == 0
 
 
 class RecordingMarks(EmailBackend):
-    """Notes, as each message goes out, whether its report is already marked as e-mailed."""
+    """Notes, as each message goes out, how many reports are linked to a stored e-mail, and how many
+    are marked as e-mailed."""
 
-    marked_while_sending = []
+    while_sending = []
 
     def send_messages(self, messages):
-        self.marked_while_sending.append(DailyReport.objects.filter(emailed_at__isnull=False).count())
+        reports = DailyReport.objects.all()
+        self.while_sending.append((reports.filter(email__isnull=False).count(), reports.filter(emailed_at__isnull=False).count()))
         return super().send_messages(messages)
 
 
 @time_machine.travel(SEVEN_AM, tick=False)
-def test_a_report_is_marked_as_e_mailed_before_it_is_sent(mess1, people, settings):
-    # so that a process killed while sending leaves it marked, and its retry does not send it again
+def test_a_report_is_linked_to_its_e_mail_before_it_is_sent_and_marked_once_it_was(mess1, people, settings):
+    # so that a process killed while sending leaves it unsent, and its retry sends the stored e-mail
     settings.EMAIL_BACKEND = "tests.test_reports.RecordingMarks"
-    RecordingMarks.marked_while_sending.clear()
+    RecordingMarks.while_sending.clear()
     daily_reports_send()
-    assert RecordingMarks.marked_while_sending == [2, 2]  # both messes' reports, before the first e-mail
+    assert RecordingMarks.while_sending == [(2, 0), (2, 1)]  # both linked before the first e-mail; each marked after its own
+    assert DailyReport.objects.filter(emailed_at=SEVEN_AM).count() == 2
     assert daily_reports_send().endswith("; 0 e-mailed")
 
 
@@ -370,13 +385,15 @@ def test_it_uses_as_many_queries_for_six_messes_and_many_floors_as_for_two(db, a
     with CaptureQueriesContext(connection) as two:
         daily_reports_send()
     assert len(mail.outbox) == 2
-    # the messes, their reports and first reports, the report data (5), the critical entries and the
-    # complaint themes' names, the recipients (2), and one write that stores the new reports already
-    # marked as e-mailed
-    assert len(two.captured_queries) == 13, [q["sql"] for q in two.captured_queries]
+    # the e-mails earlier runs left unsent, the messes, their reports and first reports, the report
+    # data (5), the critical entries and the complaint themes' names, the recipients (2), and one
+    # write that stores the e-mails, reads their ids back and stores the reports linked to them (5
+    # with its savepoint); then, for each e-mail, its attempt and one write that marks it and its
+    # report as sent (5 with its savepoint)
+    assert len(two.captured_queries) == 18 + 2 * 5, [q["sql"] for q in two.captured_queries]
     DailyReport.objects.all().delete()
     make_messes(6, "b", floors=5)
-    with django_assert_num_queries(len(two.captured_queries)):
+    with django_assert_num_queries(18 + 8 * 5):
         daily_reports_send()
     assert len(mail.outbox) == 2 + 8
 
