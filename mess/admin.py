@@ -29,6 +29,7 @@ from mess.models import (
     NonVegItem,
     NonVegMenu,
     Notification,
+    OutgoingEmail,
     Profile,
     RegularMenu,
     TemporaryMenu,
@@ -429,6 +430,20 @@ class DailyReportAdmin(ProducedByJobAdmin):
     # The text body only, escaped like every read-only field: the HTML body quotes students' comments,
     # and rendering it here would trust them.
     fields = ["mess", "date", "text_body", "emailed_at", "created_at", "updated_at"]
+    readonly_fields = fields
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ProducedByJobAdmin):
+    """The jobs' e-mails as sent: those not sent yet, how often they were tried and the last error
+    say what the next run will send again (mess/emails.py)."""
+
+    list_display = ["subject", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "message_id"]
+    date_hierarchy = "created_at"
+    # The text body only, as for the daily reports: the HTML body quotes students' comments.
+    fields = ["kind", "from_email", "to", "subject", "message_id", "text_body", "created_at", "sent_at", "attempts", "last_error"]
     readonly_fields = fields
 
 

@@ -30,6 +30,7 @@ from mess.models import (
     NonVegItem,
     NonVegMenu,
     Notification,
+    OutgoingEmail,
     Profile,
     RegularMenu,
     Role,
@@ -59,8 +60,9 @@ MESS_MODELS = [
     DayTotals,
     ComplaintTheme,
     ComplaintTerm,
+    OutgoingEmail,
 ]
-PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals]
+PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail]
 
 
 def _url(model, action, *args):
@@ -156,6 +158,22 @@ ROW_MAKERS = {
     ),
     ComplaintTerm: lambda n, start: ComplaintTerm.objects.bulk_create(
         [ComplaintTerm(theme=ComplaintTheme.objects.get(code="dirty"), words=f"word {start + i}") for i in range(n)]
+    ),
+    OutgoingEmail: lambda n, start: OutgoingEmail.objects.bulk_create(
+        [
+            OutgoingEmail(
+                kind="daily-report",
+                from_email="ManageIt <manageit@localhost>",
+                to=["olga@example.org"],
+                subject=f"Report {start + i}",
+                text_body="Report",
+                html_body="<p>Report</p>",
+                message_id=f"<{start + i}@example.org>",
+                attempts=1,
+                last_error="SMTPDataError: (451, b'Try again later')",
+            )
+            for i in range(n)
+        ],
     ),
     DayTotals: lambda n, start: DayTotals.objects.bulk_create(
         [
