@@ -141,6 +141,21 @@ def test_a_refused_e_mail_does_not_stop_the_others_and_waits_for_the_next_run(sm
         emails_check(delivery)
 
 
+def test_a_server_that_takes_an_e_mail_and_stops_answering_costs_one_timeout_and_the_rest_go_over_a_new_connection(db, settings):
+    settings.EMAIL_TIMEOUT = 1
+    first, second = stored("olga@example.org", "ada@example.org")
+    with SMTPServer(stall_after_first=True) as smtp:
+        smtp_settings(settings, smtp)
+        delivery = emails_deliver(emails=[first, second], mark_sent=marks([]))
+        assert (delivery.sent, delivery.failed) == ([second], [first])
+        assert smtp.connections == 2
+        # the server may have taken it: the next run sends the same message again
+        assert emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=marks([])).sent == [first]
+    assert [parsed(raw)["Message-ID"] for raw in smtp.messages] == [first.message_id, second.message_id, first.message_id]
+    assert parts(parsed(smtp.messages[0])) == parts(parsed(smtp.messages[2]))
+    assert OutgoingEmail.objects.get(pk=first.pk).attempts == 2
+
+
 def test_with_nothing_to_send_it_opens_no_connection(smtp):
     assert emails_deliver(emails=[], mark_sent=marks([])).sent == []
     assert smtp.connections == 0
