@@ -7,18 +7,20 @@ due schedule in one transaction: one schedule whose next run cannot be computed 
 pass back, every pass, and nothing runs. ManageIt turns it off (`Q_CLUSTER["scheduler"] = False`)
 and runs this loop instead, in the main process of each `qcluster` (see
 scheduling/management/commands/qcluster.py): once a second it reads the due schedules' ids (one
-small query; nothing else when none is due), and starts each in its own transaction, claimed with a
-conditional UPDATE of its `next_run` so that of several clusters exactly one queues it. Every few
+small query on a connection it keeps; nothing else when none is due), and starts each in its own
+transaction, claimed with a conditional UPDATE of its `next_run` so that of several clusters exactly
+one queues it. Every few
 seconds it renews its cluster's heartbeat, from which pages and `jobs --check` tell that the cluster
 is down.
 """
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
@@ -29,6 +31,7 @@ from scheduling.services import RUNNER, host_name, schedule_break, schedule_job_
 from scheduling.telling import schedules_late_tell
 
 TICK = 1.0  # seconds between two looks at the schedules
+BATCH = 50  # due schedules queued in one transaction
 HEARTBEAT_SECONDS = 10
 HEARTBEATS_KEPT = timedelta(days=1)  # a stopped cluster's heartbeat is deleted after a day
 
@@ -48,51 +51,71 @@ def schedules_start_due(*, now: datetime | None = None, broker=None) -> list[int
         .order_by("next_run", "pk")
         .values_list("pk", "next_run")
     )
-    started, late = [], []
-    for pk, due_at in due:
+    # Several clusters read the same due schedules: each takes them in its own order, so that they
+    # mostly claim different rows instead of queueing behind each other on the same one.
+    random.shuffle(due)
+    started, late, broken = [], [], []
+    for first in range(0, len(due), BATCH):
+        queued = []
         try:
-            name = _schedule_start(pk=pk, due_at=due_at, now=now, broker=broker)
+            # One commit for a batch (a burst of 500 due at once would wait for 500 commits), one
+            # savepoint for each schedule in it, so that one that fails is undone alone.
+            with transaction.atomic():
+                for pk, due_at in due[first : first + BATCH]:
+                    try:
+                        with transaction.atomic():
+                            claimed = _schedule_claim(pk=pk, due_at=due_at, now=now, broker=broker)
+                    except Exception:
+                        logger.exception("could not queue schedule %s; it is tried again within a second", pk)
+                        continue
+                    if isinstance(claimed, tuple):
+                        broken.append(claimed)
+                    elif claimed is not None:
+                        queued.append((pk, claimed, due_at))
         except Exception:
-            logger.exception("could not queue schedule %s; it is tried again within a second", pk)
+            logger.exception("could not commit the queuing of %s schedules; they are tried again within a second", len(queued))
             continue
-        if name is not None:
+        for pk, name, due_at in queued:
+            logger.info("queued schedule %s (due %s)", name, timezone.localtime(due_at))
             started.append(pk)
             if due_at < now - grace():
                 late.append((name, due_at))
-    schedules_late_tell(late=late)
+    for schedule, problem in broken:
+        # after the commit: it e-mails the admins, and SQLite's write lock must not wait for that
+        schedule_break(schedule=schedule, reason=problem)
+    schedules_late_tell(late=sorted(late, key=lambda item: item[1]))
     return started
 
 
-def _schedule_start(*, pk: int, due_at: datetime, now: datetime, broker) -> str | None:
-    """Queues the schedule's run if it is still due at `due_at`; returns its name if it did."""
-    schedule = Schedule.objects.filter(pk=pk, next_run=due_at).exclude(repeats=0).first()
+def _schedule_claim(*, pk: int, due_at: datetime, now: datetime, broker) -> str | tuple[Schedule, str] | None:
+    """Moves the schedule on and queues its run if it is still due at `due_at`, and returns its
+    name; returns (schedule, why) for a schedule that cannot run, and None for one another cluster
+    has taken or an admin has changed since the ids were read."""
+    # On MySQL/MariaDB a row another cluster holds is skipped at once rather than waited for; on
+    # SQLite, which has no row locks, the conditional UPDATE below decides.
+    schedule = Schedule.objects.select_for_update(skip_locked=True).filter(pk=pk, next_run=due_at).exclude(repeats=0).first()
     if schedule is None:
-        return None  # another cluster queued it, or an admin changed it, since the ids were read
-    problem = schedule_problem(schedule)
-    if problem:
-        schedule_break(schedule=schedule, reason=problem)
         return None
+    problem = schedule_problem(schedule)
+    if problem is not None:
+        return schedule, problem
     changes = {"next_run": _next_run(schedule, after=max(now, due_at))}
     if schedule.schedule_type == Schedule.ONCE:
         changes = {"repeats": 0}
     elif schedule.repeats > 0:
         changes["repeats"] = schedule.repeats - 1
-    key = schedule_job_key(schedule)
-    with transaction.atomic():
-        # Of several clusters reading the same due schedule, the one whose UPDATE finds it still due
-        # queues it. With the database as the broker, the task is written in this transaction too;
-        # with Redis, a failed push rolls the claim back, and the schedule is tried again.
-        if not Schedule.objects.filter(pk=pk, next_run=due_at).exclude(repeats=0).update(**changes):
-            return None
-        task = async_task(
-            RUNNER,
-            key,
-            trigger=Trigger.SCHEDULE.value,
-            schedule_id=pk,
-            q_options={"broker": broker, "group": schedule.name or str(pk)},
-            **schedule_kwargs(schedule),
-        )
-    logger.info("queued schedule %s (due %s) as task %s", schedule.name or pk, timezone.localtime(due_at), task)
+    if not Schedule.objects.filter(pk=pk, next_run=due_at).exclude(repeats=0).update(**changes):
+        return None
+    # With the database as the broker, the task is written in this transaction too; with Redis, a
+    # failed push undoes the claim, and the schedule is tried again.
+    async_task(
+        RUNNER,
+        schedule_job_key(schedule),
+        trigger=Trigger.SCHEDULE.value,
+        schedule_id=pk,
+        q_options={"broker": broker, "group": schedule.name or str(pk)},
+        **schedule_kwargs(schedule),
+    )
     return schedule.name or str(pk)
 
 
@@ -109,9 +132,8 @@ def _next_run(schedule: Schedule, *, after: datetime) -> datetime:
 
 def heartbeat(*, cluster: str, started_at: datetime) -> None:
     now = timezone.now()
-    ClusterHeartbeat.objects.update_or_create(
-        cluster=cluster, defaults={"seen_at": now}, create_defaults={"started_at": started_at, "seen_at": now}
-    )
+    if not ClusterHeartbeat.objects.filter(cluster=cluster).update(seen_at=now):  # one query, but the first time
+        ClusterHeartbeat.objects.create(cluster=cluster, started_at=started_at, seen_at=now)
 
 
 def heartbeats_prune() -> None:
@@ -129,7 +151,6 @@ def scheduler_loop(*, alive: Callable[[], bool], broker=None, tick: float = TICK
     except Exception:
         logger.exception("could not prune the clusters' heartbeats")
     while alive():
-        close_old_connections()
         try:
             if time.monotonic() >= beat_due:
                 heartbeat(cluster=cluster, started_at=started_at)
@@ -137,6 +158,7 @@ def scheduler_loop(*, alive: Callable[[], bool], broker=None, tick: float = TICK
             schedules_start_due(broker=broker)
         except Exception:
             logger.exception("the scheduler could not read the schedules; it tries again in %s s", tick)
+            connections.close_all()  # a connection the server dropped is opened afresh next time
         # Crons are due on whole minutes: look just after each whole second.
         time.sleep(tick - (time.time() % tick) + 0.005)
     ClusterHeartbeat.objects.filter(cluster=cluster).delete()
