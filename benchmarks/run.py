@@ -30,7 +30,7 @@ ITEMS = {
     "pages": ["S", "L"],
     "rush": ["L"],
     "imports": ["L"],
-    "cluster": ["L"],
+    "cluster": ["S"],  # reads none of the data
     "triage": ["S"],
 }
 ENV = {
