@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from mess.models import Alert, DailyReport, Feedback, Floor, MealWindow, Mess, Notification, Role, WasteRecord
 from scheduling.models import JobRun
@@ -261,3 +261,34 @@ def test_the_admin_site_and_the_password_pages_work_under_the_content_security_p
     assert page.locator("#result_list").count() == 1
 
     assert csp_violations == []
+
+
+def test_an_admin_edits_a_schedule_sees_its_next_runs_as_they_type_and_runs_it_now(page, live_server, people, dialogs, csp_violations):
+    get_user_model().objects.create_superuser(username="ada", email="ada@example.org", password="pw-ada-123")
+    schedules_sync()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "pw-ada-123")
+    page.click("input[type=submit]")
+
+    page.goto(f"{live_server.url}/admin/scheduling/jobschedule/")
+    headers = [h.strip() for h in page.locator("#result_list thead th").all_inner_texts() if h.strip()]
+    assert headers == ["NAME", "JOB", "WHEN", "NEXT RUN", "ACTIVE", "LAST RUN"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the list fits: no sideways scrolling
+
+    page.click("#result_list a:text-is('send_daily_report')")
+    runs = page.locator("#next-runs")
+    expect(runs).to_contain_text("07:00")
+    page.fill("#id_cron", "15 6 * * 1")  # Mondays at 06:15: the box follows the typing, before any save
+    expect(runs).to_contain_text("Mon")
+    expect(runs).to_contain_text("06:15")
+    expect(runs).not_to_contain_text("Tue")
+    page.fill("#id_cron", "0 0 30 2 *")
+    expect(runs).to_contain_text("never runs")
+    page.check("#id_paused")
+    expect(runs).to_contain_text("paused: no runs")
+
+    page.click("button:text('Run now')")
+    assert "no cluster is running" in page.locator(".messagelist").inner_text()
+    assert dialogs == [] and csp_violations == []
