@@ -13,7 +13,7 @@ from django.utils import timezone
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import KG_SUM, average, cents, grams_per_diner
-from mess.meals import MAKE_UP_DAYS, day_check, day_start
+from mess.meals import MAKE_UP_DAYS, day_over_check, day_start
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, OutgoingEmail, WasteRecord
 from mess.people import messes_recipients
 from mess.text import plural
@@ -160,10 +160,8 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     e-mail sent. Raises ValueError for a date that is not over yet, or before EARLIEST_DATE."""
     now = timezone.now()
     yesterday = timezone.localdate(now) - datetime.timedelta(days=1)
-    if date is not None and date > yesterday:
-        raise ValueError(f"{date} is not over yet: the latest day that can be reported is {yesterday}")
     if date is not None:
-        day_check(date, latest=yesterday)
+        day_over_check(date)
     earlier = emails_deliver(emails=emails_unsent(kind="daily-report"), mark_sent=_reports_mark_sent)
     messes = list(Mess.objects.filter(is_active=True))
     if not messes:
