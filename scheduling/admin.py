@@ -17,7 +17,7 @@ from django_q.models import Schedule
 from scheduling.cron import cron_in_words, cron_validate
 from scheduling.models import JobRun, JobSchedule
 from scheduling.registry import JOBS, JobRefused
-from scheduling.selectors import cluster_alive, grace, with_last_run
+from scheduling.selectors import cluster_alive, grace, jobs_health, with_last_run
 from scheduling.services import (
     RUNNER,
     job_enqueue,
@@ -129,6 +129,12 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return with_last_run(super().get_queryset(request)).order_by("name")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for line in jobs_health().problems:  # the same lines as `jobs --check` and the pages' banner
+                messages.warning(request, line)
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         own = [

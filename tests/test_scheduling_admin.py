@@ -203,7 +203,11 @@ def test_a_paused_schedule_shows_no_next_runs_and_a_broken_one_its_reason(as_adm
     Schedule.objects.filter(pk=report.pk).update(cron="0 0 30 2 *", next_run=timezone.now())
     schedules_start_due()
     assert "its cron &#x27;0 0 30 2 *&#x27; never fires" in as_admin.get(f"{URL}{report.pk}/change/").content.decode()
-    assert ">broken<" in as_admin.get(URL).content.decode()
+    listing = as_admin.get(URL).content.decode()
+    assert ">broken<" in listing
+    warnings = listing.split('class="messagelist"')[1].split("</ul>")[0].lower()  # at the top (capitalised by the admin)
+    assert "send_daily_report is broken: its cron &#x27;0 0 30 2 *&#x27; never fires" in warnings
+    assert "no cluster is running the jobs (never seen)" in warnings
 
 
 def test_the_run_log_is_read_only(as_admin):
