@@ -32,7 +32,7 @@ from scheduling.telling import schedules_late_tell
 
 TICK = 1.0  # seconds between two looks at the schedules
 BATCH = 50  # due schedules queued in one transaction
-HEARTBEAT_SECONDS = 10
+HEARTBEAT_SECONDS = 30  # well inside JOBS_GRACE_SECONDS: a cluster is down after four missed beats
 HEARTBEATS_KEPT = timedelta(days=1)  # a stopped cluster's heartbeat is deleted after a day
 
 logger = logging.getLogger(__name__)
