@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
@@ -56,7 +56,7 @@ def schedules_start_due(*, now: datetime | None = None, broker=None) -> list[int
     random.shuffle(due)
     started, late, broken = [], [], []
     for first in range(0, len(due), BATCH):
-        queued = []
+        queued, batch_broken = [], []
         try:
             # One commit for a batch (a burst of 500 due at once would wait for 500 commits), one
             # savepoint for each schedule in it, so that one that fails is undone alone.
@@ -67,23 +67,32 @@ def schedules_start_due(*, now: datetime | None = None, broker=None) -> list[int
                             claimed = _schedule_claim(pk=pk, due_at=due_at, now=now, broker=broker)
                     except Exception:
                         logger.exception("could not queue schedule %s; it is tried again within a second", pk)
+                        if transaction.get_rollback():  # the database undid the whole transaction (a deadlock)
+                            raise
                         continue
                     if isinstance(claimed, tuple):
-                        broken.append(claimed)
+                        batch_broken.append(claimed)
                     elif claimed is not None:
                         queued.append((pk, claimed, due_at))
         except Exception:
+            # Nothing of the batch stands; with Redis as the broker its runs were pushed already, and
+            # the next second queues them again: a job's lease keeps the two runs from overlapping.
             logger.exception("could not commit the queuing of %s schedules; they are tried again within a second", len(queued))
             continue
+        broken += batch_broken
         for pk, name, due_at in queued:
             logger.info("queued schedule %s (due %s)", name, timezone.localtime(due_at))
             started.append(pk)
             if due_at < now - grace():
                 late.append((name, due_at))
     for schedule, problem in broken:
-        # after the commit: it e-mails the admins, and SQLite's write lock must not wait for that
-        schedule_break(schedule=schedule, reason=problem)
-    schedules_late_tell(late=sorted(late, key=lambda item: item[1]))
+        # after the commit, so that SQLite's write lock is not held meanwhile
+        try:
+            schedule_break(schedule=schedule, reason=problem, tell_via_cluster=True)
+        except Exception:
+            logger.exception("could not mark schedule %s broken", schedule.pk)
+    if late:
+        schedules_late_tell(late=sorted(late, key=lambda item: item[1]), via_cluster=True)
     return started
 
 
@@ -93,17 +102,22 @@ def _schedule_claim(*, pk: int, due_at: datetime, now: datetime, broker) -> str 
     has taken or an admin has changed since the ids were read."""
     # On MySQL/MariaDB a row another cluster holds is skipped at once rather than waited for; on
     # SQLite, which has no row locks, the conditional UPDATE below decides.
-    schedule = Schedule.objects.select_for_update(skip_locked=True).filter(pk=pk, next_run=due_at).exclude(repeats=0).first()
+    skip_locked = connection.features.has_select_for_update_skip_locked  # MariaDB 10.6 and later
+    schedule = Schedule.objects.select_for_update(skip_locked=skip_locked).filter(pk=pk, next_run=due_at).exclude(repeats=0).first()
     if schedule is None:
         return None
     problem = schedule_problem(schedule)
     if problem is not None:
         return schedule, problem
-    changes = {"next_run": _next_run(schedule, after=max(now, due_at))}
     if schedule.schedule_type == Schedule.ONCE:
-        changes = {"repeats": 0}
-    elif schedule.repeats > 0:
-        changes["repeats"] = schedule.repeats - 1
+        changes = {"repeats": 0}  # it ran once: it stays, done, like a paused schedule
+    else:
+        try:
+            changes = {"next_run": _next_run(schedule, after=max(now, due_at))}
+        except Exception as e:  # django-q2's own timing raised: a schedule no admin could have saved
+            return schedule, f"its next run cannot be computed ({type(e).__name__}: {e})"
+        if schedule.repeats > 0:
+            changes["repeats"] = schedule.repeats - 1
     if not Schedule.objects.filter(pk=pk, next_run=due_at).exclude(repeats=0).update(**changes):
         return None
     # With the database as the broker, the task is written in this transaction too; with Redis, a
@@ -161,4 +175,7 @@ def scheduler_loop(*, alive: Callable[[], bool], broker=None, tick: float = TICK
             connections.close_all()  # a connection the server dropped is opened afresh next time
         # Crons are due on whole minutes: look just after each whole second.
         time.sleep(tick - (time.time() % tick) + 0.005)
-    ClusterHeartbeat.objects.filter(cluster=cluster).delete()
+    try:
+        ClusterHeartbeat.objects.filter(cluster=cluster).delete()  # stopped on purpose: not "down"
+    except Exception:
+        logger.exception("could not say that this cluster stopped; it shows as down after the grace period")

@@ -182,9 +182,11 @@ def schedule_kwargs(schedule: Schedule) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def schedule_break(*, schedule: Schedule, reason: str, key: str | None = None) -> None:
+def schedule_break(*, schedule: Schedule, reason: str, key: str | None = None, tell_via_cluster: bool = False) -> None:
     """Marks `schedule` broken, so that the scheduler passes over it until an admin saves it again,
-    and records why in the run log, as a failed run of its job started by that schedule."""
+    and records why in the run log, as a failed run of its job started by that schedule. The admins'
+    e-mail goes through the cluster with `tell_via_cluster` (the scheduler never waits for a mail
+    server)."""
     now = timezone.now()
     with transaction.atomic():
         _, created = BrokenSchedule.objects.update_or_create(schedule=schedule, defaults={"reason": reason, "since": now})
@@ -202,7 +204,8 @@ def schedule_break(*, schedule: Schedule, reason: str, key: str | None = None) -
             )
     if created:
         logger.error("schedule %s is broken: %s", schedule.name or schedule.pk, reason)
-        schedule_outcome_tell(run=JobRun.objects.filter(schedule=schedule).order_by("-started_at", "-pk").first())
+        run = JobRun.objects.filter(schedule=schedule).order_by("-started_at", "-pk").first()
+        schedule_outcome_tell(run=run, via_cluster=tell_via_cluster)
 
 
 def schedule_problem(schedule: Schedule) -> str | None:
@@ -231,16 +234,21 @@ def schedule_is_paused(schedule: Schedule) -> bool:
 
 
 def schedule_pause(*, schedule: Schedule) -> None:
+    """Pauses `schedule`. An UPDATE, not a save: a broken schedule stays marked until it is corrected."""
     schedule.repeats = 0
-    schedule.save(update_fields=["repeats"])
+    Schedule.objects.filter(pk=schedule.pk).update(repeats=0)
 
 
 def schedule_resume(*, schedule: Schedule) -> None:
     """Resumes a paused schedule from its next slot after now, so it does not fire at once for the
-    slots it missed while paused."""
+    slots it missed while paused. Raises ValueError for a schedule whose cron never fires."""
+    if schedule.schedule_type == Schedule.CRON:
+        try:
+            schedule.next_run = schedule_next_runs(cron=schedule.cron, count=1)[0]
+        except Exception as e:  # croniter raises several kinds for expressions that never come
+            raise ValueError(f"its cron {schedule.cron!r} never fires: correct it first") from e
     schedule.repeats = -1
-    schedule.next_run = schedule_next_runs(cron=schedule.cron, count=1)[0]
-    schedule.save(update_fields=["repeats", "next_run"])
+    Schedule.objects.filter(pk=schedule.pk).update(repeats=-1, next_run=schedule.next_run)
 
 
 def schedule_next_runs(*, cron: str, count: int = 5, start: datetime | None = None) -> list[datetime]:

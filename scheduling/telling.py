@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from scheduling.models import JobRun, Outcome
 from scheduling.registry import watchers_emails
@@ -15,7 +16,9 @@ from scheduling.registry import watchers_emails
 logger = logging.getLogger(__name__)
 
 
-def _tell(*, subject: str, body: str) -> bool:
+def watchers_email(subject: str, body: str) -> bool:
+    """E-mails the watchers now. Never raises: a mail server that fails or does not answer (within
+    EMAIL_TIMEOUT) is logged. Returns whether the e-mail went out."""
     try:
         to = watchers_emails()
         if not to:
@@ -28,7 +31,23 @@ def _tell(*, subject: str, body: str) -> bool:
     return True
 
 
-def schedule_outcome_tell(*, run: JobRun) -> bool:
+def _tell(*, subject: str, body: str, via_cluster: bool = False) -> bool:
+    """E-mails the watchers, now, or through the cluster's workers with `via_cluster` (the scheduler
+    must not wait on a mail server: the due schedules and its heartbeat wait for it)."""
+    if not via_cluster:
+        return watchers_email(subject, body)
+    try:
+        if not watchers_emails():
+            logger.warning("nobody to tell (no admin with an e-mail address): %s", subject)
+            return False
+        async_task("scheduling.telling.watchers_email", subject, body)
+    except Exception:
+        logger.exception("could not hand the admins' e-mail to the cluster: %s", subject)
+        return False
+    return True
+
+
+def schedule_outcome_tell(*, run: JobRun, via_cluster: bool = False) -> bool:
     """After a finished run started by a schedule: tells the watchers if it is the first failure
     after a success (or the schedule's first run), or the first success after a failure. Runs that
     were skipped (another run held the job) change nothing. Returns whether an e-mail went out."""
@@ -45,6 +64,7 @@ def schedule_outcome_tell(*, run: JobRun) -> bool:
     when = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M")
     if run.outcome == Outcome.FAILED and before != Outcome.FAILED:
         return _tell(
+            via_cluster=via_cluster,
             subject=f"{name} failed",
             body=(
                 f"The schedule {name} (job {run.job}) failed at {when}:\n\n{run.summary}\n\n"
@@ -54,19 +74,21 @@ def schedule_outcome_tell(*, run: JobRun) -> bool:
         )
     if run.outcome == Outcome.SUCCEEDED and before == Outcome.FAILED:
         return _tell(
+            via_cluster=via_cluster,
             subject=f"{name} works again",
             body=f"The schedule {name} (job {run.job}) succeeded at {when}, after failing:\n\n{run.summary}\n",
         )
     return False
 
 
-def schedules_late_tell(*, late: list[tuple[str, object]]) -> bool:
+def schedules_late_tell(*, late: list[tuple[str, object]], via_cluster: bool = False) -> bool:
     """A live cluster found these schedules (name, due time) past their time by more than the grace
     period, and has queued them now: one e-mail for all of them."""
     if not late:
         return False
     lines = "\n".join(f"- {name}, due at {timezone.localtime(due):%Y-%m-%d %H:%M}" for name, due in late)
     return _tell(
+        via_cluster=via_cluster,
         subject=f"{len(late)} schedule{'s' if len(late) != 1 else ''} ran late",
         body=(
             "A cluster found these schedules late, most likely because no cluster was running, and has started them now:\n\n"

@@ -99,3 +99,27 @@ def test_the_heartbeat_is_kept_per_cluster(db):
         heartbeat(cluster="host:1", started_at=timezone.now())
     beat = ClusterHeartbeat.objects.get()
     assert (beat.started_at, beat.seen_at) == (NOW, NOW + dt.timedelta(seconds=10))
+
+
+def test_a_once_schedule_runs_once_and_then_rests(db):
+    Schedule.objects.bulk_create(
+        [Schedule(name="once", func=RUNNER, args="'prune_job_runs'", schedule_type=Schedule.ONCE, next_run=NOW - dt.timedelta(seconds=1))]
+    )
+    once = Schedule.objects.get(name="once")
+    with time_machine.travel(NOW, tick=False):
+        assert schedules_start_due() == [once.pk]
+        assert schedules_start_due() == []
+    once.refresh_from_db()
+    assert once.repeats == 0 and not BrokenSchedule.objects.exists()
+    assert OrmQ.objects.count() == 1
+
+
+def test_a_schedule_whose_next_run_cannot_be_computed_is_marked_broken_not_retried_every_second(db):
+    Schedule.objects.bulk_create(
+        [Schedule(name="monthly", func=RUNNER, args="'prune_job_runs'", schedule_type="Z", next_run=NOW - dt.timedelta(seconds=1))]
+    )
+    with time_machine.travel(NOW, tick=False):
+        assert schedules_start_due() == []
+        assert schedules_start_due() == []
+    assert "its next run cannot be computed" in BrokenSchedule.objects.get().reason
+    assert JobRun.objects.count() == 1 and OrmQ.objects.count() == 0

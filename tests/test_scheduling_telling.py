@@ -11,7 +11,10 @@ import time_machine
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_q.brokers import get_broker
 from django_q.models import Schedule
+from django_q.signing import SignedPackage
 
 from scheduling import registry
 from scheduling.models import JobRun, Outcome, Trigger
@@ -34,6 +37,18 @@ def cook(monkeypatch, db):
         registry.JOBS, "test_cook", registry.Job(key="test_cook", func=job_cook, description="cooks", default_schedules=lambda key: [])
     )
     return Schedule.objects.create(name="cook:lunch", func=RUNNER, args="'test_cook'", schedule_type=Schedule.CRON, cron="0 12 * * *")
+
+
+def work_the_queue() -> int:
+    """What a cluster's worker does with the queued tasks (here, the admins' e-mails the scheduler
+    hands over rather than wait on a mail server). Returns how many it ran."""
+    broker, ran = get_broker(), 0
+    while tasks := broker.dequeue():
+        for _, package in tasks:
+            task = SignedPackage.loads(package)
+            import_string(task["func"])(*task["args"], **task["kwargs"])
+            ran += 1
+    return ran
 
 
 def run(schedule):
@@ -67,6 +82,8 @@ def test_a_broken_schedule_is_told_once(admin):
     )
     schedules_start_due()
     schedules_start_due()
+    assert mail.outbox == []  # the scheduler does not wait on the mail server: a worker sends it
+    assert work_the_queue() == 1
     assert [m.subject for m in mail.outbox] == ["[ManageIt] feb30 failed"]
     assert "never fires" in mail.outbox[0].body
 
@@ -78,11 +95,13 @@ def test_schedules_a_cluster_finds_late_are_told_in_one_email(admin):
     with time_machine.travel(dt.datetime(2026, 3, 1, 0, 50, tzinfo=dt.UTC), tick=False):
         schedules_start_due()
         schedules_start_due()
+    work_the_queue()
     assert [m.subject for m in mail.outbox] == ["[ManageIt] 2 schedules ran late"]
     assert "- generate_alerts, due at 2026-03-01 06:00\n- refresh_day_totals, due at 2026-03-01 06:05\n" in mail.outbox[0].body
     # on time, within the grace period: nothing to tell
     with time_machine.travel(dt.datetime(2026, 3, 1, 1, 30, 30, tzinfo=dt.UTC), tick=False):
         schedules_start_due()
+    work_the_queue()
     assert len(mail.outbox) == 1
 
 
