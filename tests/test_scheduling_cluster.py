@@ -177,3 +177,22 @@ def test_a_cluster_sent_sigterm_stops_with_its_workers_and_says_it_is_gone(to_gr
     assert all(group_gone(c.pid) for c in clusters)  # no worker left behind
     assert [c.returncode for c in clusters] == [0, 0, 0]
     assert not ClusterHeartbeat.objects.exists()  # each said it stopped: nobody waits for the grace period
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_cluster_whose_sentinel_dies_stops_its_workers_and_exits_non_zero():
+    cluster = cluster_started(Q_WORKERS="2")
+    with open(f"/proc/{cluster.pid}/task/{cluster.pid}/children") as children:
+        [sentinel] = [int(pid) for pid in children.read().split()]
+    os.kill(sentinel, signal.SIGKILL)  # as an out-of-memory kill would
+    try:
+        output = cluster.communicate(timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        os.killpg(cluster.pid, signal.SIGKILL)
+        pytest.fail("the cluster went on without its sentinel")
+    assert cluster.returncode == 1  # systemd's Restart=on-failure starts it again
+    assert "the cluster stopped by itself" in output
+    deadline = time.monotonic() + 10
+    while not group_gone(cluster.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert group_gone(cluster.pid)  # no worker left behind
