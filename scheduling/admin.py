@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django_q.models import Schedule
 
 from scheduling.cron import cron_in_words, cron_validate
-from scheduling.models import JobRun, JobSchedule
+from scheduling.models import BrokenSchedule, JobRun, JobSchedule
 from scheduling.registry import JOBS, JobRefused
 from scheduling.selectors import cluster_alive, grace, jobs_health, with_last_run
 from scheduling.services import (
@@ -95,8 +95,10 @@ class JobScheduleForm(forms.ModelForm):
         schedule.kwargs = repr(self.cleaned_data["arguments"]) if self.cleaned_data["arguments"] else None
         schedule.schedule_type = Schedule.CRON
         schedule.repeats = 0 if self.cleaned_data["paused"] else -1
-        if schedule.pk is None or "cron" in self.changed_data or "paused" in self.changed_data:
-            # the cluster reads next_run on its next pass: no restart needed
+        corrected = schedule.pk is not None and BrokenSchedule.objects.filter(schedule_id=schedule.pk).exists()
+        if schedule.pk is None or corrected or "cron" in self.changed_data or "paused" in self.changed_data:
+            # a corrected broken schedule starts from its next time, not from the one it missed
+            # (the scheduler reads next_run within a second: no restart needed)
             schedule.next_run = schedule_next_runs(cron=schedule.cron, count=1)[0]
         if commit:
             schedule.save()
@@ -132,7 +134,7 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
-            for line in jobs_health().problems:  # the same lines as `jobs --check` and the pages' banner
+            for line in jobs_health().problem_details:  # the same lines as `jobs --check`
                 messages.warning(request, line)
         return super().changelist_view(request, extra_context)
 
@@ -211,9 +213,16 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resume selected schedules")
     def resume(self, request, queryset):
+        resumed = 0
         for schedule in queryset:
-            schedule_resume(schedule=schedule)
-        self.message_user(request, f"Resumed {len(queryset)} schedules.", messages.SUCCESS)
+            try:
+                schedule_resume(schedule=schedule)
+            except ValueError as e:
+                self.message_user(request, f"{schedule.name} was not resumed: {e}.", messages.ERROR)
+                continue
+            resumed += 1
+        if resumed:
+            self.message_user(request, f"Resumed {resumed} schedules.", messages.SUCCESS)
 
     @admin.action(description="Run selected jobs now")
     def run_now(self, request, queryset):

@@ -91,14 +91,24 @@ class ScheduleState:
 
     @property
     def problem(self) -> str | None:
-        """What is wrong with this schedule, in a line, or None."""
+        """What is wrong with this schedule, in a line, or None; without the failure's own words,
+        which may name people (a refused recipient's address): the pages show this to officials."""
         if self.broken:
-            return f"{self.name} is broken: {self.broken}"
+            return f"{self.name} is broken: it does not run until an admin corrects it"
         if self.late:
             return f"{self.name} is late: it was due at {timezone.localtime(self.next_run):%Y-%m-%d %H:%M}"
         if self.failing:
-            return f"{self.name} failed at {timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}: {self.schedule.last_summary}"
+            return f"{self.name} failed at {timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}"
         return None
+
+    @property
+    def problem_detail(self) -> str | None:
+        """The problem with why: the broken schedule's reason, the failed run's summary (for admins)."""
+        if self.broken:
+            return f"{self.name} is broken: {self.broken}"
+        if self.failing and not self.late:
+            return f"{self.problem}: {self.schedule.last_summary}"
+        return self.problem
 
 
 @dataclass
@@ -115,15 +125,23 @@ class JobsHealth:
     def late(self) -> list[ScheduleState]:
         return [s for s in self.schedules if s.late]
 
+    def _cluster_lines(self) -> list[str]:
+        if not self.cluster_down:
+            return []
+        seen = f"last seen {timezone.localtime(self.heartbeat_at):%Y-%m-%d %H:%M:%S}" if self.heartbeat_at else "never seen"
+        return [f"no cluster is running the jobs ({seen}): start one with `manage.py qcluster`"]
+
     @property
     def problems(self) -> list[str]:
-        """One line per problem: the cluster down, then each broken, late or failing schedule."""
-        lines = []
-        if self.cluster_down:
-            seen = f"last seen {timezone.localtime(self.heartbeat_at):%Y-%m-%d %H:%M:%S}" if self.heartbeat_at else "never seen"
-            lines.append(f"no cluster is running the jobs ({seen}): start one with `manage.py qcluster`")
-        lines += [s.problem for s in self.schedules if s.problem]
-        return lines
+        """One line per problem: the cluster down, then each broken, late or failing schedule; what
+        the pages' banner shows (nothing personal)."""
+        return self._cluster_lines() + [s.problem for s in self.schedules if s.problem]
+
+    @property
+    def problem_details(self) -> list[str]:
+        """The same lines with why (broken schedules' reasons, failed runs' summaries): for admins
+        and operators (`jobs --check`, the admin)."""
+        return self._cluster_lines() + [s.problem_detail for s in self.schedules if s.problem_detail]
 
     @property
     def ok(self) -> bool:

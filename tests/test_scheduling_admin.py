@@ -11,7 +11,7 @@ from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
 from mess.models import MealWindow
-from scheduling.models import JobRun, JobSchedule, Outcome, Trigger
+from scheduling.models import BrokenSchedule, JobRun, JobSchedule, Outcome, Trigger
 from scheduling.scheduler import heartbeat, schedules_start_due
 from scheduling.services import RUNNER, schedule_pause, schedules_sync
 
@@ -193,6 +193,20 @@ def test_the_next_five_runs_follow_the_cron_being_typed(as_admin):
         assert "paused" in as_admin.get(URL + "next-runs/", {"cron": "0 7 * * *", "paused": "true"}).json()["text"]
 
 
+def test_correcting_a_broken_schedule_starts_it_from_its_next_time_not_the_one_it_missed(as_admin):
+    schedules_sync()
+    lunch = Schedule.objects.get(name="send_admin_notifications:lunch")
+    missed = timezone.now() - dt.timedelta(hours=3)
+    Schedule.objects.filter(pk=lunch.pk).update(kwargs="{'meal': 'brunch'}", next_run=missed)
+    schedules_start_due()
+    response = as_admin.post(
+        f"{URL}{lunch.pk}/change/", form(name=lunch.name, job="send_admin_notifications", arguments="{'meal': 'lunch'}", cron=lunch.cron)
+    )
+    assert response.status_code == 302
+    lunch.refresh_from_db()
+    assert lunch.next_run > timezone.now() and not BrokenSchedule.objects.exists()
+
+
 def test_a_paused_schedule_shows_no_next_runs_and_a_broken_one_its_reason(as_admin):
     schedules_sync()
     paused = Schedule.objects.get(name="generate_alerts")
@@ -203,6 +217,10 @@ def test_a_paused_schedule_shows_no_next_runs_and_a_broken_one_its_reason(as_adm
     Schedule.objects.filter(pk=report.pk).update(cron="0 0 30 2 *", next_run=timezone.now())
     schedules_start_due()
     assert "its cron &#x27;0 0 30 2 *&#x27; never fires" in as_admin.get(f"{URL}{report.pk}/change/").content.decode()
+    schedule_pause(schedule=Schedule.objects.get(pk=report.pk))
+    response = as_admin.post(URL, {"action": "resume", "_selected_action": [report.pk]}, follow=True)  # a 500 before
+    said = response.content.decode().lower()  # the admin capitalises its messages
+    assert "send_daily_report was not resumed: its cron &#x27;0 0 30 2 *&#x27; never fires: correct it first." in said
     listing = as_admin.get(URL).content.decode()
     assert ">broken<" in listing
     warnings = listing.split('class="messagelist"')[1].split("</ul>")[0].lower()  # at the top (capitalised by the admin)

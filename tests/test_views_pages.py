@@ -213,6 +213,7 @@ def test_it_shows_each_schedules_own_last_run_and_next_run(as_official, mess1):
         started_at=started,
         finished_at=started + datetime.timedelta(minutes=3, seconds=5),
         outcome=Outcome.FAILED,
+        summary="failed: SMTPRecipientsRefused: {'warden@example.org': (550, b'No such user here')}",
         schedule=schedule["send_daily_report"],
     )
     JobRun.objects.create(
@@ -238,6 +239,7 @@ def test_it_shows_each_schedules_own_last_run_and_next_run(as_official, mess1):
     assert "never" in rows["cleanup_old_menu"]
     banner = page.split('id="jobs-banner"')[1].split("</div>")[0]
     assert "send_daily_report failed at 2026-03-10 12:00" in banner and "send_admin_notifications:lunch failed" in banner
+    assert "warden" not in page  # a failure's own words may name people: the admin and `jobs --check` show them
     assert "The jobs are not running" in banner  # no cluster has been seen
 
 

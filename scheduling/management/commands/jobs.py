@@ -27,8 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         health = jobs_health()
         if options["check"]:
-            if health.problems:
-                raise CommandError("\n".join(health.problems), returncode=EXIT_PROBLEMS)
+            if health.problem_details:
+                raise CommandError("\n".join(health.problem_details), returncode=EXIT_PROBLEMS)
             seen = _when(health.heartbeat_at)
             return f"all {len(health.schedules)} schedules on time and their last runs succeeded; a cluster was seen {seen}"
         rows = [("SCHEDULE", "JOB", "WHEN", "NEXT RUN", "LAST RUN", "OUTCOME", "TOOK")]
@@ -45,4 +45,4 @@ class Command(BaseCommand):
             )
         widths = [max(len(str(row[c])) for row in rows) for c in range(len(rows[0]))]
         table = "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
-        return "\n".join([table, *(f"! {line}" for line in health.problems)])
+        return "\n".join([table, *(f"! {line}" for line in health.problem_details)])
