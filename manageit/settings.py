@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scheduling.middleware.HealthProbeMiddleware",  # /health/ for a probe on the machine, whatever its Host
     "django.middleware.security.SecurityMiddleware",
     # static files from the web server itself, compressed and cached for good under their hashed names
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,6 +1,9 @@
 """/health/ and /health/jobs/: no login, no personal data, 200 or 503."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import time_machine
 from django.test import override_settings
@@ -8,7 +11,7 @@ from django.utils import timezone
 
 from scheduling.scheduler import heartbeat
 from scheduling.services import schedules_sync
-from tests.helpers import schedule_run_failed
+from tests.helpers import ROOT, schedule_run_failed
 
 START = dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)  # 05:30 in Kolkata
 
@@ -54,8 +57,22 @@ def test_health_jobs_names_late_broken_and_failing_schedules_and_nothing_persona
     assert "warden" not in response.content.decode()
 
 
-@override_settings(SECURE_SSL_REDIRECT=True)
-def test_a_plain_http_probe_is_answered_not_redirected(client, db):
-    assert client.get("/health/").status_code == 200
-    assert client.get("/health/jobs/").status_code == 503
-    assert client.get("/accounts/login/").status_code == 301  # the rest still goes to HTTPS
+@override_settings(SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["mess.example.edu"])
+def test_a_plain_http_probe_on_the_machine_is_answered_not_redirected_or_refused(client, db):
+    on_the_machine = {"HTTP_HOST": "127.0.0.1:8001"}  # not the site's name
+    assert client.get("/health/", **on_the_machine).status_code == 200
+    assert client.get("/health/jobs/", **on_the_machine).status_code == 503
+    assert client.get("/accounts/login/", **on_the_machine).status_code == 400  # the rest still checks the host...
+    assert client.get("/accounts/login/", HTTP_HOST="mess.example.edu").status_code == 301  # ...and goes to HTTPS
+    assert client.post("/health/", **on_the_machine).status_code == 405
+
+
+def test_health_is_503_when_the_database_does_not_answer(tmp_path):
+    # a real site whose database cannot be opened (its folder does not exist), in its own process
+    probe = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/health/'); print(r.status_code, r.content.decode())"
+    )
+    env = {**os.environ, "DEBUG": "True", "DATABASE_URL": f"sqlite:///{tmp_path}/gone/manageit.sqlite3"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == '503 {"ok": false, "database": "unreachable"}', result.stderr
