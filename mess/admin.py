@@ -438,12 +438,24 @@ class OutgoingEmailAdmin(ProducedByJobAdmin):
     """The jobs' e-mails as sent: those not sent yet, how often they were tried and the last error
     say what the next run will send again (mess/emails.py)."""
 
-    list_display = ["subject", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    list_display = ["subject", "created_at", "sent_at", "attempts", "given_up_at", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), ("given_up_at", admin.EmptyFieldListFilter)]
     search_fields = ["subject", "message_id"]
     date_hierarchy = "created_at"
     # The text body only, as for the daily reports: the HTML body quotes students' comments.
-    fields = ["kind", "from_email", "to", "subject", "message_id", "text_body", "created_at", "sent_at", "attempts", "last_error"]
+    fields = [
+        "kind",
+        "from_email",
+        "to",
+        "subject",
+        "message_id",
+        "text_body",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "given_up_at",
+        "last_error",
+    ]
     readonly_fields = fields
 
 

@@ -6,6 +6,7 @@ mail server has accepted it. Whatever did not go out (a refusal, a timeout, a ki
 by a later run of the same job."""
 
 import datetime
+import logging
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,12 @@ from mess.text import plural
 
 Item = TypeVar("Item")
 
+logger = logging.getLogger(__name__)
+
 MAX_ERROR = 1000  # characters of an e-mail's last error kept
+# An e-mail the mail server refuses for good (5xx: no such recipient, rejected message) this many
+# times is given up: it stays stored, with its error, in the admin, and stops failing every run.
+REFUSALS_GIVEN_UP = 3
 
 
 @dataclass(frozen=True)
@@ -83,8 +89,8 @@ def emails_store(*, emails: Sequence[tuple[Email, Item]], link: Callable[[list[t
 
 
 def emails_unsent(*, kind: str) -> list[OutgoingEmail]:
-    """The stored e-mails of `kind` not sent yet, oldest first. One query."""
-    return list(OutgoingEmail.objects.filter(sent_at__isnull=True, kind=kind).order_by("created_at", "id"))
+    """The stored e-mails of `kind` not sent yet, nor given up, oldest first. One query."""
+    return list(OutgoingEmail.objects.filter(sent_at__isnull=True, given_up_at__isnull=True, kind=kind).order_by("created_at", "id"))
 
 
 @dataclass
@@ -111,6 +117,13 @@ def _answered(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code != 421
     return isinstance(error, smtplib.SMTPRecipientsRefused)
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """The server said no, and would say it again: a 5xx answer to the message or to every recipient."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 def _connection_drop(connection) -> None:
@@ -149,13 +162,17 @@ def emails_deliver(*, emails: Sequence[OutgoingEmail], mark_sent: Callable[[Outg
                 delivery.failed += rest
                 break
             OutgoingEmail.objects.filter(pk=email.pk).update(attempts=F("attempts") + 1)
+            email.attempts += 1
             try:
                 connection.send_messages([email.message()])
             except Exception as error:
                 if not _answered(error):
                     _connection_drop(connection)
                 _emails_failed([email], error)
-                delivery.failed.append(email)
+                if _refused_for_good(error) and email.attempts >= REFUSALS_GIVEN_UP:
+                    email.given_up_at = timezone.now()
+                    OutgoingEmail.objects.filter(pk=email.pk).update(given_up_at=email.given_up_at)
+                delivery.failed.append(email)  # the run that gives it up still fails, so that the admins hear once
                 continue
             email.sent_at = timezone.now()
             with transaction.atomic():
@@ -163,7 +180,11 @@ def emails_deliver(*, emails: Sequence[OutgoingEmail], mark_sent: Callable[[Outg
                 mark_sent(email, email.sent_at)
             delivery.sent.append(email)
     finally:
-        connection.close()
+        try:
+            connection.close()
+        except Exception:  # a server that took every message and then fails to say goodbye lost nothing
+            logger.warning("the mail server did not close the connection cleanly", exc_info=True)
+            _connection_drop(connection)
     return delivery
 
 

@@ -437,6 +437,9 @@ class OutgoingEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    given_up_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mail server had refused it for good (a 5xx answer) often enough to stop trying."
+    )
 
     class Meta:
         verbose_name = "outgoing e-mail"
@@ -445,7 +448,8 @@ class OutgoingEmail(models.Model):
         indexes = [models.Index(fields=["sent_at", "kind", "created_at"], name="outgoingemail_unsent")]
 
     def __str__(self):
-        return f"{self.subject} ({'sent' if self.sent_at else 'not sent yet'})"
+        state = "sent" if self.sent_at else "given up" if self.given_up_at else "not sent yet"
+        return f"{self.subject} ({state})"
 
     def message(self) -> EmailMultiAlternatives:
         """The e-mail as it goes out, the same every time: its Message-ID, date, sender, recipients

@@ -172,11 +172,30 @@ def test_an_error_after_every_e_mail_went_out_leaves_them_sent(db, settings):
     settings.EMAIL_BACKEND = "tests.test_emails.ClosingFails"
     first = stored("olga@example.org")[0]
 
-    with pytest.raises(smtplib.SMTPServerDisconnected):
-        emails_deliver(emails=[first], mark_sent=marks([]))
+    delivery = emails_deliver(emails=[first], mark_sent=marks([]))  # the goodbye failed: nothing was lost
 
+    assert (delivery.sent, delivery.failed) == ([first], [])
     assert len(mail.outbox) == 1
     assert emails_unsent(kind="notification") == []
+
+
+def test_an_e_mail_refused_for_good_three_times_is_given_up_and_one_refused_for_now_never(db, settings):
+    emails = stored("nobody@example.org")
+    with SMTPServer(refuse=frozenset({"nobody@example.org"})) as server:  # 550 No such user here
+        smtp_settings(settings, server)
+        for _ in range(3):
+            delivery = emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=marks([]))
+            assert len(delivery.failed) == 1  # each of the three runs fails, so that it is seen
+        assert emails_unsent(kind="notification") == []  # the fourth run tries it no more
+    refused = OutgoingEmail.objects.get(pk=emails[0].pk)
+    assert (refused.attempts, refused.sent_at, refused.given_up_at is not None) == (3, None, True)
+
+    later = stored("olga@example.org")
+    with SMTPServer(data_reply="451 4.3.0 Try again later") as server:
+        smtp_settings(settings, server)
+        for _ in range(4):
+            emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=marks([]))
+    assert emails_unsent(kind="notification") == later  # a server that is only busy is tried again, however often
 
 
 # The job, its mail server failing
