@@ -90,6 +90,13 @@ class ScheduleState:
         return self.last_outcome == Outcome.FAILED and not self.broken
 
     @property
+    def stuck(self) -> bool:
+        """Its last run has been running for longer than a job may (Q_TIMEOUT) and the grace: its
+        worker died, and the run is marked failed only when the job next runs."""
+        limit = timedelta(seconds=settings.Q_CLUSTER["timeout"]) + grace()
+        return self.last_outcome == Outcome.RUNNING and self.last_started_at < self.now - limit
+
+    @property
     def problem(self) -> str | None:
         """What is wrong with this schedule, in a line, or None; without the failure's own words,
         which may name people (a refused recipient's address): the pages show this to officials."""
@@ -99,6 +106,8 @@ class ScheduleState:
             return f"{self.name} is late: it was due at {timezone.localtime(self.next_run):%Y-%m-%d %H:%M}"
         if self.failing:
             return f"{self.name} failed at {timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}"
+        if self.stuck:
+            return f"{self.name} started at {timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M} and never finished"
         return None
 
     @property

@@ -12,6 +12,7 @@ from django_q.brokers import get_broker
 from django_q.models import OrmQ, Schedule
 
 from mess.models import MealWindow
+from scheduling.models import JobRun, Trigger
 from scheduling.registry import JOBS
 from scheduling.scheduler import heartbeat, schedules_start_due
 from scheduling.services import RUNNER, schedule_job_key, schedule_kwargs, schedule_next_runs, schedules_sync
@@ -172,3 +173,17 @@ def test_jobs_check_says_when_the_cluster_is_down_a_schedule_late_broken_or_fail
     failing, broken = text.splitlines()  # in the registry's order of jobs
     assert broken.startswith("send_daily_report is broken: its cron '0 0 30 2 *' never fires")
     assert failing == "send_admin_notifications:lunch failed at 2026-03-01 06:04: failed: SMTPServerDisconnected"
+
+
+def test_jobs_check_says_when_a_schedules_last_run_never_finished(db):
+    start = dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        schedules_sync()
+        prune = Schedule.objects.get(name="prune_job_runs")
+        JobRun.objects.create(job="prune_job_runs", trigger=Trigger.SCHEDULE, started_at=timezone.now(), schedule=prune)  # running
+    with time_machine.travel(start + dt.timedelta(minutes=12), tick=False):  # Q_TIMEOUT (10 min) and the grace (2 min)
+        heartbeat(cluster="host:1", started_at=timezone.now())
+        assert check()[0] == 0  # a long run is no problem yet
+    with time_machine.travel(start + dt.timedelta(minutes=12, seconds=1), tick=False):
+        heartbeat(cluster="host:1", started_at=timezone.now())
+        assert check() == (1, "prune_job_runs started at 2026-03-01 05:30 and never finished")
