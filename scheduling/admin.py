@@ -17,7 +17,7 @@ from django_q.models import Schedule
 from scheduling.cron import cron_in_words, cron_validate
 from scheduling.models import BrokenSchedule, JobRun, JobSchedule
 from scheduling.registry import JOBS, JobRefused
-from scheduling.selectors import cluster_alive, grace, jobs_health, with_last_run
+from scheduling.selectors import ScheduleState, cluster_alive, jobs_health, with_last_run
 from scheduling.services import (
     RUNNER,
     job_enqueue,
@@ -155,14 +155,14 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     @admin.display(description="next run", ordering="next_run")
     def next_run_local(self, schedule):
-        if getattr(schedule, "broken_reason", None):
+        state = ScheduleState(schedule=schedule, now=timezone.now())
+        if state.broken:
             return "broken"
-        if schedule_is_paused(schedule):
+        if state.paused:
             return "paused"
-        if not schedule.next_run:
+        if not state.next_run:
             return "-"
-        late = " (late)" if schedule.next_run < timezone.now() - grace() else ""
-        return timezone.localtime(schedule.next_run).strftime("%Y-%m-%d %H:%M %Z") + late
+        return timezone.localtime(state.next_run).strftime("%Y-%m-%d %H:%M %Z") + (" (late)" if state.late else "")
 
     @admin.display(description="active", boolean=True)
     def is_running(self, schedule):
@@ -186,9 +186,8 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     @admin.display(description="took")
     def last_duration(self, schedule):
-        if schedule.last_finished_at is None:
-            return "-"
-        return f"{(schedule.last_finished_at - schedule.last_started_at).total_seconds():.1f} s"
+        took = ScheduleState(schedule=schedule, now=timezone.now()).last_duration
+        return f"{took.total_seconds():.1f} s" if took is not None else "-"
 
     def next_runs_view(self, request):
         """The next five runs of the cron being typed, before it is saved."""

@@ -7,11 +7,11 @@ due schedule in one transaction: one schedule whose next run cannot be computed 
 pass back, every pass, and nothing runs. ManageIt turns it off (`Q_CLUSTER["scheduler"] = False`)
 and runs this loop instead, in the main process of each `qcluster` (see
 scheduling/management/commands/qcluster.py): once a second it reads the due schedules' ids (one
-small query on a connection it keeps; nothing else when none is due), and starts each in its own
-transaction, claimed with a conditional UPDATE of its `next_run` so that of several clusters exactly
-one queues it. Every few
-seconds it renews its cluster's heartbeat, from which pages and `jobs --check` tell that the cluster
-is down.
+small query on a connection it keeps; nothing else when none is due), and queues them in batches
+of BATCH per transaction, each schedule in a savepoint of its own and claimed with a conditional
+UPDATE of its `next_run`, so that of several clusters exactly one queues it. Every
+HEARTBEAT_SECONDS it renews its cluster's heartbeat, from which the pages and `jobs --check` tell
+that no cluster is running.
 """
 
 import logging

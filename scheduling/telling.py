@@ -16,13 +16,19 @@ from scheduling.registry import watchers_emails
 logger = logging.getLogger(__name__)
 
 
+def _recipients(subject: str) -> list[str]:
+    to = watchers_emails()
+    if not to:
+        logger.warning("nobody to tell (no admin with an e-mail address): %s", subject)
+    return to
+
+
 def watchers_email(subject: str, body: str) -> bool:
     """E-mails the watchers now. Never raises: a mail server that fails or does not answer (within
     EMAIL_TIMEOUT) is logged. Returns whether the e-mail went out."""
     try:
-        to = watchers_emails()
+        to = _recipients(subject)
         if not to:
-            logger.warning("nobody to tell (no admin with an e-mail address): %s", subject)
             return False
         send_mail(f"[ManageIt] {subject}", body, None, to)
     except Exception:
@@ -37,8 +43,7 @@ def _tell(*, subject: str, body: str, via_cluster: bool = False) -> bool:
     if not via_cluster:
         return watchers_email(subject, body)
     try:
-        if not watchers_emails():
-            logger.warning("nobody to tell (no admin with an e-mail address): %s", subject)
+        if not _recipients(subject):  # nothing to hand over
             return False
         async_task("scheduling.telling.watchers_email", subject, body)
     except Exception:
