@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.text import Truncator
 
+from mess.changes import records_changed
 from mess.figures import grams_per_diner
 from mess.models import (
     Alert,
@@ -37,7 +38,6 @@ from mess.models import (
 )
 from mess.people import people_invite
 from mess.text import plural
-from mess.totals import day_totals_refresh
 from mess.triage import feedback_retriage, feedback_verdict
 from scheduling.services import default_crons, schedules_follow_defaults
 
@@ -239,22 +239,22 @@ class NonVegItemAdmin(admin.ModelAdmin):
 
 
 class RefreshesDayTotalsAdmin(admin.ModelAdmin):
-    """Recomputes the day totals of the days an admin's change or deletion touched."""
+    """Brings the figures of the days an admin's change or deletion touched up to date (mess/changes.py)."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         dates = {obj.date, form.initial.get("date")} if change else {obj.date}
-        day_totals_refresh(dates=[d for d in dates if d])
+        records_changed(dates=[d for d in dates if d])
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        day_totals_refresh(dates=[obj.date])
+        records_changed(dates=[obj.date])
 
     @transaction.atomic  # the admin's bulk delete action runs outside a transaction
     def delete_queryset(self, request, queryset):
         dates = set(queryset.values_list("date", flat=True).distinct())
         super().delete_queryset(request, queryset)
-        day_totals_refresh(dates=dates)
+        records_changed(dates=dates)
 
 
 @admin.register(WasteRecord)

@@ -77,12 +77,23 @@ class Mess(models.Model):
     name = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
     waste_threshold_kg = models.DecimalField(
-        "waste threshold (kg)",
+        "waste threshold (kg per day)",
         max_digits=7,
         decimal_places=2,
         default=Decimal("50"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="A floor whose waste over the alert window is above this raises a high-waste alert.",
+        help_text="A floor whose waste per recorded day over the alert window is above this raises a high-waste alert.",
+    )
+    waste_threshold_g_per_diner = models.DecimalField(
+        "waste threshold (g per diner)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("150"),
+        db_default=Decimal("150"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="A floor whose waste per diner over the alert window is above this raises an alert; empty turns that alert off.",
     )
     rating_threshold = models.DecimalField(
         max_digits=3,
@@ -91,10 +102,22 @@ class Mess(models.Model):
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
         help_text="A meal whose average rating over the alert window is below this raises a low-rating alert.",
     )
+    min_ratings = models.PositiveIntegerField(
+        default=10,
+        db_default=10,
+        validators=[MinValueValidator(1)],
+        help_text="How many ratings a meal needs over the alert window before its average can raise a low-rating alert.",
+    )
     alert_window_days = models.PositiveSmallIntegerField(
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text="How many days, ending today, the alerts look at.",
+    )
+    rotation_starts_on = models.DateField(
+        "week 1 starts on",
+        null=True,
+        blank=True,
+        help_text="For a mess that alternates two weekly menus: a Monday of week 1. Weeks count from it, 1, 2, 1, 2, ...",
     )
 
     class Meta:
@@ -106,6 +129,11 @@ class Mess(models.Model):
             models.CheckConstraint(condition=Q(waste_threshold_kg__gte=0), name="mess_waste_threshold_not_negative"),
             models.CheckConstraint(condition=Q(rating_threshold__gte=1, rating_threshold__lte=5), name="mess_rating_threshold_1_to_5"),
             models.CheckConstraint(condition=Q(alert_window_days__gte=1, alert_window_days__lte=90), name="mess_alert_window_1_to_90"),
+            models.CheckConstraint(
+                condition=Q(waste_threshold_g_per_diner__isnull=True) | Q(waste_threshold_g_per_diner__gte=0),
+                name="mess_waste_per_diner_threshold_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(min_ratings__gte=1), name="mess_min_ratings_at_least_1"),
         ]
 
     def __str__(self):
@@ -132,9 +160,44 @@ class Profile(models.Model):
     mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles")
     # When ManageIt last e-mailed them a link to set their password (an invitation).
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The e-mails they choose to get (mess/people.py reads them; all by default).
+    emails_critical = models.BooleanField("critical feedback e-mails", default=True, db_default=True)
+    emails_missing_waste = models.BooleanField("missing-waste reminders", default=True, db_default=True)
+    emails_daily_report = models.BooleanField("daily reports", default=True, db_default=True)
+    emails_job_problems = models.BooleanField("job problems (admins)", default=True, db_default=True)
 
     def __str__(self):
         return f"{self.user.get_username()} @ {self.mess.code if self.mess else '-'}"
+
+
+class Closure(models.Model):
+    """Days a mess is closed (a holiday, a vacation), first and last included: they raise no
+    missing-waste reminders, count in no alert's recorded days, and the daily report says so."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="closures")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-first_day", "mess__code"]
+        constraints = [models.CheckConstraint(condition=Q(first_day__lte=models.F("last_day")), name="closure_first_day_not_after_last")]
+        indexes = [models.Index(fields=["mess", "last_day", "first_day"], name="closure_mess_days")]
+
+    def __str__(self):
+        return f"{self.mess.code} closed {self.first_day}–{self.last_day}"
+
+
+class MenuWeek(models.IntegerChoices):
+    """Which weeks a regular menu is served in: every week, or week 1 or week 2 of a mess that
+    alternates two weekly menus (counted from the mess's `rotation_starts_on`)."""
+
+    EVERY = 0, "Every week"
+    FIRST = 1, "Week 1"
+    SECOND = 2, "Week 2"
+
+
+MAX_DISHES = 30  # of one menu
 
 
 class RegularMenu(models.Model):
@@ -143,15 +206,17 @@ class RegularMenu(models.Model):
     mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="regular_menus")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     meal = models.CharField(max_length=16, choices=Meal.choices)
+    week = models.PositiveSmallIntegerField(choices=MenuWeek.choices, default=MenuWeek.EVERY, db_default=MenuWeek.EVERY)
     dishes = models.TextField(help_text="One dish per line.")
     is_veg = models.BooleanField("vegetarian", default=True)
 
     class Meta:
-        ordering = ["mess__code", "weekday", "meal"]
+        ordering = ["mess__code", "week", "weekday", "meal"]
         constraints = [
-            models.UniqueConstraint(fields=["mess", "weekday", "meal", "is_veg"], name="regularmenu_unique_slot"),
+            models.UniqueConstraint(fields=["mess", "weekday", "meal", "week", "is_veg"], name="regularmenu_unique_slot_week"),
             models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="regularmenu_weekday_valid"),
             models.CheckConstraint(condition=Q(meal__in=Meal.values), name="regularmenu_meal_valid"),
+            models.CheckConstraint(condition=Q(week__in=MenuWeek.values), name="regularmenu_week_valid"),
         ]
 
     def __str__(self):
@@ -217,6 +282,34 @@ class NonVegItem(models.Model):
         return f"{self.name} ₹{self.price}"
 
 
+class MenuChange(models.Model):
+    """Who changed which menu, when, and what it said before and after: kept on its own, so the
+    nightly clean-up of past one-day and non-veg menus leaves their history."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "Weekly menu"
+        TEMPORARY = "temporary", "One-day change"
+        NONVEG = "nonveg", "Non-veg items"
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="menu_changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    date = models.DateField(null=True, blank=True, help_text="Of a one-day change or non-veg items.")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, null=True, blank=True, help_text="Of the weekly menu.")
+    week = models.PositiveSmallIntegerField(choices=MenuWeek.choices, null=True, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["mess", "changed_at"], name="menuchange_mess_changed_at")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.get_kind_display()} {self.get_meal_display()} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
 class WasteRecord(models.Model):
     """Food thrown away on one floor after one meal of one day."""
 
@@ -246,6 +339,36 @@ class WasteRecord(models.Model):
 
     def __str__(self):
         return f"{self.floor} {self.date} {self.get_meal_display()}: {self.total_kg} kg"
+
+
+class WasteChange(models.Model):
+    """One change to the waste records: who recorded, changed or deleted which floor's waste of which
+    meal, when, and the figures before and after (empty for a record that did not exist)."""
+
+    class Action(models.TextChoices):
+        RECORDED = "recorded", "Recorded"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="waste_changes")
+    floor = models.ForeignKey(Floor, on_delete=models.SET_NULL, null=True, related_name="+")
+    floor_name = models.CharField(max_length=64)
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    kg_before = models.DecimalField("kg before", max_digits=6, decimal_places=2, null=True, blank=True)
+    diners_before = models.PositiveIntegerField(null=True, blank=True)
+    kg_after = models.DecimalField("kg after", max_digits=6, decimal_places=2, null=True, blank=True)
+    diners_after = models.PositiveIntegerField(null=True, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["mess", "changed_at"], name="wastechange_mess_changed_at")]
+
+    def __str__(self):
+        return f"{self.floor_name} ({self.mess.code}) {self.date} {self.get_meal_display()}: {self.get_action_display().lower()}"
 
 
 class FeedbackCategory(models.TextChoices):
@@ -278,6 +401,12 @@ class Feedback(models.Model):
     is_critical = models.BooleanField("critical", default=False, editable=False)
     critical_why = models.CharField("why critical", max_length=255, blank=True, editable=False)
     critical_themes = models.JSONField(default=list, blank=True, editable=False)
+    # An official's answer to the comment, shown to the student under it.
+    reply = models.TextField(blank=True, default="", db_default="", max_length=MAX_COMMENT, validators=[validate_typed_text])
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "feedback"
@@ -298,6 +427,26 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.student} {self.date} {self.get_meal_display()}: {self.rating}"
+
+
+class DishVote(models.Model):
+    """A dish of the meal a student rated that they liked or disliked. Keeps the dish's text, since
+    the nightly clean-up removes past one-day and non-veg menus."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="dish_votes")
+    # The feedback's mess and date, copied so the dish counts read one table through one index.
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="+", db_index=False)
+    date = models.DateField()
+    dish = models.CharField(max_length=100)
+    liked = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["feedback", "dish"], name="dishvote_one_per_feedback_dish")]
+        # the dish counts: WHERE mess = .. AND date >= .. GROUP BY dish, liked
+        indexes = [models.Index(fields=["mess", "date", "dish", "liked"], name="dishvote_mess_date_dish")]
+
+    def __str__(self):
+        return f"{self.dish}: {'liked' if self.liked else 'disliked'}"
 
 
 class ComplaintTheme(models.Model):
@@ -330,6 +479,7 @@ class ComplaintTerm(models.Model):
 
 class AlertKind(models.TextChoices):
     HIGH_WASTE = "high_waste", "High waste"
+    HIGH_WASTE_PER_DINER = "high_waste_per_diner", "High waste per diner"
     LOW_RATING = "low_rating", "Low rating"
 
 
@@ -338,15 +488,20 @@ class Alert(models.Model):
     the mess's alert window. Kept open and updated while the condition holds, resolved after."""
 
     mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="alerts")
-    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    kind = models.CharField(max_length=32, choices=AlertKind.choices)
     subject = models.CharField(max_length=64, help_text="The floor's name or the meal.")
-    value = models.DecimalField(max_digits=9, decimal_places=2, help_text="Kilograms, or the average rating.")
+    value = models.DecimalField(max_digits=9, decimal_places=2, help_text="Kilograms per day, grams per diner, or the average rating.")
     threshold = models.DecimalField(max_digits=9, decimal_places=2)
+    basis = models.PositiveIntegerField(default=0, db_default=0, help_text="What the value rests on: recorded days, diners, or ratings.")
     window_start = models.DateField()
     window_end = models.DateField()
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # An official's acknowledgement: the alert stays open until its condition clears.
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement = models.CharField(max_length=200, blank=True)
     # True while open, NULL once resolved: the unique constraint below then allows one open alert
     # per mess, kind and subject and any number of resolved ones, on MySQL too (no partial indexes).
     is_open = models.BooleanField(null=True, default=True, editable=False)
@@ -363,8 +518,12 @@ class Alert(models.Model):
                 name="alert_open_iff_unresolved",
             ),
         ]
-        # the dashboards and generate_alerts: WHERE is_open AND mess = ..
-        indexes = [models.Index(fields=["is_open", "mess"], name="alert_open_mess")]
+        indexes = [
+            # the dashboards and generate_alerts: WHERE is_open AND mess = ..
+            models.Index(fields=["is_open", "mess"], name="alert_open_mess"),
+            # the alert history: WHERE mess = .. AND first_seen_at >= ..
+            models.Index(fields=["mess", "first_seen_at"], name="alert_mess_first_seen"),
+        ]
 
     def __str__(self):
         return f"{self.mess.code} {self.get_kind_display()}: {self.subject} ({self.value})"
@@ -412,6 +571,8 @@ class DailyReport(models.Model):
     # server accepted it.
     email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # When the report was recomputed because the day's waste or feedback changed after it was made.
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "mess__code"]
@@ -419,6 +580,29 @@ class DailyReport(models.Model):
 
     def __str__(self):
         return f"{self.mess.code} {self.date}"
+
+
+class WasteReminder(models.Model):
+    """The floors of a mess that had recorded no waste for a meal of a day when the missing-waste
+    job looked, e-mailed to its officials once per meal."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="waste_reminders")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    floors = models.JSONField(default=list, help_text="The names of the floors with no record.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "mess__code", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "date", "meal"], name="wastereminder_one_per_meal"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="wastereminder_meal_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date} {self.get_meal_display()}: {len(self.floors)} floors missing"
 
 
 class OutgoingEmail(models.Model):

@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from mess.changes import records_changed
 from mess.figures import KG_SUM, cents, grams_per_diner
 from mess.meals import day_check, serving_order
 from mess.models import MAX_WASTE_KG, Floor, Meal, Mess, WasteRecord
-from mess.totals import day_totals_refresh
 
 # The columns of a waste file, as import_waste reads it and the exports write it.
 WASTE_COLUMNS = ("date", "mess", "floor", "meal", "total_kg", "diners")
@@ -57,7 +57,7 @@ def waste_record_save(
             floor=floor, date=date, meal=meal, defaults={"total_kg": total_kg, "diners": diners, "recorded_by": recorded_by}
         )
         # yesterday's dinner is often weighed the next morning: the overview shows it at once
-        day_totals_refresh(dates=[date], mess_ids=[mess.pk])
+        records_changed(dates=[date], mess_ids=[mess.pk])
     return WasteSaved(record=record, created=created, previous_kg=None if created else previous)
 
 

@@ -291,6 +291,8 @@ def test_it_creates_a_mess_with_its_floors(as_admin):
         "waste_threshold_kg": "40",
         "rating_threshold": "3.5",
         "alert_window_days": "7",
+        "waste_threshold_g_per_diner": "150",
+        "min_ratings": "10",
         "floors-TOTAL_FORMS": "2",
         "floors-INITIAL_FORMS": "0",
         "floors-0-name": "Fourth",

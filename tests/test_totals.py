@@ -232,7 +232,7 @@ def test_an_admins_bulk_delete_is_undone_when_the_totals_cannot_be_refreshed(as_
     def fail(**kwargs):
         raise RuntimeError("lock wait timeout")
 
-    monkeypatch.setattr("mess.admin.day_totals_refresh", fail)
+    monkeypatch.setattr("mess.changes.day_totals_refresh", fail)
     action = {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"}
     with pytest.raises(RuntimeError):
         as_admin.post("/admin/mess/wasterecord/", action)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mess.bulk import upsert_staged
+from mess.changes import records_changed
 from mess.feedback import FEEDBACK_COLUMNS
 from mess.imports.reader import (
     MEALS,
@@ -26,7 +27,6 @@ from mess.imports.reader import (
 )
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Role, StagedFeedback
 from mess.text import typed_text
-from mess.totals import day_totals_refresh
 from mess.triage import terms_load, triage
 
 User = get_user_model()
@@ -108,7 +108,7 @@ class _FeedbackImport(FileKind):
                 unique_fields=["student_id", "date", "meal"],
                 update_fields=["mess_id", "rating", "category", "comment", *_VERDICT, "updated_at"],
             )
-            day_totals_refresh(dates=self.dates)
+            records_changed(dates=self.dates)
 
         terms = terms_load()
         rows = ([self._staged(item, terms) for item in batch] for batch in batches)

@@ -8,6 +8,7 @@ from typing import IO
 from django.utils import timezone
 
 from mess.bulk import upsert_staged
+from mess.changes import records_changed
 from mess.figures import CENTS
 from mess.imports.reader import (
     MEALS,
@@ -25,7 +26,6 @@ from mess.imports.reader import (
     staged_write,
 )
 from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, StagedWaste, WasteRecord
-from mess.totals import day_totals_refresh
 from mess.waste import WASTE_COLUMNS
 
 
@@ -95,7 +95,7 @@ class _WasteImport(FileKind):
                 unique_fields=["floor_id", "date", "meal"],
                 update_fields=["total_kg", "diners", "recorded_by_id", "recorded_at"],
             )
-            day_totals_refresh(dates=self.dates)
+            records_changed(dates=self.dates)
 
         rows = (
             [StagedWaste(floor_id=f, date=d, meal=m, total_kg=kg, diners=n, recorded_by_id=recorded_by_id) for f, d, m, kg, n in batch]
