@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, officials, students
+from mess.views import accounts, admins, menu_editing, officials, students
 
 app_name = "mess"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("mess/<slug:code>/notifications/read/", officials.notifications_read_all, name="notifications_read_all"),
     path("mess/<slug:code>/notifications/<int:pk>/read/", officials.notification_read, name="notification_read"),
     path("mess/<slug:code>/reports/<str:day>/", officials.daily_report, name="report"),
+    # Officials edit their menus (mess/menu_changes.py)
+    path("mess/<slug:code>/menu/", menu_editing.weekly, name="menu_edit"),
+    path("mess/<slug:code>/menu/rotation/", menu_editing.rotation, name="menu_rotation"),
+    path("mess/<slug:code>/menu/day/", menu_editing.day, name="menu_day"),
+    path("mess/<slug:code>/menu/day/remove/", menu_editing.day_remove, name="menu_day_remove"),
+    path("mess/<slug:code>/menu/nonveg/", menu_editing.nonveg, name="menu_nonveg"),
+    path("mess/<slug:code>/menu/history/", menu_editing.history, name="menu_history"),
 ]

@@ -31,7 +31,18 @@ MATRIX = [
     ("get", "/mess/mess1/reports/2026-03-09/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/notifications/{notification}/read/", [302, 403, 302, 404, 302, 403, 302]),
     ("post", "/mess/mess1/notifications/read/", [302, 403, 302, 404, 302, 403, 302]),
+    ("get", "/mess/mess1/menu/", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess1/menu/?week=2", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/menu/", [302, 403, 302, 404, 302, 403, 302]),  # an empty grid changes nothing
+    ("post", "/mess/mess1/menu/rotation/", [302, 403, 302, 404, 302, 403, 302]),  # no start: one weekly menu
+    ("get", "/mess/mess1/menu/day/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/menu/day/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
+    ("post", "/mess/mess1/menu/day/remove/", [302, 403, 302, 404, 302, 403, 302]),  # refused, with a message
+    ("get", "/mess/mess1/menu/nonveg/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/menu/nonveg/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
+    ("get", "/mess/mess1/menu/history/", [302, 403, 200, 404, 200, 403, 200]),
     ("get", "/mess/nope/", [302, 403, 404, 404, 404, 403, 404]),
+    ("get", "/mess/nope/menu/", [302, 403, 404, 404, 404, 403, 404]),
     ("get", "/admin/", [302, 302, 302, 302, 200, 200, 302]),  # Django admin sends non-staff to its own login
     ("get", "/accounts/password/", [302, 200, 200, 200, 200, 200, 200]),
 ]

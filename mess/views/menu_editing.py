@@ -1,0 +1,227 @@
+"""The menu pages of a mess, for its officials and the admins: the weekly menu as a grid (and the
+alternation of two weekly menus), one-day changes, the non-veg items of a date, and the history of
+every change. The writes and their rules are in mess/menu_changes.py."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mess.menu_changes import (
+    HISTORY_PAGE_SIZE,
+    Item,
+    dishes_listed,
+    menu_changes_of,
+    mess_rotation_set,
+    nonveg_items_of,
+    nonveg_items_save,
+    nonveg_menus_upcoming,
+    regular_menus_of_week,
+    regular_menus_save,
+    rotation_week,
+    temporary_menu_delete,
+    temporary_menu_save,
+    temporary_menus_upcoming,
+    weeks_in_use,
+)
+from mess.menu_forms import DayMealForm, DayMenuForm, ItemFormSet, RotationForm, WeeklyMenuForm, slot_field_name, week_slots
+from mess.models import Meal, MenuWeek, Mess, TemporaryMenu, Weekday
+from mess.text import plural
+from mess.views.access import mess_page
+
+
+def _week_asked(request) -> int:
+    """The week (MenuWeek) the weekly menu page is about: ?week=0 (every week, the default), 1 or 2."""
+    try:
+        week = int(request.GET.get("week", MenuWeek.EVERY))
+    except ValueError:
+        raise Http404("No such week.") from None
+    if week not in MenuWeek.values:
+        raise Http404("No such week.")
+    return week
+
+
+def _weekly_url(mess: Mess, week: int) -> str:
+    url = reverse("mess:menu_edit", kwargs={"code": mess.code})
+    return f"{url}?week={week}" if week != MenuWeek.EVERY else url
+
+
+def _grid(form: WeeklyMenuForm, *, is_veg: bool) -> list[dict]:
+    """The form's boxes as rows of the grid: a weekday and its meals' boxes."""
+    slots = week_slots(is_veg=is_veg)
+    return [
+        {"label": Weekday(day).label, "cells": [(Meal(s.meal).label, form[slot_field_name(s)]) for s in slots if s.weekday == day]}
+        for day in Weekday.values
+    ]
+
+
+def _weekly_page(request, mess: Mess, week: int, *, form=None, rotation_form=None, status=200):
+    if form is None:
+        stored = regular_menus_of_week(mess=mess, week=week)
+        form = WeeklyMenuForm(initial={slot_field_name(slot): "\n".join(dishes_listed(m.dishes)) for slot, m in stored.items()})
+    weeks = weeks_in_use(mess=mess) | {MenuWeek.EVERY, week}
+    if mess.rotation_starts_on:
+        weeks |= {MenuWeek.FIRST, MenuWeek.SECOND}
+    nonveg_fields = [form[slot_field_name(s)] for s in week_slots(is_veg=False)]
+    context = {
+        "mess": mess,
+        "week": MenuWeek(week),
+        "tabs": [(MenuWeek(w), _weekly_url(mess, w)) for w in sorted(weeks)],
+        "form": form,
+        "veg_rows": _grid(form, is_veg=True),
+        "nonveg_rows": _grid(form, is_veg=False),
+        "nonveg_open": any(f.value() or f.errors for f in nonveg_fields),
+        "rotation_form": rotation_form or RotationForm(initial={"starts_on": mess.rotation_starts_on}),
+        "this_week": rotation_week(mess=mess, date=timezone.localdate()),
+    }
+    return render(request, "mess/menu_editing/weekly.html", context, status=status)
+
+
+@mess_page
+def weekly(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    week = _week_asked(request)
+    if request.method != "POST":
+        return _weekly_page(request, mess, week)
+    form = WeeklyMenuForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = regular_menus_save(mess=mess, week=week, menus=form.menus(), changed_by=request.user)
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            what = MenuWeek(week).label.lower()
+            if changed:
+                messages.success(request, f"Saved the weekly menu ({what}): {plural(changed, 'meal')} changed.")
+            else:
+                messages.info(request, f"Nothing changed in the weekly menu ({what}).")
+            return redirect(_weekly_url(mess, week))
+    messages.error(request, "Nothing was saved: correct the boxes marked below.")
+    return _weekly_page(request, mess, week, form=form)
+
+
+@mess_page
+@require_POST
+def rotation(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    form = RotationForm(request.POST)
+    if form.is_valid():
+        try:
+            mess_rotation_set(mess=mess, starts_on=form.cleaned_data["starts_on"])
+        except ValueError as error:
+            form.add_error("starts_on", str(error))
+        else:
+            if mess.rotation_starts_on:
+                messages.success(request, f"Weeks 1 and 2 alternate from Monday {mess.rotation_starts_on:%d %b %Y}.")
+            else:
+                messages.success(request, "One weekly menu is served every week; the week 1 and week 2 menus are kept but not served.")
+            return redirect(_weekly_url(mess, MenuWeek.EVERY))
+    return _weekly_page(request, mess, MenuWeek.EVERY, rotation_form=form)
+
+
+def _day_url(mess: Mess, **query) -> str:
+    url = reverse("mess:menu_day", kwargs={"code": mess.code})
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@mess_page
+def day(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    if request.method == "POST":
+        form = DayMenuForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                menu, changed = temporary_menu_save(
+                    mess=mess, date=data["date"], meal=data["meal"], dishes=data["dishes"], changed_by=request.user
+                )
+            except ValueError as error:
+                form.add_error(None, str(error))
+            else:
+                what = f"{menu.get_meal_display().lower()} of {menu.date:%a %d %b %Y}"
+                if changed:
+                    messages.success(request, f"Saved the one-day change for {what}.")
+                else:
+                    messages.info(request, f"Nothing changed: {what} already had these dishes.")
+                return redirect(_day_url(mess))
+    else:
+        initial = DayMealForm.today()
+        asked = DayMealForm(request.GET) if "date" in request.GET else None
+        if asked is not None and asked.is_valid():
+            initial = dict(asked.cleaned_data)
+            existing = TemporaryMenu.objects.filter(mess=mess, **initial).first()
+            if existing:
+                initial["dishes"] = "\n".join(dishes_listed(existing.dishes))
+        form = DayMenuForm(initial=initial)
+    context = {"mess": mess, "form": form, "upcoming": temporary_menus_upcoming(mess=mess)}
+    return render(request, "mess/menu_editing/day.html", context)
+
+
+@mess_page
+@require_POST
+def day_remove(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    form = DayMealForm(request.POST)
+    if not form.is_valid():
+        problems = [e for errors in form.errors.values() for e in errors]
+        messages.error(request, f"Nothing was removed: {' '.join(problems)}")
+        return redirect(_day_url(mess))
+    date, meal = form.cleaned_data["date"], form.cleaned_data["meal"]
+    what = f"{Meal(meal).label.lower()} of {date:%a %d %b %Y}"
+    if temporary_menu_delete(mess=mess, date=date, meal=meal, changed_by=request.user):
+        messages.success(request, f"Removed the one-day change for {what}: the weekly menu is served.")
+    else:
+        messages.info(request, f"There was no one-day change for {what}.")
+    return redirect(_day_url(mess))
+
+
+@mess_page
+def nonveg(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    if request.method == "POST":
+        which = DayMealForm(request.POST)
+        formset = ItemFormSet(request.POST, prefix="items")
+        if which.is_valid() and formset.is_valid():
+            date, meal = which.cleaned_data["date"], which.cleaned_data["meal"]
+            items = [Item(f.cleaned_data["name"], f.cleaned_data["price"]) for f in formset.forms if not f.is_empty]
+            try:
+                changed = nonveg_items_save(mess=mess, date=date, meal=meal, items=items, changed_by=request.user)
+            except ValueError as error:
+                formset._non_form_errors = formset.error_class([str(error)])
+            else:
+                what = f"{Meal(meal).label.lower()} of {date:%a %d %b %Y}"
+                if not changed:
+                    messages.info(request, f"Nothing changed in the non-veg items of {what}.")
+                elif items:
+                    messages.success(request, f"Saved {plural(len(items), 'non-veg item')} for {what}.")
+                else:
+                    messages.success(request, f"Removed the non-veg items of {what}.")
+                return redirect(f"{reverse('mess:menu_nonveg', kwargs={'code': mess.code})}?{urlencode({'date': date, 'meal': meal})}")
+        if not which.is_valid():
+            formset = None  # the date itself is refused: there are no items to show
+    else:
+        which = DayMealForm(request.GET if "date" in request.GET else DayMealForm.today())
+        formset = None
+        if which.is_valid():
+            items = nonveg_items_of(mess=mess, date=which.cleaned_data["date"], meal=which.cleaned_data["meal"])
+            formset = ItemFormSet(initial=[{"name": i.name, "price": i.price} for i in items], prefix="items")
+    context = {
+        "mess": mess,
+        "which": which,
+        "chosen": which.cleaned_data if which.is_valid() else None,
+        "formset": formset,
+        "upcoming": nonveg_menus_upcoming(mess=mess),
+    }
+    return render(request, "mess/menu_editing/nonveg.html", context)
+
+
+@mess_page
+def history(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    page = Paginator(menu_changes_of(mess=mess), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mess/menu_editing/history.html", {"mess": mess, "page": page})
