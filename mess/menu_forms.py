@@ -45,7 +45,9 @@ def week_slots(*, is_veg: bool) -> list[Slot]:
 
 class WeeklyMenuForm(forms.Form):
     """The weekly menu of one week as a grid: a box per weekday and meal, vegetarian and non-veg.
-    An empty box means no menu for that meal."""
+    An empty box means no menu for that meal. Each box also carries, hidden, what it said when the
+    page was opened, so that only the boxes the official changed are saved: another official's
+    change to other boxes meanwhile is kept."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,12 +56,15 @@ class WeeklyMenuForm(forms.Form):
                 required_dishes=False,
                 label=slot.label,
                 help_text="",
+                show_hidden_initial=True,
                 widget=forms.Textarea(attrs={"rows": 4, "cols": 20}),
             )
 
     def menus(self) -> dict[Slot, str]:
-        """The dishes typed, by slot (once the form is valid)."""
-        return {slot: self.cleaned_data[slot_field_name(slot)] for slot in week_slots(is_veg=True) + week_slots(is_veg=False)}
+        """The dishes typed in the boxes the official changed, by slot (once the form is valid)."""
+        changed = set(self.changed_data)
+        slots = week_slots(is_veg=True) + week_slots(is_veg=False)
+        return {slot: self.cleaned_data[slot_field_name(slot)] for slot in slots if slot_field_name(slot) in changed}
 
 
 class RotationForm(forms.Form):

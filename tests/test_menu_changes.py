@@ -337,3 +337,41 @@ def test_the_history_outlives_the_official_who_made_it(mess1, official):
     official.delete()
     change = MenuChange.objects.get()
     assert change.changed_by is None and change.after == "Dal"
+
+
+# Two officials at once
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("kind", ["regular", "temporary", "nonveg"])
+def test_a_menu_made_by_someone_else_at_the_same_moment_is_not_overwritten(mess1, official, admin, monkeypatch, kind):
+    """The write reads the slot, finds nothing, and meanwhile another official creates it: the second
+    insert is refused by the database and the official is asked to redo the change."""
+    model, save = {
+        "regular": (
+            RegularMenu,
+            lambda: regular_menus_save(mess=mess1, week=MenuWeek.EVERY, menus={Slot(0, "dinner"): "Mine"}, changed_by=official),
+        ),
+        "temporary": (
+            TemporaryMenu,
+            lambda: temporary_menu_save(mess=mess1, date=TODAY, meal="dinner", dishes="Mine", changed_by=official),
+        ),
+        "nonveg": (
+            NonVegMenu,
+            lambda: nonveg_items_save(mess=mess1, date=TODAY, meal="dinner", items=[Item("Mine", Decimal(1))], changed_by=official),
+        ),
+    }[kind]
+    if kind == "regular":
+        RegularMenu.objects.create(mess=mess1, weekday=0, meal="dinner", dishes="Theirs")
+    elif kind == "temporary":
+        TemporaryMenu.objects.create(mess=mess1, date=TODAY, meal="dinner", dishes="Theirs")
+    else:
+        NonVegMenu.objects.create(mess=mess1, date=TODAY, meal="dinner").items.create(name="Theirs", price=1)
+    monkeypatch.setattr(model.objects, "select_for_update", lambda: model.objects.none())  # the read that saw nothing
+
+    with pytest.raises(ValueError, match="Someone else .* at the same time"):
+        save()
+
+    monkeypatch.undo()
+    assert model.objects.count() == 1
+    assert not MenuChange.objects.exists()

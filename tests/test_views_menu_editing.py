@@ -70,6 +70,26 @@ def test_the_grid_shows_the_weekly_menu_and_saves_it(as_official, mess1, officia
     assert "2 meals changed" in as_official.get("/mess/mess1/menu/").content.decode()
 
 
+def test_only_the_boxes_the_official_changed_are_saved(as_official, mess1, admin):
+    RegularMenu.objects.create(mess=mess1, weekday=0, meal="lunch", dishes="Dal")
+    RegularMenu.objects.create(mess=mess1, weekday=1, meal="lunch", dishes="Rajma")
+    opened = grid_post(veg_0_lunch="Dal", veg_1_lunch="Rajma")
+    seen = {f"initial-{name}": text for name, text in opened.items()}  # what the page showed, hidden
+    # meanwhile an admin changes Tuesday's lunch
+    regular_menus_save(mess=mess1, week=MenuWeek.EVERY, menus={Slot(1, "lunch"): "Chole"}, changed_by=admin)
+
+    as_official.post("/mess/mess1/menu/", opened | seen | {"veg-0-lunch": "Dal makhani"})
+
+    assert dict(RegularMenu.objects.values_list("weekday", "dishes")) == {0: "Dal makhani", 1: "Chole"}
+    assert list(MenuChange.objects.order_by("id").values_list("weekday", "after")) == [(1, "Chole"), (0, "Dal makhani")]
+
+
+def test_the_grid_page_carries_what_each_box_said(as_official, mess1):
+    RegularMenu.objects.create(mess=mess1, weekday=0, meal="lunch", dishes="Dal\nRice")
+    html = as_official.get("/mess/mess1/menu/").content.decode()
+    assert '<input type="hidden" name="initial-veg-0-lunch" value="Dal\nRice" id="initial-id_veg-0-lunch">' in html
+
+
 def test_a_wrong_box_shows_its_problem_beside_it_and_nothing_is_saved(as_official, mess1):
     too_many = "\n".join(f"Dish {n}" for n in range(31))
     response = as_official.post("/mess/mess1/menu/", grid_post(veg_0_lunch="Dal", veg_2_dinner=too_many, nonveg_3_lunch="x" * 101))
