@@ -4,13 +4,10 @@ mess/menu_changes.py, so that each problem shows beside its field; the services 
 from django import forms
 from django.utils import timezone
 
-from mess.menu_changes import MAX_DISH_CHARS, Slot, dishes_clean, item_name_clean, menu_date_check, price_check
+from mess.forms import DateInput
+from mess.menu_changes import Slot, dishes_clean, item_name_clean, menu_date_check, price_check
 from mess.models import MAX_DISHES, Meal, Weekday
 from mess.text import folded
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _checked(rule, value):
@@ -76,19 +73,8 @@ class RotationForm(forms.Form):
     )
 
 
-class DayMenuForm(forms.Form):
-    """A one-day change: what a meal of a date serves instead of the weekly menu."""
-
-    date = forms.DateField(widget=DateInput)
-    meal = forms.ChoiceField(choices=Meal.choices)
-    dishes = DishesField(widget=forms.Textarea(attrs={"rows": 6}))
-
-    def clean_date(self):
-        return _checked(menu_date_check, self.cleaned_data["date"])
-
-
 class DayMealForm(forms.Form):
-    """Which date and meal a page is about (its query string)."""
+    """Which date and meal a page shows, or a removal is about: today or later."""
 
     date = forms.DateField(widget=DateInput)
     meal = forms.ChoiceField(choices=Meal.choices)
@@ -101,10 +87,16 @@ class DayMealForm(forms.Form):
         return {"date": timezone.localdate(), "meal": Meal.LUNCH}
 
 
+class DayMenuForm(DayMealForm):
+    """A one-day change: what a meal of a date serves instead of the weekly menu."""
+
+    dishes = DishesField(widget=forms.Textarea(attrs={"rows": 6}))
+
+
 class ItemForm(forms.Form):
     """A non-veg item: its name and price. A row left empty is no item."""
 
-    name = forms.CharField(required=False, strip=False, max_length=4 * MAX_DISH_CHARS)
+    name = forms.CharField(required=False, strip=False)
     price = forms.DecimalField(
         label="Price (₹)",
         required=False,
