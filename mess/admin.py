@@ -8,6 +8,7 @@ however many rows it shows; foreign keys to users and floors are autocompletes, 
 
 import smtplib
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -34,11 +35,13 @@ from mess.models import (
     Profile,
     RegularMenu,
     TemporaryMenu,
+    WasteChange,
     WasteRecord,
 )
 from mess.people import people_invite
 from mess.text import plural
 from mess.triage import feedback_retriage, feedback_verdict
+from mess.waste import waste_change_of_admin, waste_meal_check, waste_records_delete
 from scheduling.services import default_crons, schedules_follow_defaults
 
 User = get_user_model()
@@ -257,8 +260,26 @@ class RefreshesDayTotalsAdmin(admin.ModelAdmin):
         records_changed(dates=dates)
 
 
+class WasteRecordForm(forms.ModelForm):
+    """The admin's form of a waste record refuses what the officials' form refuses: a meal that has
+    not started yet."""
+
+    def clean(self):
+        cleaned = super().clean()
+        date, meal = cleaned.get("date"), cleaned.get("meal")
+        if date and meal:
+            try:
+                waste_meal_check(date=date, meal=meal)
+            except ValueError as error:
+                raise forms.ValidationError(f"{error}: waste is recorded after the meal.") from None
+        return cleaned
+
+
 @admin.register(WasteRecord)
 class WasteRecordAdmin(RefreshesDayTotalsAdmin):
+    """Every edit and deletion here is kept in the waste history (mess.waste), as the officials' are."""
+
+    form = WasteRecordForm
     list_display = ["date", "mess", "floor_name", "meal", "total_kg", "diners", "grams_per_diner", "recorded_by"]
     list_filter = ["floor__mess", "meal", "date"]
     list_select_related = ["floor__mess", "recorded_by"]
@@ -266,6 +287,17 @@ class WasteRecordAdmin(RefreshesDayTotalsAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["floor", "recorded_by"]
     readonly_fields = ["recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        before = {name: form.initial.get(name) for name in ("floor", "date", "meal", "total_kg", "diners")} if change else None
+        waste_change_of_admin(record=obj, before=before, changed_by=request.user)
+
+    def delete_model(self, request, obj):
+        waste_records_delete(records=WasteRecord.objects.filter(pk=obj.pk), deleted_by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        waste_records_delete(records=queryset, deleted_by=request.user)
 
     @admin.display(description="mess", ordering="floor__mess__code")
     def mess(self, record):
@@ -278,6 +310,39 @@ class WasteRecordAdmin(RefreshesDayTotalsAdmin):
     @admin.display(description="g per diner")
     def grams_per_diner(self, record):
         return grams_per_diner(record.total_kg, record.diners)
+
+
+@admin.register(WasteChange)
+class WasteChangeAdmin(admin.ModelAdmin):
+    """The history of the waste records: who recorded, changed or deleted what, and when. Written by
+    mess.waste alone, so admins only read it."""
+
+    list_display = [
+        "changed_at",
+        "mess",
+        "floor_name",
+        "date",
+        "meal",
+        "action",
+        "kg_before",
+        "diners_before",
+        "kg_after",
+        "diners_after",
+        "changed_by",
+    ]
+    list_filter = ["mess", "action", "meal", "date", "changed_at"]
+    list_select_related = ["mess", "changed_by"]
+    search_fields = ["floor_name", "mess__code", "mess__name", "changed_by__username"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Feedback)

@@ -1,22 +1,47 @@
 """Food waste: what each floor throws away after each meal, in kilograms and with the meal's head
-count when known, recorded by officials (one record per floor, date and meal) or imported; and its
+count when known, recorded by officials (one record per floor, date and meal, every floor of a meal
+at once) or imported, once the meal has started; corrected and deleted, each change kept in a
+history; the figures far outside a floor's usual range, which the form asks to confirm; and its
 reads for the dashboard and the exports."""
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from statistics import median
 
-from django.db import transaction
-from django.db.models import Q, Sum
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from mess.changes import records_changed
 from mess.figures import KG_SUM, cents, grams_per_diner
-from mess.meals import day_check, serving_order
-from mess.models import MAX_WASTE_KG, Floor, Meal, Mess, WasteRecord
+from mess.meals import day_check, meals_of_today, serving_order
+from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, Meal, Mess, StagedWaste, WasteChange, WasteRecord
 
 # The columns of a waste file, as import_waste reads it and the exports write it.
 WASTE_COLUMNS = ("date", "mess", "floor", "meal", "total_kg", "diners")
+
+
+@dataclass(frozen=True)
+class FloorWaste:
+    """What an official weighed on one floor after one meal: kilograms, and the head count if known."""
+
+    floor: Floor
+    total_kg: Decimal
+    diners: int | None = None
+
+
+@dataclass(frozen=True)
+class MealSaved:
+    """What saving a meal's waste did: the floors whose record was created (by name, with their
+    kilograms), those changed (by name, with the kilograms before and after) and how many were
+    already as given."""
+
+    recorded: list[tuple[str, Decimal]]
+    changed: list[tuple[str, Decimal, Decimal]]
+    unchanged: int
 
 
 @dataclass(frozen=True)
@@ -24,41 +49,303 @@ class WasteSaved:
     record: WasteRecord
     created: bool
     previous_kg: Decimal | None  # what the record said before this update; None when created
+    changed: bool = True  # False when the record already said the same
+
+
+# A figure is unusual, and the form asks to confirm it, when it is more than this many times its
+# floor's median for the same meal over the last MEDIAN_DAYS days (when it has MEDIAN_MIN_RECORDS
+# records there; fewer say nothing), or more than MAX_KG_PER_DINER per diner.
+MEDIAN_DAYS = 30
+MEDIAN_MIN_RECORDS = 5
+MEDIAN_TIMES = 3
+MAX_KG_PER_DINER = Decimal(2)
+
+
+def waste_meal_check(*, date: datetime.date, meal: str, now: datetime.datetime | None = None) -> None:
+    """Raises ValueError unless the waste of `meal` of `date` can be recorded at `now` (default: now):
+    the date is from EARLIEST_DATE to today and, today, the meal's window has started (local time).
+    Waste is weighed after a meal; a meal still to come has none. One query, for today only."""
+    now = now or timezone.now()
+    day_check(date, latest=timezone.localdate(now))
+    if meal not in Meal.values:
+        raise ValueError(f"unknown meal {meal!r}")
+    if date == timezone.localdate(now):
+        starts = meals_to_come(now=now).get(meal)
+        if starts is not None:
+            raise ValueError(f"{Meal(meal).label} of {date} has not started yet (it starts at {starts:%H:%M})")
+
+
+def meals_to_come(*, now: datetime.datetime) -> dict[str, datetime.time]:
+    """Today's meals whose window has not started at `now` (local time), with their start. One query."""
+    _, to_come = meals_of_today(now=now)
+    return {w.meal: w.starts_at for w in to_come}
+
+
+def waste_of_meal(*, mess: Mess, date: datetime.date, meal: str) -> dict[int, WasteRecord]:
+    """The records of `mess`'s floors for `meal` of `date`, by floor id. One query."""
+    records = WasteRecord.objects.filter(floor__mess=mess, date=date, meal=meal).select_related("recorded_by")
+    return {r.floor_id: r for r in records}
+
+
+def waste_meal_save(*, mess: Mess, date: datetime.date, meal: str, figures: list[FloorWaste], recorded_by) -> MealSaved:
+    """Records the waste of `meal` of `date` for several floors of `mess` at once: all or nothing,
+    in one transaction and a constant number of queries however many floors. Each floor has one
+    record per date and meal: an existing one is changed, never duplicated (also when two officials
+    save the same meal at once), and one already as given is left alone. Each record created or
+    changed gets its line in the history (WasteChange, with the figures before and after), and the
+    day's figures follow (mess.changes). Raises ValueError, having written nothing, for a floor of
+    another mess or given twice, a meal that cannot be recorded (waste_meal_check), kilograms
+    outside 0 to 1000 or with more than two decimals, or a head count out of range."""
+    waste_meal_check(date=date, meal=meal)
+    seen = set()
+    for figure in figures:
+        floor = figure.floor
+        if floor.mess_id != mess.pk:
+            raise ValueError(f"floor {floor.name} is not a floor of {mess.code}")
+        if floor.pk in seen:
+            raise ValueError(f"floor {floor.name} is given twice")
+        seen.add(floor.pk)
+        _figure_check(figure)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return _meal_write(mess=mess, date=date, meal=meal, figures=figures, recorded_by=recorded_by)
+        except IntegrityError:
+            # Another official created one of these records since it was read: read again, and
+            # this save becomes a change of it.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _figure_check(figure: FloorWaste) -> None:
+    kg, name = figure.total_kg, figure.floor.name
+    if not kg.is_finite() or not Decimal(0) <= kg <= MAX_WASTE_KG:
+        raise ValueError(f"{name}: {kg:f} kg is not between 0 and {MAX_WASTE_KG} kg")
+    if kg != cents(kg):
+        raise ValueError(f"{name}: {kg:f} kg has more than two decimals")
+    if figure.diners is not None and not 0 <= figure.diners <= MAX_DINERS:
+        raise ValueError(f"{name}: diners must be from 0 to {MAX_DINERS}")
+
+
+def _meal_write(*, mess: Mess, date: datetime.date, meal: str, figures: list[FloorWaste], recorded_by) -> MealSaved:
+    now = timezone.now()
+    stored = {
+        r.floor_id: r
+        for r in WasteRecord.objects.select_for_update().filter(floor_id__in=[f.floor.pk for f in figures], date=date, meal=meal)
+    }
+    created, updated, changes = [], [], []
+    recorded, changed = [], []
+    for figure in figures:
+        kg, record = cents(figure.total_kg), stored.get(figure.floor.pk)
+        before = (record.total_kg, record.diners) if record else (None, None)
+        if record is not None and before == (kg, figure.diners):
+            continue
+        if record is None:
+            created.append(
+                WasteRecord(floor=figure.floor, date=date, meal=meal, total_kg=kg, diners=figure.diners, recorded_by=recorded_by)
+            )
+            recorded.append((figure.floor.name, kg))
+        else:
+            record.total_kg, record.diners, record.recorded_by, record.recorded_at = kg, figure.diners, recorded_by, now
+            updated.append(record)
+            changed.append((figure.floor.name, before[0], kg))
+        changes.append(
+            WasteChange(
+                mess=mess,
+                floor=figure.floor,
+                floor_name=figure.floor.name,
+                date=date,
+                meal=meal,
+                action=WasteChange.Action.CHANGED if record else WasteChange.Action.RECORDED,
+                kg_before=before[0],
+                diners_before=before[1],
+                kg_after=kg,
+                diners_after=figure.diners,
+                changed_by=recorded_by,
+            )
+        )
+    if created:
+        WasteRecord.objects.bulk_create(created)
+    if updated:
+        WasteRecord.objects.bulk_update(updated, ["total_kg", "diners", "recorded_by", "recorded_at"])
+    if changes:
+        WasteChange.objects.bulk_create(changes)
+        # yesterday's dinner is often weighed the next morning: the overview shows it at once
+        records_changed(dates=[date], mess_ids=[mess.pk])
+    return MealSaved(recorded=recorded, changed=changed, unchanged=len(figures) - len(changes))
 
 
 def waste_record_save(
     *, mess: Mess, floor: Floor, date: datetime.date, meal: str, total_kg: Decimal, diners: int | None, recorded_by
 ) -> WasteSaved:
-    """Records the waste of one floor of `mess` after one meal of one day. There is one record per
-    floor, date and meal: an existing one is updated (and says what it was), never duplicated, also
-    when two officials save the same one at once. The kilograms are stored in cents (1e2 is 100.00).
-    Raises ValueError for a floor of another mess, a date before EARLIEST_DATE or after today, an
-    unknown meal, kilograms outside 0 to 1000 or with more than two decimals, or a negative head
-    count."""
-    if floor.mess_id != mess.pk:
-        raise ValueError(f"floor {floor.name} is not a floor of {mess.code}")
-    day_check(date)
-    if meal not in Meal.values:
-        raise ValueError(f"unknown meal {meal!r}")
-    if not Decimal(0) <= total_kg <= MAX_WASTE_KG:
-        raise ValueError(f"{total_kg:f} kg is not between 0 and {MAX_WASTE_KG} kg")
-    if total_kg != cents(total_kg):
-        raise ValueError(f"{total_kg:f} kg has more than two decimals")
-    total_kg = cents(total_kg)
-    if diners is not None and diners < 0:
-        raise ValueError("diners cannot be negative")
+    """Records the waste of one floor of `mess` after one meal of one day, as waste_meal_save does
+    for several (the history, the day's figures, one record per floor, date and meal). The
+    kilograms are stored in cents (1e2 is 100.00). Raises ValueError for a floor of another mess, a
+    meal that cannot be recorded (waste_meal_check), an unknown meal, kilograms outside 0 to 1000
+    or with more than two decimals, or a negative head count."""
+    saved = waste_meal_save(
+        mess=mess, date=date, meal=meal, figures=[FloorWaste(floor=floor, total_kg=total_kg, diners=diners)], recorded_by=recorded_by
+    )
+    record = WasteRecord.objects.select_related("floor").get(floor=floor, date=date, meal=meal)
+    if saved.recorded:
+        return WasteSaved(record=record, created=True, previous_kg=None)
+    previous = saved.changed[0][1] if saved.changed else record.total_kg
+    return WasteSaved(record=record, created=False, previous_kg=previous, changed=bool(saved.changed))
+
+
+def waste_record_delete(*, mess: Mess, record_id: int, deleted_by) -> WasteRecord:
+    """Deletes the waste record `record_id` of a floor of `mess`, keeps its figures in the history
+    (WasteChange "deleted") and brings the day's figures up to date (mess.changes), in one
+    transaction. Returns the deleted record (its floor read with it). Raises
+    WasteRecord.DoesNotExist for a record of another mess, or one already deleted."""
     with transaction.atomic():
-        previous = (
-            WasteRecord.objects.select_for_update().filter(floor=floor, date=date, meal=meal).values_list("total_kg", flat=True).first()
+        record = WasteRecord.objects.select_for_update().select_related("floor").get(pk=record_id, floor__mess=mess)
+        waste_records_delete(records=WasteRecord.objects.filter(pk=record.pk), deleted_by=deleted_by)
+    return record
+
+
+def waste_records_delete(*, records: QuerySet, deleted_by) -> int:
+    """Deletes `records` (waste records of any messes), each with its line in the history (WasteChange
+    "deleted", with the figures it had), and brings their days' figures up to date, in one
+    transaction and a constant number of queries. Returns how many were deleted."""
+    with transaction.atomic():
+        rows = list(
+            records.select_for_update()
+            .order_by()
+            .values_list("pk", "floor_id", "floor__mess_id", "floor__name", "date", "meal", "total_kg", "diners")
         )
-        # update_or_create takes the row lock again and, if another official created the record
-        # since, retries as an update: the unique constraint never lets a second one in.
-        record, created = WasteRecord.objects.update_or_create(
-            floor=floor, date=date, meal=meal, defaults={"total_kg": total_kg, "diners": diners, "recorded_by": recorded_by}
+        if not rows:
+            return 0
+        WasteChange.objects.bulk_create(
+            WasteChange(
+                mess_id=mess_id,
+                floor_id=floor_id,
+                floor_name=name,
+                date=date,
+                meal=meal,
+                action=WasteChange.Action.DELETED,
+                kg_before=kg,
+                diners_before=diners,
+                changed_by=deleted_by,
+            )
+            for _, floor_id, mess_id, name, date, meal, kg, diners in rows
         )
-        # yesterday's dinner is often weighed the next morning: the overview shows it at once
-        records_changed(dates=[date], mess_ids=[mess.pk])
-    return WasteSaved(record=record, created=created, previous_kg=None if created else previous)
+        deleted, _ = WasteRecord.objects.filter(pk__in=[row[0] for row in rows]).delete()
+        records_changed(dates=sorted({row[4] for row in rows}), mess_ids=sorted({row[2] for row in rows}))
+    return deleted
+
+
+def waste_change_of_admin(*, record: WasteRecord, before: dict | None, changed_by) -> None:
+    """Keeps in the history what an admin's edit in Django admin did to `record` (saved already):
+    `before` is what the record said (floor id, date, meal, total_kg, diners), None for a record
+    the admin added. A record moved to another floor, date or meal is deleted where it was and
+    recorded where it is now; one saved unchanged leaves no line."""
+    after = (record.total_kg, record.diners)
+    slot = (record.floor_id, record.date, record.meal)
+    common = {"changed_by": changed_by}
+    changes = []
+    if before is not None:
+        old_slot, old = (before["floor"], before["date"], before["meal"]), (before["total_kg"], before["diners"])
+        if old_slot == slot:
+            if old != after:
+                changes.append(_change(record, WasteChange.Action.CHANGED, old, after, **common))
+        else:
+            floor = Floor.objects.get(pk=old_slot[0])
+            changes.append(
+                WasteChange(
+                    mess_id=floor.mess_id,
+                    floor=floor,
+                    floor_name=floor.name,
+                    date=old_slot[1],
+                    meal=old_slot[2],
+                    action=WasteChange.Action.DELETED,
+                    kg_before=old[0],
+                    diners_before=old[1],
+                    **common,
+                )
+            )
+            changes.append(_change(record, WasteChange.Action.RECORDED, (None, None), after, **common))
+    else:
+        changes.append(_change(record, WasteChange.Action.RECORDED, (None, None), after, **common))
+    WasteChange.objects.bulk_create(changes)
+
+
+def _change(record: WasteRecord, action: str, before: tuple, after: tuple, *, changed_by) -> WasteChange:
+    return WasteChange(
+        mess_id=record.floor.mess_id,
+        floor=record.floor,
+        floor_name=record.floor.name,
+        date=record.date,
+        meal=record.meal,
+        action=action,
+        kg_before=before[0],
+        diners_before=before[1],
+        kg_after=after[0],
+        diners_after=after[1],
+        changed_by=changed_by,
+    )
+
+
+def waste_changes_of_import(*, staged_import_id: int, changed_at: datetime.datetime) -> int:
+    """Keeps in the history the changes an import is about to make to stored records: one
+    "changed" line per staged row whose record exists with other figures, with the figures it has
+    now and the file's, by whoever the import is recorded by. Called in the import's last step,
+    before the staged rows are copied, so "before" is what the records say at that moment. One
+    statement (INSERT ... SELECT), however many rows; returns how many lines it wrote."""
+    connection = connections[router.db_for_write(WasteChange)]
+    quote = connection.ops.quote_name
+    change, staged, record, floor = (quote(m._meta.db_table) for m in (WasteChange, StagedWaste, WasteRecord, Floor))
+    columns = ", ".join(
+        quote(c)
+        for c in ("mess_id", "floor_id", "floor_name", "date", "meal", "action", "kg_before", "diners_before", "kg_after", "diners_after")
+    )
+    columns += f", {quote('changed_by_id')}, {quote('changed_at')}"
+    kg, diners, date, meal, floor_id = (quote(c) for c in ("total_kg", "diners", "date", "meal", "floor_id"))
+    sql = (
+        f"INSERT INTO {change} ({columns})"
+        f" SELECT f.{quote('mess_id')}, s.{floor_id}, f.{quote('name')}, s.{date}, s.{meal}, %s, r.{kg}, r.{diners}, s.{kg}, s.{diners},"
+        f" s.{quote('recorded_by_id')}, %s"
+        f" FROM {staged} s JOIN {record} r ON r.{floor_id} = s.{floor_id} AND r.{date} = s.{date} AND r.{meal} = s.{meal}"
+        f" JOIN {floor} f ON f.{quote('id')} = s.{floor_id}"
+        f" WHERE s.{quote('staged_import_id')} = %s AND (r.{kg} <> s.{kg} OR COALESCE(r.{diners}, -1) <> COALESCE(s.{diners}, -1))"
+    )
+    params = [WasteChange.Action.CHANGED.value, connection.ops.adapt_datetimefield_value(changed_at), staged_import_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def waste_unusual(*, mess: Mess, date: datetime.date, meal: str, figures: list[FloorWaste]) -> dict[int, str]:
+    """The figures far outside their floor's usual range, by floor id, each with why: more than
+    MEDIAN_TIMES times the floor's median for the same meal over the MEDIAN_DAYS days before `date`
+    (a floor with fewer than MEDIAN_MIN_RECORDS records there, or a median of 0, is not compared),
+    or more than MAX_KG_PER_DINER kilograms per diner. Per meal, since a floor's breakfast and
+    lunch waste differ by far. A read: the form asks the official to confirm these. One query."""
+    start = date - datetime.timedelta(days=MEDIAN_DAYS)
+    history = defaultdict(list)
+    for floor_id, kg in WasteRecord.objects.filter(
+        floor_id__in=[f.floor.pk for f in figures], floor__mess=mess, meal=meal, date__gte=start, date__lt=date
+    ).values_list("floor_id", "total_kg"):
+        history[floor_id].append(kg)
+    unusual = {}
+    for figure in figures:
+        kg, reasons = cents(figure.total_kg), []
+        kgs = history.get(figure.floor.pk, [])
+        usual = cents(median(kgs)) if len(kgs) >= MEDIAN_MIN_RECORDS else None
+        if usual and kg > MEDIAN_TIMES * usual:
+            reasons.append(f"more than {MEDIAN_TIMES} times this floor's usual {usual} kg (its median of the last {MEDIAN_DAYS} days)")
+        if figure.diners and kg > MAX_KG_PER_DINER * figure.diners:
+            reasons.append(f"more than {MAX_KG_PER_DINER} kg per diner ({cents(kg / figure.diners)} kg for each of {figure.diners})")
+        if reasons:
+            unusual[figure.floor.pk] = f"{kg} kg is " + " and ".join(reasons) + "."
+    return unusual
+
+
+def waste_history(*, mess: Mess) -> QuerySet:
+    """The history of `mess`'s waste records (WasteChange), newest first, with who made each change:
+    for a page to slice, which then costs one query."""
+    return WasteChange.objects.filter(mess=mess).select_related("changed_by").order_by("-changed_at", "-id")
 
 
 def waste_by_floor_and_meal(*, mess: Mess, start: datetime.date, end: datetime.date) -> list[dict]:

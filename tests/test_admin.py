@@ -35,6 +35,7 @@ from mess.models import (
     RegularMenu,
     Role,
     TemporaryMenu,
+    WasteChange,
     WasteRecord,
 )
 from mess.people import ADMINS_GROUP
@@ -61,6 +62,7 @@ MESS_MODELS = [
     ComplaintTheme,
     ComplaintTerm,
     OutgoingEmail,
+    WasteChange,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail]
 
@@ -175,6 +177,12 @@ ROW_MAKERS = {
             for i in range(n)
         ],
     ),
+    WasteChange: lambda n, start: WasteChange.objects.bulk_create(
+        [
+            WasteChange(mess=floor.mess, floor=floor, floor_name="Ground", date=DAY, meal=Meal.LUNCH, action="changed", changed_by=user)
+            for floor, user in zip(_floors(n, start), _users(n, start, None), strict=True)
+        ],
+    ),
     DayTotals: lambda n, start: DayTotals.objects.bulk_create(
         [
             DayTotals(mess=mess, date=DAY, waste_records=3, waste_kg=Decimal("30"), feedback_count=4, rating_sum=13)
@@ -195,12 +203,12 @@ def test_it_opens_every_changelist(as_admin, model):
     assert as_admin.get(_url(model, "changelist")).status_code == 200
 
 
-@pytest.mark.parametrize("model", [m for m in [*MESS_MODELS, User] if m not in [*PRODUCED_BY_JOBS, MealWindow]])
+@pytest.mark.parametrize("model", [m for m in [*MESS_MODELS, User] if m not in [*PRODUCED_BY_JOBS, MealWindow, WasteChange]])
 def test_it_opens_every_add_page(as_admin, model):
     assert as_admin.get(_url(model, "add")).status_code == 200
 
 
-@pytest.mark.parametrize("model", [*PRODUCED_BY_JOBS, MealWindow])
+@pytest.mark.parametrize("model", [*PRODUCED_BY_JOBS, MealWindow, WasteChange])
 def test_it_has_no_add_page_for_rows_that_are_not_added_by_hand(as_admin, model):
     assert as_admin.get(_url(model, "add")).status_code == 403
 

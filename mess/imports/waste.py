@@ -26,13 +26,16 @@ from mess.imports.reader import (
     staged_write,
 )
 from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, StagedWaste, WasteRecord
-from mess.waste import WASTE_COLUMNS
+from mess.waste import WASTE_COLUMNS, meals_to_come, waste_changes_of_import
 
 
 def waste_import(*, file: IO, recorded_by=None, progress: Callable[[int], None] | None = None) -> ImportResult:
     """Imports `date,mess,floor,meal,total_kg[,diners]` rows as waste records, one per floor, date and
     meal: new ones are created and changed ones updated (recorded by `recorded_by`, None for files).
-    All or nothing (see mess.imports.reader); memory stays flat however long the file is."""
+    A row of a meal that has not started yet is refused, as the form refuses it. Each update of a
+    stored record gets its line in the waste history ("changed", before and after); new records
+    get none, as the file is their record. All or nothing (see mess.imports.reader); memory stays
+    flat however long the file is."""
     return import_file(_WasteImport(recorded_by=recorded_by), file=file, progress=progress)
 
 
@@ -47,6 +50,7 @@ class _WasteImport(FileKind):
         self.recorded_by = recorded_by
         self.seen = DaySlots().seen
         self.date = Dates()
+        self.updated = 0  # rows that change a stored record: each gets a line in the waste history
 
     def load(self) -> None:
         self.codes, self.mess_codes = messes()
@@ -54,6 +58,8 @@ class _WasteImport(FileKind):
         self.floor_names = defaultdict(list)
         for mess_id, name in sorted(self.floors):
             self.floor_names[mess_id].append(name)
+        now = timezone.now()
+        self.today, self.to_come = timezone.localdate(now), meals_to_come(now=now)
 
     def parse(self, fields: dict[str, str]) -> tuple:
         day = self.date(fields["date"])
@@ -65,6 +71,8 @@ class _WasteImport(FileKind):
             names = ", ".join(self.floor_names[mess_id]) or "none"
             raise Bad(f"mess {self.mess_codes[mess_id]} has no floor {show(fields['floor'])} (its floors: {names})")
         meal = choice(fields["meal"], MEALS, "meal")
+        if day == self.today and meal in self.to_come:
+            raise Bad(f"{meal} of {day} has not started yet (it starts at {self.to_come[meal]:%H:%M}): waste is recorded after the meal")
         kg = _kg(fields["total_kg"])
         diners = _diners(fields.get("diners", ""))
         return (floor_id, day, meal), (floor_id, day, meal, kg, diners)
@@ -77,6 +85,7 @@ class _WasteImport(FileKind):
             if old == (kg, diners):
                 continue
             new += old is None
+            self.updated += old is not None
             changed.append((floor_id, day, meal, kg, diners))
             self.dates.add(day)
         self.changed += len(changed)
@@ -86,6 +95,8 @@ class _WasteImport(FileKind):
         recorded_by_id = self.recorded_by.pk if self.recorded_by else None
 
         def publish(staged_import) -> None:
+            if self.updated:  # a file of new records only (the usual large one) costs the history nothing
+                waste_changes_of_import(staged_import_id=staged_import.pk, changed_at=timezone.now())
             upsert_staged(
                 WasteRecord,
                 staging=StagedWaste,
