@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, menu_editing, officials, students
+from mess.views import accounts, admins, menu_editing, officials, students, waste
 
 app_name = "mess"
 
@@ -13,7 +13,9 @@ urlpatterns = [
     path("overview/feedback.csv", admins.overview_export_feedback, name="overview_export_feedback"),
     path("feedback/", students.feedback, name="feedback"),
     path("mess/<slug:code>/", officials.dashboard, name="dashboard"),
-    path("mess/<slug:code>/waste/", officials.waste_entry, name="waste"),
+    path("mess/<slug:code>/waste/", waste.waste_entry, name="waste"),
+    path("mess/<slug:code>/waste/<int:pk>/delete/", waste.waste_delete, name="waste_delete"),
+    path("mess/<slug:code>/waste/history/", waste.waste_history_page, name="waste_history"),
     path("mess/<slug:code>/waste.csv", officials.export_waste, name="export_waste"),
     path("mess/<slug:code>/feedback.csv", officials.export_feedback, name="export_feedback"),
     path("mess/<slug:code>/notifications/read/", officials.notifications_read_all, name="notifications_read_all"),

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Group
 
-from mess.models import DailyReport, Notification
+from mess.models import DailyReport, Notification, WasteRecord
 from mess.people import ADMINS_GROUP
 
 RANGE = "?start=2026-03-01&end=2026-03-10"
@@ -26,6 +26,11 @@ MATRIX = [
     ("get", "/mess/mess1/", [302, 403, 200, 404, 200, 403, 200]),
     ("get", "/mess/mess1/waste/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/waste/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
+    ("get", "/mess/mess1/waste/{waste}/delete/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/waste/{waste}/delete/", [302, 403, 302, 404, 302, 403, 302]),
+    ("get", "/mess/mess1/waste/{other_waste}/delete/", [302, 403, 404, 404, 404, 403, 404]),  # a record of mess2
+    ("post", "/mess/mess1/waste/{other_waste}/delete/", [302, 403, 404, 404, 404, 403, 404]),
+    ("get", "/mess/mess1/waste/history/", [302, 403, 403, 403, 200, 403, 200]),
     ("get", f"/mess/mess1/waste.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
     ("get", f"/mess/mess1/feedback.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
     ("get", "/mess/mess1/reports/2026-03-09/", [302, 403, 200, 404, 200, 403, 200]),
@@ -65,9 +70,13 @@ def people(student, official, other_official, admin, django_user_model):
 
 
 @pytest.fixture
-def pages(mess1):
+def pages(mess1, mess2):
     DailyReport.objects.create(mess=mess1, date="2026-03-09", data={}, text_body="", html_body="")
-    return {"notification": Notification.objects.create(mess=mess1, date="2026-03-09", meal="lunch", critical_count=1).pk}
+    return {
+        "notification": Notification.objects.create(mess=mess1, date="2026-03-09", meal="lunch", critical_count=1).pk,
+        "waste": WasteRecord.objects.create(floor=mess1.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
+        "other_waste": WasteRecord.objects.create(floor=mess2.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)

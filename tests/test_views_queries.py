@@ -26,6 +26,7 @@ PAGES = [
     ("official", "/mess/mess1/"),
     ("admin", "/mess/mess1/"),
     ("official", "/mess/mess1/waste/"),
+    ("admin", "/mess/mess1/waste/history/"),
     ("official", "/mess/mess1/reports/2026-03-09/"),
     ("admin", "/overview/"),
     ("student", "/feedback/"),

@@ -1,5 +1,5 @@
-"""A mess's pages, for its officials and the admins: the dashboard, the waste form, the inbox, the
-daily reports and the CSV exports."""
+"""A mess's pages, for its officials and the admins: the dashboard, the inbox, the daily reports and
+the CSV exports (the waste pages are in waste.py)."""
 
 import datetime
 
@@ -15,15 +15,15 @@ from mess.feedback import (
     feedback_critical_latest,
     ratings_by_meal,
 )
-from mess.forms import DateRangeForm, WasteForm
-from mess.meals import days_ending, meals_of_today
+from mess.forms import DateRangeForm
+from mess.meals import days_ending
 from mess.models import DailyReport, Meal, Mess, Notification
 from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_inbox, notifications_mark_all_read
 from mess.reports import daily_reports_latest
 from mess.text import plural
 from mess.views.access import mess_page
 from mess.views.exports import csv_export
-from mess.waste import waste_by_floor_and_meal, waste_record_save, waste_records_recent, waste_trend
+from mess.waste import waste_by_floor_and_meal, waste_trend
 from scheduling.selectors import jobs_health
 
 MEAL_SERIES = [{"label": meal.label} for meal in Meal]
@@ -65,44 +65,6 @@ def dashboard(request, code):
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
     }
     return render(request, "mess/dashboard.html", context)
-
-
-@mess_page
-def waste_entry(request, code):
-    mess = get_object_or_404(Mess, code=code)
-    if request.method == "POST":
-        form = WasteForm(request.POST, mess=mess)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = waste_record_save(
-                    mess=mess,
-                    floor=data["floor"],
-                    date=data["date"],
-                    meal=data["meal"],
-                    total_kg=data["total_kg"],
-                    diners=data["diners"],
-                    recorded_by=request.user,
-                )
-            except ValueError as e:
-                form.add_error(None, str(e))
-            else:
-                record = saved.record
-                what = f"{record.floor.name}, {record.get_meal_display().lower()} of {record.date:%d %b %Y}"
-                if saved.created:
-                    messages.success(request, f"Recorded {record.total_kg} kg for {what}.")
-                else:
-                    messages.info(
-                        request,
-                        f"Updated the existing record for {what}: {saved.previous_kg} kg is now {record.total_kg} kg "
-                        "(a floor has one record per meal and day).",
-                    )
-                return redirect("mess:waste", code=mess.code)
-    else:
-        started, _ = meals_of_today(now=timezone.now())
-        form = WasteForm(mess=mess, initial={"date": timezone.localdate(), "meal": started[-1].meal if started else Meal.BREAKFAST})
-    context = {"mess": mess, "form": form, "recent": waste_records_recent(mess=mess)}
-    return render(request, "mess/waste.html", context)
 
 
 @mess_page

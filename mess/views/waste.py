@@ -1,0 +1,105 @@
+"""The waste pages of a mess, for its officials and the admins: a meal's waste for every floor in one
+form, the deletion of a wrong record, and (for admins) the history of every change."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from mess.forms import WasteMealForm, WasteMealPickForm, unusual_key
+from mess.meals import meals_of_today
+from mess.models import Floor, Meal, Mess, WasteRecord
+from mess.views.access import admin_page, mess_page
+from mess.waste import MealSaved, waste_history, waste_meal_save, waste_of_meal, waste_record_delete, waste_records_recent, waste_unusual
+
+HISTORY_PAGE = 50  # changes per page of the history
+
+
+def meal_url(mess: Mess, date: datetime.date, meal: str) -> str:
+    """The waste page of `mess` showing `meal` of `date`."""
+    return reverse("mess:waste", kwargs={"code": mess.code}) + "?" + urlencode({"date": date.isoformat(), "meal": meal})
+
+
+def latest_meal() -> dict:
+    """The meal the waste page opens at: today's latest meal that has started, or, before the
+    first, yesterday's last."""
+    now = timezone.now()
+    started, to_come = meals_of_today(now=now)
+    if started:
+        return {"date": timezone.localdate(now).isoformat(), "meal": started[-1].meal}
+    return {"date": (timezone.localdate(now) - datetime.timedelta(days=1)).isoformat(), "meal": to_come[-1].meal}
+
+
+@mess_page
+def waste_entry(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    floors = list(Floor.objects.filter(mess=mess).order_by("name"))
+    data = request.POST if request.method == "POST" else request.GET
+    pick = WasteMealPickForm(data if "date" in data or "meal" in data else latest_meal())
+    context = {"mess": mess, "pick": pick, "form": None, "unusual": {}, "recent": waste_records_recent(mess=mess)}
+    if not pick.is_valid():
+        return render(request, "mess/waste.html", context)
+    date, meal = pick.cleaned_data["date"], pick.cleaned_data["meal"]
+    stored = waste_of_meal(mess=mess, date=date, meal=meal)
+    context |= {"date": date, "meal": Meal(meal)}
+    if request.method != "POST":
+        context["form"] = WasteMealForm(floors=floors, stored=stored, initial={"date": date, "meal": meal})
+        return render(request, "mess/waste.html", context)
+    form = context["form"] = WasteMealForm(request.POST, floors=floors, stored=stored)
+    if form.is_valid():
+        changed = form.changed_figures()
+        unusual = waste_unusual(mess=mess, date=date, meal=meal, figures=changed)
+        key = unusual_key([f for f in changed if f.floor.pk in unusual])
+        if unusual and form.cleaned_data["confirm"] != key:
+            form.unusual = unusual
+            context |= {"unusual": unusual, "unusual_key": key}
+            return render(request, "mess/waste.html", context)
+        try:
+            saved = waste_meal_save(mess=mess, date=date, meal=meal, figures=form.figures, recorded_by=request.user)
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, saved_text(saved, date=date, meal=Meal(meal)))
+            return redirect(meal_url(mess, date, meal))
+    return render(request, "mess/waste.html", context)
+
+
+def saved_text(saved: MealSaved, *, date: datetime.date, meal: Meal) -> str:
+    what = f"{meal.label} of {date:%d %b %Y}"
+    parts = [f"recorded {', '.join(f'{kg} kg for {name}' for name, kg in saved.recorded)}"] if saved.recorded else []
+    parts += [f"{name} changed from {before} kg to {after} kg" for name, before, after in saved.changed]
+    if not parts:
+        return f"{what}: nothing changed."
+    return f"{what}: {'; '.join(parts)}."
+
+
+@mess_page
+def waste_delete(request, code, pk):
+    """GET asks to confirm; only a POST deletes."""
+    mess = get_object_or_404(Mess, code=code)
+    if request.method == "POST":
+        try:
+            record = waste_record_delete(mess=mess, record_id=pk, deleted_by=request.user)
+        except WasteRecord.DoesNotExist:
+            raise Http404("No such waste record.") from None
+        messages.success(
+            request,
+            f"Deleted the waste of {record.floor.name}, {record.get_meal_display().lower()} of {record.date:%d %b %Y} "
+            f"({record.total_kg} kg). The history keeps what it said.",
+        )
+        return redirect(meal_url(mess, record.date, record.meal))
+    record = get_object_or_404(WasteRecord.objects.select_related("floor", "recorded_by"), pk=pk, floor__mess=mess)
+    context = {"mess": mess, "record": record, "back": meal_url(mess, record.date, record.meal)}
+    return render(request, "mess/waste_delete.html", context)
+
+
+@admin_page
+def waste_history_page(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    page = Paginator(waste_history(mess=mess), HISTORY_PAGE).get_page(request.GET.get("page"))
+    return render(request, "mess/waste_history.html", {"mess": mess, "page": page})
