@@ -623,3 +623,22 @@ def test_an_import_keeps_its_changes_of_stored_records_in_the_history_and_new_re
     assert WasteChange.objects.get().changed_by == official
     import_text(WASTE_HEADER + f"{YESTERDAY},mess1,First,breakfast,1.00,\n")  # new records only
     assert WasteChange.objects.count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_record_another_official_created_meanwhile_is_changed_not_duplicated(mess1, ground, official, monkeypatch):
+    waste(ground, TODAY, "lunch", "4.00")  # saved by another official after this save read the records
+    real = WasteRecord.objects.select_for_update
+    reads = []
+
+    def read_before_the_other_save(*args, **kwargs):
+        reads.append(1)
+        return WasteRecord.objects.none() if len(reads) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(WasteRecord.objects, "select_for_update", read_before_the_other_save)
+
+    saved = waste_meal_save(mess=mess1, date=TODAY, meal="lunch", figures=[FloorWaste(floor=ground, total_kg=d("6"))], recorded_by=official)
+
+    assert len(reads) == 2 and saved.changed == [("Ground", d("4.00"), d("6.00"))]
+    assert list(WasteRecord.objects.values_list("total_kg", flat=True)) == [d("6.00")]
+    assert history() == [("Ground", TODAY, "lunch", "changed", d("4.00"), None, d("6.00"), None)]
