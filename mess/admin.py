@@ -18,6 +18,7 @@ from django.utils.text import Truncator
 
 from mess.changes import records_changed
 from mess.figures import grams_per_diner
+from mess.forms import waste_meal_refused
 from mess.models import (
     Alert,
     ComplaintTerm,
@@ -41,7 +42,7 @@ from mess.models import (
 from mess.people import people_invite
 from mess.text import plural
 from mess.triage import feedback_retriage, feedback_verdict
-from mess.waste import waste_change_of_admin, waste_meal_check, waste_records_delete
+from mess.waste import waste_change_of_admin, waste_records_delete
 from scheduling.services import default_crons, schedules_follow_defaults
 
 User = get_user_model()
@@ -266,12 +267,8 @@ class WasteRecordForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        date, meal = cleaned.get("date"), cleaned.get("meal")
-        if date and meal:
-            try:
-                waste_meal_check(date=date, meal=meal)
-            except ValueError as error:
-                raise forms.ValidationError(f"{error}: waste is recorded after the meal.") from None
+        if why := waste_meal_refused(cleaned):
+            raise forms.ValidationError(why)
         return cleaned
 
 

@@ -39,6 +39,18 @@ def _recorded_date(day: datetime.date, *, latest: datetime.date | None = None) -
         raise forms.ValidationError(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
 
 
+def waste_meal_refused(cleaned: dict) -> str | None:
+    """Why the waste of the cleaned `date` and `meal` cannot be recorded (a meal that has not started
+    yet: mess.waste.waste_meal_check), or None; the officials' form and the admin's say the same."""
+    date, meal = cleaned.get("date"), cleaned.get("meal")
+    if date and meal:
+        try:
+            waste_meal_check(date=date, meal=meal)
+        except ValueError as error:
+            return f"{error}: waste is recorded after the meal."
+    return None
+
+
 class WasteMealPickForm(forms.Form):
     """The meal whose waste the waste page shows and records: a date and a meal that has started."""
 
@@ -53,12 +65,8 @@ class WasteMealPickForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        date, meal = cleaned.get("date"), cleaned.get("meal")
-        if date and meal:
-            try:
-                waste_meal_check(date=date, meal=meal)
-            except ValueError as error:
-                self.add_error("meal", f"{error}: waste is recorded after the meal.")
+        if why := waste_meal_refused(cleaned):
+            self.add_error("meal", why)
         return cleaned
 
 
