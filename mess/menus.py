@@ -1,16 +1,212 @@
-"""Menus: the regular weekly menu, one-day temporary menus and the non-veg menu with its prices
-(edited in Django admin), and the cleanup_old_menu job, which deletes the one-day menus of past days."""
+"""Menus: what a mess serves on a day (the regular weekly menu, with its optional odd/even-week
+rotation, replaced for a date and meal by a one-day temporary menu, and the day's non-veg items with
+their prices), the dishes students like and dislike, and the cleanup_old_menu job, which deletes the
+one-day menus of past days.
+
+Which regular menu serves a date: the rows of the date's weekday. A mess with `rotation_starts_on`
+alternates two weekly menus, week 1 from that Monday, week 2 the week after, and so on (before the
+start date too); for each meal, and for veg and non-veg apart, a row of the date's week (1 or 2)
+wins over a row for every week, which serves the weeks that have no row of their own. A mess
+without a start date does not alternate: only its rows for every week are served. A temporary menu
+of a date and meal replaces that meal's regular menu, veg and non-veg rows alike; the non-veg items
+of the date are shown beside whichever menu is served."""
 
 import datetime
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connections, router, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from mess.models import NonVegItem, NonVegMenu, TemporaryMenu
+from mess.models import (
+    DishVote,
+    Feedback,
+    Meal,
+    MealWindow,
+    MenuWeek,
+    Mess,
+    NonVegItem,
+    NonVegMenu,
+    RegularMenu,
+    TemporaryMenu,
+    Weekday,
+)
 from mess.text import plural
+
+# The longest dish text a vote keeps (DishVote.dish): a longer dish is shown whole and voted on cut.
+DISH_LENGTH = DishVote._meta.get_field("dish").max_length
+
+
+def dishes_split(text: str) -> list[str]:
+    """The dishes of a menu's text, one per line: stripped, empty lines left out."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def rotation_week(*, mess: Mess, date: datetime.date) -> int | None:
+    """The week of `mess`'s odd/even rotation that `date` falls in (1 or 2), counted in whole weeks
+    from its `rotation_starts_on`, also before it; None for a mess that does not alternate. Counting
+    from a date, not by ISO week numbers, keeps the alternation across a year of 53 weeks."""
+    if mess.rotation_starts_on is None:
+        return None
+    return (date - mess.rotation_starts_on).days // 7 % 2 + 1
+
+
+@dataclass(frozen=True)
+class NonVegOffer:
+    name: str
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class MealMenu:
+    """One meal of one day: its veg dishes and its non-veg dishes (of the regular or the temporary
+    menu), whether a temporary menu replaces the regular one (`changed`), and the non-veg items on
+    sale with their prices."""
+
+    meal: str
+    veg: list[str]
+    nonveg: list[str]
+    changed: bool
+    offers: list[NonVegOffer]
+
+    @property
+    def label(self) -> str:
+        return Meal(self.meal).label
+
+    @property
+    def dishes(self) -> list[str]:
+        """Every dish of the meal a student may vote on: the menu's, then the non-veg items, each
+        once, as a vote keeps it (at most DISH_LENGTH characters)."""
+        names = [dish[:DISH_LENGTH] for dish in [*self.veg, *self.nonveg, *(o.name for o in self.offers)]]
+        return list(dict.fromkeys(names))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.veg or self.nonveg or self.offers)
+
+
+@dataclass(frozen=True)
+class DayMenu:
+    """A mess's menu of one date: each meal in serving order; `week` is the rotation's week (1, 2)
+    or None for a mess that does not alternate."""
+
+    date: datetime.date
+    week: int | None
+    meals: list[MealMenu]
+
+    @property
+    def changed(self) -> bool:
+        return any(m.changed for m in self.meals)
+
+    @property
+    def is_empty(self) -> bool:
+        return all(m.is_empty for m in self.meals)
+
+    def meal(self, meal: str) -> MealMenu:
+        return next(m for m in self.meals if m.meal == meal)
+
+
+def menu_of_week(*, mess: Mess, start: datetime.date, days: int = 7) -> list[DayMenu]:
+    """The menus of `mess` for the `days` days from `start` (see the module's docstring for which
+    menu serves a date). Three queries (regular menus, temporary menus, non-veg items) however many
+    days and menus there are."""
+    end = start + datetime.timedelta(days=days - 1)
+    weekdays = {(start + datetime.timedelta(days=n)).weekday() for n in range(min(days, 7))}
+    # (weekday, meal, is_veg) -> {week: dishes}
+    regular: dict[tuple[int, str, bool], dict[int, list[str]]] = {}
+    for weekday, meal, is_veg, week, dishes in (
+        RegularMenu.objects.filter(mess=mess, weekday__in=weekdays).order_by().values_list("weekday", "meal", "is_veg", "week", "dishes")
+    ):
+        regular.setdefault((weekday, meal, is_veg), {})[week] = dishes_split(dishes)
+    temporary = {
+        (date, meal): dishes_split(dishes)
+        for date, meal, dishes in TemporaryMenu.objects.filter(mess=mess, date__gte=start, date__lte=end)
+        .order_by()
+        .values_list("date", "meal", "dishes")
+    }
+    offers: dict[tuple[datetime.date, str], list[NonVegOffer]] = {}
+    items = NonVegItem.objects.filter(menu__mess=mess, menu__date__gte=start, menu__date__lte=end).order_by("id")  # as they were entered
+    for date, meal, name, price in items.values_list("menu__date", "menu__meal", "name", "price"):
+        offers.setdefault((date, meal), []).append(NonVegOffer(name=name, price=price))
+
+    week_days = []
+    for n in range(days):
+        date = start + datetime.timedelta(days=n)
+        week = rotation_week(mess=mess, date=date)
+        meals = []
+        for meal in Meal.values:
+            if (date, meal) in temporary:
+                veg, nonveg, changed = temporary[date, meal], [], True
+            else:
+                veg = _regular(regular.get((date.weekday(), meal, True), {}), week)
+                nonveg = _regular(regular.get((date.weekday(), meal, False), {}), week)
+                changed = False
+            meals.append(MealMenu(meal=meal, veg=veg, nonveg=nonveg, changed=changed, offers=offers.get((date, meal), [])))
+        week_days.append(DayMenu(date=date, week=week, meals=meals))
+    return week_days
+
+
+def _regular(rows: dict[int, list[str]], week: int | None) -> list[str]:
+    """The dishes of a slot's rows by week that serve `week`: its own row, else the every-week row."""
+    if week is not None and week in rows:
+        return rows[week]
+    return rows.get(MenuWeek.EVERY, [])
+
+
+def menu_of_day(*, mess: Mess, date: datetime.date) -> DayMenu:
+    """The menu of `mess` on `date`, each meal in serving order. Three queries."""
+    return menu_of_week(mess=mess, start=date, days=1)[0]
+
+
+@dataclass(frozen=True)
+class MealNow:
+    """A meal of today's menu with its window, and whether it is being served now or comes next."""
+
+    menu: MealMenu
+    window: MealWindow | None
+    now: bool
+    next: bool
+
+
+def meals_now_first(*, menu: DayMenu, windows: list[MealWindow], now: datetime.datetime) -> list[MealNow]:
+    """Today's meals of `menu`, the one being served at `now` (local time) first, or, between meals,
+    the next one; then the others in serving order. No query: `windows` are the meals' windows."""
+    time = timezone.localtime(now).time()
+    by_meal = {w.meal: w for w in windows}
+    serving = next((w.meal for w in windows if w.starts_at <= time < w.ends_at), None)
+    coming = None if serving else next((w.meal for w in sorted(windows, key=lambda w: w.starts_at) if w.starts_at > time), None)
+    first = serving or coming
+    meals = [
+        MealNow(menu=m, window=by_meal.get(m.meal), now=m.meal == serving, next=m.meal == coming and coming is not None) for m in menu.meals
+    ]
+    return sorted(meals, key=lambda m: m.menu.meal != first)
+
+
+def dish_votes_replace(*, feedback: Feedback, mess: Mess, votes: Mapping[str, bool]) -> int:
+    """Replaces the dish votes of `feedback` (a student's rating of a meal) by `votes`, dish ->
+    liked, and returns how many it stored. Each dish must be on `mess`'s menu of that date and meal
+    (as MealMenu.dishes names it): otherwise raises ValueError and changes nothing. The caller holds
+    the transaction that saves the feedback, so the rating and its votes are stored together."""
+    if votes:
+        offered = set(menu_of_day(mess=mess, date=feedback.date).meal(feedback.meal).dishes)
+        if unknown := sorted(dish for dish in votes if dish not in offered):
+            raise ValueError(f"not on the {feedback.get_meal_display().lower()} menu of {feedback.date}: {', '.join(unknown)}")
+    DishVote.objects.filter(feedback=feedback).delete()
+    DishVote.objects.bulk_create(
+        DishVote(feedback=feedback, mess=mess, date=feedback.date, dish=dish, liked=liked) for dish, liked in votes.items()
+    )
+    return len(votes)
+
+
+def dish_votes_of(*, feedback_ids: list[int]) -> dict[int, dict[str, bool]]:
+    """The dish votes of these feedback entries: feedback id -> {dish: liked}. One query."""
+    votes: dict[int, dict[str, bool]] = {}
+    for feedback_id, dish, liked in DishVote.objects.filter(feedback_id__in=feedback_ids).values_list("feedback_id", "dish", "liked"):
+        votes.setdefault(feedback_id, {})[dish] = liked
+    return votes
 
 
 def _delete_where(connection, *, model, where: str, params: list) -> int:
@@ -111,3 +307,32 @@ def menus_cleanup(*, dry_run: bool = False, batch_size: int | None = None) -> st
         f"deleted {plural(deleted['temporary'], 'temporary menu')}, "
         f"{plural(deleted['nonveg'], 'non-veg menu')} ({plural(deleted['items'], 'item')})"
     )
+
+
+# The columns of a menu file, as import_menu reads it and the menu export writes it.
+MENU_COLUMNS = ("mess", "weekday", "meal", "week", "veg", "dishes")
+# How a file names the weeks (also 0, 1 and 2) and whether a menu is vegetarian (also true/false).
+WEEK_NAMES = {MenuWeek.EVERY: "every", MenuWeek.FIRST: "1", MenuWeek.SECOND: "2"}
+DISH_SEPARATOR = ";"
+
+
+def menu_export_rows(*, mess_id: int | None = None) -> list[tuple[str, ...]]:
+    """The regular menus (of one mess, or of all) as rows of MENU_COLUMNS, the columns import_menu
+    reads: weekdays by name in lower case, weeks as every/1/2, veg as yes/no, the dishes joined by
+    "; ", by mess, week, weekday, meal and veg first. One query; a mess's regular menus are a few
+    hundred rows at most."""
+    menus = RegularMenu.objects.all() if mess_id is None else RegularMenu.objects.filter(mess_id=mess_id)
+    rows = menus.values_list("mess__code", "week", "weekday", "meal", "is_veg", "dishes")
+    meal_order = {meal: i for i, meal in enumerate(Meal.values)}
+    ordered = sorted(rows, key=lambda r: (r[0], r[1], r[2], meal_order[r[3]], not r[4]))
+    return [
+        (
+            code,
+            Weekday(weekday).label.lower(),
+            meal,
+            WEEK_NAMES[week],
+            "yes" if is_veg else "no",
+            f"{DISH_SEPARATOR} ".join(dishes_split(dishes)),
+        )
+        for code, week, weekday, meal, is_veg, dishes in ordered
+    ]
