@@ -3,14 +3,16 @@ student, day and meal; which entries are critical (the officials must hear of th
 reads for the students' page, the dashboard and the exports."""
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from mess.figures import average
 from mess.meals import days_ending, meals_of_today, serving_order
+from mess.menus import dish_votes_replace
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Meal, Mess
 from mess.text import typed_text
 from mess.triage import terms_load, triage
@@ -28,16 +30,22 @@ class FeedbackSaved:
     created: bool
 
 
-def feedback_save(*, student, meal: str, rating: int, category: str, comment: str) -> FeedbackSaved:
+def feedback_save(
+    *, student, meal: str, rating: int, category: str, comment: str, dish_votes: Mapping[str, bool] | None = None
+) -> FeedbackSaved:
     """Stores the student's feedback of today's `meal` at their own mess: one entry per student,
     day and meal, which later saves of the same day change. Only meals whose window has started
     (local time) can be rated, so the day a student may still change an entry ends at midnight.
     The comment is stored stripped (an empty comment is "no comment"), its newlines as \n. Raises
     ValueError for a student without a mess, a meal that has not started yet, a rating outside 1 to
-    5, an unknown category, or a comment too long or holding a control character (see typed_text)."""
+    5, an unknown category, or a comment too long or holding a control character (see typed_text).
+
+    `dish_votes` (dish -> liked), when given, replace the entry's dish votes in the same transaction
+    (mess.menus.dish_votes_replace): a dish that is not on the mess's menu of that meal today is
+    refused with ValueError, and then nothing is saved."""
     now = timezone.now()
-    mess_id = Mess.objects.filter(profiles__user=student).values_list("pk", flat=True).first()
-    if mess_id is None:
+    mess = Mess.objects.filter(profiles__user=student).first()
+    if mess is None:
         raise ValueError(f"{student} eats at no mess")
     started, _ = meals_of_today(now=now)
     if meal not in {w.meal for w in started}:
@@ -53,20 +61,23 @@ def feedback_save(*, student, meal: str, rating: int, category: str, comment: st
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"the comment is longer than {MAX_COMMENT} characters")
     verdict = triage(rating=rating, category=category, comment=comment, terms=terms_load())
-    entry, created = Feedback.objects.update_or_create(
-        student=student,
-        date=timezone.localdate(now),
-        meal=meal,
-        defaults={
-            "mess_id": mess_id,
-            "rating": rating,
-            "category": category,
-            "comment": comment,
-            "is_critical": verdict.critical,
-            "critical_why": verdict.why,
-            "critical_themes": verdict.themes,
-        },
-    )
+    with transaction.atomic():
+        entry, created = Feedback.objects.update_or_create(
+            student=student,
+            date=timezone.localdate(now),
+            meal=meal,
+            defaults={
+                "mess_id": mess.pk,
+                "rating": rating,
+                "category": category,
+                "comment": comment,
+                "is_critical": verdict.critical,
+                "critical_why": verdict.why,
+                "critical_themes": verdict.themes,
+            },
+        )
+        if dish_votes is not None:
+            dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)
     return FeedbackSaved(entry=entry, created=created)
 
 

@@ -230,3 +230,36 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         context["expires"] = duration(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
         super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class DishVotesForm(forms.Form):
+    """The dishes of the meal a student rates that they liked and disliked (from that day's menu),
+    posted with the FeedbackForm of the meal."""
+
+    liked = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    disliked = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, dishes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dishes = dishes
+        for name in ("liked", "disliked"):
+            self.fields[name].choices = [(dish, dish) for dish in dishes]
+            self.fields[name].error_messages["invalid_choice"] = "%(value)s is not on this meal's menu today."
+
+    def clean(self):
+        cleaned = super().clean()
+        if both := set(cleaned.get("liked", ())) & set(cleaned.get("disliked", ())):
+            raise forms.ValidationError(f"A dish is liked or disliked, not both: {', '.join(sorted(both))}.")
+        return cleaned
+
+    def votes(self) -> dict[str, bool]:
+        """dish -> liked, of the valid form."""
+        return {**{dish: True for dish in self.cleaned_data["liked"]}, **{dish: False for dish in self.cleaned_data["disliked"]}}
+
+    def choice(self, dish: str) -> str:
+        """ "liked", "disliked" or "" for `dish`, as the form shows it."""
+        for name in ("liked", "disliked"):
+            value = self[name].value() or []
+            if dish in value:
+                return name
+        return ""
