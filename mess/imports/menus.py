@@ -1,0 +1,115 @@
+"""The menu file: `mess,weekday,meal,week,veg,dishes`, one regular (weekly) menu per row.
+
+- weekday: a name (Monday, or its first three letters, any case) or a number, 0 for Monday to 6 for
+  Sunday, as Python's date.weekday() counts;
+- week: `every` (or 0) for a menu served every week, `1` or `2` for a week of the mess's odd/even rotation;
+- veg: yes/no or true/false;
+- dishes: separated by `;`, at most MAX_DISHES, each at most DISH_LENGTH characters.
+
+A row replaces the dishes of its slot (mess, weekday, meal, week, veg); slots the file does not name
+are left as they are.
+"""
+
+from collections.abc import Callable
+from typing import IO
+
+from django.db import transaction
+
+from mess.bulk import upsert
+from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, import_file, messes, parse_mess, show
+from mess.menus import DISH_LENGTH, DISH_SEPARATOR, MENU_COLUMNS, dishes_split
+from mess.models import MAX_DISHES, MenuWeek, RegularMenu, Weekday
+
+WEEKDAYS = {
+    **{str(day.value): day.value for day in Weekday},
+    **{day.label.lower(): day.value for day in Weekday},
+    **{day.label[:3].lower(): day.value for day in Weekday},
+}
+WEEKS = {"0": MenuWeek.EVERY, "every": MenuWeek.EVERY, "1": MenuWeek.FIRST, "2": MenuWeek.SECOND}
+VEG = {"yes": True, "true": True, "no": False, "false": False}
+
+
+def menu_import(*, file: IO, progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Imports `mess,weekday,meal,week,veg,dishes` rows as regular menus: each row's dishes replace
+    those of its slot, which is created if new. All or nothing (see mess.imports.reader): a file with
+    any bad row writes nothing and lists every bad row by line. Importing the same file again (or a
+    file the menu export wrote) changes nothing. One short transaction writes the whole file."""
+    return import_file(_MenuImport(), file=file, progress=progress)
+
+
+class _MenuImport(FileKind):
+    what = "menus"
+    columns = MENU_COLUMNS
+    required = columns
+    key_text = "mess, weekday, meal, week and veg"
+
+    def __init__(self):
+        super().__init__()
+        self.keys: set[tuple] = set()
+
+    def seen(self, key: tuple) -> bool:
+        if key in self.keys:
+            return True
+        self.keys.add(key)
+        return False
+
+    def load(self) -> None:
+        self.codes, _ = messes()
+        self.stored = {
+            (mess_id, weekday, meal, week, is_veg): dishes_split(dishes)
+            for mess_id, weekday, meal, week, is_veg, dishes in RegularMenu.objects.values_list(
+                "mess_id", "weekday", "meal", "week", "is_veg", "dishes"
+            )
+        }
+
+    def parse(self, fields: dict[str, str]) -> tuple:
+        mess_id = parse_mess(fields["mess"], self.codes)
+        weekday = _choice(fields["weekday"], WEEKDAYS, "weekday", "a name such as Monday, or 0 (Monday) to 6 (Sunday)")
+        meal = choice(fields["meal"], MEALS, "meal")
+        week = _choice(fields["week"], WEEKS, "week", "every (or 0), 1 or 2")
+        is_veg = _choice(fields["veg"], VEG, "veg", "yes, no, true or false")
+        key = (mess_id, weekday, meal, week, is_veg)
+        return key, (*key, _dishes(fields["dishes"]))
+
+    def check(self, items: list) -> tuple[list, int]:
+        changed, new = [], 0
+        for *key, dishes in items:
+            old = self.stored.get(tuple(key))
+            if old == dishes:
+                continue
+            new += old is None
+            changed.append((*key, dishes))
+        self.changed += len(changed)
+        return changed, new
+
+    def write(self, batches) -> None:
+        menus = [
+            RegularMenu(mess_id=mess_id, weekday=weekday, meal=meal, week=week, is_veg=is_veg, dishes="\n".join(dishes))
+            for batch in batches
+            for mess_id, weekday, meal, week, is_veg, dishes in batch
+        ]
+        with transaction.atomic():
+            upsert(RegularMenu, menus, unique_fields=["mess", "weekday", "meal", "week", "is_veg"], update_fields=["dishes"])
+
+
+def _choice(value: str, choices: dict, what: str, expected: str):
+    if not value:
+        raise Bad(f"{what} is missing")
+    found = choices.get(value.lower())
+    if found is None:
+        raise Bad(f"unknown {what} {show(value)} (expected {expected})")
+    return found
+
+
+def _dishes(value: str) -> list[str]:
+    dishes = [dish.strip() for dish in value.split(DISH_SEPARATOR) if dish.strip()]
+    if not dishes:
+        raise Bad("dishes is missing")
+    if len(dishes) > MAX_DISHES:
+        raise Bad(f"{len(dishes)} dishes, more than {MAX_DISHES}")
+    for dish in dishes:
+        if any(ord(char) < 32 or ord(char) == 127 for char in dish):
+            raise Bad(f"dish {show(dish)} holds a line break or a control character (dishes are separated by {DISH_SEPARATOR})")
+        if len(dish) > DISH_LENGTH:
+            raise Bad(f"dish {show(dish)} is longer than {DISH_LENGTH} characters")
+    return dishes
