@@ -148,6 +148,8 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 60 *
 # The site's address in e-mails sent without a request (invitations from the import command).
 _host = next((host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"), "localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{_host}").rstrip("/")
+# Each active mess's menu at /menu/<code>/ for anyone, signed in or not (a link to share, a screen at the counter).
+PUBLIC_MENUS = env.bool("PUBLIC_MENUS", default=True)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Kolkata")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, menu_editing, officials, students, waste
+from mess.views import accounts, admins, menu_editing, menus, officials, students, waste
 
 app_name = "mess"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     path("mess/<slug:code>/menu/day/remove/", menu_editing.day_remove, name="menu_day_remove"),
     path("mess/<slug:code>/menu/nonveg/", menu_editing.nonveg, name="menu_nonveg"),
     path("mess/<slug:code>/menu/history/", menu_editing.history, name="menu_history"),
+    path("mess/<slug:code>/menu.csv", menus.export_menu, name="export_menu"),
+    path("menu/<slug:code>/", menus.public_menu, name="public_menu"),
 ]

@@ -48,6 +48,10 @@ MATRIX = [
     ("get", "/mess/mess1/menu/history/", [302, 403, 200, 404, 200, 403, 200]),
     ("get", "/mess/nope/", [302, 403, 404, 404, 404, 403, 404]),
     ("get", "/mess/nope/menu/", [302, 403, 404, 404, 404, 403, 404]),
+    ("get", "/mess/mess1/menu.csv", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess2/menu.csv", [302, 403, 404, 200, 200, 403, 200]),
+    ("get", "/menu/mess1/", [200, 200, 200, 200, 200, 200, 200]),  # the public menu: anyone's, no login
+    ("get", "/menu/nope/", [404, 404, 404, 404, 404, 404, 404]),
     ("get", "/admin/", [302, 302, 302, 302, 200, 200, 302]),  # Django admin sends non-staff to its own login
     ("get", "/accounts/password/", [302, 200, 200, 200, 200, 200, 200]),
 ]
@@ -89,7 +93,7 @@ def test_each_role_gets_what_it_may_see(client, people, pages, role, method, url
     response = getattr(client, method)(url)
 
     assert response.status_code == expected[ROLES.index(role)]
-    if role == "anonymous" and not url.startswith("/admin/"):
+    if role == "anonymous" and expected[0] == 302 and not url.startswith("/admin/"):
         assert response["Location"] == f"/accounts/login/?next={quote(url, safe='/')}"
 
 

@@ -3,6 +3,7 @@ the CSV exports (the waste pages are in waste.py)."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +18,7 @@ from mess.feedback import (
 )
 from mess.forms import DateRangeForm
 from mess.meals import days_ending
+from mess.menus import menu_of_day
 from mess.models import DailyReport, Meal, Mess, Notification
 from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_inbox, notifications_mark_all_read
 from mess.reports import daily_reports_latest
@@ -63,6 +65,8 @@ def dashboard(request, code):
         "reports": daily_reports_latest(mess=mess),
         "jobs": jobs_health(),
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
+        "menu_today": menu_of_day(mess=mess, date=today),
+        "public_menu": settings.PUBLIC_MENUS and mess.is_active,
     }
     return render(request, "mess/dashboard.html", context)
 
