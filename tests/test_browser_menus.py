@@ -1,0 +1,116 @@
+"""The menus in a real browser (see tests/test_browser.py for how these run): the students' menu,
+week and dish votes, the public menu page and the dashboard's menu, at desktop and phone width,
+under the Content-Security-Policy."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from mess.models import DishVote, Feedback, MealWindow, Mess, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
+from tests import test_browser
+from tests.test_browser import ARTIFACTS, log_in
+
+pytestmark = test_browser.pytestmark
+
+# The fixtures that run Playwright on Debian's Chromium, and the people and CSP watchers, as
+# tests/test_browser.py defines them.
+playwright = test_browser.playwright
+browser_type = test_browser.browser_type
+launch_browser = test_browser.launch_browser
+browser = test_browser.browser
+browser_context_args = test_browser.browser_context_args
+browser_type_launch_args = test_browser.browser_type_launch_args
+people = test_browser.people
+csp_violations = test_browser.csp_violations
+dialogs = test_browser.dialogs
+
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+LONG_DISH = "Aloo-gobhi-matar-paneer-shimla-mirch-ki-sabzi-with-extra-masala-and-coriander"
+
+
+@pytest.fixture
+def menus(people):
+    """Every day's breakfast served all day (the live server runs on the real clock), a week of
+    regular menus, a one-day change tomorrow and today's non-veg items."""
+    MealWindow.objects.filter(meal="breakfast").update(starts_at=datetime.time(0, 0), ends_at=datetime.time(23, 59))
+    mess, today = people["mess"], timezone.localdate()
+    for weekday in range(7):
+        RegularMenu.objects.create(mess=mess, weekday=weekday, meal="breakfast", dishes=f"Idli {weekday}\nSambar\n{LONG_DISH}")
+        RegularMenu.objects.create(mess=mess, weekday=weekday, meal="dinner", dishes=f"Dal {weekday}\nRice")
+    TemporaryMenu.objects.create(mess=mess, date=today + datetime.timedelta(days=1), meal="dinner", dishes="Festival thali")
+    menu = NonVegMenu.objects.create(mess=mess, date=today, meal="breakfast")
+    NonVegItem.objects.create(menu=menu, name="Egg bhurji", price=Decimal("35"))
+    return mess
+
+
+def fits(page, viewport):
+    """Nothing makes the page scroll sideways."""
+    return page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_student_sees_todays_menu_and_the_week_and_votes_on_dishes(page, live_server, menus, dialogs, csp_violations, viewport):
+    weekday = timezone.localdate().weekday()
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, "alice", "pw-alice-123")
+
+    first = page.locator("#menu-today .menu-meal").first
+    assert first.get_attribute("id") == "menu-breakfast"  # being served now, so first
+    assert "serving now" in first.inner_text() and f"Idli {weekday}" in first.inner_text() and "₹35.00" in first.inner_text()
+    tomorrow = page.locator(".menu-day").nth(1)
+    assert "Festival thali" in tomorrow.inner_text() and tomorrow.locator(".badge.changed").count() >= 1
+    assert page.locator(".menu-day").count() == 7
+    assert fits(page, viewport)
+
+    card = page.locator("#meal-breakfast")
+    card.locator("label", has_text="4").first.click()
+    card.locator(f"input[name=liked][value='Idli {weekday}']").check()
+    card.locator("input[name=disliked][value='Egg bhurji']").check()
+    card.locator("input[name=liked][value='Sambar']").check()
+    card.locator("input[name=disliked][value='Sambar']").check()  # both: refused beside the dishes
+    card.locator("button[type=submit]").click()
+    assert "A dish is liked or disliked, not both: Sambar." in page.locator("#meal-breakfast .dish-votes").inner_text()
+    assert not Feedback.objects.exists()
+
+    card.locator("input[name=disliked][value='Sambar']").uncheck()
+    card.locator("button[type=submit]").click()
+    assert "your feedback on today's breakfast is saved" in page.locator(".messages").inner_text()
+    assert {(v.dish, v.liked) for v in DishVote.objects.all()} == {(f"Idli {weekday}", True), ("Sambar", True), ("Egg bhurji", False)}
+    assert page.locator("#meal-breakfast input[name=liked][value='Sambar']").is_checked()  # shown again as saved
+    assert fits(page, viewport)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"student-menu-{viewport['width']}.png", full_page=True)
+    assert dialogs == [] and csp_violations == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_anyone_opens_the_public_menu_page_at_any_width(page, live_server, menus, csp_violations, viewport):
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/menu/mess1/")
+
+    assert "/accounts/login/" not in page.url
+    assert page.locator("h1").inner_text() == "Mess 1: today's menu"
+    assert page.locator("#menu-today .menu-meal").first.get_attribute("id") == "menu-breakfast"
+    assert LONG_DISH in page.locator("#menu-today").inner_text()
+    assert "Festival thali" in page.locator("#menu-week").inner_text()
+    assert fits(page, viewport)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"public-menu-{viewport['width']}.png", full_page=True)
+    Mess.objects.filter(pk=menus.pk).update(is_active=False)
+    assert page.goto(f"{live_server.url}/menu/mess1/").status == 404
+    assert csp_violations == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_official_sees_todays_menu_on_the_dashboard(page, live_server, menus, csp_violations, viewport):
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, "olga", "pw-olga-123")
+
+    menu = page.locator("#menu-today")
+    assert f"Idli {timezone.localdate().weekday()}" in menu.inner_text() and "Egg bhurji" in menu.inner_text()
+    assert fits(page, viewport)
+    page.click("text=The public menu page")
+    assert page.url == f"{live_server.url}/menu/mess1/"
+    assert csp_violations == []
