@@ -81,7 +81,11 @@ class MealMenu:
         """Every dish of the meal a student may vote on: the menu's, then the non-veg items, each
         once, as a vote keeps it (at most DISH_LENGTH characters)."""
         names = [dish[:DISH_LENGTH] for dish in [*self.veg, *self.nonveg, *(o.name for o in self.offers)]]
-        return list(dict.fromkeys(names))
+        # once whatever their case: MariaDB's collation, and students, take "Dal" and "dal" for one dish
+        first: dict[str, str] = {}
+        for name in names:
+            first.setdefault(name.casefold(), name)
+        return list(first.values())
 
     @property
     def is_empty(self) -> bool:

@@ -58,6 +58,12 @@ def test_veg_and_non_veg_rows_are_both_shown_with_the_days_non_veg_items_and_pri
     assert dinner.dishes == ["Dal", "Rice", "Egg curry", "Chicken biryani", "Fish fry"]
 
 
+def test_a_dish_named_twice_whatever_its_case_is_voted_on_once(mess1):
+    regular(mess1, 1, "lunch", ["Dal", "Rice", "dal", "Roti", "Rice"])
+    nonveg(mess1, TUESDAY, "lunch", [("RICE", "10"), ("Egg", "20")])
+    assert menu_of_day(mess=mess1, date=TUESDAY).meal("lunch").dishes == ["Dal", "Rice", "Roti", "Egg"]
+
+
 def test_a_one_day_menu_replaces_that_meal_only_on_that_date_and_keeps_the_non_veg_items(mess1):
     regular(mess1, 1, "lunch", ["Rajma", "Rice"])
     regular(mess1, 1, "lunch", ["Chicken curry"], is_veg=False)

@@ -64,10 +64,10 @@ class _MenuImport(FileKind):
 
     def parse(self, fields: dict[str, str]) -> tuple:
         mess_id = parse_mess(fields["mess"], self.codes)
-        weekday = _choice(fields["weekday"], WEEKDAYS, "weekday", "a name such as Monday, or 0 (Monday) to 6 (Sunday)")
+        weekday = choice(fields["weekday"], WEEKDAYS, "weekday", "a name such as Monday, or 0 (Monday) to 6 (Sunday)")
         meal = choice(fields["meal"], MEALS, "meal")
-        week = _choice(fields["week"], WEEKS, "week", "every (or 0), 1 or 2")
-        is_veg = _choice(fields["veg"], VEG, "veg", "yes, no, true or false")
+        week = choice(fields["week"], WEEKS, "week", "every (or 0), 1 or 2")
+        is_veg = choice(fields["veg"], VEG, "veg", "yes, no, true or false")
         key = (mess_id, weekday, meal, week, is_veg)
         return key, (*key, _dishes(fields["dishes"]))
 
@@ -90,15 +90,6 @@ class _MenuImport(FileKind):
         ]
         with transaction.atomic():
             upsert(RegularMenu, menus, unique_fields=["mess", "weekday", "meal", "week", "is_veg"], update_fields=["dishes"])
-
-
-def _choice(value: str, choices: dict, what: str, expected: str):
-    if not value:
-        raise Bad(f"{what} is missing")
-    found = choices.get(value.lower())
-    if found is None:
-        raise Bad(f"unknown {what} {show(value)} (expected {expected})")
-    return found
 
 
 def _dishes(value: str) -> list[str]:

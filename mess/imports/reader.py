@@ -392,12 +392,13 @@ class Dates:
         return day
 
 
-def choice(value: str, choices: dict[str, str], what: str) -> str:
+def choice(value: str, choices: dict, what: str, expected: str | None = None):
+    """choices[value], any case; Bad naming the choices (or `expected`, when they are many) otherwise."""
     if not value:
         raise Bad(f"{what} is missing")
     found = choices.get(value.lower())
     if found is None:
-        raise Bad(f"unknown {what} {show(value)} (one of: {', '.join(choices)})")
+        raise Bad(f"unknown {what} {show(value)} ({'expected ' + expected if expected else 'one of: ' + ', '.join(choices)})")
     return found
 
 
