@@ -185,8 +185,8 @@ class ManageItUserAdmin(UserAdmin):
 
 @admin.register(RegularMenu)
 class RegularMenuAdmin(admin.ModelAdmin):
-    list_display = ["mess", "weekday", "meal", "is_veg", "dishes_summary"]
-    list_filter = ["mess", "weekday", "meal", "is_veg"]
+    list_display = ["mess", "weekday", "meal", "week", "is_veg", "dishes_summary"]
+    list_filter = ["mess", "weekday", "meal", "week", "is_veg"]
     list_select_related = ["mess"]
     search_fields = ["mess__code", "mess__name", "dishes"]
 

@@ -52,7 +52,7 @@ def feedback(request):
                 messages.success(request, f"Thank you: your feedback on today's {what} is {'saved' if saved.created else 'updated'}.")
                 return redirect("mess:feedback")
     mine = feedback_of_student(student=request.user, date=today)
-    voted = dish_votes_of(feedback_ids=[entry.pk for entry in mine.values()]) if mine else {}
+    voted = dish_votes_of(feedback_ids=[entry.pk for entry in mine.values()])
     cards = []
     for window in started:
         dishes = week[0].meal(window.meal).dishes
