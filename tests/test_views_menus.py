@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from mess.models import DishVote, Feedback, Meal, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
@@ -158,3 +159,23 @@ def test_the_dashboard_shows_todays_menu(as_official, menus, settings):
     assert 'href="/menu/mess1/"' in section and 'href="/mess/mess1/menu.csv"' in section
     settings.PUBLIC_MENUS = False
     assert 'href="/menu/mess1/"' not in as_official.get("/mess/mess1/").text
+
+
+def test_the_pages_turn_to_the_next_days_menu_and_rotation_week_at_midnight_ist(as_student, mess1):
+    anonymous = Client()
+    mess1.rotation_starts_on = datetime.date(2026, 3, 2)  # week 1 from Monday 2 March; Monday 9 March starts week 2
+    mess1.save()
+    RegularMenu.objects.create(mess=mess1, weekday=6, meal="dinner", week=MenuWeek.FIRST, dishes="Week 1 Sunday dinner")
+    RegularMenu.objects.create(mess=mess1, weekday=0, meal="breakfast", week=MenuWeek.FIRST, dishes="Week 1 Monday breakfast")
+    RegularMenu.objects.create(mess=mess1, weekday=0, meal="breakfast", week=MenuWeek.SECOND, dishes="Week 2 Monday breakfast")
+
+    with time_machine.travel(datetime.datetime(2026, 3, 8, 23, 59, tzinfo=IST), tick=False):  # Sunday of week 1
+        for url in ["/menu/mess1/", "/feedback/"]:
+            today = (anonymous if url.startswith("/menu/") else as_student).get(url).text.split('id="menu-today"')[1].split("</section>")[0]
+            assert "Week 1 Sunday dinner" in today and "Monday breakfast" not in today
+    with time_machine.travel(datetime.datetime(2026, 3, 9, 0, 0, tzinfo=IST), tick=False):  # still Sunday in UTC
+        for url in ["/menu/mess1/", "/feedback/"]:
+            response = (anonymous if url.startswith("/menu/") else as_student).get(url)
+            today = response.text.split('id="menu-today"')[1].split("</section>")[0]
+            assert "Week 2 Monday breakfast" in today and "Sunday dinner" not in today
+            assert [d.week for d in response.context["menu_week"]] == [2] * 7
