@@ -30,6 +30,7 @@ class FeedbackSaved:
     created: bool
 
 
+@transaction.atomic  # the rating and its dish votes are stored together, or neither
 def feedback_save(
     *, student, meal: str, rating: int, category: str, comment: str, dish_votes: Mapping[str, bool] | None = None
 ) -> FeedbackSaved:
@@ -61,23 +62,22 @@ def feedback_save(
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"the comment is longer than {MAX_COMMENT} characters")
     verdict = triage(rating=rating, category=category, comment=comment, terms=terms_load())
-    with transaction.atomic():
-        entry, created = Feedback.objects.update_or_create(
-            student=student,
-            date=timezone.localdate(now),
-            meal=meal,
-            defaults={
-                "mess_id": mess.pk,
-                "rating": rating,
-                "category": category,
-                "comment": comment,
-                "is_critical": verdict.critical,
-                "critical_why": verdict.why,
-                "critical_themes": verdict.themes,
-            },
-        )
-        if dish_votes is not None:
-            dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)
+    entry, created = Feedback.objects.update_or_create(
+        student=student,
+        date=timezone.localdate(now),
+        meal=meal,
+        defaults={
+            "mess_id": mess.pk,
+            "rating": rating,
+            "category": category,
+            "comment": comment,
+            "is_critical": verdict.critical,
+            "critical_why": verdict.why,
+            "critical_themes": verdict.themes,
+        },
+    )
+    if dish_votes is not None:
+        dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)
     return FeedbackSaved(entry=entry, created=created)
 
 
