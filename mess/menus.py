@@ -21,6 +21,7 @@ from django.db import connections, router, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from mess.menu_changes import dishes_listed, rotation_week
 from mess.models import (
     DishVote,
     Feedback,
@@ -38,20 +39,6 @@ from mess.text import plural
 
 # The longest dish text a vote keeps (DishVote.dish): a longer dish is shown whole and voted on cut.
 DISH_LENGTH = DishVote._meta.get_field("dish").max_length
-
-
-def dishes_split(text: str) -> list[str]:
-    """The dishes of a menu's text, one per line: stripped, empty lines left out."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def rotation_week(*, mess: Mess, date: datetime.date) -> int | None:
-    """The week of `mess`'s odd/even rotation that `date` falls in (1 or 2), counted in whole weeks
-    from its `rotation_starts_on`, also before it; None for a mess that does not alternate. Counting
-    from a date, not by ISO week numbers, keeps the alternation across a year of 53 weeks."""
-    if mess.rotation_starts_on is None:
-        return None
-    return (date - mess.rotation_starts_on).days // 7 % 2 + 1
 
 
 @dataclass(frozen=True)
@@ -124,9 +111,9 @@ def menu_of_week(*, mess: Mess, start: datetime.date, days: int = 7) -> list[Day
     for weekday, meal, is_veg, week, dishes in (
         RegularMenu.objects.filter(mess=mess, weekday__in=weekdays).order_by().values_list("weekday", "meal", "is_veg", "week", "dishes")
     ):
-        regular.setdefault((weekday, meal, is_veg), {})[week] = dishes_split(dishes)
+        regular.setdefault((weekday, meal, is_veg), {})[week] = dishes_listed(dishes)
     temporary = {
-        (date, meal): dishes_split(dishes)
+        (date, meal): dishes_listed(dishes)
         for date, meal, dishes in TemporaryMenu.objects.filter(mess=mess, date__gte=start, date__lte=end)
         .order_by()
         .values_list("date", "meal", "dishes")
@@ -336,7 +323,7 @@ def menu_export_rows(*, mess_id: int | None = None) -> list[tuple[str, ...]]:
             meal,
             WEEK_NAMES[week],
             "yes" if is_veg else "no",
-            f"{DISH_SEPARATOR} ".join(dishes_split(dishes)),
+            f"{DISH_SEPARATOR} ".join(dishes_listed(dishes)),
         )
         for code, week, weekday, meal, is_veg, dishes in ordered
     ]

@@ -69,7 +69,7 @@ def test_a_row_replaces_its_slots_dishes_and_leaves_the_others(tmp_path, mess1):
         ("mess1,monday,lunch,every,yes, ; ", "dishes is missing"),
         ("mess1,monday,lunch,every,yes," + ";".join(f"Dish {i}" for i in range(MAX_DISHES + 1)), f"31 dishes, more than {MAX_DISHES}"),
         ("mess1,monday,lunch,every,yes,Dal;" + "x" * 101, "is longer than 100 characters"),
-        ('mess1,monday,lunch,every,yes,"Dal\nRice"', "holds a line break or a control character (dishes are separated by ;)"),
+        ('mess1,monday,lunch,every,yes,"Dal\nRice"', "hold a line break or a control character (dishes are separated by ;)"),
         (",monday,lunch,every,yes,Dal", "mess is missing"),
         ("mess1,,lunch,every,yes,Dal", "weekday is missing"),
     ],

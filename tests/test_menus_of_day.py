@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mess.meals import meal_windows
-from mess.menus import meals_now_first, menu_of_day, menu_of_week, rotation_week
+from mess.menu_changes import rotation_week
+from mess.menus import meals_now_first, menu_of_day, menu_of_week
 from mess.models import Meal, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))

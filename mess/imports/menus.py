@@ -4,7 +4,8 @@
   Sunday, as Python's date.weekday() counts;
 - week: `every` (or 0) for a menu served every week, `1` or `2` for a week of the mess's odd/even rotation;
 - veg: yes/no or true/false;
-- dishes: separated by `;`, at most MAX_DISHES, each at most DISH_LENGTH characters.
+- dishes: separated by `;`, at most MAX_DISHES, each at most MAX_DISH_CHARS characters (the officials'
+  menu pages' limits, mess/menu_changes.py).
 
 A row replaces the dishes of its slot (mess, weekday, meal, week, veg); slots the file does not name
 are left as they are.
@@ -17,7 +18,8 @@ from django.db import transaction
 
 from mess.bulk import upsert
 from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, import_file, messes, parse_mess, show
-from mess.menus import DISH_LENGTH, DISH_SEPARATOR, MENU_COLUMNS, dishes_split
+from mess.menu_changes import MAX_DISH_CHARS, dishes_listed
+from mess.menus import DISH_SEPARATOR, MENU_COLUMNS
 from mess.models import MAX_DISHES, MenuWeek, RegularMenu, Weekday
 
 WEEKDAYS = {
@@ -56,7 +58,7 @@ class _MenuImport(FileKind):
     def load(self) -> None:
         self.codes, _ = messes()
         self.stored = {
-            (mess_id, weekday, meal, week, is_veg): dishes_split(dishes)
+            (mess_id, weekday, meal, week, is_veg): dishes_listed(dishes)
             for mess_id, weekday, meal, week, is_veg, dishes in RegularMenu.objects.values_list(
                 "mess_id", "weekday", "meal", "week", "is_veg", "dishes"
             )
@@ -93,14 +95,16 @@ class _MenuImport(FileKind):
 
 
 def _dishes(value: str) -> list[str]:
-    dishes = [dish.strip() for dish in value.split(DISH_SEPARATOR) if dish.strip()]
+    """The dishes of a cell, as the officials' menu pages would keep them (mess.menu_changes): each
+    trimmed, its runs of spaces made one, empty ones dropped; the limits are theirs, worded for a file."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise Bad(f"dishes {show(value)} hold a line break or a control character (dishes are separated by {DISH_SEPARATOR})")
+    dishes = dishes_listed("\n".join(value.split(DISH_SEPARATOR)))
     if not dishes:
         raise Bad("dishes is missing")
     if len(dishes) > MAX_DISHES:
         raise Bad(f"{len(dishes)} dishes, more than {MAX_DISHES}")
     for dish in dishes:
-        if any(ord(char) < 32 or ord(char) == 127 for char in dish):
-            raise Bad(f"dish {show(dish)} holds a line break or a control character (dishes are separated by {DISH_SEPARATOR})")
-        if len(dish) > DISH_LENGTH:
-            raise Bad(f"dish {show(dish)} is longer than {DISH_LENGTH} characters")
+        if len(dish) > MAX_DISH_CHARS:
+            raise Bad(f"dish {show(dish)} is longer than {MAX_DISH_CHARS} characters")
     return dishes
