@@ -179,3 +179,35 @@ def test_the_pages_turn_to_the_next_days_menu_and_rotation_week_at_midnight_ist(
             today = response.text.split('id="menu-today"')[1].split("</section>")[0]
             assert "Week 2 Monday breakfast" in today and "Sunday dinner" not in today
             assert [d.week for d in response.context["menu_week"]] == [2] * 7
+
+
+@time_machine.travel(LUNCH_TIME, tick=False)
+def test_the_dashboard_public_page_and_menu_csv_cost_the_same_queries_with_more_menus(client, official, mess1):
+    def counts():
+        result = []
+        for url, signed_in in [("/mess/mess1/", True), ("/mess/mess1/menu.csv", True), ("/menu/mess1/", False)]:
+            client.logout()
+            if signed_in:
+                client.force_login(official)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            result.append(len(captured))
+        return result
+
+    RegularMenu.objects.create(mess=mess1, weekday=1, meal="lunch", dishes="Rajma")
+    few = counts()
+    for weekday in range(7):
+        for meal in Meal.values:
+            for week in MenuWeek.values:
+                for is_veg in (True, False):
+                    RegularMenu.objects.get_or_create(
+                        mess=mess1, weekday=weekday, meal=meal, week=week, is_veg=is_veg, defaults={"dishes": "A\nB"}
+                    )
+    for n in range(-3, 10):
+        for meal in Meal.values:
+            day = TODAY + datetime.timedelta(days=n)
+            TemporaryMenu.objects.create(mess=mess1, date=day, meal=meal, dishes="Pulao")
+            menu = NonVegMenu.objects.create(mess=mess1, date=day, meal=meal)
+            NonVegItem.objects.bulk_create(NonVegItem(menu=menu, name=f"Item {i}", price=Decimal("50")) for i in range(4))
+
+    assert counts() == few

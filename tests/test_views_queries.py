@@ -34,6 +34,8 @@ PAGES = [
     ("official", f"/mess/mess1/feedback.csv{RANGE}"),
     ("admin", f"/overview/waste.csv{RANGE}"),
     ("admin", f"/overview/feedback.csv{RANGE}"),
+    ("student", "/menu/mess1/"),
+    ("official", "/mess/mess1/menu.csv"),
 ]
 
 
