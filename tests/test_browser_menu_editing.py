@@ -40,17 +40,24 @@ def fits(page, width: int) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def submit(page, selector: str) -> None:
+    """Clicks a link or a form's button and waits for the page it leads to, so that what follows
+    reads the new page, not the one being left."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_an_official_edits_the_weekly_menu_in_the_grid(page, live_server, people, dialogs, csp_violations, viewport):
     page.set_viewport_size(viewport)
     log_in(page, live_server, "olga", "pw-olga-123")
-    page.click("#menu-links >> text=weekly menu")
+    submit(page, "#menu-links >> text=weekly menu")
     assert page.url == f"{live_server.url}/mess/mess1/menu/"
     assert fits(page, viewport["width"])
 
     page.fill("#id_veg-0-lunch", "Dal tadka\nJeera rice\n\n  Salad  ")
     page.fill("#id_veg-2-dinner", "\n".join(f"Dish {n}" for n in range(31)))
-    page.click("button:has-text('Save the weekly menu')")
+    submit(page, "button:has-text('Save the weekly menu')")
 
     assert "Nothing was saved" in page.locator(".messages").inner_text()
     wednesday_dinner = page.locator(".field", has=page.locator("#id_veg-2-dinner"))
@@ -61,7 +68,7 @@ def test_an_official_edits_the_weekly_menu_in_the_grid(page, live_server, people
     page.fill("#id_veg-2-dinner", "Paneer butter masala\nRoti")
     page.click("#nonveg-grid summary")
     page.fill("#id_nonveg-4-dinner", "Chicken curry")
-    page.click("button:has-text('Save the weekly menu')")
+    submit(page, "button:has-text('Save the weekly menu')")
 
     assert "3 meals changed" in page.locator(".messages").inner_text()
     assert page.locator("#id_veg-0-lunch").input_value() == "Dal tadka\nJeera rice\nSalad"
@@ -74,7 +81,7 @@ def test_an_official_edits_the_weekly_menu_in_the_grid(page, live_server, people
     page.screenshot(path=ARTIFACTS / f"menu-grid-{viewport['width']}.png", full_page=True)
     assert fits(page, viewport["width"])
 
-    page.click(".menu-nav >> text=History")
+    submit(page, ".menu-nav >> text=History")
     assert page.locator(".history > li").count() == 3
     assert fits(page, viewport["width"])
     assert dialogs == [] and csp_violations == []
@@ -92,25 +99,25 @@ def test_an_official_makes_changes_and_removes_a_one_day_change(page, live_serve
     page.fill("#id_date", (today - datetime.timedelta(days=1)).isoformat())
     page.select_option("#id_meal", "dinner")
     page.fill("#id_dishes", "Veg biryani\nRaita")
-    page.click("button:has-text('Save the change')")
+    submit(page, "button:has-text('Save the change')")
     assert "is in the past" in page.locator(".field", has=page.locator("#id_date")).locator(".error").inner_text()
     assert not TemporaryMenu.objects.exists()
 
     page.fill("#id_date", tomorrow.isoformat())
-    page.click("button:has-text('Save the change')")
+    submit(page, "button:has-text('Save the change')")
     assert "Saved the one-day change for dinner" in page.locator(".messages").inner_text()
     assert "Veg biryani\nRaita" in page.locator("#upcoming").inner_text()
 
-    page.click("#upcoming a:text-is('Change')")
+    submit(page, "#upcoming a:text-is('Change')")
     expect(page.locator("#id_dishes")).to_have_value("Veg biryani\nRaita")
     page.fill("#id_dishes", "Veg biryani\nRaita\nGulab jamun")
-    page.click("button:has-text('Save the change')")
+    submit(page, "button:has-text('Save the change')")
     assert TemporaryMenu.objects.get().dishes == "Veg biryani\nRaita\nGulab jamun"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"menu-day-{viewport['width']}.png", full_page=True)
     assert fits(page, viewport["width"])
 
-    page.click("#upcoming >> button:has-text('Remove')")
+    submit(page, "#upcoming >> button:has-text('Remove')")
     assert "Removed the one-day change for dinner" in page.locator(".messages").inner_text()
     assert "No one-day changes from today on" in page.locator("#upcoming").inner_text()
     assert not TemporaryMenu.objects.exists()
@@ -123,24 +130,24 @@ def test_an_official_sets_the_non_veg_items_of_a_date_with_prices(page, live_ser
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     page.set_viewport_size(viewport)
     log_in(page, live_server, "olga", "pw-olga-123")
-    page.click("#menu-links >> text=non-veg items")
+    submit(page, "#menu-links >> text=non-veg items")
     assert fits(page, viewport["width"])
 
     page.fill("#id_date", tomorrow.isoformat())
     page.select_option("#id_meal", "dinner")
-    page.click("button:has-text('Show')")
+    submit(page, "button:has-text('Show')")
     assert page.locator("#items-form h2, h2", has_text="Dinner of").count() == 1
 
     page.fill("#id_items-0-name", "Chicken curry")
     page.fill("#id_items-0-price", "80")
     page.fill("#id_items-1-name", "Egg bhurji")
     page.fill("#id_items-1-price", "-35")
-    page.click("button:has-text('Save the items')")
+    submit(page, "button:has-text('Save the items')")
     assert "A price cannot be negative" in page.locator(".field", has=page.locator("#id_items-1-price")).locator(".error").inner_text()
     assert not NonVegItem.objects.exists()
 
     page.fill("#id_items-1-price", "35.50")
-    page.click("button:has-text('Save the items')")
+    submit(page, "button:has-text('Save the items')")
     assert "Saved 2 non-veg items for dinner" in page.locator(".messages").inner_text()
     assert list(NonVegItem.objects.values_list("name", "price")) == [("Chicken curry", Decimal("80.00")), ("Egg bhurji", Decimal("35.50"))]
     upcoming = page.locator("#upcoming").inner_text()
