@@ -20,6 +20,7 @@ from scheduling.registry import JOBS, JobRefused
 from scheduling.selectors import ScheduleState, cluster_alive, jobs_health, with_last_run
 from scheduling.services import (
     RUNNER,
+    SOON,
     job_enqueue,
     schedule_is_paused,
     schedule_job_key,
@@ -130,7 +131,8 @@ class JobScheduleAdmin(admin.ModelAdmin):
         return [*self.readonly_fields, "name"] if obj else self.readonly_fields
 
     def get_queryset(self, request):
-        return with_last_run(super().get_queryset(request)).order_by("name")
+        # job_soon's one-off schedules live for seconds: they would only clutter the list
+        return with_last_run(super().get_queryset(request).exclude(schedule_type=Schedule.ONCE, name__startswith=SOON)).order_by("name")
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":

@@ -25,9 +25,19 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
-from scheduling.models import BrokenSchedule, ClusterHeartbeat, Trigger
+from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome, Trigger
 from scheduling.selectors import grace
-from scheduling.services import RUNNER, host_name, schedule_break, schedule_job_key, schedule_kwargs, schedule_next_runs, schedule_problem
+from scheduling.services import (
+    RUNNER,
+    SOON,
+    host_name,
+    schedule_break,
+    schedule_is_soon,
+    schedule_job_key,
+    schedule_kwargs,
+    schedule_next_runs,
+    schedule_problem,
+)
 from scheduling.telling import schedules_late_tell
 
 TICK = 1.0  # seconds between two looks at the schedules
@@ -83,7 +93,7 @@ def schedules_start_due(*, now: datetime | None = None, broker=None) -> list[int
         for pk, name, due_at in queued:
             logger.info("queued schedule %s (due %s)", name, timezone.localtime(due_at))
             started.append(pk)
-            if due_at < now - grace():
+            if due_at < now - grace() and not name.startswith(SOON):  # no cluster ran: that is told on its own
                 late.append((name, due_at))
     for schedule, problem in broken:
         # after the commit, so that SQLite's write lock is not held meanwhile
@@ -107,6 +117,19 @@ def _schedule_claim(*, pk: int, due_at: datetime, now: datetime, broker) -> str 
     if schedule is None:
         return None
     problem = schedule_problem(schedule)
+    soon = schedule_is_soon(schedule)
+    if soon:
+        # job_soon's one-off schedule has done its part once its run is queued (or found unable to
+        # run): it goes, like django-q2's own once-only schedules, so none lingers in the admin.
+        # Its run is therefore linked to no schedule.
+        _, deleted = Schedule.objects.filter(pk=pk, next_run=due_at).exclude(repeats=0).delete()
+        if not deleted.get(Schedule._meta.label):
+            return None
+        if problem is not None:
+            _soon_refused(schedule=schedule, problem=problem)
+            return None
+        _queue_run(schedule, schedule_id=None, broker=broker, soon=True)
+        return schedule.name
     if problem is not None:
         return schedule, problem
     if schedule.schedule_type == Schedule.ONCE:
@@ -120,17 +143,40 @@ def _schedule_claim(*, pk: int, due_at: datetime, now: datetime, broker) -> str 
             changes["repeats"] = schedule.repeats - 1
     if not Schedule.objects.filter(pk=pk, next_run=due_at).exclude(repeats=0).update(**changes):
         return None
+    _queue_run(schedule, schedule_id=pk, broker=broker)
+    return schedule.name or str(pk)
+
+
+def _queue_run(schedule: Schedule, *, schedule_id: int | None, broker, soon: bool = False) -> None:
     # With the database as the broker, the task is written in this transaction too; with Redis, a
     # failed push undoes the claim, and the schedule is tried again.
+    extra = {"soon": True} if soon else {}
     async_task(
         RUNNER,
         schedule_job_key(schedule),
         trigger=Trigger.SCHEDULE.value,
-        schedule_id=pk,
-        q_options={"broker": broker, "group": schedule.name or str(pk)},
+        schedule_id=schedule_id,
+        q_options={"broker": broker, "group": schedule.name or str(schedule.pk)},
+        **extra,
         **schedule_kwargs(schedule),
     )
-    return schedule.name or str(pk)
+
+
+def _soon_refused(*, schedule: Schedule, problem: str) -> None:
+    """Records in the run log that a run job_soon handed over cannot run (its mess was deleted
+    meanwhile, say): a failed run of its job, linked to no schedule, since that one is gone."""
+    now = timezone.now()
+    JobRun.objects.create(
+        job=(schedule_job_key(schedule) or schedule.func or "")[:64],
+        trigger=Trigger.SCHEDULE,
+        arguments=schedule_kwargs(schedule),
+        started_at=now,
+        finished_at=now,
+        outcome=Outcome.FAILED,
+        summary=f"not run: {schedule.name} {problem}"[:1000],
+        host=host_name(),
+    )
+    logger.error("did not run %s: %s", schedule.name, problem)
 
 
 def _next_run(schedule: Schedule, *, after: datetime) -> datetime:

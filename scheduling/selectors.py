@@ -11,7 +11,7 @@ from django_q.models import Schedule
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome
 from scheduling.registry import JOBS
-from scheduling.services import schedule_is_paused, schedule_job_key, schedule_named_job
+from scheduling.services import schedule_is_paused, schedule_job_key, schedule_named_job, schedules_lasting
 
 
 def grace() -> timedelta:
@@ -168,11 +168,11 @@ def cluster_alive(*, now: datetime | None = None) -> bool:
 
 
 def jobs_health(*, now: datetime | None = None) -> JobsHealth:
-    """Every ManageIt schedule with its own last run, in job-registry order then by name, and
-    whether a cluster is alive; one query (two when there are no schedules)."""
+    """Every ManageIt schedule (but job_soon's one-off ones, which live for seconds) with its own
+    last run, in job-registry order then by name, and whether a cluster is alive; one query (two when there are no schedules)."""
     now = now or timezone.now()
     order = {key: i for i, key in enumerate(JOBS)}
-    schedules = [ScheduleState(schedule=s, now=now) for s in with_last_run(Schedule.objects.all())]
+    schedules = [ScheduleState(schedule=s, now=now) for s in with_last_run(schedules_lasting())]
     schedules.sort(key=lambda s: (order.get(s.key, len(order)), s.name))
     if schedules:
         heartbeat_at = schedules[0].schedule.cluster_seen_at

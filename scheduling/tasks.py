@@ -4,14 +4,17 @@ from django_q.models import Schedule
 
 from scheduling.models import Outcome, Trigger
 from scheduling.registry import JobRefused
-from scheduling.services import job_run, schedule_break
+from scheduling.services import SOON_AGAIN_SECONDS, job_run, job_soon, schedule_break
 
 
 class JobFailed(Exception):
     """Raised so that django-q2 records the task as failed too; the run log holds the traceback."""
 
 
-def run_job(key: str, trigger: str = Trigger.SCHEDULE, schedule_id: int | None = None, **kwargs) -> str:
+def run_job(key: str, trigger: str = Trigger.SCHEDULE, schedule_id: int | None = None, soon: bool = False, **kwargs) -> str:
+    """Runs job `key` with `kwargs` (see job_run). A run handed over by job_soon (`soon`) that finds
+    its job already running is handed over again, a few seconds on, rather than lost: the running
+    one may have read the data before the change that asked for this run."""
     try:
         run = job_run(key=key, trigger=Trigger(trigger), kwargs=kwargs, schedule_id=schedule_id)
     except JobRefused as e:
@@ -21,6 +24,8 @@ def run_job(key: str, trigger: str = Trigger.SCHEDULE, schedule_id: int | None =
         if schedule is not None:
             schedule_break(schedule=schedule, reason=f"its arguments are refused: {e}", key=key)
         raise JobFailed(f"{key}: not run: {e}") from None
+    if run.outcome == Outcome.SKIPPED and soon:
+        job_soon(key, kwargs=kwargs, within_seconds=SOON_AGAIN_SECONDS)
     if run.outcome == Outcome.FAILED:
         raise JobFailed(f"{key}: {run.summary} (run log entry {run.pk})")
     return run.summary
