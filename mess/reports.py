@@ -10,6 +10,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mess.closures import closures_by_day
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import KG_SUM, average, cents, grams_per_diner
@@ -31,9 +32,11 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
     """The report data of every mess on every date, keyed by (mess id, date): JSON-ready dicts with
     the waste by floor and by meal (kilograms as strings, grams per diner over the meals with a head
     count), the feedback count and average rating by meal, the critical entries and their digest
-    (`report_digest`), and the alerts that were open on the date. Seven queries whatever the number of
-    messes, floors and dates."""
+    (`report_digest`), the alerts that were open on the date, and `closed`: the reason the mess was
+    closed that day ("" when none was given), or None when it was open. Eight queries whatever the
+    number of messes, floors and dates."""
     mess_ids = [m.pk for m in messes]
+    closed = closures_by_day(mess_ids=mess_ids, start=min(dates), end=max(dates))
     floors = defaultdict(list)
     for floor in Floor.objects.filter(mess_id__in=mess_ids).order_by("name"):
         floors[floor.mess_id].append(floor)
@@ -111,6 +114,7 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
             reports[mess.pk, date] = {
                 "mess": mess.code,
                 "date": date.isoformat(),
+                "closed": closed.get((mess.pk, date)),
                 "waste_kg": _cents(sum((Decimal(r["kg"]) for r in floor_rows if r["kg"]), Decimal(0))),
                 "grams_per_diner": grams_per_diner(counted_kg, diners),
                 "waste_by_floor": floor_rows,
@@ -188,25 +192,21 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
 
     reports, new, changed = [], [], []
     for mess, day in pairs:
-        context = {"mess": mess, "date": day, "report": data[mess.pk, day]}
-        fields = {
-            "data": data[mess.pk, day],
-            "text_body": render_to_string("emails/daily-report-body.txt", context),
-            "html_body": render_to_string("emails/daily-report-body.html", context),
-        }
         report = stored.get((mess.pk, day))
         if report is None:
+            context, fields = _report_rendered(mess=mess, date=day, data=data[mess.pk, day], corrected_at=None)
             report = DailyReport(mess=mess, date=day, **fields)
             new.append(report)
-        elif any(getattr(report, name) != value for name, value in fields.items()):
-            for name, value in fields.items():
-                setattr(report, name, value)
-            report.updated_at = now
-            changed.append(report)
+        else:
+            context, fields = _report_rerendered(report=report, mess=mess, data=data[mess.pk, day], now=now)
+            if fields:
+                changed.append(report)
         reports.append((report, context))
 
-    # A report in a stored e-mail not sent yet is not e-mailed again: that e-mail goes out.
-    wanted = [(r, c) for r, c in reports if (r.emailed_at is None and r.email_id is None) or resend]
+    # A report in a stored e-mail not sent yet is not e-mailed again: that e-mail goes out. The
+    # report of a day the mess was closed is stored, not e-mailed: its officials closed it
+    # themselves, and a vacation would bring them an empty report every day.
+    wanted = [(r, c) for r, c in reports if (r.emailed_at is None and r.email_id is None and r.data.get("closed") is None) or resend]
     recipients = messes_recipients(mess_ids=sorted({r.mess_id for r, _ in wanted})) if wanted else {}
     to_send = [(r, c) for r, c in wanted if recipients[r.mess_id]]
 
@@ -217,7 +217,7 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
         DailyReport.objects.bulk_create(new)
         new_ids = {id(r) for r in new}
         updated = {id(r): r for r in changed + [r for _, r in stored] if id(r) not in new_ids}
-        DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "email"])
+        DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "corrected_at", "email"])
 
     stored = emails_store(
         emails=[(Email("daily-report", context, recipients[report.mess_id]), report) for report, context in to_send], link=store
@@ -228,6 +228,53 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
         f"{earlier_text(earlier)}{plural(len(reports), 'daily report')} ({len(new)} new, {len(changed)} updated) "
         f"for {', '.join(map(str, dates))}; {len(delivery.sent)} e-mailed"
     )
+
+
+def _report_rendered(*, mess: Mess, date: datetime.date, data: dict, corrected_at: datetime.datetime | None) -> tuple[dict, dict]:
+    """The e-mail context of a report and the fields it stores: its data and both bodies."""
+    context = {"mess": mess, "date": date, "report": data, "corrected_at": corrected_at}
+    fields = {
+        "data": data,
+        "text_body": render_to_string("emails/daily-report-body.txt", context),
+        "html_body": render_to_string("emails/daily-report-body.html", context),
+    }
+    return context, fields
+
+
+def _report_rerendered(*, report: DailyReport, mess: Mess, data: dict, now: datetime.datetime) -> tuple[dict, dict]:
+    """Renders a stored report again from `data`, changing `report` in place: corrected `now` when
+    its figures changed. Returns the e-mail context and the fields that changed (none: unchanged)."""
+    # reports stored before closed days were kept say nothing of them: they were open
+    corrected_at = now if data != {"closed": None, **report.data} else report.corrected_at
+    context, fields = _report_rendered(mess=mess, date=report.date, data=data, corrected_at=corrected_at)
+    fields["corrected_at"] = corrected_at
+    fields = {name: value for name, value in fields.items() if getattr(report, name) != value}
+    if fields:
+        for name, value in fields.items():
+            setattr(report, name, value)
+        report.updated_at = now
+    return context, fields
+
+
+def daily_reports_correct(*, dates: list[datetime.date], mess_ids: list[int] | None = None) -> int:
+    """Recomputes the stored daily reports of `dates` (of the messes named, or of any) from the
+    records as they are now, after a change of those days' waste or feedback; a report whose
+    figures changed is marked corrected now, and says so on its page and in any later e-mail. It
+    e-mails nothing (`send_daily_report --resend` does). Returns how many reports it corrected.
+    One query when none of those days has a report (today never has one), else eleven whatever the
+    number of reports, messes and days."""
+    reports = DailyReport.objects.filter(date__in=set(dates)).select_related("mess")
+    if mess_ids is not None:
+        reports = reports.filter(mess_id__in=mess_ids)
+    reports = list(reports)
+    if not reports:
+        return 0
+    messes = list({r.mess_id: r.mess for r in reports}.values())
+    data = daily_reports_data(messes=messes, dates=sorted({r.date for r in reports}))
+    now = timezone.now()
+    changed = [r for r in reports if _report_rerendered(report=r, mess=r.mess, data=data[r.mess_id, r.date], now=now)[1]]
+    DailyReport.objects.bulk_update(changed, ["data", "text_body", "html_body", "updated_at", "corrected_at"])
+    return sum(1 for r in changed if r.corrected_at == now)
 
 
 def _reports_mark_sent(email: OutgoingEmail, sent_at: datetime.datetime) -> None:

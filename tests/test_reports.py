@@ -95,6 +95,7 @@ def test_it_reports_waste_ratings_critical_feedback_and_alerts(mess1, mess2, gro
     assert report.data == {
         "mess": "mess1",
         "date": "2026-03-09",
+        "closed": None,
         "waste_kg": "17.75",
         "grams_per_diner": 50,  # 7.5 kg for 150 diners
         "waste_by_floor": [{"floor": "First", "kg": "3.00"}, {"floor": "Ground", "kg": "14.75"}],
@@ -386,14 +387,14 @@ def test_it_uses_as_many_queries_for_six_messes_and_many_floors_as_for_two(db, a
         daily_reports_send()
     assert len(mail.outbox) == 2
     # the e-mails earlier runs left unsent, the messes, their reports and first reports, the report
-    # data (5), the critical entries and the complaint themes' names, the recipients (2), and one
+    # data (5), the closed days, the critical entries and the complaint themes' names, the recipients (2), and one
     # write that stores the e-mails, reads their ids back and stores the reports linked to them (5
     # with its savepoint); then, for each e-mail, its attempt and one write that marks it and its
     # report as sent (5 with its savepoint)
-    assert len(two.captured_queries) == 18 + 2 * 5, [q["sql"] for q in two.captured_queries]
+    assert len(two.captured_queries) == 19 + 2 * 5, [q["sql"] for q in two.captured_queries]
     DailyReport.objects.all().delete()
     make_messes(6, "b", floors=5)
-    with django_assert_num_queries(18 + 8 * 5):
+    with django_assert_num_queries(19 + 8 * 5):
         daily_reports_send()
     assert len(mail.outbox) == 2 + 8
 
