@@ -40,6 +40,7 @@ def feedback_save(
     The comment is stored stripped (an empty comment is "no comment"), its newlines as \n. Raises
     ValueError for a student without a mess, a meal that has not started yet, a rating outside 1 to
     5, an unknown category, or a comment too long or holding a control character (see typed_text).
+    The mess's alerts are re-evaluated soon after (see mess.changes).
 
     `dish_votes` (dish -> liked), when given, replace the entry's dish votes in the same transaction
     (mess.menus.dish_votes_replace): a dish that is not on the mess's menu of that meal today is
@@ -78,6 +79,10 @@ def feedback_save(
     )
     if dish_votes is not None:
         dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)
+    # here, not at the top: mess.changes reaches mess.reports, which reads this module's CRITICAL_FEEDBACK
+    from mess.changes import records_changed
+
+    records_changed(dates=[entry.date], mess_ids=[mess.pk])
     return FeedbackSaved(entry=entry, created=created)
 
 
