@@ -17,10 +17,12 @@ from django.db.models import Count
 from django.utils.text import Truncator
 
 from mess.changes import records_changed
+from mess.closures import closure_problems, closures_changed
 from mess.figures import grams_per_diner
 from mess.forms import waste_meal_refused
 from mess.models import (
     Alert,
+    Closure,
     ComplaintTerm,
     ComplaintTheme,
     DailyReport,
@@ -529,3 +531,45 @@ class DayTotalsAdmin(ProducedByJobAdmin):
     search_fields = ["mess__code", "mess__name"]
     fields = ["mess", "date", "waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum", "computed_at"]
     readonly_fields = fields
+
+
+class ClosureAdminForm(forms.ModelForm):
+    class Meta:
+        model = Closure
+        fields = ["mess", "first_day", "last_day", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        mess, first_day, last_day = cleaned.get("mess"), cleaned.get("first_day"), cleaned.get("last_day")
+        if mess and first_day and last_day:
+            for field, message in closure_problems(mess=mess, first_day=first_day, last_day=last_day, closure_id=self.instance.pk).items():
+                self.add_error(field, message)
+        return cleaned
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    """Admins may change or delete any closure, begun or not: the days that have been, before and
+    after the change, are brought up to date (their reports, the mess's alerts; mess/changes.py)."""
+
+    form = ClosureAdminForm
+    list_display = ["mess", "first_day", "last_day", "reason"]
+    list_filter = ["mess"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name", "reason"]
+    date_hierarchy = "first_day"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        before = [(form.initial.get("first_day"), form.initial.get("last_day"), form.initial.get("mess"))] if change else []
+        closures_changed(closures=[(obj.first_day, obj.last_day, obj.mess_id), *before])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        closures_changed(closures=[(obj.first_day, obj.last_day, obj.mess_id)])
+
+    @transaction.atomic  # the admin's bulk delete action runs outside a transaction
+    def delete_queryset(self, request, queryset):
+        closures = list(queryset.values_list("first_day", "last_day", "mess_id"))
+        super().delete_queryset(request, queryset)
+        closures_changed(closures=closures)

@@ -9,10 +9,11 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from mess.closures import closure_problems
 from mess.figures import cents
 from mess.logins import login_allowed, login_failed
 from mess.meals import day_check
-from mess.models import MAX_COMMENT, MAX_DINERS, MAX_WASTE_KG, FeedbackCategory, Floor, Meal, MealWindow, WasteRecord
+from mess.models import MAX_COMMENT, MAX_DINERS, MAX_WASTE_KG, FeedbackCategory, Floor, Meal, MealWindow, Mess, WasteRecord
 from mess.text import duration, folded, typed_text
 from mess.waste import FloorWaste, waste_meal_check
 
@@ -263,3 +264,23 @@ class DishVotesForm(forms.Form):
             if dish in value:
                 return name
         return ""
+
+
+class ClosureForm(forms.Form):
+    """Days a mess is closed; the rules are mess.closures', each message shown beside its field."""
+
+    first_day = forms.DateField(widget=DateInput)
+    last_day = forms.DateField(widget=DateInput, help_text="The same as the first day for a single day.")
+    reason = TypedTextField(required=False, max_length=100, help_text="Optional: a holiday, a vacation.")
+
+    def __init__(self, *args, mess: Mess, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mess = mess
+
+    def clean(self):
+        cleaned = super().clean()
+        first_day, last_day = cleaned.get("first_day"), cleaned.get("last_day")
+        if first_day and last_day:
+            for field, message in closure_problems(mess=self.mess, first_day=first_day, last_day=last_day).items():
+                self.add_error(field, message)
+        return cleaned

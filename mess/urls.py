@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, menu_editing, menus, officials, students, waste
+from mess.views import accounts, admins, closures, menu_editing, menus, officials, students, waste
 
 app_name = "mess"
 
@@ -30,4 +30,7 @@ urlpatterns = [
     path("mess/<slug:code>/menu/history/", menu_editing.history, name="menu_history"),
     path("mess/<slug:code>/menu.csv", menus.export_menu, name="export_menu"),
     path("menu/<slug:code>/", menus.public_menu, name="public_menu"),
+    # Closed days (mess/closures.py)
+    path("mess/<slug:code>/closures/", closures.closures, name="closures"),
+    path("mess/<slug:code>/closures/<int:pk>/delete/", closures.closure_delete, name="closure_delete"),
 ]

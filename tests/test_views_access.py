@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Group
 
-from mess.models import DailyReport, Notification, WasteRecord
+from mess.models import Closure, DailyReport, Notification, WasteRecord
 from mess.people import ADMINS_GROUP
 
 RANGE = "?start=2026-03-01&end=2026-03-10"
@@ -46,6 +46,9 @@ MATRIX = [
     ("get", "/mess/mess1/menu/nonveg/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/menu/nonveg/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
     ("get", "/mess/mess1/menu/history/", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess1/closures/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/closures/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
+    ("post", "/mess/mess1/closures/{closure}/delete/", [302, 403, 302, 404, 302, 403, 302]),
     ("get", "/mess/nope/", [302, 403, 404, 404, 404, 403, 404]),
     ("get", "/mess/nope/menu/", [302, 403, 404, 404, 404, 403, 404]),
     ("get", "/mess/mess1/menu.csv", [302, 403, 200, 404, 200, 403, 200]),
@@ -80,6 +83,7 @@ def pages(mess1, mess2):
         "notification": Notification.objects.create(mess=mess1, date="2026-03-09", meal="lunch", critical_count=1).pk,
         "waste": WasteRecord.objects.create(floor=mess1.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
         "other_waste": WasteRecord.objects.create(floor=mess2.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
+        "closure": Closure.objects.create(mess=mess1, first_day="2099-01-01", last_day="2099-01-02").pk,
     }
 
 

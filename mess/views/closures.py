@@ -1,0 +1,55 @@
+"""A mess's closed days, for its officials and the admins: marking days closed, and removing a
+closure that has not begun (the rules are in mess/closures.py)."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mess.closures import ClosureRefused, closure_remove, closures_add, closures_of_mess
+from mess.forms import ClosureForm
+from mess.models import Closure, Mess
+from mess.views.access import mess_page
+
+
+def _days(closure: Closure) -> str:
+    if closure.first_day == closure.last_day:
+        return f"{closure.first_day:%a %d %b %Y}"
+    return f"{closure.first_day:%d %b %Y} to {closure.last_day:%d %b %Y}"
+
+
+@mess_page
+def closures(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    if request.method == "POST":
+        form = ClosureForm(request.POST, mess=mess)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                closure = closures_add(mess=mess, first_day=data["first_day"], last_day=data["last_day"], reason=data["reason"])
+            except ClosureRefused as refused:  # another official's closure came in meanwhile
+                for field, message in refused.errors.items():
+                    form.add_error(field, message)
+            else:
+                messages.success(request, f"{mess.name} is closed {_days(closure)}.")
+                return redirect("mess:closures", code=mess.code)
+    else:
+        form = ClosureForm(mess=mess)
+    context = {"mess": mess, "form": form, "closures": closures_of_mess(mess=mess), "today": timezone.localdate()}
+    return render(request, "mess/closures.html", context)
+
+
+@mess_page
+@require_POST
+def closure_delete(request, code, pk):
+    mess = get_object_or_404(Mess, code=code)
+    try:
+        closure = closure_remove(mess=mess, closure_id=pk)
+    except Closure.DoesNotExist:
+        raise Http404("No such closure.") from None
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Removed the closure of {_days(closure)}: {mess.name} is open those days.")
+    return redirect("mess:closures", code=mess.code)
