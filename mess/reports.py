@@ -241,11 +241,17 @@ def _report_rendered(*, mess: Mess, date: datetime.date, data: dict, corrected_a
     return context, fields
 
 
-def _report_rerendered(*, report: DailyReport, mess: Mess, data: dict, now: datetime.datetime) -> tuple[dict, dict]:
+def _report_rerendered(
+    *, report: DailyReport, mess: Mess, data: dict, now: datetime.datetime, skip_unchanged: bool = False
+) -> tuple[dict, dict]:
     """Renders a stored report again from `data`, changing `report` in place: corrected `now` when
-    its figures changed. Returns the e-mail context and the fields that changed (none: unchanged)."""
+    its figures changed. Returns the e-mail context and the fields that changed (none: unchanged).
+    With `skip_unchanged`, a report whose figures are unchanged is not rendered (nor its context)."""
     # reports stored before closed days were kept say nothing of them: they were open
-    corrected_at = now if data != {"closed": None, **report.data} else report.corrected_at
+    figures_changed = data != {"closed": None, **report.data}
+    corrected_at = now if figures_changed else report.corrected_at
+    if skip_unchanged and not figures_changed:  # same figures: same bodies
+        return {}, {}
     context, fields = _report_rendered(mess=mess, date=report.date, data=data, corrected_at=corrected_at)
     fields["corrected_at"] = corrected_at
     fields = {name: value for name, value in fields.items() if getattr(report, name) != value}
@@ -272,7 +278,9 @@ def daily_reports_correct(*, dates: list[datetime.date], mess_ids: list[int] | N
     messes = list({r.mess_id: r.mess for r in reports}.values())
     data = daily_reports_data(messes=messes, dates=sorted({r.date for r in reports}))
     now = timezone.now()
-    changed = [r for r in reports if _report_rerendered(report=r, mess=r.mess, data=data[r.mess_id, r.date], now=now)[1]]
+    changed = [
+        r for r in reports if _report_rerendered(report=r, mess=r.mess, data=data[r.mess_id, r.date], now=now, skip_unchanged=True)[1]
+    ]
     DailyReport.objects.bulk_update(changed, ["data", "text_body", "html_body", "updated_at", "corrected_at"])
     return sum(1 for r in changed if r.corrected_at == now)
 
