@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
-from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome, Trigger
+from scheduling.models import BrokenSchedule, ClusterHeartbeat, Trigger
 from scheduling.selectors import grace
 from scheduling.services import (
     RUNNER,
@@ -37,6 +37,7 @@ from scheduling.services import (
     schedule_kwargs,
     schedule_next_runs,
     schedule_problem,
+    schedule_run_refused,
 )
 from scheduling.telling import schedules_late_tell
 
@@ -165,17 +166,7 @@ def _queue_run(schedule: Schedule, *, schedule_id: int | None, broker, soon: boo
 def _soon_refused(*, schedule: Schedule, problem: str) -> None:
     """Records in the run log that a run job_soon handed over cannot run (its mess was deleted
     meanwhile, say): a failed run of its job, linked to no schedule, since that one is gone."""
-    now = timezone.now()
-    JobRun.objects.create(
-        job=(schedule_job_key(schedule) or schedule.func or "")[:64],
-        trigger=Trigger.SCHEDULE,
-        arguments=schedule_kwargs(schedule),
-        started_at=now,
-        finished_at=now,
-        outcome=Outcome.FAILED,
-        summary=f"not run: {schedule.name} {problem}"[:1000],
-        host=host_name(),
-    )
+    schedule_run_refused(schedule=schedule, summary=f"not run: {schedule.name} {problem}", linked=False)
     logger.error("did not run %s: %s", schedule.name, problem)
 
 

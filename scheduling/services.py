@@ -274,6 +274,23 @@ def schedule_kwargs(schedule: Schedule) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def schedule_run_refused(*, schedule: Schedule, summary: str, key: str | None = None, linked: bool = True) -> JobRun:
+    """Records in the run log a run of `schedule`'s job (or of `key`) that could not start: failed at
+    once, saying why in `summary`; linked to the schedule unless it is gone (not `linked`)."""
+    now = timezone.now()
+    return JobRun.objects.create(
+        job=(key or schedule_named_job(schedule) or schedule.func or "")[:64],
+        trigger=Trigger.SCHEDULE,
+        arguments=schedule_kwargs(schedule),
+        started_at=now,
+        finished_at=now,
+        outcome=Outcome.FAILED,
+        summary=summary[:1000],
+        host=host_name(),
+        schedule=schedule if linked else None,
+    )
+
+
 def schedule_break(*, schedule: Schedule, reason: str, key: str | None = None, tell_via_cluster: bool = False) -> None:
     """Marks `schedule` broken, so that the scheduler passes over it until an admin saves it again,
     and records why in the run log, as a failed run of its job started by that schedule. The admins'
@@ -283,16 +300,10 @@ def schedule_break(*, schedule: Schedule, reason: str, key: str | None = None, t
     with transaction.atomic():
         _, created = BrokenSchedule.objects.update_or_create(schedule=schedule, defaults={"reason": reason, "since": now})
         if created:
-            JobRun.objects.create(
-                job=(key or schedule_named_job(schedule) or schedule.func or "")[:64],
-                trigger=Trigger.SCHEDULE,
-                arguments=schedule_kwargs(schedule),
-                started_at=now,
-                finished_at=now,
-                outcome=Outcome.FAILED,
-                summary=f"schedule {schedule.name or schedule.pk} is broken and will not run until it is corrected: {reason}"[:1000],
-                host=host_name(),
+            schedule_run_refused(
                 schedule=schedule,
+                key=key,
+                summary=f"schedule {schedule.name or schedule.pk} is broken and will not run until it is corrected: {reason}",
             )
     if created:
         logger.error("schedule %s is broken: %s", schedule.name or schedule.pk, reason)
