@@ -206,3 +206,14 @@ def test_a_closed_days_report_says_so_and_is_stored_without_an_e_mail(mess1, mes
         assert len(mail.outbox) == 1
         daily_reports_send(date=YESTERDAY, resend=True)  # unless asked
         assert any(m.subject.startswith("[ManageIt] Mess 1") and "closed" in m.subject for m in mail.outbox[1:])
+
+
+def test_the_dashboard_marks_corrected_and_closed_days_reports(mess1, as_official):
+    DailyReport.objects.create(mess=mess1, date=days_ago(1), data={"waste_kg": "1.00", "closed": None}, corrected_at=NOW)
+    DailyReport.objects.create(mess=mess1, date=days_ago(2), data={"waste_kg": "0.00", "closed": "Holi"})
+    DailyReport.objects.create(mess=mess1, date=days_ago(3), data={"waste_kg": "2.00"})  # from before closures were kept
+    with time_machine.travel(NOW, tick=False):
+        reports = as_official.get("/mess/mess1/").content.decode().split('id="reports"')[1]
+    assert "1.00 kg, corrected</span>" in reports
+    assert "0.00 kg, closed</span>" in reports
+    assert "2.00 kg</span>" in reports
