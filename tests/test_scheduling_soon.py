@@ -150,3 +150,10 @@ def test_processes_asking_at_once_leave_exactly_one_schedule_waiting():
     assert errors == []
     assert sorted(created) == [False] * 7 + [True]
     assert len(waiting()) == 1
+
+
+def test_the_admins_schedule_list_leaves_one_off_runs_out(as_admin):
+    schedule_soon(key="prune_job_runs", kwargs={"days": 30}, within_seconds=15)
+    Schedule.objects.create(name="nightly prune", func=RUNNER, args="'prune_job_runs'", schedule_type=Schedule.CRON, cron="30 0 * * *")
+    page = as_admin.get("/admin/scheduling/jobschedule/").content.decode()
+    assert "nightly prune" in page and "soon: prune_job_runs" not in page
