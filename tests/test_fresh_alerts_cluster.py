@@ -6,6 +6,7 @@ on its own, like tests/test_scheduling_cluster.py.
 """
 
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,10 +32,16 @@ def test_saved_waste_raises_its_alert_through_a_cluster_within_seconds(monkeypat
     cluster = start(["manage.py", "qcluster"], REDIS_URL=url, Q_WORKERS="1")
     try:
         saved_at = time.monotonic()
-        for kg in ("300", "400", "500"):  # three saves in a row: one run
+        for kg in ("300", "400", "500"):  # three saves in a row (of yesterday, whose meals are all over): one run
             with transaction.atomic():
                 waste_record_save(
-                    mess=mess, floor=ground, date=timezone.localdate(), meal="lunch", total_kg=Decimal(kg), diners=None, recorded_by=None
+                    mess=mess,
+                    floor=ground,
+                    date=timezone.localdate() - timedelta(days=1),
+                    meal="lunch",
+                    total_kg=Decimal(kg),
+                    diners=None,
+                    recorded_by=None,
                 )
         assert Schedule.objects.filter(name="soon: generate_alerts mess_code='north'").count() == 1
         deadline = time.monotonic() + 60
