@@ -22,18 +22,25 @@ from tests.test_browser import (  # noqa: F401 - fixtures, found by name
 )
 
 
+def submit(page, selector: str) -> None:
+    """Clicks a link or a form's button and waits for the page it leads to, so that what follows
+    reads the new page, not the one being left."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def test_an_official_closes_days_is_told_what_is_wrong_and_removes_a_closure(page, live_server, people, dialogs, csp_violations):  # noqa: F811
     today = timezone.localdate()
     first, last = today + datetime.timedelta(days=10), today + datetime.timedelta(days=12)
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "olga", "pw-olga-123")
-    page.click("text=Closed days")
+    submit(page, "text=Closed days")
     assert page.url == f"{live_server.url}/mess/mess1/closures/"
 
     page.fill("#id_first_day", first.isoformat())
     page.fill("#id_last_day", last.isoformat())
     page.fill("#id_reason", "Diwali <break>")
-    page.click("button:has-text('Mark closed')")
+    submit(page, "button:has-text('Mark closed')")
     assert f"Mess 1 is closed {first:%d %b %Y} to {last:%d %b %Y}." in page.locator(".messages").inner_text()
     row = page.locator("#closures tbody tr")
     assert row.count() == 1 and "Diwali <break>" in row.inner_text()
@@ -41,7 +48,7 @@ def test_an_official_closes_days_is_told_what_is_wrong_and_removes_a_closure(pag
     # overlapping days: said beside the first day, nothing added
     page.fill("#id_first_day", last.isoformat())
     page.fill("#id_last_day", (last + datetime.timedelta(days=1)).isoformat())
-    page.click("button:has-text('Mark closed')")
+    submit(page, "button:has-text('Mark closed')")
     field = page.locator(".field.invalid", has=page.locator("#id_first_day"))
     assert "These days overlap the closure" in field.locator(".error").inner_text()
     assert Closure.objects.count() == 1
@@ -52,7 +59,7 @@ def test_an_official_closes_days_is_told_what_is_wrong_and_removes_a_closure(pag
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=ARTIFACTS / "closures-phone.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
-    page.locator("#closures button:has-text('Remove')").click()
+    submit(page, "#closures button:has-text('Remove')")
     assert f"Removed the closure of {first:%d %b %Y} to {last:%d %b %Y}" in page.locator(".messages").inner_text()
     assert "No closures coming up" in page.locator("#closures").inner_text()
     assert not Closure.objects.exists()
