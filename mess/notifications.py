@@ -18,7 +18,7 @@ from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import average
 from mess.meals import MAKE_UP_DAYS, day_check, meal_windows
 from mess.models import Feedback, Meal, Mess, Notification, OutgoingEmail
-from mess.people import messes_recipients
+from mess.people import EMAILS_CRITICAL, messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
 from mess.text import plural
 from mess.triage import critical_digest, theme_names
@@ -168,7 +168,7 @@ def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]],
     any, and the digest of those entries. Stores the e-mails with their entries linked (see
     mess.emails), then sends them. Returns how many entries the mail server accepted, and the
     delivery."""
-    recipients = messes_recipients(mess_ids=sorted({n.mess_id for n, _ in to_email})) if to_email else {}
+    recipients = messes_recipients(mess_ids=sorted({n.mess_id for n, _ in to_email}), about=EMAILS_CRITICAL) if to_email else {}
     by_mess = defaultdict(list)
     for notification, entries in to_email:  # by mess, then in serving order
         if recipients[notification.mess_id]:

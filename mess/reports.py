@@ -16,7 +16,7 @@ from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import MAKE_UP_DAYS, day_over_check, day_start
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, OutgoingEmail, WasteRecord
-from mess.people import messes_recipients
+from mess.people import EMAILS_DAILY_REPORT, messes_recipients
 from mess.text import plural
 from mess.triage import critical_digest, theme_names
 
@@ -207,7 +207,7 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     # report of a day the mess was closed is stored, not e-mailed: its officials closed it
     # themselves, and a vacation would bring them an empty report every day.
     wanted = [(r, c) for r, c in reports if (r.emailed_at is None and r.email_id is None and r.data.get("closed") is None) or resend]
-    recipients = messes_recipients(mess_ids=sorted({r.mess_id for r, _ in wanted})) if wanted else {}
+    recipients = messes_recipients(mess_ids=sorted({r.mess_id for r, _ in wanted}), about=EMAILS_DAILY_REPORT) if wanted else {}
     to_send = [(r, c) for r, c in wanted if recipients[r.mess_id]]
 
     def store(stored: list[tuple[OutgoingEmail, DailyReport]]) -> None:

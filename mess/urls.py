@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, closures, menu_editing, menus, officials, students, waste
+from mess.views import accounts, admins, closures, email_settings, menu_editing, menus, officials, students, waste
 
 app_name = "mess"
 
@@ -33,4 +33,5 @@ urlpatterns = [
     # Closed days (mess/closures.py)
     path("mess/<slug:code>/closures/", closures.closures, name="closures"),
     path("mess/<slug:code>/closures/<int:pk>/delete/", closures.closure_delete, name="closure_delete"),
+    path("settings/", email_settings.email_settings, name="settings"),
 ]

@@ -11,10 +11,18 @@ from django.db import IntegrityError
 from mess.models import Profile, Role
 from mess.people import (
     ADMINS_GROUP,
+    EMAIL_CHOICES,
+    EMAILS_CRITICAL,
+    EMAILS_DAILY_REPORT,
+    EMAILS_JOB_PROBLEMS,
+    EMAILS_MISSING_WASTE,
     Access,
     Person,
     admin_permissions,
     admins,
+    admins_emails,
+    email_choices,
+    email_choices_save,
     messes_recipients,
     people_create,
     people_place,
@@ -88,7 +96,7 @@ def test_recipients_are_the_messs_active_officials_with_an_address_and_the_admin
     people_create(people=[Person("quiet", Role.OFFICIAL, mess1.pk), Person("gone", Role.OFFICIAL, mess1.pk, "gone@example.org")])
     User.objects.filter(username="gone").update(is_active=False)
 
-    assert messes_recipients(mess_ids=[mess1.pk, mess2.pk]) == {
+    assert messes_recipients(mess_ids=[mess1.pk, mess2.pk], about=EMAILS_CRITICAL) == {
         mess1.pk: ["ada@example.org", "olga@example.org"],
         mess2.pk: ["ada@example.org", "oscar@example.org"],
     }
@@ -112,7 +120,7 @@ def test_staff_without_the_permission_is_no_admin_and_hears_nothing(mess1, admin
     stan = User.objects.create_user(username="stan", email="stan@example.org", is_staff=True)
 
     assert not user_access(user=stan).is_admin
-    assert messes_recipients(mess_ids=[mess1.pk]) == {mess1.pk: ["ada@example.org"]}
+    assert messes_recipients(mess_ids=[mess1.pk], about=EMAILS_CRITICAL) == {mess1.pk: ["ada@example.org"]}
 
 
 def test_the_admins_group_or_the_permission_itself_makes_an_admin(mess1):
@@ -125,7 +133,7 @@ def test_the_admins_group_or_the_permission_itself_makes_an_admin(mess1):
 
     assert user_access(user=gina).is_admin and user_access(user=perry).is_admin
     assert list(admins().order_by("username").values_list("username", flat=True)) == ["gina", "perry"]
-    assert messes_recipients(mess_ids=[mess1.pk]) == {mess1.pk: ["gina@example.org", "perry@example.org"]}
+    assert messes_recipients(mess_ids=[mess1.pk], about=EMAILS_CRITICAL) == {mess1.pk: ["gina@example.org", "perry@example.org"]}
 
 
 def test_an_admin_who_also_has_a_role_is_an_admin(official):
@@ -156,3 +164,57 @@ def test_the_upgrade_puts_every_staff_account_into_the_admins_group(db):
 
     assert list(admins_group().user_set.values_list("username", flat=True)) == ["stan"]
     assert user_access(user=stan).is_admin
+
+
+# E-mail choices: who hears about what
+
+
+def test_a_user_without_a_profile_gets_every_e_mail(admin):
+    assert not Profile.objects.filter(user=admin).exists()
+
+    assert email_choices(user=admin) == dict.fromkeys(EMAIL_CHOICES, True)
+    assert admins_emails() == ["ada@example.org"]
+
+
+def test_each_recipient_list_honours_its_own_choice(mess1, mess2, official, other_official, admin):
+    email_choices_save(user=official, choices={EMAILS_CRITICAL: False})
+    email_choices_save(user=admin, choices={EMAILS_DAILY_REPORT: False, EMAILS_JOB_PROBLEMS: False})
+    ids = [mess1.pk, mess2.pk]
+
+    assert messes_recipients(mess_ids=ids, about=EMAILS_CRITICAL) == {
+        mess1.pk: ["ada@example.org"],
+        mess2.pk: ["ada@example.org", "oscar@example.org"],
+    }
+    assert messes_recipients(mess_ids=ids, about=EMAILS_DAILY_REPORT) == {mess1.pk: ["olga@example.org"], mess2.pk: ["oscar@example.org"]}
+    assert messes_recipients(mess_ids=ids, about=EMAILS_MISSING_WASTE, with_admins=False) == {
+        mess1.pk: ["olga@example.org"],
+        mess2.pk: ["oscar@example.org"],
+    }
+    assert admins_emails() == []
+    assert email_choices(user=official) == {**dict.fromkeys(EMAIL_CHOICES, True), EMAILS_CRITICAL: False}
+
+
+def test_saving_choices_creates_an_admins_profile_and_keeps_the_others(admin):
+    email_choices_save(user=admin, choices={EMAILS_JOB_PROBLEMS: False})
+    email_choices_save(user=admin, choices={EMAILS_CRITICAL: False})
+
+    assert email_choices(user=admin) == {**dict.fromkeys(EMAIL_CHOICES, True), EMAILS_JOB_PROBLEMS: False, EMAILS_CRITICAL: False}
+    assert Profile.objects.get(user=admin).mess is None
+    assert user_access(user=admin).is_admin
+
+
+def test_it_refuses_an_unknown_choice_and_changes_nothing(official):
+    with pytest.raises(ValueError, match="unknown e-mail choice 'emails_spam'"):
+        email_choices_save(user=official, choices={EMAILS_CRITICAL: False, "emails_spam": True})
+    with pytest.raises(ValueError, match="unknown e-mail choice"):
+        messes_recipients(mess_ids=[official.profile.mess_id], about="emails_spam")
+
+    assert email_choices(user=official) == dict.fromkeys(EMAIL_CHOICES, True)
+
+
+def test_the_watchers_of_the_jobs_are_the_admins_who_chose_job_problems(admin, group_admin):
+    from scheduling.registry import watchers_emails
+
+    assert watchers_emails() == ["ada@example.org", "gina@example.org"]
+    email_choices_save(user=group_admin, choices={EMAILS_JOB_PROBLEMS: False})
+    assert watchers_emails() == ["ada@example.org"]

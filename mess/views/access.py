@@ -1,5 +1,5 @@
 """Who may see which page: a mess's pages for its officials and the admins, the overview for admins,
-the feedback page for students."""
+the feedback page for students, the e-mail settings for officials and admins."""
 
 from functools import wraps
 
@@ -44,6 +44,20 @@ def student_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request_access(request).is_student:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_page(view):
+    """For officials (of any mess) and admins: the people ManageIt e-mails. Others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        access = request_access(request)
+        if not (access.is_admin or access.is_official):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -1,0 +1,23 @@
+"""The e-mail settings page: each official and admin chooses which of ManageIt's e-mails they get."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from mess.context_processors import request_access
+from mess.forms import EmailChoicesForm
+from mess.people import email_choices, email_choices_save
+from mess.views.access import staff_page
+
+
+@staff_page
+def email_settings(request):
+    is_admin = request_access(request).is_admin
+    if request.method == "POST":
+        form = EmailChoicesForm(request.POST, is_admin=is_admin)
+        if form.is_valid():
+            email_choices_save(user=request.user, choices=form.cleaned_data)
+            messages.success(request, "Your e-mail choices are saved.")
+            return redirect("mess:settings")
+    else:
+        form = EmailChoicesForm(initial=email_choices(user=request.user), is_admin=is_admin)
+    return render(request, "mess/settings.html", {"form": form, "is_admin": is_admin})
