@@ -40,6 +40,7 @@ from mess.models import (
     TemporaryMenu,
     WasteChange,
     WasteRecord,
+    WasteReminder,
 )
 from mess.people import people_invite
 from mess.text import plural
@@ -77,12 +78,15 @@ class MealWindowAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # The critical-feedback schedules run when a meal's window ends: they move with it.
+        # The critical-feedback schedules run when a meal's window ends, the missing-waste reminders an
+        # hour later: they move with it.
         before = default_crons()
         super().save_model(request, obj, form, change)
         moved = schedules_follow_defaults(before=before)
         if moved:
-            self.message_user(request, f"Moved the schedule {', '.join(moved)} to the new end of the meal.")
+            self.message_user(
+                request, f"Moved the schedule{'s' if len(moved) > 1 else ''} {', '.join(moved)} with the new end of the meal."
+            )
 
 
 class FloorInline(admin.TabularInline):
@@ -494,6 +498,17 @@ class DailyReportAdmin(ProducedByJobAdmin):
     # The text body only, escaped like every read-only field: the HTML body quotes students' comments,
     # and rendering it here would trust them.
     fields = ["mess", "date", "text_body", "emailed_at", "created_at", "updated_at"]
+    readonly_fields = fields
+
+
+@admin.register(WasteReminder)
+class WasteReminderAdmin(ProducedByJobAdmin):
+    list_display = ["date", "mess", "meal", "floors", "emailed_at"]
+    list_filter = ["mess", "meal", "date"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name"]
+    date_hierarchy = "date"
+    fields = ["mess", "date", "meal", "floors", "created_at", "emailed_at"]
     readonly_fields = fields
 
 

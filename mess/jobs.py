@@ -8,6 +8,7 @@ from mess.meals import day_check, day_over_check, meal_check, meal_windows
 from mess.menus import menus_cleanup
 from mess.notifications import notifications_send
 from mess.people import admins_emails
+from mess.reminders import waste_reminders_send
 from mess.reports import daily_reports_send
 from mess.totals import day_totals_refresh
 from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register, watchers_register
@@ -29,8 +30,20 @@ def a_day_that_is_over(value) -> datetime.date:
 
 def after_each_meal(key: str) -> list[DefaultSchedule]:
     """One schedule per meal, when its service window ends (read from the admin-edited windows)."""
+    return _meals_end(key, hours_after=0)
+
+
+def an_hour_after_each_meal(key: str) -> list[DefaultSchedule]:
+    """One schedule per meal, an hour after its service window ends (the next day's early hours for
+    a window that ends after 23:00)."""
+    return _meals_end(key, hours_after=1)
+
+
+def _meals_end(key: str, *, hours_after: int) -> list[DefaultSchedule]:
     return [
-        DefaultSchedule(name=f"{key}:{w.meal}", cron=f"{w.ends_at.minute} {w.ends_at.hour} * * *", kwargs={"meal": w.meal})
+        DefaultSchedule(
+            name=f"{key}:{w.meal}", cron=f"{w.ends_at.minute} {(w.ends_at.hour + hours_after) % 24} * * *", kwargs={"meal": w.meal}
+        )
         for w in meal_windows()
     ]
 
@@ -55,6 +68,13 @@ register(
         func=notifications_send,
         description="Notifies officials and admins of a meal's critical feedback (low ratings with comments, hygiene).",
         default_schedules=after_each_meal,
+        params=(Param("meal", meal_check, required=True), Param("date", a_day_that_has_been)),
+    ),
+    Job(
+        key="send_waste_reminders",
+        func=waste_reminders_send,
+        description="Reminds each mess's officials of the floors that recorded no waste for a meal.",
+        default_schedules=an_hour_after_each_meal,
         params=(Param("meal", meal_check, required=True), Param("date", a_day_that_has_been)),
     ),
     Job(

@@ -37,6 +37,7 @@ from mess.models import (
     TemporaryMenu,
     WasteChange,
     WasteRecord,
+    WasteReminder,
 )
 from mess.people import ADMINS_GROUP
 from tests.helpers import create_person
@@ -63,8 +64,9 @@ MESS_MODELS = [
     ComplaintTerm,
     OutgoingEmail,
     WasteChange,
+    WasteReminder,
 ]
-PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail]
+PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder]
 
 
 def _url(model, action, *args):
@@ -145,6 +147,9 @@ ROW_MAKERS = {
             Notification(mess=mess, date=DAY, meal=Meal.LUNCH, critical_count=3, comments=[{"text": "Cold", "why": ""}])
             for mess in _messes(n, start)
         ],
+    ),
+    WasteReminder: lambda n, start: WasteReminder.objects.bulk_create(
+        [WasteReminder(mess=mess, date=DAY, meal=Meal.LUNCH, floors=["Ground", "First"]) for mess in _messes(n, start)],
     ),
     DailyReport: lambda n, start: DailyReport.objects.bulk_create(
         [DailyReport(mess=mess, date=DAY, text_body="Report", html_body="<p>Report</p>") for mess in _messes(n, start)],

@@ -18,6 +18,7 @@ def test_it_holds_each_apps_jobs_in_installed_apps_order():
         "cleanup_old_menu",
         "generate_alerts",
         "send_admin_notifications",
+        "send_waste_reminders",
         "send_daily_report",
         "refresh_day_totals",
     ]

@@ -21,6 +21,7 @@ from mess.meals import days_ending
 from mess.menus import menu_of_day
 from mess.models import DailyReport, Meal, Mess, Notification
 from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_inbox, notifications_mark_all_read
+from mess.reminders import waste_gaps
 from mess.reports import daily_reports_latest
 from mess.text import plural
 from mess.views.access import mess_page
@@ -62,6 +63,7 @@ def dashboard(request, code):
         # the last 30 days: older entries have been dealt with, and reading them costs years of history
         "critical": feedback_critical_latest(mess=mess, since=month_start),
         "notifications": notifications_inbox(mess=mess, since=month_start),
+        "waste_gaps": waste_gaps(mess=mess, now=timezone.now()),
         "reports": daily_reports_latest(mess=mess),
         "jobs": jobs_health(),
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
