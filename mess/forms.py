@@ -304,3 +304,15 @@ class EmailChoicesForm(forms.Form):
     def __init__(self, *args, is_admin: bool, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["emails_missing_waste" if is_admin else "emails_job_problems"]
+
+
+class ReplyForm(forms.Form):
+    """An official's reply to a student's comment, checked like the comments (mess/text.py)."""
+
+    reply = TypedTextField(
+        max_length=MAX_COMMENT,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write a reply first."},
+        help_text="The student sees it under their comment.",
+    )

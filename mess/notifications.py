@@ -1,6 +1,6 @@
 """Notifications: a meal's critical feedback, told to its mess's officials and the admins in the app
 and by e-mail, each entry in one e-mail, never lost (the send_admin_notifications job); the
-officials' inbox, and marking what they have read."""
+officials' inbox, paged, and marking what they have read."""
 
 import datetime
 import time
@@ -9,6 +9,7 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -16,7 +17,7 @@ from django.utils.dateformat import format as date_format
 from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import average
-from mess.meals import MAKE_UP_DAYS, day_check, meal_windows
+from mess.meals import MAKE_UP_DAYS, day_check, meal_windows, serving_order
 from mess.models import Feedback, Meal, Mess, Notification, OutgoingEmail
 from mess.people import EMAILS_CRITICAL, messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
@@ -24,6 +25,7 @@ from mess.text import plural
 from mess.triage import critical_digest, theme_names
 
 MAX_COMMENTS = 20
+INBOX_PAGE = 10  # notifications to a page of the inbox
 
 
 def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datetime) -> list[tuple[datetime.date, str]]:
@@ -239,15 +241,39 @@ def _covered_text(covered: list[tuple[datetime.date, str]]) -> str:
 
 
 def mess_for_dashboard(*, code: str) -> Mess:
-    """The mess with this code, with `unread_notifications` counted. Raises Mess.DoesNotExist."""
-    return Mess.objects.annotate(unread_notifications=Count("notifications", filter=Q(notifications__read_at__isnull=True))).get(code=code)
+    """The mess with this code, with its `unread_notifications` and `notifications_count` counted (the
+    inbox's badge, and its number of pages). One query. Raises Mess.DoesNotExist."""
+    return Mess.objects.annotate(
+        unread_notifications=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
+        notifications_count=Count("notifications"),
+    ).get(code=code)
 
 
-def notifications_inbox(*, mess: Mess, since: datetime.date, limit: int = 10) -> list[Notification]:
-    """The notifications of `mess` dated `since` or later: unread first, then newest day first. One
-    query; the date bound keeps it from sorting the mess's whole history."""
+def notifications_page(*, mess: Mess, number) -> Page:
+    """One page of the inbox of `mess`, which holds every notification it ever had: unread first,
+    then newest meal first, INBOX_PAGE to a page, each page in a fixed order so that paging reaches
+    every one. `number` as typed: one out of range gives the last page, one that is not a number
+    the first (Django's Paginator.get_page). Each notification carries `entries`: the critical
+    entries of its meal with a comment, newest first, at most MAX_COMMENTS, which the officials may
+    reply to (see mess.replies). Two queries, the page and its entries, for a mess as
+    `mess_for_dashboard` returns it (with its notifications counted); one more for another."""
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
-    return list(Notification.objects.filter(mess=mess, date__gte=since).order_by(unread.desc(), "-date", "-updated_at")[:limit])
+    inbox = Notification.objects.filter(mess=mess).order_by(unread.desc(), "-date", serving_order().desc(), "-id")
+    paginator = Paginator(inbox, INBOX_PAGE)
+    if hasattr(mess, "notifications_count"):
+        paginator.count = mess.notifications_count  # counted with the unread, in the mess's own query
+    page = paginator.get_page(number)
+    notifications = list(page.object_list)
+    page.object_list = notifications
+    entries = defaultdict(list)
+    if notifications:
+        meals = reduce(or_, (Q(date=n.date, meal=n.meal) for n in notifications))
+        critical = Feedback.objects.filter(meals, CRITICAL_FEEDBACK, mess=mess).exclude(comment="").select_related("replied_by")
+        for entry in critical.order_by("-created_at", "-id"):
+            entries[entry.date, entry.meal].append(entry)
+    for notification in notifications:
+        notification.entries = entries[notification.date, notification.meal][:MAX_COMMENTS]
+    return page
 
 
 def notification_mark_read(*, mess: Mess, notification_id: int) -> bool:

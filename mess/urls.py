@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, closures, email_settings, menu_editing, menus, officials, students, waste
+from mess.views import accounts, admins, closures, email_settings, inbox, menu_editing, menus, officials, students, waste
 
 app_name = "mess"
 
@@ -33,5 +33,7 @@ urlpatterns = [
     # Closed days (mess/closures.py)
     path("mess/<slug:code>/closures/", closures.closures, name="closures"),
     path("mess/<slug:code>/closures/<int:pk>/delete/", closures.closure_delete, name="closure_delete"),
+    path("mess/<slug:code>/notifications/", inbox.notifications, name="notifications"),
+    path("mess/<slug:code>/feedback/<int:pk>/reply/", inbox.reply, name="reply"),
     path("settings/", email_settings.email_settings, name="settings"),
 ]

@@ -51,6 +51,8 @@ MATRIX = [
     ("get", "/mess/mess1/closures/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/closures/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
     ("post", "/mess/mess1/closures/{closure}/delete/", [302, 403, 302, 404, 302, 403, 302]),
+    ("get", "/mess/mess1/notifications/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/feedback/{feedback}/reply/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no reply
     ("get", "/settings/", [302, 403, 200, 200, 200, 403, 200]),
     ("post", "/settings/", [302, 403, 302, 302, 302, 403, 302]),
     ("get", "/mess/nope/", [302, 403, 404, 404, 404, 403, 404]),

@@ -128,16 +128,17 @@ def test_it_shows_the_notifications_inbox_unread_first(as_official, mess1, mess2
 
 
 @time_machine.travel(NOW, tick=False)
-def test_it_leaves_out_critical_feedback_and_notifications_older_than_30_days(as_official, mess1):
+def test_it_leaves_out_critical_feedback_older_than_30_days_but_no_notification(as_official, mess1):
     feedback(mess1, days_ago(29), "lunch", 1, "Within the month")
     feedback(mess1, days_ago(30), "lunch", 1, "Last month")
     notification(mess1, days_ago(29), "dinner", ["Month-old notification"])
-    notification(mess1, days_ago(30), "dinner", ["Older notification"])
+    notification(mess1, days_ago(300), "dinner", ["Older notification"])
 
     page = as_official.get("/mess/mess1/").text
 
     assert "Within the month" in page and "Month-old notification" in page
-    assert "Last month" not in page and "Older notification" not in page
+    assert "Last month" not in page
+    assert "Older notification" in page and "2 unread" in page  # the inbox holds every notification: the badge counts what it lists
 
 
 @time_machine.travel(NOW, tick=False)

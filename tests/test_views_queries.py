@@ -20,11 +20,14 @@ from tests.helpers import create_person
 
 User = get_user_model()
 
-MAX_QUERIES = 20  # the dashboard: 14, today's menu (regular, one-day and non-veg menus), the missing waste (3)
+MAX_QUERIES = 21  # the dashboard: 14, today's menu (regular, one-day and non-veg menus), the missing waste (3), the inbox's comments
 RANGE = "?start=2025-01-01&end=2026-03-10"
 PAGES = [
     ("official", "/mess/mess1/"),
     ("admin", "/mess/mess1/"),
+    ("official", "/mess/mess1/notifications/"),
+    ("admin", "/mess/mess1/notifications/?page=3"),
+    ("official", "/settings/"),
     ("official", "/mess/mess1/waste/"),
     ("admin", "/mess/mess1/waste/history/"),
     ("official", "/mess/mess1/reports/2026-03-09/"),

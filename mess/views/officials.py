@@ -20,12 +20,13 @@ from mess.forms import DateRangeForm
 from mess.meals import days_ending
 from mess.menus import menu_of_day
 from mess.models import DailyReport, Meal, Mess, Notification
-from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_inbox, notifications_mark_all_read
+from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_mark_all_read
 from mess.reminders import waste_gaps
 from mess.reports import daily_reports_latest
 from mess.text import plural
 from mess.views.access import mess_page
 from mess.views.exports import csv_export
+from mess.views.inbox import back_to, inbox_page
 from mess.waste import waste_by_floor_and_meal, waste_trend
 from scheduling.selectors import jobs_health
 
@@ -62,7 +63,7 @@ def dashboard(request, code):
         "rating_series": RATING_SERIES,
         # the last 30 days: older entries have been dealt with, and reading them costs years of history
         "critical": feedback_critical_latest(mess=mess, since=month_start),
-        "notifications": notifications_inbox(mess=mess, since=month_start),
+        "notifications": inbox_page(mess=mess, number=1),
         "waste_gaps": waste_gaps(mess=mess, now=timezone.now()),
         "reports": daily_reports_latest(mess=mess),
         "jobs": jobs_health(),
@@ -81,7 +82,7 @@ def notification_read(request, code, pk):
         notification_mark_read(mess=mess, notification_id=pk)
     except Notification.DoesNotExist:
         raise Http404("No such notification.") from None
-    return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#notifications")
+    return redirect(back_to(request, reverse("mess:dashboard", kwargs={"code": code})) + "#notifications")
 
 
 @mess_page
@@ -90,7 +91,7 @@ def notifications_read_all(request, code):
     mess = get_object_or_404(Mess, code=code)
     n = notifications_mark_all_read(mess=mess)
     messages.success(request, f"Marked {plural(n, 'notification')} as read.")
-    return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#notifications")
+    return redirect(back_to(request, reverse("mess:dashboard", kwargs={"code": code})) + "#notifications")
 
 
 @mess_page

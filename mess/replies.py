@@ -1,0 +1,32 @@
+"""Replies to students: from the notifications inbox, an official of the mess or an admin answers a
+critical comment, and the student reads the answer under their comment on their feedback page.
+A reply is text someone typed, checked and escaped like the comments themselves."""
+
+from django.utils import timezone
+
+from mess.feedback import CRITICAL_FEEDBACK
+from mess.models import MAX_COMMENT, Feedback, Mess
+from mess.text import typed_text
+
+
+def feedback_reply(*, mess: Mess, feedback_id: int, reply: str, replied_by) -> None:
+    """Stores `reply`, stripped, as the answer to the critical entry `feedback_id` of `mess` that has
+    a comment, with who replied and when; a second reply replaces the first. One query. Raises
+    ValueError, changing nothing, for an empty reply, one longer than MAX_COMMENT characters or one
+    holding a control character (see typed_text); Feedback.DoesNotExist when `mess` has no such
+    critical entry with a comment (another mess's entry included)."""
+    try:
+        reply = typed_text(reply).strip()
+    except ValueError as error:
+        raise ValueError(f"the reply {error}") from None
+    if not reply:
+        raise ValueError("the reply is empty")
+    if len(reply) > MAX_COMMENT:
+        raise ValueError(f"the reply is longer than {MAX_COMMENT} characters")
+    replied = (
+        Feedback.objects.filter(CRITICAL_FEEDBACK, pk=feedback_id, mess=mess)
+        .exclude(comment="")
+        .update(reply=reply, replied_by=replied_by, replied_at=timezone.now())
+    )
+    if not replied:
+        raise Feedback.DoesNotExist(f"{mess.code} has no critical comment {feedback_id}")
