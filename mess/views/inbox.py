@@ -3,7 +3,7 @@ the students' critical comments."""
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -13,6 +13,14 @@ from mess.models import Feedback, Mess
 from mess.notifications import mess_for_dashboard, notifications_page
 from mess.replies import feedback_reply
 from mess.views.access import mess_page
+
+
+def mess_with_inbox(code: str) -> Mess:
+    """The mess with this code and its notifications counted (see mess_for_dashboard), or 404."""
+    try:
+        return mess_for_dashboard(code=code)
+    except Mess.DoesNotExist:
+        raise Http404("No such mess.") from None
 
 
 def inbox_page(*, mess: Mess, number, posted: tuple[int, ReplyForm] | None = None):
@@ -39,10 +47,7 @@ def back_to(request, fallback: str) -> str:
 
 @mess_page
 def notifications(request, code):
-    try:
-        mess = mess_for_dashboard(code=code)
-    except Mess.DoesNotExist:
-        raise Http404("No such mess.") from None
+    mess = mess_with_inbox(code)
     page = inbox_page(mess=mess, number=request.GET.get("page"))
     return render(request, "mess/notifications.html", {"mess": mess, "page": page})
 
@@ -50,7 +55,7 @@ def notifications(request, code):
 @mess_page
 @require_POST
 def reply(request, code, pk):
-    mess = get_object_or_404(Mess, code=code)
+    mess = mess_with_inbox(code)
     form = ReplyForm(request.POST, auto_id=f"id_reply_{pk}_%s")
     if form.is_valid():
         try:
@@ -67,7 +72,6 @@ def reply(request, code, pk):
         raise Http404("No such comment.")
     # The inbox's page it was posted from again, with the error beside the comment; its forms go
     # back where this one would have.
-    mess = mess_for_dashboard(code=code)
     page = inbox_page(mess=mess, number=request.POST.get("page"), posted=(pk, form))
     back = back_to(request, reverse("mess:notifications", kwargs={"code": code}))
     return render(request, "mess/notifications.html", {"mess": mess, "page": page, "back": back})

@@ -20,13 +20,13 @@ from mess.forms import DateRangeForm
 from mess.meals import days_ending
 from mess.menus import menu_of_day
 from mess.models import DailyReport, Meal, Mess, Notification
-from mess.notifications import mess_for_dashboard, notification_mark_read, notifications_mark_all_read
+from mess.notifications import notification_mark_read, notifications_mark_all_read
 from mess.reminders import waste_gaps
 from mess.reports import daily_reports_latest
 from mess.text import plural
 from mess.views.access import mess_page
 from mess.views.exports import csv_export
-from mess.views.inbox import back_to, inbox_page
+from mess.views.inbox import back_to, inbox_page, mess_with_inbox
 from mess.waste import waste_by_floor_and_meal, waste_trend
 from scheduling.selectors import jobs_health
 
@@ -36,10 +36,7 @@ RATING_SERIES = [{"label": "Last 7 days"}, {"label": "Last 30 days"}]
 
 @mess_page
 def dashboard(request, code):
-    try:
-        mess = mess_for_dashboard(code=code)
-    except Mess.DoesNotExist:
-        raise Http404("No such mess.") from None
+    mess = mess_with_inbox(code)
     today = timezone.localdate()
     week_start, _ = days_ending(end=today, days=7)
     month_start, _ = days_ending(end=today, days=30)
