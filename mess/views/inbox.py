@@ -30,7 +30,8 @@ def inbox_page(*, mess: Mess, number, posted: tuple[int, ReplyForm] | None = Non
     for notification in page.object_list:
         for entry in notification.entries:
             if posted is not None and posted[0] == entry.pk:
-                entry.reply_form = notification.open = posted[1]
+                entry.reply_form = posted[1]
+                notification.open = True  # its <details> shows the error
             else:
                 entry.reply_form = ReplyForm(initial={"reply": entry.reply}, auto_id=f"id_reply_{entry.pk}_%s")
     return page
