@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from mess.closures import closed_days
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.meals import day_check, days_ending, meal_windows
-from mess.models import Closure, Floor, Meal, Mess, OutgoingEmail, WasteRecord, WasteReminder
+from mess.models import Floor, Meal, Mess, OutgoingEmail, WasteRecord, WasteReminder
 from mess.people import EMAILS_MISSING_WASTE, messes_recipients
 from mess.text import plural
 
@@ -34,11 +35,6 @@ def _meal_over_check(*, meal: str, date: datetime.date, now: datetime.datetime) 
     window = next(w for w in meal_windows() if w.meal == meal)
     if date == timezone.localdate(now) and timezone.localtime(now).time() < window.ends_at:
         raise ValueError(f"{meal} of {date} is not over yet: it ends at {window.ends_at:%H:%M}")
-
-
-def _closed(*, on: datetime.date) -> Closure:
-    """The closures of a mess (OuterRef) that cover `on`, for Exists()."""
-    return Closure.objects.filter(mess=OuterRef("mess"), first_day__lte=on, last_day__gte=on)
 
 
 def waste_reminders_send(*, meal: str, date: datetime.date | None = None) -> str:
@@ -69,14 +65,15 @@ def waste_reminders_send(*, meal: str, date: datetime.date | None = None) -> str
     unrecorded = (
         Floor.objects.filter(mess__is_active=True)
         .exclude(Exists(WasteRecord.objects.filter(floor=OuterRef("pk"), date=date, meal=meal)))
-        .exclude(Exists(_closed(on=date)))
         .exclude(Exists(WasteReminder.objects.filter(mess=OuterRef("mess"), date=date, meal=meal)))
         .select_related("mess")
         .order_by("mess__code", "name")
     )
+    closed = closed_days(mess_ids=None, start=date, end=date)
     missing: dict[int, list[Floor]] = defaultdict(list)
     for floor in unrecorded:
-        missing[floor.mess_id].append(floor)
+        if (floor.mess_id, date) not in closed:
+            missing[floor.mess_id].append(floor)
     what = f"{meal} of {date}"
     if not missing:
         emails_check(earlier)
@@ -145,11 +142,11 @@ def waste_gaps(*, mess: Mess, now: datetime.datetime) -> list[dict]:
         recorded.add((pk, date, meal))
     if not floors:
         return []
-    closures = list(Closure.objects.filter(mess=mess, first_day__lte=today, last_day__gte=start).values_list("first_day", "last_day"))
+    closed = closed_days(mess_ids=[mess.pk], start=start, end=today)
     gaps = []
     for back in range(GAP_DAYS):
         day = today - datetime.timedelta(days=back)
-        if any(first <= day <= last for first, last in closures):
+        if (mess.pk, day) in closed:
             continue
         for window in windows:
             if day == today and window.ends_at > time:
