@@ -591,4 +591,5 @@ def _report_data(*, code: str, day: datetime.date, by_floor: dict, by_meal: dict
         ],
         "critical_count": sum(r[2] for r in ratings.values()),
         "alerts": [],
+        "closed": None,  # the generated messes are never closed
     }

@@ -32,7 +32,7 @@ def rows(response) -> list[list[str]]:
 
 @pytest.fixture
 def data(mess1, mess2, ground, first):
-    waste(ground, TODAY, "dinner", "4.50", diners=120)
+    waste(ground, TODAY, "lunch", "4.50", diners=120)  # NOW is 13:00: lunch has started, dinner not
     waste(ground, TODAY, "breakfast", "2.00")
     waste(first, days_ago(9), "lunch", "1000")
     waste(first, days_ago(10), "lunch", "3.00")  # before the range
@@ -56,7 +56,7 @@ def test_an_official_exports_their_mess_waste(client, official, data):
         ["date", "mess", "floor", "meal", "total_kg", "diners"],
         ["2026-03-01", "mess1", "First", "lunch", "1000.00", ""],
         ["2026-03-10", "mess1", "Ground", "breakfast", "2.00", ""],
-        ["2026-03-10", "mess1", "Ground", "dinner", "4.50", "120"],
+        ["2026-03-10", "mess1", "Ground", "lunch", "4.50", "120"],
     ]
 
 
