@@ -1,7 +1,19 @@
-"""Alerts: a floor of an active mess wasting more than its mess's threshold, or a meal rated below
-it, over the mess's alert window (the `alert_window_days` days ending on the day looked at). The
-rule and its reads (`alert_conditions`), the alerts as generate_alerts stores them (`alerts_generate`)
-and as they are shown (`alerts_open`, `alerts_evaluate` for a past day, stored nowhere)."""
+"""Alerts: a floor of an active mess wasting more than its mess's threshold per recorded day or per
+diner, or a meal rated below it, over the mess's alert window (the `alert_window_days` days ending
+on the day looked at). The rule and its reads (`alert_conditions`), the alerts as generate_alerts
+stores them (`alerts_generate`) and as they are shown (`alerts_open`, `alerts_evaluate` for a past
+day, stored nothing; `alerts_of_mess` and `alerts_history` for the pages; `alert_wording`), and an
+official's acknowledgement (`alert_acknowledge`).
+
+The rule, for each active mess over its window:
+- high_waste, per floor: Σ kg > waste_threshold_kg × D, D the dates with at least one record of the
+  floor, closed days (Closure) left out of both the sum and D; the value is Σ kg / D.
+- high_waste_per_diner, per floor: over the records with a head count, 1000 × Σ kg >
+  waste_threshold_g_per_diner × Σ diners (no alert when the mess's threshold is empty); the value
+  is grams per diner.
+- low_rating, per meal: n ≥ min_ratings and Σ rating < rating_threshold × n; the value is the average.
+Comparisons are exact, in decimals; values are rounded half up to cents. `basis` is the D, Σ diners
+or n the value rests on."""
 
 import datetime
 from collections import defaultdict
@@ -14,9 +26,12 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from mess.figures import KG_SUM, cents
-from mess.meals import day_check
-from mess.models import Alert, AlertKind, Feedback, Floor, Mess, WasteRecord
-from mess.text import plural
+from mess.meals import day_check, day_start
+from mess.models import Alert, AlertKind, Closure, Feedback, Floor, Mess, WasteRecord
+from mess.text import plural, typed_text
+
+HISTORY_DAYS = 90  # how far back a mess's alert history goes
+MAX_ACKNOWLEDGEMENT = Alert._meta.get_field("acknowledgement").max_length
 
 
 def mess_code_check(*, mess_code: str | None) -> None:
@@ -28,9 +43,10 @@ def mess_code_check(*, mess_code: str | None) -> None:
 def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> tuple[list[Mess], list[dict]]:
     """The active messes (all, or the one named) and the alert conditions that hold for them over
     each mess's window ending `as_of`: dicts with `mess` (a Mess), `kind`, `subject`, `value` and
-    `threshold` (Decimals, the value rounded to cents), `window_start`, `window_end`.
+    `threshold` (Decimals, the value rounded to cents), `basis` (an int), `window_start`,
+    `window_end`.
 
-    Four queries whatever the number of messes and floors. The aggregates read the waste and
+    Five queries whatever the number of messes and floors. The aggregates read the waste and
     feedback tables' own columns, with no join: joined to the messes (for each mess's window) or to
     the floors (for their names), MariaDB reads each mess's whole history through the mess index, and
     SQLite groups through a temporary B-tree."""
@@ -42,32 +58,47 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
         return [], []
     by_id = {m.pk: m for m in messes}
     floors = {f.pk: f for f in Floor.objects.filter(mess_id__in=by_id).only("id", "mess_id", "name")}
+    floors_of = defaultdict(list)
+    for f in floors.values():
+        floors_of[f.mess_id].append(f.pk)
     by_length = defaultdict(list)
     for m in messes:
         by_length[m.alert_window_days].append(m.pk)
     starts = {d: as_of - datetime.timedelta(days=d - 1) for d in by_length}
+    earliest = min(starts.values())
 
     if mess_code is None and len(by_length) == 1:
         # The usual case: every active mess has the same window, so the dates alone select it
         # (through the indexes that begin with the date); the rows of inactive messes, few and
         # old, are dropped below.
-        start = next(iter(starts.values()))
-        waste_window = feedback_window = Q(date__gte=start)
+        waste_window = feedback_window = Q(date__gte=earliest)
     else:
         # Each distinct length (few) as an OR of its messes' ids (their floors' for the waste) and
         # its start date.
-        floors_of = defaultdict(list)
-        for f in floors.values():
-            floors_of[f.mess_id].append(f.pk)
         waste_window = reduce(
             or_, (Q(floor_id__in=[f for m in ids for f in floors_of[m]], date__gte=starts[d]) for d, ids in by_length.items())
         )
         feedback_window = reduce(or_, (Q(mess_id__in=ids, date__gte=starts[d]) for d, ids in by_length.items()))
 
+    # Closed days count in no D: their records (if any were made) are left out of the waste figures.
+    closed = [
+        Q(floor_id__in=floors_of[c.mess_id], date__gte=c.first_day, date__lte=c.last_day)
+        for c in Closure.objects.filter(mess_id__in=by_id, first_day__lte=as_of, last_day__gte=earliest).only(
+            "mess_id", "first_day", "last_day"
+        )
+        if floors_of[c.mess_id]
+    ]
+    waste = WasteRecord.objects.filter(waste_window, date__lte=as_of)
+    if closed:
+        waste = waste.exclude(reduce(or_, closed))
     waste = (
-        WasteRecord.objects.filter(waste_window, date__lte=as_of)
-        .values("floor_id")
-        .annotate(kg=Sum("total_kg", output_field=KG_SUM))
+        waste.values("floor_id")
+        .annotate(
+            kg=Sum("total_kg", output_field=KG_SUM),
+            days=Count("date", distinct=True),
+            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG_SUM),
+            diners=Sum("diners", filter=Q(diners__gt=0)),
+        )
         .order_by()
     )
     ratings = (
@@ -77,13 +108,14 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
         .order_by()
     )
 
-    def condition(mess: Mess, kind: str, subject: str, value: Decimal, threshold: Decimal) -> dict:
+    def condition(mess: Mess, kind: str, subject: str, value: Decimal, threshold: Decimal, basis: int) -> dict:
         return {
             "mess": mess,
             "kind": kind,
             "subject": subject,
             "value": cents(value),
             "threshold": threshold,
+            "basis": basis,
             "window_start": starts[mess.alert_window_days],
             "window_end": as_of,
         }
@@ -94,28 +126,38 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
         if floor is None:  # a floor of an inactive mess
             continue
         mess = by_id[floor.mess_id]
-        # SQLite sums decimals as floats; back to cents before comparing, so 50.00 stays 50.00.
-        kg = cents(row["kg"])
-        if kg > mess.waste_threshold_kg:
-            found.append(condition(mess, AlertKind.HIGH_WASTE, floor.name, kg, mess.waste_threshold_kg))
+        # SQLite sums decimals as floats: every record is in cents and the float's error is far below
+        # half a cent, so rounding to cents gives the exact decimal sum (0.10 + 0.20 is 0.30, not
+        # 0.30000000000000004), and the comparisons below are in exact decimals.
+        kg, days = cents(row["kg"]), row["days"]
+        if kg > mess.waste_threshold_kg * days:
+            found.append(condition(mess, AlertKind.HIGH_WASTE, floor.name, kg / days, mess.waste_threshold_kg, days))
+        per_diner = mess.waste_threshold_g_per_diner
+        if per_diner is not None and row["diners"]:
+            counted_kg, diners = cents(row["counted_kg"]), row["diners"]
+            if 1000 * counted_kg > per_diner * diners:
+                found.append(condition(mess, AlertKind.HIGH_WASTE_PER_DINER, floor.name, 1000 * counted_kg / diners, per_diner, diners))
     for row in ratings:
         mess = by_id.get(row["mess_id"])
         if mess is None:  # an inactive mess
             continue
         # Exact: sum < threshold * count, so an average of exactly the threshold never raises.
-        if row["total"] < mess.rating_threshold * row["n"]:
-            found.append(condition(mess, AlertKind.LOW_RATING, row["meal"], Decimal(row["total"]) / row["n"], mess.rating_threshold))
+        if row["n"] >= mess.min_ratings and row["total"] < mess.rating_threshold * row["n"]:
+            found.append(
+                condition(mess, AlertKind.LOW_RATING, row["meal"], Decimal(row["total"]) / row["n"], mess.rating_threshold, row["n"])
+            )
     found.sort(key=lambda c: (c["mess"].code, c["kind"], c["subject"]))
     return messes, found
 
 
-def _alert_json(*, mess_code: str, kind: str, subject: str, value, threshold, window_start, window_end) -> dict:
+def _alert_json(*, mess_code: str, kind: str, subject: str, value, threshold, basis: int, window_start, window_end) -> dict:
     return {
         "mess": mess_code,
         "kind": str(kind),
         "subject": subject,
         "value": float(cents(value)),
         "threshold": float(cents(threshold)),
+        "basis": basis,
         "window_start": window_start.isoformat(),
         "window_end": window_end.isoformat(),
     }
@@ -123,24 +165,13 @@ def _alert_json(*, mess_code: str, kind: str, subject: str, value, threshold, wi
 
 def alerts_evaluate(*, as_of: datetime.date, mess_code: str | None = None) -> list[dict]:
     """The alerts the window ending `as_of` raises, computed and not stored, as JSON-ready dicts
-    (`mess`, `kind`, `subject`, `value`, `threshold`, `window_start`, `window_end`) sorted by mess,
-    kind and subject. Raises ValueError for an unknown mess code, or a day before EARLIEST_DATE or
-    after today."""
+    (`mess`, `kind`, `subject`, `value`, `threshold`, `basis`, `window_start`, `window_end`) sorted
+    by mess, kind and subject. Raises ValueError for an unknown mess code, or a day before
+    EARLIEST_DATE or after today."""
     mess_code_check(mess_code=mess_code)
     day_check(as_of)
     _, found = alert_conditions(as_of=as_of, mess_code=mess_code)
-    return [
-        _alert_json(
-            mess_code=c["mess"].code,
-            kind=c["kind"],
-            subject=c["subject"],
-            value=c["value"],
-            threshold=c["threshold"],
-            window_start=c["window_start"],
-            window_end=c["window_end"],
-        )
-        for c in found
-    ]
+    return [_alert_json(mess_code=c["mess"].code, **{k: v for k, v in c.items() if k != "mess"}) for c in found]
 
 
 def alerts_open(*, mess_code: str | None = None) -> list[dict]:
@@ -157,6 +188,7 @@ def alerts_open(*, mess_code: str | None = None) -> list[dict]:
             subject=a.subject,
             value=a.value,
             threshold=a.threshold,
+            basis=a.basis,
             window_start=a.window_start,
             window_end=a.window_end,
         )
@@ -165,31 +197,44 @@ def alerts_open(*, mess_code: str | None = None) -> list[dict]:
 
 
 # What an open alert says, rewritten when its condition is seen again with other figures.
-FIGURES = ["value", "threshold", "window_start", "window_end"]
+FIGURES = ["value", "threshold", "basis", "window_start", "window_end"]
 
 
 @transaction.atomic
 def alerts_generate(*, mess_code: str | None = None) -> str:
     """Brings the stored alerts of every mess (or of the one named) in line with its window ending
     today: a condition that holds keeps exactly one open alert, created the first time and updated
-    (value, threshold, window, last seen) afterwards; an open alert whose condition no longer holds,
-    or whose mess is inactive, is resolved. Running twice in a row creates and resolves nothing the
-    second time. A constant number of queries whatever the number of messes and floors.
-    Raises ValueError for an unknown mess code."""
+    (value, threshold, basis, window, last seen) afterwards; an open alert whose condition no longer
+    holds, or whose mess is inactive, is resolved. A condition that holds again on the local day its
+    alert was resolved reopens that alert (first seen and acknowledgement kept: today's partial day
+    can make a figure dip and rise); on a later day it opens a new one. Running twice in a row
+    creates, reopens and resolves nothing the second time. A constant number of queries whatever the
+    number of messes and floors. Raises ValueError for an unknown mess code."""
     mess_code_check(mess_code=mess_code)
     now = timezone.now()
-    messes, found = alert_conditions(as_of=timezone.localdate(now), mess_code=mess_code)
+    today = timezone.localdate(now)
+    messes, found = alert_conditions(as_of=today, mess_code=mess_code)
 
-    open_alerts = Alert.objects.filter(is_open=True)
+    # The open alerts, and those resolved today that may reopen, in one locked read.
+    alerts = Alert.objects.filter(Q(is_open=True) | Q(resolved_at__gte=day_start(today)))
     if mess_code is not None:
-        open_alerts = open_alerts.filter(mess__code=mess_code)
-    existing = {(a.mess_id, a.kind, a.subject): a for a in open_alerts.select_for_update()}
+        alerts = alerts.filter(mess__code=mess_code)
+    existing, resolved_today = {}, {}
+    for a in alerts.select_for_update().order_by("resolved_at"):
+        (existing if a.is_open else resolved_today)[a.mess_id, a.kind, a.subject] = a  # the last resolved wins
 
-    new, changed, unchanged = [], [], []
+    new, changed, unchanged, reopened = [], [], [], []
     for c in found:
         fields = {name: c[name] for name in FIGURES}
-        alert = existing.pop((c["mess"].pk, c["kind"], c["subject"]), None)
-        if alert is None:
+        key = (c["mess"].pk, c["kind"], c["subject"])
+        alert = existing.pop(key, None)
+        if alert is None and key in resolved_today:
+            alert = resolved_today[key]
+            for name, value in fields.items():
+                setattr(alert, name, value)
+            alert.last_seen_at, alert.resolved_at, alert.is_open = now, None, True
+            reopened.append(alert)
+        elif alert is None:
             new.append(Alert(mess=c["mess"], kind=c["kind"], subject=c["subject"], first_seen_at=now, last_seen_at=now, **fields))
         elif all(getattr(alert, name) == value for name, value in fields.items()):
             unchanged.append(alert.pk)
@@ -204,6 +249,8 @@ def alerts_generate(*, mess_code: str | None = None) -> str:
         Alert.objects.filter(pk__in=unchanged).update(last_seen_at=now)
     if changed:
         Alert.objects.bulk_update(changed, FIGURES + ["last_seen_at"])
+    if reopened:
+        Alert.objects.bulk_update(reopened, FIGURES + ["last_seen_at", "resolved_at", "is_open"])
     if new:
         # A concurrent run (the schedule and an admin's "run now") may have opened the same alert
         # a moment ago: the unique constraint keeps one, and this run leaves it be.
@@ -211,5 +258,83 @@ def alerts_generate(*, mess_code: str | None = None) -> str:
     resolved = 0
     if existing:
         resolved = Alert.objects.filter(pk__in=[a.pk for a in existing.values()], is_open=True).update(resolved_at=now, is_open=None)
-    active = len(found)
-    return f"{plural(active, 'active alert')} ({len(new)} new, {resolved} resolved) in {plural(len(messes), 'mess', 'messes')}"
+    again = f", {len(reopened)} reopened" if reopened else ""
+    return f"{plural(len(found), 'active alert')} ({len(new)} new, {resolved} resolved{again}) in {plural(len(messes), 'mess', 'messes')}"
+
+
+# How each kind's figures read: the unit after a value and a threshold, and what the basis counts.
+WORDING = {
+    AlertKind.HIGH_WASTE.value: ("High waste", "{} kg/day", "over {}", ("recorded day", "recorded days")),
+    AlertKind.HIGH_WASTE_PER_DINER.value: ("High waste per diner", "{} g/diner", "from {}", ("diner", "diners")),
+    AlertKind.LOW_RATING.value: ("Low rating", "average {}", "from {}", ("rating", "ratings")),
+}
+
+
+def alert_wording(*, kind: str, subject: str, value, threshold, basis: int | None) -> dict:
+    """What an alert says in words, the same on every page, e-mail and admin list: `title`
+    ("High waste: Ground", "Low rating: Lunch"), `value` ("62.40 kg/day", "182.50 g/diner",
+    "average 2.67"), `threshold` (in the same unit) and `basis` ("over 5 recorded days", "from 1,234
+    diners", "from 42 ratings"; empty when unknown, as for alerts stored before it was kept)."""
+    label, unit, counted, (one, many) = WORDING[str(kind)]
+    if kind == AlertKind.LOW_RATING:
+        subject, threshold_text = subject.capitalize(), str(cents(threshold))
+    else:
+        threshold_text = unit.format(cents(threshold))
+    return {
+        "title": f"{label}: {subject}",
+        "value": unit.format(cents(value)),
+        "threshold": threshold_text,
+        "basis": counted.format(f"{basis:,} {one if basis == 1 else many}") if basis else "",
+    }
+
+
+def alerts_of_mess(*, mess: Mess) -> list[Alert]:
+    """The open alerts of `mess` by kind and subject, with who acknowledged them. One query."""
+    return list(Alert.objects.filter(mess=mess, is_open=True).select_related("acknowledged_by").order_by("kind", "subject"))
+
+
+def alerts_history(*, mess: Mess, days: int = HISTORY_DAYS) -> list[Alert]:
+    """The alerts of `mess` first seen in the `days` days ending today, and any still open from
+    before, newest first, with who acknowledged them. One query."""
+    since = day_start(timezone.localdate() - datetime.timedelta(days=days - 1))
+    alerts = Alert.objects.filter(Q(first_seen_at__gte=since) | Q(is_open=True), mess=mess).select_related("acknowledged_by")
+    return list(alerts.order_by("-first_seen_at", "-id"))
+
+
+def alert_acknowledge(*, mess: Mess, alert_id: int, note: str, by) -> Alert:
+    """Records that `by` (an official of `mess` or an admin) has seen the open alert and what they
+    did about it: who, when and the note (stripped, 1 to 200 characters), replacing an earlier
+    acknowledgement. The alert stays open until its condition clears. Raises Alert.DoesNotExist for
+    an alert not of `mess`, and ValueError, changing nothing, for an empty, too long or control-
+    character note, or an alert resolved since."""
+    alert = Alert.objects.get(pk=alert_id, mess=mess)
+    try:
+        note = typed_text(note).strip()
+    except ValueError as error:
+        raise ValueError(f"The note {error}.") from None
+    if not note:
+        raise ValueError("Say what was done about it.")
+    if len(note) > MAX_ACKNOWLEDGEMENT:
+        raise ValueError(f"At most {MAX_ACKNOWLEDGEMENT} characters (this note has {len(note)}).")
+    now = timezone.now()
+    # Only while open: an alert resolved a moment ago is not acknowledged after the fact.
+    if not Alert.objects.filter(pk=alert.pk, is_open=True).update(acknowledged_by=by, acknowledged_at=now, acknowledgement=note):
+        raise ValueError("This alert has been resolved since: its condition no longer holds.")
+    alert.acknowledged_by, alert.acknowledged_at, alert.acknowledgement = by, now, note
+    return alert
+
+
+def waste_by_floor_and_day(*, mess: Mess, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Every floor of `mess` (by name) with its kilograms on each date from `start` to `end`:
+    `floor` and `days`, a list of (date, Decimal or None when nothing was recorded) in date order,
+    for the dashboard's chart against the daily threshold. Two queries."""
+    floors = list(Floor.objects.filter(mess=mess).order_by("name").values_list("pk", "name"))
+    kg = {
+        (r["floor_id"], r["date"]): r["kg"]
+        for r in WasteRecord.objects.filter(floor_id__in=[pk for pk, _ in floors], date__gte=start, date__lte=end)
+        .values("floor_id", "date")
+        .annotate(kg=Sum("total_kg", output_field=KG_SUM))
+        .order_by()
+    }
+    dates = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+    return [{"floor": name, "days": [(d, cents(kg.get((pk, d)))) for d in dates]} for pk, name in floors]

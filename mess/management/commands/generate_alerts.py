@@ -1,4 +1,4 @@
-"""Raises and resolves high-waste and low-rating alerts (scheduled every hour).
+"""Raises and resolves high-waste (per day and per diner) and low-rating alerts (scheduled every hour).
 
 With --as-of it only evaluates the window ending on that date and prints what it finds, storing
 nothing, so past weeks can be examined.
@@ -8,7 +8,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from mess.alerts import alerts_evaluate, alerts_open
+from mess.alerts import alert_wording, alerts_evaluate, alerts_open
 from scheduling.commands import JobCommand, iso_date
 
 
@@ -36,5 +36,8 @@ class Command(JobCommand):
             alerts = alerts_open(mess_code=mess_code)
         if options["json"]:
             return json.dumps(alerts, indent=2)
-        lines = [f"{a['mess']}\t{a['kind']}\t{a['subject']}\t{a['value']} (threshold {a['threshold']})" for a in alerts]
+        lines = []
+        for a in alerts:
+            words = alert_wording(kind=a["kind"], subject=a["subject"], value=a["value"], threshold=a["threshold"], basis=a["basis"])
+            lines.append(f"{a['mess']}\t{a['kind']}\t{a['subject']}\t{words['value']} (threshold {words['threshold']}) {words['basis']}")
         return "\n".join(lines) or f"no alerts in the window ending {options['as_of']}"
