@@ -4,13 +4,13 @@ mess's alerts, whose window holds the same rows at every scale, to show the cost
 and not the history."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
 from benchmarks.common import day_after_data, summary, timed
 from mess.alerts import alert_conditions, alerts_generate
-from mess.models import Feedback, Floor, Mess, WasteRecord
+from mess.models import Closure, Feedback, Floor, Mess, WasteRecord
 
 RUNS = 15
 CENTS = Decimal("0.01")
@@ -20,28 +20,50 @@ def _quoted(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
 def alerts_by_sql(*, start: datetime.date, end: datetime.date) -> set[tuple]:
     """The alert conditions over `start`..`end` for every active mess, in two aggregate queries
-    written by hand, as (floor id or mess id, kind, floor id or meal, value). Assumes every mess has
-    the same window (the generated ones all have 7 days). The thresholds are compared in HAVING,
-    through a subquery per group: joined to the aggregate instead, MariaDB may compute the
-    aggregate mess by mess through the mess index (its "split materialized" plan), over all history."""
+    written by hand, as (floor id, kind, value, basis) and (mess id, kind, meal, value, basis).
+    Assumes every mess has the same window (the generated ones all have 7 days). The thresholds are
+    compared in HAVING, through a subquery per group: joined to the aggregate instead, MariaDB may
+    compute the aggregate mess by mess through the mess index (its "split materialized" plan), over
+    all history. Every comparison is between whole numbers of cents (SQLite's sums are floats, and
+    0.7 * 3 is below 2.1 there), so they are exact on both databases."""
+    floor_mess = f"{_quoted(Floor)} f JOIN {_quoted(Mess)} m ON m.id = f.mess_id WHERE f.id = w.floor_id AND m.is_active"
     waste_sql = (
-        f"SELECT w.floor_id, SUM(w.total_kg) FROM {_quoted(WasteRecord)} w WHERE w.date BETWEEN %s AND %s GROUP BY w.floor_id"
-        f" HAVING SUM(w.total_kg) > (SELECT m.waste_threshold_kg FROM {_quoted(Floor)} f JOIN {_quoted(Mess)} m ON m.id = f.mess_id"
-        f" WHERE f.id = w.floor_id AND m.is_active)"
+        "SELECT w.floor_id, ROUND(SUM(w.total_kg) * 100) AS kg, COUNT(DISTINCT w.date) AS days,"
+        " ROUND(COALESCE(SUM(CASE WHEN w.diners > 0 THEN w.total_kg END), 0) * 100) AS counted,"
+        " COALESCE(SUM(CASE WHEN w.diners > 0 THEN w.diners END), 0) AS diners,"
+        f" (SELECT ROUND(m.waste_threshold_kg * 100) FROM {floor_mess}) AS kg_limit,"
+        f" (SELECT ROUND(m.waste_threshold_g_per_diner * 100) FROM {floor_mess}) AS g_limit"
+        f" FROM {_quoted(WasteRecord)} w WHERE w.date BETWEEN %s AND %s"
+        # closed days count in no D and no sum
+        f" AND NOT EXISTS (SELECT 1 FROM {_quoted(Closure)} c JOIN {_quoted(Floor)} cf ON cf.mess_id = c.mess_id"
+        " WHERE cf.id = w.floor_id AND w.date BETWEEN c.first_day AND c.last_day)"
+        " GROUP BY w.floor_id HAVING kg > kg_limit * days OR 1000 * counted > g_limit * diners"
     )
     ratings_sql = (
         f"SELECT r.mess_id, r.meal, SUM(r.rating), COUNT(*) FROM {_quoted(Feedback)} r WHERE r.date BETWEEN %s AND %s"
         f" GROUP BY r.mess_id, r.meal"
-        f" HAVING SUM(r.rating) < (SELECT m.rating_threshold FROM {_quoted(Mess)} m WHERE m.id = r.mess_id AND m.is_active) * COUNT(*)"
+        f" HAVING SUM(r.rating) * 100 < (SELECT ROUND(m.rating_threshold * 100) FROM {_quoted(Mess)} m"
+        " WHERE m.id = r.mess_id AND m.is_active) * COUNT(*)"
+        f" AND COUNT(*) >= (SELECT m.min_ratings FROM {_quoted(Mess)} m WHERE m.id = r.mess_id)"
     )
     dates = [start.isoformat(), end.isoformat()]
+    found = set()
     with connection.cursor() as cursor:
         cursor.execute(waste_sql, dates)
-        found = {(floor_id, "high_waste", Decimal(str(kg)).quantize(CENTS)) for floor_id, kg in cursor.fetchall()}
+        for floor_id, kg, days, counted, diners, kg_limit, g_limit in cursor.fetchall():
+            kg, counted, diners = int(kg), int(counted), int(diners)
+            if kg > int(kg_limit) * days:
+                found.add((floor_id, "high_waste", _cents(Decimal(kg) / 100 / days), days))
+            if g_limit is not None and diners and 1000 * counted > int(g_limit) * diners:
+                found.add((floor_id, "high_waste_per_diner", _cents(Decimal(counted) * 10 / diners), diners))
         cursor.execute(ratings_sql, dates)
-        found |= {(mess_id, "low_rating", meal, (Decimal(total) / n).quantize(CENTS)) for mess_id, meal, total, n in cursor.fetchall()}
+        found |= {(mess_id, "low_rating", meal, _cents(Decimal(total) / n), n) for mess_id, meal, total, n in cursor.fetchall()}
     return found
 
 
@@ -61,9 +83,9 @@ def measure(*, runs: int = RUNS) -> dict:
         _, conditions = alert_conditions(as_of=today)
         floors = {(f.mess_id, f.name): f.pk for f in Floor.objects.all()}
         expected = {
-            (floors[c["mess"].pk, c["subject"]], c["kind"], c["value"])
-            if c["kind"] == "high_waste"
-            else (c["mess"].pk, c["kind"], c["subject"], c["value"])
+            (c["mess"].pk, c["kind"], c["subject"], c["value"], c["basis"])
+            if c["kind"] == "low_rating"
+            else (floors[c["mess"].pk, c["subject"]], c["kind"], c["value"], c["basis"])
             for c in conditions
         }
         by_sql = alerts_by_sql(start=start, end=today)

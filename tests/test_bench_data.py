@@ -8,16 +8,18 @@ import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import modify_settings
 
+from benchmarks.alerts import alerts_by_sql
 from mess.alerts import alert_conditions
-from mess.models import DailyReport, Feedback, Floor, Mess, Notification, WasteRecord
+from mess.models import Closure, DailyReport, Feedback, Floor, Mess, Notification, Role, WasteRecord
 from mess.reports import daily_reports_data
-from tests.helpers import ROOT
+from tests.helpers import ROOT, create_person
 
 UNTIL = datetime.date(2024, 7, 31)
 TINY = ["--scale", "S", "--messes", "2", "--floors", "2", "--students", "10", "--days", "8", "--until", UNTIL.isoformat()]
@@ -91,7 +93,42 @@ def test_it_leaves_alert_conditions_to_find_over_a_longer_history(db):
     generate("--messes", "6", "--floors", "4", "--students", "20")
 
     _, found = alert_conditions(as_of=UNTIL)
-    assert {c["kind"] for c in found} == {"high_waste", "low_rating"}
+    assert {c["kind"] for c in found} == {"high_waste", "high_waste_per_diner", "low_rating"}
+    assert_hand_written_sql_agrees(found, start=UNTIL - datetime.timedelta(days=6))
+
+
+def assert_hand_written_sql_agrees(found: list[dict], *, start: datetime.date) -> None:
+    floors = {(f.mess_id, f.name): f.pk for f in Floor.objects.all()}
+    expected = {
+        (c["mess"].pk, c["kind"], c["subject"], c["value"], c["basis"])
+        if c["kind"] == "low_rating"
+        else (floors[c["mess"].pk, c["subject"]], c["kind"], c["value"], c["basis"])
+        for c in found
+    }
+    assert alerts_by_sql(start=start, end=UNTIL) == expected
+
+
+def test_the_hand_written_sql_follows_the_rule_at_its_boundaries(mess1, ground, first):
+    """The exact comparisons (0.70 kg a day over 3 days is 2.10 kg, which binary floating point puts
+    above 0.7 * 3), closed days, head counts and too few ratings, as alert_conditions has them."""
+    Mess.objects.filter(pk=mess1.pk).update(waste_threshold_kg=Decimal("0.70"), min_ratings=2)
+    for n, kg in enumerate(["0.70", "0.70", "0.70"]):
+        WasteRecord.objects.create(floor=ground, date=UNTIL - datetime.timedelta(days=n), meal="lunch", total_kg=Decimal(kg), diners=4)
+    WasteRecord.objects.create(floor=first, date=UNTIL, meal="lunch", total_kg=Decimal("0.71"))
+    WasteRecord.objects.create(floor=first, date=UNTIL - datetime.timedelta(days=3), meal="lunch", total_kg=Decimal("9"))
+    Closure.objects.create(mess=mess1, first_day=UNTIL - datetime.timedelta(days=4), last_day=UNTIL - datetime.timedelta(days=3))
+    students = [create_person(username=f"r{i}", role=Role.STUDENT, mess=mess1) for i in range(2)]
+    Feedback.objects.create(student=students[0], mess=mess1, date=UNTIL, meal="lunch", rating=1)
+    Feedback.objects.create(student=students[0], mess=mess1, date=UNTIL, meal="dinner", rating=1)
+    Feedback.objects.create(student=students[1], mess=mess1, date=UNTIL, meal="dinner", rating=2)
+
+    _, found = alert_conditions(as_of=UNTIL)
+    assert [(c["kind"], c["subject"], c["value"], c["basis"]) for c in found] == [
+        ("high_waste", "First", Decimal("0.71"), 1),
+        ("high_waste_per_diner", "Ground", Decimal("175.00"), 12),
+        ("low_rating", "dinner", Decimal("1.50"), 2),
+    ]
+    assert_hand_written_sql_agrees(found, start=UNTIL - datetime.timedelta(days=6))
 
 
 def test_it_refuses_a_database_with_messes(mess1):
