@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.text import Truncator
 
+from mess.alerts import alert_wording
 from mess.changes import records_changed
 from mess.closures import closure_problems, closures_changed
 from mess.figures import grams_per_diner
@@ -96,7 +97,17 @@ class FloorInline(admin.TabularInline):
 
 @admin.register(Mess)
 class MessAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "is_active", "floor_count", "waste_threshold_kg", "rating_threshold", "alert_window_days"]
+    list_display = [
+        "code",
+        "name",
+        "is_active",
+        "floor_count",
+        "waste_threshold_kg",
+        "waste_threshold_g_per_diner",
+        "rating_threshold",
+        "min_ratings",
+        "alert_window_days",
+    ]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
     inlines = [FloorInline]
@@ -447,12 +458,48 @@ class AlertStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Alert)
 class AlertAdmin(ProducedByJobAdmin):
-    list_display = ["mess", "kind", "subject", "value", "threshold", "window_start", "window_end", "is_open", "last_seen_at", "resolved_at"]
+    list_display = [
+        "mess",
+        "kind",
+        "subject",
+        "figures",
+        "window_start",
+        "window_end",
+        "is_open",
+        "acknowledged",
+        "last_seen_at",
+        "resolved_at",
+    ]
     list_filter = [AlertStatusFilter, "mess", "kind", "window_end"]
     list_select_related = ["mess"]
     search_fields = ["mess__code", "mess__name", "subject"]
-    fields = ["mess", "kind", "subject", "value", "threshold", "window_start", "window_end", "first_seen_at", "last_seen_at", "resolved_at"]
+    fields = [
+        "mess",
+        "kind",
+        "subject",
+        "figures",
+        "value",
+        "threshold",
+        "basis",
+        "window_start",
+        "window_end",
+        "first_seen_at",
+        "last_seen_at",
+        "resolved_at",
+        "acknowledged_by",
+        "acknowledged_at",
+        "acknowledgement",
+    ]
     readonly_fields = fields
+
+    @admin.display(description="figures")
+    def figures(self, alert):
+        words = alert_wording(kind=alert.kind, subject=alert.subject, value=alert.value, threshold=alert.threshold, basis=alert.basis)
+        return " ".join(filter(None, [words["value"], f"(threshold {words['threshold']})", words["basis"]]))
+
+    @admin.display(description="acknowledged", boolean=True, ordering="acknowledged_at")
+    def acknowledged(self, alert):
+        return alert.acknowledged_at is not None
 
 
 @admin.register(Notification)

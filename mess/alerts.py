@@ -322,19 +322,3 @@ def alert_acknowledge(*, mess: Mess, alert_id: int, note: str, by) -> Alert:
         raise ValueError("This alert has been resolved since: its condition no longer holds.")
     alert.acknowledged_by, alert.acknowledged_at, alert.acknowledgement = by, now, note
     return alert
-
-
-def waste_by_floor_and_day(*, mess: Mess, start: datetime.date, end: datetime.date) -> list[dict]:
-    """Every floor of `mess` (by name) with its kilograms on each date from `start` to `end`:
-    `floor` and `days`, a list of (date, Decimal or None when nothing was recorded) in date order,
-    for the dashboard's chart against the daily threshold. Two queries."""
-    floors = list(Floor.objects.filter(mess=mess).order_by("name").values_list("pk", "name"))
-    kg = {
-        (r["floor_id"], r["date"]): r["kg"]
-        for r in WasteRecord.objects.filter(floor_id__in=[pk for pk, _ in floors], date__gte=start, date__lte=end)
-        .values("floor_id", "date")
-        .annotate(kg=Sum("total_kg", output_field=KG_SUM))
-        .order_by()
-    }
-    dates = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
-    return [{"floor": name, "days": [(d, cents(kg.get((pk, d)))) for d in dates]} for pk, name in floors]

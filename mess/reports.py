@@ -131,6 +131,7 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
                         "subject": a.subject,
                         "value": _cents(a.value),
                         "threshold": _cents(a.threshold),
+                        "basis": a.basis,
                     }
                     for a in alerts[mess.pk]
                     if a.first_seen_at < ends and (a.resolved_at is None or a.resolved_at >= begins)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, closures, email_settings, inbox, menu_editing, menus, officials, students, waste
+from mess.views import accounts, admins, alerts, closures, email_settings, inbox, menu_editing, menus, officials, students, waste
 
 app_name = "mess"
 
@@ -36,4 +36,6 @@ urlpatterns = [
     path("mess/<slug:code>/notifications/", inbox.notifications, name="notifications"),
     path("mess/<slug:code>/feedback/<int:pk>/reply/", inbox.reply, name="reply"),
     path("settings/", email_settings.email_settings, name="settings"),
+    path("mess/<slug:code>/alerts/", alerts.alert_history, name="alert_history"),
+    path("mess/<slug:code>/alerts/<int:pk>/acknowledge/", alerts.alert_acknowledge_page, name="alert_acknowledge"),
 ]

@@ -350,22 +350,36 @@ def waste_history(*, mess: Mess) -> QuerySet:
 
 def waste_by_floor_and_meal(*, mess: Mess, start: datetime.date, end: datetime.date) -> list[dict]:
     """Every floor of `mess` (by name, also those with nothing recorded) with its kilograms from
-    `start` to `end`: `floor`, `meals` (meal value -> Decimal or None, in serving order) and `total`.
-    Two queries: the floors, then the period's records of their ids (joined to the floors with the
-    dates in the join instead, MariaDB reads each floor's whole history)."""
+    `start` to `end`: `floor`, `meals` (meal value -> Decimal or None, in serving order), `total`,
+    and `days`, a (date, Decimal or None) pair for each date in order, None when nothing was
+    recorded (the dashboard charts them against the daily threshold). Two queries: the floors,
+    then the period's records of their ids (joined to the floors with the dates in the join
+    instead, MariaDB reads each floor's whole history)."""
     floors = list(Floor.objects.filter(mess=mess).order_by("name").values_list("pk", "name"))
     kg = {
-        (r["floor_id"], r["meal"]): r["kg"]
+        (r["floor_id"], r["date"], r["meal"]): r["kg"]
         for r in WasteRecord.objects.filter(floor_id__in=[pk for pk, _ in floors], date__gte=start, date__lte=end)
-        .values("floor_id", "meal")
+        .values("floor_id", "date", "meal")
         .annotate(kg=Sum("total_kg", output_field=KG_SUM))
         .order_by()
     }
+    by_meal, by_day = defaultdict(Decimal), defaultdict(Decimal)
+    for (floor_id, date, meal), value in kg.items():
+        by_meal[floor_id, meal] += cents(value)
+        by_day[floor_id, date] += cents(value)
+    dates = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
     rows = []
     for pk, name in floors:
-        meals = {meal: cents(kg.get((pk, meal))) for meal in Meal.values}
+        meals = {meal: by_meal.get((pk, meal)) for meal in Meal.values}
         recorded = [value for value in meals.values() if value is not None]
-        rows.append({"floor": name, "meals": meals, "total": sum(recorded, Decimal("0.00")) if recorded else None})
+        rows.append(
+            {
+                "floor": name,
+                "meals": meals,
+                "total": sum(recorded, Decimal("0.00")) if recorded else None,
+                "days": [(date, by_day.get((pk, date))) for date in dates],
+            }
+        )
     return rows
 
 

@@ -22,10 +22,10 @@ from mess.alerts import (
     alerts_generate,
     alerts_history,
     alerts_open,
-    waste_by_floor_and_day,
 )
 from mess.meals import day_start
 from mess.models import Alert, Closure, Feedback, Floor, Mess, WasteRecord
+from mess.waste import waste_by_floor_and_meal
 from scheduling.models import JobRun
 
 User = get_user_model()
@@ -713,12 +713,15 @@ def test_the_history_holds_90_days_of_a_messs_alerts_newest_first(mess1, mess2):
         assert alerts_history(mess=mess1) == [newest, oldest, still_open]
 
 
-def test_it_reads_each_floors_kilograms_by_day(mess1, ground, first):
+def test_the_dashboards_waste_read_gives_each_floors_kilograms_by_day_for_the_chart(mess1, ground, first):
     waste(ground, days_ago(1), "1.10")
     waste(ground, days_ago(1), "2.20", meal="dinner")
     waste(ground, days_ago(3), "0.00")
     waste(first, days_ago(4), "9.00")  # before the days asked for
-    assert waste_by_floor_and_day(mess=mess1, start=days_ago(2), end=TODAY) == [
-        {"floor": "First", "days": [(days_ago(2), None), (days_ago(1), None), (TODAY, None)]},
-        {"floor": "Ground", "days": [(days_ago(2), None), (days_ago(1), Decimal("3.30")), (TODAY, None)]},
+    rows = waste_by_floor_and_meal(mess=mess1, start=days_ago(2), end=TODAY)
+    assert [(r["floor"], r["days"]) for r in rows] == [
+        ("First", [(days_ago(2), None), (days_ago(1), None), (TODAY, None)]),
+        ("Ground", [(days_ago(2), None), (days_ago(1), Decimal("3.30")), (TODAY, None)]),
     ]
+    assert rows[1]["meals"] == {"breakfast": None, "lunch": Decimal("1.10"), "snacks": None, "dinner": Decimal("2.20")}
+    assert rows[1]["total"] == Decimal("3.30") and rows[0]["total"] is None

@@ -57,6 +57,7 @@ def alert(mess, subject, first_seen_at, resolved_at=None, kind="high_waste"):
         subject=subject,
         value=Decimal("60.5"),
         threshold=Decimal("50"),
+        basis=3,
         window_start=datetime.date(2026, 2, 1),
         window_end=datetime.date(2026, 2, 7),
         first_seen_at=first_seen_at,
@@ -116,12 +117,13 @@ def test_it_reports_waste_ratings_critical_feedback_and_alerts(mess1, mess2, gro
         "critical_count": 2,
         # the hygiene complaint has no comment to show; no theme is named
         "critical": {"themes": [], "rest": [{"text": "Cold", "why": "a rating of 2 with a comment"}], "more": 0},
-        "alerts": [{"kind": "high_waste", "label": "High waste", "subject": "Ground", "value": "60.50", "threshold": "50.00"}],
+        "alerts": [{"kind": "high_waste", "label": "High waste", "subject": "Ground", "value": "60.50", "threshold": "50.00", "basis": 3}],
     }
     assert "Ground: 14.75 kg" in report.text_body
     assert "Breakfast: 7.50 kg (150 diners, 50 g each)" in report.text_body
     assert "Lunch: 3 entries, average 3.33" in report.text_body
-    assert "High waste: Ground, 60.50 (threshold 50.00)" in report.text_body
+    assert "High waste: Ground, 60.50 kg/day (threshold 50.00 kg/day) over 3 recorded days\n" in report.text_body
+    assert "High waste: Ground, 60.50 kg/day (threshold 50.00 kg/day) over 3 recorded days</li>" in report.html_body
     assert "<td>Ground</td>" in report.html_body
 
 

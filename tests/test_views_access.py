@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 
 from mess.models import Closure, DailyReport, Notification, WasteRecord
 from mess.people import ADMINS_GROUP
-from tests.factories import feedback
+from tests.factories import alert, feedback
 
 RANGE = "?start=2026-03-01&end=2026-03-10"
 # "staff" has is_staff and no permission (Django admin opens, ManageIt's admin pages do not);
@@ -55,6 +55,9 @@ MATRIX = [
     ("post", "/mess/mess1/feedback/{feedback}/reply/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no reply
     ("get", "/settings/", [302, 403, 200, 200, 200, 403, 200]),
     ("post", "/settings/", [302, 403, 302, 302, 302, 403, 302]),
+    ("get", "/mess/mess1/alerts/", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess1/alerts/{alert}/acknowledge/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/alerts/{alert}/acknowledge/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no note
     ("get", "/mess/nope/", [302, 403, 404, 404, 404, 403, 404]),
     ("get", "/mess/nope/menu/", [302, 403, 404, 404, 404, 403, 404]),
     ("get", "/mess/mess1/menu.csv", [302, 403, 200, 404, 200, 403, 200]),
@@ -91,6 +94,7 @@ def pages(mess1, mess2):
         "other_waste": WasteRecord.objects.create(floor=mess2.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
         "closure": Closure.objects.create(mess=mess1, first_day="2099-01-01", last_day="2099-01-02").pk,
         "feedback": feedback(mess1, datetime.date(2026, 3, 9), "lunch", 1, "Cold").pk,
+        "alert": alert(mess1, "Ground").pk,
     }
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import time_machine
 from django_q.models import Schedule
 
-from mess.models import DailyReport, Notification
+from mess.models import DailyReport, Mess, Notification
 from mess.reports import daily_reports_send
 from scheduling.models import JobRun, Outcome, Trigger
 from scheduling.services import schedules_sync
@@ -37,8 +37,10 @@ def test_it_says_when_there_are_no_alerts(as_official, mess1):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_it_charts_the_last_7_days_of_waste_by_floor_and_meal(as_official, mess1, mess2, ground, first):
+def test_it_charts_each_floors_daily_waste_of_the_last_7_days_against_the_daily_threshold(as_official, mess1, mess2, ground, first):
+    Mess.objects.filter(pk=mess1.pk).update(waste_threshold_kg=Decimal("7.20"))
     waste(ground, TODAY, "lunch", "4.25")
+    waste(ground, TODAY, "dinner", "3.00")
     waste(ground, days_ago(6), "lunch", "3.00")
     waste(ground, days_ago(2), "dinner", "7.10")
     waste(ground, days_ago(7), "lunch", "100")  # eight days ago: outside the week
@@ -46,15 +48,18 @@ def test_it_charts_the_last_7_days_of_waste_by_floor_and_meal(as_official, mess1
 
     response = as_official.get("/mess/mess1/")
 
-    rows = {r["floor"]: r for r in response.context["waste_week"]}
-    assert rows["Ground"]["meals"] == {"breakfast": None, "lunch": Decimal("7.25"), "snacks": None, "dinner": Decimal("7.10")}
-    assert rows["Ground"]["total"] == Decimal("14.35")
+    rows = {r["floor"]: r for r in response.context["waste_week"]}  # the figures by meal, under the chart
+    assert rows["Ground"]["meals"] == {"breakfast": None, "lunch": Decimal("7.25"), "snacks": None, "dinner": Decimal("10.10")}
     assert rows["First"]["total"] is None  # a floor with nothing recorded still has its row
     assert list(rows) == ["First", "Ground"]
-    svg = response.text.split('id="waste-week"')[1].split("</svg>")[0]
-    assert "<title>Ground, Lunch: 7.25 kg</title>" in svg
-    assert "<title>Ground, Dinner: 7.10 kg</title>" in svg
-    assert "14.35 kg" in svg
+    section = response.text.split('id="waste-week"')[1].split("</section>")[0]
+    ground_svg = section.split("<h3>Ground</h3>")[1].split("</svg>")[0]
+    assert '<rect class="s0" ' in ground_svg and "<title>04 Mar: 3.00 kg</title>" in ground_svg
+    assert "<title>08 Mar: 7.10 kg</title>" in ground_svg  # below the threshold
+    assert "<title>10 Mar: 7.25 kg, above the daily threshold</title>" in ground_svg
+    assert "<title>daily threshold (7.20 kg)</title>" in ground_svg
+    assert ground_svg.count("<rect ") == 3  # the days with nothing recorded have no column
+    assert "Nothing recorded in these days." in section.split("<h3>First</h3>")[1].split("</div>")[0]
 
 
 @time_machine.travel(NOW, tick=False)

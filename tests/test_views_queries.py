@@ -31,6 +31,7 @@ PAGES = [
     ("official", "/mess/mess1/waste/"),
     ("admin", "/mess/mess1/waste/history/"),
     ("official", "/mess/mess1/reports/2026-03-09/"),
+    ("official", "/mess/mess1/alerts/"),
     ("admin", "/overview/"),
     ("student", "/feedback/"),
     ("official", f"/mess/mess1/waste.csv{RANGE}"),

@@ -45,11 +45,23 @@ def _axis_label(value: float) -> str:
 
 
 @register.inclusion_tag("mess/charts/bars.html")
-def bar_chart(rows, series, *, title: str, unit: str = "", max_value=None, stacked: bool = True, marker=None, marker_label: str = ""):
+def bar_chart(
+    rows,
+    series,
+    *,
+    title: str,
+    unit: str = "",
+    max_value=None,
+    stacked: bool = True,
+    marker=None,
+    marker_label: str = "",
+    counted: str = "",
+):
     """Horizontal bars, one group per row. `rows` are dicts with a `label` and `values` (a number or
-    None per series); `series` are dicts with a `label`. Stacked, a row is one bar split by series,
-    its total written after it; otherwise each series has its own thinner bar. `marker` draws a
-    dashed line at that value (a threshold)."""
+    None per series), and, for bars that are averages, `counts` (how many `counted` things each
+    value rests on, written in brackets after it); `series` are dicts with a `label`. Stacked, a row
+    is one bar split by series, its total written after it; otherwise each series has its own
+    thinner bar. `marker` draws a dashed line at that value (a threshold)."""
     area = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     numbers = [float(v) for r in rows for v in r["values"] if v is not None]
     totals = [sum(float(v) for v in r["values"] if v is not None) for r in rows]
@@ -81,6 +93,7 @@ def bar_chart(rows, series, *, title: str, unit: str = "", max_value=None, stack
             else:
                 by = y + i * (thin + 2)
                 width = float(value) * scale if value is not None else 0
+                count = row["counts"][i] if "counts" in row else None
                 if value is not None:
                     bars.append(
                         {
@@ -89,10 +102,13 @@ def bar_chart(rows, series, *, title: str, unit: str = "", max_value=None, stack
                             "w": width,
                             "h": thin,
                             "cls": f"s{i}",
-                            "title": f"{row['label']}, {s['label']}: {_number(value)} {unit}",
+                            "title": f"{row['label']}, {s['label']}: {_number(value)} {unit}".strip()
+                            + (f", from {count:,} {counted}" if count is not None else ""),
                         }
                     )
                 text = f"{_number(value)} {unit}".strip() if value is not None else "none"
+                if value is not None and count is not None:
+                    text += f" ({count:,})"
                 values.append({"x": LABEL_WIDTH + width + 4, "y": by + thin / 2, "text": text})
         if stacked:
             total_value = sum(recorded, Decimal(0)) if recorded and all(isinstance(v, Decimal) for v in recorded) else total
@@ -116,6 +132,7 @@ def bar_chart(rows, series, *, title: str, unit: str = "", max_value=None, stack
         "ticks": ticks,
         "series": series,
         "marker": mark,
+        "counted": counted,
         "empty": not numbers,
     }
 
@@ -159,6 +176,53 @@ def line_chart(points, *, title: str, unit: str = ""):
         "dots": dots,
         "grid": grid,
         "dates": dates,
+        "empty": not numbers,
+    }
+
+
+@register.inclusion_tag("mess/charts/days.html")
+def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: str = ""):
+    """A column per date: `days` are (date, number or None) pairs in date order; a None is a date
+    with nothing recorded (no column, never a zero). `marker` draws a dashed line across at that
+    value (a daily threshold), always in view; a column above it is drawn as over."""
+    height, left, right, top_margin, bottom = 120, 34, 12, 10, 22
+    plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
+    numbers = [float(v) for _, v in days if v is not None]
+    top = _nice_top(max([*numbers, float(marker) if marker is not None else 0]))
+    band = plot_w / max(len(days), 1)
+    columns, dates = [], []
+    for i, (date, value) in enumerate(days):
+        x = left + i * band
+        dates.append({"x": x + band / 2, "text": _short_date(date)})
+        if value is None:
+            continue
+        h = plot_h * float(value) / top
+        over = marker is not None and value > marker
+        columns.append(
+            {
+                "x": x + band * 0.2,
+                "y": top_margin + plot_h - h,
+                "w": band * 0.6,
+                "h": h,
+                "cls": "over" if over else "s0",
+                "title": f"{date:%d %b}: {_number(value)} {unit}".strip() + (f", above the {marker_label}" if over else ""),
+            }
+        )
+    mark = None
+    if marker is not None:
+        mark = {"y": top_margin + plot_h * (1 - float(marker) / top), "label": f"{marker_label} ({_number(marker)} {unit})".strip()}
+    return {
+        "title": title,
+        "width": WIDTH,
+        "height": height,
+        "left": left,
+        "right": WIDTH - right,
+        "baseline": top_margin + plot_h,
+        "date_y": height - 6,
+        "grid": [{"y": top_margin + plot_h * (1 - f), "text": _axis_label(top * f)} for f in (0, 0.5, 1)],
+        "columns": columns,
+        "dates": dates,
+        "marker": mark,
         "empty": not numbers,
     }
 

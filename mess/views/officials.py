@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from mess.alerts import alerts_open
+from mess.alerts import alerts_of_mess
 from mess.feedback import (
     feedback_critical_latest,
     ratings_by_meal,
@@ -47,16 +47,15 @@ def dashboard(request, code):
         "mess": mess,
         "today": today,
         "week_start": week_start,
-        "alerts": alerts_open(mess_code=mess.code),
+        "alerts": alerts_of_mess(mess=mess),
         "waste_week": waste_week,
-        "waste_week_rows": [{"label": r["floor"], "values": list(r["meals"].values())} for r in waste_week],
         "meal_series": MEAL_SERIES,
         "trend": trend,
         "trend_kg": [(d["date"], d["kg"]) for d in trend],
         "trend_grams": [(d["date"], d["grams_per_diner"]) for d in trend],
         "has_grams": any(d["grams_per_diner"] is not None for d in trend),
         "ratings": ratings,
-        "rating_rows": [{"label": r["label"], "values": [r["average7"], r["average30"]]} for r in ratings],
+        "rating_rows": [{"label": r["label"], "values": [r["average7"], r["average30"]], "counts": [r["n7"], r["n30"]]} for r in ratings],
         "rating_series": RATING_SERIES,
         # the last 30 days: older entries have been dealt with, and reading them costs years of history
         "critical": feedback_critical_latest(mess=mess, since=month_start),

@@ -1,0 +1,52 @@
+"""A mess's alerts, for its officials and the admins: acknowledging an open alert with a note, and
+the alert history of the last 90 days."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from mess.alerts import HISTORY_DAYS, MAX_ACKNOWLEDGEMENT, alert_acknowledge, alerts_history
+from mess.models import Alert, Mess
+from mess.views.access import mess_page
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="What was done",
+        max_length=MAX_ACKNOWLEDGEMENT,
+        help_text="A short note the other officials will see, e.g. “spoke to the cook about portion sizes”"
+        f" (at most {MAX_ACKNOWLEDGEMENT} characters).",
+        error_messages={"required": "Say what was done about it."},
+    )
+
+
+@mess_page
+def alert_acknowledge_page(request, code, pk):
+    """GET shows the alert and the note's form; POST acknowledges it and returns to the dashboard,
+    or shows the form again with what is wrong beside the note."""
+    mess = get_object_or_404(Mess, code=code)
+    alert = get_object_or_404(Alert.objects.select_related("acknowledged_by"), pk=pk, mess=mess)
+    if request.method == "POST":
+        form = AcknowledgeForm(request.POST)
+        if form.is_valid():
+            try:
+                alert_acknowledge(mess=mess, alert_id=alert.pk, note=form.cleaned_data["note"], by=request.user)
+            except Alert.DoesNotExist:
+                raise Http404("No such alert.") from None
+            except ValueError as error:
+                form.add_error("note", str(error))
+            else:
+                messages.success(request, "Alert acknowledged: it stays open until its condition clears.")
+                return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#alerts")
+    else:
+        form = AcknowledgeForm(initial={"note": alert.acknowledgement})
+    return render(request, "mess/alert_acknowledge.html", {"mess": mess, "alert": alert, "form": form})
+
+
+@mess_page
+def alert_history(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    context = {"mess": mess, "alerts": alerts_history(mess=mess), "days": HISTORY_DAYS}
+    return render(request, "mess/alert_history.html", context)
