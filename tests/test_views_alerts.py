@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mess.models import Alert, DailyReport
 from mess.reports import daily_reports_send
-from tests.factories import IST, NOW, alert, days_ago, waste
+from tests.factories import IST, NOW, TODAY, alert, days_ago, feedback, waste
 
 SCRIPT = '<script>alert("x")</script> & <b>bold</b>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
@@ -217,3 +217,16 @@ def test_the_mess_admin_shows_and_edits_the_thresholds(as_admin, mess1):
     assert as_admin.post(f"/admin/mess/mess/{mess1.pk}/change/", {**data, "min_ratings": "5"}).status_code == 302
     mess1.refresh_from_db()
     assert (mess1.waste_threshold_kg, mess1.waste_threshold_g_per_diner, mess1.min_ratings) == (Decimal("45.50"), None, 5)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_rating_chart_says_how_many_ratings_each_bar_rests_on(as_official, mess1):
+    for rating in (2, 4):
+        feedback(mess1, TODAY, "lunch", rating)
+    feedback(mess1, days_ago(20), "lunch", 1)  # in the 30 days, not the 7
+
+    svg = as_official.get("/mess/mess1/").text.split('id="ratings"')[1].split("</figure>")[0]
+
+    assert ">3.00 (2)</text>" in svg and ">2.33 (3)</text>" in svg
+    assert "<title>Lunch, Last 7 days: 3.00, from 2 ratings</title>" in svg
+    assert "(n): the ratings each bar rests on" in svg

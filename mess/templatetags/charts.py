@@ -181,10 +181,11 @@ def line_chart(points, *, title: str, unit: str = ""):
 
 
 @register.inclusion_tag("mess/charts/days.html")
-def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: str = ""):
+def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: str = "", legend: bool = True):
     """A column per date: `days` are (date, number or None) pairs in date order; a None is a date
     with nothing recorded (no column, never a zero). `marker` draws a dashed line across at that
-    value (a daily threshold), always in view; a column above it is drawn as over."""
+    value (a daily threshold), always in view; a column above it is drawn as over. `legend=False`
+    leaves the key out (for all but one of a row of such charts)."""
     height, left, right, top_margin, bottom = 120, 34, 12, 10, 22
     plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
     numbers = [float(v) for _, v in days if v is not None]
@@ -223,6 +224,7 @@ def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: s
         "columns": columns,
         "dates": dates,
         "marker": mark,
+        "legend": legend,
         "empty": not numbers,
     }
 
