@@ -67,6 +67,17 @@ def alerts_by_sql(*, start: datetime.date, end: datetime.date) -> set[tuple]:
     return found
 
 
+def conditions_as_sql_rows(conditions: list[dict]) -> set[tuple]:
+    """alert_conditions' conditions in the form alerts_by_sql gives them, to compare the two."""
+    floors = {(f.mess_id, f.name): f.pk for f in Floor.objects.all()}
+    return {
+        (c["mess"].pk, c["kind"], c["subject"], c["value"], c["basis"])
+        if c["kind"] == "low_rating"
+        else (floors[c["mess"].pk, c["subject"]], c["kind"], c["value"], c["basis"])
+        for c in conditions
+    }
+
+
 def measure(*, runs: int = RUNS) -> dict:
     with day_after_data() as today:
         messes = list(Mess.objects.filter(is_active=True))
@@ -81,13 +92,7 @@ def measure(*, runs: int = RUNS) -> dict:
         alerts_generate()
         alerts_generate()
         _, conditions = alert_conditions(as_of=today)
-        floors = {(f.mess_id, f.name): f.pk for f in Floor.objects.all()}
-        expected = {
-            (c["mess"].pk, c["kind"], c["subject"], c["value"], c["basis"])
-            if c["kind"] == "low_rating"
-            else (floors[c["mess"].pk, c["subject"]], c["kind"], c["value"], c["basis"])
-            for c in conditions
-        }
+        expected = conditions_as_sql_rows(conditions)
         by_sql = alerts_by_sql(start=start, end=today)
         if by_sql != expected:
             raise RuntimeError(f"the hand-written queries disagree with generate_alerts: {sorted(by_sql ^ expected)[:10]}")

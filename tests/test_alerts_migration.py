@@ -30,7 +30,7 @@ def migrate(target) -> MigrationExecutor:
     return executor
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the other transactional tests: the data migrations' rows come back
 def test_the_migration_turns_window_thresholds_into_daily_ones_and_back():
     try:
         executor = migrate(BEFORE)

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import modify_settings
 
-from benchmarks.alerts import alerts_by_sql
+from benchmarks.alerts import alerts_by_sql, conditions_as_sql_rows
 from mess.alerts import alert_conditions
 from mess.models import Closure, DailyReport, Feedback, Floor, Mess, Notification, Role, WasteRecord
 from mess.reports import daily_reports_data
@@ -98,14 +98,7 @@ def test_it_leaves_alert_conditions_to_find_over_a_longer_history(db):
 
 
 def assert_hand_written_sql_agrees(found: list[dict], *, start: datetime.date) -> None:
-    floors = {(f.mess_id, f.name): f.pk for f in Floor.objects.all()}
-    expected = {
-        (c["mess"].pk, c["kind"], c["subject"], c["value"], c["basis"])
-        if c["kind"] == "low_rating"
-        else (floors[c["mess"].pk, c["subject"]], c["kind"], c["value"], c["basis"])
-        for c in found
-    }
-    assert alerts_by_sql(start=start, end=UNTIL) == expected
+    assert alerts_by_sql(start=start, end=UNTIL) == conditions_as_sql_rows(found)
 
 
 def test_the_hand_written_sql_follows_the_rule_at_its_boundaries(mess1, ground, first):

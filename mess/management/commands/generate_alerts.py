@@ -39,5 +39,6 @@ class Command(JobCommand):
         lines = []
         for a in alerts:
             words = alert_wording(kind=a["kind"], subject=a["subject"], value=a["value"], threshold=a["threshold"], basis=a["basis"])
-            lines.append(f"{a['mess']}\t{a['kind']}\t{a['subject']}\t{words['value']} (threshold {words['threshold']}) {words['basis']}")
+            figures = f"{words['value']} (threshold {words['threshold']}) {words['basis']}".strip()
+            lines.append(f"{a['mess']}\t{a['kind']}\t{a['subject']}\t{figures}")
         return "\n".join(lines) or f"no alerts in the window ending {options['as_of']}"
