@@ -314,8 +314,8 @@ class _Generator:
         w.table(DailyReport, ["id", "mess", "date", "data", "text_body", "html_body", "created_at", "updated_at", "emailed_at"])
         w.table(
             Alert,
-            ["id", "mess", "kind", "subject", "value", "threshold", "window_start", "window_end"]
-            + ["first_seen_at", "last_seen_at", "resolved_at", "is_open"],
+            ["id", "mess", "kind", "subject", "value", "threshold", "basis", "window_start", "window_end"]
+            + ["first_seen_at", "last_seen_at", "resolved_at", "is_open", "acknowledgement"],
         )
         w.table(JobRun, ["id", "job", "trigger", "arguments", "started_at", "finished_at", "outcome", "summary", "traceback", "host"])
 
@@ -396,9 +396,9 @@ class _Generator:
                 value = _cents(rng.randint(230, 299))
                 w.add(
                     Alert,
-                    (alert, n, AlertKind.LOW_RATING.value, rng.choice(Meal.values), value, "3.00")
+                    (alert, n, AlertKind.LOW_RATING.value, rng.choice(Meal.values), value, "3.00", 7 * self.scale.raters)
                     + ((first - datetime.timedelta(days=6)).isoformat(), first.isoformat())
-                    + (first_seen, _stamp(self.local(last, datetime.time(23))), resolved, None),
+                    + (first_seen, _stamp(self.local(last, datetime.time(23))), resolved, None, ""),
                 )
 
     def run_log(self) -> None:

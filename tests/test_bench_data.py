@@ -16,8 +16,9 @@ from django.db import transaction
 from django.test import modify_settings
 
 from benchmarks.alerts import alerts_by_sql, conditions_as_sql_rows
+from benchmarks.data import RATING_SHARE
 from mess.alerts import alert_conditions
-from mess.models import Closure, DailyReport, Feedback, Floor, Mess, Notification, Role, WasteRecord
+from mess.models import Alert, Closure, DailyReport, Feedback, Floor, Mess, Notification, Role, WasteRecord
 from mess.reports import daily_reports_data
 from tests.helpers import ROOT, create_person
 
@@ -95,6 +96,14 @@ def test_it_leaves_alert_conditions_to_find_over_a_longer_history(db):
     _, found = alert_conditions(as_of=UNTIL)
     assert {c["kind"] for c in found} == {"high_waste", "high_waste_per_diner", "low_rating"}
     assert_hand_written_sql_agrees(found, start=UNTIL - datetime.timedelta(days=6))
+
+
+def test_it_writes_a_history_of_resolved_alerts_with_what_they_rest_on(db):
+    generate("--days", "45")
+
+    alerts = list(Alert.objects.all())
+    assert alerts and all(a.is_open is None and a.acknowledgement == "" for a in alerts)
+    assert {a.basis for a in alerts} == {7 * round(10 * RATING_SHARE)}  # a week of the ten students' raters
 
 
 def assert_hand_written_sql_agrees(found: list[dict], *, start: datetime.date) -> None:
