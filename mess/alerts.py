@@ -25,9 +25,10 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from mess.closures import closed_days
 from mess.figures import KG_SUM, cents
 from mess.meals import day_check, day_start
-from mess.models import Alert, AlertKind, Closure, Feedback, Floor, Mess, WasteRecord
+from mess.models import Alert, AlertKind, Feedback, Floor, Mess, WasteRecord
 from mess.text import plural, typed_text
 
 HISTORY_DAYS = 90  # how far back a mess's alert history goes
@@ -81,13 +82,10 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
         feedback_window = reduce(or_, (Q(mess_id__in=ids, date__gte=starts[d]) for d, ids in by_length.items()))
 
     # Closed days count in no D: their records (if any were made) are left out of the waste figures.
-    closed = [
-        Q(floor_id__in=floors_of[c.mess_id], date__gte=c.first_day, date__lte=c.last_day)
-        for c in Closure.objects.filter(mess_id__in=by_id, first_day__lte=as_of, last_day__gte=earliest).only(
-            "mess_id", "first_day", "last_day"
-        )
-        if floors_of[c.mess_id]
-    ]
+    closed_dates = defaultdict(list)
+    for mess_id, date in closed_days(mess_ids=list(by_id), start=earliest, end=as_of):
+        closed_dates[mess_id].append(date)
+    closed = [Q(floor_id__in=floors_of[m], date__in=sorted(dates)) for m, dates in closed_dates.items() if floors_of[m]]
     waste = WasteRecord.objects.filter(waste_window, date__lte=as_of)
     if closed:
         waste = waste.exclude(reduce(or_, closed))
