@@ -59,7 +59,7 @@ register(
     Job(
         key="generate_alerts",
         func=alerts_generate,
-        description="Raises and resolves high-waste and low-rating alerts for every active mess.",
+        description="Raises and resolves the alerts of every active mess: high waste per day and per diner, low ratings.",
         default_schedules=cron("0 * * * *"),
         params=(Param("mess_code", a_mess_code),),
     ),
