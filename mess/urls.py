@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, alerts, closures, email_settings, inbox, menu_editing, menus, officials, students, waste
+from mess.views import accounts, admins, alerts, closures, email_settings, inbox, menu_editing, menus, officials, scorecard, students, waste
 
 app_name = "mess"
 
@@ -38,4 +38,5 @@ urlpatterns = [
     path("settings/", email_settings.email_settings, name="settings"),
     path("mess/<slug:code>/alerts/", alerts.alert_history, name="alert_history"),
     path("mess/<slug:code>/alerts/<int:pk>/acknowledge/", alerts.alert_acknowledge_page, name="alert_acknowledge"),
+    path("mess/<slug:code>/scorecard/", scorecard.scorecard_page, name="scorecard"),
 ]

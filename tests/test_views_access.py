@@ -36,6 +36,7 @@ MATRIX = [
     ("get", f"/mess/mess1/waste.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
     ("get", f"/mess/mess1/feedback.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
     ("get", "/mess/mess1/reports/2026-03-09/", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess1/scorecard/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/notifications/{notification}/read/", [302, 403, 302, 404, 302, 403, 302]),
     ("post", "/mess/mess1/notifications/read/", [302, 403, 302, 404, 302, 403, 302]),
     ("get", "/mess/mess1/menu/", [302, 403, 200, 404, 200, 403, 200]),

@@ -32,6 +32,7 @@ PAGES = [
     ("admin", "/mess/mess1/waste/history/"),
     ("official", "/mess/mess1/reports/2026-03-09/"),
     ("official", "/mess/mess1/alerts/"),
+    ("official", "/mess/mess1/scorecard/"),
     ("admin", "/overview/"),
     ("student", "/feedback/"),
     ("official", f"/mess/mess1/waste.csv{RANGE}"),

@@ -1,0 +1,190 @@
+"""Dishes that work and dishes that don't: what students liked and disliked of a mess's dishes over
+the last 30 days, and the menu scorecard, which sets each weekday-and-meal slot's waste against its
+rating over the last four weeks so the mess committee sees which menu slots waste most and please
+least.
+
+The scorecard's score is the "worst food" figure of the paper registers messes kept before
+ManageIt, applied to menu slots: grams of waste per diner × (6 − average rating). A slot that
+wastes 200 g a diner and is rated 2 scores 800; one that wastes 50 g and is rated 4.5 scores 75.
+
+Days are local (IST) dates, as everywhere in ManageIt:
+- the dish counts look at the 30 days ending today, today included, like the dashboard's "last 30
+  days": a dish voted on at lunch counts that afternoon;
+- the scorecard looks at the 28 days ending yesterday: four of each weekday, and no day whose
+  dinner has not been weighed yet.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractIsoWeekDay
+from django.utils import timezone
+
+from mess.figures import KG_SUM, average, cents
+from mess.meals import days_ending
+from mess.models import DishVote, Feedback, Floor, Meal, Mess, WasteRecord, Weekday
+
+DISH_DAYS = 30
+MIN_DISH_VOTES = 5  # a dish with fewer votes says more about a few students than about the dish
+DISHES_LISTED = 10  # of the most liked, and of the most disliked
+SCORECARD_DAYS = 28  # four of each weekday
+WORST_RATING = 6  # one more than the best rating: a slot rated 5 still scores its waste
+
+
+@dataclass(frozen=True)
+class DishCount:
+    dish: str
+    likes: int
+    dislikes: int
+
+    @property
+    def votes(self) -> int:
+        return self.likes + self.dislikes
+
+    @property
+    def liked_share(self) -> Fraction:
+        return Fraction(self.likes, self.votes)
+
+
+@dataclass(frozen=True)
+class DishCounts:
+    start: datetime.date
+    end: datetime.date
+    liked: list[DishCount]  # liked by more than disliked them, the most liked first
+    disliked: list[DishCount]  # disliked by more than liked them, the most disliked first
+
+
+def dish_counts(*, mess: Mess, today: datetime.date | None = None) -> DishCounts:
+    """The dishes of `mess` that students liked and disliked over the DISH_DAYS days ending `today`
+    (default: today's local date), counting only dishes with at least MIN_DISH_VOTES votes.
+
+    `liked` holds the dishes more students liked than disliked, by their share of likes (then
+    their number of votes, then name), the DISHES_LISTED first; `disliked` the same for dislikes.
+    A dish liked exactly as often as disliked is in neither. Dishes are told apart by their text as
+    the students voted on it. One query (the dish-vote index covers it)."""
+    today = today or timezone.localdate()
+    start, end = days_ending(end=today, days=DISH_DAYS)
+    rows = (
+        DishVote.objects.filter(mess=mess, date__gte=start, date__lte=end)
+        .values("dish")
+        .annotate(likes=Count("id", filter=Q(liked=True)), dislikes=Count("id", filter=Q(liked=False)), votes=Count("id"))
+        .filter(votes__gte=MIN_DISH_VOTES)
+        .order_by()
+    )
+    counts = [DishCount(dish=r["dish"], likes=r["likes"], dislikes=r["dislikes"]) for r in rows]
+    liked = sorted((c for c in counts if c.likes > c.dislikes), key=lambda c: (-c.liked_share, -c.votes, c.dish))
+    disliked = sorted((c for c in counts if c.dislikes > c.likes), key=lambda c: (c.liked_share, -c.votes, c.dish))
+    return DishCounts(start=start, end=end, liked=liked[:DISHES_LISTED], disliked=disliked[:DISHES_LISTED])
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One weekday-and-meal slot of the scorecard. The exact figures are Fractions (for ordering);
+    what the page shows is rounded: grams per diner to whole grams, the average rating to cents and
+    the score to a whole number, each half up."""
+
+    weekday: int  # Weekday: 0 is Monday
+    meal: str
+    kg: Decimal | None  # of the records with a head count
+    diners: int  # of those records
+    ratings: int
+    rating_sum: int
+
+    @property
+    def weekday_label(self) -> str:
+        return Weekday(self.weekday).label
+
+    @property
+    def meal_label(self) -> str:
+        return Meal(self.meal).label
+
+    @property
+    def exact_grams_per_diner(self) -> Fraction | None:
+        return Fraction(self.kg) * 1000 / self.diners if self.diners else None
+
+    @property
+    def exact_average(self) -> Fraction | None:
+        return Fraction(self.rating_sum, self.ratings) if self.ratings else None
+
+    @property
+    def exact_score(self) -> Fraction | None:
+        grams, rating = self.exact_grams_per_diner, self.exact_average
+        return None if grams is None or rating is None else grams * (WORST_RATING - rating)
+
+    @property
+    def grams_per_diner(self) -> int | None:
+        return _whole(self.exact_grams_per_diner)
+
+    @property
+    def average(self) -> Decimal | None:
+        return average(self.rating_sum, self.ratings)
+
+    @property
+    def score(self) -> int | None:
+        return _whole(self.exact_score)
+
+
+def _whole(value: Fraction | None) -> int | None:
+    """`value`, never negative, rounded half up to a whole number."""
+    return None if value is None else int(value + Fraction(1, 2))
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    start: datetime.date
+    end: datetime.date
+    scored: list[Slot]  # the worst score first
+    unscored: list[Slot]  # missing the waste per diner or the rating, in weekday and serving order
+
+
+def scorecard(*, mess: Mess, today: datetime.date | None = None) -> Scorecard:
+    """The menu scorecard of `mess` over the SCORECARD_DAYS days ending the day before `today`
+    (default: today's local date): each of the 28 weekday-and-meal slots with its grams of waste
+    per diner (1000 × Σ kg / Σ diners over the records with a head count), its average rating and
+    its score = grams per diner × (6 − average rating).
+
+    `scored` holds the slots with both figures, the worst (highest exact) score first, then by
+    weekday and serving order; `unscored` every other slot, in weekday and serving order, with what
+    it has. Computed exactly (the kilograms summed in the database are read back as cents). Two
+    queries, whatever the number of floors, days and ratings."""
+    today = today or timezone.localdate()
+    start, end = days_ending(end=today - datetime.timedelta(days=1), days=SCORECARD_DAYS)
+    waste = {
+        (r["iso_weekday"] - 1, r["meal"]): r
+        for r in WasteRecord.objects.filter(
+            floor_id__in=Floor.objects.filter(mess=mess).values("pk"), date__gte=start, date__lte=end, diners__gt=0
+        )
+        .annotate(iso_weekday=ExtractIsoWeekDay("date"))
+        .values("iso_weekday", "meal")
+        .annotate(kg=Sum("total_kg", output_field=KG_SUM), diners=Sum("diners"))
+        .order_by()
+    }
+    ratings = {
+        (r["iso_weekday"] - 1, r["meal"]): r
+        for r in Feedback.objects.filter(mess=mess, date__gte=start, date__lte=end)
+        .annotate(iso_weekday=ExtractIsoWeekDay("date"))
+        .values("iso_weekday", "meal")
+        .annotate(total=Sum("rating"), n=Count("id"))
+        .order_by()
+    }
+    slots = []
+    for weekday in Weekday.values:
+        for meal in Meal.values:
+            w, r = waste.get((weekday, meal)), ratings.get((weekday, meal))
+            slots.append(
+                Slot(
+                    weekday=weekday,
+                    meal=meal,
+                    kg=cents(w["kg"]) if w else None,
+                    diners=int(w["diners"]) if w else 0,
+                    ratings=r["n"] if r else 0,
+                    rating_sum=int(r["total"]) if r else 0,
+                )
+            )
+    # `slots` is in weekday and serving order, which sorted() keeps among equal scores.
+    scored = sorted((s for s in slots if s.exact_score is not None), key=lambda s: -s.exact_score)
+    unscored = [s for s in slots if s.exact_score is None]
+    return Scorecard(start=start, end=end, scored=scored, unscored=unscored)
