@@ -11,14 +11,16 @@ import pytest
 import time_machine
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
-from django.db.models import Avg, Sum
 from django.test import RequestFactory
 
 from mess.demo import demo_seed
 from mess.models import (
+    DishVote,
     Feedback,
     FeedbackCategory,
     Floor,
+    Meal,
+    MenuWeek,
     Mess,
     NonVegItem,
     NonVegMenu,
@@ -28,12 +30,15 @@ from mess.models import (
     TemporaryMenu,
     WasteRecord,
 )
+from mess.scorecard import dish_counts
 
 User = get_user_model()
 TODAY = datetime.date(2024, 7, 31)
+IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 
 
 def seed() -> str:
+    """The demo data of 31 July 2024 (a Wednesday), seeded at 15:30 IST."""
     out = io.StringIO()
     with time_machine.travel(datetime.datetime(2024, 7, 31, 10, 0, tzinfo=datetime.UTC), tick=False):
         call_command("seed_demo", stdout=out)
@@ -48,14 +53,24 @@ def digest() -> str:
         "student__username", "mess__code", "date", "meal", "rating", "category", "comment"
     )
     students = User.objects.order_by("username").values_list("username", "first_name", "last_name", "email", "profile__mess__code")
-    menus = RegularMenu.objects.order_by("mess__code", "weekday", "meal").values_list("mess__code", "weekday", "meal", "dishes")
-    return hashlib.sha256(repr([list(waste), list(feedback), list(students), list(menus)]).encode()).hexdigest()
+    menus = RegularMenu.objects.order_by("mess__code", "week", "weekday", "meal").values_list(
+        "mess__code", "week", "weekday", "meal", "dishes"
+    )
+    changes = TemporaryMenu.objects.order_by("mess__code", "date", "meal").values_list("mess__code", "date", "meal", "dishes")
+    items = NonVegItem.objects.order_by("menu__mess__code", "menu__date", "name").values_list(
+        "menu__mess__code", "menu__date", "menu__meal", "name", "price"
+    )
+    votes = DishVote.objects.order_by("feedback__student__username", "date", "feedback__meal", "dish").values_list(
+        "feedback__student__username", "date", "feedback__meal", "dish", "liked"
+    )
+    everything = [list(rows) for rows in (waste, feedback, students, menus, changes, items, votes)]
+    return hashlib.sha256(repr(everything).encode()).hexdigest()
 
 
-def test_it_seeds_two_messes_with_60_days_of_data(db):
-    out = seed()
+def test_it_seeds_two_messes_with_60_days_of_data_up_to_the_meal_being_served(db):
+    out = seed()  # at 15:30 IST: breakfast and lunch have started today, snacks and dinner not yet
 
-    assert out.startswith("seeded 2 messes, 4 floors, 301 students, 960 waste records, ")
+    assert out.startswith("seeded 2 messes, 4 floors, 301 students, 952 waste records, ")
     assert list(Floor.objects.order_by("mess__code", "name").values_list("mess__code", "name")) == [
         ("mess1", "First"),
         ("mess1", "Ground"),
@@ -64,19 +79,80 @@ def test_it_seeds_two_messes_with_60_days_of_data(db):
     ]
     assert User.objects.filter(groups__name=Role.STUDENT).count() == 301
     assert Profile.objects.filter(user__groups__name=Role.STUDENT, mess__code="mess1").count() == 151
-    assert WasteRecord.objects.count() == 4 * 4 * 60
+    assert WasteRecord.objects.count() == 4 * (4 * 59 + 2) == 952
     dates = WasteRecord.objects.values_list("date", flat=True)
     assert (min(dates), max(dates)) == (TODAY - datetime.timedelta(days=59), TODAY)
-    assert (
-        Feedback.objects.filter(date=TODAY).exists() and not Feedback.objects.filter(date__lt=TODAY - datetime.timedelta(days=59)).exists()
-    )
+    assert set(WasteRecord.objects.filter(date=TODAY).values_list("meal", flat=True)) == {"breakfast", "lunch"}
+    assert set(Feedback.objects.filter(date=TODAY).values_list("meal", flat=True)) == {"breakfast", "lunch"}
+    assert not Feedback.objects.filter(date__lt=TODAY - datetime.timedelta(days=59)).exists()
     assert not WasteRecord.objects.filter(total_kg__lt=2).exists() and not WasteRecord.objects.filter(diners__isnull=True).exists()
     assert Feedback.objects.filter(category=FeedbackCategory.HYGIENE).exclude(comment="").exists()
     assert Feedback.objects.filter(rating__lte=2).exclude(comment="").exists()
-    assert RegularMenu.objects.count() == 2 * 7 * 4
-    assert TemporaryMenu.objects.filter(date=TODAY).count() == 1
-    assert NonVegMenu.objects.filter(date=TODAY).count() == 2
-    assert NonVegItem.objects.filter(menu__date=TODAY).count() == 4
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "meals"),
+    [(6, 59, set()), (7, 0, {"breakfast"}), (11, 59, {"breakfast"}), (12, 0, {"breakfast", "lunch"}), (23, 30, set(Meal.values))],
+)
+def test_it_records_nothing_of_a_meal_that_has_not_started(db, hour, minute, meals):
+    demo_seed(now=datetime.datetime(2024, 7, 31, hour, minute, tzinfo=IST))
+
+    assert set(WasteRecord.objects.filter(date=TODAY).values_list("meal", flat=True)) == meals
+    assert set(Feedback.objects.filter(date=TODAY).values_list("meal", flat=True)) == meals
+    assert set(DishVote.objects.filter(date=TODAY).values_list("feedback__meal", flat=True)) == meals
+    assert not WasteRecord.objects.filter(date__gt=TODAY).exists() and not Feedback.objects.filter(date__gt=TODAY).exists()
+
+
+def test_it_serves_two_weekly_menus_in_turn_with_one_day_changes_and_non_veg_items(db):
+    seed()
+
+    starts = dict(Mess.objects.values_list("code", "rotation_starts_on"))
+    assert starts["mess1"].weekday() == 0 and starts["mess2"] == starts["mess1"] + datetime.timedelta(weeks=1)
+    assert RegularMenu.objects.count() == 2 * 2 * 7 * 4
+    assert RegularMenu.objects.filter(week=MenuWeek.FIRST).count() == RegularMenu.objects.filter(week=MenuWeek.SECOND).count() == 56
+    week1 = RegularMenu.objects.get(mess__code="mess1", week=MenuWeek.FIRST, weekday=0, meal="lunch").dishes.splitlines()
+    week2 = RegularMenu.objects.get(mess__code="mess1", week=MenuWeek.SECOND, weekday=0, meal="lunch").dishes.splitlines()
+    assert week1 == ["Rajma chawal", "Jeera rice", "Chapati", "Salad"] and week1 != week2
+    assert not RegularMenu.objects.filter(dishes="").exists()
+    # the one-day changes: today's lunch of mess1, and three in the days to come
+    changes = TemporaryMenu.objects.order_by("date", "mess__code").values_list("mess__code", "date", "meal")
+    assert list(changes)[0] == ("mess1", TODAY, "lunch") and len(changes) == 4
+    assert all(TODAY <= date < TODAY + datetime.timedelta(days=14) for _, date, _ in changes)
+    # non-veg items with their prices over the fortnight, today's dinner of mess1 among them
+    assert NonVegMenu.objects.filter(date__gte=TODAY, date__lt=TODAY + datetime.timedelta(days=14)).count() == NonVegMenu.objects.count()
+    today = {(i.name, i.price) for i in NonVegItem.objects.filter(menu__mess__code="mess1", menu__date=TODAY, menu__meal="dinner")}
+    assert today == {("Chicken curry", Decimal("120")), ("Egg bhurji", Decimal("40"))}
+    prices = dict(NonVegItem.objects.values_list("name", "price"))
+    assert (prices["Fish fry"], prices["Egg bhurji"]) == (Decimal("150"), Decimal("40"))
+    assert NonVegMenu.objects.values("date").distinct().count() >= 6  # some days of each week, not every day
+
+
+def test_its_dish_votes_are_on_the_dishes_served_that_day(db):
+    seed()
+    starts = dict(Mess.objects.values_list("code", "rotation_starts_on"))
+    regular = {
+        (m, w, d, meal): dishes.splitlines()
+        for m, w, d, meal, dishes in RegularMenu.objects.values_list("mess__code", "week", "weekday", "meal", "dishes")
+    }
+    changed = {
+        (m, d, meal): dishes.splitlines()
+        for m, d, meal, dishes in TemporaryMenu.objects.values_list("mess__code", "date", "meal", "dishes")
+    }
+
+    votes = list(
+        DishVote.objects.values_list("mess__code", "date", "feedback__meal", "dish", "liked", "feedback__mess__code", "feedback__date")
+    )
+
+    assert len(votes) > 3000
+    for mess, date, meal, dish, _, feedback_mess, feedback_date in votes:
+        week = (date - starts[mess]).days // 7 % 2 + 1  # weeks counted from the rotation's Monday
+        served = changed.get((mess, date, meal)) or regular[mess, week, date.weekday(), meal]
+        assert dish in served, (mess, date, meal, dish)
+        assert (feedback_mess, feedback_date) == (mess, date)
+    assert {dish for _, date, _, dish, *_ in votes if date == TODAY} & {"Veg biryani", "Gulab jamun", "Mirchi ka salan"}  # today's change
+    # Liked dishes are liked, disliked ones disliked
+    counts = dish_counts(mess=Mess.objects.get(code="mess1"), today=TODAY)
+    assert "Rajma chawal" in [c.dish for c in counts.liked] and "Tinda masala" in [c.dish for c in counts.disliked]
 
 
 def test_its_ratings_are_mostly_3_to_5(db):
@@ -85,17 +161,39 @@ def test_its_ratings_are_mostly_3_to_5(db):
     assert Feedback.objects.filter(rating__gte=3).count() > 0.8 * Feedback.objects.count()
 
 
-def test_it_sets_up_one_high_waste_floor_and_one_low_rated_meal_this_week(db):
-    seed()
-    week = {"date__gt": TODAY - datetime.timedelta(days=7), "date__lte": TODAY}
+def issue_rule(as_of: datetime.date) -> set[tuple[str, str, str]]:
+    """The alerts of the window of 7 days ending `as_of`, by the rule as the alerts' specification
+    states it, worked out here from the records: (mess, kind, floor or meal)."""
+    start = as_of - datetime.timedelta(days=6)
+    found = set()
+    for floor in Floor.objects.select_related("mess"):
+        mess = floor.mess
+        records = list(WasteRecord.objects.filter(floor=floor, date__gte=start, date__lte=as_of))
+        days = len({r.date for r in records})
+        if sum(r.total_kg for r in records) > mess.waste_threshold_kg * days:
+            found.add((mess.code, "high_waste", floor.name))
+        counted = [r for r in records if r.diners]
+        if 1000 * sum(r.total_kg for r in counted) > mess.waste_threshold_g_per_diner * sum(r.diners for r in counted):
+            found.add((mess.code, "high_waste_per_diner", floor.name))
+    for mess in Mess.objects.all():
+        for meal in Meal.values:
+            ratings = list(Feedback.objects.filter(mess=mess, meal=meal, date__gte=start, date__lte=as_of).values_list("rating", flat=True))
+            if len(ratings) >= mess.min_ratings and sum(ratings) < mess.rating_threshold * len(ratings):
+                found.add((mess.code, "low_rating", meal))
+    return found
 
-    waste = WasteRecord.objects.filter(**week).values_list("floor__mess__code", "floor__name", "floor__mess__waste_threshold_kg")
-    over = [(mess, floor) for mess, floor, threshold, kg in waste.annotate(kg=Sum("total_kg")) if Decimal(kg) > threshold]
-    ratings = Feedback.objects.filter(**week).values_list("mess__code", "meal", "mess__rating_threshold").annotate(average=Avg("rating"))
-    low = [(mess, meal) for mess, meal, threshold, average in ratings if average < threshold]
 
-    assert over == [("mess1", "First")]
-    assert low == [("mess2", "dinner")]
+@pytest.mark.parametrize(("hour", "minute"), [(0, 5), (7, 30), (15, 30), (22, 0)])
+def test_the_default_thresholds_find_every_kind_of_alert(db, hour, minute):
+    demo_seed(now=datetime.datetime(2024, 7, 31, hour, minute, tzinfo=IST))
+
+    thresholds = Mess.objects.values_list("waste_threshold_kg", "waste_threshold_g_per_diner", "min_ratings", "alert_window_days")
+    assert set(thresholds) == {(Decimal("50"), Decimal("150"), 10, 7)}  # ManageIt's defaults
+    assert issue_rule(TODAY) == {
+        ("mess1", "high_waste", "First"),
+        ("mess2", "high_waste_per_diner", "Third"),
+        ("mess2", "low_rating", "dinner"),
+    }
 
 
 def test_it_is_deterministic(db):
@@ -166,8 +264,8 @@ def test_it_refuses_a_database_with_data_without_if_empty(mess1):
     assert Mess.objects.count() == 1
 
 
-def test_the_service_takes_today(db):
-    summary = demo_seed(today=datetime.date(2024, 1, 10))
+def test_the_service_takes_the_time_of_seeding(db):
+    summary = demo_seed(now=datetime.datetime(2024, 1, 10, 23, 0, tzinfo=IST))
 
     assert (
         summary.waste_records
