@@ -15,6 +15,7 @@ Days are local (IST) dates, as everywhere in ManageIt:
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from mess.figures import KG_SUM, average, cents
 from mess.meals import days_ending
-from mess.models import DishVote, Feedback, Floor, Meal, Mess, WasteRecord, Weekday
+from mess.models import DishVote, Feedback, Floor, Meal, Mess, RegularMenu, WasteRecord, Weekday
 
 DISH_DAYS = 30
 MIN_DISH_VOTES = 5  # a dish with fewer votes says more about a few students than about the dish
@@ -92,6 +93,9 @@ class Slot:
     diners: int  # of those records
     ratings: int
     rating_sum: int
+    # The slot's weekly menu as it is now, of each week it is served in (0 for every week, or 1 and 2
+    # for a mess that alternates two weekly menus): what the committee would change.
+    menus: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     @property
     def weekday_label(self) -> str:
@@ -148,8 +152,10 @@ def scorecard(*, mess: Mess, today: datetime.date | None = None) -> Scorecard:
 
     `scored` holds the slots with both figures, the worst (highest exact) score first, then by
     weekday and serving order; `unscored` every other slot, in weekday and serving order, with what
-    it has. Computed exactly (the kilograms summed in the database are read back as cents). Two
-    queries, whatever the number of floors, days and ratings."""
+    it has. Each slot carries its weekly menu as it is now (the vegetarian one: non-veg items are
+    priced extras), of every week it is served in. Computed exactly (the kilograms summed in the database are read back as cents).
+    Three queries (the waste, the ratings, the weekly menu), whatever the number of floors, days and
+    ratings."""
     today = today or timezone.localdate()
     start, end = days_ending(end=today - datetime.timedelta(days=1), days=SCORECARD_DAYS)
     waste = {
@@ -170,6 +176,11 @@ def scorecard(*, mess: Mess, today: datetime.date | None = None) -> Scorecard:
         .annotate(total=Sum("rating"), n=Count("id"))
         .order_by()
     }
+    menus = defaultdict(list)
+    for weekday, meal, week, dishes in (
+        RegularMenu.objects.filter(mess=mess, is_veg=True).order_by("week").values_list("weekday", "meal", "week", "dishes")
+    ):
+        menus[weekday, meal].append((week, tuple(line.strip() for line in dishes.splitlines() if line.strip())))
     slots = []
     for weekday in Weekday.values:
         for meal in Meal.values:
@@ -182,6 +193,7 @@ def scorecard(*, mess: Mess, today: datetime.date | None = None) -> Scorecard:
                     diners=int(w["diners"]) if w else 0,
                     ratings=r["n"] if r else 0,
                     rating_sum=int(r["total"]) if r else 0,
+                    menus=tuple(menus[weekday, meal]),
                 )
             )
     # `slots` is in weekday and serving order, which sorted() keeps among equal scores.

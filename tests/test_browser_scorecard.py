@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from mess.models import DishVote, Feedback, Meal, Role, WasteRecord
+from mess.demo import WEEK_1, WEEK_2
+from mess.models import DishVote, Feedback, Meal, RegularMenu, Role, WasteRecord
 from tests.helpers import create_person
 from tests.test_browser import (
     ARTIFACTS,
@@ -30,7 +31,14 @@ from tests.test_browser import (
 
 
 def four_weeks(mess, floors, students, today):
-    """28 days of waste and ratings on every meal, Monday's lunch the worst, with votes on two dishes."""
+    """28 days of waste and ratings on every meal, Monday's lunch the worst, with votes on two
+    dishes; the demo's two weekly menus."""
+    RegularMenu.objects.bulk_create(
+        RegularMenu(mess=mess, week=number, weekday=weekday, meal=meal, dishes="\n".join(dishes))
+        for number, week in ((1, WEEK_1), (2, WEEK_2))
+        for weekday, meals in enumerate(week)
+        for meal, dishes in zip(Meal.values, meals, strict=True)
+    )
     days = [today - datetime.timedelta(days=n) for n in range(1, 29)]
     WasteRecord.objects.bulk_create(
         WasteRecord(
@@ -69,7 +77,9 @@ def test_an_official_opens_the_scorecard_from_the_dashboard(page, live_server, p
     assert page.url == f"{live_server.url}/mess/mess1/scorecard/"
     first = page.locator("#scorecard tbody tr").first.locator("td")
     # Four Mondays, two floors: 1000 × 240 kg / 800 diners = 300 g; 12 ratings of 2: 300 × (6 − 2) = 1200
-    assert first.all_inner_texts() == ["1", "Monday lunch", "1200", "300", "2.00", "800", "12"]
+    texts = first.all_inner_texts()
+    assert texts[0] == "1" and texts[2:] == ["1200", "300", "2.00", "800", "12"]
+    assert texts[1].startswith("Monday lunch") and "Week 1: Rajma chawal, Jeera rice, Chapati, Salad" in texts[1]
     assert page.locator("#scorecard tbody tr").count() == 28
     assert page.locator("#dishes-liked td").first.inner_text() == "Rajma chawal"
     assert "Lauki sabzi" in page.locator("#dishes-disliked").inner_text()

@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mess.models import DishVote, Floor, Meal, Weekday
+from mess.models import DishVote, Floor, Meal, MenuWeek, RegularMenu, Weekday
 from mess.scorecard import DISHES_LISTED, dish_counts, scorecard
 from tests.factories import IST, NOW, TODAY, days_ago, feedback, waste
 
@@ -121,6 +121,15 @@ def four_weeks(mess1, ground, first, mess2):
     feedback(mess1, TODAY, "dinner", 1)
     waste(ground, FIRST_SCORED - datetime.timedelta(days=1), "lunch", "90.00", 10)
     feedback(mess1, FIRST_SCORED - datetime.timedelta(days=1), "lunch", 1)
+    # Monday lunch's weekly menus: the two weeks of the rotation, and a non-veg menu left out.
+    RegularMenu.objects.bulk_create(
+        [
+            RegularMenu(mess=mess1, weekday=0, meal="lunch", week=MenuWeek.SECOND, dishes="Dal makhani\nRice\n"),
+            RegularMenu(mess=mess1, weekday=0, meal="lunch", week=MenuWeek.FIRST, dishes="Rajma chawal\n Jeera rice\nSalad"),
+            RegularMenu(mess=mess1, weekday=0, meal="lunch", week=MenuWeek.FIRST, dishes="Egg curry", is_veg=False),
+            RegularMenu(mess=mess2, weekday=0, meal="lunch", dishes="Chole bhature"),
+        ]
+    )
     # Another mess.
     waste(mess2.floors.first(), monday, "lunch", "90.00", 10)
     feedback(mess2, monday, "lunch", 1)
@@ -147,6 +156,8 @@ def test_the_scorecard_matches_the_figures_worked_out_by_hand(four_weeks, mess1)
     ]
     assert card.scored[0].exact_score == Fraction(1600, 3)  # 1000 × 20 / 150 × 4, exactly
     assert (card.scored[0].diners, card.scored[0].ratings, card.scored[0].kg) == (150, 3, Decimal("20.00"))
+    assert card.scored[0].menus == ((1, ("Rajma chawal", "Jeera rice", "Salad")), (2, ("Dal makhani", "Rice")))
+    assert card.scored[1].menus == ()
     # The 23 other slots follow without a score, in weekday and serving order.
     assert len(card.unscored) == 28 - 5
     assert [(Weekday(s.weekday).label, s.meal) for s in card.unscored[:3]] == [
@@ -198,7 +209,7 @@ def more_data(mess, *, days: int, floors: int, raters: int, dishes: int) -> None
             ballots(mess, days_ago(n), {f"Dish {k}": (raters - k % raters, k % raters) for k in range(dishes)}, meal=meal)
 
 
-def test_the_figures_cost_one_query_and_two_whatever_the_data(mess1, ground):
+def test_the_figures_cost_one_query_and_three_whatever_the_data(mess1, ground):
     waste(ground, days_ago(1), "lunch", "10.00", 100)
     ballots(mess1, days_ago(1), {"Poha": (5, 0)})
     with CaptureQueriesContext(connection) as few:
@@ -212,7 +223,7 @@ def test_the_figures_cost_one_query_and_two_whatever_the_data(mess1, ground):
 
     # Dish k is liked by 6 − k % 6 of each meal's 6 raters: Poha and dishes 0, 1, 2, 6 and 7 liked, 4 and 5 disliked.
     assert (len(counts.liked), len(counts.disliked), len(card.scored)) == (6, 2, 28)
-    assert len(few) == len(many) == 3
+    assert len(few) == len(many) == 4  # the dish votes; the waste, the ratings and the weekly menus
 
 
 @time_machine.travel(NOW, tick=False)
@@ -246,6 +257,7 @@ def test_the_page_shows_the_dishes_and_the_scorecard(as_official, four_weeks, me
     assert card.index("Monday lunch") < card.index("Thursday lunch") < card.index("Tuesday dinner") < card.index("Without a score")
     assert "<strong>533</strong>" in card and "<strong>263</strong>" in card
     assert "10 Feb to 9 Mar" in card
+    assert "Week 1: Rajma chawal, Jeera rice, Salad</span>" in card and "Week 2: Dal makhani, Rice</span>" in card
 
 
 def test_the_dashboard_links_to_the_page(as_official, mess1):
