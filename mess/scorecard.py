@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractIsoWeekDay
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import ExtractIsoWeekDay, Lower, Trim
 from django.utils import timezone
 
 from mess.figures import KG_SUM, average, cents
@@ -65,17 +65,26 @@ def dish_counts(*, mess: Mess, today: datetime.date | None = None) -> DishCounts
     `liked` holds the dishes more students liked than disliked, by their share of likes (then
     their number of votes, then name), the DISHES_LISTED first; `disliked` the same for dislikes.
     A dish liked exactly as often as disliked is in neither. Dishes are told apart by their text as
-    the students voted on it. One query (the dish-vote index covers it)."""
+    the students voted on it, whatever its case and surrounding spaces. One query (the dish-vote
+    index covers it)."""
     today = today or timezone.localdate()
     start, end = days_ending(end=today, days=DISH_DAYS)
     rows = (
         DishVote.objects.filter(mess=mess, date__gte=start, date__lte=end)
-        .values("dish")
-        .annotate(likes=Count("id", filter=Q(liked=True)), dislikes=Count("id", filter=Q(liked=False)), votes=Count("id"))
+        # "Poha" of one week's menu and "poha " of another's are one dish, on SQLite as on MariaDB
+        # (whose collation already compares them equal).
+        .annotate(name=Lower(Trim("dish")))
+        .values("name")
+        .annotate(
+            dish=Min("dish"),
+            likes=Count("id", filter=Q(liked=True)),
+            dislikes=Count("id", filter=Q(liked=False)),
+            votes=Count("id"),
+        )
         .filter(votes__gte=MIN_DISH_VOTES)
         .order_by()
     )
-    counts = [DishCount(dish=r["dish"], likes=r["likes"], dislikes=r["dislikes"]) for r in rows]
+    counts = [DishCount(dish=r["dish"].strip(), likes=r["likes"], dislikes=r["dislikes"]) for r in rows]
     liked = sorted((c for c in counts if c.likes > c.dislikes), key=lambda c: (-c.liked_share, -c.votes, c.dish))
     disliked = sorted((c for c in counts if c.dislikes > c.likes), key=lambda c: (c.liked_share, -c.votes, c.dish))
     return DishCounts(start=start, end=end, liked=liked[:DISHES_LISTED], disliked=disliked[:DISHES_LISTED])

@@ -56,6 +56,15 @@ def test_it_lists_the_dishes_liked_and_disliked_most_with_at_least_5_votes(mess1
     assert counts.liked[0].votes == 7
 
 
+def test_a_dish_is_one_dish_whatever_its_case_and_spaces(mess1):
+    ballots(mess1, TODAY, {"Rajma chawal": (3, 0)})
+    ballots(mess1, days_ago(7), {"rajma chawal ": (1, 1)})  # another week's menu, typed otherwise
+
+    liked = dish_counts(mess=mess1, today=TODAY).liked
+
+    assert [(c.dish.lower(), c.likes, c.dislikes) for c in liked] == [("rajma chawal", 4, 1)]
+
+
 def test_the_dish_counts_look_at_30_days_ending_today_in_ist(mess1):
     ballots(mess1, FIRST_VOTED, {"Poha": (4, 0), "Idli sambar": (0, 4)})  # the first of the 30 days
     ballots(mess1, TODAY, {"Poha": (1, 0), "Idli sambar": (0, 1)})  # today, until midnight IST
