@@ -3,9 +3,9 @@ the last 30 days, and the menu scorecard, which sets each weekday-and-meal slot'
 rating over the last four weeks so the mess committee sees which menu slots waste most and please
 least.
 
-The scorecard's score is the "worst food" figure of the paper registers messes kept before
-ManageIt, applied to menu slots: grams of waste per diner × (6 − average rating). A slot that
-wastes 200 g a diner and is rated 2 scores 800; one that wastes 50 g and is rated 4.5 scores 75.
+The scorecard's score is the "worst food" figure of the system ManageIt replaces, applied to menu
+slots: grams of waste per diner × (6 − average rating). A slot that wastes 200 g a diner and is
+rated 2 scores 800; one that wastes 50 g and is rated 4.5 scores 75.
 
 Days are local (IST) dates, as everywhere in ManageIt:
 - the dish counts look at the 30 days ending today, today included, like the dashboard's "last 30
@@ -76,7 +76,7 @@ def dish_counts(*, mess: Mess, today: datetime.date | None = None) -> DishCounts
         .annotate(name=Lower(Trim("dish")))
         .values("name")
         .annotate(
-            dish=Min("dish"),
+            spelled=Min("dish"),
             likes=Count("id", filter=Q(liked=True)),
             dislikes=Count("id", filter=Q(liked=False)),
             votes=Count("id"),
@@ -84,7 +84,7 @@ def dish_counts(*, mess: Mess, today: datetime.date | None = None) -> DishCounts
         .filter(votes__gte=MIN_DISH_VOTES)
         .order_by()
     )
-    counts = [DishCount(dish=r["dish"].strip(), likes=r["likes"], dislikes=r["dislikes"]) for r in rows]
+    counts = [DishCount(dish=r["spelled"].strip(), likes=r["likes"], dislikes=r["dislikes"]) for r in rows]
     liked = sorted((c for c in counts if c.likes > c.dislikes), key=lambda c: (-c.liked_share, -c.votes, c.dish))
     disliked = sorted((c for c in counts if c.dislikes > c.likes), key=lambda c: (c.liked_share, -c.votes, c.dish))
     return DishCounts(start=start, end=end, liked=liked[:DISHES_LISTED], disliked=disliked[:DISHES_LISTED])
