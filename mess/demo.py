@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mess.meals import meals_of_today
+from mess.menu_changes import rotation_week
 from mess.models import (
     DishVote,
     Feedback,
@@ -350,17 +351,12 @@ def _demo_people(*, rng: random.Random, messes: dict[str, Mess]) -> dict[str, li
     return students
 
 
-def _week_of(mess: Mess, day: datetime.date) -> int:
-    """Which of the two weekly menus `mess` serves on `day` (1 or 2), counted from its rotation's start."""
-    return (day - mess.rotation_starts_on).days // 7 % 2 + 1
-
-
 def _menu_of(mess: Mess, day: datetime.date, meal: str, *, today: datetime.date) -> list[str]:
     """The dishes `mess` serves at `meal` on `day`: its one-day change, or its weekly menu."""
     for code, days, changed_meal, dishes in ONE_DAY_CHANGES:
         if (code, days, changed_meal) == (mess.code, (day - today).days, meal):
             return dishes
-    week = WEEK_1 if _week_of(mess, day) == 1 else WEEK_2
+    week = WEEK_1 if rotation_week(mess=mess, date=day) == 1 else WEEK_2
     return week[day.weekday()][Meal.values.index(meal)]
 
 

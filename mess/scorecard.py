@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from mess.figures import KG_SUM, average, cents
 from mess.meals import days_ending
+from mess.menu_changes import dishes_listed
 from mess.models import DishVote, Feedback, Floor, Meal, Mess, RegularMenu, WasteRecord, Weekday
 
 DISH_DAYS = 30
@@ -189,7 +190,7 @@ def scorecard(*, mess: Mess, today: datetime.date | None = None) -> Scorecard:
     for weekday, meal, week, dishes in (
         RegularMenu.objects.filter(mess=mess, is_veg=True).order_by("week").values_list("weekday", "meal", "week", "dishes")
     ):
-        menus[weekday, meal].append((week, tuple(line.strip() for line in dishes.splitlines() if line.strip())))
+        menus[weekday, meal].append((week, tuple(dishes_listed(dishes))))
     slots = []
     for weekday in Weekday.values:
         for meal in Meal.values:

@@ -256,6 +256,9 @@ def test_the_page_costs_the_same_few_queries_whatever_the_data(as_official, mess
 @time_machine.travel(NOW, tick=False)
 def test_the_page_shows_the_dishes_and_the_scorecard(as_official, four_weeks, mess1):
     ballots(mess1, TODAY, {"Rajma chawal": (5, 1), "Upma": (1, 4), "<b>Kheer</b>": (0, 5)})
+    # Tuesday dinner: a menu of every week, which week 1's replaces
+    RegularMenu.objects.create(mess=mess1, weekday=1, meal="dinner", week=MenuWeek.FIRST, dishes="Chole bhature")
+    RegularMenu.objects.create(mess=mess1, weekday=1, meal="dinner", week=MenuWeek.EVERY, dishes="Paneer butter masala\nNaan")
 
     page = as_official.get("/mess/mess1/scorecard/").content.decode()
 
@@ -267,6 +270,7 @@ def test_the_page_shows_the_dishes_and_the_scorecard(as_official, four_weeks, me
     assert "<strong>533</strong>" in card and "<strong>263</strong>" in card
     assert "10 Feb to 9 Mar" in card
     assert "Week 1: Rajma chawal, Jeera rice, Salad</span>" in card and "Week 2: Dal makhani, Rice</span>" in card
+    assert "Every week: Paneer butter masala, Naan</span>" in card and "Week 1: Chole bhature</span>" in card
 
 
 def test_the_dashboard_links_to_the_page(as_official, mess1):
