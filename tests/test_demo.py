@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from mess.demo import demo_seed
+from mess.menus import menu_of_week
 from mess.models import (
     DishVote,
     Feedback,
@@ -129,15 +130,9 @@ def test_it_serves_two_weekly_menus_in_turn_with_one_day_changes_and_non_veg_ite
 
 def test_its_dish_votes_are_on_the_dishes_served_that_day(db):
     seed()
-    starts = dict(Mess.objects.values_list("code", "rotation_starts_on"))
-    regular = {
-        (m, w, d, meal): dishes.splitlines()
-        for m, w, d, meal, dishes in RegularMenu.objects.values_list("mess__code", "week", "weekday", "meal", "dishes")
-    }
-    changed = {
-        (m, d, meal): dishes.splitlines()
-        for m, d, meal, dishes in TemporaryMenu.objects.values_list("mess__code", "date", "meal", "dishes")
-    }
+    # what each mess served each day, as the students' menu pages read it
+    first = TODAY - datetime.timedelta(days=59)
+    served = {(m.code, day.date): day for m in Mess.objects.all() for day in menu_of_week(mess=m, start=first, days=60)}
 
     votes = list(
         DishVote.objects.values_list("mess__code", "date", "feedback__meal", "dish", "liked", "feedback__mess__code", "feedback__date")
@@ -145,10 +140,11 @@ def test_its_dish_votes_are_on_the_dishes_served_that_day(db):
 
     assert len(votes) > 3000
     for mess, date, meal, dish, _, feedback_mess, feedback_date in votes:
-        week = (date - starts[mess]).days // 7 % 2 + 1  # weeks counted from the rotation's Monday
-        served = changed.get((mess, date, meal)) or regular[mess, week, date.weekday(), meal]
-        assert dish in served, (mess, date, meal, dish)
+        assert dish in served[mess, date].meal(meal).dishes, (mess, date, meal, dish)
         assert (feedback_mess, feedback_date) == (mess, date)
+    # on any day mess2 serves the other week's menu than mess1
+    weeks = [(served["mess1", d].week, served["mess2", d].week) for d in (first + datetime.timedelta(days=n) for n in range(60))]
+    assert set(weeks) == {(1, 2), (2, 1)}
     assert {dish for _, date, _, dish, *_ in votes if date == TODAY} & {"Veg biryani", "Gulab jamun", "Mirchi ka salan"}  # today's change
     # Liked dishes are liked, disliked ones disliked
     counts = dish_counts(mess=Mess.objects.get(code="mess1"), today=TODAY)
