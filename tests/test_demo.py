@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from mess.demo import demo_seed
 from mess.menus import menu_of_week
 from mess.models import (
+    Alert,
     DishVote,
     Feedback,
     FeedbackCategory,
@@ -181,15 +182,20 @@ def issue_rule(as_of: datetime.date) -> set[tuple[str, str, str]]:
 
 @pytest.mark.parametrize(("hour", "minute"), [(0, 5), (7, 30), (15, 30), (22, 0)])
 def test_the_default_thresholds_find_every_kind_of_alert(db, hour, minute):
-    demo_seed(now=datetime.datetime(2024, 7, 31, hour, minute, tzinfo=IST))
+    now = datetime.datetime(2024, 7, 31, hour, minute, tzinfo=IST)
+    demo_seed(now=now)
+    with time_machine.travel(now, tick=False):
+        call_command("generate_alerts", stdout=io.StringIO())
 
     thresholds = Mess.objects.values_list("waste_threshold_kg", "waste_threshold_g_per_diner", "min_ratings", "alert_window_days")
     assert set(thresholds) == {(Decimal("50"), Decimal("150"), 10, 7)}  # ManageIt's defaults
-    assert issue_rule(TODAY) == {
+    expected = {
         ("mess1", "high_waste", "First"),
         ("mess2", "high_waste_per_diner", "Third"),
         ("mess2", "low_rating", "dinner"),
     }
+    assert issue_rule(TODAY) == expected
+    assert set(Alert.objects.filter(is_open=True).values_list("mess__code", "kind", "subject")) == expected
 
 
 def test_it_is_deterministic(db):
