@@ -1,6 +1,6 @@
 """The waste pages in a real browser, at desktop and at phone width: a meal's waste for every floor in
 one form, the confirmation an unusual figure asks for, deleting a wrong record, and the admins'
-history. The browser and its fixtures are tests/test_browser.py's."""
+history. The browser and its fixtures are in tests/browser/conftest.py."""
 
 import datetime
 from decimal import Decimal
@@ -10,27 +10,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mess.models import DayTotals, WasteChange, WasteRecord
-from tests import test_browser
-from tests.test_browser import ARTIFACTS, log_in
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, DESKTOP, PHONE, fits, log_in, submit
 
-# The browser and the people of tests/test_browser.py (fixtures are found by their names here).
-playwright = test_browser.playwright
-browser_type = test_browser.browser_type
-launch_browser = test_browser.launch_browser
-browser = test_browser.browser
-browser_context_args = test_browser.browser_context_args
-browser_type_launch_args = test_browser.browser_type_launch_args
-people = test_browser.people
-csp_violations = test_browser.csp_violations
-dialogs = test_browser.dialogs
-pytestmark = test_browser.pytestmark
-
-WIDTHS = [pytest.param({"width": 1280, "height": 900}, id="desktop"), pytest.param({"width": 390, "height": 844}, id="phone")]
+pytestmark = BROWSER_TESTS
 
 
-def fits(page, viewport) -> bool:
-    """Nothing makes the page scroll sideways."""
-    return page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+WIDTHS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
@@ -51,35 +36,35 @@ def test_an_official_records_every_floor_confirms_an_unusual_figure_and_deletes_
     page.goto(f"{live_server.url}/mess/mess1/waste/")
     page.fill("#id_date", yesterday.isoformat())
     page.select_option("#id_meal", "dinner")
-    page.click("button:has-text('Show')")
+    submit(page, "button:has-text('Show')")
     assert page.locator("#meal-waste h2").inner_text().startswith("Dinner of")
     page.fill(f"#id_kg_{ground.pk}", "15")  # over 3 x 4 kg
     page.fill(f"#id_diners_{ground.pk}", "110")
     page.fill(f"#id_kg_{first.pk}", "3.5")
-    page.click("button:has-text('Save')")
+    submit(page, "button:has-text('Save')")
 
     warning = page.locator(f"#floor-{ground.pk} .warning")
     assert "15.00 kg is more than 3 times this floor's usual 4.00 kg" in warning.inner_text()
     assert not WasteRecord.objects.filter(date=yesterday, meal="dinner").exists()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"waste-confirm-{viewport['width']}.png", full_page=True)
-    assert fits(page, viewport)
+    assert fits(page, viewport["width"])
     page.check("#id_confirm")
-    page.click("button:has-text('Save')")
+    submit(page, "button:has-text('Save')")
 
     assert "recorded 3.50 kg for First, 15.00 kg for Ground" in page.locator(".messages").inner_text()
     assert f"date={yesterday.isoformat()}" in page.url and "meal=dinner" in page.url
     assert page.input_value("#id_date") == yesterday.isoformat() and page.input_value("#id_meal") == "dinner"
     assert page.input_value(f"#id_kg_{ground.pk}") == "15.00" and page.input_value(f"#id_kg_{first.pk}") == "3.50"
     page.screenshot(path=ARTIFACTS / f"waste-{viewport['width']}.png", full_page=True)
-    assert fits(page, viewport)
+    assert fits(page, viewport["width"])
 
     page.locator(f"#floor-{ground.pk}").get_by_role("link", name="Delete").click()
     assert "Delete this waste record?" in page.content()
     assert "15.00 kg, 110 diners" in page.locator(".facts").inner_text()
     page.screenshot(path=ARTIFACTS / f"waste-delete-{viewport['width']}.png", full_page=True)
-    assert fits(page, viewport)
-    page.click("button:has-text('Delete')")
+    assert fits(page, viewport["width"])
+    submit(page, "button:has-text('Delete')")
 
     assert "Deleted the waste of Ground, dinner of" in page.locator(".messages").inner_text()
     assert page.input_value(f"#id_kg_{ground.pk}") == "" and page.input_value(f"#id_kg_{first.pk}") == "3.50"
@@ -118,7 +103,7 @@ def test_an_admin_reads_the_waste_history(page, live_server, people, dialogs, cs
     log_in(page, live_server, "ada", "pw-ada-123")
 
     page.goto(f"{live_server.url}/mess/mess1/waste/")
-    page.click("text=History of changes")
+    submit(page, "text=History of changes")
 
     rows = page.locator("#history tbody tr")
     assert rows.count() == 2
@@ -126,5 +111,5 @@ def test_an_admin_reads_the_waste_history(page, live_server, people, dialogs, cs
     assert "Recorded" in rows.nth(1).inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"waste-history-{viewport['width']}.png", full_page=True)
-    assert fits(page, viewport)
+    assert fits(page, viewport["width"])
     assert dialogs == [] and csp_violations == []

@@ -1,4 +1,4 @@
-"""The closed-days page in a real browser, at desktop and phone width (see tests/test_browser.py,
+"""The closed-days page in a real browser, at desktop and phone width (see tests/browser/conftest.py,
 whose browser, live-server and people fixtures these tests share)."""
 
 import datetime
@@ -6,30 +6,12 @@ import datetime
 from django.utils import timezone
 
 from mess.models import Closure
-from tests.test_browser import (  # noqa: F401 - fixtures, found by name
-    ARTIFACTS,
-    browser,
-    browser_context_args,
-    browser_type,
-    browser_type_launch_args,
-    csp_violations,
-    dialogs,
-    launch_browser,
-    log_in,
-    people,
-    playwright,
-    pytestmark,
-)
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, log_in, submit
+
+pytestmark = BROWSER_TESTS
 
 
-def submit(page, selector: str) -> None:
-    """Clicks a link or a form's button and waits for the page it leads to, so that what follows
-    reads the new page, not the one being left."""
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def test_an_official_closes_days_is_told_what_is_wrong_and_removes_a_closure(page, live_server, people, dialogs, csp_violations):  # noqa: F811
+def test_an_official_closes_days_is_told_what_is_wrong_and_removes_a_closure(page, live_server, people, dialogs, csp_violations):
     today = timezone.localdate()
     first, last = today + datetime.timedelta(days=10), today + datetime.timedelta(days=12)
     page.set_viewport_size({"width": 1280, "height": 900})

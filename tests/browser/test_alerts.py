@@ -1,4 +1,4 @@
-"""Alerts in a real browser (see tests/test_browser.py for how these run): an official acknowledges
+"""Alerts in a real browser (see tests/browser/conftest.py for how these run): an official acknowledges
 an alert from the dashboard, corrects the note, and reads the alert history, at desktop and phone
 width, under the Content-Security-Policy."""
 
@@ -8,17 +8,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from mess.models import Alert, WasteRecord
-from tests import test_browser as shared
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, DESKTOP, PHONE, log_in, submit
 
-# The browser, the live server's people and the watchers, as the other browser tests have them.
-pytestmark = shared.pytestmark
-playwright, browser_type, launch_browser, browser = shared.playwright, shared.browser_type, shared.launch_browser, shared.browser
-browser_context_args, browser_type_launch_args = shared.browser_context_args, shared.browser_type_launch_args
-people, csp_violations, dialogs = shared.people, shared.csp_violations, shared.dialogs
-log_in, ARTIFACTS = shared.log_in, shared.ARTIFACTS
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+pytestmark = BROWSER_TESTS
 
 
 def open_alert(mess, kind, subject, value, threshold, basis, first_seen_at, resolved_at=None):
@@ -70,14 +62,14 @@ def test_an_official_acknowledges_an_alert_and_reads_the_history(page, live_serv
     page.set_viewport_size(DESKTOP)
     alerts.locator("text=Change the note").click()
     page.fill("#id_note", "   ")
-    page.click("button:has-text('Acknowledge')")
+    submit(page, "button:has-text('Acknowledge')")
     assert page.locator(".field.invalid .error").inner_text() == "Say what was done about it."
     assert Alert.objects.get(subject="First").acknowledgement == note
     page.fill("#id_note", "The cook now serves smaller first helpings")
-    page.click("button:has-text('Acknowledge')")
+    submit(page, "button:has-text('Acknowledge')")
     assert page.url == f"{live_server.url}/mess/mess1/#alerts"
 
-    page.click("text=Alert history")
+    submit(page, "text=Alert history")
     items = page.locator("#alert-history li")
     assert items.count() == 2
     assert "High waste: First" in items.nth(0).inner_text()  # newest first

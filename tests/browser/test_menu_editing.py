@@ -1,9 +1,6 @@
-"""The officials' menu pages in a real browser (see tests/test_browser.py for how it runs): the weekly
+"""The officials' menu pages in a real browser (see tests/browser/conftest.py for how it runs): the weekly
 grid, a one-day change and the non-veg items, at desktop and at phone width, under the
 Content-Security-Policy."""
-
-# The fixtures are those of tests/test_browser.py, imported, which the tests' arguments name.
-# ruff: noqa: F401, F811
 
 import datetime
 from decimal import Decimal
@@ -13,38 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mess.models import MenuChange, NonVegItem, RegularMenu, TemporaryMenu
-from tests.test_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    browser,
-    browser_context_args,
-    browser_type,
-    browser_type_launch_args,
-    csp_violations,
-    dialogs,
-    launch_browser,
-    log_in,
-    people,
-    playwright,
-)
-from tests.test_browser import pytestmark as browser_marks
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, DESKTOP, PHONE, fits, log_in, submit
 
-pytestmark = browser_marks
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def fits(page, width: int) -> bool:
-    """Nothing makes the page scroll sideways."""
-    return page.evaluate("document.documentElement.scrollWidth") <= width
-
-
-def submit(page, selector: str) -> None:
-    """Clicks a link or a form's button and waits for the page it leads to, so that what follows
-    reads the new page, not the one being left."""
-    with page.expect_navigation():
-        page.click(selector)
+pytestmark = BROWSER_TESTS
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

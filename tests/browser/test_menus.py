@@ -1,4 +1,4 @@
-"""The menus in a real browser (see tests/test_browser.py for how these run): the students' menu,
+"""The menus in a real browser (see tests/browser/conftest.py for how these run): the students' menu,
 week and dish votes, the public menu page and the dashboard's menu, at desktop and phone width,
 under the Content-Security-Policy."""
 
@@ -9,24 +9,11 @@ import pytest
 from django.utils import timezone
 
 from mess.models import DishVote, Feedback, MealWindow, Mess, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
-from tests import test_browser
-from tests.test_browser import ARTIFACTS, log_in
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, DESKTOP, PHONE, fits, log_in, submit
 
-pytestmark = test_browser.pytestmark
+pytestmark = BROWSER_TESTS
 
-# The fixtures that run Playwright on Debian's Chromium, and the people and CSP watchers, as
-# tests/test_browser.py defines them.
-playwright = test_browser.playwright
-browser_type = test_browser.browser_type
-launch_browser = test_browser.launch_browser
-browser = test_browser.browser
-browser_context_args = test_browser.browser_context_args
-browser_type_launch_args = test_browser.browser_type_launch_args
-people = test_browser.people
-csp_violations = test_browser.csp_violations
-dialogs = test_browser.dialogs
 
-DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 LONG_DISH = "Aloo-gobhi-matar-paneer-shimla-mirch-ki-sabzi-with-extra-masala-and-coriander"
 
 
@@ -45,11 +32,6 @@ def menus(people):
     return mess
 
 
-def fits(page, viewport):
-    """Nothing makes the page scroll sideways."""
-    return page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_student_sees_todays_menu_and_the_week_and_votes_on_dishes(page, live_server, menus, dialogs, csp_violations, viewport):
     weekday = timezone.localdate().weekday()
@@ -62,7 +44,7 @@ def test_a_student_sees_todays_menu_and_the_week_and_votes_on_dishes(page, live_
     tomorrow = page.locator(".menu-day").nth(1)
     assert "Festival thali" in tomorrow.inner_text() and tomorrow.locator(".badge.changed").count() >= 1
     assert page.locator(".menu-day").count() == 7
-    assert fits(page, viewport)
+    assert fits(page, viewport["width"])
 
     card = page.locator("#meal-breakfast")
     card.locator("label", has_text="4").first.click()
@@ -79,7 +61,7 @@ def test_a_student_sees_todays_menu_and_the_week_and_votes_on_dishes(page, live_
     assert "your feedback on today's breakfast is saved" in page.locator(".messages").inner_text()
     assert {(v.dish, v.liked) for v in DishVote.objects.all()} == {(f"Idli {weekday}", True), ("Sambar", True), ("Egg bhurji", False)}
     assert page.locator("#meal-breakfast input[name=liked][value='Sambar']").is_checked()  # shown again as saved
-    assert fits(page, viewport)
+    assert fits(page, viewport["width"])
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"student-menu-{viewport['width']}.png", full_page=True)
     assert dialogs == [] and csp_violations == []
@@ -95,7 +77,7 @@ def test_anyone_opens_the_public_menu_page_at_any_width(page, live_server, menus
     assert page.locator("#menu-today .menu-meal").first.get_attribute("id") == "menu-breakfast"
     assert LONG_DISH in page.locator("#menu-today").inner_text()
     assert "Festival thali" in page.locator("#menu-week").inner_text()
-    assert fits(page, viewport)
+    assert fits(page, viewport["width"])
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"public-menu-{viewport['width']}.png", full_page=True)
     Mess.objects.filter(pk=menus.pk).update(is_active=False)
@@ -110,7 +92,7 @@ def test_an_official_sees_todays_menu_on_the_dashboard(page, live_server, menus,
 
     menu = page.locator("#menu-today")
     assert f"Idli {timezone.localdate().weekday()}" in menu.inner_text() and "Egg bhurji" in menu.inner_text()
-    assert fits(page, viewport)
-    page.click("text=The public menu page")
+    assert fits(page, viewport["width"])
+    submit(page, "text=The public menu page")
     assert page.url == f"{live_server.url}/menu/mess1/"
     assert csp_violations == []

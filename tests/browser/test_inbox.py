@@ -1,5 +1,5 @@
 """The e-mail settings, replying to a student from the inbox, and paging the inbox, in a real browser
-(see tests/test_browser.py, whose fixtures these reuse), at desktop and at phone width."""
+(see tests/browser/conftest.py for how these run), at desktop and at phone width."""
 
 import datetime
 
@@ -8,24 +8,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mess.models import Feedback, Notification, Profile
-from tests import test_browser
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, DESKTOP, PHONE, log_in, submit
 from tests.factories import judged
-from tests.test_browser import ARTIFACTS, log_in
 
-# The browser and the people of tests/test_browser.py, where pytest looks for this module's fixtures.
-pytestmark = test_browser.pytestmark
-playwright = test_browser.playwright
-browser_type = test_browser.browser_type
-launch_browser = test_browser.launch_browser
-browser = test_browser.browser
-browser_context_args = test_browser.browser_context_args
-browser_type_launch_args = test_browser.browser_type_launch_args
-people = test_browser.people
-csp_violations = test_browser.csp_violations
-dialogs = test_browser.dialogs
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+pytestmark = BROWSER_TESTS
 
 
 def fits_a_phone(page, name: str) -> None:
@@ -45,11 +31,11 @@ def test_an_admin_turns_off_job_problem_e_mails(page, live_server, people, dialo
     page.set_viewport_size(viewport)
     log_in(page, live_server, "ada", "pw-ada-123")
 
-    page.click("nav >> text=E-mails")
+    submit(page, "nav >> text=E-mails")
     assert page.locator("#id_emails_job_problems").is_checked()
     page.locator("#id_emails_job_problems").uncheck()
     page.locator("#id_emails_daily_report").uncheck()
-    page.click("button:has-text('Save')")
+    submit(page, "button:has-text('Save')")
 
     assert "Your e-mail choices are saved." in page.locator(".messages").inner_text()
     assert not page.locator("#id_emails_job_problems").is_checked() and page.locator("#id_emails_critical").is_checked()
@@ -86,7 +72,7 @@ def test_an_official_replies_and_the_student_reads_the_reply_as_text(page, live_
     assert page.locator(f"#feedback-{entry.pk} .reply p").inner_text() == reply
     fits_a_phone(page, "inbox-reply")
 
-    page.click("text=Log out")
+    submit(page, "text=Log out")
     log_in(page, live_server, "alice", "pw-alice-123")
     shown = page.locator(f"#history #reply-{entry.pk} p")
     assert shown.inner_text() == reply
@@ -109,14 +95,14 @@ def test_an_official_pages_through_every_notification(page, live_server, people,
     assert "23 unread" in page.locator("#notifications h2").inner_text()
 
     counts = []
-    page.click("#notifications a[rel=next]")  # from the dashboard to the inbox's second page
+    submit(page, "#notifications a[rel=next]")  # from the dashboard to the inbox's second page
     counts += page.locator(".notification-list > li summary").all_inner_texts()
     assert "Page 2 of 3" in page.locator(".pager").inner_text()
-    page.click("a[rel=next]")
+    submit(page, "a[rel=next]")
     counts += page.locator(".notification-list > li summary").all_inner_texts()
     assert page.locator("a[rel=next]").count() == 0
-    page.click("a[rel=prev]")
-    page.click("a[rel=prev]")
+    submit(page, "a[rel=prev]")
+    submit(page, "a[rel=prev]")
     counts += page.locator(".notification-list > li summary").all_inner_texts()
 
     assert sorted(int(text.split(": ")[1].split(" critical")[0]) for text in counts) == list(range(1, 24))

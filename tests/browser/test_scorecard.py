@@ -1,9 +1,5 @@
 """The dishes and menu scorecard page in a real browser, at desktop and phone width (see
-tests/test_browser.py for how the browser runs)."""
-
-# The browser's fixtures are imported from tests/test_browser.py; pytest finds them by the names the
-# tests take as arguments, which ruff reads as unused imports shadowed by those arguments.
-# ruff: noqa: F401, F811
+tests/browser/conftest.py for how the browser runs)."""
 
 import datetime
 from decimal import Decimal
@@ -13,21 +9,10 @@ from django.utils import timezone
 
 from mess.demo import WEEK_1, WEEK_2
 from mess.models import DishVote, Feedback, Meal, RegularMenu, Role, WasteRecord
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, log_in, submit
 from tests.helpers import create_person
-from tests.test_browser import (
-    ARTIFACTS,
-    browser,
-    browser_context_args,
-    browser_type,
-    browser_type_launch_args,
-    csp_violations,
-    dialogs,
-    launch_browser,
-    log_in,
-    people,
-    playwright,
-    pytestmark,
-)
+
+pytestmark = BROWSER_TESTS
 
 
 def four_weeks(mess, floors, students, today):
@@ -72,7 +57,7 @@ def test_an_official_opens_the_scorecard_from_the_dashboard(page, live_server, p
 
     log_in(page, live_server, "olga", "pw-olga-123")
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.click("text=Dishes and menu scorecard")
+    submit(page, "text=Dishes and menu scorecard")
 
     assert page.url == f"{live_server.url}/mess/mess1/scorecard/"
     first = page.locator("#scorecard tbody tr").first.locator("td")

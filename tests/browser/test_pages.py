@@ -7,121 +7,18 @@ back what the data migrations created (meal windows, groups) after each test's f
 """
 
 import datetime
-import os
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from mess.models import Alert, DailyReport, Feedback, Floor, MealWindow, Mess, Notification, Role, WasteRecord
+from mess.models import Alert, DailyReport, Feedback, MealWindow, Notification, WasteRecord
 from scheduling.models import JobRun
 from scheduling.services import schedules_sync
-from tests.helpers import create_person
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, log_in, submit
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    # In CI a missing browser is a failure, not a skip.
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason=f"Chromium not installed ({CHROMIUM} is missing): apt-get install chromium",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-# pytest-playwright starts Playwright once per session. While it runs, its sync API keeps an asyncio
-# loop marked as running in this thread, so Django takes the thread for async code: it refuses
-# queries (unless DJANGO_ALLOW_ASYNC_UNSAFE) and hands out other connection objects, without the
-# serialized data that `serialized_rollback` restores. These overrides run Playwright for this
-# module only, and give those connections the serialized data, so no later test notices.
-
-
-@pytest.fixture(scope="module")
-def playwright(_pw_api_request_contexts):
-    serialized = getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the queries are the tests' own set-up
-    pw = sync_playwright().start()
-    if _pw_api_request_contexts:
-        _pw_api_request_contexts.instrument(pw)
-    if serialized is not None:
-        connections[DEFAULT_DB_ALIAS]._test_serialized_contents = serialized  # the connection Django now hands out
-    yield pw
-    connections.close_all()
-    pw.stop()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture(scope="module")
-def browser_type(playwright, browser_name):
-    return getattr(playwright, browser_name)
-
-
-@pytest.fixture(scope="module")
-def launch_browser(browser_type_launch_args, browser_type):
-    return lambda **kwargs: browser_type.launch(**{**browser_type_launch_args, **kwargs})
-
-
-@pytest.fixture(scope="module")
-def browser(launch_browser):
-    browser = launch_browser()
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser_context_args():
-    return {}  # pytest-playwright's reads --device, --base-url and --video, which these tests don't use
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": [
-            "--no-sandbox",
-            "--headless=new",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-        ],
-    }
-
-
-@pytest.fixture
-def people(transactional_db):
-    mess = Mess.objects.create(code="mess1", name="Mess 1")
-    Floor.objects.bulk_create([Floor(mess=mess, name="Ground"), Floor(mess=mess, name="First")])
-    return {
-        "mess": mess,
-        "official": create_person(username="olga", role=Role.OFFICIAL, mess=mess, password="pw-olga-123"),
-        "student": create_person(username="alice", role=Role.STUDENT, mess=mess, password="pw-alice-123"),
-    }
-
-
-@pytest.fixture
-def csp_violations(page):
-    """What the Content-Security-Policy blocked on the pages: nothing should be (Chromium says so on the console)."""
-    blocked = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
-    return blocked
-
-
-@pytest.fixture
-def dialogs(page):
-    """Every JavaScript dialog (alert, confirm) the pages open: none should."""
-    opened = []
-    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
-    return opened
+pytestmark = BROWSER_TESTS
 
 
 def history(mess, floor, student, today):
@@ -151,14 +48,6 @@ def history(mess, floor, student, today):
     )
 
 
-def log_in(page, live_server, username, password):
-    page.goto(f"{live_server.url}/")
-    assert "/accounts/login/" in page.url
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-
-
 def test_an_official_sees_an_alert_records_waste_and_sees_the_chart_change(page, live_server, people, dialogs, csp_violations):
     mess, today, now = people["mess"], timezone.localdate(), timezone.now()
     ground, first = mess.floors.get(name="Ground"), mess.floors.get(name="First")
@@ -184,21 +73,21 @@ def test_an_official_sees_an_alert_records_waste_and_sees_the_chart_change(page,
     yesterday = today - datetime.timedelta(days=1)
     assert ground_chart.locator("rect title").all_text_contents() == [f"{yesterday:%d %b}: 3.50 kg"]
 
-    page.click("text=Record waste")
+    submit(page, "text=Record waste")
     # The live server runs on the real clock: yesterday's dinner is over whatever the hour.
     page.fill("#id_date", (today - datetime.timedelta(days=1)).isoformat())
     page.select_option("#id_meal", "dinner")
-    page.click("button:has-text('Show')")
+    submit(page, "button:has-text('Show')")
     page.fill(f"#id_kg_{ground.pk}", "12.25")
     page.fill(f"#id_diners_{ground.pk}", "110")
-    page.click("button:has-text('Save')")
+    submit(page, "button:has-text('Save')")
     assert "recorded 12.25 kg for Ground" in page.locator(".messages").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=ARTIFACTS / "waste-phone.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    page.click("nav >> text=Dashboard")
+    submit(page, "nav >> text=Dashboard")
     assert ground_chart.locator("rect title").all_text_contents() == [f"{yesterday:%d %b}: 15.75 kg"]  # 3.50 + 12.25
     page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -232,7 +121,7 @@ def test_a_student_submits_feedback_and_a_script_in_it_shows_as_text(page, live_
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     # The official's dashboard shows the comment as the student typed it, as text.
-    page.click("text=Log out")
+    submit(page, "text=Log out")
     log_in(page, live_server, "olga", "pw-olga-123")
     critical = page.locator("#critical .comment")
     assert critical.inner_text() == comment
@@ -246,13 +135,13 @@ def test_the_admin_site_and_the_password_pages_work_under_the_content_security_p
     response = page.goto(f"{live_server.url}/accounts/password/reset/")
     assert "default-src 'self'" in response.headers["content-security-policy"]
     page.fill("#id_email", "nobody@example.org")
-    page.click("button[type=submit]")
+    submit(page, "button[type=submit]")
     assert "Check your e-mail" in page.content()
 
     page.goto(f"{live_server.url}/admin/")
     page.fill("#id_username", "ada")
     page.fill("#id_password", "pw-ada-123")
-    page.click("input[type=submit]")
+    submit(page, "input[type=submit]")
     page.goto(f"{live_server.url}/admin/mess/wasterecord/add/")
     page.click("#id_date + .datetimeshortcuts a")  # "Today", added by the admin's own script
     assert page.input_value("#id_date") == timezone.localdate().isoformat()
@@ -272,14 +161,14 @@ def test_an_admin_edits_a_schedule_sees_its_next_runs_as_they_type_and_runs_it_n
     page.goto(f"{live_server.url}/admin/")
     page.fill("#id_username", "ada")
     page.fill("#id_password", "pw-ada-123")
-    page.click("input[type=submit]")
+    submit(page, "input[type=submit]")
 
     page.goto(f"{live_server.url}/admin/scheduling/jobschedule/")
     headers = [h.strip() for h in page.locator("#result_list thead th").all_inner_texts() if h.strip()]
     assert headers == ["NAME", "JOB", "WHEN", "NEXT RUN", "ACTIVE", "LAST RUN"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the list fits: no sideways scrolling
 
-    page.click("#result_list a:text-is('send_daily_report')")
+    submit(page, "#result_list a:text-is('send_daily_report')")
     runs = page.locator("#next-runs")
     expect(runs).to_contain_text("07:00")
     page.fill("#id_cron", "15 6 * * 1")  # Mondays at 06:15: the box follows the typing, before any save
@@ -291,6 +180,6 @@ def test_an_admin_edits_a_schedule_sees_its_next_runs_as_they_type_and_runs_it_n
     page.check("#id_paused")
     expect(runs).to_contain_text("paused: no runs")
 
-    page.click("button:text('Run now')")
+    submit(page, "button:text('Run now')")
     assert "no cluster is running" in page.locator(".messagelist").inner_text()
     assert dialogs == [] and csp_violations == []
