@@ -320,7 +320,8 @@ def waste_unusual(*, mess: Mess, date: datetime.date, meal: str, figures: list[F
     """The figures far outside their floor's usual range, by floor id, each with why: more than
     MEDIAN_TIMES times the floor's median for the same meal over the MEDIAN_DAYS days before `date`
     (a floor with fewer than MEDIAN_MIN_RECORDS records there, or a median of 0, is not compared),
-    or more than MAX_KG_PER_DINER kilograms per diner. Per meal, since a floor's breakfast and
+    or more than MAX_KG_PER_DINER kilograms per diner, or any weight with a head count of 0 (no head
+    count, None, is not compared). Per meal, since a floor's breakfast and
     lunch waste differ by far. A read: the form asks the official to confirm these. One query."""
     start = date - datetime.timedelta(days=MEDIAN_DAYS)
     history = defaultdict(list)
@@ -335,7 +336,9 @@ def waste_unusual(*, mess: Mess, date: datetime.date, meal: str, figures: list[F
         usual = cents(median(kgs)) if len(kgs) >= MEDIAN_MIN_RECORDS else None
         if usual and kg > MEDIAN_TIMES * usual:
             reasons.append(f"more than {MEDIAN_TIMES} times this floor's usual {usual} kg (its median of the last {MEDIAN_DAYS} days)")
-        if figure.diners and kg > MAX_KG_PER_DINER * figure.diners:
+        if figure.diners == 0 and kg > 0:  # no diner, yet food thrown away: a slip in either figure, or a meal nobody came to
+            reasons.append("recorded for 0 diners")
+        elif figure.diners and kg > MAX_KG_PER_DINER * figure.diners:
             reasons.append(f"more than {MAX_KG_PER_DINER} kg per diner ({cents(kg / figure.diners)} kg for each of {figure.diners})")
         if reasons:
             unusual[figure.floor.pk] = f"{kg} kg is " + " and ".join(reasons) + "."

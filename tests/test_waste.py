@@ -309,6 +309,17 @@ def test_more_than_2_kg_per_diner_asks_to_be_confirmed(as_official, ground):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_weight_for_0_diners_asks_to_be_confirmed(as_official, ground, first):
+    asked = meal_post(as_official, {ground: ("0.01", "0"), first: ("3", "")})
+
+    assert asked.context["unusual"] == {ground.pk: "0.01 kg is recorded for 0 diners."}
+    assert not WasteRecord.objects.exists()
+    assert meal_post(as_official, {ground: ("0.01", "0"), first: ("3", "")}, confirm=asked.context["unusual_key"]).status_code == 302
+    assert WasteRecord.objects.get(floor=ground).diners == 0
+    assert meal_post(as_official, {ground: ("0", "0")}, date=YESTERDAY).status_code == 302  # nothing for nobody asks nothing
+
+
+@time_machine.travel(NOW, tick=False)
 def test_with_too_few_records_or_old_ones_the_median_says_nothing(mess1, ground):
     usual_lunches(ground, ["1.00"] * 4)  # four in the last 30 days
     waste(ground, days_ago(31), "lunch", "1.00")  # outside the 30 days
