@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from mess.closures import closures_by_day
 from mess.figures import average
 from mess.meals import days_ending, meals_of_today, serving_order
 from mess.menus import dish_votes_replace
@@ -38,9 +39,10 @@ def feedback_save(
     day and meal, which later saves of the same day change. Only meals whose window has started
     (local time) can be rated, so the day a student may still change an entry ends at midnight.
     The comment is stored stripped (an empty comment is "no comment"), its newlines as \n. Raises
-    ValueError for a student without a mess, a meal that has not started yet, a rating outside 1 to
-    5, an unknown category, or a comment too long or holding a control character (see typed_text).
-    The mess's alerts are re-evaluated soon after (see mess.changes).
+    ValueError for a student without a mess, a day their mess is closed (mess.closures: it serves no
+    meal), a meal that has not started yet, a rating outside 1 to 5, an unknown category, or a
+    comment too long or holding a control character (see typed_text). The mess's alerts are
+    re-evaluated soon after (see mess.changes).
 
     `dish_votes` (dish -> liked), when given, replace the entry's dish votes in the same transaction
     (mess.menus.dish_votes_replace): a dish that is not on the mess's menu of that meal today is
@@ -49,6 +51,10 @@ def feedback_save(
     mess = Mess.objects.filter(profiles__user=student).first()
     if mess is None:
         raise ValueError(f"{student} eats at no mess")
+    today = timezone.localdate(now)
+    closed = closures_by_day(mess_ids=[mess.pk], start=today, end=today).get((mess.pk, today))
+    if closed is not None:
+        raise ValueError(f"{mess.name} is closed today{f' ({closed})' if closed else ''}: it serves no meal to rate")
     started, _ = meals_of_today(now=now)
     if meal not in {w.meal for w in started}:
         raise ValueError(f"{meal} has not started yet today")
@@ -63,20 +69,16 @@ def feedback_save(
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"the comment is longer than {MAX_COMMENT} characters")
     verdict = triage(rating=rating, category=category, comment=comment, terms=terms_load())
-    entry, created = Feedback.objects.update_or_create(
-        student=student,
-        date=timezone.localdate(now),
-        meal=meal,
-        defaults={
-            "mess_id": mess.pk,
-            "rating": rating,
-            "category": category,
-            "comment": comment,
-            "is_critical": verdict.critical,
-            "critical_why": verdict.why,
-            "critical_themes": verdict.themes,
-        },
-    )
+    defaults = {
+        "mess_id": mess.pk,
+        "rating": rating,
+        "category": category,
+        "comment": comment,
+        "is_critical": verdict.critical,
+        "critical_why": verdict.why,
+        "critical_themes": verdict.themes,
+    }
+    entry, created = Feedback.objects.update_or_create(student=student, date=today, meal=meal, defaults=defaults)
     if dish_votes is not None:
         dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)
     # here, not at the top: mess.changes reaches mess.reports, which reads this module's CRITICAL_FEEDBACK

@@ -9,7 +9,8 @@ start date too); for each meal, and for veg and non-veg apart, a row of the date
 wins over a row for every week, which serves the weeks that have no row of their own. A mess
 without a start date does not alternate: only its rows for every week are served. A temporary menu
 of a date and meal replaces that meal's regular menu, veg and non-veg rows alike; the non-veg items
-of the date are shown beside whichever menu is served."""
+of the date are shown beside whichever menu is served. On a day the mess is closed (mess.closures)
+the menu says so, with the closure's reason: the pages show that instead of the meals."""
 
 import datetime
 import time
@@ -21,6 +22,7 @@ from django.db import connections, router, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from mess.closures import closures_by_day
 from mess.menu_changes import dishes_listed, rotation_week
 from mess.models import (
     DishVote,
@@ -82,11 +84,19 @@ class MealMenu:
 @dataclass(frozen=True)
 class DayMenu:
     """A mess's menu of one date: each meal in serving order; `week` is the rotation's week (1, 2)
-    or None for a mess that does not alternate."""
+    or None for a mess that does not alternate; `closed` when the mess is closed that day, for
+    `closed_reason` (maybe "")."""
 
     date: datetime.date
     week: int | None
     meals: list[MealMenu]
+    closed: bool = False
+    closed_reason: str = ""
+
+    @property
+    def closed_text(self) -> str:
+        """What the pages show for a closed day: "Closed: <reason>", or "Closed" without one."""
+        return f"Closed: {self.closed_reason}" if self.closed_reason else "Closed"
 
     @property
     def changed(self) -> bool:
@@ -102,8 +112,8 @@ class DayMenu:
 
 def menu_of_week(*, mess: Mess, start: datetime.date, days: int = 7) -> list[DayMenu]:
     """The menus of `mess` for the `days` days from `start` (see the module's docstring for which
-    menu serves a date). Three queries (regular menus, temporary menus, non-veg items) however many
-    days and menus there are."""
+    menu serves a date), each day closed or not (mess.closures). Four queries (regular menus,
+    temporary menus, non-veg items, closed days) however many days and menus there are."""
     end = start + datetime.timedelta(days=days - 1)
     weekdays = {(start + datetime.timedelta(days=n)).weekday() for n in range(min(days, 7))}
     # (weekday, meal, is_veg) -> {week: dishes}
@@ -122,6 +132,7 @@ def menu_of_week(*, mess: Mess, start: datetime.date, days: int = 7) -> list[Day
     items = NonVegItem.objects.filter(menu__mess=mess, menu__date__gte=start, menu__date__lte=end).order_by("id")  # as they were entered
     for date, meal, name, price in items.values_list("menu__date", "menu__meal", "name", "price"):
         offers.setdefault((date, meal), []).append(NonVegOffer(name=name, price=price))
+    closed = closures_by_day(mess_ids=[mess.pk], start=start, end=end)
 
     week_days = []
     for n in range(days):
@@ -136,7 +147,8 @@ def menu_of_week(*, mess: Mess, start: datetime.date, days: int = 7) -> list[Day
                 nonveg = _regular(regular.get((date.weekday(), meal, False), {}), week)
                 changed = False
             meals.append(MealMenu(meal=meal, veg=veg, nonveg=nonveg, changed=changed, offers=offers.get((date, meal), [])))
-        week_days.append(DayMenu(date=date, week=week, meals=meals))
+        reason = closed.get((mess.pk, date))
+        week_days.append(DayMenu(date=date, week=week, meals=meals, closed=reason is not None, closed_reason=reason or ""))
     return week_days
 
 
@@ -148,7 +160,8 @@ def _regular(rows: dict[int, list[str]], week: int | None) -> list[str]:
 
 
 def menu_of_day(*, mess: Mess, date: datetime.date) -> DayMenu:
-    """The menu of `mess` on `date`, each meal in serving order. Three queries."""
+    """The menu of `mess` on `date`, each meal in serving order, and whether the mess is closed then.
+    Four queries."""
     return menu_of_week(mess=mess, start=date, days=1)[0]
 
 

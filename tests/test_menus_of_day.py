@@ -13,7 +13,7 @@ from django.utils import timezone
 from mess.meals import meal_windows
 from mess.menu_changes import rotation_week
 from mess.menus import meals_now_first, menu_of_day, menu_of_week
-from mess.models import Meal, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
+from mess.models import Closure, Meal, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 TUESDAY = datetime.date(2026, 3, 10)
@@ -183,7 +183,7 @@ def test_the_meal_being_served_now_comes_first_then_the_rest_in_serving_order(me
     assert [m.menu.meal for m in meals if m.next] == ([next] if next else [])
 
 
-def test_the_week_costs_three_queries_however_many_menus(mess1, mess2):
+def test_the_week_costs_four_queries_however_many_menus_and_closed_days(mess1, mess2):
     def queries():
         with CaptureQueriesContext(connection) as captured:
             week = menu_of_week(mess=mess1, start=TUESDAY)
@@ -204,7 +204,10 @@ def test_the_week_costs_three_queries_however_many_menus(mess1, mess2):
             for meal in Meal.values:
                 TemporaryMenu.objects.create(mess=mess, date=day, meal=meal, dishes="Pulao")
                 nonveg(mess, day, meal, [(f"Item {i}", "50") for i in range(5)])
+        Closure.objects.create(mess=mess, first_day=TUESDAY + datetime.timedelta(days=1), last_day=TUESDAY + datetime.timedelta(days=2))
+        Closure.objects.create(mess=mess, first_day=TUESDAY + datetime.timedelta(days=5), last_day=TUESDAY + datetime.timedelta(days=9))
     many, week = queries()
 
-    assert few == many == 3
+    assert few == many == 4
+    assert [d.closed for d in week] == [False, True, True, False, False, True, True]
     assert sum(len(m.offers) for d in week for m in d.meals) == 7 * 4 * 5

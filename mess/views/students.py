@@ -1,5 +1,5 @@
 """The students' page: today's menu (the meal being served first) and the week's, rating today's
-meals and the dishes of each, and their own past feedback."""
+meals and the dishes of each (none on a day the mess is closed), and their own past feedback."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -53,8 +53,10 @@ def feedback(request):
                 return redirect("mess:feedback")
     mine = feedback_of_student(student=request.user, date=today)
     voted = dish_votes_of(feedback_ids=[entry.pk for entry in mine.values()])
+    closed = week[0].closed  # a closed mess serves no meal to rate: no form is offered
+    rateable = [] if closed else started
     cards = []
-    for window in started:
+    for window in rateable:
         dishes = week[0].meal(window.meal).dishes
         if posted is not None and posted.data.get("meal") == window.meal:
             form, votes = posted, posted_votes
@@ -76,14 +78,15 @@ def feedback(request):
         dish_rows = [{"dish": dish, "vote": votes.choice(dish), "n": n} for n, dish in enumerate(dishes)]
         cards.append({"window": window, "form": form, "entry": mine.get(window.meal), "votes": votes, "dishes": dish_rows})
     # A post for a meal that cannot be rated (not started, unknown) has no card to show its error on.
-    stray = posted if posted is not None and posted.errors and posted.data.get("meal") not in {w.meal for w in started} else None
+    stray = posted if posted is not None and posted.errors and posted.data.get("meal") not in {w.meal for w in rateable} else None
     context = {
         "today": today,
         "mess": mess,
         "menu_today": meals_now_first(menu=week[0], windows=[*started, *upcoming], now=now),
         "menu_week": week,
         "cards": cards,
-        "upcoming": upcoming,
+        "upcoming": [] if closed else upcoming,
+        "closed": closed,
         "stray": stray,
         "history": history,
     }

@@ -1,5 +1,6 @@
 """The waste pages of a mess, for its officials and the admins: a meal's waste for every floor in one
-form, the deletion of a wrong record, and (for admins) the history of every change."""
+form (on a day the mess is closed too, with a warning), the deletion of a wrong record, and (for
+admins) the history of every change."""
 
 import datetime
 from urllib.parse import urlencode
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from mess.closures import closures_by_day
 from mess.forms import WasteMealForm, WasteMealPickForm, unusual_key
 from mess.meals import meals_of_today
 from mess.models import Floor, Meal, Mess, WasteRecord
@@ -46,7 +48,9 @@ def waste_entry(request, code):
         return render(request, "mess/waste.html", context)
     date, meal = pick.cleaned_data["date"], pick.cleaned_data["meal"]
     stored = waste_of_meal(mess=mess, date=date, meal=meal)
-    context |= {"date": date, "meal": Meal(meal)}
+    # recorded all the same (staff may weigh what was cooked), but the official is told it counts in no alert
+    closed = closures_by_day(mess_ids=[mess.pk], start=date, end=date).get((mess.pk, date))
+    context |= {"date": date, "meal": Meal(meal), "closed": closed}
     if request.method != "POST":
         context["form"] = WasteMealForm(floors=floors, stored=stored, initial={"date": date, "meal": meal})
         return render(request, "mess/waste.html", context)

@@ -1,6 +1,6 @@
 """The menus in a real browser (see tests/browser/conftest.py for how these run): the students' menu,
-week and dish votes, the public menu page and the dashboard's menu, at desktop and phone width,
-under the Content-Security-Policy."""
+week and dish votes, the public menu page (a closed day's too) and the dashboard's menu, at desktop
+and phone width, under the Content-Security-Policy."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from mess.models import DishVote, Feedback, MealWindow, Mess, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
+from mess.models import Closure, DishVote, Feedback, MealWindow, Mess, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
 from tests.browser.common import ARTIFACTS, BROWSER_TESTS, DESKTOP, PHONE, fits, log_in, submit
 
 pytestmark = BROWSER_TESTS
@@ -95,4 +95,24 @@ def test_an_official_sees_todays_menu_on_the_dashboard(page, live_server, menus,
     assert fits(page, viewport["width"])
     submit(page, "text=The public menu page")
     assert page.url == f"{live_server.url}/menu/mess1/"
+    assert csp_violations == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_public_menu_says_closed_on_a_closed_day(page, live_server, menus, csp_violations, viewport):
+    today = timezone.localdate()
+    Closure.objects.create(mess=menus, first_day=today, last_day=today + datetime.timedelta(days=1), reason="Holi, the festival of colours")
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/menu/mess1/")
+
+    assert page.locator("#menu-today .closed-day").inner_text() == "Closed: Holi, the festival of colours"
+    assert page.locator("#menu-today .menu-meal").count() == 0 and "Idli" not in page.locator("#menu-today").inner_text()
+    closed = page.locator(".menu-day.closed")
+    assert closed.count() == 2 and "Festival thali" not in closed.nth(1).inner_text()  # tomorrow's one-day change is not served
+    assert closed.locator(".badge.changed").count() == 0
+    assert page.locator(".menu-day").nth(2).locator(".closed-day").count() == 0
+    assert page.locator("#menu-today .closed-day").is_visible()
+    assert fits(page, viewport["width"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"public-menu-closed-{viewport['width']}.png", full_page=True)
     assert csp_violations == []
