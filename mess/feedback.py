@@ -41,8 +41,9 @@ def feedback_save(
     The comment is stored stripped (an empty comment is "no comment"), its newlines as \n. Raises
     ValueError for a student without a mess, a day their mess is closed (mess.closures: it serves no
     meal), a meal that has not started yet, a rating outside 1 to 5, an unknown category, or a
-    comment too long or holding a control character (see typed_text). The mess's alerts are
-    re-evaluated soon after (see mess.changes).
+    comment too long or holding a control character (see typed_text). A save that changes the
+    comment clears the official's reply (and who replied, and when): it answered other words. The
+    mess's alerts are re-evaluated soon after (see mess.changes).
 
     `dish_votes` (dish -> liked), when given, replace the entry's dish votes in the same transaction
     (mess.menus.dish_votes_replace): a dish that is not on the mess's menu of that meal today is
@@ -78,6 +79,10 @@ def feedback_save(
         "critical_why": verdict.why,
         "critical_themes": verdict.themes,
     }
+    # locked, so that a reply stored meanwhile is not kept under words it did not answer
+    before = Feedback.objects.select_for_update().filter(student=student, date=today, meal=meal).values_list("comment", flat=True).first()
+    if before is not None and before != comment:
+        defaults |= {"reply": "", "replied_by": None, "replied_at": None}
     entry, created = Feedback.objects.update_or_create(student=student, date=today, meal=meal, defaults=defaults)
     if dish_votes is not None:
         dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)

@@ -7,6 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from mess.feedback import feedback_save
 from mess.models import Feedback, Notification
 from mess.notifications import INBOX_PAGE, mess_for_dashboard, notifications_page
 from mess.replies import feedback_reply
@@ -204,3 +205,31 @@ def test_the_forms_of_a_refused_reply_go_back_where_it_came_from(as_official, co
 
     assert 'name="next" value="/mess/mess1/"' in response.text
     assert f'value="/mess/mess1/feedback/{complaint.pk}/reply/"' not in response.text
+
+
+# A reply follows the words it answered
+
+
+@pytest.mark.parametrize(
+    ("comment", "rating", "kept"),
+    [
+        ("Stone in the dal", 2, True),  # the same words, another rating: the reply still answers them
+        ("  Stone in the dal \r\n", 1, True),  # the same words as stored (stripped)
+        ("Stone in the dal, and cold rice", 1, False),
+        ("", 1, False),
+    ],
+)
+def test_a_reply_is_cleared_when_the_student_changes_the_comment_it_answered(mess1, student, official, comment, rating, kept):
+    with time_machine.travel(NOW, tick=False):
+        saved = feedback_save(student=student, meal="lunch", rating=1, category="food", comment="Stone in the dal").entry
+        feedback_reply(mess=mess1, feedback_id=saved.pk, reply="We spoke to the cook.", replied_by=official)
+
+        changed = feedback_save(student=student, meal="lunch", rating=rating, category="food", comment=comment)
+
+    entry = Feedback.objects.get()
+    assert not changed.created and (entry.rating, entry.comment) == (rating, comment.strip())
+    if kept:
+        assert (entry.reply, entry.replied_by, entry.replied_at) == ("We spoke to the cook.", official, NOW)
+    else:
+        assert (entry.reply, entry.replied_by, entry.replied_at) == ("", None, None)
+    assert (changed.entry.reply == "") is not kept  # what the page shows after the save agrees
