@@ -5,7 +5,8 @@ after). The history is its own table, so the nightly clean-up of past one-day an
 
 The rules for what a menu may say live here, once, for the pages' forms and the writes alike:
 dishes one per line (spaces trimmed, blank lines dropped), at most MAX_DISHES of them, each at most
-MAX_DISH_CHARS characters and without control characters; prices not negative, in rupees and paise;
+MAX_DISH_CHARS characters, without control characters and without `;` (which separates the dishes
+of a menu file, mess/menus.py); prices not negative, in rupees and paise;
 one-day changes and non-veg items only for today or later (in the mess's time zone). Every write
 checks all it was given before it writes anything, and writes in one transaction: a refused change
 changes nothing.
@@ -27,6 +28,7 @@ from mess.text import folded, typed_text
 MAX_DISH_CHARS = 100  # of one dish, and of one non-veg item's name (NonVegItem.name)
 MAX_PRICE = Decimal("99999.99")  # what NonVegItem.price holds
 
+DISH_SEPARATOR = ";"  # between the dishes of a menu file's cell (mess/menus.py, mess/imports/menus.py): no dish holds it
 HISTORY_PAGE_SIZE = 25
 
 
@@ -39,6 +41,12 @@ def _typed(text: str) -> str:
         return typed_text(text)
     except ValueError as error:
         raise ValueError(f"The text {error}; write it again without it.") from None
+
+
+def _separator_check(text: str) -> None:
+    """Refuses the menu file's dish separator, so that a menu goes out in a file and back unchanged."""
+    if DISH_SEPARATOR in text:
+        raise ValueError(f"“{DISH_SEPARATOR}” separates dishes in menu files: write each dish on its own line, without “{DISH_SEPARATOR}”.")
 
 
 def _dish(text: str) -> str:
@@ -55,8 +63,9 @@ def dishes_listed(text: str) -> list[str]:
 def dishes_clean(text: str, *, required: bool = True) -> str:
     """`text` as a menu stores it: one dish per line, each trimmed, blank lines dropped. Raises
     ValueError saying what is wrong when it holds a control character, names no dish (and one is
-    `required`), more than MAX_DISHES dishes or a dish longer than MAX_DISH_CHARS characters."""
+    `required`), more than MAX_DISHES dishes, a dish longer than MAX_DISH_CHARS characters or a `;`."""
     dishes = dishes_listed(_typed(text))
+    _separator_check(text)
     if required and not dishes:
         raise ValueError("Write at least one dish, one per line.")
     if len(dishes) > MAX_DISHES:
@@ -78,10 +87,11 @@ def menu_date_check(date: datetime.date) -> datetime.date:
 
 def item_name_clean(name: str) -> str:
     """A non-veg item's name, trimmed. Raises ValueError when it is empty, too long, or holds a
-    control character (a line break included: an item is one line)."""
+    control character (a line break included: an item is one line) or a `;`."""
     if "\n" in name.replace("\r\n", "\n").strip():
         raise ValueError("An item's name is one line.")
     name = _dish(_typed(name))
+    _separator_check(name)
     if not name:
         raise ValueError("Name the item.")
     if len(name) > MAX_DISH_CHARS:
@@ -206,14 +216,28 @@ def regular_menus_save(*, mess: Mess, week: int, menus: dict[Slot, str], changed
     return len(history)
 
 
-def mess_rotation_set(*, mess: Mess, starts_on: datetime.date | None) -> None:
+def mess_rotation_set(*, mess: Mess, starts_on: datetime.date | None, changed_by: AbstractBaseUser | None) -> bool:
     """Makes `mess` alternate two weekly menus, week 1 starting on the Monday `starts_on` (and every
     other week from it, before it too), or, with None, serve one weekly menu. Raises ValueError when
-    `starts_on` is not a Monday. The week 1 and week 2 menus stay either way."""
+    `starts_on` is not a Monday. The week 1 and week 2 menus stay either way. Returns whether the
+    start changed; a change, which changes what every day serves, leaves a MenuChange (kind ROTATION,
+    the dates before and after as YYYY-MM-DD, empty for one weekly menu), in the same transaction."""
     if starts_on is not None and starts_on.weekday() != Weekday.MONDAY:
         raise ValueError(f"{starts_on:%d %b %Y} is a {starts_on:%A}: week 1 starts on a Monday.")
-    Mess.objects.filter(pk=mess.pk).update(rotation_starts_on=starts_on)
-    mess.rotation_starts_on = starts_on
+    with transaction.atomic():
+        before = Mess.objects.select_for_update().values_list("rotation_starts_on", flat=True).get(pk=mess.pk)
+        mess.rotation_starts_on = starts_on
+        if before == starts_on:
+            return False
+        Mess.objects.filter(pk=mess.pk).update(rotation_starts_on=starts_on)
+        MenuChange.objects.create(
+            mess=mess,
+            kind=MenuChange.Kind.ROTATION,
+            before=before.isoformat() if before else "",
+            after=starts_on.isoformat() if starts_on else "",
+            changed_by=changed_by,
+        )
+    return True
 
 
 # One-day changes ---------------------------------------------------------------------------------

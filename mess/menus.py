@@ -23,7 +23,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from mess.closures import closures_by_day
-from mess.menu_changes import dishes_listed, rotation_week
+from mess.menu_changes import DISH_SEPARATOR, dishes_listed, rotation_week
 from mess.models import (
     DishVote,
     Feedback,
@@ -317,7 +317,6 @@ def menus_cleanup(*, dry_run: bool = False, batch_size: int | None = None) -> st
 MENU_COLUMNS = ("mess", "weekday", "meal", "week", "veg", "dishes")
 # How a file names the weeks (also 0, 1 and 2) and whether a menu is vegetarian (also true/false).
 WEEK_NAMES = {MenuWeek.EVERY: "every", MenuWeek.FIRST: "1", MenuWeek.SECOND: "2"}
-DISH_SEPARATOR = ";"
 
 
 def menu_export_rows(*, mess_id: int | None = None) -> list[tuple[str, ...]]:

@@ -290,10 +290,11 @@ class MenuChange(models.Model):
         REGULAR = "regular", "Weekly menu"
         TEMPORARY = "temporary", "One-day change"
         NONVEG = "nonveg", "Non-veg items"
+        ROTATION = "rotation", "Week 1 start"
 
     mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="menu_changes")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    meal = models.CharField(max_length=16, choices=Meal.choices)
+    meal = models.CharField(max_length=16, choices=Meal.choices, blank=True, help_text="Blank for the week 1 start, which is every meal's.")
     date = models.DateField(null=True, blank=True, help_text="Of a one-day change or non-veg items.")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, null=True, blank=True, help_text="Of the weekly menu.")
     week = models.PositiveSmallIntegerField(choices=MenuWeek.choices, null=True, blank=True)

@@ -53,6 +53,7 @@ def test_it_keeps_one_trimmed_dish_per_line_and_drops_blank_lines():
         ("Poha\rJalebi", r"control character U\+000D"),
         ("\n".join(f"Dish {n}" for n in range(MAX_DISHES + 1)), "31 dishes: a menu holds at most 30"),
         ("x" * 101, "is 101 characters long: a dish has at most 100"),
+        ("Poha\nDal; Rice", "“;” separates dishes in menu files: write each dish on its own line"),
     ],
 )
 def test_it_refuses_dishes_with_a_reason(text, message):
@@ -81,7 +82,7 @@ def test_it_keeps_prices_in_rupees_and_paise():
     assert price_check(Decimal("0")) == Decimal("0.00")
 
 
-@pytest.mark.parametrize(("name", "message"), [("  ", "Name the item"), ("Chicken\nMutton", "one line"), ("x" * 101, "at most 100")])
+@pytest.mark.parametrize(("name", "message"), [("  ", "Name the item"), ("Chicken\nMutton", "one line"), ("x" * 101, "at most 100"), ("Chicken; Mutton", "“;” separates dishes")])
 def test_it_refuses_item_names(name, message):
     with pytest.raises(ValueError, match=message):
         item_name_clean(name)
@@ -189,22 +190,38 @@ def test_saving_the_grid_costs_the_same_queries_for_one_slot_and_for_every_slot(
     assert MenuChange.objects.count() == 1 + 56 + 2 + 55  # ALL_SLOTS[1] was removed already
 
 
-def test_week_one_starts_on_a_monday(mess1):
+def test_week_one_starts_on_a_monday(mess1, official):
     with pytest.raises(ValueError, match="is a Tuesday: week 1 starts on a Monday"):
-        mess_rotation_set(mess=mess1, starts_on=TODAY)
+        mess_rotation_set(mess=mess1, starts_on=TODAY, changed_by=official)
     mess1.refresh_from_db()
     assert mess1.rotation_starts_on is None
 
-    mess_rotation_set(mess=mess1, starts_on=datetime.date(2026, 3, 2))
+    assert mess_rotation_set(mess=mess1, starts_on=datetime.date(2026, 3, 2), changed_by=official) is True
     mess1.refresh_from_db()
     assert mess1.rotation_starts_on == datetime.date(2026, 3, 2)
     assert rotation_week(mess=mess1, date=datetime.date(2026, 3, 8)) == 1  # the Sunday of week 1
     assert rotation_week(mess=mess1, date=TODAY) == 2
     assert rotation_week(mess=mess1, date=datetime.date(2026, 2, 23)) == 2  # the week before the start
 
-    mess_rotation_set(mess=mess1, starts_on=None)
+    mess_rotation_set(mess=mess1, starts_on=None, changed_by=None)
     mess1.refresh_from_db()
     assert mess1.rotation_starts_on is None and rotation_week(mess=mess1, date=TODAY) is None
+
+
+def test_each_change_of_the_week_one_start_is_kept_and_setting_it_again_is_not(mess1, official, admin):
+    assert mess_rotation_set(mess=mess1, starts_on=datetime.date(2026, 3, 2), changed_by=official) is True
+    assert mess_rotation_set(mess=mess1, starts_on=datetime.date(2026, 3, 2), changed_by=official) is False
+    assert mess_rotation_set(mess=mess1, starts_on=datetime.date(2026, 3, 9), changed_by=admin) is True
+    assert mess_rotation_set(mess=mess1, starts_on=None, changed_by=official) is True
+    with pytest.raises(ValueError):
+        mess_rotation_set(mess=mess1, starts_on=TODAY, changed_by=official)
+
+    kept = list(menu_changes_of(mess=mess1).values_list("kind", "meal", "date", "weekday", "week", "before", "after", "changed_by"))
+    assert kept == [
+        (MenuChange.Kind.ROTATION, "", None, None, None, "2026-03-09", "", official.pk),
+        (MenuChange.Kind.ROTATION, "", None, None, None, "2026-03-02", "2026-03-09", admin.pk),
+        (MenuChange.Kind.ROTATION, "", None, None, None, "", "2026-03-02", official.pk),
+    ]
 
 
 # One-day changes

@@ -181,6 +181,7 @@ def test_a_one_day_change_is_made_changed_and_removed(as_official, mess1):
         ({"date": "2026-03-11", "meal": "lunch", "dishes": " \n "}, "id_dishes", "Write at least one dish"),
         ({"date": "2026-03-11", "meal": "lunch", "dishes": "\n".join("Dal" for _ in range(31))}, "id_dishes", "31 dishes"),
         ({"date": "2026-03-11", "meal": "brunch", "dishes": "Dal"}, "id_meal", "Select a valid choice"),
+        ({"date": "2026-03-11", "meal": "lunch", "dishes": "Dal; Rice"}, "id_dishes", "separates dishes in menu files"),
     ],
 )
 def test_a_wrong_one_day_change_says_why_beside_the_field(as_official, mess1, data, field, message):
@@ -238,6 +239,7 @@ def test_the_non_veg_items_of_a_date_are_set_and_shown_again(as_official, mess1)
         ([("", "80")], "id_items-0-name", "Name the item"),
         ([("Fish fry", "90"), ("fish  FRY", "95")], "id_items-1-name", "This item is listed twice"),
         ([("Fish fry", "ninety")], "id_items-0-price", "Enter a number"),
+        ([("Fish fry; chips", "90")], "id_items-0-name", "separates dishes in menu files"),
     ],
 )
 def test_a_wrong_item_says_why_beside_its_field_and_nothing_is_saved(as_official, mess1, official, rows, field, message):
@@ -283,6 +285,21 @@ def test_the_history_lists_who_changed_what_newest_first_a_page_at_a_time(as_off
     assert "Dal 25" in first and "Their dal" not in first
     second = as_official.get("/mess/mess1/menu/history/?page=2").content.decode()
     assert "Dal 0" in second and "Page 2 of 2" in second and "Dal 25" not in second
+
+
+def test_the_history_shows_who_moved_the_start_of_week_1(as_official, mess1, official):
+    as_official.post("/mess/mess1/menu/rotation/", {"starts_on": "2026-03-02"})
+    as_official.post("/mess/mess1/menu/rotation/", {"starts_on": "2026-03-09"})
+    as_official.post("/mess/mess1/menu/rotation/", {"starts_on": ""})
+
+    assert list(MenuChange.objects.order_by("id").values_list("kind", "before", "after", "changed_by")) == [
+        ("rotation", "", "2026-03-02", official.pk),
+        ("rotation", "2026-03-02", "2026-03-09", official.pk),
+        ("rotation", "2026-03-09", "", official.pk),
+    ]
+    html = as_official.get("/mess/mess1/menu/history/").content.decode()
+    assert "(3 changes)" in html and html.count("Week 1 start (weeks 1 and 2 alternate from it)") == 3
+    assert "Monday 2026-03-02" in html and "Monday 2026-03-09" in html and "one weekly menu every week" in html
 
 
 # Links and queries

@@ -112,7 +112,7 @@ def rotation(request, code):
     form = RotationForm(request.POST)
     if form.is_valid():
         try:
-            mess_rotation_set(mess=mess, starts_on=form.cleaned_data["starts_on"])
+            mess_rotation_set(mess=mess, starts_on=form.cleaned_data["starts_on"], changed_by=request.user)
         except ValueError as error:
             form.add_error("starts_on", str(error))
         else:
