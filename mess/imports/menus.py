@@ -8,19 +8,21 @@
   menu pages' limits, mess/menu_changes.py).
 
 A row replaces the dishes of its slot (mess, weekday, meal, week, veg); slots the file does not name
-are left as they are.
+are left as they are. Each slot whose dishes change is kept in the menu history (MenuChange), as the
+officials' changes are.
 """
 
 from collections.abc import Callable
 from typing import IO
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from mess.bulk import upsert
 from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, import_file, messes, parse_mess, show
 from mess.menu_changes import MAX_DISH_CHARS, dishes_listed
 from mess.menus import DISH_SEPARATOR, MENU_COLUMNS
-from mess.models import MAX_DISHES, MenuWeek, RegularMenu, Weekday
+from mess.models import MAX_DISHES, MenuChange, MenuWeek, RegularMenu, Weekday
 
 WEEKDAYS = {
     **{str(day.value): day.value for day in Weekday},
@@ -31,12 +33,14 @@ WEEKS = {"0": MenuWeek.EVERY, "every": MenuWeek.EVERY, "1": MenuWeek.FIRST, "2":
 VEG = {"yes": True, "true": True, "no": False, "false": False}
 
 
-def menu_import(*, file: IO, progress: Callable[[int], None] | None = None) -> ImportResult:
+def menu_import(*, file: IO, progress: Callable[[int], None] | None = None, changed_by: AbstractBaseUser | None = None) -> ImportResult:
     """Imports `mess,weekday,meal,week,veg,dishes` rows as regular menus: each row's dishes replace
     those of its slot, which is created if new. All or nothing (see mess.imports.reader): a file with
     any bad row writes nothing and lists every bad row by line. Importing the same file again (or a
-    file the menu export wrote) changes nothing. One short transaction writes the whole file."""
-    return import_file(_MenuImport(), file=file, progress=progress)
+    file the menu export wrote) changes nothing and leaves no history. One short transaction writes
+    the whole file and, with it, one MenuChange per slot whose dishes changed (before and after, by
+    `changed_by`: None from the command line), a fixed number of queries whatever the file's length."""
+    return import_file(_MenuImport(changed_by=changed_by), file=file, progress=progress)
 
 
 class _MenuImport(FileKind):
@@ -45,9 +49,10 @@ class _MenuImport(FileKind):
     required = columns
     key_text = "mess, weekday, meal, week and veg"
 
-    def __init__(self):
+    def __init__(self, *, changed_by: AbstractBaseUser | None):
         super().__init__()
         self.keys: set[tuple] = set()
+        self.changed_by = changed_by
 
     def seen(self, key: tuple) -> bool:
         if key in self.keys:
@@ -80,18 +85,30 @@ class _MenuImport(FileKind):
             if old == dishes:
                 continue
             new += old is None
-            changed.append((*key, dishes))
+            changed.append((*key, old or [], dishes))
         self.changed += len(changed)
         return changed, new
 
     def write(self, batches) -> None:
-        menus = [
-            RegularMenu(mess_id=mess_id, weekday=weekday, meal=meal, week=week, is_veg=is_veg, dishes="\n".join(dishes))
-            for batch in batches
-            for mess_id, weekday, meal, week, is_veg, dishes in batch
-        ]
+        menus, history = [], []
+        for batch in batches:
+            for mess_id, weekday, meal, week, is_veg, before, dishes in batch:
+                menus.append(RegularMenu(mess_id=mess_id, weekday=weekday, meal=meal, week=week, is_veg=is_veg, dishes="\n".join(dishes)))
+                history.append(
+                    MenuChange(
+                        mess_id=mess_id,
+                        kind=MenuChange.Kind.REGULAR,
+                        meal=meal,
+                        weekday=weekday,
+                        week=week,
+                        before="\n".join(before),
+                        after="\n".join(dishes),
+                        changed_by=self.changed_by,
+                    )
+                )
         with transaction.atomic():
             upsert(RegularMenu, menus, unique_fields=["mess", "weekday", "meal", "week", "is_veg"], update_fields=["dishes"])
+            MenuChange.objects.bulk_create(history)
 
 
 def _dishes(value: str) -> list[str]:
