@@ -21,7 +21,9 @@ from mess.changes import records_changed
 from mess.closures import closure_problems, closures_changed
 from mess.figures import grams_per_diner
 from mess.forms import waste_meal_refused
+from mess.menu_changes import dishes_clean, item_name_clean, menu_changes_record, menu_date_check, menus_as_stored, price_check
 from mess.models import (
+    MAX_DISHES,
     Alert,
     Closure,
     ComplaintTerm,
@@ -200,8 +202,83 @@ class ManageItUserAdmin(UserAdmin):
         self.message_user(request, f"Invited {plural(invited, 'user')}.{note}", messages.SUCCESS)
 
 
+def _by_the_rule(check, value, **kwargs):
+    """`value` as a menu rule of mess/menu_changes.py keeps it; its refusal an error beside the field."""
+    try:
+        return check(value, **kwargs)
+    except ValueError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+class DishesAdminForm(forms.ModelForm):
+    """A weekly menu's or one-day change's form: the dishes by the officials' pages' rules."""
+
+    def clean_dishes(self):
+        return _by_the_rule(dishes_clean, self.cleaned_data["dishes"])
+
+
+class DatedMenuAdminForm(forms.ModelForm):
+    """A one-day change's or non-veg menu's form: only for today or later, as on the officials' pages."""
+
+    def clean_date(self):
+        return _by_the_rule(menu_date_check, self.cleaned_data["date"])
+
+
+class TemporaryMenuAdminForm(DishesAdminForm, DatedMenuAdminForm):
+    pass
+
+
+class NonVegItemAdminForm(forms.ModelForm):
+    """A non-veg item's form within its menu's: its name and price by the officials' pages' rules."""
+
+    def clean_name(self):
+        return _by_the_rule(item_name_clean, self.cleaned_data["name"])
+
+    def clean_price(self):
+        return _by_the_rule(price_check, self.cleaned_data["price"])
+
+
+class NonVegItemOwnAdminForm(NonVegItemAdminForm):
+    """A non-veg item's form on its own page: also a menu of today or later with room for one more item."""
+
+    def clean(self):
+        cleaned = super().clean()
+        menu = cleaned.get("menu")
+        if menu is not None:
+            try:
+                menu_date_check(menu.date)
+            except ValueError as error:
+                self.add_error("menu", str(error))
+            else:
+                if menu.pk != self.instance.menu_id and menu.items.count() >= MAX_DISHES:
+                    self.add_error("menu", f"This menu has {MAX_DISHES} items already, the most a non-veg menu holds.")
+        return cleaned
+
+
+class KeepsMenuHistoryAdmin(admin.ModelAdmin):
+    """Keeps each save and deletion of a weekly menu or one-day change here in the menu history, as
+    the officials' changes are (mess.menu_changes)."""
+
+    def save_model(self, request, obj, form, change):
+        before = menus_as_stored(menus=list(self.model.objects.filter(pk=obj.pk))) if change else {}
+        super().save_model(request, obj, form, change)
+        menu_changes_record(before=before, after=menus_as_stored(menus=[obj]), changed_by=request.user)
+
+    def delete_model(self, request, obj):
+        before = menus_as_stored(menus=[obj])
+        super().delete_model(request, obj)
+        menu_changes_record(before=before, after={}, changed_by=request.user)
+
+    @transaction.atomic  # the admin's bulk delete action runs outside a transaction
+    def delete_queryset(self, request, queryset):
+        before = menus_as_stored(menus=list(queryset))
+        super().delete_queryset(request, queryset)
+        menu_changes_record(before=before, after={}, changed_by=request.user)
+
+
 @admin.register(RegularMenu)
-class RegularMenuAdmin(admin.ModelAdmin):
+class RegularMenuAdmin(KeepsMenuHistoryAdmin):
+    form = DishesAdminForm
     list_display = ["mess", "weekday", "meal", "week", "is_veg", "dishes_summary"]
     list_filter = ["mess", "weekday", "meal", "week", "is_veg"]
     list_select_related = ["mess"]
@@ -213,7 +290,8 @@ class RegularMenuAdmin(admin.ModelAdmin):
 
 
 @admin.register(TemporaryMenu)
-class TemporaryMenuAdmin(admin.ModelAdmin):
+class TemporaryMenuAdmin(KeepsMenuHistoryAdmin):
+    form = TemporaryMenuAdminForm
     list_display = ["date", "mess", "meal", "dishes_summary", "created_at"]
     list_filter = ["mess", "meal", "date"]
     list_select_related = ["mess"]
@@ -228,11 +306,19 @@ class TemporaryMenuAdmin(admin.ModelAdmin):
 
 class NonVegItemInline(admin.TabularInline):
     model = NonVegItem
+    form = NonVegItemAdminForm
     extra = 1
+    max_num = MAX_DISHES
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
 
 
 @admin.register(NonVegMenu)
-class NonVegMenuAdmin(admin.ModelAdmin):
+class NonVegMenuAdmin(KeepsMenuHistoryAdmin):
+    """A menu's items are saved after the menu (save_related): the history is kept once they are."""
+
+    form = DatedMenuAdminForm
     list_display = ["date", "mess", "meal", "item_count", "created_at"]
     list_filter = ["mess", "meal", "date"]
     search_fields = ["mess__code", "mess__name", "items__name"]
@@ -244,6 +330,14 @@ class NonVegMenuAdmin(admin.ModelAdmin):
         # The items' menu autocomplete reads this queryset too, and a menu's name shows its mess's code.
         return super().get_queryset(request).select_related("mess").annotate(item_count=Count("items"))
 
+    def save_model(self, request, obj, form, change):
+        form.menus_before = menus_as_stored(menus=list(NonVegMenu.objects.filter(pk=obj.pk))) if change else {}
+        super(KeepsMenuHistoryAdmin, self).save_model(request, obj, form, change)  # its history: in save_related
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        menu_changes_record(before=form.menus_before, after=menus_as_stored(menus=[form.instance]), changed_by=request.user)
+
     @admin.display(description="items", ordering="item_count")
     def item_count(self, menu):
         return menu.item_count
@@ -251,12 +345,34 @@ class NonVegMenuAdmin(admin.ModelAdmin):
 
 @admin.register(NonVegItem)
 class NonVegItemAdmin(admin.ModelAdmin):
+    """Each save and deletion of an item here is kept in the menu history of its menu (both menus
+    when it moves), as the officials' changes are."""
+
+    form = NonVegItemOwnAdminForm
     list_display = ["name", "price", "menu"]
     list_filter = ["menu__mess", "menu__meal", "menu__date"]
     list_select_related = ["menu__mess"]
     search_fields = ["name", "menu__mess__code", "menu__mess__name"]
     date_hierarchy = "menu__date"
     autocomplete_fields = ["menu"]
+
+    def _menus_kept(self, request, menu_ids, write) -> None:
+        menus = list(NonVegMenu.objects.filter(pk__in=menu_ids))
+        before = menus_as_stored(menus=menus)
+        write()
+        menu_changes_record(before=before, after=menus_as_stored(menus=menus), changed_by=request.user)
+
+    def save_model(self, request, obj, form, change):
+        menu_ids = {obj.menu_id, *NonVegItem.objects.filter(pk=obj.pk).values_list("menu_id", flat=True)}
+        self._menus_kept(request, menu_ids, lambda: super(NonVegItemAdmin, self).save_model(request, obj, form, change))
+
+    def delete_model(self, request, obj):
+        self._menus_kept(request, {obj.menu_id}, lambda: super(NonVegItemAdmin, self).delete_model(request, obj))
+
+    @transaction.atomic  # the admin's bulk delete action runs outside a transaction
+    def delete_queryset(self, request, queryset):
+        menu_ids = set(queryset.values_list("menu_id", flat=True))
+        self._menus_kept(request, menu_ids, lambda: super(NonVegItemAdmin, self).delete_queryset(request, queryset))
 
 
 class RefreshesDayTotalsAdmin(admin.ModelAdmin):

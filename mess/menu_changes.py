@@ -386,6 +386,57 @@ def nonveg_items_save(*, mess: Mess, date: datetime.date, meal: str, items: list
 
 # The history -------------------------------------------------------------------------------------
 
+# Where a change is kept: (mess id, kind, meal, date, weekday, week), MenuChange's own fields.
+MenuPlace = tuple[int, str, str, datetime.date | None, int | None, int | None]
+
+
+def menus_as_stored(*, menus: list[RegularMenu | TemporaryMenu | NonVegMenu]) -> dict[MenuPlace, str]:
+    """What `menus` say as the menu history keeps it, by where each is kept: a weekly menu's or a
+    one-day change's dishes one per line, a non-veg menu's items (as stored now: one query when
+    there are non-veg menus, none otherwise). For a write made around the rules' writes (Django
+    admin): read it before and after, and give both to menu_changes_record."""
+    nonveg_ids = [menu.pk for menu in menus if isinstance(menu, NonVegMenu)]
+    items: dict[int, list[Item]] = {pk: [] for pk in nonveg_ids}
+    if nonveg_ids:
+        for row in NonVegItem.objects.filter(menu_id__in=nonveg_ids).order_by("id"):
+            items[row.menu_id].append(Item(row.name, row.price))
+    stored = {}
+    for menu in menus:
+        if isinstance(menu, RegularMenu):
+            place = (menu.mess_id, MenuChange.Kind.REGULAR, menu.meal, None, menu.weekday, menu.week)
+            stored[place] = "\n".join(dishes_listed(menu.dishes))
+        elif isinstance(menu, TemporaryMenu):
+            stored[(menu.mess_id, MenuChange.Kind.TEMPORARY, menu.meal, menu.date, None, None)] = "\n".join(dishes_listed(menu.dishes))
+        else:
+            stored[(menu.mess_id, MenuChange.Kind.NONVEG, menu.meal, menu.date, None, None)] = _items_text(items[menu.pk])
+    return stored
+
+
+def menu_changes_record(*, before: dict[MenuPlace, str], after: dict[MenuPlace, str], changed_by: AbstractBaseUser | None) -> int:
+    """Keeps in the menu history what a write made around the rules' writes changed: `before` and
+    `after` are menus_as_stored of what it touched, before and after it (a place in only one of them
+    was created or removed). One MenuChange per place whose text differs, in one query (none when
+    nothing changed); returns how many."""
+    history = [
+        MenuChange(
+            mess_id=mess_id,
+            kind=kind,
+            meal=meal,
+            date=date,
+            weekday=weekday,
+            week=week,
+            before=before.get(place, ""),
+            after=after.get(place, ""),
+            changed_by=changed_by,
+        )
+        for place in {**before, **after}
+        for mess_id, kind, meal, date, weekday, week in [place]
+        if before.get(place, "") != after.get(place, "")
+    ]
+    if history:
+        MenuChange.objects.bulk_create(history)
+    return len(history)
+
 
 def menu_changes_of(*, mess: Mess) -> QuerySet[MenuChange]:
     """The menu history of `mess`, newest first, with who made each change (for a paginator: one

@@ -26,6 +26,7 @@ from mess.models import (
     Floor,
     Meal,
     MealWindow,
+    MenuChange,
     Mess,
     NonVegItem,
     NonVegMenu,
@@ -491,3 +492,194 @@ def test_it_refuses_waste_and_feedback_of_days_out_of_range(as_admin, ground, st
 
     assert message in waste.text and message in rating.text
     assert not WasteRecord.objects.exists() and not Feedback.objects.exists()
+
+
+# Menus: the officials' pages' rules, and the menu history
+
+
+def _menu_history() -> list[tuple]:
+    return list(
+        MenuChange.objects.order_by("id").values_list(
+            "mess__code", "kind", "meal", "date", "weekday", "week", "before", "after", "changed_by"
+        )
+    )
+
+
+def _nonveg_post(mess, date, items, *, initial=0, **extra) -> dict:
+    data = {
+        "mess": mess.pk,
+        "date": date.isoformat(),
+        "meal": "dinner",
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(initial),
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "30",
+        **extra,
+    }
+    for n, (name, price) in enumerate(items):
+        data[f"items-{n}-name"], data[f"items-{n}-price"] = name, price
+    return data
+
+
+def _field_errors(response, field: str) -> list[str]:
+    return response.context["adminform"].form.errors.get(field, [])
+
+
+@pytest.mark.parametrize(
+    ("dishes", "message"),
+    [
+        ("\n".join(f"Dish {n}" for n in range(31)), "31 dishes: a menu holds at most 30"),
+        ("Poha\x1b[31m", "control character U+001B"),
+        ("Dal; Rice", "“;” separates dishes in menu files"),
+        (" \n ", "This field is required."),
+    ],
+)
+def test_admin_menu_forms_refuse_what_the_officials_pages_refuse_beside_the_dishes(as_admin, mess1, dishes, message):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    weekly = as_admin.post(
+        _url(RegularMenu, "add"), {"mess": mess1.pk, "weekday": "0", "meal": "lunch", "week": "0", "is_veg": "on", "dishes": dishes}
+    )
+    one_day = as_admin.post(_url(TemporaryMenu, "add"), {"mess": mess1.pk, "date": tomorrow.isoformat(), "meal": "lunch", "dishes": dishes})
+
+    assert weekly.status_code == one_day.status_code == 200
+    assert any(message in error for error in _field_errors(weekly, "dishes")), _field_errors(weekly, "dishes")
+    assert any(message in error for error in _field_errors(one_day, "dishes"))
+    assert not RegularMenu.objects.exists() and not TemporaryMenu.objects.exists() and not MenuChange.objects.exists()
+
+
+def test_admin_refuses_menus_and_items_of_a_past_day_beside_the_date(as_admin, mess1):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    one_day = as_admin.post(_url(TemporaryMenu, "add"), {"mess": mess1.pk, "date": yesterday.isoformat(), "meal": "lunch", "dishes": "Dal"})
+    nonveg = as_admin.post(_url(NonVegMenu, "add"), _nonveg_post(mess1, yesterday, [("Fish fry", "90")]))
+    past = NonVegMenu.objects.create(mess=mess1, date=yesterday, meal="lunch")
+    item = as_admin.post(_url(NonVegItem, "add"), {"menu": past.pk, "name": "Fish fry", "price": "90"})
+
+    assert any("is in the past" in error for error in _field_errors(one_day, "date"))
+    assert any("is in the past" in error for error in _field_errors(nonveg, "date"))
+    assert any("is in the past" in error for error in _field_errors(item, "menu"))
+    assert not TemporaryMenu.objects.exists() and not NonVegItem.objects.exists() and not MenuChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "price", "field", "message"),
+    [
+        ("Fish; chips", "90", "name", "“;” separates dishes"),
+        ("Fish\x07", "90", "name", "control character U+0007"),
+        ("x" * 101, "90", "name", "at most 100"),
+        ("Fish fry", "90.505", "price", "no more than 2 decimal places"),  # the model's own check, before price_check
+    ],
+)
+def test_admin_refuses_non_veg_items_the_officials_pages_refuse_beside_the_field(as_admin, mess1, name, price, field, message):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    within = as_admin.post(_url(NonVegMenu, "add"), _nonveg_post(mess1, tomorrow, [(name, price)]))
+    menu = NonVegMenu.objects.create(mess=mess1, date=tomorrow, meal="lunch")
+    alone = as_admin.post(_url(NonVegItem, "add"), {"menu": menu.pk, "name": name, "price": price})
+
+    inline_errors = within.context["inline_admin_formsets"][0].formset.forms[0].errors.get(field, [])
+    assert any(message in error for error in inline_errors), inline_errors
+    assert any(message in error for error in _field_errors(alone, field)), _field_errors(alone, field)
+    assert NonVegMenu.objects.get() == menu and not NonVegItem.objects.exists() and not MenuChange.objects.exists()
+
+
+def test_admin_refuses_a_thirty_first_non_veg_item(as_admin, mess1):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    within = as_admin.post(_url(NonVegMenu, "add"), _nonveg_post(mess1, tomorrow, [(f"Item {n}", "10") for n in range(31)]))
+    assert "Please submit at most 30 forms." in within.text
+    menu = NonVegMenu.objects.create(mess=mess1, date=tomorrow, meal="dinner")
+    NonVegItem.objects.bulk_create(NonVegItem(menu=menu, name=f"Item {n}", price=10) for n in range(30))
+    alone = as_admin.post(_url(NonVegItem, "add"), {"menu": menu.pk, "name": "One more", "price": "10"})
+    assert any("30 items already" in error for error in _field_errors(alone, "menu"))
+    assert NonVegItem.objects.count() == 30
+
+
+def test_admin_changes_of_weekly_and_one_day_menus_are_kept_in_the_menu_history(as_admin, admin, mess1):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    weekly = {"mess": mess1.pk, "weekday": "0", "meal": "lunch", "week": "1", "is_veg": "on"}
+    assert as_admin.post(_url(RegularMenu, "add"), {**weekly, "dishes": " Dal \r\n\r\nRice"}).status_code == 302
+    menu = RegularMenu.objects.get()
+    assert menu.dishes == "Dal\nRice"  # kept as the officials' pages keep it
+    as_admin.post(_url(RegularMenu, "change", menu.pk), {**weekly, "dishes": "Dal\nRice"})  # the same: no history
+    as_admin.post(_url(RegularMenu, "change", menu.pk), {**weekly, "dishes": "Rajma\nRice"})
+    as_admin.post(_url(RegularMenu, "delete", menu.pk), {"post": "yes"})
+
+    as_admin.post(_url(TemporaryMenu, "add"), {"mess": mess1.pk, "date": tomorrow.isoformat(), "meal": "dinner", "dishes": "Biryani"})
+    as_admin.post(_url(TemporaryMenu, "add"), {"mess": mess1.pk, "date": tomorrow.isoformat(), "meal": "lunch", "dishes": "Pulao"})
+    as_admin.post(
+        _url(TemporaryMenu, "changelist"),
+        {"action": "delete_selected", "post": "yes", "_selected_action": list(TemporaryMenu.objects.values_list("pk", flat=True))},
+    )
+
+    assert not RegularMenu.objects.exists() and not TemporaryMenu.objects.exists()
+    history = _menu_history()
+    assert history[:5] == [
+        ("mess1", "regular", "lunch", None, 0, 1, "", "Dal\nRice", admin.pk),
+        ("mess1", "regular", "lunch", None, 0, 1, "Dal\nRice", "Rajma\nRice", admin.pk),
+        ("mess1", "regular", "lunch", None, 0, 1, "Rajma\nRice", "", admin.pk),
+        ("mess1", "temporary", "dinner", tomorrow, None, None, "", "Biryani", admin.pk),
+        ("mess1", "temporary", "lunch", tomorrow, None, None, "", "Pulao", admin.pk),
+    ]
+    assert sorted(history[5:]) == [
+        ("mess1", "temporary", "dinner", tomorrow, None, None, "Biryani", "", admin.pk),
+        ("mess1", "temporary", "lunch", tomorrow, None, None, "Pulao", "", admin.pk),
+    ]
+
+
+def test_admin_changes_of_non_veg_items_are_kept_in_the_menu_history(as_admin, admin, mess1):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    assert (
+        as_admin.post(_url(NonVegMenu, "add"), _nonveg_post(mess1, tomorrow, [("Fish fry", "90"), ("Egg curry", "40.5")])).status_code
+        == 302
+    )
+    menu = NonVegMenu.objects.get()
+    fish, egg = menu.items.order_by("id")
+    data = _nonveg_post(
+        mess1,
+        tomorrow,
+        [("Fish fry", "95"), ("Egg curry", "40.50")],
+        initial=2,
+        **{"items-0-id": fish.pk, "items-0-menu": menu.pk, "items-1-id": egg.pk, "items-1-menu": menu.pk},
+    )
+    assert as_admin.post(_url(NonVegMenu, "change", menu.pk), data).status_code == 302
+    as_admin.post(_url(NonVegItem, "add"), {"menu": menu.pk, "name": "Mutton", "price": "150"})
+    as_admin.post(_url(NonVegItem, "change", fish.pk), {"menu": menu.pk, "name": "Fish fry", "price": "95"})  # the same: no history
+    as_admin.post(_url(NonVegItem, "delete", egg.pk), {"post": "yes"})
+    as_admin.post(_url(NonVegMenu, "delete", menu.pk), {"post": "yes"})
+
+    assert not NonVegMenu.objects.exists()
+    assert _menu_history() == [
+        ("mess1", "nonveg", "dinner", tomorrow, None, None, "", "Fish fry ₹90.00\nEgg curry ₹40.50", admin.pk),
+        (
+            "mess1",
+            "nonveg",
+            "dinner",
+            tomorrow,
+            None,
+            None,
+            "Fish fry ₹90.00\nEgg curry ₹40.50",
+            "Fish fry ₹95.00\nEgg curry ₹40.50",
+            admin.pk,
+        ),
+        (
+            "mess1",
+            "nonveg",
+            "dinner",
+            tomorrow,
+            None,
+            None,
+            "Fish fry ₹95.00\nEgg curry ₹40.50",
+            "Fish fry ₹95.00\nEgg curry ₹40.50\nMutton ₹150.00",
+            admin.pk,
+        ),
+        (
+            "mess1",
+            "nonveg",
+            "dinner",
+            tomorrow,
+            None,
+            None,
+            "Fish fry ₹95.00\nEgg curry ₹40.50\nMutton ₹150.00",
+            "Fish fry ₹95.00\nMutton ₹150.00",
+            admin.pk,
+        ),
+        ("mess1", "nonveg", "dinner", tomorrow, None, None, "Fish fry ₹95.00\nMutton ₹150.00", "", admin.pk),
+    ]

@@ -82,7 +82,10 @@ def test_it_keeps_prices_in_rupees_and_paise():
     assert price_check(Decimal("0")) == Decimal("0.00")
 
 
-@pytest.mark.parametrize(("name", "message"), [("  ", "Name the item"), ("Chicken\nMutton", "one line"), ("x" * 101, "at most 100"), ("Chicken; Mutton", "“;” separates dishes")])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("  ", "Name the item"), ("Chicken\nMutton", "one line"), ("x" * 101, "at most 100"), ("Chicken; Mutton", "“;” separates dishes")],
+)
 def test_it_refuses_item_names(name, message):
     with pytest.raises(ValueError, match=message):
         item_name_clean(name)
