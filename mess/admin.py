@@ -21,7 +21,16 @@ from mess.changes import records_changed
 from mess.closures import closure_problems, closures_changed
 from mess.figures import grams_per_diner
 from mess.forms import waste_meal_refused
-from mess.menu_changes import dishes_clean, item_name_clean, menu_changes_record, menu_date_check, menus_as_stored, price_check
+from mess.menu_changes import (
+    dishes_clean,
+    item_name_clean,
+    menu_changes_record,
+    menu_date_check,
+    menus_as_stored,
+    mess_rotation_set,
+    price_check,
+    rotation_start_check,
+)
 from mess.models import (
     MAX_DISHES,
     Alert,
@@ -97,8 +106,27 @@ class FloorInline(admin.TabularInline):
     extra = 0
 
 
+def _by_the_rule(check, value, **kwargs):
+    """`value` as a menu rule of mess/menu_changes.py keeps it; its refusal an error beside the field."""
+    try:
+        return check(value, **kwargs)
+    except ValueError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+class MessAdminForm(forms.ModelForm):
+    """A mess's form: week 1 starts on a Monday, as on the weekly menu page."""
+
+    def clean_rotation_starts_on(self):
+        starts_on = self.cleaned_data["rotation_starts_on"]
+        return starts_on and _by_the_rule(rotation_start_check, starts_on)
+
+
 @admin.register(Mess)
 class MessAdmin(admin.ModelAdmin):
+    """A move of the week 1 start here is kept in the menu history, as on the weekly menu page."""
+
+    form = MessAdminForm
     list_display = [
         "code",
         "name",
@@ -116,6 +144,11 @@ class MessAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(floor_count=Count("floors"))
+
+    def save_model(self, request, obj, form, change):
+        if change and "rotation_starts_on" in form.changed_data:
+            mess_rotation_set(mess=obj, starts_on=obj.rotation_starts_on, changed_by=request.user)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="floors", ordering="floor_count")
     def floor_count(self, mess):
@@ -200,14 +233,6 @@ class ManageItUserAdmin(UserAdmin):
         left_out = len(queryset) - invited
         note = f" {plural(left_out, 'user')} without an e-mail address or not active left out." if left_out else ""
         self.message_user(request, f"Invited {plural(invited, 'user')}.{note}", messages.SUCCESS)
-
-
-def _by_the_rule(check, value, **kwargs):
-    """`value` as a menu rule of mess/menu_changes.py keeps it; its refusal an error beside the field."""
-    try:
-        return check(value, **kwargs)
-    except ValueError as error:
-        raise forms.ValidationError(str(error)) from None
 
 
 class DishesAdminForm(forms.ModelForm):

@@ -216,14 +216,21 @@ def regular_menus_save(*, mess: Mess, week: int, menus: dict[Slot, str], changed
     return len(history)
 
 
+def rotation_start_check(starts_on: datetime.date) -> datetime.date:
+    """`starts_on`, when week 1 may start on it: a Monday. Raises ValueError otherwise."""
+    if starts_on.weekday() != Weekday.MONDAY:
+        raise ValueError(f"{starts_on:%d %b %Y} is a {starts_on:%A}: week 1 starts on a Monday.")
+    return starts_on
+
+
 def mess_rotation_set(*, mess: Mess, starts_on: datetime.date | None, changed_by: AbstractBaseUser | None) -> bool:
     """Makes `mess` alternate two weekly menus, week 1 starting on the Monday `starts_on` (and every
     other week from it, before it too), or, with None, serve one weekly menu. Raises ValueError when
     `starts_on` is not a Monday. The week 1 and week 2 menus stay either way. Returns whether the
     start changed; a change, which changes what every day serves, leaves a MenuChange (kind ROTATION,
     the dates before and after as YYYY-MM-DD, empty for one weekly menu), in the same transaction."""
-    if starts_on is not None and starts_on.weekday() != Weekday.MONDAY:
-        raise ValueError(f"{starts_on:%d %b %Y} is a {starts_on:%A}: week 1 starts on a Monday.")
+    if starts_on is not None:
+        rotation_start_check(starts_on)
     with transaction.atomic():
         before = Mess.objects.select_for_update().values_list("rotation_starts_on", flat=True).get(pk=mess.pk)
         mess.rotation_starts_on = starts_on

@@ -683,3 +683,33 @@ def test_admin_changes_of_non_veg_items_are_kept_in_the_menu_history(as_admin, a
         ),
         ("mess1", "nonveg", "dinner", tomorrow, None, None, "Fish fry ₹95.00\nMutton ₹150.00", "", admin.pk),
     ]
+
+
+def test_admin_moves_the_week_1_start_of_a_mess_only_to_a_monday_and_it_is_kept_in_the_menu_history(as_admin, admin):
+    data = {
+        "code": "mess3",
+        "name": "Mess 3",
+        "is_active": "on",
+        "waste_threshold_kg": "40",
+        "rating_threshold": "3.5",
+        "alert_window_days": "7",
+        "waste_threshold_g_per_diner": "150",
+        "min_ratings": "10",
+        "floors-TOTAL_FORMS": "0",
+        "floors-INITIAL_FORMS": "0",
+    }
+    assert as_admin.post(_url(Mess, "add"), {**data, "rotation_starts_on": "2026-03-02"}).status_code == 302
+    mess = Mess.objects.get(code="mess3")
+
+    tuesday = as_admin.post(_url(Mess, "change", mess.pk), {**data, "rotation_starts_on": "2026-03-10"})
+    assert any("is a Tuesday: week 1 starts on a Monday" in error for error in _field_errors(tuesday, "rotation_starts_on"))
+    as_admin.post(_url(Mess, "change", mess.pk), {**data, "rotation_starts_on": "2026-03-02", "name": "Mess three"})  # the same start
+    as_admin.post(_url(Mess, "change", mess.pk), {**data, "rotation_starts_on": "2026-03-09"})
+    as_admin.post(_url(Mess, "change", mess.pk), {**data, "rotation_starts_on": ""})
+
+    mess.refresh_from_db()
+    assert mess.rotation_starts_on is None
+    assert _menu_history() == [
+        ("mess3", "rotation", "", None, None, None, "2026-03-02", "2026-03-09", admin.pk),
+        ("mess3", "rotation", "", None, None, None, "2026-03-09", "", admin.pk),
+    ]
