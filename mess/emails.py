@@ -15,7 +15,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, TextField, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -86,6 +86,24 @@ def emails_store(*, emails: Sequence[tuple[Email, Item]], link: Callable[[list[t
                 email.pk = ids[email.message_id]
         link([(email, item) for email, (_, item) in zip(stored, emails, strict=True)])
     return stored
+
+
+def emails_rerender(*, emails: Sequence[tuple[OutgoingEmail, dict]]) -> int:
+    """Renders stored e-mails that are not sent yet again, each from its new context (what they tell
+    of changed before they went out), keeping everything else: Message-ID, date, sender and
+    recipients. An e-mail sent or given up meanwhile is left as it was stored: it is what went out.
+    Returns how many it re-rendered. One query (none without e-mails)."""
+    if not emails:
+        return 0
+    rendered = {email.pk: email_render(template=email.kind, context=context) for email, context in emails}
+
+    def each(index: int, name: str) -> Case:
+        whens = [When(pk=pk, then=Value(parts[index])) for pk, parts in rendered.items()]
+        return Case(*whens, default=F(name), output_field=TextField())
+
+    return OutgoingEmail.objects.filter(pk__in=rendered, sent_at__isnull=True, given_up_at__isnull=True).update(
+        subject=each(0, "subject"), text_body=each(1, "text_body"), html_body=each(2, "html_body")
+    )
 
 
 def emails_unsent(*, kind: str) -> list[OutgoingEmail]:

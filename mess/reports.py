@@ -6,12 +6,13 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mess.closures import closures_by_day
-from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
+from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_rerender, emails_store, emails_unsent
 from mess.feedback import CRITICAL_FEEDBACK
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import MAKE_UP_DAYS, day_over_check, day_start
@@ -266,11 +267,14 @@ def _report_rerendered(
 def daily_reports_correct(*, dates: list[datetime.date], mess_ids: list[int] | None = None) -> int:
     """Recomputes the stored daily reports of `dates` (of the messes named, or of any) from the
     records as they are now, after a change of those days' waste or feedback; a report whose
-    figures changed is marked corrected now, and says so on its page and in any later e-mail. It
-    e-mails nothing (`send_daily_report --resend` does). Returns how many reports it corrected.
+    figures changed is marked corrected now, and says so on its page and in any later e-mail. A
+    report whose e-mail is stored but not sent yet has that e-mail rendered again from the corrected
+    report (the same message, see `emails_rerender`), so that it never goes out with the old figures.
+    It e-mails nothing (`send_daily_report --resend` does). Returns how many reports it corrected.
     One query when none of those days has a report (today never has one), else eleven whatever the
-    number of reports, messes and days."""
-    reports = DailyReport.objects.filter(date__in=set(dates)).select_related("mess")
+    number of reports, messes and days (and a savepoint inside a transaction), and one more when some
+    of their e-mails are not sent yet."""
+    reports = DailyReport.objects.filter(date__in=set(dates)).select_related("mess", "email")
     if mess_ids is not None:
         reports = reports.filter(mess_id__in=mess_ids)
     reports = list(reports)
@@ -279,10 +283,18 @@ def daily_reports_correct(*, dates: list[datetime.date], mess_ids: list[int] | N
     messes = list({r.mess_id: r.mess for r in reports}.values())
     data = daily_reports_data(messes=messes, dates=sorted({r.date for r in reports}))
     now = timezone.now()
-    changed = [
-        r for r in reports if _report_rerendered(report=r, mess=r.mess, data=data[r.mess_id, r.date], now=now, skip_unchanged=True)[1]
-    ]
-    DailyReport.objects.bulk_update(changed, ["data", "text_body", "html_body", "updated_at", "corrected_at"])
+    changed, unsent = [], []
+    for report in reports:
+        context, fields = _report_rerendered(
+            report=report, mess=report.mess, data=data[report.mess_id, report.date], now=now, skip_unchanged=True
+        )
+        if fields:
+            changed.append(report)
+            if report.email is not None and report.email.sent_at is None and report.email.given_up_at is None:
+                unsent.append((report.email, context))
+    with transaction.atomic():  # a corrected report and its e-mail not sent yet: both or neither
+        DailyReport.objects.bulk_update(changed, ["data", "text_body", "html_body", "updated_at", "corrected_at"])
+        emails_rerender(emails=unsent)
     return sum(1 for r in changed if r.corrected_at == now)
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -16,9 +17,10 @@ from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
 from mess.changes import ALERTS_WITHIN_SECONDS
+from mess.emails import EmailsFailed
 from mess.feedback import feedback_save
 from mess.imports.waste import waste_import
-from mess.models import Alert, Closure, DailyReport, WasteRecord
+from mess.models import Alert, Closure, DailyReport, OutgoingEmail, WasteRecord
 from mess.reports import daily_reports_correct, daily_reports_send
 from mess.waste import waste_record_save
 from scheduling.scheduler import schedules_start_due
@@ -166,6 +168,96 @@ def test_feedback_imported_for_a_reported_day_corrects_its_report(mess1, ground,
     report = DailyReport.objects.get()
     assert (report.data["feedback_count"], report.data["average_rating"]) == (1, "2.00")
     assert report.corrected_at == SEVEN_AM + datetime.timedelta(hours=1)
+
+
+class MailServerDown(EmailBackend):
+    def open(self):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def stored_not_sent(mess1, ground, people, settings):
+    """Yesterday's report of mess1, its e-mail stored but not sent (the mail server was down)."""
+    save(mess1, ground, YESTERDAY, "10")
+    settings.EMAIL_BACKEND = "tests.test_changes.MailServerDown"
+    with time_machine.travel(SEVEN_AM, tick=False), pytest.raises(EmailsFailed):
+        daily_reports_send()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    email = OutgoingEmail.objects.get()
+    assert (email.sent_at, "10.00 kg wasted" in email.subject, "WASTE: 10.00 kg" in email.text_body) == (None, True, True)
+    return email
+
+
+def test_a_correction_re_renders_the_reports_e_mail_not_sent_yet_keeping_its_message_id(mess1, ground, people, settings):
+    stored = stored_not_sent(mess1, ground, people, settings)
+    later = SEVEN_AM + datetime.timedelta(hours=3)
+    with time_machine.travel(later, tick=False):
+        save(mess1, ground, YESTERDAY, "12.50", meal="dinner")
+    email = OutgoingEmail.objects.get()
+    report = DailyReport.objects.get()
+    assert (email.pk, email.message_id, email.to, email.created_at, email.sent_at) == (
+        stored.pk,
+        stored.message_id,
+        stored.to,
+        stored.created_at,
+        None,
+    )
+    assert "corrected, 22.50 kg wasted" in email.subject
+    assert (email.text_body, email.html_body) == (report.text_body, report.html_body)
+    assert "WASTE: 22.50 kg" in email.text_body and "Corrected at 10 Mar 2026 10:00" in email.html_body
+
+    # the next run sends it as it is now: the corrected figures, under the Message-ID stored first
+    with time_machine.travel(later + datetime.timedelta(hours=1), tick=False):
+        assert daily_reports_send(date=YESTERDAY).startswith("1 e-mail of an earlier run sent; ")
+    [sent] = mail.outbox
+    assert sent.extra_headers["Message-ID"] == stored.message_id
+    assert "22.50 kg wasted" in sent.subject and "WASTE: 22.50 kg" in sent.body and "Dinner: 12.50 kg" in sent.body
+
+
+def test_a_correction_leaves_an_e_mail_sent_or_given_up_as_it_went(mess1, ground, people, settings):
+    stored_not_sent(mess1, ground, people, settings)
+    OutgoingEmail.objects.update(given_up_at=SEVEN_AM)
+    with time_machine.travel(SEVEN_AM + datetime.timedelta(hours=3), tick=False):
+        save(mess1, ground, YESTERDAY, "12.50", meal="dinner")
+    assert "10.00 kg wasted" in OutgoingEmail.objects.get().subject
+    assert DailyReport.objects.get().data["waste_kg"] == "22.50"
+
+    OutgoingEmail.objects.update(given_up_at=None, sent_at=SEVEN_AM)
+    with time_machine.travel(SEVEN_AM + datetime.timedelta(hours=4), tick=False):
+        save(mess1, ground, YESTERDAY, "15", meal="dinner")
+    email = OutgoingEmail.objects.get()
+    assert "10.00 kg wasted" in email.subject and "WASTE: 10.00 kg" in email.text_body
+    assert DailyReport.objects.get().data["waste_kg"] == "25.00"
+
+
+def test_a_correction_re_renders_many_unsent_e_mails_in_one_query(mess1, mess2, ground, people, settings, django_assert_num_queries):
+    second = mess2.floors.get(name="Second")
+    for n in (1, 2):
+        save(mess1, ground, days_ago(n), "10")
+        save(mess2, second, days_ago(n), "10")
+    settings.EMAIL_BACKEND = "tests.test_changes.MailServerDown"
+    with time_machine.travel(SEVEN_AM, tick=False):
+        for n in (1, 2):
+            with pytest.raises(EmailsFailed):
+                daily_reports_send(date=days_ago(n))
+    assert OutgoingEmail.objects.filter(sent_at=None).count() == 4
+    records = WasteRecord.objects.filter(date__in=[days_ago(1), days_ago(2)])
+    # the same correction with every e-mail given up: the cost of correcting, without e-mails to render
+    OutgoingEmail.objects.update(given_up_at=SEVEN_AM)
+    records.update(total_kg=Decimal("10.50"))
+    with time_machine.travel(SEVEN_AM + datetime.timedelta(hours=1), tick=False):
+        with CaptureQueriesContext(connection) as without_e_mails:
+            assert daily_reports_correct(dates=[days_ago(1), days_ago(2)]) == 4
+    OutgoingEmail.objects.update(given_up_at=None)
+    records.update(total_kg=Decimal("11"))
+    with time_machine.travel(SEVEN_AM + datetime.timedelta(hours=2), tick=False):
+        with django_assert_num_queries(len(without_e_mails.captured_queries) + 1):  # the four e-mails' update
+            assert daily_reports_correct(dates=[days_ago(1), days_ago(2)]) == 4
+    assert sorted(OutgoingEmail.objects.values_list("subject", flat=True)) == [
+        "[ManageIt] Mess 1, Mon 9 Mar 2026: corrected, 11.00 kg wasted, 0 critical feedback",
+        "[ManageIt] Mess 1, Sun 8 Mar 2026: corrected, 11.00 kg wasted, 0 critical feedback",
+        "[ManageIt] Mess 2, Mon 9 Mar 2026: corrected, 11.00 kg wasted, 0 critical feedback",
+        "[ManageIt] Mess 2, Sun 8 Mar 2026: corrected, 11.00 kg wasted, 0 critical feedback",
+    ]
 
 
 def test_correcting_reports_costs_the_same_queries_for_one_report_as_for_thirty(mess1, mess2, ground, django_assert_num_queries):
