@@ -55,16 +55,17 @@ class DishCount:
 class DishCounts:
     start: datetime.date
     end: datetime.date
-    liked: list[DishCount]  # liked by more than disliked them, the most liked first
-    disliked: list[DishCount]  # disliked by more than liked them, the most disliked first
+    liked: list[DishCount]  # liked by more than disliked them, the most likes first
+    disliked: list[DishCount]  # disliked by more than liked them, the most dislikes first
 
 
 def dish_counts(*, mess: Mess, today: datetime.date | None = None) -> DishCounts:
     """The dishes of `mess` that students liked and disliked over the DISH_DAYS days ending `today`
     (default: today's local date), counting only dishes with at least MIN_DISH_VOTES votes.
 
-    `liked` holds the dishes more students liked than disliked, by their share of likes (then
-    their number of votes, then name), the DISHES_LISTED first; `disliked` the same for dislikes.
+    `liked` holds the dishes more students liked than disliked, by their number of likes (then
+    their share of likes, then name), the DISHES_LISTED first; `disliked` the same for dislikes (by
+    number of dislikes, then share of dislikes, then name).
     A dish liked exactly as often as disliked is in neither. Dishes are told apart by their text as
     the students voted on it, whatever its case and surrounding spaces. One query (the dish-vote
     index covers it)."""
@@ -86,8 +87,9 @@ def dish_counts(*, mess: Mess, today: datetime.date | None = None) -> DishCounts
         .order_by()
     )
     counts = [DishCount(dish=r["spelled"].strip(), likes=r["likes"], dislikes=r["dislikes"]) for r in rows]
-    liked = sorted((c for c in counts if c.likes > c.dislikes), key=lambda c: (-c.liked_share, -c.votes, c.dish))
-    disliked = sorted((c for c in counts if c.dislikes > c.likes), key=lambda c: (c.liked_share, -c.votes, c.dish))
+    # By how many students, not by share: 95 likes of 100 votes say more than 5 of 5.
+    liked = sorted((c for c in counts if c.likes > c.dislikes), key=lambda c: (-c.likes, -c.liked_share, c.dish))
+    disliked = sorted((c for c in counts if c.dislikes > c.likes), key=lambda c: (-c.dislikes, c.liked_share, c.dish))
     return DishCounts(start=start, end=end, liked=liked[:DISHES_LISTED], disliked=disliked[:DISHES_LISTED])
 
 

@@ -47,13 +47,39 @@ def test_it_lists_the_dishes_liked_and_disliked_most_with_at_least_5_votes(mess1
 
     counts = dish_counts(mess=mess1, today=TODAY)
 
-    # Liked share: Rajma chawal 6/7 = 0.857; Paneer butter masala 8/10 = 0.8 with 10 votes; Poha
-    # 4/5 = 0.8 with 5 (exactly the floor). Aloo paratha has 4 votes (3 + 1): too few.
-    assert counted(counts.liked) == [("Rajma chawal", 6, 1), ("Paneer butter masala", 8, 2), ("Poha", 4, 1)]
-    # Liked share: Upma 1/6 = 0.167, Bhindi fry 2/6 = 0.333. Dal tadka (3 and 3) is in neither list.
+    # Likes: Paneer butter masala 8 (of 10 votes), Rajma chawal 6 (of 7, a larger share, fewer
+    # students), Poha 4 (of 5: exactly the floor). Aloo paratha has 4 votes (3 + 1): too few.
+    assert counted(counts.liked) == [("Paneer butter masala", 8, 2), ("Rajma chawal", 6, 1), ("Poha", 4, 1)]
+    # Dislikes: Upma 5, Bhindi fry 4. Dal tadka (3 and 3) is in neither list.
     assert counted(counts.disliked) == [("Upma", 1, 5), ("Bhindi fry", 2, 4)]
     assert (counts.start, counts.end) == (FIRST_VOTED, TODAY)
-    assert counts.liked[0].votes == 7
+    assert counts.liked[0].votes == 10
+
+
+def test_it_ranks_by_how_many_students_then_by_share_then_by_name(mess1):
+    ballots(
+        mess1,
+        TODAY,
+        {
+            "Kheer": (5, 0),  # every vote a like, but only 5
+            "Chole bhature": (95, 5),
+            "Jeera rice": (7, 3),  # 7 likes as Aloo gobi, a smaller share: after it
+            "Aloo gobi": (7, 1),
+            "Pulao": (6, 1),  # 6 likes and 1 dislike, as Biryani: by name
+            "Biryani": (6, 1),
+            "Karela": (0, 5),  # every vote a dislike, but only 5
+            "Lauki": (10, 90),
+            "Tinda": (3, 7),  # 7 dislikes as Kaddu, a smaller share: after it
+            "Kaddu": (1, 7),
+            "Turai": (2, 6),
+            "Baingan": (2, 6),
+        },
+    )
+
+    counts = dish_counts(mess=mess1, today=TODAY)
+
+    assert [c.dish for c in counts.liked] == ["Chole bhature", "Aloo gobi", "Jeera rice", "Biryani", "Pulao", "Kheer"]
+    assert [c.dish for c in counts.disliked] == ["Lauki", "Kaddu", "Tinda", "Baingan", "Turai", "Karela"]
 
 
 def test_a_dish_is_one_dish_whatever_its_case_and_spaces(mess1):
@@ -82,7 +108,7 @@ def test_the_dish_counts_look_at_30_days_ending_today_in_ist(mess1):
 
 
 def test_it_lists_the_10_most_liked(mess1):
-    # Dish k is liked by 5 + k students and disliked by one: the more votes, the larger the share.
+    # Dish k is liked by 5 + k students and disliked by one.
     ballots(mess1, TODAY, {f"Dish {k:02}": (5 + k, 1) for k in range(12)})
 
     liked = dish_counts(mess=mess1, today=TODAY).liked
@@ -255,7 +281,7 @@ def test_the_page_costs_the_same_few_queries_whatever_the_data(as_official, mess
 
 @time_machine.travel(NOW, tick=False)
 def test_the_page_shows_the_dishes_and_the_scorecard(as_official, four_weeks, mess1):
-    ballots(mess1, TODAY, {"Rajma chawal": (5, 1), "Upma": (1, 4), "<b>Kheer</b>": (0, 5)})
+    ballots(mess1, TODAY, {"Rajma chawal": (5, 1), "Upma": (1, 4), "<b>Kheer</b>": (0, 5), "Lauki": (3, 6)})
     # Tuesday dinner: a menu of every week, which week 1's replaces
     RegularMenu.objects.create(mess=mess1, weekday=1, meal="dinner", week=MenuWeek.FIRST, dishes="Chole bhature")
     RegularMenu.objects.create(mess=mess1, weekday=1, meal="dinner", week=MenuWeek.EVERY, dishes="Paneer butter masala\nNaan")
@@ -266,6 +292,8 @@ def test_the_page_shows_the_dishes_and_the_scorecard(as_official, four_weeks, me
     assert '<td class="dish">Rajma chawal</td><td class="num">5</td><td class="num">1</td>' in liked
     assert "Upma" not in liked and "Upma" in disliked
     assert "&lt;b&gt;Kheer&lt;/b&gt;" in disliked and "<b>Kheer" not in page  # votes keep what students saw, escaped
+    assert "the most likes first" in liked and "the most dislikes first" in disliked
+    assert disliked.index("Lauki") < disliked.index("Kheer") < disliked.index("Upma")  # 6, 5 and 4 dislikes
     assert card.index("Monday lunch") < card.index("Thursday lunch") < card.index("Tuesday dinner") < card.index("Without a score")
     assert "<strong>533</strong>" in card and "<strong>263</strong>" in card
     assert "10 Feb to 9 Mar" in card
