@@ -1,6 +1,7 @@
 """Notifications: a meal's critical feedback, told to its mess's officials and the admins in the app
 and by e-mail, each entry in one e-mail, never lost (the send_admin_notifications job); the
-officials' inbox, paged, and marking what they have read."""
+officials' inbox, paged, each notification's page of all its comments, and marking what they have
+read."""
 
 import datetime
 import time
@@ -26,6 +27,7 @@ from mess.triage import critical_digest, theme_names
 
 MAX_COMMENTS = 20
 INBOX_PAGE = 10  # notifications to a page of the inbox
+NOTIFICATION_COMMENTS_PAGE = 50  # comments to a page of one notification's own page
 
 
 def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datetime) -> list[tuple[datetime.date, str]]:
@@ -255,8 +257,10 @@ def notifications_page(*, mess: Mess, number) -> Page:
     every one. `number` as typed: one out of range gives the last page, one that is not a number
     the first (Django's Paginator.get_page). Each notification carries `entries`: the critical
     entries of its meal with a comment, newest first, at most MAX_COMMENTS, which the officials may
-    reply to (see mess.replies). Two queries, the page and its entries, for a mess as
-    `mess_for_dashboard` returns it (with its notifications counted); one more for another."""
+    reply to (see mess.replies), and `comments_count`: how many there are in all (the rest are on
+    the notification's own page, see `notification_comments`). Two queries, the page and its
+    entries, for a mess as `mess_for_dashboard` returns it (with its notifications counted); one
+    more for another."""
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
     inbox = Notification.objects.filter(mess=mess).order_by(unread.desc(), "-date", serving_order().desc(), "-id")
     paginator = Paginator(inbox, INBOX_PAGE)
@@ -268,12 +272,36 @@ def notifications_page(*, mess: Mess, number) -> Page:
     entries = defaultdict(list)
     if notifications:
         meals = reduce(or_, (Q(date=n.date, meal=n.meal) for n in notifications))
-        critical = Feedback.objects.filter(meals, CRITICAL_FEEDBACK, mess=mess).exclude(comment="").select_related("replied_by")
-        for entry in critical.order_by("-created_at", "-id"):
+        for entry in _critical_comments(mess=mess).filter(meals):
             entries[entry.date, entry.meal].append(entry)
     for notification in notifications:
-        notification.entries = entries[notification.date, notification.meal][:MAX_COMMENTS]
+        meal_entries = entries[notification.date, notification.meal]
+        notification.entries, notification.comments_count = meal_entries[:MAX_COMMENTS], len(meal_entries)
     return page
+
+
+def _critical_comments(*, mess: Mess):
+    """The critical entries of `mess` with a comment, newest first, with who replied to them."""
+    return (
+        Feedback.objects.filter(CRITICAL_FEEDBACK, mess=mess)
+        .exclude(comment="")
+        .select_related("replied_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def notification_comments(*, mess: Mess, notification_id: int, number) -> tuple[Notification, Page]:
+    """The notification `notification_id` of `mess` and one page of every critical entry of its meal
+    with a comment (the inbox shows the newest MAX_COMMENTS), newest first, NOTIFICATION_COMMENTS_PAGE
+    to a page, each page in a fixed order so that paging reaches every one and the officials may
+    reply to each (see mess.replies). `number` as typed, as `notifications_page` takes it. Three
+    queries whatever the number of comments: the notification, the count and the page. Raises
+    Notification.DoesNotExist when `mess` has no such notification."""
+    notification = Notification.objects.get(pk=notification_id, mess=mess)
+    entries = _critical_comments(mess=mess).filter(date=notification.date, meal=notification.meal)
+    page = Paginator(entries, NOTIFICATION_COMMENTS_PAGE).get_page(number)
+    page.object_list = list(page.object_list)
+    return notification, page
 
 
 def notification_mark_read(*, mess: Mess, notification_id: int) -> bool:

@@ -2,7 +2,21 @@
 
 from django.urls import path
 
-from mess.views import accounts, admins, alerts, closures, email_settings, inbox, menu_editing, menus, officials, scorecard, students, waste
+from mess.views import (
+    accounts,
+    admins,
+    alerts,
+    closures,
+    email_settings,
+    inbox,
+    menu_editing,
+    menus,
+    notification_comments,
+    officials,
+    scorecard,
+    students,
+    waste,
+)
 
 app_name = "mess"
 
@@ -35,6 +49,7 @@ urlpatterns = [
     path("mess/<slug:code>/closures/<int:pk>/delete/", closures.closure_delete, name="closure_delete"),
     path("mess/<slug:code>/notifications/", inbox.notifications, name="notifications"),
     path("mess/<slug:code>/feedback/<int:pk>/reply/", inbox.reply, name="reply"),
+    path("mess/<slug:code>/notifications/<int:pk>/", notification_comments.notification, name="notification"),
     path("settings/", email_settings.email_settings, name="settings"),
     path("mess/<slug:code>/alerts/", alerts.alert_history, name="alert_history"),
     path("mess/<slug:code>/alerts/<int:pk>/acknowledge/", alerts.alert_acknowledge_page, name="alert_acknowledge"),

@@ -54,6 +54,8 @@ MATRIX = [
     ("post", "/mess/mess1/closures/{closure}/delete/", [302, 403, 302, 404, 302, 403, 302]),
     ("get", "/mess/mess1/notifications/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/feedback/{feedback}/reply/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no reply
+    ("get", "/mess/mess1/notifications/{notification}/", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess1/notifications/{other_notification}/", [302, 403, 404, 404, 404, 403, 404]),  # a notification of mess2
     ("get", "/settings/", [302, 403, 200, 200, 200, 403, 200]),
     ("post", "/settings/", [302, 403, 302, 302, 302, 403, 302]),
     ("get", "/mess/mess1/alerts/", [302, 403, 200, 404, 200, 403, 200]),
@@ -91,6 +93,7 @@ def pages(mess1, mess2):
     DailyReport.objects.create(mess=mess1, date="2026-03-09", data={}, text_body="", html_body="")
     return {
         "notification": Notification.objects.create(mess=mess1, date="2026-03-09", meal="lunch", critical_count=1).pk,
+        "other_notification": Notification.objects.create(mess=mess2, date="2026-03-09", meal="lunch", critical_count=1).pk,
         "waste": WasteRecord.objects.create(floor=mess1.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
         "other_waste": WasteRecord.objects.create(floor=mess2.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
         "closure": Closure.objects.create(mess=mess1, first_day="2099-01-01", last_day="2099-01-02").pk,

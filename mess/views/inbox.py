@@ -13,6 +13,7 @@ from mess.models import Feedback, Mess
 from mess.notifications import mess_for_dashboard, notifications_page
 from mess.replies import feedback_reply
 from mess.views.access import mess_page
+from mess.views.notification_comments import notification_comments_render
 
 
 def mess_with_inbox(code: str) -> Mess:
@@ -71,8 +72,15 @@ def reply(request, code, pk):
             return redirect(f"{back_to(request, inbox)}#feedback-{pk}")
     if not Feedback.objects.filter(pk=pk, mess=mess).exists():
         raise Http404("No such comment.")
+    back = back_to(request, reverse("mess:notifications", kwargs={"code": code}))
+    notification_id = request.POST.get("notification", "")
+    if notification_id:  # posted from a notification's own page: that page again, the error beside the comment
+        if not notification_id.isdigit():
+            raise Http404("No such notification.")
+        return notification_comments_render(
+            request, mess=mess, notification_id=int(notification_id), number=request.POST.get("page"), posted=(pk, form), back=back
+        )
     # The inbox's page it was posted from again, with the error beside the comment; its forms go
     # back where this one would have.
     page = inbox_page(mess=mess, number=request.POST.get("page"), posted=(pk, form))
-    back = back_to(request, reverse("mess:notifications", kwargs={"code": code}))
     return render(request, "mess/notifications.html", {"mess": mess, "page": page, "back": back})
