@@ -54,7 +54,7 @@ def test_another_messs_notification_is_not_found(mess1, mess2):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_notifications_page_costs_the_same_queries_for_5_comments_as_for_120(as_official, mess1, django_assert_num_queries):
+def test_a_notifications_page_costs_the_same_queries_for_5_comments_as_for_120(as_official, official, mess1, django_assert_num_queries):
     complaints(mess1, 5)
     pk = Notification.objects.get().pk
     with CaptureQueriesContext(connection) as few:
@@ -64,7 +64,9 @@ def test_a_notifications_page_costs_the_same_queries_for_5_comments_as_for_120(a
 
     for i in range(115):  # 120 in all, replied to or not
         feedback(mess1, YESTERDAY, "lunch", 1, f"More {i}")
-    Feedback.objects.filter(pk__in=Feedback.objects.values("pk")[:40]).update(reply="Noted")
+    Feedback.objects.filter(pk__in=list(Feedback.objects.order_by("pk").values_list("pk", flat=True)[:40])).update(
+        reply="Noted", replied_by=official, replied_at=NOW
+    )
     with django_assert_num_queries(3):  # the notification, the count and the page
         notification_comments(mess=mess1, notification_id=pk, number=2)
     assert len(few.captured_queries) == 3
@@ -154,3 +156,15 @@ def test_officials_see_only_their_own_messs_notifications_and_admins_any(client,
     assert client.get(f"/mess/mess1/notifications/{theirs}/").status_code == 404
     client.force_login(student)
     assert client.get(f"/mess/mess1/notifications/{mine}/").status_code == 403
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_reply_by_an_official_no_longer_here_still_shows(as_official, mess1, admin):
+    [entry] = complaints(mess1, 1)
+    Feedback.objects.filter(pk=entry.pk).update(reply="Fixed", replied_by=admin, replied_at=NOW)
+    admin.delete()  # the reply stays, without who wrote it
+    pk = Notification.objects.get().pk
+
+    for url in ("/mess/mess1/notifications/", f"/mess/mess1/notifications/{pk}/", "/mess/mess1/"):
+        response = as_official.get(url)
+        assert response.status_code == 200 and "Reply by someone no longer here, 10 Mar 13:00" in response.text, url
