@@ -126,6 +126,10 @@ def family_run(base: str, items: list[str], *, regenerate: bool) -> dict:
         print(f"preparing {urls[scale]} (scale {scale})", file=sys.stderr)
         results["prepare"][scale] = prepare(urls[scale], scale, regenerate=regenerate)
         print(f"  {results['prepare'][scale]['status']} {results['prepare'][scale].get('seconds', '')}", file=sys.stderr)
+    if "pages" in items:
+        # the pages run with DEBUG=False, as in production, and so link the static files by the
+        # names collectstatic gives them
+        run(["manage.py", "collectstatic", "--noinput", "-v0"], urls[ITEMS["pages"][0]])
     for item in items:
         for scale in ITEMS[item]:
             print(f"measuring {item} at {scale}", file=sys.stderr)
