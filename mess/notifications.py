@@ -271,8 +271,12 @@ def notifications_page(*, mess: Mess, number) -> Page:
     page.object_list = notifications
     entries = defaultdict(list)
     if notifications:
-        meals = reduce(or_, (Q(date=n.date, meal=n.meal) for n in notifications))
-        for entry in _critical_comments(mess=mess).filter(meals):
+        # The page's dates and meals as two INs, which the (mess, date, meal) index serves (the few
+        # other meals of those dates it brings are read by no notification): as an OR of (date AND
+        # meal) pairs, SQLite read the mess's whole history through that index (270 ms against 2 ms
+        # for a mess of three years).
+        dates, meals = {n.date for n in notifications}, {n.meal for n in notifications}
+        for entry in _critical_comments(mess=mess).filter(date__in=dates, meal__in=meals):
             entries[entry.date, entry.meal].append(entry)
     for notification in notifications:
         meal_entries = entries[notification.date, notification.meal]
