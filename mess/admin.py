@@ -31,6 +31,7 @@ from mess.menu_changes import (
     price_check,
     rotation_start_check,
 )
+from mess.menu_forms import checked
 from mess.models import (
     MAX_DISHES,
     Alert,
@@ -106,20 +107,12 @@ class FloorInline(admin.TabularInline):
     extra = 0
 
 
-def _by_the_rule(check, value, **kwargs):
-    """`value` as a menu rule of mess/menu_changes.py keeps it; its refusal an error beside the field."""
-    try:
-        return check(value, **kwargs)
-    except ValueError as error:
-        raise forms.ValidationError(str(error)) from None
-
-
 class MessAdminForm(forms.ModelForm):
     """A mess's form: week 1 starts on a Monday, as on the weekly menu page."""
 
     def clean_rotation_starts_on(self):
         starts_on = self.cleaned_data["rotation_starts_on"]
-        return starts_on and _by_the_rule(rotation_start_check, starts_on)
+        return starts_on and checked(rotation_start_check, starts_on)
 
 
 @admin.register(Mess)
@@ -239,14 +232,14 @@ class DishesAdminForm(forms.ModelForm):
     """A weekly menu's or one-day change's form: the dishes by the officials' pages' rules."""
 
     def clean_dishes(self):
-        return _by_the_rule(dishes_clean, self.cleaned_data["dishes"])
+        return checked(dishes_clean, self.cleaned_data["dishes"])
 
 
 class DatedMenuAdminForm(forms.ModelForm):
     """A one-day change's or non-veg menu's form: only for today or later, as on the officials' pages."""
 
     def clean_date(self):
-        return _by_the_rule(menu_date_check, self.cleaned_data["date"])
+        return checked(menu_date_check, self.cleaned_data["date"])
 
 
 class TemporaryMenuAdminForm(DishesAdminForm, DatedMenuAdminForm):
@@ -257,10 +250,10 @@ class NonVegItemAdminForm(forms.ModelForm):
     """A non-veg item's form within its menu's: its name and price by the officials' pages' rules."""
 
     def clean_name(self):
-        return _by_the_rule(item_name_clean, self.cleaned_data["name"])
+        return checked(item_name_clean, self.cleaned_data["name"])
 
     def clean_price(self):
-        return _by_the_rule(price_check, self.cleaned_data["price"])
+        return checked(price_check, self.cleaned_data["price"])
 
 
 class NonVegItemOwnAdminForm(NonVegItemAdminForm):

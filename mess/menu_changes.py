@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from mess.figures import cents
 from mess.meals import meal_check
 from mess.models import MAX_DISHES, Meal, MenuChange, MenuWeek, Mess, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu, Weekday
 from mess.text import folded, typed_text
@@ -114,7 +115,7 @@ def price_check(price: Decimal) -> Decimal:
         raise ValueError("A price has at most two decimals (paise).")
     if price > MAX_PRICE:
         raise ValueError(f"A price is at most ₹{MAX_PRICE}.")
-    return price.quantize(Decimal("0.01"))
+    return cents(price)
 
 
 # The weekly menu ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from mess.models import MAX_DISHES, Meal, Weekday
 from mess.text import folded
 
 
-def _checked(rule, value):
+def checked(rule, value):
     """`rule(value)`, its ValueError as the form's error."""
     try:
         return rule(value)
@@ -29,7 +29,7 @@ class DishesField(forms.CharField):
         super().__init__(strip=False, required=required_dishes, **kwargs)
 
     def to_python(self, value):
-        return _checked(lambda text: dishes_clean(text, required=self.required_dishes), super().to_python(value))
+        return checked(lambda text: dishes_clean(text, required=self.required_dishes), super().to_python(value))
 
 
 def slot_field_name(slot: Slot) -> str:
@@ -80,7 +80,7 @@ class DayMealForm(forms.Form):
     meal = forms.ChoiceField(choices=Meal.choices)
 
     def clean_date(self):
-        return _checked(menu_date_check, self.cleaned_data["date"])
+        return checked(menu_date_check, self.cleaned_data["date"])
 
     @classmethod
     def today(cls) -> dict:
@@ -105,11 +105,11 @@ class ItemForm(forms.Form):
 
     def clean_name(self):
         name = self.cleaned_data["name"]
-        return _checked(item_name_clean, name) if name.strip() else ""
+        return checked(item_name_clean, name) if name.strip() else ""
 
     def clean_price(self):
         price = self.cleaned_data["price"]
-        return None if price is None else _checked(price_check, price)
+        return None if price is None else checked(price_check, price)
 
     def clean(self):
         cleaned = super().clean()

@@ -14,7 +14,7 @@ from django.utils.dateformat import format as date_format
 
 from mess.closures import closed_days
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
-from mess.meals import day_check, days_ending, meal_windows
+from mess.meals import day_check, days_ending, meal_check, meal_windows
 from mess.models import Floor, Meal, Mess, OutgoingEmail, WasteRecord, WasteReminder
 from mess.people import EMAILS_MISSING_WASTE, messes_recipients
 from mess.text import plural
@@ -52,8 +52,7 @@ def waste_reminders_send(*, meal: str, date: datetime.date | None = None) -> str
     EmailsFailed at its end, leaving it to the next run. A constant number of queries whatever the
     number of messes, besides a few per e-mail sent. Raises ValueError for an unknown meal, a date
     after today or before EARLIEST_DATE, or a meal of today that is not over yet."""
-    if meal not in Meal.values:
-        raise ValueError(f"unknown meal {meal!r}; the meals are: {', '.join(Meal.values)}")
+    meal = meal_check(meal)
     now = timezone.now()
     if date is None:
         date = _last_day_over(meal=meal, now=now)

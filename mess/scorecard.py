@@ -24,7 +24,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay, Lower, Trim
 from django.utils import timezone
 
-from mess.figures import KG_SUM, average, cents
+from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import days_ending
 from mess.menu_changes import dishes_listed
 from mess.models import DishVote, Feedback, Floor, Meal, Mess, RegularMenu, WasteRecord, Weekday
@@ -132,7 +132,7 @@ class Slot:
 
     @property
     def grams_per_diner(self) -> int | None:
-        return _whole(self.exact_grams_per_diner)
+        return grams_per_diner(self.kg, self.diners)
 
     @property
     def average(self) -> Decimal | None:
