@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from benchmarks.common import day_after_data, summary, timed
 from benchmarks.data import ADMIN
 from mess.models import Mess
-from mess.totals import day_totals_refresh
+from mess.overview import day_totals_refresh
 
 User = get_user_model()
 REQUESTS = 100

@@ -17,11 +17,11 @@ from django.db.models import Count
 from django.utils.text import Truncator
 
 from mess.alerts import alert_wording
-from mess.changes import records_changed
 from mess.closures import closure_problems, closures_changed
+from mess.derived import records_changed
 from mess.figures import grams_per_diner
 from mess.forms import waste_meal_refused
-from mess.menu_changes import (
+from mess.menu_editing import (
     dishes_clean,
     item_name_clean,
     menu_changes_record,
@@ -275,7 +275,7 @@ class NonVegItemOwnAdminForm(NonVegItemAdminForm):
 
 class KeepsMenuHistoryAdmin(admin.ModelAdmin):
     """Keeps each save and deletion of a weekly menu or one-day change here in the menu history, as
-    the officials' changes are (mess.menu_changes)."""
+    the officials' changes are (mess.menu_editing)."""
 
     def save_model(self, request, obj, form, change):
         before = menus_as_stored(menus=list(self.model.objects.filter(pk=obj.pk))) if change else {}
@@ -394,7 +394,7 @@ class NonVegItemAdmin(admin.ModelAdmin):
 
 
 class RefreshesDayTotalsAdmin(admin.ModelAdmin):
-    """Brings the figures of the days an admin's change or deletion touched up to date (mess/changes.py)."""
+    """Brings the figures of the days an admin's change or deletion touched up to date (mess/derived.py)."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -746,7 +746,7 @@ class ClosureAdminForm(forms.ModelForm):
 @admin.register(Closure)
 class ClosureAdmin(admin.ModelAdmin):
     """Admins may change or delete any closure, begun or not: the days that have been, before and
-    after the change, are brought up to date (their reports, the mess's alerts; mess/changes.py)."""
+    after the change, are brought up to date (their reports, the mess's alerts; mess/derived.py)."""
 
     form = ClosureAdminForm
     list_display = ["mess", "first_day", "last_day", "reason"]

@@ -25,9 +25,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from mess.closures import closed_days
 from mess.figures import KG_SUM, cents
-from mess.meals import day_check, day_start
+from mess.meals import closed_days, day_check, day_start
 from mess.models import Alert, AlertKind, Feedback, Floor, Mess, WasteRecord
 from mess.text import plural, typed_text
 

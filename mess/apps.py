@@ -7,6 +7,8 @@ class MessConfig(AppConfig):
     name = "mess"
 
     def ready(self):
-        from mess.people import admins_group_sync
+        # In ready(), as Django asks: mess.people imports the models, which are not loaded when this
+        # module is.
+        from mess.people import admins_group_sync  # noqa: PLC0415
 
         post_migrate.connect(admins_group_sync, dispatch_uid="mess.people.admins_group_sync")

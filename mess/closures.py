@@ -3,36 +3,12 @@ admin as ranges with a reason. Closed days raise no missing-waste reminders, cou
 recorded days, and the daily report of a closed day says the mess was closed."""
 
 import datetime
-from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
+from mess.derived import records_changed
 from mess.models import EARLIEST_DATE, Closure, Mess
-
-
-def closures_by_day(*, mess_ids: Iterable[int] | None, start: datetime.date, end: datetime.date) -> dict[tuple[int, datetime.date], str]:
-    """The reason (maybe "") each mess named (None: every mess) is closed, by (mess id, date), for
-    the closed days from `start` to `end` (both included). One query."""
-    if start > end:
-        return {}
-    closures = Closure.objects.filter(first_day__lte=end, last_day__gte=start)
-    if mess_ids is not None:
-        closures = closures.filter(mess_id__in=list(mess_ids))
-    days = {}
-    for mess_id, first_day, last_day, reason in closures.values_list("mess_id", "first_day", "last_day", "reason"):
-        day = max(first_day, start)
-        while day <= min(last_day, end):
-            days[mess_id, day] = reason
-            day += datetime.timedelta(days=1)
-    return days
-
-
-def closed_days(*, mess_ids: Iterable[int] | None, start: datetime.date, end: datetime.date) -> set[tuple[int, datetime.date]]:
-    """The (mess id, date) pairs from `start` to `end` (both included) on which the messes named
-    (None: every mess) are closed, read in one query whatever the number of messes and days."""
-    return set(closures_by_day(mess_ids=mess_ids, start=start, end=end))
-
 
 LONGEST = 366  # days in one closure: a year, a leap year's too
 SHOWN_PAST_DAYS = 30  # the closures page lists those that ended this many days ago or later
@@ -70,9 +46,6 @@ def closures_changed(*, closures: list[tuple[datetime.date | None, datetime.date
     them that have been are brought up to date, as after a change of their records (their stored
     reports say whether the mess was closed, its alerts are re-evaluated); future days need nothing.
     Parts left None (an admin's form before a change) are passed over."""
-    # here, not at the top: mess.changes reaches mess.reports, which reads this module
-    from mess.changes import records_changed
-
     today = timezone.localdate()
     dates, mess_ids = set(), set()
     for first_day, last_day, mess_id in closures:

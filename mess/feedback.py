@@ -10,16 +10,13 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from mess.closures import closures_by_day
+from mess.derived import records_changed
 from mess.figures import average
-from mess.meals import days_ending, meals_of_today, serving_order
+from mess.meals import closures_by_day, days_ending, meals_of_today, serving_order
 from mess.menus import dish_votes_replace
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Meal, Mess
 from mess.text import typed_text
-from mess.triage import terms_load, triage
-
-# Feedback the officials must hear about at once, as mess.triage judged it when it was saved.
-CRITICAL_FEEDBACK = Q(is_critical=True)
+from mess.triage import CRITICAL_FEEDBACK, terms_load, triage
 
 # The columns of a feedback file, as import_feedback reads it and the exports write it.
 FEEDBACK_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
@@ -43,7 +40,7 @@ def feedback_save(
     meal), a meal that has not started yet, a rating outside 1 to 5, an unknown category, or a
     comment too long or holding a control character (see typed_text). A save that changes the
     comment clears the official's reply (and who replied, and when): it answered other words. The
-    mess's alerts are re-evaluated soon after (see mess.changes).
+    mess's alerts are re-evaluated soon after (see mess.derived).
 
     `dish_votes` (dish -> liked), when given, replace the entry's dish votes in the same transaction
     (mess.menus.dish_votes_replace): a dish that is not on the mess's menu of that meal today is
@@ -86,9 +83,6 @@ def feedback_save(
     entry, created = Feedback.objects.update_or_create(student=student, date=today, meal=meal, defaults=defaults)
     if dish_votes is not None:
         dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)
-    # here, not at the top: mess.changes reaches mess.reports, which reads this module's CRITICAL_FEEDBACK
-    from mess.changes import records_changed
-
     records_changed(dates=[entry.date], mess_ids=[mess.pk])
     return FeedbackSaved(entry=entry, created=created)
 

@@ -14,7 +14,7 @@ from mess.figures import cents
 from mess.logins import login_allowed, login_failed
 from mess.meals import day_check
 from mess.models import MAX_COMMENT, MAX_DINERS, MAX_WASTE_KG, FeedbackCategory, Floor, Meal, MealWindow, Mess, WasteRecord
-from mess.text import duration, folded, typed_text
+from mess.text import folded, span_in_words, typed_text
 from mess.waste import FloorWaste, waste_meal_check
 
 
@@ -229,7 +229,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 yield user
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        context["expires"] = duration(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+        context["expires"] = span_in_words(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
         super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 

@@ -6,11 +6,11 @@ import datetime
 from mess.alerts import alerts_generate, mess_code_check
 from mess.meals import day_check, day_over_check, meal_check, meal_windows
 from mess.menus import menus_cleanup
+from mess.missing_waste import waste_reminders_send
 from mess.notifications import notifications_send
+from mess.overview import day_totals_refresh
 from mess.people import admins_emails
-from mess.reminders import waste_reminders_send
 from mess.reports import daily_reports_send
-from mess.totals import day_totals_refresh
 from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register, watchers_register
 
 

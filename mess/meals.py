@@ -3,11 +3,12 @@ started by now), the runs of days that pages and reports look at, and how far ba
 days they missed."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from mess.models import EARLIEST_DATE, Meal, MealWindow
+from mess.models import EARLIEST_DATE, Closure, Meal, MealWindow
 
 # After downtime, the jobs whose output belongs to a date (notifications, daily reports) make up the
 # dates of up to this many days back.
@@ -69,3 +70,29 @@ def meal_check(meal) -> str:
 def day_start(date: datetime.date) -> datetime.datetime:
     """Midnight at the start of `date`, in local time."""
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+
+
+# Closed days: the one read of them (mess/closures.py writes them), which every feature shares.
+
+
+def closures_by_day(*, mess_ids: Iterable[int] | None, start: datetime.date, end: datetime.date) -> dict[tuple[int, datetime.date], str]:
+    """The reason (maybe "") each mess named (None: every mess) is closed, by (mess id, date), for
+    the closed days from `start` to `end` (both included). One query."""
+    if start > end:
+        return {}
+    closures = Closure.objects.filter(first_day__lte=end, last_day__gte=start)
+    if mess_ids is not None:
+        closures = closures.filter(mess_id__in=list(mess_ids))
+    days = {}
+    for mess_id, first_day, last_day, reason in closures.values_list("mess_id", "first_day", "last_day", "reason"):
+        day = max(first_day, start)
+        while day <= min(last_day, end):
+            days[mess_id, day] = reason
+            day += datetime.timedelta(days=1)
+    return days
+
+
+def closed_days(*, mess_ids: Iterable[int] | None, start: datetime.date, end: datetime.date) -> set[tuple[int, datetime.date]]:
+    """The (mess id, date) pairs from `start` to `end` (both included) on which the messes named
+    (None: every mess) are closed, read in one query whatever the number of messes and days."""
+    return set(closures_by_day(mess_ids=mess_ids, start=start, end=end))

@@ -1,11 +1,11 @@
 """The forms of the menu pages: they parse what officials type and check it by the rules of
-mess/menu_changes.py, so that each problem shows beside its field; the services write it."""
+mess/menu_editing.py, so that each problem shows beside its field; the services write it."""
 
 from django import forms
 from django.utils import timezone
 
 from mess.forms import DateInput
-from mess.menu_changes import Slot, dishes_clean, item_name_clean, menu_date_check, price_check
+from mess.menu_editing import Slot, dishes_clean, item_name_clean, menu_date_check, price_check
 from mess.models import MAX_DISHES, Meal, Weekday
 from mess.text import folded
 
@@ -19,7 +19,7 @@ def checked(rule, value):
 
 
 class DishesField(forms.CharField):
-    """A menu's dishes, one per line, as mess.menu_changes.dishes_clean keeps them."""
+    """A menu's dishes, one per line, as mess.menu_editing.dishes_clean keeps them."""
 
     widget = forms.Textarea
 

@@ -22,8 +22,8 @@ from django.db import connections, router, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from mess.closures import closures_by_day
-from mess.menu_changes import DISH_SEPARATOR, dishes_listed, rotation_week
+from mess.meals import closures_by_day
+from mess.menu_editing import DISH_SEPARATOR, dishes_listed, rotation_week
 from mess.models import (
     DishVote,
     Feedback,

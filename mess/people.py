@@ -28,7 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 from mess.bulk import upsert
 from mess.emails import email_send
 from mess.models import Profile, Role
-from mess.text import duration
+from mess.text import span_in_words
 
 User = get_user_model()
 
@@ -136,7 +136,7 @@ def people_invite(*, users: Iterable) -> int:
     before it keep their record, so that inviting the rest again sends nobody a second one. Returns
     how many were invited."""
     invited = 0
-    expires = duration(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+    expires = span_in_words(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
     with get_connection() as connection:
         for user in users:
             if not user.is_active or not user.email:

@@ -4,9 +4,9 @@ A reply is text someone typed, checked and escaped like the comments themselves.
 
 from django.utils import timezone
 
-from mess.feedback import CRITICAL_FEEDBACK
 from mess.models import MAX_COMMENT, Feedback, Mess
 from mess.text import typed_text
+from mess.triage import CRITICAL_FEEDBACK
 
 
 def feedback_reply(*, mess: Mess, feedback_id: int, reply: str, replied_by) -> None:

@@ -13,7 +13,7 @@ def plural(n: int, word: str, plural_word: str | None = None) -> str:
     return f"{n} {word if n == 1 else plural_word or word + 's'}"
 
 
-def duration(span: timedelta) -> str:
+def span_in_words(span: timedelta) -> str:
     """'3 days', '12 hours', '45 minutes': a span as people say it, rounded down to its largest unit."""
     seconds = int(span.total_seconds())
     if seconds >= 2 * 86400:

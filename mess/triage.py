@@ -15,9 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from mess.meals import MAKE_UP_DAYS
 from mess.models import ComplaintTerm, ComplaintTheme, Feedback, FeedbackCategory
+
+# Feedback the officials must hear about at once, as `triage` judged it when it was saved (or the
+# terms changed before it was notified).
+CRITICAL_FEEDBACK = Q(is_critical=True)
 
 # Words that deny what follows them ("no insects", "didn't find any hair", "na ulti")...
 NEGATORS = frozenset(
@@ -173,8 +179,6 @@ def feedback_retriage(*, since: datetime.date | None = None) -> int:
     """Gives the entries not notified yet, dated `since` or later (default: the days the notifications
     may still cover), their verdict under the terms as they are now; returns how many changed. An
     entry already notified keeps its verdict: its e-mail has gone."""
-    from mess.meals import MAKE_UP_DAYS
-
     since = since or timezone.localdate() - datetime.timedelta(days=MAKE_UP_DAYS + 1)
     terms = terms_load()
     changed = []

@@ -35,7 +35,7 @@ urlpatterns = [
     path("mess/<slug:code>/notifications/read/", officials.notifications_read_all, name="notifications_read_all"),
     path("mess/<slug:code>/notifications/<int:pk>/read/", officials.notification_read, name="notification_read"),
     path("mess/<slug:code>/reports/<str:day>/", officials.daily_report, name="report"),
-    # Officials edit their menus (mess/menu_changes.py)
+    # Officials edit their menus (mess/menu_editing.py)
     path("mess/<slug:code>/menu/", menu_editing.weekly, name="menu_edit"),
     path("mess/<slug:code>/menu/rotation/", menu_editing.rotation, name="menu_rotation"),
     path("mess/<slug:code>/menu/day/", menu_editing.day, name="menu_day"),

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from mess.changes import records_changed
+from mess.derived import records_changed
 from mess.figures import KG_SUM, cents, grams_per_diner
 from mess.meals import day_check, meals_of_today, serving_order
 from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, Meal, Mess, StagedWaste, WasteChange, WasteRecord
@@ -93,7 +93,7 @@ def waste_meal_save(*, mess: Mess, date: datetime.date, meal: str, figures: list
     record per date and meal: an existing one is changed, never duplicated (also when two officials
     save the same meal at once), and one already as given is left alone. Each record created or
     changed gets its line in the history (WasteChange, with the figures before and after), and the
-    day's figures follow (mess.changes). Raises ValueError, having written nothing, for a floor of
+    day's figures follow (mess.derived). Raises ValueError, having written nothing, for a floor of
     another mess or given twice, a meal that cannot be recorded (waste_meal_check), kilograms
     outside 0 to 1000 or with more than two decimals, or a head count out of range."""
     waste_meal_check(date=date, meal=meal)
@@ -196,7 +196,7 @@ def waste_record_save(
 
 def waste_record_delete(*, mess: Mess, record_id: int, deleted_by) -> WasteRecord:
     """Deletes the waste record `record_id` of a floor of `mess`, keeps its figures in the history
-    (WasteChange "deleted") and brings the day's figures up to date (mess.changes), in one
+    (WasteChange "deleted") and brings the day's figures up to date (mess.derived), in one
     transaction. Returns the deleted record (its floor read with it). Raises
     WasteRecord.DoesNotExist for a record of another mess, or one already deleted."""
     with transaction.atomic():

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
 import mess.closures
-from mess.closures import ClosureRefused, closed_days, closure_remove, closures_add
+from mess.closures import ClosureRefused, closure_remove, closures_add
+from mess.meals import closed_days
 from mess.models import Closure, DailyReport, Mess
 
 pytestmark = pytest.mark.django_db

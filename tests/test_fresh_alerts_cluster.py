@@ -26,7 +26,7 @@ from tests.test_scheduling_cluster import redis_url
 def test_saved_waste_raises_its_alert_through_a_cluster_within_seconds(monkeypatch):
     url = redis_url()
     redis.Redis.from_url(url).flushdb()
-    monkeypatch.setattr("mess.changes.ALERTS_WITHIN_SECONDS", 2)
+    monkeypatch.setattr("mess.derived.ALERTS_WITHIN_SECONDS", 2)
     mess = Mess.objects.create(code="north", name="North", waste_threshold_kg=Decimal("10"))
     ground = Floor.objects.create(mess=mess, name="Ground")
     cluster = start(["manage.py", "qcluster"], REDIS_URL=url, Q_WORKERS="1")

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.imports.menus import menu_import
-from mess.menu_changes import Slot, regular_menus_save
+from mess.menu_editing import Slot, regular_menus_save
 from mess.models import MAX_DISHES, Meal, MenuChange, MenuWeek, RegularMenu, Weekday
 from tests.test_imports import rejected, run
 

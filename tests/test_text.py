@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from mess.text import duration, folded, plural, typed_text
+from mess.text import folded, plural, span_in_words, typed_text
 
 
 def test_newlines_from_a_browser_become_plain_newlines_and_tabs_stay():
@@ -29,7 +29,12 @@ def test_plural():
 
 
 def test_a_duration_is_said_in_its_largest_whole_unit():
-    assert (duration(timedelta(days=3)), duration(timedelta(hours=47)), duration(timedelta(hours=1)), duration(timedelta(seconds=30))) == (
+    assert (
+        span_in_words(timedelta(days=3)),
+        span_in_words(timedelta(hours=47)),
+        span_in_words(timedelta(hours=1)),
+        span_in_words(timedelta(seconds=30)),
+    ) == (
         "3 days",
         "47 hours",
         "60 minutes",

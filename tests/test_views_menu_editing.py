@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mess.menu_changes import Item, Slot, nonveg_items_save, regular_menus_save, temporary_menu_save
+from mess.menu_editing import Item, Slot, nonveg_items_save, regular_menus_save, temporary_menu_save
 from mess.models import MenuChange, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu, Weekday
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))

@@ -17,7 +17,7 @@ from django.urls import reverse
 from mess.imports.reader import ImportRejected
 from mess.imports.waste import waste_import
 from mess.models import DayTotals, Floor, WasteChange, WasteRecord
-from mess.totals import day_totals_refresh
+from mess.overview import day_totals_refresh
 from mess.waste import FloorWaste, waste_meal_save, waste_record_delete, waste_record_save, waste_records_delete, waste_unusual
 from tests.factories import IST, NOW, TODAY, days_ago, waste
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mess.bulk import upsert_staged
-from mess.changes import records_changed
+from mess.derived import records_changed
 from mess.feedback import FEEDBACK_COLUMNS
 from mess.imports.reader import (
     MEALS,

@@ -5,7 +5,7 @@
 - week: `every` (or 0) for a menu served every week, `1` or `2` for a week of the mess's odd/even rotation;
 - veg: yes/no or true/false;
 - dishes: separated by `;`, at most MAX_DISHES, each at most MAX_DISH_CHARS characters (the officials'
-  menu pages' limits, mess/menu_changes.py).
+  menu pages' limits, mess/menu_editing.py).
 
 A row replaces the dishes of its slot (mess, weekday, meal, week, veg); slots the file does not name
 are left as they are. Each slot whose dishes change is kept in the menu history (MenuChange), as the
@@ -20,7 +20,7 @@ from django.db import transaction
 
 from mess.bulk import upsert
 from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, import_file, messes, parse_mess, show
-from mess.menu_changes import MAX_DISH_CHARS, dishes_listed
+from mess.menu_editing import MAX_DISH_CHARS, dishes_listed
 from mess.menus import DISH_SEPARATOR, MENU_COLUMNS
 from mess.models import MAX_DISHES, MenuChange, MenuWeek, RegularMenu, Weekday
 
@@ -112,7 +112,7 @@ class _MenuImport(FileKind):
 
 
 def _dishes(value: str) -> list[str]:
-    """The dishes of a cell, as the officials' menu pages would keep them (mess.menu_changes): each
+    """The dishes of a cell, as the officials' menu pages would keep them (mess.menu_editing): each
     trimmed, its runs of spaces made one, empty ones dropped; the limits are theirs, worded for a file."""
     if any(ord(char) < 32 or ord(char) == 127 for char in value):
         raise Bad(f"dishes {show(value)} hold a line break or a control character (dishes are separated by {DISH_SEPARATOR})")

@@ -8,7 +8,7 @@ from typing import IO
 from django.utils import timezone
 
 from mess.bulk import upsert_staged
-from mess.changes import records_changed
+from mess.derived import records_changed
 from mess.figures import CENTS
 from mess.imports.reader import (
     MEALS,

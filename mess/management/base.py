@@ -1,4 +1,4 @@
-"""The base of the three import commands: open the file or standard input, show progress on a
+"""The base of the import commands (waste, feedback, menus, students): open the file or standard input, show progress on a
 terminal, call the import service, report."""
 
 import os

@@ -234,7 +234,7 @@ def _short_date(date: datetime.date) -> str:
 
 
 @register.filter
-def duration(value: datetime.timedelta | None) -> str:
+def run_length(value: datetime.timedelta | None) -> str:
     """A run's length in words a glance can read: "0.4 s", "12 s", "3 min 5 s"."""
     if not isinstance(value, datetime.timedelta):
         return ""

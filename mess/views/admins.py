@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from mess.forms import DateRangeForm
 from mess.meals import days_ending
-from mess.totals import messes_overview
+from mess.overview import messes_overview
 from mess.views.access import admin_page
 from mess.views.exports import csv_export
 from scheduling.selectors import jobs_health

@@ -1,6 +1,6 @@
 """The menu pages of a mess, for its officials and the admins: the weekly menu as a grid (and the
 alternation of two weekly menus), one-day changes, the non-veg items of a date, and the history of
-every change. The writes and their rules are in mess/menu_changes.py."""
+every change. The writes and their rules are in mess/menu_editing.py."""
 
 from urllib.parse import urlencode
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from mess.menu_changes import (
+from mess.menu_editing import (
     HISTORY_PAGE_SIZE,
     Item,
     dishes_listed,

@@ -19,9 +19,9 @@ from mess.feedback import (
 from mess.forms import DateRangeForm
 from mess.meals import days_ending
 from mess.menus import menu_of_day
+from mess.missing_waste import waste_gaps
 from mess.models import DailyReport, Meal, Mess, Notification
 from mess.notifications import notification_mark_read, notifications_mark_all_read
-from mess.reminders import waste_gaps
 from mess.reports import daily_reports_latest
 from mess.text import plural
 from mess.views.access import mess_page

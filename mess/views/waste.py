@@ -12,9 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from mess.closures import closures_by_day
 from mess.forms import WasteMealForm, WasteMealPickForm, unusual_key
-from mess.meals import meals_of_today
+from mess.meals import closures_by_day, meals_of_today
 from mess.models import Floor, Meal, Mess, WasteRecord
 from mess.views.access import admin_page, mess_page
 from mess.waste import MealSaved, waste_history, waste_meal_save, waste_of_meal, waste_record_delete, waste_records_recent, waste_unusual

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from mess.models import DayTotals, Feedback, WasteRecord
-from mess.totals import day_totals_refresh, messes_overview
+from mess.overview import day_totals_refresh, messes_overview
 from scheduling.models import JobRun
 from tests.factories import NOW, TODAY, days_ago, feedback, waste
 from tests.test_imports import FEEDBACK_HEADER, WASTE_HEADER, run
@@ -232,7 +232,7 @@ def test_an_admins_bulk_delete_is_undone_when_the_totals_cannot_be_refreshed(as_
     def fail(**kwargs):
         raise RuntimeError("lock wait timeout")
 
-    monkeypatch.setattr("mess.changes.day_totals_refresh", fail)
+    monkeypatch.setattr("mess.derived.day_totals_refresh", fail)
     action = {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"}
     with pytest.raises(RuntimeError):
         as_admin.post("/admin/mess/wasterecord/", action)

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
-from mess.changes import ALERTS_WITHIN_SECONDS
+from mess.derived import ALERTS_WITHIN_SECONDS
 from mess.emails import EmailsFailed
 from mess.feedback import feedback_save
 from mess.imports.waste import waste_import
@@ -178,7 +178,7 @@ class MailServerDown(EmailBackend):
 def stored_not_sent(mess1, ground, people, settings):
     """Yesterday's report of mess1, its e-mail stored but not sent (the mail server was down)."""
     save(mess1, ground, YESTERDAY, "10")
-    settings.EMAIL_BACKEND = "tests.test_changes.MailServerDown"
+    settings.EMAIL_BACKEND = "tests.test_derived.MailServerDown"
     with time_machine.travel(SEVEN_AM, tick=False), pytest.raises(EmailsFailed):
         daily_reports_send()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -234,7 +234,7 @@ def test_a_correction_re_renders_many_unsent_e_mails_in_one_query(mess1, mess2, 
     for n in (1, 2):
         save(mess1, ground, days_ago(n), "10")
         save(mess2, second, days_ago(n), "10")
-    settings.EMAIL_BACKEND = "tests.test_changes.MailServerDown"
+    settings.EMAIL_BACKEND = "tests.test_derived.MailServerDown"
     with time_machine.travel(SEVEN_AM, tick=False):
         for n in (1, 2):
             with pytest.raises(EmailsFailed):

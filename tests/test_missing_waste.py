@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
 from mess.emails import EmailsFailed
+from mess.missing_waste import waste_gaps, waste_reminders_send
 from mess.models import Closure, Floor, MealWindow, Mess, OutgoingEmail, Role, WasteReminder
 from mess.people import EMAILS_MISSING_WASTE, email_choices_save
-from mess.reminders import waste_gaps, waste_reminders_send
 from scheduling.models import JobRun
 from scheduling.registry import JOBS
 from scheduling.services import schedules_sync
@@ -128,7 +128,7 @@ class FailingForOscar(EmailBackend):
 
 
 def test_an_e_mail_that_fails_is_sent_by_the_next_run_and_never_twice(mess1, mess2, people, settings):
-    settings.EMAIL_BACKEND = "tests.test_reminders.FailingForOscar"
+    settings.EMAIL_BACKEND = "tests.test_missing_waste.FailingForOscar"
     with time_machine.travel(ist(TODAY, 15), tick=False), pytest.raises(EmailsFailed, match="SMTPRecipientsRefused"):
         waste_reminders_send(meal="lunch")
     assert [m.to for m in mail.outbox] == [["olga@example.org"]]

@@ -1,4 +1,4 @@
-"""Officials' menu changes (mess/menu_changes.py): the rules for dishes, prices and dates, the writes,
+"""Officials' menu changes (mess/menu_editing.py): the rules for dishes, prices and dates, the writes,
 and the history each change leaves, which the nightly clean-up keeps."""
 
 import datetime
@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mess.menu_changes import (
+from mess.menu_editing import (
     Item,
     Slot,
     dishes_clean,

@@ -5,8 +5,8 @@ calling `records_changed`, in its transaction."""
 import datetime
 
 from mess.models import Mess
+from mess.overview import day_totals_refresh
 from mess.reports import daily_reports_correct
-from mess.totals import day_totals_refresh
 from scheduling.services import job_soon
 
 # How soon the alerts follow a change: soon enough for the dashboard an official opens next, late

@@ -1,0 +1,59 @@
+"""The mess domain's data: one module per feature, every model re-exported here so that the rest
+of ManageIt imports them from `mess.models`.
+
+Models hold data, constraints and row-local helpers; each feature's rules, reads and writes live in
+its own module (mess/waste.py, mess/alerts.py, ...: see docs/architecture.md).
+
+The limits a record keeps are checked by the database, the forms, the services and the imports
+alike: MAX_WASTE_KG and MAX_DINERS (waste), MAX_COMMENT (feedback), MAX_DISHES (menus), and
+EARLIEST_DATE, the first day waste and feedback may be of (and the jobs may look at).
+"""
+
+from mess.models.alerts import Alert, AlertKind
+from mess.models.feedback import MAX_COMMENT, ComplaintTerm, ComplaintTheme, DishVote, Feedback, FeedbackCategory
+from mess.models.imports import StagedFeedback, StagedImport, StagedWaste
+from mess.models.menus import MAX_DISHES, MenuChange, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
+from mess.models.messes import EARLIEST_DATE, Closure, Floor, Meal, MealWindow, Mess, Weekday, not_in_future
+from mess.models.outputs import DailyReport, DayTotals, Notification, OutgoingEmail, WasteReminder
+from mess.models.people import Profile, Role
+from mess.models.waste import MAX_DINERS, MAX_WASTE_KG, WasteChange, WasteRecord
+
+__all__ = [
+    "EARLIEST_DATE",
+    "MAX_COMMENT",
+    "MAX_DINERS",
+    "MAX_DISHES",
+    "MAX_WASTE_KG",
+    "Alert",
+    "AlertKind",
+    "Closure",
+    "ComplaintTerm",
+    "ComplaintTheme",
+    "DailyReport",
+    "DayTotals",
+    "DishVote",
+    "Feedback",
+    "FeedbackCategory",
+    "Floor",
+    "Meal",
+    "MealWindow",
+    "MenuChange",
+    "MenuWeek",
+    "Mess",
+    "NonVegItem",
+    "NonVegMenu",
+    "Notification",
+    "OutgoingEmail",
+    "Profile",
+    "RegularMenu",
+    "Role",
+    "StagedFeedback",
+    "StagedImport",
+    "StagedWaste",
+    "TemporaryMenu",
+    "WasteChange",
+    "WasteRecord",
+    "WasteReminder",
+    "Weekday",
+    "not_in_future",
+]

@@ -1,0 +1,154 @@
+"""What the jobs produce: notifications, daily reports, missing-waste reminders, the e-mails they
+send, and the day totals the overview reads."""
+
+from decimal import Decimal
+from email.utils import format_datetime
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import models
+from django.db.models import Q
+
+from mess.models.messes import Meal, Mess
+
+
+class Notification(models.Model):
+    """Critical feedback of one meal of one mess, for that mess's officials and the admins."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="notifications")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    critical_count = models.PositiveIntegerField()
+    average_rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    comments = models.JSONField(default=list, blank=True, help_text='The newest comments: [{"text", "why"}], newest first.')
+    # What it opens with: the complaint themes with their counts and an example each, and the rest
+    # (mess.triage.critical_digest); and the language model's summary, when one is configured.
+    digest = models.JSONField(default=dict, blank=True)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "mess__code", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "date", "meal"], name="notification_one_per_meal"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="notification_meal_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date} {self.get_meal_display()}: {self.critical_count} critical"
+
+
+class DailyReport(models.Model):
+    """One mess's day: waste, ratings, critical feedback and alerts, as sent by send_daily_report."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="daily_reports")
+    date = models.DateField()
+    data = models.JSONField(default=dict)
+    text_body = models.TextField()
+    html_body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The e-mail of this report, stored before it is sent (see mess/emails.py), and when the mail
+    # server accepted it.
+    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # When the report was recomputed because the day's waste or feedback changed after it was made.
+    corrected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "mess__code"]
+        constraints = [models.UniqueConstraint(fields=["mess", "date"], name="dailyreport_one_per_mess_date")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date}"
+
+
+class WasteReminder(models.Model):
+    """The floors of a mess that had recorded no waste for a meal of a day when the missing-waste
+    job looked, e-mailed to its officials once per meal."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="waste_reminders")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    floors = models.JSONField(default=list, help_text="The names of the floors with no record.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "mess__code", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "date", "meal"], name="wastereminder_one_per_meal"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="wastereminder_meal_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date} {self.get_meal_display()}: {len(self.floors)} floors missing"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail of a job (a notification, a daily report) as it is sent, stored before it is first
+    sent and sent as stored until the mail server accepts it (see mess/emails.py): a second copy,
+    if any, has the same Message-ID and text, and mail programs show it once."""
+
+    kind = models.CharField(max_length=32, help_text="The e-mail's template, and the job that sends it.")
+    from_email = models.CharField(max_length=255)
+    to = models.JSONField(default=list)
+    subject = models.TextField()
+    text_body = models.TextField()
+    html_body = models.TextField()
+    message_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    given_up_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mail server had refused it for good (a 5xx answer) often enough to stop trying."
+    )
+
+    class Meta:
+        verbose_name = "outgoing e-mail"
+        ordering = ["-created_at", "-id"]
+        # each run of a job: WHERE sent_at IS NULL AND kind = .. ORDER BY created_at
+        indexes = [models.Index(fields=["sent_at", "kind", "created_at"], name="outgoingemail_unsent")]
+
+    def __str__(self):
+        state = "sent" if self.sent_at else "given up" if self.given_up_at else "not sent yet"
+        return f"{self.subject} ({state})"
+
+    def message(self) -> EmailMultiAlternatives:
+        """The e-mail as it goes out, the same every time: its Message-ID, date, sender, recipients
+        and text are the stored ones."""
+        headers = {"Message-ID": self.message_id, "Date": format_datetime(self.created_at)}
+        message = EmailMultiAlternatives(self.subject, self.text_body, self.from_email, self.to, headers=headers)
+        message.attach_alternative(self.html_body, "text/html")
+        return message
+
+
+class DayTotals(models.Model):
+    """One mess's finished day in figures, for the pages that compare messes over days (the admins'
+    overview): kept for the last few days by the refresh_day_totals job and by the services that
+    write waste or feedback of a past day. A missing row means "not computed": readers then sum the
+    day's records themselves."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="day_totals")
+    date = models.DateField()
+    waste_records = models.PositiveIntegerField(default=0)
+    waste_kg = models.DecimalField("waste (kg)", max_digits=12, decimal_places=2, default=Decimal(0))
+    counted_kg = models.DecimalField(
+        "waste with a head count (kg)", max_digits=12, decimal_places=2, default=Decimal(0), help_text="Of the meals with a head count."
+    )
+    diners = models.PositiveIntegerField(default=0, help_text="Head count of the meals with one.")
+    feedback_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "day's totals"
+        verbose_name_plural = "days' totals"
+        ordering = ["-date", "mess__code"]
+        constraints = [models.UniqueConstraint(fields=["date", "mess"], name="daytotals_one_per_date_mess")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date}"

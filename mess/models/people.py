@@ -1,0 +1,31 @@
+"""Who eats at or runs which mess: a user's profile, and the roles that groups give."""
+
+from django.conf import settings
+from django.db import models
+
+from mess.models.messes import Mess
+
+
+class Profile(models.Model):
+    """Ties a user to the mess they eat at (students) or run (officials). Whether they are a
+    student or an official is their group; admins have a permission instead and need no mess."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles")
+    # When ManageIt last e-mailed them a link to set their password (an invitation).
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The e-mails they choose to get (mess/people.py reads them; all by default).
+    emails_critical = models.BooleanField("critical feedback e-mails", default=True, db_default=True)
+    emails_missing_waste = models.BooleanField("missing-waste reminders", default=True, db_default=True)
+    emails_daily_report = models.BooleanField("daily reports", default=True, db_default=True)
+    emails_job_problems = models.BooleanField("job problems (admins)", default=True, db_default=True)
+
+    def __str__(self):
+        return f"{self.user.get_username()} @ {self.mess.code if self.mess else '-'}"
+
+
+class Role(models.TextChoices):
+    """The groups that give a user their role in one mess; admins have a permission instead (mess/people.py)."""
+
+    STUDENT = "Students"
+    OFFICIAL = "Mess officials"

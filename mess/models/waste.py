@@ -1,0 +1,74 @@
+"""Food waste: each floor's kilograms and head count after each meal, and the history of every change."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from mess.models.messes import EARLIEST_DATE, Floor, Meal, Mess, not_in_future
+
+MAX_WASTE_KG = Decimal("1000")  # of one floor after one meal
+MAX_DINERS = 2**31 - 1  # what the head-count column holds
+
+
+class WasteRecord(models.Model):
+    """Food thrown away on one floor after one meal of one day."""
+
+    # No index of its own: the unique (floor, date, meal) below serves every lookup by floor, and each
+    # index more is work for every record written (a million-row import makes them visible at once).
+    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="waste_records", db_index=False)
+    date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    total_kg = models.DecimalField(
+        "total (kg)", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_WASTE_KG)]
+    )
+    diners = models.PositiveIntegerField(null=True, blank=True, help_text="Head count of the meal, when known.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "floor_id", "meal"]
+        constraints = [
+            # Also serves "by floor and date" (the floor's history on the dashboard).
+            models.UniqueConstraint(fields=["floor", "date", "meal"], name="wasterecord_unique_per_floor_meal"),
+            models.CheckConstraint(condition=Q(total_kg__gte=0, total_kg__lte=MAX_WASTE_KG), name="wasterecord_kg_0_to_1000"),
+            models.CheckConstraint(condition=Q(diners__isnull=True) | Q(diners__gte=0), name="wasterecord_diners_not_negative"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="wasterecord_meal_valid"),
+        ]
+        # generate_alerts and the reports: WHERE date BETWEEN .. GROUP BY floor (covering total_kg)
+        indexes = [models.Index(fields=["date", "floor", "total_kg"], name="wasterecord_date_floor")]
+
+    def __str__(self):
+        return f"{self.floor} {self.date} {self.get_meal_display()}: {self.total_kg} kg"
+
+
+class WasteChange(models.Model):
+    """One change to the waste records: who recorded, changed or deleted which floor's waste of which
+    meal, when, and the figures before and after (empty for a record that did not exist)."""
+
+    class Action(models.TextChoices):
+        RECORDED = "recorded", "Recorded"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="waste_changes")
+    floor = models.ForeignKey(Floor, on_delete=models.SET_NULL, null=True, related_name="+")
+    floor_name = models.CharField(max_length=64)
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    kg_before = models.DecimalField("kg before", max_digits=6, decimal_places=2, null=True, blank=True)
+    diners_before = models.PositiveIntegerField(null=True, blank=True)
+    kg_after = models.DecimalField("kg after", max_digits=6, decimal_places=2, null=True, blank=True)
+    diners_after = models.PositiveIntegerField(null=True, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["mess", "changed_at"], name="wastechange_mess_changed_at")]
+
+    def __str__(self):
+        return f"{self.floor_name} ({self.mess.code}) {self.date} {self.get_meal_display()}: {self.get_action_display().lower()}"
