@@ -5,21 +5,19 @@ recorded days, and the daily report of a closed day says the mess was closed."""
 import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from mess.derived import records_changed
 from mess.models import EARLIEST_DATE, Closure, Mess
+from mess.refusals import Refused
 
 LONGEST = 366  # days in one closure: a year, a leap year's too
 SHOWN_PAST_DAYS = 30  # the closures page lists those that ended this many days ago or later
 
 
-class ClosureRefused(ValueError):
+class ClosureRefused(Refused):
     """A closure that cannot be marked; `errors` says why, by the field it is about."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def closure_problems(*, mess: Mess, first_day: datetime.date, last_day: datetime.date, closure_id: int | None = None) -> dict[str, str]:
@@ -41,15 +39,14 @@ def closure_problems(*, mess: Mess, first_day: datetime.date, last_day: datetime
     return {}
 
 
-def closures_changed(*, closures: list[tuple[datetime.date | None, datetime.date | None, int | None]]) -> None:
+def closures_changed(*, closures: list[tuple[datetime.date, datetime.date, int]]) -> None:
     """After closures (first day, last day, mess id) were added, changed or removed: the days of
     them that have been are brought up to date, as after a change of their records (their stored
-    reports say whether the mess was closed, its alerts are re-evaluated); future days need nothing.
-    Parts left None (an admin's form before a change) are passed over."""
+    reports say whether the mess was closed, its alerts are re-evaluated); future days need nothing."""
     today = timezone.localdate()
     dates, mess_ids = set(), set()
     for first_day, last_day, mess_id in closures:
-        if first_day is None or last_day is None or mess_id is None or first_day > today:
+        if first_day > today:
             continue
         mess_ids.add(mess_id)
         dates.update(first_day + datetime.timedelta(days=n) for n in range((min(last_day, today) - first_day).days + 1))
@@ -57,19 +54,30 @@ def closures_changed(*, closures: list[tuple[datetime.date | None, datetime.date
         records_changed(dates=sorted(dates), mess_ids=sorted(mess_ids))
 
 
-def closures_add(*, mess: Mess, first_day: datetime.date, last_day: datetime.date, reason: str = "") -> Closure:
-    """Marks `mess` closed from `first_day` to `last_day` (both included) for `reason`. Days that
-    have been (a holiday marked late) count as closed at once: their stored daily reports say so,
-    and the mess's alerts are re-evaluated. Two closures added at once never overlap: they are
-    checked one after the other, under a lock on the mess. Raises ClosureRefused (see
-    closure_problems), and adds nothing then."""
+def closure_save(
+    *, mess: Mess, first_day: datetime.date, last_day: datetime.date, reason: str = "", closure_id: int | None = None
+) -> Closure:
+    """Marks `mess` closed from `first_day` to `last_day` (both included) for `reason`, as a new
+    closure or, with `closure_id`, instead of what that closure of the mess said (an admin may
+    change one that has begun). Days that have been, before and after the change, count as they
+    are now at once: their stored daily reports say so, and the mess's alerts are re-evaluated. Two
+    closures saved at once never overlap: they are checked one after the other, under a lock on the
+    mess. Raises ClosureRefused (see closure_problems), and changes nothing then; Closure.DoesNotExist
+    for no closure `closure_id` of `mess`."""
     with transaction.atomic():
         Mess.objects.select_for_update().filter(pk=mess.pk).values_list("pk").first()
-        problems = closure_problems(mess=mess, first_day=first_day, last_day=last_day)
+        problems = closure_problems(mess=mess, first_day=first_day, last_day=last_day, closure_id=closure_id)
         if problems:
             raise ClosureRefused(problems)
-        closure = Closure.objects.create(mess=mess, first_day=first_day, last_day=last_day, reason=reason.strip())
-        closures_changed(closures=[(first_day, last_day, mess.pk)])
+        changed = [(first_day, last_day, mess.pk)]
+        if closure_id is None:
+            closure = Closure.objects.create(mess=mess, first_day=first_day, last_day=last_day, reason=reason.strip())
+        else:
+            closure = Closure.objects.select_for_update().get(pk=closure_id)
+            changed.append((closure.first_day, closure.last_day, closure.mess_id))
+            closure.mess, closure.first_day, closure.last_day, closure.reason = mess, first_day, last_day, reason.strip()
+            closure.save()
+        closures_changed(closures=changed)
     return closure
 
 
@@ -82,6 +90,16 @@ def closure_remove(*, mess: Mess, closure_id: int) -> Closure:
     if not deleted:
         raise ValueError(f"The closure from {closure.first_day:%d %b %Y} has begun: only closures that have not begun can be removed.")
     return closure
+
+
+def closures_delete(*, closures: QuerySet[Closure]) -> int:
+    """Removes `closures`, begun or not (an admin's deletion); the days that have been of them count
+    as open at once, as after closure_save. Returns how many it removed."""
+    with transaction.atomic():
+        removed = list(closures.select_for_update().values_list("first_day", "last_day", "mess_id"))
+        deleted, _ = Closure.objects.filter(pk__in=closures.values("pk")).delete() if removed else (0, None)
+        closures_changed(closures=removed)
+    return deleted
 
 
 def closures_of_mess(*, mess: Mess) -> list[Closure]:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mess.meals import meals_of_today
-from mess.menu_editing import rotation_week
+from mess.menu_rules import rotation_week
 from mess.models import (
     DishVote,
     Feedback,

@@ -15,7 +15,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.db import transaction
-from django.db.models import Case, F, TextField, Value, When
+from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -104,6 +104,13 @@ def emails_rerender(*, emails: Sequence[tuple[OutgoingEmail, dict]]) -> int:
     return OutgoingEmail.objects.filter(pk__in=rendered, sent_at__isnull=True, given_up_at__isnull=True).update(
         subject=each(0, "subject"), text_body=each(1, "text_body"), html_body=each(2, "html_body")
     )
+
+
+def emails_give_up(*, emails: QuerySet[OutgoingEmail]) -> int:
+    """Stops trying those of `emails` not sent yet (an admin's decision: an address that will never
+    answer, say): they stay listed, given up now, with their last error; what they tell of is not
+    put in another e-mail. Returns how many it gave up."""
+    return emails.filter(sent_at__isnull=True, given_up_at__isnull=True).update(given_up_at=timezone.now())
 
 
 def emails_unsent(*, kind: str) -> list[OutgoingEmail]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from mess.derived import records_changed
@@ -85,6 +85,20 @@ def feedback_save(
         dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)
     records_changed(dates=[entry.date], mess_ids=[mess.pk])
     return FeedbackSaved(entry=entry, created=created)
+
+
+def feedback_delete(*, entries: QuerySet[Feedback]) -> int:
+    """Deletes feedback `entries` (a spam comment, say) with their dish votes, and brings the
+    figures of their days up to date (mess.derived: day totals, stored reports, the messes' alerts),
+    in one transaction; returns how many entries it deleted. An entry already e-mailed stays in its
+    e-mail: that has gone."""
+    with transaction.atomic():
+        rows = list(entries.select_for_update().order_by().values_list("pk", "date", "mess_id"))
+        if not rows:
+            return 0
+        Feedback.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+        records_changed(dates=sorted({date for _, date, _ in rows}), mess_ids=sorted({mess_id for _, _, mess_id in rows}))
+    return len(rows)
 
 
 def ratings_by_meal(*, mess: Mess, today: datetime.date) -> list[dict]:

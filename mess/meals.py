@@ -5,10 +5,13 @@ days they missed."""
 import datetime
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from mess.models import EARLIEST_DATE, Closure, Meal, MealWindow
+from mess.refusals import Refused
+from scheduling.services import default_crons, schedules_follow_defaults
 
 # After downtime, the jobs whose output belongs to a date (notifications, daily reports) make up the
 # dates of up to this many days back.
@@ -18,6 +21,37 @@ MAKE_UP_DAYS = 7
 def meal_windows() -> list[MealWindow]:
     """The meals' service windows in serving order (by start time)."""
     return list(MealWindow.objects.order_by("starts_at"))
+
+
+def meal_window_check(*, meal: str, starts_at: datetime.time, ends_at: datetime.time, others: list[MealWindow] | None = None) -> None:
+    """Raises Refused, by field, unless `meal` may be served from `starts_at` to `ends_at`: it ends
+    after it starts, on the same day, and overlaps no other meal's window (`others`, default the
+    stored ones; one query then), since the pages and the jobs ask which meal is being served at a
+    moment. A window may end when the next begins."""
+    if not starts_at < ends_at:
+        raise Refused({"ends_at": f"It ends at {ends_at:%H:%M}, not after it starts at {starts_at:%H:%M}: a meal ends later the same day."})
+    for other in meal_windows() if others is None else others:
+        if other.meal != meal and starts_at < other.ends_at and other.starts_at < ends_at:
+            raise Refused(
+                {
+                    "starts_at": f"From {starts_at:%H:%M} to {ends_at:%H:%M} overlaps {other.get_meal_display().lower()} "
+                    f"({other.starts_at:%H:%M} to {other.ends_at:%H:%M}): move that meal first, or choose other hours."
+                }
+            )
+
+
+def meal_window_update(*, meal: str, starts_at: datetime.time, ends_at: datetime.time) -> list[str]:
+    """Serves `meal` from `starts_at` to `ends_at` (local time) from now on, and moves the schedules
+    that follow the windows with it (the critical-feedback notifications when a meal ends, the
+    missing-waste reminders an hour later), except those an admin re-timed; returns the names of the
+    schedules it moved. Raises Refused (meal_window_check), changing nothing. Two admins moving
+    windows at once take turns: the windows are locked while one is checked and written."""
+    with transaction.atomic():
+        others = list(MealWindow.objects.select_for_update().order_by("starts_at"))
+        meal_window_check(meal=meal, starts_at=starts_at, ends_at=ends_at, others=others)
+        before = default_crons()
+        MealWindow.objects.filter(meal=meal).update(starts_at=starts_at, ends_at=ends_at)
+        return schedules_follow_defaults(before=before)
 
 
 def meals_of_today(*, now: datetime.datetime) -> tuple[list[MealWindow], list[MealWindow]]:

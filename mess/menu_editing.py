@@ -1,137 +1,38 @@
-"""Menu changes: officials (and admins) edit their mess's weekly menu, one-day changes and the non-veg
-items of a date, and each change is kept in the menu history (MenuChange: who, when, before and
-after). The history is its own table, so the nightly clean-up of past one-day and non-veg menus
-(mess/menus.py) leaves it whole.
+"""Menu editing: officials (and admins, on the same pages and in Django admin) edit their mess's
+weekly menu, one-day changes, the non-veg items of a date and the week 1 start, and each change is
+kept in the menu history (MenuChange: who, when, before and after). The history is its own table,
+so the nightly clean-up of past one-day and non-veg menus (mess/menus.py) leaves it whole.
 
-The rules for what a menu may say live here, once, for the pages' forms and the writes alike:
-dishes one per line (spaces trimmed, blank lines dropped), at most MAX_DISHES of them, each at most
-MAX_DISH_CHARS characters, without control characters and without `;` (which separates the dishes
-of a menu file, mess/menus.py); prices not negative, in rupees and paise;
-one-day changes and non-veg items only for today or later (in the mess's time zone). Every write
-checks all it was given before it writes anything, and writes in one transaction: a refused change
-changes nothing.
+What a menu may say is mess/menu_rules.py's. Every write checks all it was given before it writes
+anything, and writes in one transaction: a refused change changes nothing.
 """
 
 import datetime
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from mess.figures import cents
 from mess.meals import meal_check
+from mess.menu_rules import (
+    Item,
+    Slot,
+    dishes_clean,
+    dishes_listed,
+    item_name_clean,
+    menu_date_check,
+    price_check,
+    rotation_start_check,
+)
 from mess.models import MAX_DISHES, Meal, MenuChange, MenuWeek, Mess, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu, Weekday
-from mess.text import folded, typed_text
+from mess.text import folded
 
-MAX_DISH_CHARS = 100  # of one dish, and of one non-veg item's name (NonVegItem.name)
-MAX_PRICE = Decimal("99999.99")  # what NonVegItem.price holds
-
-DISH_SEPARATOR = ";"  # between the dishes of a menu file's cell (mess/menus.py, mess/imports/menus.py): no dish holds it
 HISTORY_PAGE_SIZE = 25
 
 
-# The rules ---------------------------------------------------------------------------------------
-
-
-def _typed(text: str) -> str:
-    """typed_text, its refusal worded for a form."""
-    try:
-        return typed_text(text)
-    except ValueError as error:
-        raise ValueError(f"The text {error}; write it again without it.") from None
-
-
-def _separator_check(text: str) -> None:
-    """Refuses the menu file's dish separator, so that a menu goes out in a file and back unchanged."""
-    if DISH_SEPARATOR in text:
-        raise ValueError(f"“{DISH_SEPARATOR}” separates dishes in menu files: write each dish on its own line, without “{DISH_SEPARATOR}”.")
-
-
-def _dish(text: str) -> str:
-    """One dish as typed, its runs of spaces and tabs made one space."""
-    return " ".join(text.split())
-
-
-def dishes_listed(text: str) -> list[str]:
-    """The dishes a stored menu names, one per line, as dishes_clean would keep them. Reads what is
-    stored however it got there (Django admin, an import), so it checks nothing."""
-    return [dish for dish in (_dish(line) for line in text.splitlines()) if dish]
-
-
-def dishes_clean(text: str, *, required: bool = True) -> str:
-    """`text` as a menu stores it: one dish per line, each trimmed, blank lines dropped. Raises
-    ValueError saying what is wrong when it holds a control character, names no dish (and one is
-    `required`), more than MAX_DISHES dishes, a dish longer than MAX_DISH_CHARS characters or a `;`."""
-    dishes = dishes_listed(_typed(text))
-    _separator_check(text)
-    if required and not dishes:
-        raise ValueError("Write at least one dish, one per line.")
-    if len(dishes) > MAX_DISHES:
-        raise ValueError(f"{len(dishes)} dishes: a menu holds at most {MAX_DISHES}, one per line.")
-    for dish in dishes:
-        if len(dish) > MAX_DISH_CHARS:
-            raise ValueError(f"“{dish[:30]}…” is {len(dish)} characters long: a dish has at most {MAX_DISH_CHARS}.")
-    return "\n".join(dishes)
-
-
-def menu_date_check(date: datetime.date) -> datetime.date:
-    """`date`, when a one-day menu may be set for it: today or later, in the mess's time zone.
-    Raises ValueError otherwise (a past day's menu has been served, and the clean-up removes it)."""
-    today = timezone.localdate()
-    if date < today:
-        raise ValueError(f"{date:%d %b %Y} is in the past: menus can be changed from today ({today:%d %b %Y}) on.")
-    return date
-
-
-def item_name_clean(name: str) -> str:
-    """A non-veg item's name, trimmed. Raises ValueError when it is empty, too long, or holds a
-    control character (a line break included: an item is one line) or a `;`."""
-    if "\n" in name.replace("\r\n", "\n").strip():
-        raise ValueError("An item's name is one line.")
-    name = _dish(_typed(name))
-    _separator_check(name)
-    if not name:
-        raise ValueError("Name the item.")
-    if len(name) > MAX_DISH_CHARS:
-        raise ValueError(f"The name is {len(name)} characters long: at most {MAX_DISH_CHARS}.")
-    return name
-
-
-def price_check(price: Decimal) -> Decimal:
-    """`price` in rupees, when it is a price: not negative, at most two decimals (paise), at most
-    MAX_PRICE. Raises ValueError otherwise."""
-    try:
-        if not price.is_finite():
-            raise InvalidOperation
-        exponent = price.normalize().as_tuple().exponent
-    except (InvalidOperation, AttributeError):
-        raise ValueError("Give the price as a number of rupees, such as 80 or 79.50.") from None
-    if price < 0:
-        raise ValueError("A price cannot be negative.")
-    if exponent < -2:
-        raise ValueError("A price has at most two decimals (paise).")
-    if price > MAX_PRICE:
-        raise ValueError(f"A price is at most ₹{MAX_PRICE}.")
-    return cents(price)
-
-
 # The weekly menu ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A cell of the weekly menu of one week (MenuWeek): a weekday's meal, vegetarian or not."""
-
-    weekday: int
-    meal: str
-    is_veg: bool = True
-
-    @property
-    def label(self) -> str:
-        return f"{Weekday(self.weekday).label} {Meal(self.meal).label.lower()}{'' if self.is_veg else ' (non-veg)'}"
 
 
 def regular_menus_of_week(*, mess: Mess, week: int) -> dict[Slot, RegularMenu]:
@@ -142,14 +43,6 @@ def regular_menus_of_week(*, mess: Mess, week: int) -> dict[Slot, RegularMenu]:
 def weeks_in_use(*, mess: Mess) -> set[int]:
     """The weeks (MenuWeek) for which `mess` has weekly menus: one query."""
     return set(RegularMenu.objects.filter(mess=mess).order_by().values_list("week", flat=True).distinct())
-
-
-def rotation_week(*, mess: Mess, date: datetime.date) -> int | None:
-    """The week (1 or 2) `date` falls in at `mess`, counted from its rotation_starts_on (before it
-    too), or None when the mess serves one weekly menu."""
-    if mess.rotation_starts_on is None:
-        return None
-    return (date - mess.rotation_starts_on).days // 7 % 2 + 1
 
 
 def regular_menus_save(*, mess: Mess, week: int, menus: dict[Slot, str], changed_by: AbstractBaseUser | None) -> int:
@@ -217,11 +110,29 @@ def regular_menus_save(*, mess: Mess, week: int, menus: dict[Slot, str], changed
     return len(history)
 
 
-def rotation_start_check(starts_on: datetime.date) -> datetime.date:
-    """`starts_on`, when week 1 may start on it: a Monday. Raises ValueError otherwise."""
-    if starts_on.weekday() != Weekday.MONDAY:
-        raise ValueError(f"{starts_on:%d %b %Y} is a {starts_on:%A}: week 1 starts on a Monday.")
-    return starts_on
+def regular_menu_set(
+    *, mess: Mess, week: int, slot: Slot, dishes: str, changed_by: AbstractBaseUser | None, replacing_id: int | None = None
+) -> RegularMenu | None:
+    """Sets one slot of the weekly menu of `mess` for `week` to `dishes` (regular_menus_save's rules
+    and history) and returns its menu, None when `dishes` is empty. With `replacing_id`, the stored
+    weekly menu this one is an edit of (in Django admin, which may move it to another mess, week or
+    slot): the place it was at is emptied first, in the same transaction, each change kept."""
+    with transaction.atomic():
+        old = RegularMenu.objects.select_for_update().select_related("mess").filter(pk=replacing_id).first() if replacing_id else None
+        if old is not None and (old.mess_id, old.week, Slot(old.weekday, old.meal, old.is_veg)) != (mess.pk, week, slot):
+            regular_menus_save(mess=old.mess, week=old.week, menus={Slot(old.weekday, old.meal, old.is_veg): ""}, changed_by=changed_by)
+        regular_menus_save(mess=mess, week=week, menus={slot: dishes}, changed_by=changed_by)
+        return RegularMenu.objects.filter(mess=mess, week=week, weekday=slot.weekday, meal=slot.meal, is_veg=slot.is_veg).first()
+
+
+def regular_menus_delete(*, menus: QuerySet[RegularMenu], changed_by: AbstractBaseUser | None) -> int:
+    """Removes the weekly menus `menus` (of any messes and weeks), each removal kept in the history,
+    in one transaction; returns how many."""
+    places: dict[tuple[Mess, int], dict[Slot, str]] = {}
+    with transaction.atomic():
+        for menu in menus.select_related("mess"):
+            places.setdefault((menu.mess, menu.week), {})[Slot(menu.weekday, menu.meal, menu.is_veg)] = ""
+        return sum(regular_menus_save(mess=mess, week=week, menus=slots, changed_by=changed_by) for (mess, week), slots in places.items())
 
 
 def mess_rotation_set(*, mess: Mess, starts_on: datetime.date | None, changed_by: AbstractBaseUser | None) -> bool:
@@ -287,41 +198,51 @@ def temporary_menu_save(
     return menu, True
 
 
+def temporary_menu_set(
+    *, mess: Mess, date: datetime.date, meal: str, dishes: str, changed_by: AbstractBaseUser | None, replacing_id: int | None = None
+) -> TemporaryMenu:
+    """Sets a one-day change (temporary_menu_save's rules and history) and returns it. With
+    `replacing_id`, the stored one-day change this is an edit of (in Django admin, which may move it
+    to another mess, date or meal): the one at its old place is removed first, in the same transaction."""
+    with transaction.atomic():
+        old = TemporaryMenu.objects.filter(pk=replacing_id).exclude(mess=mess, date=date, meal=meal) if replacing_id else None
+        if old is not None:
+            temporary_menus_delete(menus=old, changed_by=changed_by)
+        menu, _ = temporary_menu_save(mess=mess, date=date, meal=meal, dishes=dishes, changed_by=changed_by)
+    return menu
+
+
 def temporary_menu_delete(*, mess: Mess, date: datetime.date, meal: str, changed_by: AbstractBaseUser | None) -> bool:
     """Removes the one-day change of `mess` for `meal` on `date`, so the weekly menu is served again;
     returns whether there was one. Raises ValueError for a past date (the clean-up removes those).
-    The removal leaves a MenuChange, in the same transaction."""
+    The removal is kept in the history."""
     menu_date_check(date)
     meal = meal_check(meal)
+    return temporary_menus_delete(menus=TemporaryMenu.objects.filter(mess=mess, date=date, meal=meal), changed_by=changed_by) > 0
+
+
+def temporary_menus_delete(*, menus: QuerySet[TemporaryMenu], changed_by: AbstractBaseUser | None) -> int:
+    """Removes the one-day changes `menus`, of any date, each removal kept in the history, in one
+    transaction and a fixed number of queries; returns how many."""
     with transaction.atomic():
-        menu = TemporaryMenu.objects.select_for_update().filter(mess=mess, date=date, meal=meal).first()
-        if menu is None:
-            return False
-        menu.delete()
-        MenuChange.objects.create(
-            mess=mess,
-            kind=MenuChange.Kind.TEMPORARY,
-            meal=meal,
-            date=date,
-            before="\n".join(dishes_listed(menu.dishes)),
-            after="",
-            changed_by=changed_by,
+        removed = list(menus.select_for_update())
+        TemporaryMenu.objects.filter(pk__in=[menu.pk for menu in removed]).delete()
+        MenuChange.objects.bulk_create(
+            MenuChange(
+                mess_id=menu.mess_id,
+                kind=MenuChange.Kind.TEMPORARY,
+                meal=menu.meal,
+                date=menu.date,
+                before="\n".join(dishes_listed(menu.dishes)),
+                after="",
+                changed_by=changed_by,
+            )
+            for menu in removed
         )
-    return True
+    return len(removed)
 
 
 # Non-veg items -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Item:
-    """A non-veg item as offered: its name and price (rupees)."""
-
-    name: str
-    price: Decimal
-
-    def __str__(self):
-        return f"{self.name} ₹{self.price}"
 
 
 def nonveg_menus_upcoming(*, mess: Mess) -> QuerySet[NonVegMenu]:
@@ -362,88 +283,119 @@ def nonveg_items_save(*, mess: Mess, date: datetime.date, meal: str, items: list
         cleaned.append(Item(name, price))
     if len(cleaned) > MAX_DISHES:
         raise ValueError(f"{len(cleaned)} items: a non-veg menu holds at most {MAX_DISHES}.")
+    return _nonveg_write(mess=mess, date=date, meal=meal, items=cleaned, changed_by=changed_by)
 
+
+def _nonveg_write(*, mess: Mess, date: datetime.date, meal: str, items: list[Item], changed_by: AbstractBaseUser | None) -> bool:
+    """Writes checked `items` as the non-veg items of `mess`'s `meal` on `date`, with their history."""
     with transaction.atomic():
         menu = NonVegMenu.objects.select_for_update().filter(mess=mess, date=date, meal=meal).first()
-        before = [Item(row.name, row.price) for row in menu.items.order_by("id")] if menu else []
-        if before == cleaned:
+        rows = list(menu.items.order_by("id")) if menu else []
+        before = [Item(row.name, row.price) for row in rows]
+        if before == items and (menu is None or items):  # (a menu without items goes, though nothing changes)
             return False
-        if menu is not None and not cleaned:
+        if menu is not None and not items:
             menu.delete()  # and its items
-        elif cleaned:
+        elif items:
             if menu is None:
                 try:
                     with transaction.atomic():
                         menu = NonVegMenu.objects.create(mess=mess, date=date, meal=meal)
                 except IntegrityError:
                     raise ValueError("Someone else set these items at the same time: open them again and redo your change.") from None
-            else:
-                NonVegItem.objects.filter(menu=menu).delete()
-            NonVegItem.objects.bulk_create(NonVegItem(menu=menu, name=item.name, price=item.price) for item in cleaned)
+            _items_replace(menu=menu, rows=rows, items=items)
         MenuChange.objects.create(
             mess=mess,
             kind=MenuChange.Kind.NONVEG,
             meal=meal,
             date=date,
             before=_items_text(before),
-            after=_items_text(cleaned),
+            after=_items_text(items),
             changed_by=changed_by,
         )
     return True
 
 
+def _items_replace(*, menu: NonVegMenu, rows: list[NonVegItem], items: list[Item]) -> None:
+    """Makes `menu`'s items (`rows`, stored, in order) `items`, in order, keeping the rows of the places that stay (so that an
+    item keeps its id, and its admin page, while its menu changes around it): the first rows take
+    the first items, rows left over are deleted and items left over created. A fixed number of
+    queries; names move between rows through names no item has, as (menu, name) is unique."""
+    kept = rows[: len(items)]
+    NonVegItem.objects.filter(pk__in=[row.pk for row in rows[len(items) :]]).delete()
+    moved = [row for row, item in zip(kept, items, strict=False) if (row.name, row.price) != (item.name, item.price)]
+    if moved:
+        for row in moved:
+            row.name = f"\x00{row.pk}"  # no item is named so: refused as a control character
+        NonVegItem.objects.bulk_update(moved, ["name"])
+        for row, item in zip(kept, items, strict=False):
+            row.name, row.price = item.name, item.price
+        NonVegItem.objects.bulk_update(moved, ["name", "price"])
+    NonVegItem.objects.bulk_create(NonVegItem(menu=menu, name=item.name, price=item.price) for item in items[len(kept) :])
+
+
+def nonveg_menu_set(
+    *,
+    mess: Mess,
+    date: datetime.date,
+    meal: str,
+    items: list[Item],
+    changed_by: AbstractBaseUser | None,
+    replacing_id: int | None = None,
+) -> NonVegMenu | None:
+    """Sets the non-veg items of a date and meal (nonveg_items_save's rules and history) and returns
+    their menu, None without items. With `replacing_id`, the stored non-veg menu this is an edit of
+    (in Django admin, which may move it to another mess, date or meal): the items at its old place
+    are removed first, in the same transaction."""
+    with transaction.atomic():
+        if replacing_id:
+            nonveg_menus_delete(
+                menus=NonVegMenu.objects.filter(pk=replacing_id).exclude(mess=mess, date=date, meal=meal), changed_by=changed_by
+            )
+        nonveg_items_save(mess=mess, date=date, meal=meal, items=items, changed_by=changed_by)
+        return NonVegMenu.objects.filter(mess=mess, date=date, meal=meal).first()
+
+
+def nonveg_menus_delete(*, menus: QuerySet[NonVegMenu], changed_by: AbstractBaseUser | None) -> int:
+    """Removes the non-veg menus `menus`, of any date, with their items, each removal kept in the
+    history, in one transaction; returns how many."""
+    with transaction.atomic():
+        removed = list(menus.select_related("mess"))
+        for menu in removed:
+            _nonveg_write(mess=menu.mess, date=menu.date, meal=menu.meal, items=[], changed_by=changed_by)
+    return len(removed)
+
+
+def nonveg_item_set(
+    *, menu: NonVegMenu, name: str, price: Decimal, changed_by: AbstractBaseUser | None, replacing_id: int | None = None
+) -> NonVegItem:
+    """Adds an item to the non-veg menu `menu`, last, or with `replacing_id` puts it in the place of
+    that item (moved from another menu, it leaves that one), by nonveg_items_save's rules, each menu's
+    change kept in the history; returns the stored item."""
+    with transaction.atomic():
+        old = NonVegItem.objects.filter(pk=replacing_id).first() if replacing_id else None
+        if old is not None and old.menu_id != menu.pk:
+            nonveg_items_delete(items=NonVegItem.objects.filter(pk=old.pk), changed_by=changed_by)
+        rows = list(menu.items.order_by("id"))
+        items = [Item(name, price) if row.pk == replacing_id else Item(row.name, row.price) for row in rows]
+        if not any(row.pk == replacing_id for row in rows):
+            items.append(Item(name, price))
+        nonveg_items_save(mess=menu.mess, date=menu.date, meal=menu.meal, items=items, changed_by=changed_by)
+        return NonVegItem.objects.get(menu__mess=menu.mess, menu__date=menu.date, menu__meal=menu.meal, name=item_name_clean(name))
+
+
+def nonveg_items_delete(*, items: QuerySet[NonVegItem], changed_by: AbstractBaseUser | None) -> int:
+    """Removes the non-veg items `items`, of any menus and dates (a menu left without items goes
+    too), each menu's change kept in the history, in one transaction; returns how many."""
+    with transaction.atomic():
+        removed = {item.pk: item for item in items.select_related("menu__mess")}
+        for menu in {item.menu for item in removed.values()}:
+            kept = [Item(row.name, row.price) for row in menu.items.order_by("id") if row.pk not in removed]
+            _nonveg_write(mess=menu.mess, date=menu.date, meal=menu.meal, items=kept, changed_by=changed_by)
+    return len(removed)
+
+
 # The history -------------------------------------------------------------------------------------
-
-# Where a change is kept: (mess id, kind, meal, date, weekday, week), MenuChange's own fields.
-MenuPlace = tuple[int, str, str, datetime.date | None, int | None, int | None]
-
-
-def menus_as_stored(*, menus: list[RegularMenu | TemporaryMenu | NonVegMenu]) -> dict[MenuPlace, str]:
-    """What `menus` say as the menu history keeps it, by where each is kept: a weekly menu's or a
-    one-day change's dishes one per line, a non-veg menu's items (as stored now: one query when
-    there are non-veg menus, none otherwise). For a write made around the rules' writes (Django
-    admin): read it before and after, and give both to menu_changes_record."""
-    nonveg_ids = [menu.pk for menu in menus if isinstance(menu, NonVegMenu)]
-    items: dict[int, list[Item]] = {pk: [] for pk in nonveg_ids}
-    if nonveg_ids:
-        for row in NonVegItem.objects.filter(menu_id__in=nonveg_ids).order_by("id"):
-            items[row.menu_id].append(Item(row.name, row.price))
-    stored = {}
-    for menu in menus:
-        if isinstance(menu, RegularMenu):
-            place = (menu.mess_id, MenuChange.Kind.REGULAR, menu.meal, None, menu.weekday, menu.week)
-            stored[place] = "\n".join(dishes_listed(menu.dishes))
-        elif isinstance(menu, TemporaryMenu):
-            stored[(menu.mess_id, MenuChange.Kind.TEMPORARY, menu.meal, menu.date, None, None)] = "\n".join(dishes_listed(menu.dishes))
-        else:
-            stored[(menu.mess_id, MenuChange.Kind.NONVEG, menu.meal, menu.date, None, None)] = _items_text(items[menu.pk])
-    return stored
-
-
-def menu_changes_record(*, before: dict[MenuPlace, str], after: dict[MenuPlace, str], changed_by: AbstractBaseUser | None) -> int:
-    """Keeps in the menu history what a write made around the rules' writes changed: `before` and
-    `after` are menus_as_stored of what it touched, before and after it (a place in only one of them
-    was created or removed). One MenuChange per place whose text differs, in one query (none when
-    nothing changed); returns how many."""
-    history = [
-        MenuChange(
-            mess_id=mess_id,
-            kind=kind,
-            meal=meal,
-            date=date,
-            weekday=weekday,
-            week=week,
-            before=before.get(place, ""),
-            after=after.get(place, ""),
-            changed_by=changed_by,
-        )
-        for place in {**before, **after}
-        for mess_id, kind, meal, date, weekday, week in [place]
-        if before.get(place, "") != after.get(place, "")
-    ]
-    if history:
-        MenuChange.objects.bulk_create(history)
-    return len(history)
 
 
 def menu_changes_of(*, mess: Mess) -> QuerySet[MenuChange]:

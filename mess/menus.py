@@ -23,7 +23,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from mess.meals import closures_by_day
-from mess.menu_editing import DISH_SEPARATOR, dishes_listed, rotation_week
+from mess.menu_rules import DISH_SEPARATOR, dishes_listed, rotation_week
 from mess.models import (
     DishVote,
     Feedback,

@@ -121,6 +121,45 @@ def _place(*, group_id: int, messes: dict[int, int]) -> None:
     Membership.objects.bulk_create([Membership(user_id=pk, group_id=group_id) for pk in messes], ignore_conflicts=True)
 
 
+def person_save(*, user, groups: Iterable[Group] | None = None, permissions: Iterable[Permission] | None = None, profile=None) -> None:
+    """Stores a user as Django admin made or changed them (their name, address, password), with
+    their `groups` and single `permissions` when given (None leaves them), and `profile`, their mess
+    and e-mail choices, in one transaction. Being an admin is the Admins group's permission
+    (admins_group_sync), so nothing more follows here."""
+    with transaction.atomic():
+        user.save()
+        if groups is not None:
+            user.groups.set(groups)
+        if permissions is not None:
+            user.user_permissions.set(permissions)
+        if profile is not None:
+            profile.user = user
+            profile.save()
+
+
+def profile_save(*, profile: Profile) -> Profile:
+    """Stores `profile` (the mess a user eats at or runs, their e-mail choices) as Django admin changed it."""
+    profile.save()
+    return profile
+
+
+def profiles_delete(*, profiles: QuerySet[Profile]) -> int:
+    """Deletes `profiles`: their users eat at and run no mess, and get every e-mail they may until
+    they choose again. Returns how many."""
+    deleted, _ = profiles.delete()
+    return deleted
+
+
+def people_delete(*, users: QuerySet) -> int:
+    """Deletes `users` and their profiles; their feedback goes with them, their waste records and
+    histories keep the rows with nobody named (the figures of the days they rated follow at the
+    next hourly refresh). Returns how many users it deleted."""
+    with transaction.atomic():
+        ids = list(users.values_list("pk", flat=True))
+        User.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
 def password_link(*, user) -> str:
     """An address at which `user` sets a new password, valid for PASSWORD_RESET_TIMEOUT and until the
     password changes (Django's password-reset token)."""

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import days_ending
-from mess.menu_editing import dishes_listed
+from mess.menu_rules import dishes_listed
 from mess.models import DishVote, Feedback, Floor, Meal, Mess, RegularMenu, WasteRecord, Weekday
 
 DISH_DAYS = 30

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mess.meals import MAKE_UP_DAYS
@@ -193,6 +193,40 @@ def feedback_retriage(*, since: datetime.date | None = None) -> int:
                 changed.append(entry)
         Feedback.objects.bulk_update(changed, ["is_critical", "critical_why", "critical_themes"], batch_size=1000)
     return len(changed)
+
+
+def complaint_theme_save(*, theme: ComplaintTheme, terms: list[ComplaintTerm] = (), deleted_terms: list[ComplaintTerm] = ()) -> int:
+    """Stores a complaint theme (new or changed) with its new and changed `terms`, deletes its
+    `deleted_terms`, and gives the feedback not notified yet its verdict under the terms as they are
+    now (feedback_retriage), in one transaction; returns how many verdicts changed."""
+    with transaction.atomic():
+        theme.save()
+        ComplaintTerm.objects.filter(pk__in=[term.pk for term in deleted_terms if term.pk]).delete()
+        for term in terms:
+            term.theme = theme
+            term.save()
+        return feedback_retriage()
+
+
+def complaint_term_save(*, term: ComplaintTerm) -> int:
+    """Stores one complaint term (new or changed) and retriages as complaint_theme_save does."""
+    with transaction.atomic():
+        term.save()
+        return feedback_retriage()
+
+
+def complaint_themes_delete(*, themes: QuerySet[ComplaintTheme]) -> int:
+    """Deletes complaint themes with their terms and retriages as complaint_theme_save does."""
+    with transaction.atomic():
+        themes.delete()
+        return feedback_retriage()
+
+
+def complaint_terms_delete(*, terms: QuerySet[ComplaintTerm]) -> int:
+    """Deletes complaint terms and retriages as complaint_theme_save does."""
+    with transaction.atomic():
+        terms.delete()
+        return feedback_retriage()
 
 
 def critical_digest(*, entries: list[Feedback], theme_names: dict[str, str]) -> dict:

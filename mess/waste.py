@@ -177,16 +177,32 @@ def _meal_write(*, mess: Mess, date: datetime.date, meal: str, figures: list[Flo
 
 
 def waste_record_save(
-    *, mess: Mess, floor: Floor, date: datetime.date, meal: str, total_kg: Decimal, diners: int | None, recorded_by
+    *,
+    mess: Mess,
+    floor: Floor,
+    date: datetime.date,
+    meal: str,
+    total_kg: Decimal,
+    diners: int | None,
+    recorded_by,
+    replacing_id: int | None = None,
 ) -> WasteSaved:
     """Records the waste of one floor of `mess` after one meal of one day, as waste_meal_save does
     for several (the history, the day's figures, one record per floor, date and meal). The
     kilograms are stored in cents (1e2 is 100.00). Raises ValueError for a floor of another mess, a
     meal that cannot be recorded (waste_meal_check), an unknown meal, kilograms outside 0 to 1000
-    or with more than two decimals, or a negative head count."""
-    saved = waste_meal_save(
-        mess=mess, date=date, meal=meal, figures=[FloorWaste(floor=floor, total_kg=total_kg, diners=diners)], recorded_by=recorded_by
-    )
+    or with more than two decimals, or a negative head count.
+
+    With `replacing_id`, the stored record this is an edit of (in Django admin, which may move it to
+    another floor, date or meal): moved, it is deleted where it was (kept in the history as deleted)
+    and recorded where it is now, in one transaction."""
+    with transaction.atomic():
+        if replacing_id is not None:
+            moved = WasteRecord.objects.filter(pk=replacing_id).exclude(floor=floor, date=date, meal=meal)
+            waste_records_delete(records=moved, deleted_by=recorded_by)
+        saved = waste_meal_save(
+            mess=mess, date=date, meal=meal, figures=[FloorWaste(floor=floor, total_kg=total_kg, diners=diners)], recorded_by=recorded_by
+        )
     record = WasteRecord.objects.select_related("floor").get(floor=floor, date=date, meal=meal)
     if saved.recorded:
         return WasteSaved(record=record, created=True, previous_kg=None)
@@ -234,57 +250,6 @@ def waste_records_delete(*, records: QuerySet, deleted_by) -> int:
         deleted, _ = WasteRecord.objects.filter(pk__in=[row[0] for row in rows]).delete()
         records_changed(dates=sorted({row[4] for row in rows}), mess_ids=sorted({row[2] for row in rows}))
     return deleted
-
-
-def waste_change_of_admin(*, record: WasteRecord, before: dict | None, changed_by) -> None:
-    """Keeps in the history what an admin's edit in Django admin did to `record` (saved already):
-    `before` is what the record said (floor id, date, meal, total_kg, diners), None for a record
-    the admin added. A record moved to another floor, date or meal is deleted where it was and
-    recorded where it is now; one saved unchanged leaves no line."""
-    after = (record.total_kg, record.diners)
-    slot = (record.floor_id, record.date, record.meal)
-    common = {"changed_by": changed_by}
-    changes = []
-    if before is not None:
-        old_slot, old = (before["floor"], before["date"], before["meal"]), (before["total_kg"], before["diners"])
-        if old_slot == slot:
-            if old != after:
-                changes.append(_change(record, WasteChange.Action.CHANGED, old, after, **common))
-        else:
-            floor = Floor.objects.get(pk=old_slot[0])
-            changes.append(
-                WasteChange(
-                    mess_id=floor.mess_id,
-                    floor=floor,
-                    floor_name=floor.name,
-                    date=old_slot[1],
-                    meal=old_slot[2],
-                    action=WasteChange.Action.DELETED,
-                    kg_before=old[0],
-                    diners_before=old[1],
-                    **common,
-                )
-            )
-            changes.append(_change(record, WasteChange.Action.RECORDED, (None, None), after, **common))
-    else:
-        changes.append(_change(record, WasteChange.Action.RECORDED, (None, None), after, **common))
-    WasteChange.objects.bulk_create(changes)
-
-
-def _change(record: WasteRecord, action: str, before: tuple, after: tuple, *, changed_by) -> WasteChange:
-    return WasteChange(
-        mess_id=record.floor.mess_id,
-        floor=record.floor,
-        floor_name=record.floor.name,
-        date=record.date,
-        meal=record.meal,
-        action=action,
-        kg_before=before[0],
-        diners_before=before[1],
-        kg_after=after[0],
-        diners_after=after[1],
-        changed_by=changed_by,
-    )
 
 
 def waste_changes_of_import(*, staged_import_id: int, changed_at: datetime.datetime) -> int:

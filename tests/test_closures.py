@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
 import mess.closures
-from mess.closures import ClosureRefused, closure_remove, closures_add
+from mess.closures import ClosureRefused, closure_remove, closure_save
 from mess.meals import closed_days
 from mess.models import Closure, DailyReport, Mess
 
@@ -50,28 +50,28 @@ travel = time_machine.travel(NOW, tick=False)
 
 @travel
 def test_it_marks_days_closed_and_refuses_overlaps_reversed_and_overlong_ranges(mess1, mess2):
-    holi = closures_add(mess=mess1, first_day=D(2026, 3, 14), last_day=D(2026, 3, 15), reason=" Holi ")
+    holi = closure_save(mess=mess1, first_day=D(2026, 3, 14), last_day=D(2026, 3, 15), reason=" Holi ")
     assert (holi.reason, closed_days(mess_ids=[mess1.pk], start=TODAY, end=D(2026, 3, 31))) == (
         "Holi",
         {(mess1.pk, D(2026, 3, 14)), (mess1.pk, D(2026, 3, 15))},
     )
-    closures_add(mess=mess2, first_day=D(2026, 3, 14), last_day=D(2026, 3, 15))  # another mess may
-    closures_add(mess=mess1, first_day=D(2026, 3, 16), last_day=D(2026, 3, 16))  # the next day may
+    closure_save(mess=mess2, first_day=D(2026, 3, 14), last_day=D(2026, 3, 15))  # another mess may
+    closure_save(mess=mess1, first_day=D(2026, 3, 16), last_day=D(2026, 3, 16))  # the next day may
 
     with pytest.raises(ClosureRefused) as refused:
-        closures_add(mess=mess1, first_day=D(2026, 3, 10), last_day=D(2026, 3, 14))
+        closure_save(mess=mess1, first_day=D(2026, 3, 10), last_day=D(2026, 3, 14))
     assert refused.value.errors == {
         "first_day": "These days overlap the closure from 14 Mar 2026 to 15 Mar 2026: change or remove that one first."
     }
     with pytest.raises(ClosureRefused) as refused:
-        closures_add(mess=mess1, first_day=D(2026, 4, 2), last_day=D(2026, 4, 1))
+        closure_save(mess=mess1, first_day=D(2026, 4, 2), last_day=D(2026, 4, 1))
     assert refused.value.errors == {"last_day": "The last day is before the first day."}
     with pytest.raises(ClosureRefused) as refused:
-        closures_add(mess=mess1, first_day=D(2026, 4, 1), last_day=D(2027, 4, 2))
+        closure_save(mess=mess1, first_day=D(2026, 4, 1), last_day=D(2027, 4, 2))
     assert refused.value.errors == {"last_day": "A closure lasts at most a year (366 days); this one lasts 367."}
-    closures_add(mess=mess1, first_day=D(2027, 4, 1), last_day=D(2028, 3, 31))  # 366 days, a leap year's
+    closure_save(mess=mess1, first_day=D(2027, 4, 1), last_day=D(2028, 3, 31))  # 366 days, a leap year's
     with pytest.raises(ClosureRefused, match="earliest date"):
-        closures_add(mess=mess1, first_day=D(1999, 12, 31), last_day=D(2000, 1, 1))
+        closure_save(mess=mess1, first_day=D(1999, 12, 31), last_day=D(2000, 1, 1))
     assert Closure.objects.count() == 4
 
 
@@ -79,7 +79,7 @@ def test_it_marks_days_closed_and_refuses_overlaps_reversed_and_overlong_ranges(
 def test_closing_days_that_have_been_corrects_their_reports(mess1, official, django_capture_on_commit_callbacks):
     report = DailyReport.objects.create(mess=mess1, date=D(2026, 3, 9), data={}, text_body="", html_body="")
     with django_capture_on_commit_callbacks(execute=True):
-        closures_add(mess=mess1, first_day=D(2026, 3, 9), last_day=D(2026, 3, 11), reason="Strike")
+        closure_save(mess=mess1, first_day=D(2026, 3, 9), last_day=D(2026, 3, 11), reason="Strike")
     report.refresh_from_db()
     assert (report.data["closed"], report.corrected_at) == ("Strike", NOW)
     assert "The mess was closed this day: Strike." in report.text_body
@@ -89,8 +89,8 @@ def test_closing_days_that_have_been_corrects_their_reports(mess1, official, dja
 
 @travel
 def test_only_closures_that_have_not_begun_can_be_removed(mess1, mess2):
-    today = closures_add(mess=mess1, first_day=TODAY, last_day=D(2026, 3, 12))
-    tomorrow = closures_add(mess=mess1, first_day=D(2026, 3, 11 + 5), last_day=D(2026, 3, 17))
+    today = closure_save(mess=mess1, first_day=TODAY, last_day=D(2026, 3, 12))
+    tomorrow = closure_save(mess=mess1, first_day=D(2026, 3, 11 + 5), last_day=D(2026, 3, 17))
     with pytest.raises(ValueError, match="has begun"):
         closure_remove(mess=mess1, closure_id=today.pk)
     with pytest.raises(Closure.DoesNotExist):
@@ -115,7 +115,7 @@ def test_two_officials_closing_overlapping_days_at_once_leave_one_closure(mess1,
         try:
             start.wait(10)
             with time_machine.travel(NOW, tick=False):
-                closures_add(mess=mess1, first_day=D(2026, 4, 1 + n), last_day=D(2026, 4, 10))
+                closure_save(mess=mess1, first_day=D(2026, 4, 1 + n), last_day=D(2026, 4, 10))
         except ClosureRefused as error:
             refused.append(error)
         except Exception as error:  # noqa: BLE001 - reported below, from the test's own thread
@@ -137,7 +137,7 @@ def test_two_officials_closing_overlapping_days_at_once_leave_one_closure(mess1,
 
 @travel
 def test_the_page_marks_days_closed_and_lists_them(as_official, mess1):
-    closures_add(mess=mess1, first_day=D(2026, 2, 20), last_day=D(2026, 2, 21), reason="past <b>")
+    closure_save(mess=mess1, first_day=D(2026, 2, 20), last_day=D(2026, 2, 21), reason="past <b>")
     response = as_official.post(
         "/mess/mess1/closures/", {"first_day": "2026-03-20", "last_day": "2026-03-22", "reason": "Holi"}, follow=True
     )
@@ -150,7 +150,7 @@ def test_the_page_marks_days_closed_and_lists_them(as_official, mess1):
 
 @travel
 def test_the_page_says_what_is_wrong_beside_the_field_and_adds_nothing(as_official, mess1):
-    closures_add(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 22))
+    closure_save(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 22))
     cases = [
         (
             {"first_day": "2026-03-22", "last_day": "2026-03-25"},
@@ -172,8 +172,8 @@ def test_the_page_says_what_is_wrong_beside_the_field_and_adds_nothing(as_offici
 
 @travel
 def test_removing_a_closure_from_the_page(as_official, mess1):
-    later = closures_add(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 22))
-    begun = closures_add(mess=mess1, first_day=D(2026, 3, 9), last_day=D(2026, 3, 10))
+    later = closure_save(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 22))
+    begun = closure_save(mess=mess1, first_day=D(2026, 3, 9), last_day=D(2026, 3, 10))
     page = as_official.post(f"/mess/mess1/closures/{begun.pk}/delete/", follow=True).content.decode()
     assert "only closures that have not begun can be removed" in page
     page = as_official.post(f"/mess/mess1/closures/{later.pk}/delete/", follow=True).content.decode()
@@ -186,7 +186,7 @@ def test_the_page_costs_the_same_queries_with_many_closures(as_official, mess1, 
     with CaptureQueriesContext(connection) as one:
         as_official.get("/mess/mess1/closures/")
     for n in range(10):
-        closures_add(mess=mess1, first_day=TODAY + datetime.timedelta(days=2 * n), last_day=TODAY + datetime.timedelta(days=2 * n))
+        closure_save(mess=mess1, first_day=TODAY + datetime.timedelta(days=2 * n), last_day=TODAY + datetime.timedelta(days=2 * n))
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert as_official.get("/mess/mess1/closures/").content.decode().count(">Remove</button>") == 9
 
@@ -196,7 +196,7 @@ def test_the_page_costs_the_same_queries_with_many_closures(as_official, mess1, 
 
 @travel
 def test_admins_mark_and_change_closures_in_django_admin_under_the_same_rules(as_admin, mess1):
-    closures_add(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 22))
+    closure_save(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 22))
     response = as_admin.post(
         "/admin/mess/closure/add/", {"mess": mess1.pk, "first_day": "2026-03-21", "last_day": "2026-03-21", "reason": ""}
     )

@@ -10,21 +10,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.menu_editing import (
-    Item,
-    Slot,
-    dishes_clean,
-    item_name_clean,
     menu_changes_of,
-    menu_date_check,
     mess_rotation_set,
     nonveg_items_of,
     nonveg_items_save,
-    price_check,
     regular_menus_save,
-    rotation_week,
     temporary_menu_delete,
     temporary_menu_save,
 )
+from mess.menu_rules import Item, Slot, dishes_clean, item_name_clean, menu_date_check, price_check, rotation_week
 from mess.menus import menus_cleanup
 from mess.models import MAX_DISHES, Meal, MenuChange, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu, Weekday
 

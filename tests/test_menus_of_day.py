@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mess.meals import meal_windows
-from mess.menu_editing import rotation_week
+from mess.menu_rules import rotation_week
 from mess.menus import meals_now_first, menu_of_day, menu_of_week
 from mess.models import Closure, Meal, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from mess.closures import ClosureRefused, closure_remove, closures_add, closures_of_mess
+from mess.closures import ClosureRefused, closure_remove, closure_save, closures_of_mess
 from mess.forms import ClosureForm
 from mess.models import Closure, Mess
 from mess.views.access import mess_page
@@ -27,7 +27,7 @@ def closures(request, code):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                closure = closures_add(mess=mess, first_day=data["first_day"], last_day=data["last_day"], reason=data["reason"])
+                closure = closure_save(mess=mess, first_day=data["first_day"], last_day=data["last_day"], reason=data["reason"])
             except ClosureRefused as refused:  # another official's closure came in meanwhile
                 for field, message in refused.errors.items():
                     form.add_error(field, message)

@@ -14,8 +14,6 @@ from django.views.decorators.http import require_POST
 
 from mess.menu_editing import (
     HISTORY_PAGE_SIZE,
-    Item,
-    dishes_listed,
     menu_changes_of,
     mess_rotation_set,
     nonveg_items_of,
@@ -23,13 +21,13 @@ from mess.menu_editing import (
     nonveg_menus_upcoming,
     regular_menus_of_week,
     regular_menus_save,
-    rotation_week,
     temporary_menu_delete,
     temporary_menu_save,
     temporary_menus_upcoming,
     weeks_in_use,
 )
 from mess.menu_forms import DayMealForm, DayMenuForm, ItemFormSet, RotationForm, WeeklyMenuForm, slot_field_name, week_slots
+from mess.menu_rules import Item, dishes_listed, rotation_week
 from mess.models import Meal, MenuWeek, Mess, TemporaryMenu, Weekday
 from mess.text import plural
 from mess.views.access import mess_page

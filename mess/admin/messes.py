@@ -1,0 +1,113 @@
+"""Messes, their floors and the meals' windows in Django admin, their only door (mess/messes.py,
+mess/meals.py)."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+
+from mess.admin.base import FeatureAdmin, refusals
+from mess.meals import meal_window_check, meal_window_update
+from mess.messes import floor_save, floors_delete, floors_save, mess_save, messes_delete
+from mess.models import Floor, MealWindow, Mess
+from mess.refusals import Refused
+
+
+class MealWindowForm(forms.ModelForm):
+    """The hours of a meal, checked by meal_window_check beside the field each problem is about
+    (before the model's own constraint would say it in a database's words)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_at") and cleaned.get("ends_at"):
+            try:
+                meal_window_check(meal=self.instance.meal, starts_at=cleaned["starts_at"], ends_at=cleaned["ends_at"])
+            except Refused as refused:
+                for field, message in refused.errors.items():
+                    self.add_error(field, message)
+        return cleaned
+
+
+@admin.register(MealWindow)
+class MealWindowAdmin(FeatureAdmin):
+    """Exactly one window per meal, created by a migration: admins move the hours, nothing else. The
+    schedules that follow the windows move with them (meal_window_update)."""
+
+    form = MealWindowForm
+    list_display = ["meal", "starts_at", "ends_at"]
+    ordering = ["starts_at"]
+    readonly_fields = ["meal"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        with refusals():
+            moved = meal_window_update(meal=obj.meal, starts_at=obj.starts_at, ends_at=obj.ends_at)
+        if moved:
+            self.message_user(request, f"Moved the schedule{'s' if len(moved) > 1 else ''} {', '.join(moved)} with the meal's new hours.")
+
+
+class FloorInline(admin.TabularInline):
+    model = Floor
+    extra = 0
+
+
+@admin.register(Mess)
+class MessAdmin(FeatureAdmin):
+    """A mess with its floors (mess_save, floors_save): a move of the week 1 start is kept in the menu
+    history, and a change of what the alerts read has them re-evaluated soon after."""
+
+    list_display = [
+        "code",
+        "name",
+        "is_active",
+        "floor_count",
+        "waste_threshold_kg",
+        "waste_threshold_g_per_diner",
+        "rating_threshold",
+        "min_ratings",
+        "alert_window_days",
+    ]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    inlines = [FloorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(floor_count=Count("floors"))
+
+    def save_model(self, request, obj, form, change):
+        with refusals():
+            mess_save(mess=obj, changed_by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        floors = formset.save(commit=False)  # the form's floors, not written
+        with refusals():
+            floors_save(mess=form.instance, floors=floors, deleted=formset.deleted_objects)
+
+    def delete_rows(self, request, queryset):
+        messes_delete(messes=list(queryset))
+
+    @admin.display(description="floors", ordering="floor_count")
+    def floor_count(self, mess):
+        return mess.floor_count
+
+
+@admin.register(Floor)
+class FloorAdmin(FeatureAdmin):
+    list_display = ["name", "mess"]
+    list_filter = ["mess"]
+    search_fields = ["name", "mess__code", "mess__name"]
+
+    def get_queryset(self, request):
+        # Not list_select_related: the waste records' floor autocomplete reads this queryset too, and a
+        # floor's name shows its mess's code.
+        return super().get_queryset(request).select_related("mess")
+
+    def save_model(self, request, obj, form, change):
+        floor_save(floor=obj)
+
+    def delete_rows(self, request, queryset):
+        floors_delete(floors=list(queryset))

@@ -1,0 +1,17 @@
+"""The day totals the overview reads, in Django admin, read-only: refresh_day_totals and the writes
+of waste and feedback keep them (mess/overview.py)."""
+
+from django.contrib import admin
+
+from mess.admin.base import ReadOnlyAdmin
+from mess.models import DayTotals
+
+
+@admin.register(DayTotals)
+class DayTotalsAdmin(ReadOnlyAdmin):
+    list_display = ["date", "mess", "waste_records", "waste_kg", "feedback_count", "rating_sum", "computed_at"]
+    list_filter = ["mess", "date"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name"]
+    fields = ["mess", "date", "waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum", "computed_at"]
+    readonly_fields = fields

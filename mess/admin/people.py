@@ -1,0 +1,107 @@
+"""People in Django admin: users with the mess each eats at or runs (mess/people.py), and
+invitations. An admin who is not a superuser manages people, not rights."""
+
+import smtplib
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from mess.admin.base import FeatureAdmin
+from mess.models import Profile
+from mess.people import people_delete, people_invite, person_save, profile_save, profiles_delete
+from mess.text import plural
+
+User = get_user_model()
+
+
+@admin.register(Profile)
+class ProfileAdmin(FeatureAdmin):
+    list_display = ["user", "mess"]
+    list_filter = ["mess"]
+    list_select_related = ["user", "mess"]
+    search_fields = ["user__username", "user__email", "mess__code", "mess__name"]
+    autocomplete_fields = ["user", "mess"]
+
+    def save_model(self, request, obj, form, change):
+        profile_save(profile=obj)
+
+    def delete_rows(self, request, queryset):
+        profiles_delete(profiles=queryset)
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    autocomplete_fields = ["mess"]
+    can_delete = False  # a user's profile goes with the user, or is emptied; deleted, they would get every e-mail
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ManageItUserAdmin(FeatureAdmin, UserAdmin):
+    """Django's user admin, with the mess each user eats at or runs, written by person_save."""
+
+    inlines = [*UserAdmin.inlines, ProfileInline]
+    list_display = [*UserAdmin.list_display, "mess", "invited"]
+    actions = ["invite"]
+    list_filter = [*UserAdmin.list_filter, "profile__mess"]
+    list_select_related = ["profile__mess"]
+    search_fields = [*UserAdmin.search_fields, "profile__mess__code"]
+
+    # An admin who is not a superuser manages people, not rights: only a superuser makes a superuser,
+    # hands out single permissions, or changes a superuser at all (their password, their address).
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, "is_superuser", "user_permissions"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        pass  # stored with its groups and profile, in one call, by save_related
+
+    def save_related(self, request, form, formsets, change):
+        profiles = [profile for formset in formsets for profile in formset.save(commit=False)]  # the inline's, not written
+        person_save(
+            user=form.instance,
+            groups=form.cleaned_data.get("groups"),
+            permissions=form.cleaned_data.get("user_permissions"),
+            profile=profiles[0] if profiles else None,
+        )
+
+    def delete_rows(self, request, queryset):
+        if not request.user.is_superuser:
+            queryset = queryset.exclude(is_superuser=True)
+        people_delete(users=queryset)
+
+    @admin.display(description="mess", ordering="profile__mess__code")
+    def mess(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.mess if profile else None
+
+    @admin.display(description="invited", ordering="profile__invited_at")
+    def invited(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.invited_at if profile else None
+
+    @admin.action(description="Send an invitation (a link to set a password)", permissions=["change"])
+    def invite(self, request, queryset):
+        if not request.user.is_superuser:
+            queryset = queryset.exclude(is_superuser=True)
+        try:
+            invited = people_invite(users=queryset.order_by("username"))
+        except (smtplib.SMTPException, OSError) as error:
+            self.message_user(request, f"The mail server failed ({error}); those invited before it keep their invitation.", messages.ERROR)
+            return
+        left_out = len(queryset) - invited
+        note = f" {plural(left_out, 'user')} without an e-mail address or not active left out." if left_out else ""
+        self.message_user(request, f"Invited {plural(invited, 'user')}.{note}", messages.SUCCESS)
