@@ -56,39 +56,74 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
     messes = list(messes)
     if not messes:
         return [], []
-    by_id = {m.pk: m for m in messes}
-    floors = {f.pk: f for f in Floor.objects.filter(mess_id__in=by_id).only("id", "mess_id", "name")}
-    floors_of = defaultdict(list)
-    for f in floors.values():
-        floors_of[f.mess_id].append(f.pk)
-    by_length = defaultdict(list)
-    for m in messes:
-        by_length[m.alert_window_days].append(m.pk)
-    starts = {d: as_of - datetime.timedelta(days=d - 1) for d in by_length}
-    earliest = min(starts.values())
+    windows = _Windows(messes=messes, as_of=as_of, one_mess=mess_code is not None)
+    found = [*_waste_conditions(windows), *_rating_conditions(windows)]
+    found.sort(key=lambda c: (c["mess"].code, c["kind"], c["subject"]))
+    return messes, found
 
-    if mess_code is None and len(by_length) == 1:
-        # The usual case: every active mess has the same window, so the dates alone select it
-        # (through the indexes that begin with the date); the rows of inactive messes, few and
-        # old, are dropped below.
-        waste_window = feedback_window = Q(date__gte=earliest)
-    else:
-        # Each distinct length (few) as an OR of its messes' ids (their floors' for the waste) and
-        # its start date.
-        waste_window = reduce(
-            or_, (Q(floor_id__in=[f for m in ids for f in floors_of[m]], date__gte=starts[d]) for d, ids in by_length.items())
+
+class _Windows:
+    """The messes' alert windows ending `as_of`, and how a query selects the rows inside them: each
+    distinct window length (few) is an OR of its messes (their floors, for the waste) and its start;
+    the usual case, one length for every mess, selects by the dates alone, through the indexes that
+    begin with the date (the rows of inactive messes, few and old, are dropped afterwards)."""
+
+    def __init__(self, *, messes: list[Mess], as_of: datetime.date, one_mess: bool):
+        self.as_of, self.by_id = as_of, {m.pk: m for m in messes}
+        self.floors = {f.pk: f for f in Floor.objects.filter(mess_id__in=self.by_id).only("id", "mess_id", "name")}
+        self.floors_of = defaultdict(list)
+        for floor in self.floors.values():
+            self.floors_of[floor.mess_id].append(floor.pk)
+        self.by_length = defaultdict(list)
+        for mess in messes:
+            self.by_length[mess.alert_window_days].append(mess.pk)
+        self.starts = {d: as_of - datetime.timedelta(days=d - 1) for d in self.by_length}
+        self.earliest = min(self.starts.values())
+        self.by_dates_alone = not one_mess and len(self.by_length) == 1
+
+    def start(self, mess: Mess) -> datetime.date:
+        return self.starts[mess.alert_window_days]
+
+    def waste(self) -> Q:
+        if self.by_dates_alone:
+            return Q(date__gte=self.earliest, date__lte=self.as_of)
+        floors = (
+            Q(floor_id__in=[f for m in ids for f in self.floors_of[m]], date__gte=self.starts[d]) for d, ids in self.by_length.items()
         )
-        feedback_window = reduce(or_, (Q(mess_id__in=ids, date__gte=starts[d]) for d, ids in by_length.items()))
+        return reduce(or_, floors) & Q(date__lte=self.as_of)
 
-    # Closed days count in no D: their records (if any were made) are left out of the waste figures.
-    closed_dates = defaultdict(list)
-    for mess_id, date in closed_days(mess_ids=list(by_id), start=earliest, end=as_of):
-        closed_dates[mess_id].append(date)
-    closed = [Q(floor_id__in=floors_of[m], date__in=sorted(dates)) for m, dates in closed_dates.items() if floors_of[m]]
-    waste = WasteRecord.objects.filter(waste_window, date__lte=as_of)
-    if closed:
-        waste = waste.exclude(reduce(or_, closed))
-    waste = (
+    def feedback(self) -> Q:
+        if self.by_dates_alone:
+            return Q(date__gte=self.earliest, date__lte=self.as_of)
+        return reduce(or_, (Q(mess_id__in=ids, date__gte=self.starts[d]) for d, ids in self.by_length.items())) & Q(date__lte=self.as_of)
+
+    def closed(self) -> Q | None:
+        """The waste of the messes' closed days, which counts in no figure (one query)."""
+        closed_dates = defaultdict(list)
+        for mess_id, date in closed_days(mess_ids=list(self.by_id), start=self.earliest, end=self.as_of):
+            closed_dates[mess_id].append(date)
+        closed = [Q(floor_id__in=self.floors_of[m], date__in=sorted(dates)) for m, dates in closed_dates.items() if self.floors_of[m]]
+        return reduce(or_, closed) if closed else None
+
+    def condition(self, mess: Mess, kind: str, subject: str, value: Decimal, threshold: Decimal, basis: int) -> dict:
+        return {
+            "mess": mess,
+            "kind": kind,
+            "subject": subject,
+            "value": cents(value),
+            "threshold": threshold,
+            "basis": basis,
+            "window_start": self.start(mess),
+            "window_end": self.as_of,
+        }
+
+
+def _waste_conditions(windows: _Windows) -> list[dict]:
+    """High waste per recorded day and per diner, of each floor (see the module's docstring)."""
+    waste = WasteRecord.objects.filter(windows.waste())
+    if (closed := windows.closed()) is not None:
+        waste = waste.exclude(closed)
+    rows = (
         waste.values("floor_id")
         .annotate(
             kg=Sum("total_kg", output_field=KG_SUM),
@@ -98,53 +133,40 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
         )
         .order_by()
     )
-    ratings = (
-        Feedback.objects.filter(feedback_window, date__lte=as_of)
-        .values("mess_id", "meal")
-        .annotate(total=Sum("rating"), n=Count("*"))
-        .order_by()
-    )
-
-    def condition(mess: Mess, kind: str, subject: str, value: Decimal, threshold: Decimal, basis: int) -> dict:
-        return {
-            "mess": mess,
-            "kind": kind,
-            "subject": subject,
-            "value": cents(value),
-            "threshold": threshold,
-            "basis": basis,
-            "window_start": starts[mess.alert_window_days],
-            "window_end": as_of,
-        }
-
     found = []
-    for row in waste:
-        floor = floors.get(row["floor_id"])
+    for row in rows:
+        floor = windows.floors.get(row["floor_id"])
         if floor is None:  # a floor of an inactive mess
             continue
-        mess = by_id[floor.mess_id]
+        mess = windows.by_id[floor.mess_id]
         # SQLite sums decimals as floats: every record is in cents and the float's error is far below
         # half a cent, so rounding to cents gives the exact decimal sum (0.10 + 0.20 is 0.30, not
         # 0.30000000000000004), and the comparisons below are in exact decimals.
         kg, days = cents(row["kg"]), row["days"]
         if kg > mess.waste_threshold_kg * days:
-            found.append(condition(mess, AlertKind.HIGH_WASTE, floor.name, kg / days, mess.waste_threshold_kg, days))
+            found.append(windows.condition(mess, AlertKind.HIGH_WASTE, floor.name, kg / days, mess.waste_threshold_kg, days))
         per_diner = mess.waste_threshold_g_per_diner
         if per_diner is not None and row["diners"]:
             counted_kg, diners = cents(row["counted_kg"]), row["diners"]
             if 1000 * counted_kg > per_diner * diners:
-                found.append(condition(mess, AlertKind.HIGH_WASTE_PER_DINER, floor.name, 1000 * counted_kg / diners, per_diner, diners))
-    for row in ratings:
-        mess = by_id.get(row["mess_id"])
+                kind = AlertKind.HIGH_WASTE_PER_DINER
+                found.append(windows.condition(mess, kind, floor.name, 1000 * counted_kg / diners, per_diner, diners))
+    return found
+
+
+def _rating_conditions(windows: _Windows) -> list[dict]:
+    """Low ratings of each meal, once the meal has min_ratings ratings in the window."""
+    rows = Feedback.objects.filter(windows.feedback()).values("mess_id", "meal").annotate(total=Sum("rating"), n=Count("*")).order_by()
+    found = []
+    for row in rows:
+        mess = windows.by_id.get(row["mess_id"])
         if mess is None:  # an inactive mess
             continue
         # Exact: sum < threshold * count, so an average of exactly the threshold never raises.
         if row["n"] >= mess.min_ratings and row["total"] < mess.rating_threshold * row["n"]:
-            found.append(
-                condition(mess, AlertKind.LOW_RATING, row["meal"], Decimal(row["total"]) / row["n"], mess.rating_threshold, row["n"])
-            )
-    found.sort(key=lambda c: (c["mess"].code, c["kind"], c["subject"]))
-    return messes, found
+            average = Decimal(row["total"]) / row["n"]
+            found.append(windows.condition(mess, AlertKind.LOW_RATING, row["meal"], average, mess.rating_threshold, row["n"]))
+    return found
 
 
 def _alert_json(*, mess_code: str, kind: str, subject: str, value, threshold, basis: int, window_start, window_end) -> dict:

@@ -34,109 +34,125 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
     (`report_digest`), the alerts that were open on the date, and `closed`: the reason the mess was
     closed that day ("" when none was given), or None when it was open. Eight queries whatever the
     number of messes, floors and dates."""
-    mess_ids = [m.pk for m in messes]
-    closed = closures_by_day(mess_ids=mess_ids, start=min(dates), end=max(dates))
-    floors = defaultdict(list)
-    for floor in Floor.objects.filter(mess_id__in=mess_ids).order_by("name"):
-        floors[floor.mess_id].append(floor)
-    waste = WasteRecord.objects.filter(date__in=dates, floor__mess_id__in=mess_ids).order_by()
-    by_floor = {
-        (r["floor_id"], r["date"]): r["kg"] for r in waste.values("floor_id", "date").annotate(kg=Sum("total_kg", output_field=KG_SUM))
-    }
-    by_meal = {
-        (r["floor__mess_id"], r["date"], r["meal"]): r
-        for r in waste.values("floor__mess_id", "date", "meal").annotate(
-            kg=Sum("total_kg", output_field=KG_SUM),
-            counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG_SUM),
-            diners=Sum("diners", filter=Q(diners__gt=0)),
-        )
-    }
-    feedback = {
-        (r["mess_id"], r["date"], r["meal"]): r
-        for r in Feedback.objects.filter(date__in=dates, mess_id__in=mess_ids)
-        .values("mess_id", "date", "meal")
-        .annotate(n=Count("id"), total=Sum("rating"), critical=Count("id", filter=CRITICAL_FEEDBACK))
-        .order_by()
-    }
-    # Open on a date: first seen by the end of that (local) day, and not resolved before it began.
-    alerts = defaultdict(list)
-    for alert in (
-        Alert.objects.filter(mess_id__in=mess_ids, first_seen_at__lt=day_start(max(dates) + datetime.timedelta(days=1)))
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=day_start(min(dates))))
-        .order_by("kind", "subject", "first_seen_at")
-    ):
-        alerts[alert.mess_id].append(alert)
+    reads = _ReportReads(messes=messes, dates=dates)
+    return {(mess.pk, date): _report_of(mess, date, reads) for mess in messes for date in dates}
 
-    critical_entries = defaultdict(list)
-    for entry in (
-        Feedback.objects.filter(CRITICAL_FEEDBACK, date__in=dates, mess_id__in=mess_ids)
-        .only("id", "mess_id", "date", "comment", "critical_why", "critical_themes")
-        .order_by("-created_at", "-id")
-    ):
-        critical_entries[entry.mess_id, entry.date].append(entry)
-    names = theme_names()
 
-    reports = {}
-    for mess in messes:
-        for date in dates:
-            by_meal_rows, rating_rows = [], []
-            counted_kg, diners, count, total_rating, critical = Decimal(0), 0, 0, 0, 0
-            for meal in Meal:
-                w = by_meal.get((mess.pk, date, meal.value))
-                f = feedback.get((mess.pk, date, meal.value), {"n": 0, "total": 0, "critical": 0})
-                counted = w is not None and bool(w["diners"])
-                if counted:
-                    counted_kg, diners = counted_kg + Decimal(w["counted_kg"]), diners + w["diners"]
-                count, total_rating, critical = count + f["n"], total_rating + f["total"], critical + f["critical"]
-                by_meal_rows.append(
-                    {
-                        "meal": meal.value,
-                        "label": meal.label,
-                        "kg": _cents(w["kg"]) if w else None,
-                        "diners": w["diners"] if w else None,
-                        "grams_per_diner": grams_per_diner(w["counted_kg"], w["diners"]) if counted else None,
-                    }
-                )
-                rating_rows.append(
-                    {
-                        "meal": meal.value,
-                        "label": meal.label,
-                        "count": f["n"],
-                        "average_rating": _cents(average(f["total"], f["n"])) if f["n"] else None,
-                    }
-                )
-            floor_rows = [
-                {"floor": floor.name, "kg": _cents(by_floor[floor.pk, date]) if (floor.pk, date) in by_floor else None}
-                for floor in floors[mess.pk]
-            ]
-            begins, ends = day_start(date), day_start(date + datetime.timedelta(days=1))
-            reports[mess.pk, date] = {
-                "mess": mess.code,
-                "date": date.isoformat(),
-                "closed": closed.get((mess.pk, date)),
-                "waste_kg": _cents(sum((Decimal(r["kg"]) for r in floor_rows if r["kg"]), Decimal(0))),
-                "grams_per_diner": grams_per_diner(counted_kg, diners),
-                "waste_by_floor": floor_rows,
-                "waste_by_meal": by_meal_rows,
-                "feedback_count": count,
-                "average_rating": _cents(average(total_rating, count)) if count else None,
-                "feedback_by_meal": rating_rows,
-                "critical_count": critical,
-                "critical": report_digest(entries=critical_entries[mess.pk, date], theme_names=names),
-                "alerts": [
-                    {
-                        "kind": a.kind,
-                        "label": a.get_kind_display(),
-                        "subject": a.subject,
-                        "value": _cents(a.value),
-                        "threshold": _cents(a.threshold),
-                        "basis": a.basis,
-                    }
-                    for a in alerts[mess.pk]
-                    if a.first_seen_at < ends and (a.resolved_at is None or a.resolved_at >= begins)
-                ],
+class _ReportReads:
+    """Everything the reports of `messes` on `dates` show, read at once (eight queries)."""
+
+    def __init__(self, *, messes: list[Mess], dates: list[datetime.date]):
+        mess_ids = [m.pk for m in messes]
+        self.closed = closures_by_day(mess_ids=mess_ids, start=min(dates), end=max(dates))
+        self.floors = defaultdict(list)
+        for floor in Floor.objects.filter(mess_id__in=mess_ids).order_by("name"):
+            self.floors[floor.mess_id].append(floor)
+        waste = WasteRecord.objects.filter(date__in=dates, floor__mess_id__in=mess_ids).order_by()
+        self.by_floor = {
+            (r["floor_id"], r["date"]): r["kg"] for r in waste.values("floor_id", "date").annotate(kg=Sum("total_kg", output_field=KG_SUM))
+        }
+        self.by_meal = {
+            (r["floor__mess_id"], r["date"], r["meal"]): r
+            for r in waste.values("floor__mess_id", "date", "meal").annotate(
+                kg=Sum("total_kg", output_field=KG_SUM),
+                counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG_SUM),
+                diners=Sum("diners", filter=Q(diners__gt=0)),
+            )
+        }
+        self.feedback = {
+            (r["mess_id"], r["date"], r["meal"]): r
+            for r in Feedback.objects.filter(date__in=dates, mess_id__in=mess_ids)
+            .values("mess_id", "date", "meal")
+            .annotate(n=Count("id"), total=Sum("rating"), critical=Count("id", filter=CRITICAL_FEEDBACK))
+            .order_by()
+        }
+        # Open on a date: first seen by the end of that (local) day, and not resolved before it began.
+        self.alerts = defaultdict(list)
+        for alert in (
+            Alert.objects.filter(mess_id__in=mess_ids, first_seen_at__lt=day_start(max(dates) + datetime.timedelta(days=1)))
+            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=day_start(min(dates))))
+            .order_by("kind", "subject", "first_seen_at")
+        ):
+            self.alerts[alert.mess_id].append(alert)
+        self.critical_entries = defaultdict(list)
+        for entry in (
+            Feedback.objects.filter(CRITICAL_FEEDBACK, date__in=dates, mess_id__in=mess_ids)
+            .only("id", "mess_id", "date", "comment", "critical_why", "critical_themes")
+            .order_by("-created_at", "-id")
+        ):
+            self.critical_entries[entry.mess_id, entry.date].append(entry)
+        self.theme_names = theme_names()
+
+
+def _report_of(mess: Mess, date: datetime.date, reads: _ReportReads) -> dict:
+    """One report's data (see daily_reports_data), from what was read."""
+    by_meal, ratings = _meals_of(mess, date, reads)
+    floor_rows = [
+        {"floor": floor.name, "kg": _cents(reads.by_floor[floor.pk, date]) if (floor.pk, date) in reads.by_floor else None}
+        for floor in reads.floors[mess.pk]
+    ]
+    counted = [r for r in by_meal if r["grams_per_diner"] is not None]
+    counted_kg = sum((Decimal(reads.by_meal[mess.pk, date, r["meal"]]["counted_kg"]) for r in counted), Decimal(0))
+    diners = sum(r["diners"] for r in counted)
+    count, total_rating = sum(r["count"] for r in ratings), sum(r["total"] for r in ratings)
+    begins, ends = day_start(date), day_start(date + datetime.timedelta(days=1))
+    return {
+        "mess": mess.code,
+        "date": date.isoformat(),
+        "closed": reads.closed.get((mess.pk, date)),
+        "waste_kg": _cents(sum((Decimal(r["kg"]) for r in floor_rows if r["kg"]), Decimal(0))),
+        "grams_per_diner": grams_per_diner(counted_kg, diners),
+        "waste_by_floor": floor_rows,
+        "waste_by_meal": by_meal,
+        "feedback_count": count,
+        "average_rating": _cents(average(total_rating, count)) if count else None,
+        "feedback_by_meal": [{key: r[key] for key in ("meal", "label", "count", "average_rating")} for r in ratings],
+        "critical_count": sum(r["critical"] for r in ratings),
+        "critical": report_digest(entries=reads.critical_entries[mess.pk, date], theme_names=reads.theme_names),
+        "alerts": [
+            {
+                "kind": a.kind,
+                "label": a.get_kind_display(),
+                "subject": a.subject,
+                "value": _cents(a.value),
+                "threshold": _cents(a.threshold),
+                "basis": a.basis,
             }
-    return reports
+            for a in reads.alerts[mess.pk]
+            if a.first_seen_at < ends and (a.resolved_at is None or a.resolved_at >= begins)
+        ],
+    }
+
+
+def _meals_of(mess: Mess, date: datetime.date, reads: _ReportReads) -> tuple[list[dict], list[dict]]:
+    """Each meal's waste (kilograms, diners, grams per diner of the meals with a head count) and
+    ratings (count, average, and the totals the day's figures add up), in serving order."""
+    waste, ratings = [], []
+    for meal in Meal:
+        w = reads.by_meal.get((mess.pk, date, meal.value))
+        f = reads.feedback.get((mess.pk, date, meal.value), {"n": 0, "total": 0, "critical": 0})
+        counted = w is not None and bool(w["diners"])
+        waste.append(
+            {
+                "meal": meal.value,
+                "label": meal.label,
+                "kg": _cents(w["kg"]) if w else None,
+                "diners": w["diners"] if w else None,
+                "grams_per_diner": grams_per_diner(w["counted_kg"], w["diners"]) if counted else None,
+            }
+        )
+        average_rating = _cents(average(f["total"], f["n"])) if f["n"] else None
+        ratings.append(
+            {
+                "meal": meal.value,
+                "label": meal.label,
+                "count": f["n"],
+                "average_rating": average_rating,
+                "total": f["total"],
+                "critical": f["critical"],
+            }
+        )
+    return waste, ratings
 
 
 def report_digest(*, entries: list[Feedback], theme_names: dict[str, str]) -> dict:

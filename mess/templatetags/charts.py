@@ -69,51 +69,10 @@ def bar_chart(
     scale = area / top
     bars, labels, values = [], [], []
     y = GAP
-    thin = BAR if stacked else max(8, (BAR + 4) // 2)
-    for row, total in zip(rows, totals, strict=True):
-        recorded = [v for v in row["values"] if v is not None]
-        height = BAR if stacked else len(series) * (thin + 2) - 2
+    for row in rows:
+        draw = _stacked_bar if stacked else _side_by_side_bars
+        height = draw(row, series, y=y, scale=scale, unit=unit, counted=counted, bars=bars, values=values)
         labels.append({"x": LABEL_WIDTH - 6, "y": y + height / 2, "text": row["label"]})
-        x = LABEL_WIDTH
-        for i, (s, value) in enumerate(zip(series, row["values"], strict=True)):
-            if stacked:
-                if value:
-                    width = float(value) * scale
-                    bars.append(
-                        {
-                            "x": x,
-                            "y": y,
-                            "w": width,
-                            "h": BAR,
-                            "cls": f"s{i}",
-                            "title": f"{row['label']}, {s['label']}: {_number(value)} {unit}",
-                        }
-                    )
-                    x += width
-            else:
-                by = y + i * (thin + 2)
-                width = float(value) * scale if value is not None else 0
-                count = row["counts"][i] if "counts" in row else None
-                if value is not None:
-                    bars.append(
-                        {
-                            "x": LABEL_WIDTH,
-                            "y": by,
-                            "w": width,
-                            "h": thin,
-                            "cls": f"s{i}",
-                            "title": f"{row['label']}, {s['label']}: {_number(value)} {unit}".strip()
-                            + (f", from {count:,} {counted}" if count is not None else ""),
-                        }
-                    )
-                text = f"{_number(value)} {unit}".strip() if value is not None else "none"
-                if value is not None and count is not None:
-                    text += f" ({count:,})"
-                values.append({"x": LABEL_WIDTH + width + 4, "y": by + thin / 2, "text": text})
-        if stacked:
-            total_value = sum(recorded, Decimal(0)) if recorded and all(isinstance(v, Decimal) for v in recorded) else total
-            text = f"{_number(total_value)} {unit}".strip() if recorded else "none"
-            values.append({"x": x + 4, "y": y + BAR / 2, "text": text})
         y += height + GAP
     ticks = [{"x": LABEL_WIDTH + area * f, "text": _axis_label(top * f)} for f in (0, 0.5, 1)]
     mark = None
@@ -135,6 +94,42 @@ def bar_chart(
         "counted": counted,
         "empty": not numbers,
     }
+
+
+def _stacked_bar(row, series, *, y, scale, unit, counted, bars, values) -> float:
+    """One bar for `row`, split by series, its total written after it; returns its height."""
+    x = LABEL_WIDTH
+    for i, (s, value) in enumerate(zip(series, row["values"], strict=True)):
+        if value:
+            width = float(value) * scale
+            title = f"{row['label']}, {s['label']}: {_number(value)} {unit}"
+            bars.append({"x": x, "y": y, "w": width, "h": BAR, "cls": f"s{i}", "title": title})
+            x += width
+    recorded = [v for v in row["values"] if v is not None]
+    # Decimals add up exactly (kilograms in cents); anything else as the floats drawn
+    total = sum(recorded, Decimal(0)) if all(isinstance(v, Decimal) for v in recorded) else sum(float(v) for v in recorded)
+    values.append({"x": x + 4, "y": y + BAR / 2, "text": f"{_number(total)} {unit}".strip() if recorded else "none"})
+    return BAR
+
+
+def _side_by_side_bars(row, series, *, y, scale, unit, counted, bars, values) -> float:
+    """A thin bar per series for `row`, each with its value (and what it rests on) after it;
+    returns the height of them all."""
+    thin = max(8, (BAR + 4) // 2)
+    for i, (s, value) in enumerate(zip(series, row["values"], strict=True)):
+        by = y + i * (thin + 2)
+        width = float(value) * scale if value is not None else 0
+        count = row["counts"][i] if "counts" in row else None
+        if value is not None:
+            title = f"{row['label']}, {s['label']}: {_number(value)} {unit}".strip() + (
+                f", from {count:,} {counted}" if count is not None else ""
+            )
+            bars.append({"x": LABEL_WIDTH, "y": by, "w": width, "h": thin, "cls": f"s{i}", "title": title})
+        text = f"{_number(value)} {unit}".strip() if value is not None else "none"
+        if value is not None and count is not None:
+            text += f" ({count:,})"
+        values.append({"x": LABEL_WIDTH + width + 4, "y": by + thin / 2, "text": text})
+    return len(series) * (thin + 2) - 2
 
 
 @register.inclusion_tag("mess/charts/line.html")
