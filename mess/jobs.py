@@ -3,10 +3,14 @@ feature's module; its command, of the same name, is in mess/management/commands/
 
 import datetime
 
+from django.utils import timezone
+
 from mess.alerts import alerts_generate, mess_code_check
+from mess.cook_sheets import cook_sheets_send
 from mess.meals import day_check, day_over_check, meal_check, meal_windows
 from mess.menus import menus_cleanup
 from mess.missing_waste import waste_reminders_send
+from mess.models import DEFAULT_CUTOFF, Mess
 from mess.notifications import notifications_send
 from mess.overview import day_totals_refresh
 from mess.people import admins_emails
@@ -28,6 +32,11 @@ def a_day_that_is_over(value) -> datetime.date:
     return day_over_check(date_value(value))
 
 
+def a_day_to_cook_for(value) -> datetime.date:
+    """A day that has been, or one of the next two (a cut-off reaches back at most two days)."""
+    return day_check(date_value(value), latest=timezone.localdate() + datetime.timedelta(days=2))
+
+
 def after_each_meal(key: str) -> list[DefaultSchedule]:
     """One schedule per meal, when its service window ends (read from the admin-edited windows)."""
     return _meals_end(key, hours_after=0)
@@ -37,6 +46,23 @@ def an_hour_after_each_meal(key: str) -> list[DefaultSchedule]:
     """One schedule per meal, an hour after its service window ends (the next day's early hours for
     a window that ends after 23:00)."""
     return _meals_end(key, hours_after=1)
+
+
+def at_each_cutoff(key: str) -> list[DefaultSchedule]:
+    """One schedule per meal and absence cut-off of the active messes, when that cut-off passes
+    before the meal starts (the day before, for a cut-off that reaches back past midnight). Each
+    run sends the sheets of the messes whose cut-off has passed and that have none yet, so a cut-off
+    moved between two schedules is sent by the next one."""
+    cutoffs = sorted(set(Mess.objects.filter(is_active=True).values_list("absence_cutoff_minutes", flat=True))) or [DEFAULT_CUTOFF]
+    schedules = []
+    for window in meal_windows():
+        starts = window.starts_at.hour * 60 + window.starts_at.minute
+        for cutoff in cutoffs:
+            at = (starts - cutoff) % (24 * 60)
+            schedules.append(
+                DefaultSchedule(name=f"{key}:{window.meal}:{cutoff}m", cron=f"{at % 60} {at // 60} * * *", kwargs={"meal": window.meal})
+            )
+    return schedules
 
 
 def _meals_end(key: str, *, hours_after: int) -> list[DefaultSchedule]:
@@ -83,6 +109,13 @@ register(
         description="Stores and e-mails each mess's report of the previous day (and of missed days).",
         default_schedules=cron("0 7 * * *"),
         params=(Param("date", a_day_that_is_over), Param("resend", bool_value)),
+    ),
+    Job(
+        key="send_cook_sheet",
+        func=cook_sheets_send,
+        description="Sends each mess's kitchen the meal's forecast head count and what to cook, at the meal's absence cut-off.",
+        default_schedules=at_each_cutoff,
+        params=(Param("meal", meal_check, required=True), Param("date", a_day_to_cook_for), Param("resend", bool_value)),
     ),
     Job(
         key="refresh_day_totals",

@@ -239,7 +239,8 @@ EMAILS_CRITICAL = "emails_critical"  # a meal's critical feedback (send_admin_no
 EMAILS_MISSING_WASTE = "emails_missing_waste"  # floors that recorded no waste (send_waste_reminders)
 EMAILS_DAILY_REPORT = "emails_daily_report"  # send_daily_report
 EMAILS_JOB_PROBLEMS = "emails_job_problems"  # the admins only: schedules failing, recovering or late
-EMAIL_CHOICES = (EMAILS_CRITICAL, EMAILS_MISSING_WASTE, EMAILS_DAILY_REPORT, EMAILS_JOB_PROBLEMS)
+EMAILS_COOK_SHEET = "emails_cook_sheet"  # the officials only: each meal's cook sheet at its cut-off (send_cook_sheet)
+EMAIL_CHOICES = (EMAILS_CRITICAL, EMAILS_MISSING_WASTE, EMAILS_DAILY_REPORT, EMAILS_JOB_PROBLEMS, EMAILS_COOK_SHEET)
 
 
 def _wanting(about: str) -> Q:

@@ -199,6 +199,11 @@ MESS_POST = {
     "alert_window_days": "7",
     "waste_threshold_g_per_diner": "150",
     "min_ratings": "10",
+    "absence_cutoff_minutes": "180",
+    "cook_margin_percent": "5",
+    "co2e_per_kg": "2.50",
+    "kg_per_meal": "0.420",
+    "waste_goal_percent": "20",
 }
 
 

@@ -20,6 +20,7 @@ def test_it_holds_each_apps_jobs_in_installed_apps_order():
         "send_admin_notifications",
         "send_waste_reminders",
         "send_daily_report",
+        "send_cook_sheet",
         "refresh_day_totals",
     ]
     assert registry.JOBS["generate_alerts"].func.__module__.startswith("mess.")

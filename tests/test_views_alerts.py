@@ -209,6 +209,11 @@ def test_the_mess_admin_shows_and_edits_the_thresholds(as_admin, mess1):
         "rating_threshold": "3.5",
         "min_ratings": "0",
         "alert_window_days": "7",
+        "absence_cutoff_minutes": "180",
+        "cook_margin_percent": "5",
+        "co2e_per_kg": "2.50",
+        "kg_per_meal": "0.420",
+        "waste_goal_percent": "20",
         "floors-TOTAL_FORMS": "0",
         "floors-INITIAL_FORMS": "0",
     }

@@ -9,16 +9,38 @@ alike: MAX_WASTE_KG and MAX_DINERS (waste), MAX_COMMENT (feedback), MAX_DISHES (
 EARLIEST_DATE, the first day waste and feedback may be of (and the jobs may look at).
 """
 
+from mess.models.absences import Absence
 from mess.models.alerts import Alert, AlertKind
 from mess.models.feedback import MAX_COMMENT, ComplaintTerm, ComplaintTheme, DishVote, Feedback, FeedbackCategory
 from mess.models.imports import StagedFeedback, StagedImport, StagedWaste
 from mess.models.menus import MAX_DISHES, MenuChange, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
-from mess.models.messes import EARLIEST_DATE, Closure, Floor, Meal, MealWindow, Mess, Weekday, not_in_future
-from mess.models.outputs import DailyReport, DayTotals, Notification, OutgoingEmail, WasteReminder
+from mess.models.messes import (
+    CO2E_PER_KG,
+    DEFAULT_CUTOFF,
+    EARLIEST_DATE,
+    KG_PER_MEAL,
+    MAX_CUTOFF_MINUTES,
+    Closure,
+    Floor,
+    Meal,
+    MealWindow,
+    Mess,
+    Weekday,
+    not_in_future,
+)
+from mess.models.outputs import CookSheet, DailyReport, DayTotals, Notification, OutgoingEmail, WasteReminder
 from mess.models.people import Profile, Role
-from mess.models.waste import MAX_DINERS, MAX_WASTE_KG, WasteChange, WasteRecord
+from mess.models.waste import MAX_COOKED_KG, MAX_DINERS, MAX_WASTE_KG, CookedFood, WasteChange, WasteRecord
 
 __all__ = [
+    "DEFAULT_CUTOFF",
+    "CO2E_PER_KG",
+    "KG_PER_MEAL",
+    "MAX_COOKED_KG",
+    "MAX_CUTOFF_MINUTES",
+    "Absence",
+    "CookSheet",
+    "CookedFood",
     "EARLIEST_DATE",
     "MAX_COMMENT",
     "MAX_DINERS",

@@ -10,6 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)  # of waste and feedback (and of the days jobs look at)
+MAX_CUTOFF_MINUTES = 2 * 24 * 60  # an absence cut-off of at most two days before the meal
+DEFAULT_CUTOFF = 180  # minutes: three hours
+CO2E_PER_KG = Decimal("2.50")  # FAO, Food Wastage Footprint (2013): 3.3 Gt CO2e for 1.3 Gt of food wasted
+KG_PER_MEAL = Decimal("0.420")  # WRAP's meal, in UK food waste reporting
 
 
 def not_in_future(day: datetime.date) -> None:
@@ -103,6 +107,73 @@ class Mess(models.Model):
         blank=True,
         help_text="For a mess that alternates two weekly menus: a Monday of week 1. Weeks count from it, 1, 2, 1, 2, ...",
     )
+    # Cooking for those who will come (mess/absences.py, mess/forecast.py, mess/cook_sheets.py)
+    absence_cutoff_minutes = models.PositiveSmallIntegerField(
+        "absence cut-off (minutes)",
+        default=DEFAULT_CUTOFF,
+        db_default=DEFAULT_CUTOFF,
+        validators=[MaxValueValidator(MAX_CUTOFF_MINUTES)],
+        help_text="How long before a meal starts students may still say they will skip it, or take that back; the kitchen's "
+        "cook sheet goes out then. 180 is three hours.",
+    )
+    cook_margin_percent = models.DecimalField(
+        "cooking margin (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5"),
+        db_default=Decimal("5"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="The cook sheet's quantity is the forecast head count plus this share, for those the forecast misses.",
+    )
+    kitchen_email = models.EmailField(
+        "kitchen's e-mail address", blank=True, help_text="Where the cook sheet goes besides the officials who chose it; empty for none."
+    )
+    # Waste in rupees, CO2e and meals, against a goal (mess/waste_value.py)
+    food_cost_per_kg = models.DecimalField(
+        "food cost (₹ per kg)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="What a kilogram of cooked food costs the mess: a month's food spend divided by the kilograms cooked that month "
+        "(the waste page records them). Empty: waste is not valued in rupees.",
+    )
+    co2e_per_kg = models.DecimalField(
+        "kg CO2e per kg wasted",
+        max_digits=5,
+        decimal_places=2,
+        default=CO2E_PER_KG,
+        db_default=CO2E_PER_KG,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Greenhouse gas emitted to grow, cook and throw away a kilogram of food. 2.5, the default, is FAO's world "
+        "average (Food Wastage Footprint, 2013: 3.3 Gt CO2e for 1.3 Gt of food wasted).",
+    )
+    kg_per_meal = models.DecimalField(
+        "kg per meal",
+        max_digits=5,
+        decimal_places=3,
+        default=KG_PER_MEAL,
+        db_default=KG_PER_MEAL,
+        validators=[MinValueValidator(Decimal("0.05"))],
+        help_text="What one meal weighs, to say waste in meals: 0.42, the default, is WRAP's meal (420 g), which UK food waste "
+        "reporting uses.",
+    )
+    baseline_start = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first day of the period the waste goal is measured against; empty: the mess's first 28 recorded days.",
+    )
+    baseline_end = models.DateField(null=True, blank=True, help_text="The last day of that period; empty with the first day.")
+    waste_goal_percent = models.DecimalField(
+        "waste goal (% less per diner)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
+        db_default=Decimal("20"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="How much less waste per diner than in the baseline period the mess aims for.",
+    )
 
     class Meta:
         verbose_name_plural = "messes"
@@ -118,6 +189,13 @@ class Mess(models.Model):
                 name="mess_waste_per_diner_threshold_not_negative",
             ),
             models.CheckConstraint(condition=Q(min_ratings__gte=1), name="mess_min_ratings_at_least_1"),
+            models.CheckConstraint(condition=Q(absence_cutoff_minutes__lte=MAX_CUTOFF_MINUTES), name="mess_absence_cutoff_at_most_2_days"),
+            models.CheckConstraint(condition=Q(cook_margin_percent__gte=0, cook_margin_percent__lte=100), name="mess_cook_margin_0_to_100"),
+            models.CheckConstraint(
+                condition=Q(baseline_start__isnull=True, baseline_end__isnull=True)
+                | Q(baseline_start__isnull=False, baseline_end__isnull=False, baseline_start__lte=models.F("baseline_end")),
+                name="mess_baseline_both_or_neither_in_order",
+            ),
         ]
 
     def __str__(self):

@@ -152,3 +152,37 @@ class DayTotals(models.Model):
 
     def __str__(self):
         return f"{self.mess.code} {self.date}"
+
+
+class CookSheet(models.Model):
+    """What the kitchen of a mess was told to cook for one meal, at its cut-off: the students signed
+    up (at the mess that day, less those who said they would not eat), the forecast head count and
+    why, and the quantity to cook (send_cook_sheet; mess/cook_sheets.py). Kept, so that the dashboard
+    sets each forecast beside the head count recorded afterwards."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="cook_sheets")
+    date = models.DateField()
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    students = models.PositiveIntegerField(help_text="Eating at the mess that day.")
+    absent = models.PositiveIntegerField(help_text="Of them, those who said by the cut-off they would not eat.")
+    forecast = models.PositiveIntegerField(help_text="The head count expected.")
+    explanation = models.CharField(max_length=255)
+    to_cook = models.PositiveIntegerField(help_text="Portions: the forecast and the mess's margin.")
+    cook_kg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True, help_text="Where cooked kilograms are recorded.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "mess__code", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "date", "meal"], name="cooksheet_one_per_meal"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="cooksheet_meal_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date} {self.get_meal_display()}: cook for {self.to_cook}"
+
+    @property
+    def signed_up(self) -> int:
+        return self.students - self.absent

@@ -19,6 +19,9 @@ class Profile(models.Model):
     emails_missing_waste = models.BooleanField("missing-waste reminders", default=True, db_default=True)
     emails_daily_report = models.BooleanField("daily reports", default=True, db_default=True)
     emails_job_problems = models.BooleanField("job problems (admins)", default=True, db_default=True)
+    emails_cook_sheet = models.BooleanField("cook sheets", default=True, db_default=True)
+    # A student counts at their mess from this day on (the head-count forecast reads it); empty: always.
+    since = models.DateField("eats at the mess since", null=True, blank=True)
 
     def __str__(self):
         return f"{self.user.get_username()} @ {self.mess.code if self.mess else '-'}"

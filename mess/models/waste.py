@@ -11,6 +11,7 @@ from mess.models.messes import EARLIEST_DATE, Floor, Meal, Mess, not_in_future
 
 MAX_WASTE_KG = Decimal("1000")  # of one floor after one meal
 MAX_DINERS = 2**31 - 1  # what the head-count column holds
+MAX_COOKED_KG = Decimal("10000")  # of one mess for one meal
 
 
 class WasteRecord(models.Model):
@@ -72,3 +73,30 @@ class WasteChange(models.Model):
 
     def __str__(self):
         return f"{self.floor_name} ({self.mess.code}) {self.date} {self.get_meal_display()}: {self.get_action_display().lower()}"
+
+
+class CookedFood(models.Model):
+    """The kilograms of food a mess cooked for one meal (one figure a meal, not a floor's), where it
+    weighs them: the waste is then also a share of what was cooked, and the cook sheet says kilograms."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="cooked")
+    date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
+    meal = models.CharField(max_length=16, choices=Meal.choices)
+    kg = models.DecimalField(
+        "cooked (kg)", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_COOKED_KG)]
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "food cooked"
+        verbose_name_plural = "food cooked"
+        ordering = ["-date", "mess__code", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["mess", "date", "meal"], name="cookedfood_one_per_meal"),
+            models.CheckConstraint(condition=Q(kg__gte=0, kg__lte=MAX_COOKED_KG), name="cookedfood_kg_0_to_10000"),
+            models.CheckConstraint(condition=Q(meal__in=Meal.values), name="cookedfood_meal_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.date} {self.get_meal_display()}: {self.kg} kg cooked"
