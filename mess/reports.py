@@ -18,8 +18,10 @@ from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, Outgoin
 from mess.people import EMAILS_DAILY_REPORT, messes_recipients
 from mess.text import plural
 from mess.triage import CRITICAL_FEEDBACK, critical_digest, theme_names
+from mess.waste_value import waste_goals_on, waste_valued
 
 REPORT_COMMENTS = 20  # critical comments a daily report lists besides its digest's examples
+ADDED_LATER = ("valued", "goal")  # figures a report holds since a later version: older ones lack them
 
 
 def _cents(value) -> str:
@@ -32,14 +34,16 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
     the waste by floor and by meal (kilograms as strings, grams per diner over the meals with a head
     count), the feedback count and average rating by meal, the critical entries and their digest
     (`report_digest`), the alerts that were open on the date, and `closed`: the reason the mess was
-    closed that day ("" when none was given), or None when it was open. Eight queries whatever the
-    number of messes, floors and dates."""
+    closed that day ("" when none was given), or None when it was open; the waste's worth (`valued`:
+    rupees where the mess sets its food cost, kg CO2e, meals) and how the week ending the date does
+    against the waste goal (`goal`, a sentence). Eleven queries whatever the number of messes, floors
+    and dates."""
     reads = _ReportReads(messes=messes, dates=dates)
     return {(mess.pk, date): _report_of(mess, date, reads) for mess in messes for date in dates}
 
 
 class _ReportReads:
-    """Everything the reports of `messes` on `dates` show, read at once (eight queries)."""
+    """Everything the reports of `messes` on `dates` show, read at once (eleven queries)."""
 
     def __init__(self, *, messes: list[Mess], dates: list[datetime.date]):
         mess_ids = [m.pk for m in messes]
@@ -82,6 +86,7 @@ class _ReportReads:
         ):
             self.critical_entries[entry.mess_id, entry.date].append(entry)
         self.theme_names = theme_names()
+        self.goals = waste_goals_on(messes=messes, dates=dates)
 
 
 def _report_of(mess: Mess, date: datetime.date, reads: _ReportReads) -> dict:
@@ -96,11 +101,15 @@ def _report_of(mess: Mess, date: datetime.date, reads: _ReportReads) -> dict:
     diners = sum(r["diners"] for r in counted)
     count, total_rating = sum(r["count"] for r in ratings), sum(r["total"] for r in ratings)
     begins, ends = day_start(date), day_start(date + datetime.timedelta(days=1))
+    waste_kg = sum((Decimal(r["kg"]) for r in floor_rows if r["kg"]), Decimal(0))
+    valued = waste_valued(mess=mess, kg=waste_kg)
     return {
         "mess": mess.code,
         "date": date.isoformat(),
         "closed": reads.closed.get((mess.pk, date)),
-        "waste_kg": _cents(sum((Decimal(r["kg"]) for r in floor_rows if r["kg"]), Decimal(0))),
+        "waste_kg": _cents(waste_kg),
+        "valued": {"inr": valued.inr and str(valued.inr), "co2e_kg": str(valued.co2e_kg), "meals": valued.meals},
+        "goal": reads.goals[mess.pk, date].sentence,
         "grams_per_diner": grams_per_diner(counted_kg, diners),
         "waste_by_floor": floor_rows,
         "waste_by_meal": by_meal,
@@ -263,8 +272,10 @@ def _report_rerendered(
     """Renders a stored report again from `data`, changing `report` in place: corrected `now` when
     its figures changed. Returns the e-mail context and the fields that changed (none: unchanged).
     With `skip_unchanged`, a report whose figures are unchanged is not rendered (nor its context)."""
-    # reports stored before closed days were kept say nothing of them: they were open
-    figures_changed = data != {"closed": None, **report.data}
+    # Reports stored before closed days were kept say nothing of them (they were open), and those
+    # stored before the waste was valued say nothing of its worth: that is no correction.
+    stored = {"closed": None, **report.data}
+    figures_changed = {k: v for k, v in data.items() if k in stored or k not in ADDED_LATER} != stored
     corrected_at = now if figures_changed else report.corrected_at
     if skip_unchanged and not figures_changed:  # same figures: same bodies
         return {}, {}

@@ -19,9 +19,11 @@ from mess.derived import records_changed
 from mess.figures import KG_SUM, cents, grams_per_diner
 from mess.meals import day_check, meals_of_today, serving_order
 from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, Meal, Mess, StagedWaste, WasteChange, WasteRecord
+from mess.waste_value import record_value
 
-# The columns of a waste file, as import_waste reads it and the exports write it.
-WASTE_COLUMNS = ("date", "mess", "floor", "meal", "total_kg", "diners")
+# The columns of a waste file, as import_waste reads it and the exports write it: the last two, the
+# record's worth at its mess's current rates, go out for the reader and are passed over coming back in.
+WASTE_COLUMNS = ("date", "mess", "floor", "meal", "total_kg", "diners", "value_inr", "co2e_kg")
 
 
 @dataclass(frozen=True)
@@ -386,13 +388,22 @@ def waste_records_recent(*, mess: Mess, limit: int = 12) -> list[WasteRecord]:
 
 def waste_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int | None = None) -> Iterator[tuple[str, ...]]:
     """The waste records from `start` to `end` (of one mess, or of all) as rows of
-    WASTE_COLUMNS, the columns import_waste reads, by date, mess, floor and meal. One query,
-    read in chunks."""
+    WASTE_COLUMNS, the columns import_waste reads, by date, mess, floor and meal, each with its worth
+    in rupees (empty where the mess sets no food cost) and kg CO2e at its mess's current rates. One
+    query, read in chunks."""
     records = WasteRecord.objects.filter(date__gte=start, date__lte=end)
     if mess_id is not None:
         records = records.filter(floor__mess_id=mess_id)
     rows = records.order_by("date", "floor__mess__code", "floor__name", serving_order()).values_list(
-        "date", "floor__mess__code", "floor__name", "meal", "total_kg", "diners"
+        "date",
+        "floor__mess__code",
+        "floor__name",
+        "meal",
+        "total_kg",
+        "diners",
+        "floor__mess__food_cost_per_kg",
+        "floor__mess__co2e_per_kg",
     )
-    for date, code, floor, meal, kg, diners in rows.iterator(chunk_size=2000):
-        yield date.isoformat(), code, floor, meal, str(cents(kg)), "" if diners is None else str(diners)
+    for date, code, floor, meal, kg, diners, cost, co2e in rows.iterator(chunk_size=2000):
+        inr, co2e_kg = record_value(kg=cents(kg), food_cost_per_kg=cost, co2e_per_kg=co2e)
+        yield date.isoformat(), code, floor, meal, str(cents(kg)), "" if diners is None else str(diners), inr, co2e_kg

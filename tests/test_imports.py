@@ -371,7 +371,7 @@ def test_it_tells_rows_apart_by_every_part_of_their_key(tmp_path, mess1):
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        (b"", "line 1: the file is empty; expected the header date,mess,floor,meal,total_kg,[diners]"),
+        (b"", "line 1: the file is empty; expected the header date,mess,floor,meal,total_kg,[diners],[value_inr],[co2e_kg]"),
         (b"\xef\xbb\xbf\n\n", "line 1: the file is empty"),
         (b"date,mess,floor,meal\n", "line 1: missing column total_kg; expected the header"),
         (b"date,mess,floor,meal,kg,diners\n", "line 1: missing column total_kg; unknown column 'kg'; expected"),
@@ -577,7 +577,7 @@ def test_a_header_of_60000_columns_is_rejected_with_a_short_message(mess1):
         waste_import(file=io.StringIO(unknown))
 
     assert first.value.errors == [
-        "line 1: repeated column date; expected the header date,mess,floor,meal,total_kg,[diners]",
+        "line 1: repeated column date; expected the header date,mess,floor,meal,total_kg,[diners],[value_inr],[co2e_kg]",
     ]
     assert second.value.errors[0].startswith("line 1: unknown columns 'x0', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'x9'")
     assert " and 59990 more; expected the header" in second.value.errors[0] and len(second.value.errors[0]) < 300

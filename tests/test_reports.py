@@ -98,6 +98,8 @@ def test_it_reports_waste_ratings_critical_feedback_and_alerts(mess1, mess2, gro
         "date": "2026-03-09",
         "closed": None,
         "waste_kg": "17.75",
+        "valued": {"inr": None, "co2e_kg": "44.38", "meals": 42},  # no food cost set; 2.5 kg CO2e and 0.42 kg a meal
+        "goal": "this week 50 g per diner: at the baseline, goal 20 %",  # its only day with a head count is the baseline
         "grams_per_diner": 50,  # 7.5 kg for 150 diners
         "waste_by_floor": [{"floor": "First", "kg": "3.00"}, {"floor": "Ground", "kg": "14.75"}],
         "waste_by_meal": [
@@ -393,10 +395,10 @@ def test_it_uses_as_many_queries_for_six_messes_and_many_floors_as_for_two(db, a
     # write that stores the e-mails, reads their ids back and stores the reports linked to them (5
     # with its savepoint); then, for each e-mail, its attempt and one write that marks it and its
     # report as sent (5 with its savepoint)
-    assert len(two.captured_queries) == 19 + 2 * 5, [q["sql"] for q in two.captured_queries]
+    assert len(two.captured_queries) == 22 + 2 * 5, [q["sql"] for q in two.captured_queries]
     DailyReport.objects.all().delete()
     make_messes(6, "b", floors=5)
-    with django_assert_num_queries(19 + 8 * 5):
+    with django_assert_num_queries(22 + 8 * 5):
         daily_reports_send()
     assert len(mail.outbox) == 2 + 8
 

@@ -3,6 +3,7 @@ admins, in the columns the import commands read, so a file goes out and back in 
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -10,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from mess.imports.feedback import feedback_import
 from mess.imports.waste import waste_import
-from mess.models import Feedback, Role, WasteRecord
+from mess.models import Feedback, Mess, Role, WasteRecord
 from tests.factories import NOW, TODAY, days_ago, feedback, waste
 from tests.helpers import create_person
 
@@ -46,17 +47,18 @@ def data(mess1, mess2, ground, first):
     feedback(mess2, days_ago(2), "lunch", 2, "'=already quoted", student=bob)
 
 
-def test_an_official_exports_their_mess_waste(client, official, data):
+def test_an_official_exports_their_mess_waste_with_its_worth(client, official, data, mess1):
+    Mess.objects.filter(pk=mess1.pk).update(food_cost_per_kg=Decimal("80"))  # ₹ a kilogram; CO2e at the default 2.50
     client.force_login(official)
 
     response = client.get("/mess/mess1/waste.csv", RANGE)
 
     assert response["Content-Disposition"] == 'attachment; filename="waste-mess1-2026-03-01-2026-03-10.csv"'
     assert rows(response) == [
-        ["date", "mess", "floor", "meal", "total_kg", "diners"],
-        ["2026-03-01", "mess1", "First", "lunch", "1000.00", ""],
-        ["2026-03-10", "mess1", "Ground", "breakfast", "2.00", ""],
-        ["2026-03-10", "mess1", "Ground", "lunch", "4.50", "120"],
+        ["date", "mess", "floor", "meal", "total_kg", "diners", "value_inr", "co2e_kg"],
+        ["2026-03-01", "mess1", "First", "lunch", "1000.00", "", "80000.00", "2500.00"],
+        ["2026-03-10", "mess1", "Ground", "breakfast", "2.00", "", "160.00", "5.00"],
+        ["2026-03-10", "mess1", "Ground", "lunch", "4.50", "120", "360.00", "11.25"],
     ]
 
 
@@ -80,7 +82,8 @@ def test_an_admin_exports_every_mess(client, admin, data):
 
     assert [r[1] for r in waste_rows[1:]] == ["mess1", "mess1", "mess1", "mess2"]
     assert [(r[1], r[3]) for r in feedback_rows[1:]] == [("mess1", "alice"), ("mess2", "bob")]
-    assert rows(client.get("/mess/mess2/waste.csv", RANGE))[1:] == [["2026-03-10", "mess2", "Second", "lunch", "7.25", "80"]]
+    # mess2 sets no food cost: no rupees
+    assert rows(client.get("/mess/mess2/waste.csv", RANGE))[1:] == [["2026-03-10", "mess2", "Second", "lunch", "7.25", "80", "", "18.13"]]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,224 @@
+"""What waste costs, and the goal of wasting less: kilograms said in rupees (at the mess's food cost
+per kilogram), in kilograms of CO2e and in meals (at its weight of a meal), as a share of what was
+cooked where the mess records it, and grams per diner against a baseline and a goal.
+
+The baseline is the mess's grams per diner over a period an admin sets, or by default over its
+first BASELINE_DAYS days with a head count recorded; the goal is that less `waste_goal_percent`.
+A week's progress is how far below the baseline its grams per diner are."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, Sum
+
+from mess.figures import KG_SUM, cents, grams_per_diner
+from mess.models import CookedFood, Mess, WasteRecord
+
+BASELINE_DAYS = 28
+CHART_WEEKS = 12  # weeks of grams per diner the dashboard draws
+
+
+@dataclass(frozen=True)
+class Valued:
+    """Kilograms of waste, and what they are worth: rupees (None where the mess sets no food cost),
+    kilograms of CO2e and meals."""
+
+    kg: Decimal
+    inr: Decimal | None
+    co2e_kg: Decimal
+    meals: int
+
+
+def waste_valued(*, mess: Mess, kg) -> Valued:
+    """`kg` of `mess`'s waste in rupees, CO2e and meals, at its current rates."""
+    kg = cents(kg or 0)
+    inr = cents(kg * mess.food_cost_per_kg) if mess.food_cost_per_kg is not None else None
+    meals = int((kg / mess.kg_per_meal).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if mess.kg_per_meal else 0
+    return Valued(kg=kg, inr=inr, co2e_kg=cents(kg * mess.co2e_per_kg), meals=meals)
+
+
+def record_value(*, kg, food_cost_per_kg, co2e_per_kg) -> tuple[str, str]:
+    """A waste record's rupees ("" where the mess sets no food cost) and kg CO2e, as the waste file writes them."""
+    return ("" if food_cost_per_kg is None else str(cents(kg * food_cost_per_kg))), str(cents(kg * co2e_per_kg))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A mess's waste over some days: valued, and as a share of the food cooked for the meals whose
+    cooked kilograms were recorded (None without any)."""
+
+    days: int
+    valued: Valued
+    cooked_share: Decimal | None
+
+
+def waste_periods(*, mess: Mess, today: datetime.date, periods: tuple[int, ...] = (7, 30)) -> dict[int, Period]:
+    """The waste of `mess` over each of `periods` days ending `today`, valued. Two queries."""
+    longest = max(periods)
+    start = today - datetime.timedelta(days=longest - 1)
+    starts = {days: today - datetime.timedelta(days=days - 1) for days in periods}
+    sums = WasteRecord.objects.filter(floor__mess=mess, date__gte=start, date__lte=today).aggregate(
+        **{f"kg{days}": Sum("total_kg", filter=Q(date__gte=starts[days]), output_field=KG_SUM) for days in periods}
+    )
+    # The share of what was cooked: the meals with both their cooked kilograms and their waste.
+    cooked = defaultdict(Decimal)
+    wasted = defaultdict(Decimal)
+    cooked_meals = {
+        (date, meal): kg
+        for date, meal, kg in CookedFood.objects.filter(mess=mess, date__gte=start, date__lte=today).values_list("date", "meal", "kg")
+    }
+    if cooked_meals:
+        rows = (
+            WasteRecord.objects.filter(floor__mess=mess, date__gte=start, date__lte=today)
+            .values("date", "meal")
+            .annotate(kg=Sum("total_kg", output_field=KG_SUM))
+            .order_by()
+        )
+        for row in rows:
+            key = (row["date"], row["meal"])
+            if key in cooked_meals:
+                for days in periods:
+                    if row["date"] >= starts[days]:
+                        cooked[days] += cooked_meals[key]
+                        wasted[days] += cents(row["kg"])
+    return {
+        days: Period(
+            days=days,
+            valued=waste_valued(mess=mess, kg=sums[f"kg{days}"]),
+            cooked_share=(wasted[days] / cooked[days]).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP) if cooked[days] else None,
+        )
+        for days in periods
+    }
+
+
+@dataclass(frozen=True)
+class Goal:
+    """How a mess does against its goal: grams per diner of the baseline period and of the last 7
+    days, the goal (the baseline less waste_goal_percent), and the reduction so far (a fraction;
+    negative when it wastes more). Figures are None where no head count was recorded."""
+
+    baseline_start: datetime.date | None
+    baseline_end: datetime.date | None
+    baseline: int | None
+    week: int | None
+    goal_percent: Decimal
+    target: int | None
+
+    @property
+    def reduction(self) -> Decimal | None:
+        if not self.baseline or self.week is None:
+            return None
+        return (1 - Decimal(self.week) / self.baseline).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+    @property
+    def sentence(self) -> str:
+        """ "this week 142 g per diner: 11 % below the baseline, goal 20 %", or why there is none."""
+        goal = f"goal {_percent(self.goal_percent / 100)} %"
+        if self.baseline is None:
+            return f"no baseline yet: it needs head counts recorded ({goal})"
+        if self.week is None:
+            return f"no head count recorded this week (baseline {self.baseline} g per diner, {goal})"
+        reduction = self.reduction
+        if reduction > 0:
+            where = f"{_percent(reduction)} % below the baseline"
+        elif reduction < 0:
+            where = f"{_percent(-reduction)} % above the baseline"
+        else:
+            where = "at the baseline"
+        return f"this week {self.week} g per diner: {where}, {goal}"
+
+
+def _percent(fraction: Decimal) -> Decimal:
+    return (fraction * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def waste_goals(*, messes: list[Mess], today: datetime.date) -> dict[int, Goal]:
+    """Each mess's Goal as of `today` (see waste_goals_on)."""
+    return {mess_id: goal for (mess_id, _), goal in waste_goals_on(messes=messes, dates=[today]).items()}
+
+
+def waste_goals_on(*, messes: list[Mess], dates: list[datetime.date]) -> dict[tuple[int, datetime.date], Goal]:
+    """Each mess's Goal as of each of `dates` (its week: the 7 days ending the date), by (mess id,
+    date). Three queries whatever the number of messes and dates: the days with a head count (for
+    the default baselines), the baselines' sums, and the daily sums of the weeks."""
+    if not messes or not dates:
+        return {}
+    periods = {m.pk: (m.baseline_start, m.baseline_end) for m in messes if m.baseline_start}
+    unset = [m.pk for m in messes if not m.baseline_start]
+    if unset:
+        counted_days = defaultdict(list)
+        rows = (
+            WasteRecord.objects.filter(floor__mess_id__in=unset, diners__gt=0)
+            .values_list("floor__mess_id", "date")
+            .distinct()
+            .order_by("date")
+        )
+        for mess_id, date in rows:
+            if len(counted_days[mess_id]) < BASELINE_DAYS:
+                counted_days[mess_id].append(date)
+        periods |= {mess_id: (days[0], days[-1]) for mess_id, days in counted_days.items()}
+    baselines = _grams(periods=periods)
+    daily = defaultdict(lambda: [Decimal(0), 0])
+    rows = (
+        WasteRecord.objects.filter(
+            floor__mess__in=messes, date__gte=min(dates) - datetime.timedelta(days=6), date__lte=max(dates), diners__gt=0
+        )
+        .values("floor__mess_id", "date")
+        .annotate(kg=Sum("total_kg", output_field=KG_SUM), diners=Sum("diners"))
+        .order_by()
+    )
+    for row in rows:
+        daily[row["floor__mess_id"], row["date"]] = [cents(row["kg"]), row["diners"]]
+    goals = {}
+    for mess in messes:
+        start, end = periods.get(mess.pk, (None, None))
+        baseline = baselines.get(mess.pk)
+        target = int((baseline * (1 - mess.waste_goal_percent / 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if baseline else None
+        for date in dates:
+            week = [
+                daily[mess.pk, date - datetime.timedelta(days=n)] for n in range(7) if (mess.pk, date - datetime.timedelta(days=n)) in daily
+            ]
+            kg, diners = sum((w[0] for w in week), Decimal(0)), sum(w[1] for w in week)
+            goals[mess.pk, date] = Goal(
+                start, end, baseline, grams_per_diner(kg, diners) if diners else None, mess.waste_goal_percent, target
+            )
+    return goals
+
+
+def _grams(*, periods: dict[int, tuple[datetime.date, datetime.date]]) -> dict[int, int]:
+    """Grams per diner of each mess over its period (the records with a head count). One query."""
+    if not periods:
+        return {}
+    where = Q()
+    for mess_id, (start, end) in periods.items():
+        where |= Q(floor__mess_id=mess_id, date__gte=start, date__lte=end)
+    rows = (
+        WasteRecord.objects.filter(where, diners__gt=0)
+        .values("floor__mess_id")
+        .annotate(kg=Sum("total_kg", output_field=KG_SUM), diners=Sum("diners"))
+        .order_by()
+    )
+    return {r["floor__mess_id"]: grams_per_diner(cents(r["kg"]), r["diners"]) for r in rows if r["diners"]}
+
+
+def weekly_grams(*, mess: Mess, today: datetime.date, weeks: int = CHART_WEEKS) -> list[tuple[datetime.date, int | None]]:
+    """Grams per diner of each of the `weeks` weeks of 7 days ending `today`, oldest first, each by
+    its last day: None for a week without a head count. One query."""
+    start = today - datetime.timedelta(days=7 * weeks - 1)
+    rows = (
+        WasteRecord.objects.filter(floor__mess=mess, date__gte=start, date__lte=today, diners__gt=0)
+        .values("date")
+        .annotate(kg=Sum("total_kg", output_field=KG_SUM), diners=Sum("diners"))
+        .order_by()
+    )
+    sums = defaultdict(lambda: [Decimal(0), 0])
+    for row in rows:
+        week = (today - row["date"]).days // 7
+        sums[week][0] += cents(row["kg"])
+        sums[week][1] += row["diners"]
+    return [
+        (today - datetime.timedelta(days=7 * week), grams_per_diner(*sums[week]) if sums[week][1] else None)
+        for week in range(weeks - 1, -1, -1)
+    ]
