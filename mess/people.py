@@ -8,6 +8,7 @@ An admin is a superuser, or a user with the mess.run_every_mess permission, whic
 gives. `is_staff` alone makes nobody an admin: it only opens Django admin with the model permissions
 the user has."""
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -76,6 +77,7 @@ class Person:
     first_name: str = ""
     last_name: str = ""
     password: str | None = None  # None: no usable password until one is set
+    since: datetime.date | None = None  # a student eats at the mess from this day (None: always)
 
 
 def people_create(*, people: Sequence[Person]) -> dict[str, int]:
@@ -103,7 +105,15 @@ def people_create(*, people: Sequence[Person]) -> dict[str, int]:
         groups = dict(Group.objects.filter(name__in=roles).values_list("name", "pk"))
         for role in roles:
             _place(group_id=groups[role], messes={ids[p.username]: p.mess_id for p in people if p.role == role})
+        for since in {p.since for p in people if p.since}:
+            people_since(since=since, user_ids=[ids[p.username] for p in people if p.since == since])
     return ids
+
+
+def people_since(*, since: datetime.date, user_ids: list[int]) -> None:
+    """Records that the students `user_ids` eat at their mess from `since` on (the head counts count
+    them from that day). One query."""
+    Profile.objects.filter(user_id__in=user_ids).update(since=since)
 
 
 def people_place(*, role: Role, messes: dict[int, int]) -> None:

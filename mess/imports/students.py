@@ -1,5 +1,6 @@
-"""The students file: `username,name,email,mess`, one student per username."""
+"""The students file: `username,name,email,mess[,since]`, one student per username."""
 
+import datetime
 import re
 import smtplib
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
+from django.utils import timezone
 
 from mess.imports.reader import (
     Bad,
@@ -21,17 +23,19 @@ from mess.imports.reader import (
     parse_mess,
     show,
 )
-from mess.models import Role
-from mess.people import Person, admins, people_create, people_invite, people_place
+from mess.models import EARLIEST_DATE, Role
+from mess.people import Person, admins, people_create, people_invite, people_place, people_since
 from mess.text import typed_text
 
 User = get_user_model()
 
 
 def students_import(*, file: IO, progress: Callable[[int], None] | None = None, invite: bool = False) -> ImportResult:
-    """Imports `username,name,email,mess` rows: creates each new user as a student of the mess with
-    no usable password (they set one through an invitation or "Forgot your password?"), and updates
-    an existing student's name, e-mail and mess. Usernames are matched exactly; one that differs only
+    """Imports `username,name,email,mess[,since]` rows: creates each new user as a student of the
+    mess with no usable password (they set one through an invitation or "Forgot your password?"),
+    and updates an existing student's name, e-mail and mess. `since` is the first day the student
+    eats at the mess (the head counts count them from it, so that a history can be loaded): a new
+    student without one eats there from today; an existing one keeps theirs. Usernames are matched exactly; one that differs only
     in case from an existing user, or names an official or an admin, is a bad row. All or nothing:
     raises ImportRejected and writes nothing if any row is bad. `file` is binary (UTF-8, optional
     BOM) or text; `progress`, if given, is called with the number of bytes read as reading goes.
@@ -67,14 +71,15 @@ class _User(NamedTuple):
     last_name: str
     email: str
     mess_id: int | None
+    since: datetime.date | None
     is_student: bool
     is_privileged: bool  # an official, an admin or a staff account: never made a student by a file
 
 
 class _StudentsImport(FileKind):
     what = "students"
-    columns = ("username", "name", "email", "mess")
-    required = columns
+    columns = ("username", "name", "email", "mess", "since")
+    required = columns[:4]
     key_text = "username"
 
     def __init__(self):
@@ -95,10 +100,11 @@ class _StudentsImport(FileKind):
         students = {pk for pk, group in members if group == Role.STUDENT}
         privileged = {pk for pk, group in members if group == Role.OFFICIAL} | set(admins().values_list("pk", flat=True))
         self.users, self.lowered = {}, {}
-        rows = User.objects.values_list("id", "username", "first_name", "last_name", "email", "is_staff", "profile__mess_id")
-        for pk, username, first_name, last_name, email, is_staff, mess_id in rows:
-            self.users[username] = _User(pk, first_name, last_name, email, mess_id, pk in students, is_staff or pk in privileged)
+        fields = ("id", "username", "first_name", "last_name", "email", "is_staff", "profile__mess_id", "profile__since")
+        for pk, username, first_name, last_name, email, is_staff, mess_id, since in User.objects.values_list(*fields):
+            self.users[username] = _User(pk, first_name, last_name, email, mess_id, since, pk in students, is_staff or pk in privileged)
             self.lowered[username.lower()] = username
+        self.today = timezone.localdate()
 
     def parse(self, fields: dict[str, str]) -> tuple:
         username = fields["username"]
@@ -125,16 +131,31 @@ class _StudentsImport(FileKind):
         if len(email) > 254:
             raise Bad("email is longer than 254 characters")
         mess_id = parse_mess(fields["mess"], self.codes)
+        since = self._since(fields.get("since", ""))
         user = self.users.get(username)
         if user is None and username.lower() in self.lowered:
             raise Bad(f"username {username} differs only in case from the existing user {self.lowered[username.lower()]}")
         if user is not None and user.is_privileged:
             raise Bad(f"username {username} is an existing official or admin, not a student")
-        return username.lower(), (username, first_name, last_name, email, mess_id)
+        return username.lower(), (username, first_name, last_name, email, mess_id, since)
+
+    def _since(self, value: str) -> datetime.date | None:
+        if not value:
+            return None
+        if not _ISO_DATE.fullmatch(value):
+            raise Bad(f"since {show(value)} is not a date like 2024-07-31")
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise Bad(f"since {value} does not exist") from None
+        latest = self.today + datetime.timedelta(days=SINCE_AHEAD)
+        if not EARLIEST_DATE <= day <= latest:
+            raise Bad(f"since {value} is not from {EARLIEST_DATE} to {latest}")
+        return day
 
     def check(self, items: list) -> tuple[list, int]:
         changed, new = [], 0
-        for username, first_name, last_name, email, mess_id in items:
+        for username, first_name, last_name, email, mess_id, since in items:
             user = self.users.get(username)
             if user is None:
                 new += 1
@@ -144,10 +165,10 @@ class _StudentsImport(FileKind):
                 email,
                 mess_id,
                 True,
-            ):
+            ) and since in (None, user.since):
                 self.student_ids.append(user.id)
                 continue
-            changed.append((username, first_name, last_name, email, mess_id))
+            changed.append((username, first_name, last_name, email, mess_id, since))
         self.changed += len(changed)
         return changed, new
 
@@ -158,12 +179,14 @@ class _StudentsImport(FileKind):
                 self._write(batch)
 
     def _write(self, items: list) -> None:
-        changed_users, places, new_people = [], {}, []
-        for username, first_name, last_name, email, mess_id in items:
+        changed_users, places, new_people, since_of = [], {}, [], {}
+        for username, first_name, last_name, email, mess_id, since in items:
             user = self.users.get(username)
             if user is None:
-                new_people.append(Person(username, Role.STUDENT, mess_id, email, first_name, last_name))
+                new_people.append(Person(username, Role.STUDENT, mess_id, email, first_name, last_name, since=since or self.today))
                 continue
+            if since is not None and since != user.since:
+                since_of.setdefault(since, []).append(user.id)
             if (user.first_name, user.last_name, user.email) != (first_name, last_name, email):
                 changed_users.append(User(pk=user.id, first_name=first_name, last_name=last_name, email=email))
             if user.mess_id != mess_id or not user.is_student:
@@ -171,9 +194,14 @@ class _StudentsImport(FileKind):
             self.student_ids.append(user.id)
         User.objects.bulk_update(changed_users, ["first_name", "last_name", "email"])
         people_place(role=Role.STUDENT, messes=places)
+        for since, user_ids in since_of.items():
+            people_since(since=since, user_ids=user_ids)
         # New students have no usable password: they set one through an invitation or a reset.
         self.student_ids.extend(people_create(people=new_people).values())
 
+
+SINCE_AHEAD = 366  # days ahead a student may be said to start eating at their mess (next term)
+_ISO_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # Django's own username characters, ASCII only: MariaDB compares non-ASCII names loosely ("é" = "e"),
 # which would merge users the file keeps apart.
