@@ -287,7 +287,7 @@ class ClosureForm(forms.Form):
 
 
 class EmailChoicesForm(forms.Form):
-    """Which e-mails a person gets (mess.people.EMAIL_CHOICES), of those they can get: job problems
+    """Which e-mails a person gets (mess.email_choices.EMAIL_CHOICES), of those they can get: job problems
     are the admins' alone, missing-waste reminders the officials' alone."""
 
     emails_critical = forms.BooleanField(

@@ -11,11 +11,12 @@ from django.db.models import Count, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mess.email_choices import EMAILS_DAILY_REPORT
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_rerender, emails_store, emails_unsent
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import MAKE_UP_DAYS, closures_by_day, day_over_check, day_start
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, OutgoingEmail, WasteRecord
-from mess.people import EMAILS_DAILY_REPORT, messes_recipients
+from mess.people import messes_recipients
 from mess.text import plural
 from mess.triage import CRITICAL_FEEDBACK, critical_digest, theme_names
 

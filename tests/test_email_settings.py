@@ -6,9 +6,9 @@ import datetime
 import time_machine
 from django.core import mail
 
+from mess.email_choices import EMAIL_CHOICES, email_choices, email_choices_save
 from mess.models import Profile
 from mess.notifications import notifications_send
-from mess.people import EMAIL_CHOICES, email_choices, email_choices_save
 from mess.reports import daily_reports_send
 from scheduling.registry import watchers_emails
 from tests.factories import IST, TODAY, feedback, waste

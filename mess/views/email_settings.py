@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from mess.context_processors import request_access
+from mess.email_choices import email_choices, email_choices_save
 from mess.forms import EmailChoicesForm
-from mess.people import email_choices, email_choices_save
 from mess.views.access import staff_page
 
 
