@@ -20,7 +20,8 @@ from mess.alerts import alert_wording
 from mess.closures import closure_problems, closures_changed
 from mess.derived import records_changed
 from mess.figures import grams_per_diner
-from mess.forms import waste_meal_refused
+from mess.forms.menu_editing import checked
+from mess.forms.waste import waste_meal_refused
 from mess.menu_editing import (
     dishes_clean,
     item_name_clean,
@@ -31,7 +32,6 @@ from mess.menu_editing import (
     price_check,
     rotation_start_check,
 )
-from mess.menu_forms import checked
 from mess.models import (
     MAX_DISHES,
     Alert,

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from mess.forms import WasteMealForm, WasteMealPickForm, unusual_key
+from mess.forms.waste import WasteMealForm, WasteMealPickForm, unusual_key
 from mess.meals import closures_by_day, meals_of_today
 from mess.models import Floor, Meal, Mess, WasteRecord
 from mess.views.access import admin_page, mess_page

@@ -4,7 +4,7 @@ mess/menu_editing.py, so that each problem shows beside its field; the services 
 from django import forms
 from django.utils import timezone
 
-from mess.forms import DateInput
+from mess.forms.waste import DateInput
 from mess.menu_editing import Slot, dishes_clean, item_name_clean, menu_date_check, price_check
 from mess.models import MAX_DISHES, Meal, Weekday
 from mess.text import folded
