@@ -20,7 +20,7 @@ from mess.alerts import alert_wording
 from mess.closures import closure_problems, closures_changed
 from mess.derived import records_changed
 from mess.figures import grams_per_diner
-from mess.forms.menu_editing import checked
+from mess.forms.common import checked
 from mess.forms.waste import waste_meal_refused
 from mess.menu_editing import (
     dishes_clean,

@@ -1,21 +1,13 @@
-"""The forms of the menu pages: they parse what officials type and check it by the rules of
+"""The forms of the menu pages (mess/views/menu_editing.py): they parse what officials type and check it by the rules of
 mess/menu_editing.py, so that each problem shows beside its field; the services write it."""
 
 from django import forms
 from django.utils import timezone
 
-from mess.forms.waste import DateInput
+from mess.forms.common import DateInput, checked
 from mess.menu_editing import Slot, dishes_clean, item_name_clean, menu_date_check, price_check
 from mess.models import MAX_DISHES, Meal, Weekday
 from mess.text import folded
-
-
-def checked(rule, value):
-    """`rule(value)`, its ValueError as the form's error."""
-    try:
-        return rule(value)
-    except ValueError as error:
-        raise forms.ValidationError(str(error)) from None
 
 
 class DishesField(forms.CharField):

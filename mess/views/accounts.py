@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from mess.context_processors import request_access
-from mess.forms.waste import PasswordChangeForm, PasswordResetForm
+from mess.forms.accounts import PasswordChangeForm, PasswordResetForm
 from mess.logins import login_allowed, login_failed, login_unlock
 
 

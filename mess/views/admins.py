@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from mess.forms.waste import DateRangeForm
+from mess.forms.exports import DateRangeForm
 from mess.meals import days_ending
 from mess.overview import messes_overview
 from mess.views.access import admin_page

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mess.closures import ClosureRefused, closure_remove, closures_add, closures_of_mess
-from mess.forms.waste import ClosureForm
+from mess.forms.closures import ClosureForm
 from mess.models import Closure, Mess
 from mess.views.access import mess_page
 

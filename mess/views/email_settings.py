@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from mess.context_processors import request_access
 from mess.email_choices import email_choices, email_choices_save
-from mess.forms.waste import EmailChoicesForm
+from mess.forms.email_choices import EmailChoicesForm
 from mess.views.access import staff_page
 
 

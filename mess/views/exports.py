@@ -9,7 +9,7 @@ from mess.feedback import (
     FEEDBACK_COLUMNS,
     feedback_export_rows,
 )
-from mess.forms.waste import DateRangeForm
+from mess.forms.exports import DateRangeForm
 from mess.imports.reader import cell_out
 from mess.models import Mess
 from mess.waste import WASTE_COLUMNS, waste_export_rows

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from mess.forms.waste import ReplyForm
+from mess.forms.replies import ReplyForm
 from mess.models import Feedback, Mess
 from mess.notifications import mess_for_dashboard, notifications_page
 from mess.replies import feedback_reply

@@ -5,7 +5,7 @@ admins."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from mess.forms.waste import ReplyForm
+from mess.forms.replies import ReplyForm
 from mess.models import Mess, Notification
 from mess.notifications import notification_comments
 from mess.views.access import mess_page

@@ -16,7 +16,7 @@ from mess.feedback import (
     feedback_critical_latest,
     ratings_by_meal,
 )
-from mess.forms.waste import DateRangeForm
+from mess.forms.exports import DateRangeForm
 from mess.meals import days_ending
 from mess.menus import menu_of_day
 from mess.missing_waste import waste_gaps

@@ -11,7 +11,7 @@ from mess.feedback import (
     feedback_of_student,
     feedback_save,
 )
-from mess.forms.waste import DishVotesForm, FeedbackForm
+from mess.forms.feedback import DishVotesForm, FeedbackForm
 from mess.meals import meals_of_today
 from mess.menus import dish_votes_of, meals_now_first, menu_of_week
 from mess.models import FeedbackCategory, Meal, Mess
