@@ -26,7 +26,7 @@ from mess.reports import daily_reports_latest
 from mess.text import plural
 from mess.views.access import mess_page
 from mess.views.exports import csv_export
-from mess.views.inbox import back_to, inbox_page, mess_with_inbox
+from mess.views.notifications import back_to, inbox_page, mess_with_inbox
 from mess.waste import waste_by_floor_and_meal, waste_trend
 from scheduling.selectors import jobs_health
 
