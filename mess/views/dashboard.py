@@ -1,15 +1,10 @@
-"""A mess's pages, for its officials and the admins: the dashboard, the inbox, the daily reports and
-the CSV exports (the waste pages are in waste.py)."""
-
-import datetime
+"""A mess's dashboard, for its officials and the admins: each feature's reads on one page (alerts, the
+week's waste by floor and meal, the month's trend, ratings by meal, the latest critical feedback, the
+inbox's first page, missing waste, daily reports, the jobs' health, today's menu, the exports)."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from mess.alerts import alerts_of_mess
 from mess.feedback import (
@@ -20,13 +15,10 @@ from mess.forms.exports import DateRangeForm
 from mess.meals import days_ending
 from mess.menus import menu_of_day
 from mess.missing_waste import waste_gaps
-from mess.models import DailyReport, Meal, Mess, Notification
-from mess.notifications import notification_mark_read, notifications_mark_all_read
+from mess.models import Meal
 from mess.reports import daily_reports_latest
-from mess.text import plural
 from mess.views.access import mess_page
-from mess.views.exports import csv_export
-from mess.views.notifications import back_to, inbox_page, mess_with_inbox
+from mess.views.notifications import inbox_page, mess_with_inbox
 from mess.waste import waste_by_floor_and_meal, waste_trend
 from scheduling.selectors import jobs_health
 
@@ -68,46 +60,3 @@ def dashboard(request, code):
         "public_menu": settings.PUBLIC_MENUS and mess.is_active,
     }
     return render(request, "mess/dashboard.html", context)
-
-
-@mess_page
-@require_POST
-def notification_read(request, code, pk):
-    mess = get_object_or_404(Mess, code=code)
-    try:
-        notification_mark_read(mess=mess, notification_id=pk)
-    except Notification.DoesNotExist:
-        raise Http404("No such notification.") from None
-    return redirect(back_to(request, reverse("mess:dashboard", kwargs={"code": code})) + "#notifications")
-
-
-@mess_page
-@require_POST
-def notifications_read_all(request, code):
-    mess = get_object_or_404(Mess, code=code)
-    n = notifications_mark_all_read(mess=mess)
-    messages.success(request, f"Marked {plural(n, 'notification')} as read.")
-    return redirect(back_to(request, reverse("mess:dashboard", kwargs={"code": code})) + "#notifications")
-
-
-@mess_page
-def daily_report(request, code, day):
-    try:
-        date = datetime.date.fromisoformat(day)
-    except ValueError:
-        raise Http404("No such date.") from None
-    report = get_object_or_404(DailyReport.objects.select_related("mess"), mess__code=code, date=date)
-    context = {"mess": report.mess, "report": report, "data": report.data}
-    return render(request, "mess/report.html", context)
-
-
-@mess_page
-def export_waste(request, code):
-    mess = get_object_or_404(Mess, code=code)
-    return csv_export(request, what="waste", mess=mess)
-
-
-@mess_page
-def export_feedback(request, code):
-    mess = get_object_or_404(Mess, code=code)
-    return csv_export(request, what="feedback", mess=mess)

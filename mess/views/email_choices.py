@@ -1,4 +1,5 @@
-"""The e-mail settings page: each official and admin chooses which of ManageIt's e-mails they get."""
+"""The e-mail settings page: each official and admin chooses which of ManageIt's e-mails they get
+(mess/email_choices.py)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render

@@ -1,19 +1,26 @@
-"""A mess's notifications inbox, page by page, for its officials and the admins, and their replies to
-the students' critical comments."""
+"""A mess's notifications (mess/notifications.py), for its officials and the admins: the inbox, page
+by page; one notification's own page, with every critical comment of its meal, paged (the inbox shows
+the newest MAX_COMMENTS of each); and marking one or all of them read. Each comment comes with a form
+to reply, which posts to mess/views/replies.py."""
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from mess.forms.replies import ReplyForm
-from mess.models import Feedback, Mess
-from mess.notifications import mess_for_dashboard, notifications_page
-from mess.replies import feedback_reply
+from mess.models import Mess, Notification
+from mess.notifications import (
+    mess_for_dashboard,
+    notification_comments,
+    notification_mark_read,
+    notifications_mark_all_read,
+    notifications_page,
+)
+from mess.text import plural
 from mess.views.access import mess_page
-from mess.views.notification_comments import notification_comments_render
 
 
 def mess_with_inbox(code: str) -> Mess:
@@ -38,6 +45,24 @@ def inbox_page(*, mess: Mess, number, posted: tuple[int, ReplyForm] | None = Non
     return page
 
 
+def notification_comments_render(
+    request, *, mess: Mess, notification_id: int, number, posted: tuple[int, ReplyForm] | None = None, back: str | None = None
+):
+    """The page `number` of the comments of notification `notification_id` of `mess` (404 when it has
+    none such), with a reply form beside each: the form just posted, with its errors, for the
+    comment `posted` names; the forms go back to `back` (by default this page)."""
+    try:
+        notification, page = notification_comments(mess=mess, notification_id=notification_id, number=number)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+    for entry in page.object_list:
+        if posted is not None and posted[0] == entry.pk:
+            entry.reply_form = posted[1]
+        else:
+            entry.reply_form = ReplyForm(initial={"reply": entry.reply}, auto_id=f"id_reply_{entry.pk}_%s")
+    return render(request, "mess/notification.html", {"mess": mess, "notification": notification, "page": page, "back": back})
+
+
 def back_to(request, fallback: str) -> str:
     """Where a form posted from a page sends its user back: the page it came from (`next`), when
     that is a page of this site, or `fallback`."""
@@ -55,32 +80,26 @@ def notifications(request, code):
 
 
 @mess_page
+def notification(request, code, pk):
+    mess = get_object_or_404(Mess, code=code)
+    return notification_comments_render(request, mess=mess, notification_id=pk, number=request.GET.get("page"))
+
+
+@mess_page
 @require_POST
-def reply(request, code, pk):
-    mess = mess_with_inbox(code)
-    form = ReplyForm(request.POST, auto_id=f"id_reply_{pk}_%s")
-    if form.is_valid():
-        try:
-            feedback_reply(mess=mess, feedback_id=pk, reply=form.cleaned_data["reply"], replied_by=request.user)
-        except Feedback.DoesNotExist:
-            raise Http404("No such comment.") from None
-        except ValueError as error:
-            form.add_error("reply", f"{str(error)[0].upper()}{str(error)[1:]}.")
-        else:
-            messages.success(request, "Reply saved: the student sees it under their comment.")
-            inbox = reverse("mess:notifications", kwargs={"code": code})
-            return redirect(f"{back_to(request, inbox)}#feedback-{pk}")
-    if not Feedback.objects.filter(pk=pk, mess=mess).exists():
-        raise Http404("No such comment.")
-    back = back_to(request, reverse("mess:notifications", kwargs={"code": code}))
-    notification_id = request.POST.get("notification", "")
-    if notification_id:  # posted from a notification's own page: that page again, the error beside the comment
-        if not notification_id.isdigit():
-            raise Http404("No such notification.")
-        return notification_comments_render(
-            request, mess=mess, notification_id=int(notification_id), number=request.POST.get("page"), posted=(pk, form), back=back
-        )
-    # The inbox's page it was posted from again, with the error beside the comment; its forms go
-    # back where this one would have.
-    page = inbox_page(mess=mess, number=request.POST.get("page"), posted=(pk, form))
-    return render(request, "mess/notifications.html", {"mess": mess, "page": page, "back": back})
+def notification_read(request, code, pk):
+    mess = get_object_or_404(Mess, code=code)
+    try:
+        notification_mark_read(mess=mess, notification_id=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+    return redirect(back_to(request, reverse("mess:dashboard", kwargs={"code": code})) + "#notifications")
+
+
+@mess_page
+@require_POST
+def notifications_read_all(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    n = notifications_mark_all_read(mess=mess)
+    messages.success(request, f"Marked {plural(n, 'notification')} as read.")
+    return redirect(back_to(request, reverse("mess:dashboard", kwargs={"code": code})) + "#notifications")

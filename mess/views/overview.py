@@ -1,4 +1,5 @@
-"""The admins' pages: the overview of every mess and its CSV exports."""
+"""The admins' overview of every mess (mess/overview.py), with the form of the exports of every mess
+(mess/views/exports.py) and the jobs' health."""
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -7,7 +8,6 @@ from mess.forms.exports import DateRangeForm
 from mess.meals import days_ending
 from mess.overview import messes_overview
 from mess.views.access import admin_page
-from mess.views.exports import csv_export
 from scheduling.selectors import jobs_health
 
 
@@ -22,13 +22,3 @@ def overview(request):
         "jobs": jobs_health(),
     }
     return render(request, "mess/overview.html", context)
-
-
-@admin_page
-def overview_export_waste(request):
-    return csv_export(request, what="waste", mess=None)
-
-
-@admin_page
-def overview_export_feedback(request):
-    return csv_export(request, what="feedback", mess=None)
