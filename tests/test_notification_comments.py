@@ -124,7 +124,7 @@ def test_a_refused_reply_shows_the_notifications_page_again_with_the_error_besid
 
     response = as_official.post(f"/mess/mess1/feedback/{oldest.pk}/reply/", {"reply": " ", "next": url, "page": "2", "notification": pk})
 
-    assert response.status_code == 200 and response.templates[0].name == "mess/notification.html"
+    assert response.status_code == 200 and response.templates[0].name == "mess/notifications/notification.html"
     assert shown(response.text) == [oldest.pk] and response.context["page"].number == 2
     assert "Write a reply first." in response.text.split(f'id="feedback-{oldest.pk}"')[1]
     assert f'name="next" value="{url}"' in response.text  # its forms go back to the page, not to the reply's address

@@ -20,7 +20,7 @@ def home(request):
         return redirect("mess:dashboard", code=access.mess_code)
     if access.is_student:
         return redirect("mess:feedback")
-    return render(request, "mess/no_role.html")
+    return render(request, "mess/accounts/no_role.html")
 
 
 class PasswordChange(auth_views.PasswordChangeView):

@@ -32,11 +32,11 @@ def alert_acknowledge_page(request, code, pk):
                 return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#alerts")
     else:
         form = AcknowledgeForm(initial={"note": alert.acknowledgement})
-    return render(request, "mess/alert_acknowledge.html", {"mess": mess, "alert": alert, "form": form})
+    return render(request, "mess/alerts/acknowledge.html", {"mess": mess, "alert": alert, "form": form})
 
 
 @mess_page
 def alert_history(request, code):
     mess = get_object_or_404(Mess, code=code)
     context = {"mess": mess, "alerts": alerts_history(mess=mess), "days": HISTORY_DAYS}
-    return render(request, "mess/alert_history.html", context)
+    return render(request, "mess/alerts/history.html", context)

@@ -37,7 +37,7 @@ def closures(request, code):
     else:
         form = ClosureForm(mess=mess)
     context = {"mess": mess, "form": form, "closures": closures_of_mess(mess=mess), "today": timezone.localdate()}
-    return render(request, "mess/closures.html", context)
+    return render(request, "mess/closures/closures.html", context)
 
 
 @mess_page

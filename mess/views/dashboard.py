@@ -59,4 +59,4 @@ def dashboard(request, code):
         "menu_today": menu_of_day(mess=mess, date=today),
         "public_menu": settings.PUBLIC_MENUS and mess.is_active,
     }
-    return render(request, "mess/dashboard.html", context)
+    return render(request, "mess/dashboard/dashboard.html", context)

@@ -21,4 +21,4 @@ def email_settings(request):
             return redirect("mess:settings")
     else:
         form = EmailChoicesForm(initial=email_choices(user=request.user), is_admin=is_admin)
-    return render(request, "mess/settings.html", {"form": form, "is_admin": is_admin})
+    return render(request, "mess/email_choices/email_choices.html", {"form": form, "is_admin": is_admin})

@@ -30,7 +30,7 @@ def csv_export(request, *, what: str, mess: Mess | None):
     form = DateRangeForm(request.GET)
     if not form.is_valid():
         context = {"mess": mess, "form": form, "what": what}
-        return render(request, "mess/export_invalid.html", context, status=400)
+        return render(request, "mess/exports/invalid.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     mess_id = mess.pk if mess else None
     if what == "waste":

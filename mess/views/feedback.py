@@ -24,7 +24,7 @@ def feedback(request):
     today = timezone.localdate(now)
     history = feedback_history(student=request.user, before=today)
     if request_access(request).mess_id is None:
-        return render(request, "mess/feedback.html", {"today": today, "no_mess": True, "history": history})
+        return render(request, "mess/feedback/feedback.html", {"today": today, "no_mess": True, "history": history})
     started, upcoming = meals_of_today(now=now)
     mess = Mess.objects.get(pk=request_access(request).mess_id)
     week = menu_of_week(mess=mess, start=today)
@@ -90,4 +90,4 @@ def feedback(request):
         "stray": stray,
         "history": history,
     }
-    return render(request, "mess/feedback.html", context)
+    return render(request, "mess/feedback/feedback.html", context)

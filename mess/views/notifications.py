@@ -60,7 +60,7 @@ def notification_comments_render(
             entry.reply_form = posted[1]
         else:
             entry.reply_form = ReplyForm(initial={"reply": entry.reply}, auto_id=f"id_reply_{entry.pk}_%s")
-    return render(request, "mess/notification.html", {"mess": mess, "notification": notification, "page": page, "back": back})
+    return render(request, "mess/notifications/notification.html", {"mess": mess, "notification": notification, "page": page, "back": back})
 
 
 def back_to(request, fallback: str) -> str:
@@ -76,7 +76,7 @@ def back_to(request, fallback: str) -> str:
 def notifications(request, code):
     mess = mess_with_inbox(code)
     page = inbox_page(mess=mess, number=request.GET.get("page"))
-    return render(request, "mess/notifications.html", {"mess": mess, "page": page})
+    return render(request, "mess/notifications/notifications.html", {"mess": mess, "page": page})
 
 
 @mess_page

@@ -21,4 +21,4 @@ def overview(request):
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
         "jobs": jobs_health(),
     }
-    return render(request, "mess/overview.html", context)
+    return render(request, "mess/overview/overview.html", context)

@@ -44,4 +44,4 @@ def reply(request, code, pk):
     # The inbox's page it was posted from again, with the error beside the comment; its forms go
     # back where this one would have.
     page = inbox_page(mess=mess, number=request.POST.get("page"), posted=(pk, form))
-    return render(request, "mess/notifications.html", {"mess": mess, "page": page, "back": back})
+    return render(request, "mess/notifications/notifications.html", {"mess": mess, "page": page, "back": back})

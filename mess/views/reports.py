@@ -18,4 +18,4 @@ def daily_report(request, code, day):
         raise Http404("No such date.") from None
     report = get_object_or_404(DailyReport.objects.select_related("mess"), mess__code=code, date=date)
     context = {"mess": report.mess, "report": report, "data": report.data}
-    return render(request, "mess/report.html", context)
+    return render(request, "mess/reports/report.html", context)
