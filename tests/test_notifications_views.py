@@ -1,6 +1,7 @@
-"""Every critical comment of a notification can be answered: the inbox shows the newest MAX_COMMENTS
-of each notification and links to the notification's own page, which lists every comment of its
-meal, paged, each with a reply form."""
+"""A mess's notifications on its pages. Every critical comment of a notification can be answered: the
+inbox shows the newest MAX_COMMENTS of each notification and links to the notification's own page,
+which lists every comment of its meal, paged, each with a reply form. Marking one or all of them read
+takes a post."""
 
 import re
 
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mess.models import Feedback, Notification
 from mess.notifications import MAX_COMMENTS, NOTIFICATION_COMMENTS_PAGE, notification_comments
-from tests.factories import NOW, days_ago, feedback, notification
+from tests.factories import NOW, TODAY, days_ago, feedback, notification
 
 YESTERDAY = days_ago(1)
 
@@ -168,3 +169,41 @@ def test_a_reply_by_an_official_no_longer_here_still_shows(as_official, mess1, a
     for url in ("/mess/mess1/notifications/", f"/mess/mess1/notifications/{pk}/", "/mess/mess1/"):
         response = as_official.get(url)
         assert response.status_code == 200 and "Reply by someone no longer here, 10 Mar 13:00" in response.text, url
+
+
+# Marking read
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_marks_a_notification_as_read(as_official, mess1, mess2):
+    mine, other = notification(mess1, TODAY, "lunch"), notification(mess2, TODAY, "lunch")
+
+    response = as_official.post(f"/mess/mess1/notifications/{mine.pk}/read/")
+
+    assert response.status_code == 302 and response["Location"] == "/mess/mess1/#notifications"
+    mine.refresh_from_db()
+    assert mine.read_at == NOW
+    assert as_official.post(f"/mess/mess1/notifications/{other.pk}/read/").status_code == 404  # not this mess's
+    other.refresh_from_db()
+    assert other.read_at is None
+    assert as_official.post(f"/mess/mess1/notifications/{mine.pk}/read/").status_code == 302  # twice is harmless
+    assert "unread" not in as_official.get("/mess/mess1/").text.split('id="notifications"')[1].split("</h2>")[0]
+
+
+def test_it_marks_every_notification_of_the_mess_as_read(as_official, mess1, mess2):
+    notification(mess1, TODAY, "lunch")
+    notification(mess1, TODAY, "dinner")
+    other = notification(mess2, TODAY, "lunch")
+
+    response = as_official.post("/mess/mess1/notifications/read/", follow=True)
+
+    assert "Marked 2 notifications as read." in response.text
+    assert not Notification.objects.filter(mess=mess1, read_at=None).exists()
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+def test_reading_notifications_needs_a_post(as_official, mess1):
+    n = notification(mess1, TODAY, "lunch")
+    assert as_official.get(f"/mess/mess1/notifications/{n.pk}/read/").status_code == 405
+    assert as_official.get("/mess/mess1/notifications/read/").status_code == 405
