@@ -21,6 +21,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,7 @@ from mess.models import (
 )
 from mess.reports import report_digest
 from mess.triage import Verdict, critical_digest, terms_load, theme_names, triage
+from mess.waste_value import BASELINE_DAYS, Goal, valued_data
 from scheduling.models import JobRun, Outcome, Trigger
 
 User = get_user_model()
@@ -443,6 +445,7 @@ class _Generator:
         waste_id = feedback_id = notification_id = report_id = 0
         raters, students = s.raters, s.students
         report_mess = {n: Mess(id=n, code=code, name=name) for n, code, name in self.messes}
+        counted = {n: [] for n, _, _ in self.messes}  # (day, cents, diners) of each day with a head count: the goal's figures
         read_until = self.until - datetime.timedelta(days=2)
         block = []
         for number, day in enumerate(self.days, start=1):
@@ -529,7 +532,12 @@ class _Generator:
                             + (ended, ended, ends[meal][1] if day <= read_until else None),
                         )
                 report_id += 1
+                day_cents, day_diners = sum(kg for kg, d in by_meal.values() if d), sum(d for _, d in by_meal.values())
+                if day_diners:
+                    counted[n].append((day, day_cents, day_diners))
                 data = _report_data(code=code, day=day, by_floor=by_floor, by_meal=by_meal, ratings=ratings_by_meal)
+                data["valued"] = valued_data(mess=report_mess[n], kg=Decimal(sum(by_floor.values())) / 100)
+                data["goal"] = _goal(counted[n], day=day, mess=report_mess[n]).sentence
                 newest_first = [entry for _, _, entry in sorted(day_critical, key=itemgetter(0, 1), reverse=True)]
                 data["critical"] = report_digest(entries=newest_first, theme_names=names)
                 context = {"mess": report_mess[n], "date": day, "report": data}
@@ -548,6 +556,26 @@ class _Generator:
                 for row in block:
                     w.add(Feedback, row)
                 block = []
+
+
+def _goal(counted: list[tuple[datetime.date, int, int]], *, day: datetime.date, mess: Mess) -> Goal:
+    """The goal a daily report states (mess.waste_value.waste_goals_on): the first BASELINE_DAYS days
+    with a head count against the 7 days ending `day`; `counted` holds each such day's cents and diners."""
+
+    def grams(days) -> int | None:
+        cents, diners = sum(c for _, c, _ in days), sum(d for _, _, d in days)
+        return (cents * 10 * 2 + diners) // (diners * 2) if diners else None
+
+    baseline = counted[:BASELINE_DAYS]
+    week = [c for c in counted if day - datetime.timedelta(days=6) <= c[0] <= day]
+    return Goal(
+        baseline[0][0] if baseline else None,
+        baseline[-1][0] if baseline else None,
+        grams(baseline),
+        grams(week),
+        mess.waste_goal_percent,
+        None,
+    )
 
 
 def _report_data(*, code: str, day: datetime.date, by_floor: dict, by_meal: dict, ratings: dict) -> dict:

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from mess.absences import meal_cutoff
+from mess.email_choices import EMAILS_COOK_SHEET
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.forecast import SLOT_WEEKS, Forecast, forecasts, head_counts
 from mess.meals import closed_days, day_check, meal_check, meal_windows
 from mess.models import CookedFood, CookSheet, Meal, MealWindow, Mess, OutgoingEmail
-from mess.people import EMAILS_COOK_SHEET, messes_recipients
+from mess.people import messes_recipients
 from mess.text import plural
 
 EMAIL = "cook-sheet"

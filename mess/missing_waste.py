@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from mess.email_choices import EMAILS_MISSING_WASTE
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.meals import closed_days, day_check, days_ending, meal_check, meal_windows
 from mess.models import Floor, Meal, Mess, OutgoingEmail, WasteRecord, WasteReminder
-from mess.people import EMAILS_MISSING_WASTE, messes_recipients
+from mess.people import messes_recipients
 from mess.text import plural
 
 EMAIL = "waste-reminder"  # the e-mail's template, and its OutgoingEmail kind

@@ -15,11 +15,12 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Su
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from mess.email_choices import EMAILS_CRITICAL
 from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.figures import average
 from mess.meals import MAKE_UP_DAYS, day_check, meal_windows, serving_order
 from mess.models import Feedback, Meal, Mess, Notification, OutgoingEmail
-from mess.people import EMAILS_CRITICAL, messes_recipients
+from mess.people import messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
 from mess.text import plural
 from mess.triage import CRITICAL_FEEDBACK, critical_digest, theme_names

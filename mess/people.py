@@ -2,7 +2,7 @@
 it; admins, who see and run every mess. Creating them (the one way: the student import, the demo
 data and the tests all use `people_create`), what each may see (`user_access`), and who hears about
 a mess (`messes_recipients`) and of the jobs' problems (`admins_emails`), as each person chose
-(`email_choices`).
+(mess/email_choices.py).
 
 An admin is a superuser, or a user with the mess.run_every_mess permission, which the Admins group
 gives. `is_staff` alone makes nobody an admin: it only opens Django admin with the model permissions
@@ -27,6 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from mess.bulk import upsert
+from mess.email_choices import EMAILS_JOB_PROBLEMS, users_wanting
 from mess.emails import email_send
 from mess.models import Profile, Role
 from mess.text import span_in_words
@@ -244,23 +245,6 @@ def user_access(*, user) -> Access:
     return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"])
 
 
-# The e-mails a person may choose to get or not, as their Profile's fields: what each is about.
-EMAILS_CRITICAL = "emails_critical"  # a meal's critical feedback (send_admin_notifications)
-EMAILS_MISSING_WASTE = "emails_missing_waste"  # floors that recorded no waste (send_waste_reminders)
-EMAILS_DAILY_REPORT = "emails_daily_report"  # send_daily_report
-EMAILS_JOB_PROBLEMS = "emails_job_problems"  # the admins only: schedules failing, recovering or late
-EMAILS_COOK_SHEET = "emails_cook_sheet"  # the officials only: each meal's cook sheet at its cut-off (send_cook_sheet)
-EMAIL_CHOICES = (EMAILS_CRITICAL, EMAILS_MISSING_WASTE, EMAILS_DAILY_REPORT, EMAILS_JOB_PROBLEMS, EMAILS_COOK_SHEET)
-
-
-def _wanting(about: str) -> Q:
-    """The users who get the e-mails `about` (a Profile field of EMAIL_CHOICES): those who chose
-    them, and those without a Profile row, who have chosen nothing and get everything."""
-    if about not in EMAIL_CHOICES:
-        raise ValueError(f"unknown e-mail choice {about!r}; the choices are: {', '.join(EMAIL_CHOICES)}")
-    return Q(profile__isnull=True) | Q(**{f"profile__{about}": True})
-
-
 def admins_emails() -> list[str]:
     """E-mail addresses of the active admins who have one and chose to hear of the jobs' problems
     (or chose nothing): who hears of them. One query."""
@@ -268,7 +252,7 @@ def admins_emails() -> list[str]:
 
 
 def _admins_emails(*, about: str) -> list[str]:
-    return sorted(set(admins().filter(_wanting(about)).exclude(email="").values_list("email", flat=True)))
+    return sorted(set(admins().filter(users_wanting(about)).exclude(email="").values_list("email", flat=True)))
 
 
 def messes_recipients(*, mess_ids: list[int], about: str, with_admins: bool = True) -> dict[int, list[str]]:
@@ -278,7 +262,7 @@ def messes_recipients(*, mess_ids: list[int], about: str, with_admins: bool = Tr
     present (possibly empty). Two queries (one without the admins)."""
     admin_emails = set(_admins_emails(about=about)) if with_admins else set()
     officials = (
-        User.objects.filter(_wanting(about), groups__name=Role.OFFICIAL, profile__mess_id__in=mess_ids, is_active=True)
+        User.objects.filter(users_wanting(about), groups__name=Role.OFFICIAL, profile__mess_id__in=mess_ids, is_active=True)
         .exclude(email="")
         .values_list("profile__mess_id", "email")
     )
@@ -286,20 +270,3 @@ def messes_recipients(*, mess_ids: list[int], about: str, with_admins: bool = Tr
     for mess_id, email in officials:
         emails[mess_id].add(email)
     return {mess_id: sorted(addresses) for mess_id, addresses in emails.items()}
-
-
-def email_choices(*, user) -> dict[str, bool]:
-    """The e-mails `user` chose to get, by EMAIL_CHOICES field: all of them for a user without a
-    Profile row. One query."""
-    row = Profile.objects.filter(user=user).values(*EMAIL_CHOICES).first()
-    return row or dict.fromkeys(EMAIL_CHOICES, True)
-
-
-def email_choices_save(*, user, choices: dict[str, bool]) -> None:
-    """Stores which e-mails `user` gets: each field of EMAIL_CHOICES in `choices` is set, the others
-    left as they were (a Profile row is created for a user who has none, with the rest left on).
-    Raises ValueError, changing nothing, for a key that is not one of EMAIL_CHOICES."""
-    unknown = sorted(set(choices) - set(EMAIL_CHOICES))
-    if unknown:
-        raise ValueError(f"unknown e-mail choice {', '.join(map(repr, unknown))}; the choices are: {', '.join(EMAIL_CHOICES)}")
-    Profile.objects.update_or_create(user=user, defaults={name: bool(value) for name, value in choices.items()})

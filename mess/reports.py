@@ -11,14 +11,15 @@ from django.db.models import Count, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mess.email_choices import EMAILS_DAILY_REPORT
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_rerender, emails_store, emails_unsent
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import MAKE_UP_DAYS, closures_by_day, day_over_check, day_start
 from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, OutgoingEmail, WasteRecord
-from mess.people import EMAILS_DAILY_REPORT, messes_recipients
+from mess.people import messes_recipients
 from mess.text import plural
 from mess.triage import CRITICAL_FEEDBACK, critical_digest, theme_names
-from mess.waste_value import waste_goals_on, waste_valued
+from mess.waste_value import valued_data, waste_goals_on
 
 REPORT_COMMENTS = 20  # critical comments a daily report lists besides its digest's examples
 ADDED_LATER = ("valued", "goal")  # figures a report holds since a later version: older ones lack them
@@ -36,14 +37,14 @@ def daily_reports_data(*, messes: list[Mess], dates: list[datetime.date]) -> dic
     (`report_digest`), the alerts that were open on the date, and `closed`: the reason the mess was
     closed that day ("" when none was given), or None when it was open; the waste's worth (`valued`:
     rupees where the mess sets its food cost, kg CO2e, meals) and how the week ending the date does
-    against the waste goal (`goal`, a sentence). Eleven queries whatever the number of messes, floors
+    against the waste goal (`goal`, a sentence). Nine queries whatever the number of messes, floors
     and dates."""
     reads = _ReportReads(messes=messes, dates=dates)
     return {(mess.pk, date): _report_of(mess, date, reads) for mess in messes for date in dates}
 
 
 class _ReportReads:
-    """Everything the reports of `messes` on `dates` show, read at once (eleven queries)."""
+    """Everything the reports of `messes` on `dates` show, read at once (nine queries)."""
 
     def __init__(self, *, messes: list[Mess], dates: list[datetime.date]):
         mess_ids = [m.pk for m in messes]
@@ -102,13 +103,12 @@ def _report_of(mess: Mess, date: datetime.date, reads: _ReportReads) -> dict:
     count, total_rating = sum(r["count"] for r in ratings), sum(r["total"] for r in ratings)
     begins, ends = day_start(date), day_start(date + datetime.timedelta(days=1))
     waste_kg = sum((Decimal(r["kg"]) for r in floor_rows if r["kg"]), Decimal(0))
-    valued = waste_valued(mess=mess, kg=waste_kg)
     return {
         "mess": mess.code,
         "date": date.isoformat(),
         "closed": reads.closed.get((mess.pk, date)),
         "waste_kg": _cents(waste_kg),
-        "valued": {"inr": valued.inr and str(valued.inr), "co2e_kg": str(valued.co2e_kg), "meals": valued.meals},
+        "valued": valued_data(mess=mess, kg=waste_kg),
         "goal": reads.goals[mess.pk, date].sentence,
         "grams_per_diner": grams_per_diner(counted_kg, diners),
         "waste_by_floor": floor_rows,

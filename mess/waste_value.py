@@ -39,6 +39,12 @@ def waste_valued(*, mess: Mess, kg) -> Valued:
     return Valued(kg=kg, inr=inr, co2e_kg=cents(kg * mess.co2e_per_kg), meals=meals)
 
 
+def valued_data(*, mess: Mess, kg) -> dict:
+    """`kg` valued as a daily report keeps it in its JSON: rupees and CO2e as strings of cents."""
+    valued = waste_valued(mess=mess, kg=kg)
+    return {"inr": valued.inr and str(valued.inr), "co2e_kg": str(valued.co2e_kg), "meals": valued.meals}
+
+
 def record_value(*, kg, food_cost_per_kg, co2e_per_kg) -> tuple[str, str]:
     """A waste record's rupees ("" where the mess sets no food cost) and kg CO2e, as the waste file writes them."""
     return ("" if food_cost_per_kg is None else str(cents(kg * food_cost_per_kg))), str(cents(kg * co2e_per_kg))
@@ -135,72 +141,51 @@ def _percent(fraction: Decimal) -> Decimal:
 
 
 def waste_goals(*, messes: list[Mess], today: datetime.date) -> dict[int, Goal]:
-    """Each mess's Goal as of `today` (see waste_goals_on)."""
+    """Each mess's Goal as of `today` (see waste_goals_on). One query."""
     return {mess_id: goal for (mess_id, _), goal in waste_goals_on(messes=messes, dates=[today]).items()}
 
 
 def waste_goals_on(*, messes: list[Mess], dates: list[datetime.date]) -> dict[tuple[int, datetime.date], Goal]:
-    """Each mess's Goal as of each of `dates` (its week: the 7 days ending the date), by (mess id,
-    date). Three queries whatever the number of messes and dates: the days with a head count (for
-    the default baselines), the baselines' sums, and the daily sums of the weeks."""
+    """Each mess's Goal as of each of `dates`, by (mess id, date): its week is the 7 days ending the
+    date, and a baseline by default the first BASELINE_DAYS days with a head count up to the date
+    (fewer while the mess has fewer). One query whatever the number of messes and dates: each day's
+    kilograms and diners of the records with a head count, up to the last date."""
     if not messes or not dates:
         return {}
-    periods = {m.pk: (m.baseline_start, m.baseline_end) for m in messes if m.baseline_start}
-    unset = [m.pk for m in messes if not m.baseline_start]
-    if unset:
-        counted_days = defaultdict(list)
-        rows = (
-            WasteRecord.objects.filter(floor__mess_id__in=unset, diners__gt=0)
-            .values_list("floor__mess_id", "date")
-            .distinct()
-            .order_by("date")
-        )
-        for mess_id, date in rows:
-            if len(counted_days[mess_id]) < BASELINE_DAYS:
-                counted_days[mess_id].append(date)
-        periods |= {mess_id: (days[0], days[-1]) for mess_id, days in counted_days.items()}
-    baselines = _grams(periods=periods)
-    daily = defaultdict(lambda: [Decimal(0), 0])
+    daily = defaultdict(dict)  # mess id -> date -> (kg, diners)
     rows = (
-        WasteRecord.objects.filter(
-            floor__mess__in=messes, date__gte=min(dates) - datetime.timedelta(days=6), date__lte=max(dates), diners__gt=0
-        )
+        WasteRecord.objects.filter(floor__mess__in=messes, date__lte=max(dates), diners__gt=0)
         .values("floor__mess_id", "date")
         .annotate(kg=Sum("total_kg", output_field=KG_SUM), diners=Sum("diners"))
         .order_by()
     )
     for row in rows:
-        daily[row["floor__mess_id"], row["date"]] = [cents(row["kg"]), row["diners"]]
+        daily[row["floor__mess_id"]][row["date"]] = (cents(row["kg"]), row["diners"])
     goals = {}
     for mess in messes:
-        start, end = periods.get(mess.pk, (None, None))
-        baseline = baselines.get(mess.pk)
-        target = int((baseline * (1 - mess.waste_goal_percent / 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if baseline else None
+        days = daily[mess.pk]
         for date in dates:
-            week = [
-                daily[mess.pk, date - datetime.timedelta(days=n)] for n in range(7) if (mess.pk, date - datetime.timedelta(days=n)) in daily
-            ]
-            kg, diners = sum((w[0] for w in week), Decimal(0)), sum(w[1] for w in week)
-            goals[mess.pk, date] = Goal(
-                start, end, baseline, grams_per_diner(kg, diners) if diners else None, mess.waste_goal_percent, target
+            if mess.baseline_start:
+                start, end = mess.baseline_start, mess.baseline_end
+            else:
+                first = sorted(d for d in days if d <= date)[:BASELINE_DAYS]
+                start, end = (first[0], first[-1]) if first else (None, None)
+            baseline = _grams_of(days, start, end) if start else None
+            week = _grams_of(days, date - datetime.timedelta(days=6), date)
+            target = (
+                int((baseline * (1 - mess.waste_goal_percent / 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if baseline else None
             )
+            goals[mess.pk, date] = Goal(start, end, baseline, week, mess.waste_goal_percent, target)
     return goals
 
 
-def _grams(*, periods: dict[int, tuple[datetime.date, datetime.date]]) -> dict[int, int]:
-    """Grams per diner of each mess over its period (the records with a head count). One query."""
-    if not periods:
-        return {}
-    where = Q()
-    for mess_id, (start, end) in periods.items():
-        where |= Q(floor__mess_id=mess_id, date__gte=start, date__lte=end)
-    rows = (
-        WasteRecord.objects.filter(where, diners__gt=0)
-        .values("floor__mess_id")
-        .annotate(kg=Sum("total_kg", output_field=KG_SUM), diners=Sum("diners"))
-        .order_by()
-    )
-    return {r["floor__mess_id"]: grams_per_diner(cents(r["kg"]), r["diners"]) for r in rows if r["diners"]}
+def _grams_of(days: dict[datetime.date, tuple[Decimal, int]], start: datetime.date, end: datetime.date) -> int | None:
+    """Grams per diner of the days from `start` to `end` of `days` (date -> kilograms, diners)."""
+    kg, diners = Decimal(0), 0
+    for date, (day_kg, day_diners) in days.items():
+        if start <= date <= end:
+            kg, diners = kg + day_kg, diners + day_diners
+    return grams_per_diner(kg, diners) if diners else None
 
 
 def weekly_grams(*, mess: Mess, today: datetime.date, weeks: int = CHART_WEEKS) -> list[tuple[datetime.date, int | None]]:

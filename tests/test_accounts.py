@@ -1,4 +1,5 @@
-"""Getting in: a password reset by e-mail that also sets an imported student's first password,
+"""Getting in: the front page that sends each role to its page, signing in and out, changing a
+password, a password reset by e-mail that also sets an imported student's first password,
 invitations (from the student import and from the admin), and pages that keep their look when
 something goes wrong."""
 
@@ -41,6 +42,46 @@ def import_students(text: str, *options: str) -> str:
     out = io.StringIO()
     call_command("import_students", "-", *options, stdin=io.StringIO(text), stdout=out)
     return out.getvalue()
+
+
+# The front page and signing in
+
+
+def test_the_front_page_sends_each_role_to_its_page(client, student, official, admin):
+    for user, page in [(official, "/mess/mess1/"), (admin, "/overview/"), (student, "/feedback/")]:
+        client.force_login(user)
+        assert client.get("/")["Location"] == page
+
+
+def test_a_user_without_a_role_is_told_so(client, db):
+    client.force_login(User.objects.create_user(username="nobody", password="pw-nobody-1"))
+    response = client.get("/")
+    assert response.status_code == 200 and "no role in a mess yet" in response.text
+
+
+def test_an_official_logs_in_and_out(client, official):
+    response = client.post("/accounts/login/", {"username": "olga", "password": "pw-olga-123"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/mess/mess1/"
+    response = client.post("/accounts/logout/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert client.get("/mess/mess1/")["Location"] == "/accounts/login/?next=/mess/mess1/"
+
+
+def test_a_wrong_password_is_refused(client, official):
+    response = client.post("/accounts/login/", {"username": "olga", "password": "nope"})
+    assert response.status_code == 200 and "didn't match" in response.text
+
+
+def test_a_user_changes_their_password(client, student):
+    client.force_login(student)
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "pw-alice-123", "new_password1": "a-new-Passw0rd", "new_password2": "a-new-Passw0rd"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/accounts/password/done/"
+    student.refresh_from_db()
+    assert student.check_password("a-new-Passw0rd")
 
 
 # Password reset

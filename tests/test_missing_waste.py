@@ -16,10 +16,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
+from mess.email_choices import EMAILS_MISSING_WASTE, email_choices_save
 from mess.emails import EmailsFailed
 from mess.missing_waste import waste_gaps, waste_reminders_send
 from mess.models import Closure, Floor, MealWindow, Mess, OutgoingEmail, Role, WasteReminder
-from mess.people import EMAILS_MISSING_WASTE, email_choices_save
 from scheduling.models import JobRun
 from scheduling.registry import JOBS
 from scheduling.services import schedules_sync

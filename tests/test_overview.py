@@ -1,6 +1,6 @@
 """refresh_day_totals and the overview that reads it: each mess's finished days in figures, kept
 for the last 7 days, recomputed hourly and at once by the services and admin pages that change a
-past day's waste or feedback."""
+past day's waste or feedback; the admins' overview page, a row per mess."""
 
 import datetime
 import io
@@ -13,10 +13,11 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from mess.models import DayTotals, Feedback, WasteRecord
+from mess.models import DailyReport, DayTotals, Feedback, WasteRecord
 from mess.overview import day_totals_refresh, messes_overview
+from mess.reports import daily_reports_send
 from scheduling.models import JobRun
-from tests.factories import NOW, TODAY, days_ago, feedback, waste
+from tests.factories import IST, NOW, TODAY, alert, days_ago, feedback, waste
 from tests.test_imports import FEEDBACK_HEADER, WASTE_HEADER, run
 from tests.test_waste import waste_post
 
@@ -172,6 +173,46 @@ def test_the_overview_sums_a_finished_day_whose_totals_are_missing(mess1, mess2,
     assert overview_now["mess2"]["average_rating"] == Decimal("4.00")
     # mess1's stored row of that day counts once, not again with the day's records
     assert (overview_now["mess1"]["feedback_count"], overview_now["mess1"]["average_rating"]) == (3, Decimal("4.00"))
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 10, 7, 0, tzinfo=IST), tick=False)
+def test_it_shows_one_row_per_mess_to_admins(as_admin, mess1, mess2, ground, first):
+    waste(ground, TODAY, "lunch", "6.00", diners=100)
+    waste(first, days_ago(6), "lunch", "4.00", diners=100)
+    waste(first, days_ago(1), "dinner", "2.50")
+    waste(first, days_ago(7), "dinner", "100")  # outside the 7 days
+    feedback(mess1, TODAY, "breakfast", 4)
+    feedback(mess1, days_ago(1), "lunch", 3)
+    feedback(mess1, days_ago(7), "lunch", 1)  # outside
+    alert(mess1, "First")
+    alert(mess1, "lunch", kind="low_rating")
+    alert(mess1, "Ground", resolved=True)
+    daily_reports_send()
+    DailyReport.objects.create(mess=mess1, date=days_ago(3), text_body="", html_body="")  # an older one
+    mess2.is_active = False
+    mess2.save()
+
+    response = as_admin.get("/overview/")
+
+    rows = {r["mess"].code: r for r in response.context["rows"]}
+    assert {k: v for k, v in rows["mess1"].items() if k != "mess"} == {
+        "waste_kg": Decimal("12.50"),
+        "grams_per_diner": 50,  # 10 kg over 200 diners; the record without a head count is left out
+        "feedback_count": 2,
+        "average_rating": Decimal("3.50"),
+        "open_alerts": 2,
+        "last_report": days_ago(1),
+    }
+    assert {k: v for k, v in rows["mess2"].items() if k != "mess"} == {
+        "waste_kg": None,
+        "grams_per_diner": None,
+        "feedback_count": 0,
+        "average_rating": None,
+        "open_alerts": 0,
+        "last_report": days_ago(1),
+    }
+    assert 'href="/mess/mess1/reports/2026-03-09/"' in response.text and "inactive" in response.text
+    assert DailyReport.objects.count() == 3
 
 
 # What changes a past day refreshes its totals at once

@@ -8,21 +8,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError
 
-from mess.models import Profile, Role
-from mess.people import (
-    ADMINS_GROUP,
+from mess.email_choices import (
     EMAIL_CHOICES,
     EMAILS_CRITICAL,
     EMAILS_DAILY_REPORT,
     EMAILS_JOB_PROBLEMS,
     EMAILS_MISSING_WASTE,
+    email_choices,
+    email_choices_save,
+)
+from mess.models import Profile, Role
+from mess.people import (
+    ADMINS_GROUP,
     Access,
     Person,
     admin_permissions,
     admins,
     admins_emails,
-    email_choices,
-    email_choices_save,
     messes_recipients,
     people_create,
     people_place,

@@ -38,7 +38,7 @@ def test_health_jobs_is_503_without_a_cluster_and_200_with_one(client, db):
         "broken": [],
         "late": [],
         "failing": [],
-        "schedules": 13,
+        "schedules": 17,
     }
 
 

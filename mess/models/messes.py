@@ -126,7 +126,10 @@ class Mess(models.Model):
         help_text="The cook sheet's quantity is the forecast head count plus this share, for those the forecast misses.",
     )
     kitchen_email = models.EmailField(
-        "kitchen's e-mail address", blank=True, help_text="Where the cook sheet goes besides the officials who chose it; empty for none."
+        "kitchen's e-mail address",
+        blank=True,
+        db_default="",
+        help_text="Where the cook sheet goes besides the officials who chose it; empty for none.",
     )
     # Waste in rupees, CO2e and meals, against a goal (mess/waste_value.py)
     food_cost_per_kg = models.DecimalField(

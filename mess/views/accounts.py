@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from mess.context_processors import request_access
-from mess.forms import PasswordChangeForm, PasswordResetForm
+from mess.forms.accounts import PasswordChangeForm, PasswordResetForm
 from mess.logins import login_allowed, login_failed, login_unlock
 
 
@@ -20,7 +20,7 @@ def home(request):
         return redirect("mess:dashboard", code=access.mess_code)
     if access.is_student:
         return redirect("mess:feedback")
-    return render(request, "mess/no_role.html")
+    return render(request, "mess/accounts/no_role.html")
 
 
 class PasswordChange(auth_views.PasswordChangeView):

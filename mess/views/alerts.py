@@ -1,25 +1,15 @@
 """A mess's alerts, for its officials and the admins: acknowledging an open alert with a note, and
 the alert history of the last 90 days."""
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from mess.alerts import HISTORY_DAYS, MAX_ACKNOWLEDGEMENT, alert_acknowledge, alerts_history
+from mess.alerts import HISTORY_DAYS, alert_acknowledge, alerts_history
+from mess.forms.alerts import AcknowledgeForm
 from mess.models import Alert, Mess
 from mess.views.access import mess_page
-
-
-class AcknowledgeForm(forms.Form):
-    note = forms.CharField(
-        label="What was done",
-        max_length=MAX_ACKNOWLEDGEMENT,
-        help_text="A short note the other officials will see, e.g. “spoke to the cook about portion sizes”"
-        f" (at most {MAX_ACKNOWLEDGEMENT} characters).",
-        error_messages={"required": "Say what was done about it."},
-    )
 
 
 @mess_page
@@ -42,11 +32,11 @@ def alert_acknowledge_page(request, code, pk):
                 return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#alerts")
     else:
         form = AcknowledgeForm(initial={"note": alert.acknowledgement})
-    return render(request, "mess/alert_acknowledge.html", {"mess": mess, "alert": alert, "form": form})
+    return render(request, "mess/alerts/acknowledge.html", {"mess": mess, "alert": alert, "form": form})
 
 
 @mess_page
 def alert_history(request, code):
     mess = get_object_or_404(Mess, code=code)
     context = {"mess": mess, "alerts": alerts_history(mess=mess), "days": HISTORY_DAYS}
-    return render(request, "mess/alert_history.html", context)
+    return render(request, "mess/alerts/history.html", context)

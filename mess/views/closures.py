@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mess.closures import ClosureRefused, closure_remove, closure_save, closures_of_mess
-from mess.forms import ClosureForm
+from mess.forms.closures import ClosureForm
 from mess.models import Closure, Mess
 from mess.views.access import mess_page
 
@@ -37,7 +37,7 @@ def closures(request, code):
     else:
         form = ClosureForm(mess=mess)
     context = {"mess": mess, "form": form, "closures": closures_of_mess(mess=mess), "today": timezone.localdate()}
-    return render(request, "mess/closures.html", context)
+    return render(request, "mess/closures/closures.html", context)
 
 
 @mess_page

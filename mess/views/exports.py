@@ -1,17 +1,19 @@
-"""CSV exports of waste and feedback, in the columns the imports read, streamed."""
+"""CSV exports of waste and feedback over a date range, in the columns the imports read, streamed: a
+mess's for its officials and the admins, every mess's for the admins."""
 
 import csv
 
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from mess.feedback import (
     FEEDBACK_COLUMNS,
     feedback_export_rows,
 )
-from mess.forms import DateRangeForm
+from mess.forms.exports import DateRangeForm
 from mess.imports.reader import cell_out
 from mess.models import Mess
+from mess.views.access import admin_page, mess_page
 from mess.waste import WASTE_COLUMNS, waste_export_rows
 
 
@@ -28,7 +30,7 @@ def csv_export(request, *, what: str, mess: Mess | None):
     form = DateRangeForm(request.GET)
     if not form.is_valid():
         context = {"mess": mess, "form": form, "what": what}
-        return render(request, "mess/export_invalid.html", context, status=400)
+        return render(request, "mess/exports/invalid.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     mess_id = mess.pk if mess else None
     if what == "waste":
@@ -46,3 +48,25 @@ def csv_export(request, *, what: str, mess: Mess | None):
     filename = f"{what}-{mess.code if mess else 'all'}-{start}-{end}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@mess_page
+def export_waste(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    return csv_export(request, what="waste", mess=mess)
+
+
+@mess_page
+def export_feedback(request, code):
+    mess = get_object_or_404(Mess, code=code)
+    return csv_export(request, what="feedback", mess=mess)
+
+
+@admin_page
+def overview_export_waste(request):
+    return csv_export(request, what="waste", mess=None)
+
+
+@admin_page
+def overview_export_feedback(request):
+    return csv_export(request, what="feedback", mess=None)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mess.forms.menu_editing import DayMealForm, DayMenuForm, ItemFormSet, RotationForm, WeeklyMenuForm, slot_field_name, week_slots
 from mess.menu_editing import (
     HISTORY_PAGE_SIZE,
     menu_changes_of,
@@ -26,7 +27,6 @@ from mess.menu_editing import (
     temporary_menus_upcoming,
     weeks_in_use,
 )
-from mess.menu_forms import DayMealForm, DayMenuForm, ItemFormSet, RotationForm, WeeklyMenuForm, slot_field_name, week_slots
 from mess.menu_rules import Item, dishes_listed, rotation_week
 from mess.models import Meal, MenuWeek, Mess, TemporaryMenu, Weekday
 from mess.text import plural

@@ -28,7 +28,7 @@ def public_menu(request, code):
         "menu_today": meals_now_first(menu=week[0], windows=meal_windows(), now=now),
         "menu_week": week,
     }
-    return render(request, "mess/public_menu.html", context)
+    return render(request, "mess/menus/public_menu.html", context)
 
 
 @mess_page

@@ -21,4 +21,4 @@ def scorecard_page(request, code):
         "min_dish_votes": MIN_DISH_VOTES,
         "scorecard_days": SCORECARD_DAYS,
     }
-    return render(request, "mess/scorecard.html", context)
+    return render(request, "mess/scorecard/scorecard.html", context)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from mess.forms import WasteMealForm, WasteMealPickForm, unusual_key
+from mess.forms.waste import WasteMealForm, WasteMealPickForm, unusual_key
 from mess.meals import closures_by_day, meals_of_today
 from mess.models import Floor, Meal, Mess, WasteRecord
 from mess.views.access import admin_page, mess_page
@@ -44,7 +44,7 @@ def waste_entry(request, code):
     pick = WasteMealPickForm(data if "date" in data or "meal" in data else latest_meal())
     context = {"mess": mess, "pick": pick, "form": None, "unusual": {}, "recent": waste_records_recent(mess=mess)}
     if not pick.is_valid():
-        return render(request, "mess/waste.html", context)
+        return render(request, "mess/waste/waste.html", context)
     date, meal = pick.cleaned_data["date"], pick.cleaned_data["meal"]
     stored = waste_of_meal(mess=mess, date=date, meal=meal)
     # recorded all the same (staff may weigh what was cooked), but the official is told it counts in no alert
@@ -52,7 +52,7 @@ def waste_entry(request, code):
     context |= {"date": date, "meal": Meal(meal), "closed": closed}
     if request.method != "POST":
         context["form"] = WasteMealForm(floors=floors, stored=stored, initial={"date": date, "meal": meal})
-        return render(request, "mess/waste.html", context)
+        return render(request, "mess/waste/waste.html", context)
     form = context["form"] = WasteMealForm(request.POST, floors=floors, stored=stored)
     if form.is_valid():
         changed = form.changed_figures()
@@ -61,7 +61,7 @@ def waste_entry(request, code):
         if unusual and form.cleaned_data["confirm"] != key:
             form.unusual = unusual
             context |= {"unusual": unusual, "unusual_key": key}
-            return render(request, "mess/waste.html", context)
+            return render(request, "mess/waste/waste.html", context)
         try:
             saved = waste_meal_save(mess=mess, date=date, meal=meal, figures=form.figures, recorded_by=request.user)
         except ValueError as error:
@@ -69,7 +69,7 @@ def waste_entry(request, code):
         else:
             messages.success(request, saved_text(saved, date=date, meal=Meal(meal)))
             return redirect(meal_url(mess, date, meal))
-    return render(request, "mess/waste.html", context)
+    return render(request, "mess/waste/waste.html", context)
 
 
 def saved_text(saved: MealSaved, *, date: datetime.date, meal: Meal) -> str:
@@ -98,11 +98,11 @@ def waste_delete(request, code, pk):
         return redirect(meal_url(mess, record.date, record.meal))
     record = get_object_or_404(WasteRecord.objects.select_related("floor", "recorded_by"), pk=pk, floor__mess=mess)
     context = {"mess": mess, "record": record, "back": meal_url(mess, record.date, record.meal)}
-    return render(request, "mess/waste_delete.html", context)
+    return render(request, "mess/waste/delete.html", context)
 
 
 @admin_page
 def waste_history_page(request, code):
     mess = get_object_or_404(Mess, code=code)
     page = Paginator(waste_history(mess=mess), HISTORY_PAGE).get_page(request.GET.get("page"))
-    return render(request, "mess/waste_history.html", {"mess": mess, "page": page})
+    return render(request, "mess/waste/history.html", {"mess": mess, "page": page})

@@ -1,0 +1,27 @@
+"""The closed-days page's form (mess/views/closures.py), checked by the rules of mess/closures.py."""
+
+from django import forms
+
+from mess.closures import closure_problems
+from mess.forms.common import DateInput, TypedTextField
+from mess.models import Mess
+
+
+class ClosureForm(forms.Form):
+    """Days a mess is closed; the rules are mess.closures', each message shown beside its field."""
+
+    first_day = forms.DateField(widget=DateInput)
+    last_day = forms.DateField(widget=DateInput, help_text="The same as the first day for a single day.")
+    reason = TypedTextField(required=False, max_length=100, help_text="Optional: a holiday, a vacation.")
+
+    def __init__(self, *args, mess: Mess, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mess = mess
+
+    def clean(self):
+        cleaned = super().clean()
+        first_day, last_day = cleaned.get("first_day"), cleaned.get("last_day")
+        if first_day and last_day:
+            for field, message in closure_problems(mess=self.mess, first_day=first_day, last_day=last_day).items():
+                self.add_error(field, message)
+        return cleaned

@@ -1,0 +1,39 @@
+"""What the pages' forms share: the date box, text a person types, a rule's ValueError as the form's
+error, and the check of a date of waste or feedback."""
+
+import datetime
+
+from django import forms
+
+from mess.meals import day_check
+from mess.text import typed_text
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TypedTextField(forms.CharField):
+    """Text a person types: newlines as \n, and no other control character (mess/text.py)."""
+
+    def to_python(self, value):
+        try:
+            return typed_text(super().to_python(value))
+        except ValueError as error:
+            raise forms.ValidationError(f"The text {error}; write it again without it.") from None
+
+
+def checked(rule, value):
+    """`rule(value)`, its ValueError as the form's error."""
+    try:
+        return rule(value)
+    except ValueError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+def recorded_date(day: datetime.date, *, latest: datetime.date | None = None) -> datetime.date:
+    """`day`, checked as a date of waste or feedback (mess.meals.day_check)."""
+    try:
+        return day_check(day, latest=latest)
+    except ValueError as error:
+        raise forms.ValidationError(f"{str(error)[0].upper()}{str(error)[1:]}.") from None

@@ -1,0 +1,27 @@
+"""The e-mail settings page's form (mess/views/email_choices.py): which e-mails a person gets."""
+
+from django import forms
+
+
+class EmailChoicesForm(forms.Form):
+    """Which e-mails a person gets (mess.email_choices.EMAIL_CHOICES), of those they can get: job problems
+    are the admins' alone, missing-waste reminders and cook sheets the officials' alone."""
+
+    emails_critical = forms.BooleanField(
+        label="Critical feedback", required=False, help_text="When a meal ends with low ratings with comments or hygiene complaints."
+    )
+    emails_missing_waste = forms.BooleanField(
+        label="Missing-waste reminders", required=False, help_text="An hour after each meal, the floors that recorded no waste for it."
+    )
+    emails_daily_report = forms.BooleanField(label="Daily reports", required=False, help_text="Each morning, the previous day in figures.")
+    emails_cook_sheet = forms.BooleanField(
+        label="Cook sheets", required=False, help_text="At each meal's cut-off, how many are expected and how much to cook."
+    )
+    emails_job_problems = forms.BooleanField(
+        label="Job problems", required=False, help_text="When a scheduled job starts failing, recovers, or runs late."
+    )
+
+    def __init__(self, *args, is_admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        for officials_only in ("emails_missing_waste", "emails_cook_sheet") if is_admin else ("emails_job_problems",):
+            del self.fields[officials_only]

@@ -1,0 +1,62 @@
+"""A mess's dashboard, for its officials and the admins: each feature's reads on one page (alerts, the
+week's waste by floor and meal, the month's trend, ratings by meal, the latest critical feedback, the
+inbox's first page, missing waste, daily reports, the jobs' health, today's menu, the exports)."""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+
+from mess.alerts import alerts_of_mess
+from mess.feedback import (
+    feedback_critical_latest,
+    ratings_by_meal,
+)
+from mess.forms.exports import DateRangeForm
+from mess.meals import days_ending
+from mess.menus import menu_of_day
+from mess.missing_waste import waste_gaps
+from mess.models import Meal
+from mess.reports import daily_reports_latest
+from mess.views.access import mess_page
+from mess.views.notifications import inbox_page, mess_with_inbox
+from mess.waste import waste_by_floor_and_meal, waste_trend
+from scheduling.selectors import jobs_health
+
+MEAL_SERIES = [{"label": meal.label} for meal in Meal]
+RATING_SERIES = [{"label": "Last 7 days"}, {"label": "Last 30 days"}]
+
+
+@mess_page
+def dashboard(request, code):
+    mess = mess_with_inbox(code)
+    today = timezone.localdate()
+    week_start, _ = days_ending(end=today, days=7)
+    month_start, _ = days_ending(end=today, days=30)
+    waste_week = waste_by_floor_and_meal(mess=mess, start=week_start, end=today)
+    trend = waste_trend(mess=mess, start=month_start, end=today)
+    ratings = ratings_by_meal(mess=mess, today=today)
+    context = {
+        "mess": mess,
+        "today": today,
+        "week_start": week_start,
+        "alerts": alerts_of_mess(mess=mess),
+        "waste_week": waste_week,
+        "meal_series": MEAL_SERIES,
+        "trend": trend,
+        "trend_kg": [(d["date"], d["kg"]) for d in trend],
+        "trend_grams": [(d["date"], d["grams_per_diner"]) for d in trend],
+        "has_grams": any(d["grams_per_diner"] is not None for d in trend),
+        "ratings": ratings,
+        "rating_rows": [{"label": r["label"], "values": [r["average7"], r["average30"]], "counts": [r["n7"], r["n30"]]} for r in ratings],
+        "rating_series": RATING_SERIES,
+        # the last 30 days: older entries have been dealt with, and reading them costs years of history
+        "critical": feedback_critical_latest(mess=mess, since=month_start),
+        "notifications": inbox_page(mess=mess, number=1),
+        "waste_gaps": waste_gaps(mess=mess, now=timezone.now()),
+        "reports": daily_reports_latest(mess=mess),
+        "jobs": jobs_health(),
+        "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
+        "menu_today": menu_of_day(mess=mess, date=today),
+        "public_menu": settings.PUBLIC_MENUS and mess.is_active,
+    }
+    return render(request, "mess/dashboard/dashboard.html", context)

@@ -1,0 +1,93 @@
+"""The students' page: today's menu (the meal being served first) and the week's, rating today's
+meals and the dishes of each (none on a day the mess is closed), and their own past feedback."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from mess.context_processors import request_access
+from mess.feedback import (
+    feedback_history,
+    feedback_of_student,
+    feedback_save,
+)
+from mess.forms.feedback import DishVotesForm, FeedbackForm
+from mess.meals import meals_of_today
+from mess.menus import dish_votes_of, meals_now_first, menu_of_week
+from mess.models import FeedbackCategory, Meal, Mess
+from mess.views.access import student_page
+
+
+@student_page
+def feedback(request):
+    now = timezone.now()
+    today = timezone.localdate(now)
+    history = feedback_history(student=request.user, before=today)
+    if request_access(request).mess_id is None:
+        return render(request, "mess/feedback/feedback.html", {"today": today, "no_mess": True, "history": history})
+    started, upcoming = meals_of_today(now=now)
+    mess = Mess.objects.get(pk=request_access(request).mess_id)
+    week = menu_of_week(mess=mess, start=today)
+    posted = posted_votes = None
+    if request.method == "POST":
+        meal = request.POST.get("meal") if request.POST.get("meal") in Meal.values else "other"
+        posted = FeedbackForm(request.POST, meals=started, auto_id=f"id_{meal}_%s")  # the ids its card has unposted
+        dishes = week[0].meal(meal).dishes if meal in Meal.values else []
+        posted_votes = DishVotesForm(request.POST, dishes=dishes, auto_id=f"id_{meal}_%s")
+        if posted.is_valid() and posted_votes.is_valid():
+            data = posted.cleaned_data
+            try:
+                saved = feedback_save(
+                    student=request.user,
+                    meal=data["meal"],
+                    rating=data["rating"],
+                    category=data["category"],
+                    comment=data["comment"],
+                    dish_votes=posted_votes.votes(),
+                )
+            except ValueError as e:
+                posted.add_error(None, str(e))
+            else:
+                what = saved.entry.get_meal_display().lower()
+                messages.success(request, f"Thank you: your feedback on today's {what} is {'saved' if saved.created else 'updated'}.")
+                return redirect("mess:feedback")
+    mine = feedback_of_student(student=request.user, date=today)
+    voted = dish_votes_of(feedback_ids=[entry.pk for entry in mine.values()])
+    closed = week[0].closed  # a closed mess serves no meal to rate: no form is offered
+    rateable = [] if closed else started
+    cards = []
+    for window in rateable:
+        dishes = week[0].meal(window.meal).dishes
+        if posted is not None and posted.data.get("meal") == window.meal:
+            form, votes = posted, posted_votes
+        else:
+            entry = mine.get(window.meal)
+            initial = {"meal": window.meal, "category": FeedbackCategory.FOOD}
+            mine_voted = voted.get(entry.pk, {}) if entry else {}
+            if entry:
+                initial.update(rating=entry.rating, category=entry.category, comment=entry.comment)
+            form = FeedbackForm(initial=initial, meals=started, auto_id=f"id_{window.meal}_%s")
+            votes = DishVotesForm(
+                initial={
+                    "liked": [d for d, liked in mine_voted.items() if liked],
+                    "disliked": [d for d, liked in mine_voted.items() if not liked],
+                },
+                dishes=dishes,
+                auto_id=f"id_{window.meal}_%s",
+            )
+        dish_rows = [{"dish": dish, "vote": votes.choice(dish), "n": n} for n, dish in enumerate(dishes)]
+        cards.append({"window": window, "form": form, "entry": mine.get(window.meal), "votes": votes, "dishes": dish_rows})
+    # A post for a meal that cannot be rated (not started, unknown) has no card to show its error on.
+    stray = posted if posted is not None and posted.errors and posted.data.get("meal") not in {w.meal for w in rateable} else None
+    context = {
+        "today": today,
+        "mess": mess,
+        "menu_today": meals_now_first(menu=week[0], windows=[*started, *upcoming], now=now),
+        "menu_week": week,
+        "cards": cards,
+        "upcoming": [] if closed else upcoming,
+        "closed": closed,
+        "stray": stray,
+        "history": history,
+    }
+    return render(request, "mess/feedback/feedback.html", context)

@@ -1,0 +1,202 @@
+"""A mess's dashboard: its alerts, the week's waste by floor, the month's trend, ratings by meal, the
+latest critical feedback, the inbox, and the jobs' health; its officials see their mess's, admins
+any."""
+
+import datetime
+from decimal import Decimal
+
+import time_machine
+from django_q.models import Schedule
+
+from mess.models import Mess
+from scheduling.models import JobRun, Outcome, Trigger
+from scheduling.services import schedules_sync
+from tests.factories import IST, NOW, TODAY, alert, days_ago, feedback, notification, waste
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_the_mess_active_alerts_first(as_official, mess1, mess2):
+    alert(mess1, "First", value="264.25")
+    alert(mess1, "dinner", kind="low_rating", value="2.40")
+    alert(mess1, "Ground", resolved=True)
+    alert(mess2, "Second")
+
+    page = as_official.get("/mess/mess1/").text
+
+    assert "High waste: First" in page and "264.25 kg" in page
+    assert "Low rating: Dinner" in page and "average 2.40" in page
+    assert "High waste: Ground" not in page  # resolved
+    assert "Second" not in page  # another mess
+    assert page.index('id="alerts"') < page.index('id="waste-week"') < page.index('id="jobs"')
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_says_when_there_are_no_alerts(as_official, mess1):
+    assert "No active alerts." in as_official.get("/mess/mess1/").text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_charts_each_floors_daily_waste_of_the_last_7_days_against_the_daily_threshold(as_official, mess1, mess2, ground, first):
+    Mess.objects.filter(pk=mess1.pk).update(waste_threshold_kg=Decimal("7.20"))
+    waste(ground, TODAY, "lunch", "4.25")
+    waste(ground, TODAY, "dinner", "3.00")
+    waste(ground, days_ago(6), "lunch", "3.00")
+    waste(ground, days_ago(2), "dinner", "7.10")
+    waste(ground, days_ago(7), "lunch", "100")  # eight days ago: outside the week
+    waste(mess2.floors.get(name="Second"), TODAY, "lunch", "99")
+
+    response = as_official.get("/mess/mess1/")
+
+    rows = {r["floor"]: r for r in response.context["waste_week"]}  # the figures by meal, under the chart
+    assert rows["Ground"]["meals"] == {"breakfast": None, "lunch": Decimal("7.25"), "snacks": None, "dinner": Decimal("10.10")}
+    assert rows["First"]["total"] is None  # a floor with nothing recorded still has its row
+    assert list(rows) == ["First", "Ground"]
+    section = response.text.split('id="waste-week"')[1].split("</section>")[0]
+    ground_svg = section.split("<h3>Ground</h3>")[1].split("</svg>")[0]
+    assert '<rect class="s0" ' in ground_svg and "<title>04 Mar: 3.00 kg</title>" in ground_svg
+    assert "<title>08 Mar: 7.10 kg</title>" in ground_svg  # below the threshold
+    assert "<title>10 Mar: 7.25 kg, above the daily threshold</title>" in ground_svg
+    assert "<title>daily threshold (7.20 kg)</title>" in ground_svg
+    assert ground_svg.count("<rect ") == 3  # the days with nothing recorded have no column
+    assert "Nothing recorded in these days." in section.split("<h3>First</h3>")[1].split("</div>")[0]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_the_30_day_trend_in_kg_and_grams_per_diner(as_official, mess1, ground, first):
+    waste(ground, TODAY, "lunch", "6.00", diners=120)
+    waste(first, TODAY, "lunch", "3.00")  # no head count: in the kilograms, not in grams per diner
+    waste(ground, days_ago(29), "dinner", "2.00")
+    waste(ground, days_ago(30), "dinner", "50")  # 31 days ago: outside
+
+    response = as_official.get("/mess/mess1/")
+
+    trend = response.context["trend"]
+    assert [d["date"] for d in (trend[0], trend[-1])] == [days_ago(29), TODAY] and len(trend) == 30
+    assert trend[-1] == {"date": TODAY, "kg": Decimal("9.00"), "grams_per_diner": 50}
+    assert trend[0] == {"date": days_ago(29), "kg": Decimal("2.00"), "grams_per_diner": None}
+    assert trend[1]["kg"] is None  # nothing recorded is a gap, not zero
+    assert "<title>10 Mar: 9.00 kg</title>" in response.text
+    assert "<title>10 Mar: 50 g</title>" in response.text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_averages_ratings_by_meal_over_7_and_30_days(as_official, mess1, mess2):
+    feedback(mess1, TODAY, "lunch", 5)
+    feedback(mess1, days_ago(6), "lunch", 2)
+    feedback(mess1, days_ago(20), "lunch", 2)
+    feedback(mess1, days_ago(29), "breakfast", 4)
+    feedback(mess1, days_ago(30), "breakfast", 1)  # outside both windows
+    feedback(mess2, TODAY, "lunch", 1)
+
+    ratings = {r["meal"]: r for r in as_official.get("/mess/mess1/").context["ratings"]}
+
+    assert ratings["lunch"] | {} == {
+        "meal": "lunch",
+        "label": "Lunch",
+        "n7": 2,
+        "average7": Decimal("3.50"),
+        "n30": 3,
+        "average30": Decimal("3.00"),
+    }
+    assert (ratings["breakfast"]["n7"], ratings["breakfast"]["average7"], ratings["breakfast"]["average30"]) == (0, None, Decimal("4.00"))
+    assert ratings["dinner"]["n30"] == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_lists_the_latest_critical_feedback_of_the_mess(as_official, mess1, mess2):
+    feedback(mess1, days_ago(1), "lunch", 1, "Cold rice")
+    feedback(mess1, TODAY, "breakfast", 5, category="hygiene")  # a hygiene complaint is critical whatever its rating
+    feedback(mess1, TODAY, "lunch", 2)  # low, but says nothing
+    feedback(mess1, TODAY, "lunch", 4, "Nice dal")
+    feedback(mess2, TODAY, "lunch", 1, "Other mess")
+
+    response = as_official.get("/mess/mess1/")
+
+    assert [(f.date, f.rating) for f in response.context["critical"]] == [(TODAY, 5), (days_ago(1), 1)]
+    section = response.text.split('id="critical"')[1].split("</section>")[0]
+    assert "Cold rice" in section and "(no comment)" in section
+    assert "Nice dal" not in section and "Other mess" not in section
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_the_notifications_inbox_unread_first(as_official, mess1, mess2):
+    old_unread = notification(mess1, days_ago(3), "dinner", ["Too salty"])
+    notification(mess1, TODAY, "breakfast", ["Read already"], read=True)
+    notification(mess2, TODAY, "lunch", ["Other mess"])
+
+    response = as_official.get("/mess/mess1/")
+
+    assert [n.pk for n in response.context["notifications"]][0] == old_unread.pk
+    assert len(response.context["notifications"]) == 2
+    assert "1 unread" in response.text and "Too salty" in response.text and "Other mess" not in response.text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_leaves_out_critical_feedback_older_than_30_days_but_no_notification(as_official, mess1):
+    feedback(mess1, days_ago(29), "lunch", 1, "Within the month")
+    feedback(mess1, days_ago(30), "lunch", 1, "Last month")
+    notification(mess1, days_ago(29), "dinner", ["Month-old notification"])
+    notification(mess1, days_ago(300), "dinner", ["Older notification"])
+
+    page = as_official.get("/mess/mess1/").text
+
+    assert "Within the month" in page and "Month-old notification" in page
+    assert "Last month" not in page
+    assert "Older notification" in page and "2 unread" in page  # the inbox holds every notification: the badge counts what it lists
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_each_schedules_own_last_run_and_next_run(as_official, mess1):
+    schedules_sync()
+    started = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=IST)
+    schedule = {s.name: s for s in Schedule.objects.all()}
+    JobRun.objects.create(
+        job="generate_alerts",
+        trigger=Trigger.SCHEDULE,
+        started_at=started,
+        finished_at=started + datetime.timedelta(seconds=2.5),
+        outcome=Outcome.SUCCEEDED,
+        schedule=schedule["generate_alerts"],
+    )
+    JobRun.objects.create(
+        job="send_daily_report",
+        trigger=Trigger.SCHEDULE,
+        started_at=started,
+        finished_at=started + datetime.timedelta(minutes=3, seconds=5),
+        outcome=Outcome.FAILED,
+        summary="failed: SMTPRecipientsRefused: {'warden@example.org': (550, b'No such user here')}",
+        schedule=schedule["send_daily_report"],
+    )
+    JobRun.objects.create(
+        job="send_admin_notifications",
+        trigger=Trigger.SCHEDULE,
+        started_at=started,
+        outcome=Outcome.FAILED,
+        schedule=schedule["send_admin_notifications:lunch"],
+    )
+    # a failed run started by hand is no schedule's outcome
+    JobRun.objects.create(job="cleanup_old_menu", trigger=Trigger.COMMAND, started_at=started, outcome=Outcome.FAILED)
+
+    page = as_official.get("/mess/mess1/").text
+    rows = {row.split("</span>")[0].split(">")[-1]: row for row in page.split('id="jobs"')[1].split("<tr>")[2:]}
+
+    assert "Succeeded" in rows["generate_alerts"] and "10 Mar 12:00" in rows["generate_alerts"] and "2.5 s" in rows["generate_alerts"]
+    assert "10 Mar 14:00" in rows["generate_alerts"]  # the next hourly run... after 13:00 the 14:00 one
+    assert (
+        "Failed" in rows["send_daily_report"] and "3 min 5 s" in rows["send_daily_report"] and "11 Mar 07:00" in rows["send_daily_report"]
+    )
+    assert "Failed" in rows["send_admin_notifications:lunch"]
+    assert "never" in rows["send_admin_notifications:dinner"]  # not the failure of another meal's schedule
+    assert "never" in rows["cleanup_old_menu"]
+    banner = page.split('id="jobs-banner"')[1].split("</div>")[0]
+    assert "send_daily_report failed at 2026-03-10 12:00" in banner and "send_admin_notifications:lunch failed" in banner
+    assert "warden" not in page  # a failure's own words may name people: the admin and `jobs --check` show them
+    assert "The jobs are not running" in banner  # no cluster has been seen
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_admin_sees_any_mess_dashboard(as_admin, mess1, mess2):
+    alert(mess2, "Third")
+    response = as_admin.get("/mess/mess2/")
+    assert response.status_code == 200 and "High waste: Third" in response.text
+    assert as_admin.get("/mess/nope/").status_code == 404
