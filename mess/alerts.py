@@ -7,10 +7,12 @@ official's acknowledgement (`alert_acknowledge`).
 
 The rule, for each active mess over its window:
 - high_waste, per floor: Σ kg > waste_threshold_kg × D, D the dates with at least one record of the
-  floor, closed days (Closure) left out of both the sum and D; the value is Σ kg / D.
+  floor whose last meal is over (the day looked at counts once its last meal's window has ended:
+  before, its breakfast alone would count as a whole day), closed days (Closure) left out of both the
+  sum and D; the value is Σ kg / D.
 - high_waste_per_diner, per floor: over the records with a head count, 1000 × Σ kg >
-  waste_threshold_g_per_diner × Σ diners (no alert when the mess's threshold is empty); the value
-  is grams per diner.
+  waste_threshold_g_per_diner × Σ diners (no alert when the mess's threshold is empty), each meal
+  counted as it is recorded, the day looked at's too; the value is grams per diner.
 - low_rating, per meal: n ≥ min_ratings and Σ rating < rating_threshold × n; the value is the average.
 Comparisons are exact, in decimals; values are rounded half up to cents. `basis` is the D, Σ diners
 or n the value rests on."""
@@ -26,7 +28,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from mess.figures import KG_SUM, cents
-from mess.meals import closed_days, day_check, day_start
+from mess.meals import closed_days, day_check, day_over, day_start
 from mess.models import Alert, AlertKind, Feedback, Floor, Mess, WasteRecord
 from mess.text import plural, typed_text
 
@@ -40,13 +42,16 @@ def mess_code_check(*, mess_code: str | None) -> None:
         raise ValueError(f"no mess with code {mess_code!r}")
 
 
-def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> tuple[list[Mess], list[dict]]:
+def alert_conditions(
+    *, as_of: datetime.date, mess_code: str | None = None, now: datetime.datetime | None = None
+) -> tuple[list[Mess], list[dict]]:
     """The active messes (all, or the one named) and the alert conditions that hold for them over
-    each mess's window ending `as_of`: dicts with `mess` (a Mess), `kind`, `subject`, `value` and
-    `threshold` (Decimals, the value rounded to cents), `basis` (an int), `window_start`,
-    `window_end`.
+    each mess's window ending `as_of`, as they stand at `now` (default: now; a day of `as_of` whose
+    last meal is not over counts in the per-diner figures only): dicts with `mess` (a Mess), `kind`,
+    `subject`, `value` and `threshold` (Decimals, the value rounded to cents), `basis` (an int),
+    `window_start`, `window_end`.
 
-    Five queries whatever the number of messes and floors. The aggregates read the waste and
+    Five queries whatever the number of messes and floors (six for today: the meal windows). The aggregates read the waste and
     feedback tables' own columns, with no join: joined to the messes (for each mess's window) or to
     the floors (for their names), MariaDB reads each mess's whole history through the mess index, and
     SQLite groups through a temporary B-tree."""
@@ -56,7 +61,7 @@ def alert_conditions(*, as_of: datetime.date, mess_code: str | None = None) -> t
     messes = list(messes)
     if not messes:
         return [], []
-    windows = _Windows(messes=messes, as_of=as_of, one_mess=mess_code is not None)
+    windows = _Windows(messes=messes, as_of=as_of, one_mess=mess_code is not None, day_over=day_over(date=as_of, now=now or timezone.now()))
     found = [*_waste_conditions(windows), *_rating_conditions(windows)]
     found.sort(key=lambda c: (c["mess"].code, c["kind"], c["subject"]))
     return messes, found
@@ -68,8 +73,8 @@ class _Windows:
     the usual case, one length for every mess, selects by the dates alone, through the indexes that
     begin with the date (the rows of inactive messes, few and old, are dropped afterwards)."""
 
-    def __init__(self, *, messes: list[Mess], as_of: datetime.date, one_mess: bool):
-        self.as_of, self.by_id = as_of, {m.pk: m for m in messes}
+    def __init__(self, *, messes: list[Mess], as_of: datetime.date, one_mess: bool, day_over: bool):
+        self.as_of, self.by_id, self.day_over = as_of, {m.pk: m for m in messes}, day_over
         self.floors = {f.pk: f for f in Floor.objects.filter(mess_id__in=self.by_id).only("id", "mess_id", "name")}
         self.floors_of = defaultdict(list)
         for floor in self.floors.values():
@@ -123,11 +128,13 @@ def _waste_conditions(windows: _Windows) -> list[dict]:
     waste = WasteRecord.objects.filter(windows.waste())
     if (closed := windows.closed()) is not None:
         waste = waste.exclude(closed)
+    # The per-day figures count the day looked at once its last meal is over; the per-diner ones each meal.
+    whole_days = Q() if windows.day_over else ~Q(date=windows.as_of)
     rows = (
         waste.values("floor_id")
         .annotate(
-            kg=Sum("total_kg", output_field=KG_SUM),
-            days=Count("date", distinct=True),
+            kg=Sum("total_kg", filter=whole_days, output_field=KG_SUM),
+            days=Count("date", filter=whole_days, distinct=True),
             counted_kg=Sum("total_kg", filter=Q(diners__gt=0), output_field=KG_SUM),
             diners=Sum("diners", filter=Q(diners__gt=0)),
         )
@@ -143,7 +150,7 @@ def _waste_conditions(windows: _Windows) -> list[dict]:
         # half a cent, so rounding to cents gives the exact decimal sum (0.10 + 0.20 is 0.30, not
         # 0.30000000000000004), and the comparisons below are in exact decimals.
         kg, days = cents(row["kg"]), row["days"]
-        if kg > mess.waste_threshold_kg * days:
+        if days and kg > mess.waste_threshold_kg * days:
             found.append(windows.condition(mess, AlertKind.HIGH_WASTE, floor.name, kg / days, mess.waste_threshold_kg, days))
         per_diner = mess.waste_threshold_g_per_diner
         if per_diner is not None and row["diners"]:

@@ -62,6 +62,17 @@ def meals_of_today(*, now: datetime.datetime) -> tuple[list[MealWindow], list[Me
     return [w for w in windows if w.starts_at <= time], [w for w in windows if w.starts_at > time]
 
 
+def day_over(*, date: datetime.date, now: datetime.datetime, windows: list[MealWindow] | None = None) -> bool:
+    """Whether every meal of `date` is over at `now`: a day before today, or today once the last
+    meal's window has ended (local time), when the day's waste is all there is to record. One query
+    for today (the windows, unless given), none otherwise."""
+    today = timezone.localdate(now)
+    if date != today:
+        return date < today
+    windows = meal_windows() if windows is None else windows
+    return not windows or timezone.localtime(now).time() >= max(w.ends_at for w in windows)
+
+
 def serving_order() -> Case:
     """An expression that sorts a query's rows by their meal in serving order (breakfast first)."""
     return Case(*(When(meal=meal, then=Value(i)) for i, meal in enumerate(Meal.values)), output_field=IntegerField())

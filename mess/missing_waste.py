@@ -15,7 +15,7 @@ from django.utils.dateformat import format as date_format
 from mess.email_choices import EMAILS_MISSING_WASTE
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.meals import closed_days, day_check, days_ending, meal_check, meal_windows
-from mess.models import Floor, Meal, Mess, OutgoingEmail, WasteRecord, WasteReminder
+from mess.models import Floor, Meal, MealWindow, Mess, OutgoingEmail, WasteRecord, WasteReminder
 from mess.people import messes_recipients
 from mess.text import plural
 
@@ -120,7 +120,7 @@ def _email_context(reminder: WasteReminder) -> dict:
     }
 
 
-def waste_gaps(*, mess: Mess, now: datetime.datetime) -> list[dict]:
+def waste_gaps(*, mess: Mess, now: datetime.datetime, windows: list[MealWindow] | None = None) -> list[dict]:
     """The meals of the GAP_DAYS days up to `now` for which floors of `mess` have no waste record:
     newest day first, meals in serving order, each with `date`, `meal` (its label) and `floors` (the
     names of the floors without a record). Meals not over by `now` and days the mess is closed are
@@ -129,7 +129,7 @@ def waste_gaps(*, mess: Mess, now: datetime.datetime) -> list[dict]:
         return []
     start, today = days_ending(end=timezone.localdate(now), days=GAP_DAYS)
     time = timezone.localtime(now).time()
-    windows = meal_windows()
+    windows = meal_windows() if windows is None else windows
     # Each floor with each of its records of those days (none: a row of its own with no date).
     in_days = FilteredRelation("waste_records", condition=Q(waste_records__date__gte=start, waste_records__date__lte=today))
     rows = (

@@ -318,12 +318,13 @@ def waste_history(*, mess: Mess) -> QuerySet:
     return WasteChange.objects.filter(mess=mess).select_related("changed_by").order_by("-changed_at", "-id")
 
 
-def waste_by_floor_and_meal(*, mess: Mess, start: datetime.date, end: datetime.date) -> list[dict]:
+def waste_by_floor_and_meal(*, mess: Mess, start: datetime.date, end: datetime.date, end_partial: bool = False) -> list[dict]:
     """Every floor of `mess` (by name, also those with nothing recorded) with its kilograms from
     `start` to `end`: `floor`, `meals` (meal value -> Decimal or None, in serving order), `total`,
     and `days`, a (date, Decimal or None) pair for each date in order, None when nothing was
-    recorded (the dashboard charts them against the daily threshold). Two queries: the floors,
-    then the period's records of their ids (joined to the floors with the dates in the join
+    recorded, or for `end` when it is a day not over yet (`end_partial`: the dashboard charts the
+    days against the daily threshold, which a part of a day would seem to meet). Two queries: the
+    floors, then the period's records of their ids (joined to the floors with the dates in the join
     instead, MariaDB reads each floor's whole history)."""
     floors = list(Floor.objects.filter(mess=mess).order_by("name").values_list("pk", "name"))
     kg = {
@@ -347,15 +348,17 @@ def waste_by_floor_and_meal(*, mess: Mess, start: datetime.date, end: datetime.d
                 "floor": name,
                 "meals": meals,
                 "total": sum(recorded, Decimal("0.00")) if recorded else None,
-                "days": [(date, by_day.get((pk, date))) for date in dates],
+                "days": [(date, None if end_partial and date == end else by_day.get((pk, date))) for date in dates],
             }
         )
     return rows
 
 
-def waste_trend(*, mess: Mess, start: datetime.date, end: datetime.date) -> list[dict]:
+def waste_trend(*, mess: Mess, start: datetime.date, end: datetime.date, end_partial: bool = False) -> list[dict]:
     """One dict per date from `start` to `end`: `date`, `kg` (None when nothing was recorded that
-    day) and `grams_per_diner` (over the records with a head count; None without any). One query."""
+    day, and for `end` when it is a day not over yet, `end_partial`: a part of a day would read as a
+    dip) and `grams_per_diner` (over the records with a head count, each meal as it is recorded;
+    None without any). One query."""
     by_date = {
         r["date"]: r
         for r in WasteRecord.objects.filter(floor__mess=mess, date__gte=start, date__lte=end)
@@ -374,7 +377,7 @@ def waste_trend(*, mess: Mess, start: datetime.date, end: datetime.date) -> list
         days.append(
             {
                 "date": date,
-                "kg": cents(r["kg"]) if r else None,
+                "kg": cents(r["kg"]) if r and not (end_partial and date == end) else None,
                 "grams_per_diner": grams_per_diner(r["counted_kg"], r["diners"]) if r and r["diners"] else None,
             }
         )

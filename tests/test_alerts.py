@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mess.alerts import (
     alert_acknowledge,
+    alert_conditions,
     alert_wording,
     alerts_evaluate,
     alerts_generate,
@@ -31,7 +32,9 @@ from scheduling.models import JobRun
 User = get_user_model()
 
 TODAY = datetime.date(2026, 3, 10)
-NOON = datetime.datetime(2026, 3, 10, 6, 30, tzinfo=datetime.UTC)  # 12:00 IST
+# 21:30 IST, after the day's last meal: the day counts whole in the per-day rule (see the partial day's tests)
+NOON = datetime.datetime(2026, 3, 10, 16, 0, tzinfo=datetime.UTC)
+MIDDAY = datetime.datetime(2026, 3, 10, 6, 30, tzinfo=datetime.UTC)  # 12:00 IST: breakfast and lunch have been
 
 
 def days_ago(n, today=TODAY):
@@ -283,6 +286,27 @@ def test_it_takes_today_in_india_around_midnight(ground):
         assert alerts_generate() == "0 active alerts (0 new, 1 resolved) in 1 mess"
 
 
+def test_today_counts_in_the_per_day_rule_once_its_last_meal_is_over_and_per_diner_meal_by_meal(ground):
+    for n in range(1, 7):
+        waste(ground, days_ago(n), "70.00")  # six full days of 70 kg
+    waste(ground, TODAY, "15.00", meal="breakfast", diners=60)  # 250 g a diner, before lunch has even been weighed
+
+    with time_machine.travel(MIDDAY, tick=False):
+        midday = alert_conditions(as_of=TODAY)[1]
+    with time_machine.travel(NOON, tick=False):  # 21:30: dinner (19:00 to 21:00) is over
+        evening = alert_conditions(as_of=TODAY)[1]
+
+    by_kind = {c["kind"]: (c["value"], c["basis"]) for c in midday}
+    assert by_kind == {"high_waste": (Decimal("70.00"), 6), "high_waste_per_diner": (Decimal("250.00"), 60)}  # not 62.14 over 7
+    assert {c["kind"]: (c["value"], c["basis"]) for c in evening}["high_waste"] == (Decimal("62.14"), 7)
+
+
+def test_a_floor_with_only_todays_unfinished_day_raises_no_per_day_alert(ground):
+    waste(ground, TODAY, "90.00", meal="lunch")
+    with time_machine.travel(MIDDAY, tick=False):
+        assert alert_conditions(as_of=TODAY)[1] == []
+
+
 def test_it_evaluates_a_past_week_without_storing_anything(ground):
     waste(ground, datetime.date(2026, 1, 5), "60.00")
     assert alerts_evaluate(as_of=datetime.date(2026, 1, 11)) == [
@@ -407,9 +431,9 @@ def test_it_opens_a_new_alert_when_the_condition_holds_again_on_a_later_day(grou
         record.total_kg = Decimal("40")
         record.save()
         alerts_generate()
-    # 00:10 IST the next day: the alert was resolved yesterday, so a new one opens
+    # The next evening, its last meal over: the alert was resolved yesterday, so a new one opens
     waste(ground, days_ago(-1), "70.00")
-    with time_machine.travel(datetime.datetime(2026, 3, 10, 18, 40, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 3, 11, 16, 0, tzinfo=datetime.UTC), tick=False):
         assert alerts_generate() == "1 active alert (1 new, 0 resolved) in 1 mess"
     old, new = Alert.objects.order_by("first_seen_at")
     assert (old.is_open, new.is_open, new.value, new.basis) == (None, True, Decimal("55.00"), 2)
@@ -517,7 +541,7 @@ def _generate_queries(n):
 @time_machine.travel(NOON, tick=False)
 def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, django_assert_num_queries):
     raising, resolving = _generate_queries(2)
-    assert (raising, resolving) == (9, 10)  # with the savepoint and its release
+    assert (raising, resolving) == (10, 11)  # with the meal windows (is today over?), the savepoint and its release
     Alert.objects.all().delete()
     Feedback.objects.all().delete()
     make_messes(6, "b")  # six more, none of them alerting yet
@@ -526,7 +550,7 @@ def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, django_assert_num
     WasteRecord.objects.all().delete()
     with django_assert_num_queries(resolving):
         alerts_generate()
-    with django_assert_num_queries(5):  # the messes, floors, closed days, waste and ratings
+    with django_assert_num_queries(6):  # the messes, meal windows (is today over?), floors, closed days, waste and ratings
         alerts_evaluate(as_of=TODAY)
 
 

@@ -35,7 +35,10 @@ def test_it_says_when_there_are_no_alerts(as_official, mess1):
     assert "No active alerts." in as_official.get("/mess/mess1/").text
 
 
-@time_machine.travel(NOW, tick=False)
+EVENING = datetime.datetime(2026, 3, 10, 21, 30, tzinfo=IST)  # the day's last meal is over
+
+
+@time_machine.travel(EVENING, tick=False)
 def test_it_charts_each_floors_daily_waste_of_the_last_7_days_against_the_daily_threshold(as_official, mess1, mess2, ground, first):
     Mess.objects.filter(pk=mess1.pk).update(waste_threshold_kg=Decimal("7.20"))
     waste(ground, TODAY, "lunch", "4.25")
@@ -62,6 +65,18 @@ def test_it_charts_each_floors_daily_waste_of_the_last_7_days_against_the_daily_
 
 
 @time_machine.travel(NOW, tick=False)
+def test_today_is_charted_once_its_last_meal_is_over_and_the_page_says_so(as_official, mess1, ground):
+    waste(ground, TODAY, "lunch", "4.25", diners=85)  # 13:00: snacks and dinner are still to come
+
+    response = as_official.get("/mess/mess1/")
+
+    rows = {r["floor"]: r for r in response.context["waste_week"]}
+    assert rows["Ground"]["days"][-1] == (TODAY, None) and rows["Ground"]["meals"]["lunch"] == Decimal("4.25")  # in the figures
+    assert response.context["trend"][-1] == {"date": TODAY, "kg": None, "grams_per_diner": 50}  # per diner, meal by meal
+    assert "Today's column, and its point on the 30-day trend, show once its last meal is over" in response.text
+
+
+@time_machine.travel(EVENING, tick=False)
 def test_it_shows_the_30_day_trend_in_kg_and_grams_per_diner(as_official, mess1, ground, first):
     waste(ground, TODAY, "lunch", "6.00", diners=120)
     waste(first, TODAY, "lunch", "3.00")  # no head count: in the kilograms, not in grams per diner

@@ -12,7 +12,7 @@ from mess.feedback import (
     ratings_by_meal,
 )
 from mess.forms.exports import DateRangeForm
-from mess.meals import days_ending
+from mess.meals import day_over, days_ending, meal_windows
 from mess.menus import menu_of_day
 from mess.missing_waste import waste_gaps
 from mess.models import Meal
@@ -29,11 +29,14 @@ RATING_SERIES = [{"label": "Last 7 days"}, {"label": "Last 30 days"}]
 @mess_page
 def dashboard(request, code):
     mess = mess_with_inbox(code)
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
+    windows = meal_windows()
+    today_partial = not day_over(date=today, now=now, windows=windows)  # today's charts wait for its last meal
     week_start, _ = days_ending(end=today, days=7)
     month_start, _ = days_ending(end=today, days=30)
-    waste_week = waste_by_floor_and_meal(mess=mess, start=week_start, end=today)
-    trend = waste_trend(mess=mess, start=month_start, end=today)
+    waste_week = waste_by_floor_and_meal(mess=mess, start=week_start, end=today, end_partial=today_partial)
+    trend = waste_trend(mess=mess, start=month_start, end=today, end_partial=today_partial)
     ratings = ratings_by_meal(mess=mess, today=today)
     context = {
         "mess": mess,
@@ -52,7 +55,8 @@ def dashboard(request, code):
         # the last 30 days: older entries have been dealt with, and reading them costs years of history
         "critical": feedback_critical_latest(mess=mess, since=month_start),
         "notifications": inbox_page(mess=mess, number=1),
-        "waste_gaps": waste_gaps(mess=mess, now=timezone.now()),
+        "waste_gaps": waste_gaps(mess=mess, now=now, windows=windows),
+        "today_partial": today_partial,
         "reports": daily_reports_latest(mess=mess),
         "jobs": jobs_health(),
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
