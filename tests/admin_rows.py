@@ -11,6 +11,7 @@ from mess.models import (
     Alert,
     AlertKind,
     Closure,
+    ClosureChange,
     ComplaintTerm,
     ComplaintTheme,
     DailyReport,
@@ -40,6 +41,7 @@ MESS_MODELS = [
     MealWindow,
     Mess,
     Closure,
+    ClosureChange,
     Floor,
     Profile,
     RegularMenu,
@@ -59,7 +61,7 @@ MESS_MODELS = [
     WasteReminder,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder]
-NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, MealWindow, WasteChange, Feedback]
+NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, MealWindow, WasteChange, ClosureChange, Feedback]
 
 
 def admin_url(model, action, *args):

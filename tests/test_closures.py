@@ -11,7 +11,8 @@ from django_q.models import Schedule
 import mess.closures
 from mess.closures import ClosureRefused, closure_remove, closure_save
 from mess.meals import closed_days
-from mess.models import Closure, DailyReport, Mess
+from mess.models import Closure, ClosureChange, DailyReport, Mess
+from tests.factories import feedback, waste
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -69,7 +70,10 @@ def test_it_marks_days_closed_and_refuses_overlaps_reversed_and_overlong_ranges(
     with pytest.raises(ClosureRefused) as refused:
         closure_save(mess=mess1, first_day=D(2026, 4, 1), last_day=D(2027, 4, 2))
     assert refused.value.errors == {"last_day": "A closure lasts at most a year (366 days); this one lasts 367."}
-    closure_save(mess=mess1, first_day=D(2027, 4, 1), last_day=D(2028, 3, 31))  # 366 days, a leap year's
+    closure_save(mess=make_mess("WEST"), first_day=TODAY, last_day=D(2027, 3, 10))  # 366 days, 2026-27's with its 29 February
+    with pytest.raises(ClosureRefused) as refused:
+        closure_save(mess=mess1, first_day=D(2026, 12, 1), last_day=D(2027, 3, 12))  # one dated 9999-12-31 was once saved
+    assert refused.value.errors == {"last_day": "A closure ends at most a year ahead, by 11 Mar 2027."}
     with pytest.raises(ClosureRefused, match="earliest date"):
         closure_save(mess=mess1, first_day=D(1999, 12, 31), last_day=D(2000, 1, 1))
     assert Closure.objects.count() == 4
@@ -79,7 +83,7 @@ def test_it_marks_days_closed_and_refuses_overlaps_reversed_and_overlong_ranges(
 def test_closing_days_that_have_been_corrects_their_reports(mess1, official, django_capture_on_commit_callbacks):
     report = DailyReport.objects.create(mess=mess1, date=D(2026, 3, 9), data={}, text_body="", html_body="")
     with django_capture_on_commit_callbacks(execute=True):
-        closure_save(mess=mess1, first_day=D(2026, 3, 9), last_day=D(2026, 3, 11), reason="Strike")
+        closure_save(mess=mess1, first_day=D(2026, 3, 9), last_day=D(2026, 3, 11), reason="Strike", by_admin=True)
     report.refresh_from_db()
     assert (report.data["closed"], report.corrected_at) == ("Strike", NOW)
     assert "The mess was closed this day: Strike." in report.text_body
@@ -137,7 +141,7 @@ def test_two_officials_closing_overlapping_days_at_once_leave_one_closure(mess1,
 
 @travel
 def test_the_page_marks_days_closed_and_lists_them(as_official, mess1):
-    closure_save(mess=mess1, first_day=D(2026, 2, 20), last_day=D(2026, 2, 21), reason="past <b>")
+    closure_save(mess=mess1, first_day=D(2026, 2, 20), last_day=D(2026, 2, 21), reason="past <b>", by_admin=True)
     response = as_official.post(
         "/mess/mess1/closures/", {"first_day": "2026-03-20", "last_day": "2026-03-22", "reason": "Holi"}, follow=True
     )
@@ -173,7 +177,7 @@ def test_the_page_says_what_is_wrong_beside_the_field_and_adds_nothing(as_offici
 @travel
 def test_removing_a_closure_from_the_page(as_official, mess1):
     later = closure_save(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 22))
-    begun = closure_save(mess=mess1, first_day=D(2026, 3, 9), last_day=D(2026, 3, 10))
+    begun = closure_save(mess=mess1, first_day=D(2026, 3, 9), last_day=D(2026, 3, 10), by_admin=True)
     page = as_official.post(f"/mess/mess1/closures/{begun.pk}/delete/", follow=True).content.decode()
     assert "only closures that have not begun can be removed" in page
     page = as_official.post(f"/mess/mess1/closures/{later.pk}/delete/", follow=True).content.decode()
@@ -189,6 +193,60 @@ def test_the_page_costs_the_same_queries_with_many_closures(as_official, mess1, 
         closure_save(mess=mess1, first_day=TODAY + datetime.timedelta(days=2 * n), last_day=TODAY + datetime.timedelta(days=2 * n))
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert as_official.get("/mess/mess1/closures/").content.decode().count(">Remove</button>") == 9
+
+
+# Closing days already recorded hides their waste: an admin's, with a reason, kept in the history
+
+
+@travel
+def test_an_official_cannot_close_days_with_recorded_waste_or_feedback_and_nothing_is_stored(as_official, mess1, ground, student):
+    waste(ground, D(2026, 3, 1), "lunch", "60")
+    feedback(mess1, TODAY, "breakfast", 4, student=student)
+
+    past = as_official.post("/mess/mess1/closures/", {"first_day": "2026-03-01", "last_day": "2026-03-02", "reason": "Holiday"})
+    today = as_official.post("/mess/mess1/closures/", {"first_day": "2026-03-10", "last_day": "2026-03-12", "reason": "Strike"})
+
+    assert "01 Mar 2026 has passed: officials close today and later days; an admin closes past days." in past.text
+    assert "Waste or feedback is recorded on 10 Mar: closing it would leave those figures out of the alerts" in today.text
+    assert not Closure.objects.exists() and not ClosureChange.objects.exists()
+
+
+@travel
+def test_an_admin_closes_recorded_days_with_a_reason_which_the_officials_read_in_the_history(
+    client, as_admin, admin, mess1, ground, official
+):
+    waste(ground, D(2026, 1, 1), "lunch", "60")
+    without = as_admin.post("/mess/mess1/closures/", {"first_day": "2026-01-01", "last_day": "2026-01-02", "reason": ""})
+    assert "These days have waste or feedback recorded: say why they count as closed" in without.text
+    assert not Closure.objects.exists()
+
+    as_admin.post("/mess/mess1/closures/", {"first_day": "2026-01-01", "last_day": "2026-01-02", "reason": "Flood: kitchen shut"})
+    client.force_login(official)
+    page = client.get("/mess/mess1/closures/").text
+
+    history = page.split('id="closure-history"')[1]
+    assert "ada" in history and "Marked closed" in history and "Flood: kitchen shut" in history
+    (change,) = ClosureChange.objects.all()
+    assert (change.action, change.first_day_after, change.last_day_after, change.changed_by) == (
+        "added",
+        D(2026, 1, 1),
+        D(2026, 1, 2),
+        admin,
+    )
+
+
+@travel
+def test_an_official_closes_today_and_later_and_removes_their_closure_until_it_begins_each_kept(as_official, official, mess1):
+    as_official.post("/mess/mess1/closures/", {"first_day": "2026-03-10", "last_day": "2026-03-10", "reason": "Pest control"})
+    later = closure_save(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 21), changed_by=official)
+    as_official.post(f"/mess/mess1/closures/{later.pk}/delete/")
+
+    history = list(ClosureChange.objects.order_by("id").values_list("action", "first_day_before", "first_day_after", "changed_by"))
+    assert history == [
+        ("added", None, D(2026, 3, 10), official.pk),
+        ("added", None, D(2026, 3, 20), official.pk),
+        ("removed", D(2026, 3, 20), None, official.pk),
+    ]
 
 
 # Django admin

@@ -12,16 +12,21 @@ class ClosureForm(forms.Form):
 
     first_day = forms.DateField(widget=DateInput)
     last_day = forms.DateField(widget=DateInput, help_text="The same as the first day for a single day.")
-    reason = TypedTextField(required=False, max_length=100, help_text="Optional: a holiday, a vacation.")
+    reason = TypedTextField(
+        required=False, max_length=100, help_text="A holiday, a vacation: needed when the days already have waste or feedback recorded."
+    )
 
-    def __init__(self, *args, mess: Mess, **kwargs):
+    def __init__(self, *args, mess: Mess, by_admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mess = mess
+        self.mess, self.by_admin = mess, by_admin
 
     def clean(self):
         cleaned = super().clean()
         first_day, last_day = cleaned.get("first_day"), cleaned.get("last_day")
-        if first_day and last_day:
-            for field, message in closure_problems(mess=self.mess, first_day=first_day, last_day=last_day).items():
+        if first_day and last_day and "reason" not in self.errors:
+            problems = closure_problems(
+                mess=self.mess, first_day=first_day, last_day=last_day, reason=cleaned.get("reason", ""), by_admin=self.by_admin
+            )
+            for field, message in problems.items():
                 self.add_error(field, message)
         return cleaned

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -225,6 +226,9 @@ class Closure(models.Model):
     first_day = models.DateField()
     last_day = models.DateField()
     reason = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["-first_day", "mess__code"]
@@ -233,3 +237,32 @@ class Closure(models.Model):
 
     def __str__(self):
         return f"{self.mess.code} closed {self.first_day}–{self.last_day}"
+
+
+class ClosureChange(models.Model):
+    """One closure marked, changed or removed: by whom, when, and its days and reason before and
+    after (empty where there were none). Kept on its own, so that the days a mess was said to be
+    closed, and who said so, stay on record when a closure is removed; its officials read it."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Marked closed"
+        CHANGED = "changed", "Changed"
+        REMOVED = "removed", "Removed"
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="closure_changes")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    first_day_before = models.DateField(null=True, blank=True)
+    last_day_before = models.DateField(null=True, blank=True)
+    reason_before = models.CharField(max_length=100, blank=True)
+    first_day_after = models.DateField(null=True, blank=True)
+    last_day_after = models.DateField(null=True, blank=True)
+    reason_after = models.CharField(max_length=100, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["mess", "changed_at"], name="closurechange_mess_changed_at")]
+
+    def __str__(self):
+        return f"{self.mess.code} {self.get_action_display().lower()} at {self.changed_at:%Y-%m-%d %H:%M}"
