@@ -11,7 +11,8 @@ from mess.notifications import notifications_send
 from mess.overview import day_totals_refresh
 from mess.people import admins_emails
 from mess.reports import daily_reports_send
-from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register, watchers_register
+from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register
+from scheduling.watchers import watchers_register
 
 
 def a_mess_code(value) -> str:

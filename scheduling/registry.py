@@ -96,21 +96,6 @@ def register(*jobs: Job) -> None:
         JOBS[job.key] = job
 
 
-# Who hears that a schedule started failing or recovered, or that schedules were late: an app
-# that knows the people says so in its jobs.py with `watchers_register`.
-WATCHERS: list[Callable[[], list[str]]] = []
-
-
-def watchers_register(emails: Callable[[], list[str]]) -> None:
-    """Adds a source of e-mail addresses of the people told of the jobs' problems."""
-    if emails not in WATCHERS:
-        WATCHERS.append(emails)
-
-
-def watchers_emails() -> list[str]:
-    return sorted({address for source in WATCHERS for address in source()})
-
-
 def jobs_discover() -> None:
     """Imports the `jobs` module of every installed app that has one."""
     autodiscover_modules("jobs")

@@ -39,7 +39,7 @@ from scheduling.services import (
     schedule_problem,
     schedule_run_refused,
 )
-from scheduling.telling import schedules_late_tell
+from scheduling.watchers import schedules_late_tell
 
 TICK = 1.0  # seconds between two looks at the schedules
 BATCH = 50  # due schedules queued in one transaction

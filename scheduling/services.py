@@ -21,7 +21,7 @@ from django_q.tasks import async_task
 from scheduling.cron import cron_next_runs
 from scheduling.models import BrokenSchedule, JobLease, JobRun, Outcome, Trigger
 from scheduling.registry import JOBS, JobRefused, get_job
-from scheduling.telling import schedule_outcome_tell
+from scheduling.watchers import schedule_outcome_tell
 
 # What every ManageIt schedule runs; its first argument is the job's key.
 RUNNER = "scheduling.tasks.run_job"
