@@ -59,7 +59,7 @@ from mess.people import people_invite
 from mess.text import plural
 from mess.triage import feedback_retriage, feedback_verdict
 from mess.waste import waste_change_of_admin, waste_records_delete
-from scheduling.services import default_crons, schedules_follow_defaults
+from scheduling.sync import default_crons, schedules_follow_defaults
 
 User = get_user_model()
 

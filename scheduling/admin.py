@@ -1,8 +1,6 @@
 """The admin's view of the jobs: schedules picked from the registry and edited without a restart,
 and the run log, read-only."""
 
-import ast
-
 import django_q.admin  # noqa: F401  (registers Schedule, which this module replaces; scheduling is listed first)
 from django import forms
 from django.contrib import admin, messages
@@ -17,11 +15,10 @@ from django_q.models import Schedule
 from scheduling.cron import cron_in_words, cron_validate
 from scheduling.models import BrokenSchedule, JobRun, JobSchedule
 from scheduling.registry import JOBS, JobRefused
-from scheduling.selectors import ScheduleState, cluster_alive, jobs_health, with_last_run
-from scheduling.services import (
-    RUNNER,
-    SOON,
-    job_enqueue,
+from scheduling.schedules import (
+    arguments_parse,
+    arguments_text,
+    schedule_fields,
     schedule_is_paused,
     schedule_job_key,
     schedule_kwargs,
@@ -29,6 +26,8 @@ from scheduling.services import (
     schedule_pause,
     schedule_resume,
 )
+from scheduling.selectors import ScheduleState, cluster_alive, jobs_health, with_last_run
+from scheduling.soon import job_enqueue, schedules_lasting
 
 
 def _job_choices() -> list[tuple[str, str]]:
@@ -40,7 +39,7 @@ class JobScheduleForm(forms.ModelForm):
     job = forms.ChoiceField(choices=_job_choices)
     arguments = forms.CharField(
         required=False,
-        help_text="Keyword arguments for the job, as a Python dict, for example {'meal': 'lunch'}. Empty for none.",
+        help_text="Keyword arguments for the job, as a Python dict, for example {'days': 30}. Empty for none.",
     )
     cron = forms.CharField(
         help_text="Five fields in local time: minute hour day-of-month month day-of-week. '0 7 * * *' is 07:00 every day.",
@@ -58,7 +57,7 @@ class JobScheduleForm(forms.ModelForm):
         if self.instance.pk:
             self.initial.update(
                 job=schedule_job_key(self.instance),
-                arguments=repr(schedule_kwargs(self.instance)) if self.instance.kwargs else "",
+                arguments=arguments_text(schedule_kwargs(self.instance)) or "",
                 paused=schedule_is_paused(self.instance),
             )
 
@@ -68,16 +67,10 @@ class JobScheduleForm(forms.ModelForm):
         return cron
 
     def clean_arguments(self):
-        text = self.cleaned_data["arguments"].strip()
-        if not text:
-            return {}
         try:
-            value = ast.literal_eval(text)
-        except (SyntaxError, ValueError):
-            raise forms.ValidationError("Write the arguments as a Python dict, for example {'meal': 'lunch'}.") from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError("Write the arguments as a Python dict, for example {'meal': 'lunch'}.")
-        return value
+            return arguments_parse(self.cleaned_data["arguments"])
+        except ValueError:
+            raise forms.ValidationError("Write the arguments as a Python dict, for example {'days': 30}.") from None
 
     def clean(self):
         cleaned = super().clean()
@@ -91,9 +84,8 @@ class JobScheduleForm(forms.ModelForm):
 
     def save(self, commit=True):
         schedule = super().save(commit=False)
-        schedule.func = RUNNER
-        schedule.args = repr(self.cleaned_data["job"])
-        schedule.kwargs = repr(self.cleaned_data["arguments"]) if self.cleaned_data["arguments"] else None
+        for name, value in schedule_fields(key=self.cleaned_data["job"], kwargs=self.cleaned_data["arguments"]).items():
+            setattr(schedule, name, value)
         schedule.schedule_type = Schedule.CRON
         schedule.repeats = 0 if self.cleaned_data["paused"] else -1
         corrected = schedule.pk is not None and BrokenSchedule.objects.filter(schedule_id=schedule.pk).exists()
@@ -132,7 +124,7 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # job_soon's one-off schedules live for seconds: they would only clutter the list
-        return with_last_run(super().get_queryset(request).exclude(schedule_type=Schedule.ONCE, name__startswith=SOON)).order_by("name")
+        return with_last_run(schedules_lasting(super().get_queryset(request))).order_by("name")
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from scheduling.models import Outcome, Trigger
 from scheduling.registry import JobRefused, get_job
-from scheduling.services import job_run
+from scheduling.runs import job_run
 
 EXIT_SKIPPED = 3
 

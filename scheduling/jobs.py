@@ -1,7 +1,7 @@
 """The scheduling app's own job: keeping the run log short."""
 
 from scheduling.registry import Job, Param, cron, positive_int, register
-from scheduling.services import job_runs_prune
+from scheduling.runs import job_runs_prune
 
 register(
     Job(

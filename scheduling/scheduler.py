@@ -26,19 +26,18 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, Trigger
-from scheduling.selectors import grace
-from scheduling.services import (
+from scheduling.runs import host_name
+from scheduling.schedules import (
     RUNNER,
-    SOON,
-    host_name,
     schedule_break,
-    schedule_is_soon,
     schedule_job_key,
     schedule_kwargs,
     schedule_next_runs,
     schedule_problem,
     schedule_run_refused,
 )
+from scheduling.selectors import grace
+from scheduling.soon import SOON, schedule_is_soon
 from scheduling.watchers import schedules_late_tell
 
 TICK = 1.0  # seconds between two looks at the schedules

@@ -11,7 +11,8 @@ from django_q.models import Schedule
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome
 from scheduling.registry import JOBS
-from scheduling.services import schedule_is_paused, schedule_job_key, schedule_named_job, schedules_lasting
+from scheduling.schedules import schedule_is_paused, schedule_job_key, schedule_named_job
+from scheduling.soon import schedules_lasting
 
 
 def grace() -> timedelta:

@@ -4,7 +4,9 @@ from django_q.models import Schedule
 
 from scheduling.models import Outcome, Trigger
 from scheduling.registry import JobRefused
-from scheduling.services import SOON_AGAIN_SECONDS, job_run, job_soon, schedule_break
+from scheduling.runs import job_run
+from scheduling.schedules import schedule_break
+from scheduling.soon import SOON_AGAIN_SECONDS, job_soon
 
 
 class JobFailed(Exception):

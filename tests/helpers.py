@@ -49,7 +49,7 @@ def schedule_run_failed(*, name: str, summary: str):
     from django_q.models import Schedule
 
     from scheduling.models import JobRun, Outcome, Trigger
-    from scheduling.services import schedule_job_key
+    from scheduling.schedules import schedule_job_key
 
     schedule = Schedule.objects.get(name=name)
     return JobRun.objects.create(

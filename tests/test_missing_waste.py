@@ -22,7 +22,7 @@ from mess.models import Closure, Floor, MealWindow, Mess, OutgoingEmail, Role, W
 from mess.people import EMAILS_MISSING_WASTE, email_choices_save
 from scheduling.models import JobRun
 from scheduling.registry import JOBS
-from scheduling.services import schedules_sync
+from scheduling.sync import schedules_sync
 from tests.factories import waste
 from tests.helpers import create_person
 

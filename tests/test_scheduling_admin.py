@@ -13,7 +13,8 @@ from django_q.signing import SignedPackage
 from mess.models import MealWindow
 from scheduling.models import BrokenSchedule, JobRun, JobSchedule, Outcome, Trigger
 from scheduling.scheduler import heartbeat, schedules_start_due
-from scheduling.services import RUNNER, schedule_pause, schedules_sync
+from scheduling.schedules import RUNNER, schedule_pause
+from scheduling.sync import schedules_sync
 
 URL = "/admin/scheduling/jobschedule/"
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome, Trigger
-from scheduling.services import RUNNER
+from scheduling.schedules import RUNNER
 from tests.helpers import ROOT, child_env, start
 
 SCHEDULES = 60
@@ -91,7 +91,7 @@ def test_a_job_reaches_a_cluster_worker_through_redis():
     cluster = start(["manage.py", "qcluster"], REDIS_URL=url, Q_WORKERS="1")
     try:
         enqueue = start(
-            ["manage.py", "shell", "-c", "from scheduling.services import job_enqueue; job_enqueue(key='prune_job_runs')"], REDIS_URL=url
+            ["manage.py", "shell", "-c", "from scheduling.soon import job_enqueue; job_enqueue(key='prune_job_runs')"], REDIS_URL=url
         )
         assert enqueue.wait(timeout=60) == 0, enqueue.stdout.read()
         deadline = time.monotonic() + 60

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from scheduling.scheduler import heartbeat
-from scheduling.services import schedules_sync
+from scheduling.sync import schedules_sync
 from tests.helpers import ROOT, schedule_run_failed
 
 START = dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)  # 05:30 in Kolkata

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from scheduling import registry
 from scheduling.models import JobLease, JobRun, Outcome, Trigger
-from scheduling.services import job_run, job_runs_prune, lease_duration
+from scheduling.runs import job_run, job_runs_prune, lease_duration
 from scheduling.tasks import JobFailed, run_job
 
 calls = []

@@ -9,7 +9,7 @@ from django_q.signing import SignedPackage
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome, Trigger
 from scheduling.scheduler import heartbeat, schedules_start_due
-from scheduling.services import RUNNER
+from scheduling.schedules import RUNNER
 from scheduling.tasks import run_job
 
 NOW = dt.datetime(2026, 3, 1, 8, 30, 0, 200_000, tzinfo=dt.UTC)  # 14:00:00.2 in Kolkata

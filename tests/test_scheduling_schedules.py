@@ -15,7 +15,8 @@ from mess.models import MealWindow
 from scheduling.models import JobRun, Trigger
 from scheduling.registry import JOBS
 from scheduling.scheduler import heartbeat, schedules_start_due
-from scheduling.services import RUNNER, schedule_job_key, schedule_kwargs, schedule_next_runs, schedules_sync
+from scheduling.schedules import RUNNER, schedule_job_key, schedule_kwargs, schedule_next_runs
+from scheduling.sync import schedules_sync
 from scheduling.tasks import run_job
 from tests.helpers import schedule_run_failed
 

@@ -13,8 +13,9 @@ from django_q.signing import SignedPackage
 from scheduling.models import JobRun, Outcome, Trigger
 from scheduling.registry import JobRefused
 from scheduling.scheduler import schedules_start_due
+from scheduling.schedules import RUNNER
 from scheduling.selectors import jobs_health
-from scheduling.services import RUNNER, job_soon, schedule_soon, soon_name
+from scheduling.soon import job_soon, schedule_soon, soon_name
 from scheduling.tasks import run_job
 
 NOW = dt.datetime(2026, 3, 1, 8, 30, 0, tzinfo=dt.UTC)
@@ -86,7 +87,7 @@ def test_a_database_error_while_handing_over_leaves_the_callers_work_standing(db
     def fails(**kwargs):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr("scheduling.services.schedule_soon", fails)
+    monkeypatch.setattr("scheduling.soon.schedule_soon", fails)
     with django_capture_on_commit_callbacks(execute=True):
         job_soon("prune_job_runs", within_seconds=15)
     assert "database gone" in caplog.text

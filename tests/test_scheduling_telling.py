@@ -18,8 +18,10 @@ from django_q.signing import SignedPackage
 
 from scheduling import registry
 from scheduling.models import JobRun, Outcome, Trigger
+from scheduling.runs import job_run
 from scheduling.scheduler import schedules_start_due
-from scheduling.services import RUNNER, job_run, schedules_sync
+from scheduling.schedules import RUNNER
+from scheduling.sync import schedules_sync
 
 kitchen = {"on_fire": True}
 

@@ -9,7 +9,7 @@ from django_q.models import Schedule
 from mess.models import DailyReport, Mess, Notification
 from mess.reports import daily_reports_send
 from scheduling.models import JobRun, Outcome, Trigger
-from scheduling.services import schedules_sync
+from scheduling.sync import schedules_sync
 from tests.factories import IST, NOW, TODAY, User, alert, days_ago, feedback, notification, waste
 
 # The dashboard
