@@ -105,7 +105,7 @@ admin.site.unregister(Schedule)
 class JobScheduleAdmin(admin.ModelAdmin):
     form = JobScheduleForm
     change_form_template = "admin/scheduling/jobschedule/change_form.html"
-    list_display = ["name", "job", "timing", "next_run_local", "is_running", "last_outcome"]
+    list_display = ["name", "job", "timing", "next_run_local", "active", "last_outcome"]
     list_filter = ["func"]
     search_fields = ["name"]
     readonly_fields = ["timing", "next_five_runs", "problem", "last_outcome", "last_duration"]
@@ -159,7 +159,8 @@ class JobScheduleAdmin(admin.ModelAdmin):
         return timezone.localtime(state.next_run).strftime("%Y-%m-%d %H:%M %Z") + (" (late)" if state.late else "")
 
     @admin.display(description="active", boolean=True)
-    def is_running(self, schedule):
+    def active(self, schedule):
+        """Not paused: it runs when its time comes (whether a run is going on now is the run log's to say)."""
         return not schedule_is_paused(schedule)
 
     @admin.display(description="next five runs")
