@@ -23,13 +23,16 @@ from tests.helpers import schedule_run_failed
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
 
-def test_every_job_is_a_management_command_of_its_app_with_help(capsys):
+def test_every_job_is_a_management_command_of_its_app_with_help_and_an_option_for_each_parameter(capsys):
     commands = get_commands()
     for key, job in JOBS.items():
         assert commands[key] == job.func.__module__.partition(".")[0]
         with pytest.raises(SystemExit):
             call_command(key, "--help")
-        assert job.description in " ".join(capsys.readouterr().out.split())
+        help_text = " ".join(capsys.readouterr().out.split())
+        assert job.description in help_text
+        for param in job.params:
+            assert param.option in help_text and " ".join(param.help.split()) in help_text, (key, param.name)
 
 
 def test_it_creates_the_default_schedules(db):
