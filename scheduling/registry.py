@@ -1,4 +1,4 @@
-"""Every job ManageIt runs by itself. Each app declares its own jobs in its `jobs.py`, by calling
+"""Every job the project runs by itself. Each app declares its own jobs in its `jobs.py`, by calling
 `register` with direct references to their functions; the registry is complete once the apps are
 ready (`jobs_discover`, from SchedulingConfig.ready). It knows no app: scheduling is infrastructure,
 like django-q2 itself.

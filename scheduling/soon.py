@@ -54,7 +54,7 @@ class _NamedLock:
     does it, when the settings open transactions IMMEDIATE: it takes the database's one write lock at once."""
 
     def __init__(self, name: str):
-        self.name = f"manageit:{hashlib.sha256(name.encode()).hexdigest()[:40]}"  # at most 64 characters
+        self.name = f"scheduling:{hashlib.sha256(name.encode()).hexdigest()[:40]}"  # at most 64 characters
         self.held = connection.vendor == "mysql"
 
     def __enter__(self):

@@ -45,7 +45,7 @@ def watchers_mail(subject: str, body: str) -> bool:
         to = _recipients(subject)
         if not to:
             return False
-        send_mail(f"[ManageIt] {subject}", body, None, to)
+        send_mail(f"{settings.EMAIL_SUBJECT_PREFIX}{subject}", body, None, to)
     except Exception:
         logger.exception("could not e-mail the watchers: %s", subject)
         return False
