@@ -2,7 +2,7 @@
 seconds, run by a `qcluster` worker through Redis from the one-off schedule the save left.
 
 It starts a real cluster on the test database, so it commits its data (a transactional test); run it
-on its own, like tests/test_scheduling_cluster.py.
+on its own, like scheduling/tests/test_cluster.py.
 """
 
 import time
@@ -18,8 +18,7 @@ from django_q.models import Schedule
 from mess.models import Alert, Floor, Mess
 from mess.waste import waste_record_save
 from scheduling.models import JobRun, Outcome, Trigger
-from tests.helpers import start
-from tests.test_scheduling_cluster import redis_url
+from tests.helpers import redis_url, start
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
