@@ -65,11 +65,14 @@ run: $(VENV)/.installed $(call MYSQL_DRIVER) | var
 	fi; \
 	if [ -z "$$stopping" ]; then echo ""; echo "The web server stopped (its log is above); the job cluster stops with it."; exit 1; fi
 
-## Runs the whole test suite on SQLite, or on the MySQL/MariaDB server that TEST_DATABASE_URL names.
+## Runs the whole test suite on SQLite, or on the MySQL/MariaDB server that TEST_DATABASE_URL names: ManageIt's
+## tests (tests/, PYTEST_ARGS passed on), then scheduling's own, with their own settings and jobs (scheduling/tests/).
 test: $(VENV)/.installed-test $(call MYSQL_DRIVER) | var
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium is missing, so the real-browser tests will be SKIPPED (apt-get install chromium)."
 	$(if $(TEST_DATABASE_URL),DATABASE_URL="$(TEST_DATABASE_URL)") $(PY) -m pytest $(PYTEST_ARGS)
+	$(if $(TEST_DATABASE_URL),DATABASE_URL="$(TEST_DATABASE_URL)") DJANGO_SETTINGS_MODULE=scheduling.tests.settings $(PY) -m pytest scheduling/tests
 
 ## Benchmarks at a university's scale on SQLite and MariaDB (docs/benchmarks.md); not part of `make test`.
 ## Keeps var/bench-*.sqlite3 and manageit_bench_* for the next run; BENCH_ARGS=--regenerate starts afresh.

@@ -18,7 +18,7 @@ from django_q.models import OrmQ, Schedule, Task
 
 from benchmarks.common import WORK, percentile, start, stop
 from scheduling.models import JobRun, Outcome
-from scheduling.services import RUNNER
+from scheduling.schedules import RUNNER
 
 CLUSTERS = 3
 SCHEDULES = 500

@@ -29,7 +29,8 @@ from benchmarks.common import WORK, percentile, start, stop, summary
 from mess.meals import meals_of_today
 from mess.models import Feedback, MealWindow, Mess, Role
 from scheduling.models import JobRun
-from scheduling.services import RUNNER, job_enqueue
+from scheduling.schedules import RUNNER
+from scheduling.soon import job_enqueue
 
 User = get_user_model()
 STUDENTS = 400

@@ -199,6 +199,8 @@ else:
 # Seconds a mail server may take to answer, whatever the backend: without it, a server that takes the
 # connection and never answers holds a job up for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Before the subject of the e-mails that tell the admins of the jobs' problems (scheduling/watchers.py).
+EMAIL_SUBJECT_PREFIX = "[ManageIt] "
 
 
 # An optional summary of each notification's comments by a language model (mess/summaries.py): off

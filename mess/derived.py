@@ -7,7 +7,7 @@ import datetime
 from mess.models import Mess
 from mess.overview import day_totals_refresh
 from mess.reports import daily_reports_correct
-from scheduling.services import job_soon
+from scheduling.soon import job_soon
 
 # How soon the alerts follow a change: soon enough for the dashboard an official opens next, late
 # enough that a floor-by-floor round of saves (or an import) is evaluated once.

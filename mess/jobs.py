@@ -10,12 +10,16 @@ from mess.cook_sheets import cook_sheets_send
 from mess.meals import day_check, day_over_check, meal_check, meal_windows
 from mess.menus import menus_cleanup
 from mess.missing_waste import waste_reminders_send
-from mess.models import DEFAULT_CUTOFF, Mess
+from mess.models import DEFAULT_CUTOFF, Meal, Mess
 from mess.notifications import notifications_send
 from mess.overview import day_totals_refresh
 from mess.people import admins_emails
 from mess.reports import daily_reports_send
-from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register, watchers_register
+from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register
+from scheduling.watchers import watchers_register
+
+# The meals a command's --meal takes (in any case), for its help.
+MEALS = ", ".join(Meal.values)
 
 
 def a_mess_code(value) -> str:
@@ -80,42 +84,67 @@ register(
         func=menus_cleanup,
         description="Deletes temporary and non-veg menus of past days.",
         default_schedules=cron("0 0 * * *"),
-        params=(Param("dry_run", bool_value), Param("batch_size", positive_int)),
+        params=(
+            Param("dry_run", bool_value, help="Only say what would be deleted."),
+            Param(
+                "batch_size",
+                positive_int,
+                metavar="N",
+                help="Delete the expired menus' ids N at a time; default: ranges of about a second each.",
+            ),
+        ),
     ),
     Job(
         key="generate_alerts",
         func=alerts_generate,
         description="Raises and resolves the alerts of every active mess: high waste per day and per diner, low ratings.",
         default_schedules=cron("0 * * * *"),
-        params=(Param("mess_code", a_mess_code),),
+        params=(Param("mess_code", a_mess_code, flag="--mess", metavar="CODE", help="Only this mess."),),
     ),
     Job(
         key="send_admin_notifications",
         func=notifications_send,
         description="Notifies officials and admins of a meal's critical feedback (low ratings with comments, hygiene).",
         default_schedules=after_each_meal,
-        params=(Param("meal", meal_check, required=True), Param("date", a_day_that_has_been)),
+        params=(
+            Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose feedback to check: {MEALS}."),
+            Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default today."),
+        ),
     ),
     Job(
         key="send_waste_reminders",
         func=waste_reminders_send,
         description="Reminds each mess's officials of the floors that recorded no waste for a meal.",
         default_schedules=an_hour_after_each_meal,
-        params=(Param("meal", meal_check, required=True), Param("date", a_day_that_has_been)),
+        params=(
+            Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose waste to check: {MEALS}."),
+            Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default the latest day the meal is over."),
+        ),
     ),
     Job(
         key="send_daily_report",
         func=daily_reports_send,
         description="Stores and e-mails each mess's report of the previous day (and of missed days).",
         default_schedules=cron("0 7 * * *"),
-        params=(Param("date", a_day_that_is_over), Param("resend", bool_value)),
+        params=(
+            Param(
+                "date",
+                a_day_that_is_over,
+                help="Report only this day (YYYY-MM-DD). Default: yesterday, and any of the 7 days before without a report.",
+            ),
+            Param("resend", bool_value, help="E-mail the report again even if it was sent before."),
+        ),
     ),
     Job(
         key="send_cook_sheet",
         func=cook_sheets_send,
         description="Sends each mess's kitchen the meal's forecast head count and what to cook, at the meal's absence cut-off.",
         default_schedules=at_each_cutoff,
-        params=(Param("meal", meal_check, required=True), Param("date", a_day_to_cook_for), Param("resend", bool_value)),
+        params=(
+            Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal to cook for: {MEALS}."),
+            Param("date", a_day_to_cook_for, help="The day (YYYY-MM-DD); default the one whose cut-off has passed and meal not ended."),
+            Param("resend", bool_value, help="E-mail the stored sheets of --date again, as they were sent."),
+        ),
     ),
     Job(
         key="refresh_day_totals",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mess.models import EARLIEST_DATE, Closure, Meal, MealWindow
 from mess.refusals import Refused
-from scheduling.services import default_crons, schedules_follow_defaults
+from scheduling.sync import default_crons, schedules_follow_defaults
 
 # After downtime, the jobs whose output belongs to a date (notifications, daily reports) make up the
 # dates of up to this many days back.

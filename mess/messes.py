@@ -14,7 +14,7 @@ from mess.menu_editing import mess_rotation_set
 from mess.menu_rules import rotation_start_check
 from mess.models import Floor, Mess
 from mess.refusals import Refused
-from scheduling.services import job_soon
+from scheduling.soon import job_soon
 
 # The fields of a mess that the alerts read: a change of one re-evaluates its alerts.
 ALERT_FIELDS = ("is_active", "waste_threshold_kg", "waste_threshold_g_per_diner", "rating_threshold", "min_ratings", "alert_window_days")

@@ -1,8 +1,6 @@
 """The admin's view of the jobs: schedules picked from the registry and edited without a restart,
 and the run log, read-only."""
 
-import ast
-
 import django_q.admin  # noqa: F401  (registers Schedule, which this module replaces; scheduling is listed first)
 from django import forms
 from django.contrib import admin, messages
@@ -15,20 +13,22 @@ from django.utils.html import format_html
 from django_q.models import Schedule
 
 from scheduling.cron import cron_in_words, cron_validate
-from scheduling.models import BrokenSchedule, JobRun, JobSchedule
+from scheduling.models import JobRun, JobSchedule
 from scheduling.registry import JOBS, JobRefused
-from scheduling.selectors import ScheduleState, cluster_alive, jobs_health, with_last_run
-from scheduling.services import (
-    RUNNER,
-    SOON,
-    job_enqueue,
+from scheduling.schedules import (
+    arguments_parse,
+    arguments_text,
     schedule_is_paused,
     schedule_job_key,
     schedule_kwargs,
     schedule_next_runs,
     schedule_pause,
     schedule_resume,
+    schedule_save,
+    schedules_delete,
 )
+from scheduling.selectors import ScheduleState, cluster_alive, jobs_health, with_last_run
+from scheduling.soon import job_enqueue, schedules_lasting
 
 
 def _job_choices() -> list[tuple[str, str]]:
@@ -40,7 +40,7 @@ class JobScheduleForm(forms.ModelForm):
     job = forms.ChoiceField(choices=_job_choices)
     arguments = forms.CharField(
         required=False,
-        help_text="Keyword arguments for the job, as a Python dict, for example {'meal': 'lunch'}. Empty for none.",
+        help_text="Keyword arguments for the job, as a Python dict, for example {'days': 30}. Empty for none.",
     )
     cron = forms.CharField(
         help_text="Five fields in local time: minute hour day-of-month month day-of-week. '0 7 * * *' is 07:00 every day.",
@@ -58,7 +58,7 @@ class JobScheduleForm(forms.ModelForm):
         if self.instance.pk:
             self.initial.update(
                 job=schedule_job_key(self.instance),
-                arguments=repr(schedule_kwargs(self.instance)) if self.instance.kwargs else "",
+                arguments=arguments_text(schedule_kwargs(self.instance)) or "",
                 paused=schedule_is_paused(self.instance),
             )
 
@@ -68,16 +68,10 @@ class JobScheduleForm(forms.ModelForm):
         return cron
 
     def clean_arguments(self):
-        text = self.cleaned_data["arguments"].strip()
-        if not text:
-            return {}
         try:
-            value = ast.literal_eval(text)
-        except (SyntaxError, ValueError):
-            raise forms.ValidationError("Write the arguments as a Python dict, for example {'meal': 'lunch'}.") from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError("Write the arguments as a Python dict, for example {'meal': 'lunch'}.")
-        return value
+            return arguments_parse(self.cleaned_data["arguments"])
+        except ValueError:
+            raise forms.ValidationError("Write the arguments as a Python dict, for example {'days': 30}.") from None
 
     def clean(self):
         cleaned = super().clean()
@@ -89,22 +83,6 @@ class JobScheduleForm(forms.ModelForm):
                 self.add_error("arguments", str(e))
         return cleaned
 
-    def save(self, commit=True):
-        schedule = super().save(commit=False)
-        schedule.func = RUNNER
-        schedule.args = repr(self.cleaned_data["job"])
-        schedule.kwargs = repr(self.cleaned_data["arguments"]) if self.cleaned_data["arguments"] else None
-        schedule.schedule_type = Schedule.CRON
-        schedule.repeats = 0 if self.cleaned_data["paused"] else -1
-        corrected = schedule.pk is not None and BrokenSchedule.objects.filter(schedule_id=schedule.pk).exists()
-        if schedule.pk is None or corrected or "cron" in self.changed_data or "paused" in self.changed_data:
-            # a corrected broken schedule starts from its next time, not from the one it missed
-            # (the scheduler reads next_run within a second: no restart needed)
-            schedule.next_run = schedule_next_runs(cron=schedule.cron, count=1)[0]
-        if commit:
-            schedule.save()
-        return schedule
-
 
 admin.site.unregister(Schedule)
 
@@ -113,7 +91,7 @@ admin.site.unregister(Schedule)
 class JobScheduleAdmin(admin.ModelAdmin):
     form = JobScheduleForm
     change_form_template = "admin/scheduling/jobschedule/change_form.html"
-    list_display = ["name", "job", "timing", "next_run_local", "is_running", "last_outcome"]
+    list_display = ["name", "job", "timing", "next_run_local", "active", "last_outcome"]
     list_filter = ["func"]
     search_fields = ["name"]
     readonly_fields = ["timing", "next_five_runs", "problem", "last_outcome", "last_duration"]
@@ -126,13 +104,24 @@ class JobScheduleAdmin(admin.ModelAdmin):
     class Media:
         js = ["scheduling/next_runs.js"]
 
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        retimed = bool({"cron", "paused"} & set(form.changed_data))
+        schedule_save(schedule=obj, key=data["job"], kwargs=data["arguments"], paused=data["paused"], retimed=retimed)
+
+    def delete_model(self, request, obj):
+        schedules_delete(schedules=[obj])
+
+    def delete_queryset(self, request, queryset):
+        schedules_delete(schedules=list(queryset))
+
     def get_readonly_fields(self, request, obj=None):
         # sync_schedules knows a schedule by its name: renamed, it would be created again
         return [*self.readonly_fields, "name"] if obj else self.readonly_fields
 
     def get_queryset(self, request):
         # job_soon's one-off schedules live for seconds: they would only clutter the list
-        return with_last_run(super().get_queryset(request).exclude(schedule_type=Schedule.ONCE, name__startswith=SOON)).order_by("name")
+        return with_last_run(schedules_lasting(super().get_queryset(request))).order_by("name")
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
@@ -167,7 +156,8 @@ class JobScheduleAdmin(admin.ModelAdmin):
         return timezone.localtime(state.next_run).strftime("%Y-%m-%d %H:%M %Z") + (" (late)" if state.late else "")
 
     @admin.display(description="active", boolean=True)
-    def is_running(self, schedule):
+    def active(self, schedule):
+        """Not paused: it runs when its time comes (whether a run is going on now is the run log's to say)."""
         return not schedule_is_paused(schedule)
 
     @admin.display(description="next five runs")

@@ -1,4 +1,4 @@
-"""The run log of ManageIt's jobs, and the leases that keep a job from running twice at once."""
+"""The run log of the jobs, and the leases that keep a job from running twice at once."""
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models

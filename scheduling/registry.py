@@ -1,11 +1,11 @@
-"""Every job ManageIt runs by itself. Each app declares its own jobs in its `jobs.py`, by calling
+"""Every job the project runs by itself. Each app declares its own jobs in its `jobs.py`, by calling
 `register` with direct references to their functions; the registry is complete once the apps are
 ready (`jobs_discover`, from SchedulingConfig.ready). It knows no app: scheduling is infrastructure,
 like django-q2 itself.
 
 A job is a function that returns a one-line summary. From its entry come its default django-q2
-schedules (`sync_schedules`), its management command's help, the admin's job choices and the `jobs`
-table. Adding a job is its function, one entry in its app's `jobs.py`, and a command that names it.
+schedules (`sync_schedules`), its management command's help and options, the admin's job choices and
+the `jobs` table. Adding a job is its function, one entry in its app's `jobs.py`, and a command that names it.
 """
 
 import datetime
@@ -36,11 +36,25 @@ class JobRefused(ValueError):
 class Param:
     """One keyword argument a job takes. `check` is given the value as typed (text from a command
     line, or a schedule's stored value) and returns the value the job takes, or raises ValueError
-    saying what is wrong. The one declaration checks the admin's schedule form, a command and a run."""
+    saying what is wrong. The one declaration checks the admin's schedule form, a command and a run,
+    and is the job command's option (see scheduling.commands): `--<name>`, or `flag` where the
+    command's option has another name, with `help` and `metavar`; a parameter that bool_value checks
+    is a switch."""
 
     name: str
     check: Callable[[Any], Any]
     required: bool = False
+    help: str = ""
+    flag: str | None = None
+    metavar: str | None = None
+
+    @property
+    def option(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def switch(self) -> bool:
+        return self.check is bool_value
 
 
 @dataclass(frozen=True)
@@ -94,21 +108,6 @@ def register(*jobs: Job) -> None:
         if JOBS.get(job.key, job) != job:
             raise ImproperlyConfigured(f"two jobs are called {job.key!r}")
         JOBS[job.key] = job
-
-
-# Who hears that a schedule started failing or recovered, or that schedules were late: an app
-# that knows the people says so in its jobs.py with `watchers_register`.
-WATCHERS: list[Callable[[], list[str]]] = []
-
-
-def watchers_register(emails: Callable[[], list[str]]) -> None:
-    """Adds a source of e-mail addresses of the people told of the jobs' problems."""
-    if emails not in WATCHERS:
-        WATCHERS.append(emails)
-
-
-def watchers_emails() -> list[str]:
-    return sorted({address for source in WATCHERS for address in source()})
 
 
 def jobs_discover() -> None:

@@ -4,8 +4,8 @@ others.
 
 django-q2's own scheduler pass runs every 30 seconds (hard-coded in its Sentinel) and queues every
 due schedule in one transaction: one schedule whose next run cannot be computed rolls the whole
-pass back, every pass, and nothing runs. ManageIt turns it off (`Q_CLUSTER["scheduler"] = False`)
-and runs this loop instead, in the main process of each `qcluster` (see
+pass back, every pass, and nothing runs. The settings turn it off (`Q_CLUSTER["scheduler"] = False`)
+and this loop runs instead, in the main process of each `qcluster` (see
 scheduling/management/commands/qcluster.py): once a second it reads the due schedules' ids (one
 small query on a connection it keeps; nothing else when none is due), and queues them in batches
 of BATCH per transaction, each schedule in a savepoint of its own and claimed with a conditional
@@ -26,20 +26,19 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, Trigger
-from scheduling.selectors import grace
-from scheduling.services import (
+from scheduling.runs import host_name
+from scheduling.schedules import (
     RUNNER,
-    SOON,
-    host_name,
     schedule_break,
-    schedule_is_soon,
     schedule_job_key,
     schedule_kwargs,
     schedule_next_runs,
     schedule_problem,
     schedule_run_refused,
 )
-from scheduling.telling import schedules_late_tell
+from scheduling.selectors import grace
+from scheduling.soon import SOON, schedule_is_soon
+from scheduling.watchers import schedules_late_tell
 
 TICK = 1.0  # seconds between two looks at the schedules
 BATCH = 50  # due schedules queued in one transaction
@@ -164,15 +163,15 @@ def _queue_run(schedule: Schedule, *, schedule_id: int | None, broker, soon: boo
 
 
 def _soon_refused(*, schedule: Schedule, problem: str) -> None:
-    """Records in the run log that a run job_soon handed over cannot run (its mess was deleted
-    meanwhile, say): a failed run of its job, linked to no schedule, since that one is gone."""
+    """Records in the run log that a run job_soon handed over cannot run (what its arguments name
+    was deleted meanwhile, say): a failed run of its job, linked to no schedule, since that one is gone."""
     schedule_run_refused(schedule=schedule, summary=f"not run: {schedule.name} {problem}", linked=False)
     logger.error("did not run %s: %s", schedule.name, problem)
 
 
 def _next_run(schedule: Schedule, *, after: datetime) -> datetime:
     """The schedule's first time after `after`: slots missed while no cluster ran are not made up
-    here (the jobs make up missed days themselves, see mess.meals)."""
+    here: a job whose work belongs to a date makes up the dates it missed itself."""
     if schedule.schedule_type == Schedule.CRON:
         return schedule_next_runs(cron=schedule.cron, count=1, start=after)[0]
     next_run = schedule.next_run

@@ -11,7 +11,8 @@ from django_q.models import Schedule
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome
 from scheduling.registry import JOBS
-from scheduling.services import schedule_is_paused, schedule_job_key, schedule_named_job, schedules_lasting
+from scheduling.schedules import schedule_is_paused, schedule_job_key, schedule_named_job
+from scheduling.soon import schedules_lasting
 
 
 def grace() -> timedelta:
@@ -99,7 +100,8 @@ class ScheduleState:
     @property
     def problem(self) -> str | None:
         """What is wrong with this schedule, in a line, or None; without the failure's own words,
-        which may name people (a refused recipient's address): the pages show this to officials."""
+        which may name people (a refused recipient's address): pages show this to whoever may see
+        that the jobs have a problem, not only to admins."""
         if self.broken:
             return f"{self.name} is broken: it does not run until an admin corrects it"
         if self.late:
@@ -168,7 +170,7 @@ def cluster_alive(*, now: datetime | None = None) -> bool:
 
 
 def jobs_health(*, now: datetime | None = None) -> JobsHealth:
-    """Every ManageIt schedule (but job_soon's one-off ones, which live for seconds) with its own
+    """Every schedule (but job_soon's one-off ones, which live for seconds) with its own
     last run, in job-registry order then by name, and whether a cluster is alive; one query (two when there are no schedules)."""
     now = now or timezone.now()
     order = {key: i for i, key in enumerate(JOBS)}

@@ -1,10 +1,12 @@
-"""What the django-q2 cluster runs: every ManageIt schedule calls `run_job` with a job's key."""
+"""What the django-q2 cluster runs: every job's schedule calls `run_job` with the job's key."""
 
 from django_q.models import Schedule
 
 from scheduling.models import Outcome, Trigger
 from scheduling.registry import JobRefused
-from scheduling.services import SOON_AGAIN_SECONDS, job_run, job_soon, schedule_break
+from scheduling.runs import job_run
+from scheduling.schedules import schedule_break
+from scheduling.soon import SOON_AGAIN_SECONDS, job_soon
 
 
 class JobFailed(Exception):
@@ -19,7 +21,7 @@ def run_job(key: str, trigger: str = Trigger.SCHEDULE, schedule_id: int | None =
         run = job_run(key=key, trigger=Trigger(trigger), kwargs=kwargs, schedule_id=schedule_id)
     except JobRefused as e:
         # The scheduler checked the arguments when it queued the run; they are refused now (a
-        # date that has passed a bound, a mess deleted since): the schedule is broken.
+        # date that has passed a bound, a record deleted since): the schedule is broken.
         schedule = Schedule.objects.filter(pk=schedule_id).first() if schedule_id else None
         if schedule is not None:
             schedule_break(schedule=schedule, reason=f"its arguments are refused: {e}", key=key)

@@ -1,36 +1,9 @@
-"""Helpers for tests that start other processes (schedulers, clusters) on the test database."""
+"""Helpers for tests: people created the way ManageIt creates them, and processes (clusters, servers) on the test database."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+# Processes on the test database: scheduling's own test helpers, which any project's tests may use.
+from scheduling.tests.helpers import ROOT, child_env, redis_url, start
 
-from django.conf import settings
-from django.db import connection
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def test_database_url() -> str:
-    """DATABASE_URL that points another process at the database this test runs on."""
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
-
-
-def child_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
-    env.update(DATABASE_URL=test_database_url(), DEBUG="True", DJANGO_SETTINGS_MODULE="manageit.settings", PYTHONPATH=str(ROOT))
-    env.update(extra)
-    return env
-
-
-def start(args: list[str], **env) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, *args], cwd=ROOT, env=child_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+__all__ = ["ROOT", "child_env", "create_person", "redis_url", "start"]
 
 
 def create_person(*, username: str, role, mess, password: str | None = None, email: str = ""):
@@ -41,22 +14,3 @@ def create_person(*, username: str, role, mess, password: str | None = None, ema
 
     ids = people_create(people=[Person(username=username, role=role, mess_id=mess.pk, email=email, password=password)])
     return get_user_model().objects.get(pk=ids[username])
-
-
-def schedule_run_failed(*, name: str, summary: str):
-    """A failed run of the schedule called `name`, now, as its worker would record it."""
-    from django.utils import timezone
-    from django_q.models import Schedule
-
-    from scheduling.models import JobRun, Outcome, Trigger
-    from scheduling.services import schedule_job_key
-
-    schedule = Schedule.objects.get(name=name)
-    return JobRun.objects.create(
-        job=schedule_job_key(schedule),
-        trigger=Trigger.SCHEDULE,
-        started_at=timezone.now(),
-        outcome=Outcome.FAILED,
-        summary=summary,
-        schedule=schedule,
-    )

@@ -10,7 +10,7 @@ from django_q.models import Schedule
 
 from mess.models import Mess
 from scheduling.models import JobRun, Outcome, Trigger
-from scheduling.services import schedules_sync
+from scheduling.sync import schedules_sync
 from tests.factories import IST, NOW, TODAY, alert, days_ago, feedback, notification, waste
 
 

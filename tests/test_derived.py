@@ -59,7 +59,7 @@ def test_the_run_handed_over_raises_the_alert_on_the_dashboards_data(mess1, grou
     mess1.waste_threshold_kg = Decimal("10")
     mess1.save()
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
-        save(mess1, ground, TODAY, "900", official=official)
+        save(mess1, ground, YESTERDAY, "900", meal="dinner", official=official)  # weighed the next morning, a whole day
     assert not Alert.objects.exists()  # not in the official's request
     with time_machine.travel(NOW + datetime.timedelta(seconds=ALERTS_WITHIN_SECONDS), tick=False):
         assert len(schedules_start_due()) == 1

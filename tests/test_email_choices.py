@@ -10,7 +10,7 @@ from mess.email_choices import EMAIL_CHOICES, email_choices, email_choices_save
 from mess.models import Profile
 from mess.notifications import notifications_send
 from mess.reports import daily_reports_send
-from scheduling.registry import watchers_emails
+from scheduling.watchers import watchers_emails
 from tests.factories import IST, TODAY, feedback, waste
 
 ALL_ON = dict.fromkeys(EMAIL_CHOICES, True)

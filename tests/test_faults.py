@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mess.models import Feedback, Notification, OutgoingEmail
 from scheduling.models import JobRun, Outcome
-from scheduling.services import job_enqueue
+from scheduling.soon import job_enqueue
 from tests.factories import judged
 from tests.helpers import start
 from tests.smtp_server import SMTPServer

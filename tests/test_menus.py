@@ -6,7 +6,7 @@ from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -214,3 +214,12 @@ def test_cleanup_old_menu_deletes_past_menus_and_records_the_run(mess1):
     assert list(TemporaryMenu.objects.values_list("date", flat=True)) == [TODAY]
     last = JobRun.objects.filter(job="cleanup_old_menu").latest("pk")
     assert (last.trigger, last.outcome, last.summary) == (Trigger.COMMAND, Outcome.SUCCEEDED, summary)
+
+
+@time_machine.travel(MIDNIGHT, tick=False)
+def test_cleanup_old_menu_takes_the_batch_size_its_job_declares(mess1):
+    many_temporary(mess1, 7)
+    assert run("cleanup_old_menu", "--batch-size", "3") == "deleted 7 temporary menus, 0 non-veg menus (0 items)"
+    assert JobRun.objects.get().arguments == {"dry_run": False, "batch_size": 3}
+    with pytest.raises(CommandError, match="cleanup_old_menu was not run: batch_size: must be at least 1, not 0"):
+        run("cleanup_old_menu", "--batch-size", "0")

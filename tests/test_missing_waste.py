@@ -22,7 +22,7 @@ from mess.missing_waste import waste_gaps, waste_reminders_send
 from mess.models import Closure, Floor, MealWindow, Mess, OutgoingEmail, Role, WasteReminder
 from scheduling.models import JobRun
 from scheduling.registry import JOBS
-from scheduling.services import schedules_sync
+from scheduling.sync import schedules_sync
 from tests.factories import waste
 from tests.helpers import create_person
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from mess.models import DailyReport, Feedback, Floor, Meal, Notification, Role, WasteRecord
 from scheduling.models import JobRun, Outcome, Trigger
 from scheduling.registry import JOBS
-from scheduling.services import schedules_sync
+from scheduling.sync import schedules_sync
 from tests.factories import NOW, TODAY, alert, days_ago
 from tests.helpers import create_person
 

@@ -215,7 +215,7 @@ def test_it_refuses_an_unknown_choice_and_changes_nothing(official):
 
 
 def test_the_watchers_of_the_jobs_are_the_admins_who_chose_job_problems(admin, group_admin):
-    from scheduling.registry import watchers_emails
+    from scheduling.watchers import watchers_emails
 
     assert watchers_emails() == ["ada@example.org", "gina@example.org"]
     email_choices_save(user=group_admin, choices={EMAILS_JOB_PROBLEMS: False})

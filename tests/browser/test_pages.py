@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from mess.models import Alert, DailyReport, Feedback, MealWindow, Notification, WasteRecord
 from scheduling.models import JobRun
-from scheduling.services import schedules_sync
+from scheduling.sync import schedules_sync
 from tests.browser.common import ARTIFACTS, BROWSER_TESTS, log_in, submit
 
 pytestmark = BROWSER_TESTS

@@ -13,7 +13,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from benchmarks.data import SCALES, bench_data_generate
-from scheduling.commands import iso_date
+from scheduling.commands import argument_type
+from scheduling.registry import date_value
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), required=True)
-        parser.add_argument("--until", type=iso_date, help="last day of the history (default: yesterday)")
+        parser.add_argument("--until", type=argument_type(date_value), help="last day of the history (default: yesterday)")
         for name, what in (("messes", "messes"), ("floors", "floors per mess"), ("students", "students per mess"), ("days", "days")):
             parser.add_argument(f"--{name}", type=int, help=f"number of {what}, instead of the scale's")
 

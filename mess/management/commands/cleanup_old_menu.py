@@ -5,9 +5,3 @@ from scheduling.commands import JobCommand
 
 class Command(JobCommand):
     job_key = "cleanup_old_menu"
-
-    def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Only say what would be deleted.")
-
-    def job_kwargs(self, options):
-        return {"dry_run": options["dry_run"]}

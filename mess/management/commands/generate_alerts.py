@@ -9,16 +9,19 @@ import json
 from django.core.management.base import CommandError
 
 from mess.alerts import alert_wording, alerts_evaluate, alerts_open
-from scheduling.commands import JobCommand, iso_date
+from scheduling.commands import JobCommand, argument_type
+from scheduling.registry import date_value
 
 
 class Command(JobCommand):
     job_key = "generate_alerts"
 
     def add_arguments(self, parser):
-        parser.add_argument("--mess", metavar="CODE", help="Only this mess.")
+        super().add_arguments(parser)  # --mess
         parser.add_argument("--json", action="store_true", help="Print the active alerts as JSON.")
-        parser.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="Evaluate the window ending that day; store nothing.")
+        parser.add_argument(
+            "--as-of", type=argument_type(date_value), metavar="YYYY-MM-DD", help="Evaluate the window ending that day; store nothing."
+        )
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
@@ -29,7 +32,7 @@ class Command(JobCommand):
             except ValueError as e:
                 raise CommandError(str(e)) from None
         else:
-            summary = self.run_job({"mess_code": mess_code})
+            summary = self.run_job(self.job_kwargs(options))
             if not options["json"]:
                 return summary
             self.stderr.write(summary)

@@ -1,4 +1,4 @@
-"""django-q2's `qcluster`, with ManageIt's scheduler (scheduling/scheduler.py) running in its main
+"""django-q2's `qcluster`, with scheduling's own scheduler (scheduling/scheduler.py) running in its main
 process for as long as the cluster does, in place of django-q2's 30-second pass.
 
 Stopping: django-q2's own handler stops the cluster from inside the signal handler, by setting an

@@ -6,7 +6,7 @@ edits and pauses survive it. It lists schedules whose job no longer exists, for 
 
 from django.core.management.base import BaseCommand
 
-from scheduling.services import schedules_sync
+from scheduling.sync import schedules_sync
 
 
 class Command(BaseCommand):

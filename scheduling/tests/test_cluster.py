@@ -15,11 +15,12 @@ from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome, Trigger
-from scheduling.services import RUNNER
-from tests.helpers import ROOT, child_env, start
+from scheduling.schedules import RUNNER
+from scheduling.tests.helpers import ROOT, child_env, redis_url, start
 
 SCHEDULES = 60
 PASSES = 4
+QCLUSTER = ["-m", "django", "qcluster"]  # scheduling's, as each process's settings install it before django_q
 
 
 def broken_schedules(due) -> list[Schedule]:
@@ -34,8 +35,8 @@ def broken_schedules(due) -> list[Schedule]:
             Schedule(
                 name="a-brunch",
                 func=RUNNER,
-                args="'send_admin_notifications'",
-                kwargs="{'meal': 'brunch'}",
+                args="'echo'",
+                kwargs="{'word': 'brunch'}",
                 schedule_type=Schedule.CRON,
                 cron="* * * * *",
                 next_run=due,
@@ -50,7 +51,7 @@ def assert_broken_recorded(names):
     by_name = {run.schedule.name: run.summary for run in runs}
     assert "never fires" in by_name["a-30-february"]
     assert "runs no known job" in by_name["a-gone-job"]
-    assert "meal: unknown meal 'brunch'" in by_name["a-brunch"]
+    assert "word: unknown word 'brunch'" in by_name["a-brunch"]
     assert BrokenSchedule.objects.count() == len(names)
 
 
@@ -63,7 +64,7 @@ def test_each_due_schedule_is_queued_once_by_simultaneous_scheduler_passes():
     )
     broken = broken_schedules(due)
     at = time.time() + 3  # every process has imported Django by then
-    passes = [start(["-m", "tests.scheduler_pass", str(at)]) for _ in range(PASSES)]
+    passes = [start(["-m", "scheduling.tests.scheduler_pass", str(at)]) for _ in range(PASSES)]
     results = [(p.wait(timeout=120), p.stdout.read()) for p in passes]
 
     assert [code for code, _ in results] == [0] * PASSES, results
@@ -73,25 +74,14 @@ def test_each_due_schedule_is_queued_once_by_simultaneous_scheduler_passes():
     assert_broken_recorded([s.name for s in broken])
 
 
-def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Redis at {url} (set TEST_REDIS_URL); CI always runs this test")
-    return url
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_reaches_a_cluster_worker_through_redis():
     url = redis_url()
     redis.Redis.from_url(url).flushdb()
-    cluster = start(["manage.py", "qcluster"], REDIS_URL=url, Q_WORKERS="1")
+    cluster = start(QCLUSTER, REDIS_URL=url, Q_WORKERS="1")
     try:
         enqueue = start(
-            ["manage.py", "shell", "-c", "from scheduling.services import job_enqueue; job_enqueue(key='prune_job_runs')"], REDIS_URL=url
+            ["-m", "django", "shell", "-c", "from scheduling.soon import job_enqueue; job_enqueue(key='prune_job_runs')"], REDIS_URL=url
         )
         assert enqueue.wait(timeout=60) == 0, enqueue.stdout.read()
         deadline = time.monotonic() + 60
@@ -113,9 +103,9 @@ def test_through_redis_broken_schedules_leave_every_other_due_schedule_running_o
     broken = broken_schedules(due)
     good = Schedule.objects.bulk_create(  # three jobs, so that no run waits for another's lease
         Schedule(name=f"z-due-{job}", func=RUNNER, args=repr(job), schedule_type=Schedule.CRON, cron="0 0 * * *", next_run=due)
-        for job in ["cleanup_old_menu", "prune_job_runs", "refresh_day_totals"]
+        for job in ["prune_job_runs", "sleep", "tick"]
     )
-    clusters = [start(["manage.py", "qcluster"], REDIS_URL=url, Q_WORKERS="1") for _ in range(2)]
+    clusters = [start(QCLUSTER, REDIS_URL=url, Q_WORKERS="1") for _ in range(2)]
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and JobRun.objects.filter(outcome=Outcome.SUCCEEDED).count() < len(good):
@@ -135,7 +125,7 @@ def cluster_started(**env) -> subprocess.Popen:
     """A qcluster in a process group of its own, as systemd or a shell starts it, once its
     scheduler has said it is alive."""
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
+        [sys.executable, *QCLUSTER],
         cwd=ROOT,
         env=child_env(**env),
         stdout=subprocess.PIPE,

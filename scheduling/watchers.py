@@ -1,9 +1,11 @@
-"""Telling the watchers (the admins, as the app that knows people registers them) of the jobs'
-problems: once when a schedule starts failing, once when it recovers, and once when a cluster
-finds schedules late. An e-mail that cannot be sent is logged and changes nothing else: the run
-log and the dashboards still show the problem."""
+"""The watchers: the people told of the jobs' problems, once when a schedule starts failing, once
+when it recovers, and once when a cluster finds schedules late. Scheduling knows no people: the app
+that does registers where their addresses come from, in its jobs.py, with `watchers_register`. An
+e-mail that cannot be sent is logged and changes nothing else: the run log and the dashboards still
+show the problem."""
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,28 +13,41 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from scheduling.models import JobRun, Outcome
-from scheduling.registry import watchers_emails
 
 logger = logging.getLogger(__name__)
+
+# Where the watchers' addresses come from: each a function returning a list of e-mail addresses.
+WATCHERS: list[Callable[[], list[str]]] = []
+
+
+def watchers_register(emails: Callable[[], list[str]]) -> None:
+    """Adds a source of e-mail addresses of the people told of the jobs' problems."""
+    if emails not in WATCHERS:
+        WATCHERS.append(emails)
+
+
+def watchers_emails() -> list[str]:
+    """Every watcher's address, once, sorted."""
+    return sorted({address for source in WATCHERS for address in source()})
 
 
 def _recipients(subject: str) -> list[str]:
     to = watchers_emails()
     if not to:
-        logger.warning("nobody to tell (no admin with an e-mail address): %s", subject)
+        logger.warning("nobody to tell (no watcher has an e-mail address): %s", subject)
     return to
 
 
-def watchers_email(subject: str, body: str) -> bool:
+def watchers_mail(subject: str, body: str) -> bool:
     """E-mails the watchers now. Never raises: a mail server that fails or does not answer (within
     EMAIL_TIMEOUT) is logged. Returns whether the e-mail went out."""
     try:
         to = _recipients(subject)
         if not to:
             return False
-        send_mail(f"[ManageIt] {subject}", body, None, to)
+        send_mail(f"{settings.EMAIL_SUBJECT_PREFIX}{subject}", body, None, to)
     except Exception:
-        logger.exception("could not e-mail the admins: %s", subject)
+        logger.exception("could not e-mail the watchers: %s", subject)
         return False
     return True
 
@@ -41,13 +56,13 @@ def _tell(*, subject: str, body: str, via_cluster: bool = False) -> bool:
     """E-mails the watchers, now, or through the cluster's workers with `via_cluster` (the scheduler
     must not wait on a mail server: the due schedules and its heartbeat wait for it)."""
     if not via_cluster:
-        return watchers_email(subject, body)
+        return watchers_mail(subject, body)
     try:
         if not _recipients(subject):  # nothing to hand over
             return False
-        async_task("scheduling.telling.watchers_email", subject, body)
+        async_task("scheduling.watchers.watchers_mail", subject, body)
     except Exception:
-        logger.exception("could not hand the admins' e-mail to the cluster: %s", subject)
+        logger.exception("could not hand the watchers' e-mail to the cluster: %s", subject)
         return False
     return True
 

@@ -10,11 +10,12 @@ from django.db import connection, transaction
 from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
-from scheduling.models import JobRun, Outcome, Trigger
+from scheduling.models import JobLease, JobRun, Outcome, Trigger
 from scheduling.registry import JobRefused
 from scheduling.scheduler import schedules_start_due
+from scheduling.schedules import RUNNER
 from scheduling.selectors import jobs_health
-from scheduling.services import RUNNER, job_soon, schedule_soon, soon_name
+from scheduling.soon import job_soon, schedule_soon, soon_name
 from scheduling.tasks import run_job
 
 NOW = dt.datetime(2026, 3, 1, 8, 30, 0, tzinfo=dt.UTC)
@@ -86,15 +87,15 @@ def test_a_database_error_while_handing_over_leaves_the_callers_work_standing(db
     def fails(**kwargs):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr("scheduling.services.schedule_soon", fails)
+    monkeypatch.setattr("scheduling.soon.schedule_soon", fails)
     with django_capture_on_commit_callbacks(execute=True):
         job_soon("prune_job_runs", within_seconds=15)
     assert "database gone" in caplog.text
 
 
 def test_a_long_name_is_cut_with_a_digest_that_still_tells_arguments_apart():
-    one, two = soon_name("generate_alerts", {"mess_code": "x" * 120 + "1"}), soon_name("generate_alerts", {"mess_code": "x" * 120 + "2"})
-    assert len(one) <= 100 and len(two) <= 100 and one != two and one.startswith("soon: generate_alerts")
+    one, two = soon_name("tick", {"username": "x" * 120 + "1"}), soon_name("tick", {"username": "x" * 120 + "2"})
+    assert len(one) <= 100 and len(two) <= 100 and one != two and one.startswith("soon: tick")
 
 
 def test_waiting_and_late_one_off_runs_are_no_problem_and_not_in_the_health_checks(db):
@@ -107,19 +108,17 @@ def test_waiting_and_late_one_off_runs_are_no_problem_and_not_in_the_health_chec
 
 def test_a_one_off_run_that_cannot_run_goes_and_is_recorded_as_failed(db):
     with time_machine.travel(NOW, tick=False):
-        schedule_soon(key="send_admin_notifications", kwargs={"meal": "lunch"}, within_seconds=0)
-    Schedule.objects.update(kwargs=repr({"meal": "brunch"}))  # as if refused since
+        schedule_soon(key="echo", kwargs={"word": "noon"}, within_seconds=0)
+    Schedule.objects.update(kwargs=repr({"word": "brunch"}))  # as if refused since
     with time_machine.travel(NOW + dt.timedelta(seconds=1), tick=False):
         assert schedules_start_due() == []
     assert not Schedule.objects.exists() and queued() == []
     run = JobRun.objects.get()
-    assert (run.job, run.outcome, run.schedule_id) == ("send_admin_notifications", Outcome.FAILED, None)
-    assert "unknown meal 'brunch'" in run.summary
+    assert (run.job, run.outcome, run.schedule_id) == ("echo", Outcome.FAILED, None)
+    assert "unknown word 'brunch'" in run.summary
 
 
 def test_a_one_off_run_that_finds_its_job_running_is_handed_over_again(db, django_capture_on_commit_callbacks):
-    from scheduling.models import JobLease
-
     running = JobRun.objects.create(job="prune_job_runs", trigger=Trigger.SCHEDULE, started_at=NOW)
     JobLease.objects.create(job="prune_job_runs", run=running, expires_at=NOW + dt.timedelta(minutes=1))
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
@@ -152,8 +151,8 @@ def test_processes_asking_at_once_leave_exactly_one_schedule_waiting():
     assert len(waiting()) == 1
 
 
-def test_the_admins_schedule_list_leaves_one_off_runs_out(as_admin):
+def test_the_admins_schedule_list_leaves_one_off_runs_out(admin_client):
     schedule_soon(key="prune_job_runs", kwargs={"days": 30}, within_seconds=15)
     Schedule.objects.create(name="nightly prune", func=RUNNER, args="'prune_job_runs'", schedule_type=Schedule.CRON, cron="30 0 * * *")
-    page = as_admin.get("/admin/scheduling/jobschedule/").content.decode()
+    page = admin_client.get("/admin/scheduling/jobschedule/").content.decode()
     assert "nightly prune" in page and "soon: prune_job_runs" not in page

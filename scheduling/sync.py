@@ -1,0 +1,67 @@
+"""Keeping the django-q2 schedules in step with the registry's default schedules without undoing
+what admins changed."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django_q.models import Schedule
+
+from scheduling.registry import JOBS
+from scheduling.schedules import schedule_fields, schedule_job_key, schedule_next_runs
+
+
+@dataclass
+class SyncResult:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+
+    def __str__(self):
+        text = f"created {len(self.created)} schedules, {len(self.unchanged)} already there"
+        if self.orphaned:
+            text += f"; {len(self.orphaned)} run no known job: {', '.join(self.orphaned)}"
+        return text
+
+
+@transaction.atomic
+def schedules_sync() -> SyncResult:
+    """Creates every default schedule of the registry that is missing, matched by name. Never
+    touches an existing schedule (admins may have changed its timing, arguments or paused it), so
+    running it again changes nothing. Reports schedules whose job is no longer in the registry."""
+    result = SyncResult()
+    existing = {s.name: s for s in Schedule.objects.all()}
+    for job in JOBS.values():
+        for default in job.defaults():
+            if default.name in existing:
+                result.unchanged.append(default.name)
+                continue
+            Schedule.objects.create(
+                name=default.name,
+                **schedule_fields(key=job.key, kwargs=default.kwargs),
+                schedule_type=Schedule.CRON,
+                cron=default.cron,
+                repeats=-1,
+            )
+            result.created.append(default.name)
+    result.orphaned = sorted(str(s.name or s.pk) for s in existing.values() if schedule_job_key(s) is None)
+    return result
+
+
+def default_crons() -> dict[str, str]:
+    """Each default schedule's name and cron, as the registry derives them now."""
+    return {d.name: d.cron for job in JOBS.values() for d in job.defaults()}
+
+
+def schedules_follow_defaults(*, before: dict[str, str]) -> list[str]:
+    """After a change of the data that default schedules are computed from, moves every schedule
+    still at its old default time to its new one, effective on the cluster's next pass. Schedules
+    an admin has re-timed keep their own time. Returns the names of the schedules moved."""
+    moved = []
+    for name, cron in default_crons().items():
+        if name in before and before[name] != cron:
+            for schedule in Schedule.objects.filter(name=name, cron=before[name]):
+                schedule.cron = cron
+                schedule.next_run = schedule_next_runs(cron=cron, count=1)[0]
+                schedule.save(update_fields=["cron", "next_run"])
+                moved.append(name)
+    return moved

@@ -1,0 +1,108 @@
+"""The tests' jobs, declared as any app declares its own, in its jobs.py: among them a parameter of
+every kind a job may take, default schedules of every kind, a job that always fails and one that
+takes its time. Only scheduling.tests.settings installs their app, so no project ever runs them."""
+
+import datetime
+import time
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register
+from scheduling.watchers import watchers_register
+
+# The words echo says, and when each one's default schedule says it: data a default schedule is
+# computed from, as an app's own data would be (a test changes it as an admin would change those).
+WORDS = {"morning": "0 9 * * *", "noon": "0 14 * * *", "evening": "0 18 * * *", "night": "0 21 * * *"}
+
+# What echo said, in order: the tests see from it that the job itself ran, and with what.
+SAID: list[str] = []
+
+
+def a_word(value) -> str:
+    word = str(value).strip().lower()
+    if word not in WORDS:
+        raise ValueError(f"unknown word {value!r}; the words are: {', '.join(WORDS)}")
+    return word
+
+
+def a_day_that_has_been(value) -> datetime.date:
+    day = date_value(value)
+    if day > timezone.localdate():
+        raise ValueError(f"{day} is in the future")
+    return day
+
+
+def a_username(value) -> str:
+    name = str(value).strip()
+    if not get_user_model().objects.filter(username=name).exists():
+        raise ValueError(f"no user called {name!r}")
+    return name
+
+
+def one_for_each_word(key: str) -> list[DefaultSchedule]:
+    """One schedule per word, at the word's time, that says it."""
+    return [DefaultSchedule(name=f"{key}:{word}", cron=when, kwargs={"word": word}) for word, when in WORDS.items()]
+
+
+def echo(*, word: str, times: int = 1, loud: bool = False, day: datetime.date | None = None) -> str:
+    """Says `word` `times` times, in capitals if `loud`."""
+    said = " ".join([word.upper() if loud else word] * times)
+    SAID.append(said)
+    return f"said {said}" + (f" of {day}" if day else "")
+
+
+def tick(*, username: str | None = None) -> str:
+    return f"ticked for {username or 'everyone'}"
+
+
+def sleep(*, seconds: int = 0) -> str:
+    time.sleep(seconds)
+    return f"slept {seconds} s"
+
+
+def fail() -> str:
+    raise RuntimeError("it fails, as it always does")
+
+
+def superusers_emails() -> list[str]:
+    return list(get_user_model().objects.filter(is_superuser=True).exclude(email="").values_list("email", flat=True))
+
+
+register(
+    Job(
+        key="echo",
+        func=echo,
+        description="Says a word.",
+        default_schedules=one_for_each_word,
+        params=(
+            Param("word", a_word, required=True, metavar="WORD", help=f"The word to say: {', '.join(WORDS)}."),
+            Param("times", positive_int, metavar="N", help="How many times to say it."),
+            Param("loud", bool_value, help="Say it in capitals."),
+            Param("day", a_day_that_has_been, help="The day it is said of (YYYY-MM-DD), today at the latest."),
+        ),
+    ),
+    Job(
+        key="tick",
+        func=tick,
+        description="Ticks every hour.",
+        default_schedules=cron("0 * * * *"),
+        params=(Param("username", a_username, flag="--user", metavar="NAME", help="Only for this user."),),
+    ),
+    Job(
+        key="sleep",
+        func=sleep,
+        description="Sleeps for a while, at five past every hour.",
+        default_schedules=cron("5 * * * *"),
+        params=(Param("seconds", positive_int, metavar="N", help="How long."),),
+    ),
+    Job(
+        key="fail",
+        func=fail,
+        description="Fails, every day at 07:00.",
+        default_schedules=cron("0 7 * * *"),
+    ),
+)
+
+# The superusers hear when a schedule starts failing, recovers, or is late.
+watchers_register(superusers_emails)
