@@ -15,7 +15,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -30,6 +30,9 @@ MAX_ERROR = 1000  # characters of an e-mail's last error kept
 # An e-mail the mail server refuses for good (5xx: no such recipient, rejected message) this many
 # times is given up: it stays stored, with its error, in the admin, and stops failing every run.
 REFUSALS_GIVEN_UP = 3
+# A claimed e-mail is this run's for this many EMAIL_TIMEOUTs and a minute: opening the connection
+# and sending may each take up to one.
+CLAIM_SECONDS_PER_TIMEOUT = 3
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,10 @@ def _connection_drop(connection) -> None:
 
 
 def emails_deliver(*, emails: Sequence[OutgoingEmail], mark_sent: Callable[[OutgoingEmail, datetime.datetime], None]) -> Delivery:
-    """Sends stored e-mails in order over one connection, each exactly as stored. Each counts an
+    """Sends stored e-mails in order over one connection, each exactly as stored. Each is claimed
+    first (`_claim`): one another run is sending (a run of the same job for another meal) is left to
+    it, neither sent twice nor failed; a claim a killed worker left runs out after
+    CLAIM_SECONDS_PER_TIMEOUT × EMAIL_TIMEOUT and a minute, and a later run sends the e-mail. Each counts an
     attempt before it goes out, and is marked sent, its items with it (`mark_sent`, in the same
     transaction), as soon as the mail server has accepted it: a process that dies between the two,
     or a server that takes the message and then does not answer within EMAIL_TIMEOUT, leaves it
@@ -177,6 +183,8 @@ def emails_deliver(*, emails: Sequence[OutgoingEmail], mark_sent: Callable[[Outg
     connection = get_connection()
     try:
         for index, email in enumerate(emails):
+            if not _claim(email):
+                continue  # another run is sending it (a run of the same job for another meal, say)
             try:
                 connection.open()
             except Exception as error:
@@ -213,11 +221,25 @@ def emails_deliver(*, emails: Sequence[OutgoingEmail], mark_sent: Callable[[Outg
     return delivery
 
 
+def _claim(email: OutgoingEmail) -> bool:
+    """Claims `email` for this run with one conditional UPDATE, so that of two runs about to send it
+    (runs of one job for other meals each send what earlier runs left) exactly one does; a claim
+    lasts long enough for one send, so that one a killed worker left lets the next run send it.
+    False when another run has it, or it was sent or given up meanwhile."""
+    now = timezone.now()
+    unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    until = now + datetime.timedelta(seconds=CLAIM_SECONDS_PER_TIMEOUT * settings.EMAIL_TIMEOUT + 60)
+    return bool(
+        OutgoingEmail.objects.filter(unclaimed, pk=email.pk, sent_at__isnull=True, given_up_at__isnull=True).update(claimed_until=until)
+    )
+
+
 def _emails_failed(emails: Sequence[OutgoingEmail], error: Exception) -> None:
     last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR]
     for email in emails:
         email.last_error = last_error
-    OutgoingEmail.objects.filter(pk__in=[e.pk for e in emails]).update(last_error=last_error)
+    # unclaimed: the next run may try them at once
+    OutgoingEmail.objects.filter(pk__in=[e.pk for e in emails]).update(last_error=last_error, claimed_until=None)
 
 
 def emails_check(*deliveries: Delivery) -> None:

@@ -100,6 +100,7 @@ register(
         description="Raises and resolves the alerts of every active mess: high waste per day and per diner, low ratings.",
         default_schedules=cron("0 * * * *"),
         params=(Param("mess_code", a_mess_code, flag="--mess", metavar="CODE", help="Only this mess."),),
+        lease_by=("mess_code",),  # one mess's run (after a change there) does not wait for another's
     ),
     Job(
         key="send_admin_notifications",
@@ -109,7 +110,9 @@ register(
         params=(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose feedback to check: {MEALS}."),
             Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default today."),
-        ),
+            # One run at a time for every meal: a run also makes up the meals before its own, which another
+        # meal's run may cover too, and each critical entry goes in one e-mail.
+    ),
     ),
     Job(
         key="send_waste_reminders",
@@ -120,6 +123,7 @@ register(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose waste to check: {MEALS}."),
             Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default the latest day the meal is over."),
         ),
+        lease_by=("meal",),  # each meal's reminders are their own (unique by mess, date and meal)
     ),
     Job(
         key="send_daily_report",
@@ -145,6 +149,7 @@ register(
             Param("date", a_day_to_cook_for, help="The day (YYYY-MM-DD); default the one whose cut-off has passed and meal not ended."),
             Param("resend", bool_value, help="E-mail the stored sheets of --date again, as they were sent."),
         ),
+        lease_by=("meal",),  # each meal's sheets are their own (unique by mess, date and meal)
     ),
     Job(
         key="refresh_day_totals",

@@ -9,6 +9,7 @@ the `jobs` table. Adding a job is its function, one entry in its app's `jobs.py`
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,9 +65,19 @@ class Job:
     description: str
     default_schedules: Callable[[str], list[DefaultSchedule]]  # given the job's key
     params: tuple[Param, ...] = ()
+    # The parameters whose values tell runs apart: runs with other values of them do not wait for
+    # each other (a job whose work is per meal, or per some key), while runs with the same values,
+    # and a job without any, run one at a time.
+    lease_by: tuple[str, ...] = ()
 
     def run(self, **kwargs) -> str:
         return self.func(**kwargs)
+
+    def lease_key(self, kwargs: dict) -> str:
+        """What a run of this job with `kwargs` (checked) holds while it runs: the job's key, and the
+        values of its `lease_by` parameters given; at most 64 characters (JobLease.job)."""
+        key = self.key + "".join(f" {name}={kwargs[name]!r}" for name in self.lease_by if kwargs.get(name) is not None)
+        return key if len(key) <= 64 else f"{key[:23]} {hashlib.sha256(key.encode()).hexdigest()[:40]}"
 
     def arguments(self, kwargs: dict) -> dict:
         """`kwargs` checked against the job's parameters and converted to what it takes; a None

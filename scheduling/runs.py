@@ -88,7 +88,8 @@ def _lease_release(*, job: str, run: JobRun) -> None:
 def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None, schedule_id: int | None = None) -> JobRun:
     """Runs job `key` once and returns its run-log entry, finished: succeeded with the job's
     summary, failed with the error and its traceback, or skipped because another run of the same
-    job holds the lease (on this machine or another). `schedule_id` is the schedule that started it.
+    job (with the same values of its `lease_by` parameters) holds the lease, on this machine or
+    another. `schedule_id` is the schedule that started it.
     Never raises for a failure of the job itself; an interrupt (KeyboardInterrupt, SystemExit) is
     recorded as a failure and raised again. Arguments the job's parameters refuse raise JobRefused
     before anything runs or is recorded: the job did not fail, it was not started."""
@@ -102,16 +103,17 @@ def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None, schedule_
         host=host_name(),
         schedule_id=schedule_id,
     )
-    if not _lease_take(job=key, run=run):
-        holder = JobLease.objects.filter(job=key).values_list("run_id", flat=True).first()
+    lease = job.lease_key(kwargs)
+    if not _lease_take(job=lease, run=run):
+        holder = JobLease.objects.filter(job=lease).values_list("run_id", flat=True).first()
         run.outcome = Outcome.SKIPPED
-        run.summary = f"skipped: {key} is already running (run {holder})"
+        run.summary = f"skipped: {lease} is already running (run {holder})"
         run.finished_at = timezone.now()
         run.save(update_fields=["outcome", "summary", "finished_at"])
         return run
     interrupted = None
     try:
-        with _LeaseKeeper(job=key, run=run):
+        with _LeaseKeeper(job=lease, run=run):
             run.summary = job.run(**kwargs)
         run.outcome = Outcome.SUCCEEDED
     except BaseException as e:  # recorded in every case; an interrupt (Ctrl-C) is raised again below
@@ -122,7 +124,7 @@ def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None, schedule_
             interrupted = e
     run.finished_at = timezone.now()
     run.save(update_fields=["outcome", "summary", "traceback", "finished_at"])
-    _lease_release(job=key, run=run)
+    _lease_release(job=lease, run=run)
     if interrupted is not None:
         raise interrupted
     schedule_outcome_tell(run=run)

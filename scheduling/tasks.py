@@ -14,9 +14,11 @@ class JobFailed(Exception):
 
 
 def run_job(key: str, trigger: str = Trigger.SCHEDULE, schedule_id: int | None = None, soon: bool = False, **kwargs) -> str:
-    """Runs job `key` with `kwargs` (see job_run). A run handed over by job_soon (`soon`) that finds
-    its job already running is handed over again, a few seconds on, rather than lost: the running
-    one may have read the data before the change that asked for this run."""
+    """Runs job `key` with `kwargs` (see job_run). A run that finds its job already running (a
+    schedule's, "run now", or one handed over by job_soon) is handed over again, a few seconds on,
+    rather than dropped: the running one may be of other work, or have read the data before the
+    change that asked for this one; handed over, it waits in the database until the lease frees.
+    `soon` says a run came from job_soon (the scheduler passes it); every run is handed over alike."""
     try:
         run = job_run(key=key, trigger=Trigger(trigger), kwargs=kwargs, schedule_id=schedule_id)
     except JobRefused as e:
@@ -26,7 +28,7 @@ def run_job(key: str, trigger: str = Trigger.SCHEDULE, schedule_id: int | None =
         if schedule is not None:
             schedule_break(schedule=schedule, reason=f"its arguments are refused: {e}", key=key)
         raise JobFailed(f"{key}: not run: {e}") from None
-    if run.outcome == Outcome.SKIPPED and soon:
+    if run.outcome == Outcome.SKIPPED:
         job_soon(key, kwargs=kwargs, within_seconds=SOON_AGAIN_SECONDS)
     if run.outcome == Outcome.FAILED:
         raise JobFailed(f"{key}: {run.summary} (run log entry {run.pk})")

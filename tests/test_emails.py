@@ -125,6 +125,24 @@ def test_it_marks_each_e_mail_sent_once_the_server_accepted_it(smtp):
     assert emails_unsent(kind="notification") == []
 
 
+def test_an_e_mail_another_run_is_sending_is_left_to_it_until_its_claim_runs_out(smtp):
+    seen = []
+    first, second = stored("olga@example.org", "ada@example.org")
+    claimed = timezone.now() + datetime.timedelta(minutes=2)  # another run of the job (for another meal) claimed it
+    OutgoingEmail.objects.filter(pk=first.pk).update(claimed_until=claimed)
+
+    delivery = emails_deliver(emails=[first, second], mark_sent=marks(seen))
+
+    assert (delivery.sent, delivery.failed) == ([second], [])  # neither sent twice nor failed
+    assert [to for to, _ in seen] == ["ada@example.org"] and len(smtp.messages) == 1
+    first.refresh_from_db()
+    assert (first.sent_at, first.attempts) == (None, 0)
+    later = emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=marks(seen))
+    assert later.sent == []  # still claimed
+    OutgoingEmail.objects.filter(pk=first.pk).update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))  # that run died
+    assert [e.pk for e in emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=marks(seen)).sent] == [first.pk]
+
+
 def test_a_refused_e_mail_does_not_stop_the_others_and_waits_for_the_next_run(smtp):
     seen = []
     emails = stored("olga@example.org", "nobody@example.org", "ada@example.org")
@@ -291,6 +309,8 @@ def test_a_process_killed_after_the_server_took_the_e_mail_leaves_it_to_the_next
         assert OutgoingEmail.objects.get().attempts == 1
 
         smtp_settings(settings, smtp)
+        assert notifications_send(meal="breakfast").startswith("1 notification")  # the dead run's claim holds a while
+        OutgoingEmail.objects.update(claimed_until=timezone.now())  # ... and runs out
         summary = notifications_send(meal="breakfast")
 
     assert summary.startswith("1 e-mail of an earlier run sent; 1 notification (0 new, 0 updated), 0 critical entries e-mailed")

@@ -20,8 +20,9 @@ from mess.email_choices import EMAILS_MISSING_WASTE, email_choices_save
 from mess.emails import EmailsFailed
 from mess.missing_waste import waste_gaps, waste_reminders_send
 from mess.models import Closure, Floor, MealWindow, Mess, OutgoingEmail, Role, WasteReminder
-from scheduling.models import JobRun
+from scheduling.models import JobLease, JobRun, Outcome, Trigger
 from scheduling.registry import JOBS
+from scheduling.runs import job_run
 from scheduling.sync import schedules_sync
 from tests.factories import waste
 from tests.helpers import create_person
@@ -58,6 +59,22 @@ def test_it_reminds_each_messs_officials_of_the_floors_with_no_record(mess1, mes
     assert first.subject == "[ManageIt] Mess 1: no waste recorded for lunch on Tue 10 Mar by 1 floor"
     assert "- First\n" in first.body and "Ground" not in first.body
     assert "/mess/mess1/waste/" in first.body and "/mess/mess1/waste/" in first.alternatives[0][0]
+
+
+@time_machine.travel(ist(TODAY, 22, 30), tick=False)
+def test_the_lunch_run_is_not_skipped_while_the_dinner_run_holds_its_own_lease(mess1, official):
+    # On 6 December two clusters started both at once, and the lunch reminder was skipped for good.
+    dinner = JobRun.objects.create(job="send_waste_reminders", trigger="schedule", started_at=ist(TODAY, 22, 30))
+    JobLease.objects.create(job="send_waste_reminders meal='dinner'", run=dinner, expires_at=ist(TODAY, 22, 31))
+
+    lunch = job_run(key="send_waste_reminders", trigger=Trigger.SCHEDULE, kwargs={"meal": "lunch"})
+    again = job_run(key="send_waste_reminders", trigger=Trigger.SCHEDULE, kwargs={"meal": "dinner"})
+
+    assert lunch.outcome == Outcome.SUCCEEDED and WasteReminder.objects.filter(meal="lunch").exists()
+    assert (again.outcome, again.summary) == (
+        Outcome.SKIPPED,
+        f"skipped: send_waste_reminders meal='dinner' is already running (run {dinner.pk})",
+    )
 
 
 @time_machine.travel(ist(TODAY, 15), tick=False)
@@ -189,7 +206,7 @@ def test_it_uses_as_many_queries_for_six_messes_as_for_two(db, django_assert_num
     assert len(mail.outbox) == 2
     make_messes(6, "b")
     # and, for each e-mail, its attempt and one write that marks it and its reminder as sent (5 with its savepoint)
-    with django_assert_num_queries(len(two.captured_queries) + (6 - 2) * 5):
+    with django_assert_num_queries(len(two.captured_queries) + (6 - 2) * 6):  # six for each e-mail more: its claim among them
         waste_reminders_send(meal="lunch", date=TODAY)
     assert len(mail.outbox) == 2 + 6
     print("queries of a run that reminds 2 messes:", len(two.captured_queries))

@@ -106,6 +106,9 @@ class OutgoingEmail(models.Model):
     given_up_at = models.DateTimeField(
         null=True, blank=True, help_text="When the mail server had refused it for good (a 5xx answer) often enough to stop trying."
     )
+    # Until when a run is sending it: runs of one job for other meals (or messes) may work at once,
+    # and each sends an e-mail of an earlier run only once it has claimed it (mess/emails.py).
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "outgoing e-mail"

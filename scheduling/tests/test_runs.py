@@ -6,6 +6,7 @@ import time
 import pytest
 import time_machine
 from django.utils import timezone
+from django_q.models import Schedule
 
 from scheduling import registry
 from scheduling.models import JobLease, JobRun, Outcome, Trigger
@@ -34,6 +35,13 @@ def job_nested():
     return f"inner run {inner.outcome}"
 
 
+def job_per_word(*, word: str, then: str | None = None) -> str:
+    """Says `word`, or starts itself again for the word `then` while it runs, as a second process would."""
+    if then is None:
+        return f"said {word}"
+    return f"inner run of {then} {job_run(key='test_per_word', trigger=Trigger.COMMAND, kwargs={'word': then}).outcome}"
+
+
 @pytest.fixture(autouse=True)
 def test_jobs(monkeypatch):
     """Jobs that do what no job of an app should, each for one test: be interrupted, start themselves again."""
@@ -41,6 +49,15 @@ def test_jobs(monkeypatch):
         key = f"test_{name}"
         job = registry.Job(key=key, func=globals()[f"job_{name}"], description=f"{key} for tests", default_schedules=lambda key: [])
         monkeypatch.setitem(registry.JOBS, key, job)
+    per_word = registry.Job(
+        key="test_per_word",
+        func=job_per_word,
+        description="test_per_word for tests",
+        default_schedules=lambda key: [],
+        params=(registry.Param("word", str, required=True), registry.Param("then", str)),
+        lease_by=("word",),
+    )
+    monkeypatch.setitem(registry.JOBS, "test_per_word", per_word)
 
 
 def test_it_records_a_successful_run(db):
@@ -90,6 +107,36 @@ def test_it_skips_a_second_start_while_the_first_runs(db):
     inner = JobRun.objects.exclude(pk=outer.pk).get()
     assert inner.outcome == Outcome.SKIPPED
     assert inner.summary == f"skipped: test_nested is already running (run {outer.pk})"
+
+
+def test_runs_with_other_values_of_the_jobs_lease_by_parameters_run_at_once_and_the_same_one_at_a_time(db):
+    other = job_run(key="test_per_word", trigger=Trigger.SCHEDULE, kwargs={"word": "lunch", "then": "dinner"})
+    same = job_run(key="test_per_word", trigger=Trigger.SCHEDULE, kwargs={"word": "lunch", "then": "lunch"})
+
+    assert (other.summary, same.summary) == ("inner run of dinner succeeded", "inner run of lunch skipped")
+    skipped = JobRun.objects.get(outcome=Outcome.SKIPPED)
+    assert skipped.summary == f"skipped: test_per_word word='lunch' is already running (run {same.pk})"
+
+
+def test_a_lease_key_is_at_most_64_characters_and_tells_arguments_apart():
+    job = registry.JOBS["test_per_word"]
+    long_a, long_b = job.lease_key({"word": "x" * 80 + "a"}), job.lease_key({"word": "x" * 80 + "b"})
+    assert len(long_a) <= 64 and long_a != long_b
+    assert job.lease_key({"word": "lunch", "then": "x"}) == "test_per_word word='lunch'"
+
+
+def test_a_run_that_finds_its_job_running_is_handed_over_again_never_dropped(db, django_capture_on_commit_callbacks):
+    start = timezone.now()
+    running = JobRun.objects.create(job="echo", trigger=Trigger.SCHEDULE, started_at=start)
+    JobLease.objects.create(job="echo", run=running, expires_at=start + lease_duration())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = run_job("echo", schedule_id=None, word="noon")
+
+    assert summary == f"skipped: echo is already running (run {running.pk})"
+    (waiting,) = Schedule.objects.all()
+    assert (waiting.name, waiting.kwargs) == ("soon: echo word='noon'", "{'word': 'noon'}")
+    assert jobs.SAID == []
 
 
 def test_it_runs_again_once_a_crashed_runs_lease_expired(db):
