@@ -110,9 +110,16 @@ register(
         params=(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose feedback to check: {MEALS}."),
             Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default today."),
-            # One run at a time for every meal: a run also makes up the meals before its own, which another
-        # meal's run may cover too, and each critical entry goes in one e-mail.
-    ),
+            Param(
+                "served_now",
+                bool_value,
+                flag="--now",
+                help="Also a meal still being served: its comments written after this run then go out in a second "
+                "e-mail, with the meal's own run when it ends.",
+            ),
+        ),
+        # One run at a time for every meal (no lease_by): a run also makes up the meals before its own,
+        # which another meal's run may cover too, and each critical entry goes in one e-mail.
     ),
     Job(
         key="send_waste_reminders",

@@ -30,17 +30,26 @@ INBOX_PAGE = 10  # notifications to a page of the inbox
 NOTIFICATION_COMMENTS_PAGE = 50  # comments to a page of one notification's own page
 
 
-def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datetime) -> list[tuple[datetime.date, str]]:
+def _meals_covered(
+    *, meal: str, date: datetime.date | None, now: datetime.datetime, served_now: bool = False
+) -> list[tuple[datetime.date, str]]:
     """The (date, meal) pairs a run covers, in serving order: with a date, that date's `meal` and the
     meals served before it; without, today's `meal` and every meal whose window ended in the
     MAKE_UP_DAYS days up to `now`. Students may rate a meal until its day ends, after the meal's own
-    run, and the cluster may have been down: the next runs pick up what came in late or was missed."""
+    run, and the cluster may have been down: the next runs pick up what came in late or was missed.
+    A meal of today is covered once its window has ended, unless `served_now`: then the comments
+    written after this run go out with the meal's own run, in a second e-mail."""
     windows = meal_windows()
     order = [w.meal for w in windows] + [m for m in Meal.values if m not in {w.meal for w in windows}]
-    if date is not None:
-        return [(date, m) for m in order[: order.index(meal) + 1]]
+    ends = {w.meal: w.ends_at for w in windows}
     today = timezone.localdate(now)
-    pairs = {(today, meal)}
+
+    def over(day: datetime.date, m: str) -> bool:
+        return served_now or day < today or m not in ends or timezone.localtime(now).time() >= ends[m]
+
+    if date is not None:
+        return [(date, m) for m in order[: order.index(meal) + 1] if over(date, m)]
+    pairs = {(today, meal)} if over(today, meal) else set()
     for back in range(MAKE_UP_DAYS, -1, -1):
         day = today - datetime.timedelta(days=back)
         for w in windows:
@@ -50,7 +59,7 @@ def _meals_covered(*, meal: str, date: datetime.date | None, now: datetime.datet
     return sorted(pairs, key=lambda p: (p[0], order.index(p[1])))
 
 
-def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
+def notifications_send(*, meal: str, date: datetime.date | None = None, served_now: bool = False) -> str:
     """For every active mess and every (date, meal) the run covers (see `_meals_covered`), keeps one
     Notification of the meal's critical feedback (see mess.triage): how many, the meal's average
     rating, its digest (the complaint themes with their counts and an example each), the newest 20
@@ -64,6 +73,8 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
     e-mailed once the mail server has accepted it. A run first sends, as they were stored, the
     e-mails earlier runs did not get out, then the new ones; an e-mail that fails does not stop the
     others, and the run raises EmailsFailed at its end, leaving it to the next run.
+    A meal of today is notified once it is over (the comments of a meal still being served would
+    come after its e-mail), unless `served_now` (an operator's --now).
     A constant number of queries whatever the number of messes, besides a few per e-mail sent.
     Raises ValueError for an unknown meal, or a date after today or before EARLIEST_DATE."""
     if meal not in Meal.values:
@@ -72,7 +83,10 @@ def notifications_send(*, meal: str, date: datetime.date | None = None) -> str:
     if date is not None:
         day_check(date, latest=timezone.localdate(now))
     earlier = emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=_entries_mark_sent)
-    covered = _meals_covered(meal=meal, date=date, now=now)
+    covered = _meals_covered(meal=meal, date=date, now=now, served_now=served_now)
+    if not covered:
+        emails_check(earlier)
+        return f"{earlier_text(earlier)}no meal of those is over yet: {meal} of {date or timezone.localdate(now)} is still being served"
     in_covered = reduce(or_, (Q(date=d, meal=m) for d, m in covered))
 
     active = Feedback.objects.filter(in_covered, mess__is_active=True)

@@ -296,11 +296,29 @@ def test_a_run_after_a_week_of_downtime_sends_each_mess_one_e_mail_of_the_meals_
     assert mailoutbox[1].subject.startswith("[ManageIt] Mess 2: 12 critical feedback on breakfast and snacks, Wed 4 Mar; ")
 
 
-def test_a_run_covers_the_named_meal_before_its_window_ends(mess1, people):
+def test_a_meal_still_being_served_waits_for_its_end_unless_the_operator_says_now(mess1, people):
+    # At 07:10 a hand run once e-mailed a breakfast served until 09:00, and its later comments never went out.
     feedback(mess1, TODAY, "dinner", 1, "Cold")
-    with time_machine.travel(ist(TODAY, 20), tick=False):
-        assert notifications_send(meal="dinner").endswith("covered 2026-03-03 dinner to 2026-03-10 dinner (29 meals)")
+    with time_machine.travel(ist(TODAY, 20), tick=False):  # dinner is served until 21:00
+        assert notifications_send(meal="dinner").endswith("covered 2026-03-03 dinner to 2026-03-10 snacks (28 meals)")
+        assert not Notification.objects.exists()
+        now = notifications_send(meal="dinner", served_now=True)
+    assert now.endswith("covered 2026-03-03 dinner to 2026-03-10 dinner (29 meals)")
     assert Notification.objects.get().meal == "dinner"
+
+
+def test_a_run_for_today_before_any_meal_is_over_says_so(mess1, people):
+    with time_machine.travel(ist(TODAY, 8), tick=False):
+        assert (
+            notifications_send(meal="breakfast", date=TODAY)
+            == "no meal of those is over yet: breakfast of 2026-03-10 is still being served"
+        )
+
+
+def test_the_commands_now_says_what_it_costs(capsys):
+    with pytest.raises(SystemExit):
+        call_command("send_admin_notifications", "--help")
+    assert "its comments written after this run then go out in a second e-mail" in " ".join(capsys.readouterr().out.split())
 
 
 def test_a_run_reads_the_meal_windows_admins_set(mess1, people):
@@ -319,7 +337,7 @@ def test_a_run_takes_today_in_india_around_midnight(mess1, people):
     # 00:01 IST on 03-02: today is 03-02, and the dinner of 03-01 is one of the meals that ended.
     with time_machine.travel(datetime.datetime(2026, 3, 1, 18, 31, tzinfo=datetime.UTC), tick=False):
         summary = notifications_send(meal="breakfast")
-    assert summary.endswith("to 2026-03-02 breakfast (29 meals)")
+    assert summary.endswith("to 2026-03-01 dinner (28 meals)")  # 03-02's breakfast has not even begun
     assert Notification.objects.get().date == day
 
 
