@@ -15,7 +15,10 @@ from mess.menu_rules import rotation_start_check
 from mess.models import Floor, Mess
 from mess.refusals import Refused
 from scheduling.soon import job_soon
+from scheduling.sync import default_crons, schedules_follow_defaults
 
+# The fields of a mess that the jobs' default schedules are computed from (the cook sheets' cut-offs).
+SCHEDULE_FIELDS = ("is_active", "absence_cutoff_minutes")
 # The fields of a mess that the alerts read: a change of one re-evaluates its alerts.
 ALERT_FIELDS = ("is_active", "waste_threshold_kg", "waste_threshold_g_per_diner", "rating_threshold", "min_ratings", "alert_window_days")
 
@@ -24,7 +27,9 @@ def mess_save(*, mess: Mess, changed_by: AbstractBaseUser | None) -> Mess:
     """Stores `mess` (a new one, or one whose fields were changed), in one transaction. Its week 1
     start must be a Monday (Refused otherwise, nothing stored); moving it on a mess that exists is
     kept in the menu history. A new mess, or a change of its ALERT_FIELDS, has its alerts
-    re-evaluated within ALERTS_WITHIN_SECONDS of the commit (an inactive mess's are resolved)."""
+    re-evaluated within ALERTS_WITHIN_SECONDS of the commit (an inactive mess's are resolved); a new
+    mess, or a change of its SCHEDULE_FIELDS, has the schedules follow (a cook sheet schedule at its
+    cut-off, none left at a cut-off no active mess has)."""
     if mess.rotation_starts_on is not None:
         try:
             rotation_start_check(mess.rotation_starts_on)
@@ -34,7 +39,10 @@ def mess_save(*, mess: Mess, changed_by: AbstractBaseUser | None) -> Mess:
         before = Mess.objects.select_for_update().filter(pk=mess.pk).first() if mess.pk else None
         if before is not None and before.rotation_starts_on != mess.rotation_starts_on:
             mess_rotation_set(mess=before, starts_on=mess.rotation_starts_on, changed_by=changed_by)
+        crons = default_crons()
         mess.save()
+        if before is None or any(getattr(before, name) != getattr(mess, name) for name in SCHEDULE_FIELDS):
+            schedules_follow_defaults(before=crons)  # the cook sheets go out at each mess's cut-off
         if before is None or any(getattr(before, name) != getattr(mess, name) for name in ALERT_FIELDS):
             job_soon("generate_alerts", kwargs={"mess_code": mess.code}, within_seconds=ALERTS_WITHIN_SECONDS)
     return mess

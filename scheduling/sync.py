@@ -24,14 +24,17 @@ class SyncResult:
 
 
 @transaction.atomic
-def schedules_sync() -> SyncResult:
-    """Creates every default schedule of the registry that is missing, matched by name. Never
-    touches an existing schedule (admins may have changed its timing, arguments or paused it), so
-    running it again changes nothing. Reports schedules whose job is no longer in the registry."""
+def schedules_sync(*, names: set[str] | None = None) -> SyncResult:
+    """Creates every default schedule of the registry that is missing (or those of them `names`
+    names), matched by name. Never touches an existing schedule (admins may have changed its timing,
+    arguments or paused it), so running it again changes nothing. Reports schedules whose job is no
+    longer in the registry."""
     result = SyncResult()
     existing = {s.name: s for s in Schedule.objects.all()}
     for job in JOBS.values():
         for default in job.defaults():
+            if names is not None and default.name not in names:
+                continue
             if default.name in existing:
                 result.unchanged.append(default.name)
                 continue
@@ -52,16 +55,26 @@ def default_crons() -> dict[str, str]:
     return {d.name: d.cron for job in JOBS.values() for d in job.defaults()}
 
 
+@transaction.atomic
 def schedules_follow_defaults(*, before: dict[str, str]) -> list[str]:
-    """After a change of the data that default schedules are computed from, moves every schedule
-    still at its old default time to its new one, effective on the cluster's next pass. Schedules
-    an admin has re-timed keep their own time. Returns the names of the schedules moved."""
-    moved = []
-    for name, cron in default_crons().items():
+    """After a change of the data that default schedules are computed from (`before`: default_crons
+    as they were), moves every schedule still at its old default time to its new one, creates the
+    default schedules the change brought, and deletes those it took away that are still at their
+    old default time; effective on the cluster's next pass. Schedules an admin has re-timed keep
+    their own time, and stay. Returns the names of the schedules moved, created or deleted."""
+    now = default_crons()
+    changed = []
+    for name, cron in now.items():
         if name in before and before[name] != cron:
             for schedule in Schedule.objects.filter(name=name, cron=before[name]):
                 schedule.cron = cron
                 schedule.next_run = schedule_next_runs(cron=cron, count=1)[0]
                 schedule.save(update_fields=["cron", "next_run"])
-                moved.append(name)
-    return moved
+                changed.append(name)
+    if set(now) - set(before):
+        changed += schedules_sync(names=set(now) - set(before)).created
+    for name in sorted(set(before) - set(now)):
+        deleted, _ = Schedule.objects.filter(name=name, cron=before[name]).delete()
+        if deleted:
+            changed.append(name)
+    return changed

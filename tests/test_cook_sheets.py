@@ -10,11 +10,14 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_q.models import Schedule
 
 from mess.absences import absence_skip
 from mess.cook_sheets import cook_sheet_next, cook_sheets_recent, cook_sheets_send
 from mess.jobs import at_each_cutoff
+from mess.messes import mess_save
 from mess.models import Closure, CookedFood, CookSheet, OutgoingEmail, Profile, Role, WasteRecord
+from scheduling.sync import schedules_sync
 from tests.helpers import create_person
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
@@ -150,3 +153,14 @@ def test_the_dashboard_sets_each_forecast_beside_the_head_count_recorded_afterwa
     (row,) = cook_sheets_recent(mess=mess1, today=TODAY)
 
     assert (row["sheet"].forecast, row["came"], row["error"]) == (10, 7, -3)
+
+
+def test_a_messs_new_cut_off_brings_its_schedules_and_the_one_no_mess_has_any_more_goes(mess1, mess2, admin):
+    schedules_sync()
+    for mess in (mess1, mess2):
+        mess.absence_cutoff_minutes = 120
+        mess_save(mess=mess, changed_by=admin)
+
+    names = set(Schedule.objects.filter(name__startswith="send_cook_sheet:").values_list("name", flat=True))
+    assert names == {f"send_cook_sheet:{meal}:120m" for meal in ("breakfast", "lunch", "snacks", "dinner")}
+    assert Schedule.objects.get(name="send_cook_sheet:lunch:120m").cron == "0 10 * * *"

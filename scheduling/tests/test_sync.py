@@ -68,3 +68,18 @@ def test_new_default_times_move_the_schedules_still_at_their_old_time_and_no_oth
     crons = dict(Schedule.objects.filter(name__startswith="echo:").values_list("name", "cron"))
     assert crons == {"echo:morning": "0 9 * * *", "echo:noon": "0 15 * * *", "echo:evening": "0 18 * * *", "echo:night": "30 22 * * *"}
     assert Schedule.objects.get(name="echo:noon").next_run == dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)  # 15:00 in Kolkata
+
+
+def test_a_default_schedule_the_data_brings_is_created_and_one_it_takes_away_is_deleted_unless_re_timed(db, monkeypatch):
+    schedules_sync()
+    Schedule.objects.filter(name="echo:night").update(cron="30 22 * * *")  # an admin re-timed it: it stays
+    before = default_crons()
+    monkeypatch.setitem(jobs.WORDS, "dawn", "0 5 * * *")
+    monkeypatch.delitem(jobs.WORDS, "evening")
+    monkeypatch.delitem(jobs.WORDS, "night")
+
+    changed = schedules_follow_defaults(before=before)
+
+    assert sorted(changed) == ["echo:dawn", "echo:evening"]
+    names = set(Schedule.objects.filter(name__startswith="echo:").values_list("name", flat=True))
+    assert names == {"echo:morning", "echo:noon", "echo:dawn", "echo:night"}
