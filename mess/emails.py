@@ -166,8 +166,8 @@ def _connection_drop(connection) -> None:
 def emails_deliver(*, emails: Sequence[OutgoingEmail], mark_sent: Callable[[OutgoingEmail, datetime.datetime], None]) -> Delivery:
     """Sends stored e-mails in order over one connection, each exactly as stored. Each is claimed
     first (`_claim`): one another run is sending (a run of the same job for another meal) is left to
-    it, neither sent twice nor failed; a claim a killed worker left runs out after
-    CLAIM_SECONDS_PER_TIMEOUT × EMAIL_TIMEOUT and a minute, and a later run sends the e-mail. Each counts an
+    it, neither sent twice nor failed; a claim a killed worker left runs out (`_claim_length`) before
+    its task is retried, and the retry, or a later run, sends the e-mail. Each counts an
     attempt before it goes out, and is marked sent, its items with it (`mark_sent`, in the same
     transaction), as soon as the mail server has accepted it: a process that dies between the two,
     or a server that takes the message and then does not answer within EMAIL_TIMEOUT, leaves it
@@ -228,10 +228,19 @@ def _claim(email: OutgoingEmail) -> bool:
     False when another run has it, or it was sent or given up meanwhile."""
     now = timezone.now()
     unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-    until = now + datetime.timedelta(seconds=CLAIM_SECONDS_PER_TIMEOUT * settings.EMAIL_TIMEOUT + 60)
+    until = now + _claim_length()
     return bool(
         OutgoingEmail.objects.filter(unclaimed, pk=email.pk, sent_at__isnull=True, given_up_at__isnull=True).update(claimed_until=until)
     )
+
+
+def _claim_length() -> datetime.timedelta:
+    """How long a claim holds: long enough to send (CLAIM_SECONDS_PER_TIMEOUT × EMAIL_TIMEOUT and a
+    minute), and run out before the cluster hands a killed worker's task out again (halfway between
+    its timeout and its retry, as a job's lease does), so that the retry sends what the dead run held."""
+    q = settings.Q_CLUSTER
+    retried = q["timeout"] + (q["retry"] - q["timeout"]) / 2
+    return datetime.timedelta(seconds=min(CLAIM_SECONDS_PER_TIMEOUT * settings.EMAIL_TIMEOUT + 60, retried))
 
 
 def _emails_failed(emails: Sequence[OutgoingEmail], error: Exception) -> None:
