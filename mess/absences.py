@@ -192,6 +192,38 @@ def absent_meals(*, student, start: datetime.date, end: datetime.date) -> set[tu
     return away
 
 
+@dataclass(frozen=True)
+class MealAhead:
+    """A meal of the days the students' page offers: whether the student said they will not eat it,
+    and its cut-off, passed or not at the moment asked."""
+
+    date: datetime.date
+    meal: str
+    away: bool
+    cutoff: datetime.datetime
+    open: bool  # the cut-off has not passed: it can still be skipped or taken back
+
+
+def meals_ahead(*, student, mess: Mess, now: datetime.datetime, days: int = SKIP_AHEAD) -> dict[tuple[datetime.date, str], MealAhead]:
+    """Each meal at `mess` of the `days` days from today (local time at `now`), by (date, meal), as
+    the student's page shows it. Two queries (the windows, the student's absences)."""
+    today = timezone.localdate(now)
+    dates = [today + datetime.timedelta(days=n) for n in range(days)]
+    away = absent_meals(student=student, start=dates[0], end=dates[-1])
+    ahead = {}
+    for window in meal_windows():
+        for date in dates:
+            cutoff = meal_cutoff(mess=mess, date=date, window=window)
+            ahead[date, window.meal] = MealAhead(date, window.meal, (date, window.meal) in away, cutoff, now < cutoff)
+    return ahead
+
+
+def absences_ahead(*, student, today: datetime.date) -> list[Absence]:
+    """The student's absences that end `today` or later, the soonest first: what they said they
+    will miss. One query."""
+    return list(Absence.objects.filter(student=student, last_day__gte=today).order_by("first_day", "last_day", "meal"))
+
+
 def students_by_day(*, mess_ids: Iterable[int], dates: Iterable[datetime.date]) -> dict[tuple[int, datetime.date], int]:
     """How many active students each mess has on each date: those whose profile is at the mess and
     who eat there since that date or earlier (or always). One query, grouped by the day they came."""

@@ -1,6 +1,6 @@
 """Every page costs the same small number of SQL queries however much data there is: measured with
 a little data, then again with more than the demo has (90 days, five floors a mess, 25 students
-rating two meals a day, a notification for every meal, a report for every day, job runs)."""
+rating two meals a day and away from some, a notification for every meal, a report for every day, job runs)."""
 
 import datetime
 import random
@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mess.models import DailyReport, Feedback, Floor, Meal, Notification, Role, WasteRecord
+from mess.models import Absence, DailyReport, Feedback, Floor, Meal, Notification, Role, WasteRecord
 from scheduling.models import JobRun, Outcome, Trigger
 from scheduling.registry import JOBS
 from scheduling.services import schedules_sync
@@ -39,6 +39,9 @@ PAGES = [
     ("student", "/feedback/"),
     ("official", f"/mess/mess1/waste.csv{RANGE}"),
     ("official", f"/mess/mess1/feedback.csv{RANGE}"),
+    ("official", "/mess/mess1/absences/"),
+    ("official", f"/mess/mess1/absences/{RANGE}&page=2"),
+    ("official", f"/mess/mess1/absences.csv{RANGE}"),
     ("admin", f"/overview/waste.csv{RANGE}"),
     ("admin", f"/overview/feedback.csv{RANGE}"),
     ("student", "/menu/mess1/"),
@@ -52,11 +55,13 @@ def add_data(messes, *, days: int, floors: int, raters: int, first_day: int = 0)
     from `first_day` days ago backwards; alerts on each new floor; runs of every job."""
     rng = random.Random(days)
     dates = [days_ago(first_day + n) for n in range(days)]
-    records, entries, notifications, reports, alerts = [], [], [], [], []
+    records, entries, notifications, reports, alerts, absences = [], [], [], [], [], []
     for mess in messes:
         Floor.objects.bulk_create([Floor(mess=mess, name=f"Floor {first_day}-{i}") for i in range(floors)])
         new_floors = list(Floor.objects.filter(mess=mess, name__startswith=f"Floor {first_day}-"))
         students = [create_person(username=f"{mess.code}-{first_day}-{i}", role=Role.STUDENT, mess=mess) for i in range(raters)]
+        absences += [Absence(student=s, mess=mess, first_day=TODAY, last_day=days_ago(-3), meal="") for s in students]
+        absences += [Absence(student=s, mess=mess, first_day=d, last_day=d, meal="dinner") for s in students for d in dates]
         for date in dates:
             for meal in Meal.values:
                 records += [
@@ -79,6 +84,7 @@ def add_data(messes, *, days: int, floors: int, raters: int, first_day: int = 0)
     Feedback.objects.bulk_create(entries, batch_size=2000)
     Notification.objects.bulk_create(notifications, batch_size=2000)
     DailyReport.objects.bulk_create(reports)
+    Absence.objects.bulk_create(absences, batch_size=2000)
     started = datetime.datetime(2026, 3, 10, 1, tzinfo=datetime.UTC)
     JobRun.objects.bulk_create(
         JobRun(
