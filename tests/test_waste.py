@@ -169,7 +169,7 @@ def test_an_empty_figure_does_not_remove_a_record(as_official, ground, first):
 @time_machine.travel(NOW, tick=False)
 def test_a_form_with_no_figure_says_so(as_official, ground, first):
     response = meal_post(as_official, {ground: ("", ""), first: ("", "")})
-    assert response.context["form"].non_field_errors() == ["Give the waste of at least one floor."]
+    assert response.context["form"].non_field_errors() == ["Give the waste of at least one floor, or what was cooked."]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -219,7 +219,7 @@ def test_it_refuses_a_floor_of_another_mess(as_official, ground, mess2):
     second = mess2.floors.get(name="Second")
     response = as_official.post("/mess/mess1/waste/", {"date": str(TODAY), "meal": "lunch", f"kg_{second.pk}": "5"})
 
-    assert response.context["form"].non_field_errors() == ["Give the waste of at least one floor."]
+    assert response.context["form"].non_field_errors() == ["Give the waste of at least one floor, or what was cooked."]
     assert not WasteRecord.objects.exists()
 
 
