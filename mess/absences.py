@@ -29,6 +29,7 @@ from django.utils import timezone
 from mess.meals import meal_check, meal_windows
 from mess.models import Absence, Meal, MealWindow, Mess, Profile, Role
 from mess.refusals import Refused
+from mess.text import span_in_words
 
 User = get_user_model()
 
@@ -44,6 +45,12 @@ def meal_cutoff(*, mess: Mess, date: datetime.date, window: MealWindow) -> datet
     meal of `window` on `date`: its start, in local time, less the mess's cut-off."""
     starts = timezone.make_aware(datetime.datetime.combine(date, window.starts_at))
     return starts - datetime.timedelta(minutes=mess.absence_cutoff_minutes)
+
+
+def cutoff_in_words(*, mess: Mess) -> str:
+    """When a meal's cut-off comes at `mess`, in words: "3 hours before it starts"."""
+    minutes = mess.absence_cutoff_minutes
+    return f"{span_in_words(datetime.timedelta(minutes=minutes))} before it starts" if minutes else "the moment it starts"
 
 
 def meal_open_check(*, mess: Mess, date: datetime.date, window: MealWindow, now: datetime.datetime) -> None:

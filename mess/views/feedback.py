@@ -3,13 +3,11 @@ meals and the dishes of each (none on a day the mess is closed), the meals of th
 still skip (or take back) and their leaves (mess/views/absences.py takes the posts), and their own
 past feedback."""
 
-import datetime
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from mess.absences import absences_ahead, meals_ahead
+from mess.absences import absences_ahead, cutoff_in_words, meals_ahead
 from mess.context_processors import request_access
 from mess.feedback import (
     feedback_history,
@@ -21,7 +19,6 @@ from mess.forms.feedback import DishVotesForm, FeedbackForm
 from mess.meals import meals_of_today
 from mess.menus import dish_votes_of, meals_now_first, menu_of_week
 from mess.models import FeedbackCategory, Meal, Mess
-from mess.text import span_in_words
 from mess.views.access import student_page
 
 LEAVE_IDS = "id_leave_%s"  # the leave form's ids, apart from the rating forms'
@@ -104,7 +101,7 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
         "closed": closed,
         "stray": stray,
         "history": history,
-        "cutoff_text": _cutoff_text(mess),
+        "cutoff_text": cutoff_in_words(mess=mess),
         "week": _week_ahead(week, meals_ahead(student=request.user, mess=mess, now=now)),
         "leave_form": leave or LeaveForm(auto_id=LEAVE_IDS),
         "absences": absences_ahead(student=request.user, today=today),
@@ -116,9 +113,3 @@ def _week_ahead(week, ahead) -> list[dict]:
     """Each day of the week's menu with each of its meals beside whether the student skips it and
     its cut-off (mess.absences.MealAhead), for the week's card."""
     return [{"day": day, "meals": [{"menu": m, "ahead": ahead[day.date, m.meal]} for m in day.meals]} for day in week]
-
-
-def _cutoff_text(mess: Mess) -> str:
-    """Until when a meal can be skipped, in words: "3 hours before it starts"."""
-    minutes = mess.absence_cutoff_minutes
-    return f"{span_in_words(datetime.timedelta(minutes=minutes))} before it starts" if minutes else "it starts"
