@@ -190,6 +190,13 @@ def test_officials_see_who_is_away_over_the_week_by_default(as_official, student
 
 
 @travel
+def test_a_week_nobody_is_away_says_so(as_official, mess1):
+    page = as_official.get("/mess/mess1/absences/").text
+
+    assert "0 absences from Tue 10 Mar to Mon 16 Mar 2026" in page and "Nobody said they would be away on these days." in page
+
+
+@travel
 def test_officials_choose_the_days_and_page_through_them(as_official, student):
     Absence.objects.bulk_create(
         Absence(

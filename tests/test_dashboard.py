@@ -252,8 +252,16 @@ def test_it_sets_the_last_7_days_forecasts_beside_the_head_count_recorded_afterw
 
     rows = section(response.text, "cook-sheet").split('id="forecasts"')[1].split("<tr>")[2:]
     assert len(rows) == 2
-    assert "Mon 9 Mar, breakfast" in rows[0] and ">60<" in rows[0] and ">63<" in rows[0] and "not yet" in rows[0]
-    assert "Mon 9 Mar, lunch" in rows[1] and ">80<" in rows[1] and ">84<" in rows[1] and ">84<" in rows[1] and ">+4<" in rows[1]
+    assert (
+        'Mon 9 Mar, <span class="nowrap">breakfast</span>' in rows[0] and ">60<" in rows[0] and ">63<" in rows[0] and "not yet" in rows[0]
+    )
+    assert (
+        'Mon 9 Mar, <span class="nowrap">lunch</span>' in rows[1]
+        and ">80<" in rows[1]
+        and ">84<" in rows[1]
+        and ">84<" in rows[1]
+        and ">+4<" in rows[1]
+    )
 
 
 @time_machine.travel(NOW, tick=False)
