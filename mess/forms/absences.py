@@ -1,6 +1,6 @@
-"""The absences' forms (mess/views/absences.py): the meal a student skips or takes back, a leave from
-one day to another, and the days of a mess's absences its officials look at; the rules are
-mess/absences.py's."""
+"""The absences' forms (mess/views/absences.py): the meal a student skips or takes back, and a leave
+from one day to another; the rules are mess/absences.py's. (The days of a mess's list are the
+exports' DateRangeForm.)"""
 
 from django import forms
 
