@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 
 from mess.absences import absence_leave, absence_skip
 from mess.models import Absence, Closure, Role
@@ -143,6 +144,20 @@ def test_a_leave_the_rules_refuse_says_why_beside_its_field_and_keeps_nothing(as
     assert response.context["leave_form"].errors[field] == [message]
     assert 'value="' + last_day + '"' in response.text.split('id="absences"')[1]  # as typed, to correct
     assert not Absence.objects.exists()
+
+
+@travel
+def test_a_skip_without_its_csrf_token_is_refused(student):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(student)
+    skip = {"date": "2026-03-11", "meal": "dinner"}
+
+    assert client.post("/absences/skip/", skip).status_code == 403
+    assert client.post("/absences/leave/", {"first_day": "2026-03-12", "last_day": "2026-03-12"}).status_code == 403
+    assert not Absence.objects.exists()
+    token = client.get("/feedback/").cookies["csrftoken"].value
+    assert client.post("/absences/skip/", {**skip, "csrfmiddlewaretoken": token}).status_code == 302
+    assert Absence.objects.count() == 1
 
 
 @travel
