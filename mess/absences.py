@@ -29,6 +29,7 @@ from django.utils import timezone
 from mess.meals import meal_check, meal_windows
 from mess.models import Absence, Meal, MealWindow, Mess, Profile, Role
 from mess.refusals import Refused
+from mess.text import span_in_words
 
 User = get_user_model()
 
@@ -44,6 +45,12 @@ def meal_cutoff(*, mess: Mess, date: datetime.date, window: MealWindow) -> datet
     meal of `window` on `date`: its start, in local time, less the mess's cut-off."""
     starts = timezone.make_aware(datetime.datetime.combine(date, window.starts_at))
     return starts - datetime.timedelta(minutes=mess.absence_cutoff_minutes)
+
+
+def cutoff_in_words(*, mess: Mess) -> str:
+    """When a meal's cut-off comes at `mess`, in words: "3 hours before it starts"."""
+    minutes = mess.absence_cutoff_minutes
+    return f"{span_in_words(datetime.timedelta(minutes=minutes))} before it starts" if minutes else "the moment it starts"
 
 
 def meal_open_check(*, mess: Mess, date: datetime.date, window: MealWindow, now: datetime.datetime) -> None:
@@ -190,6 +197,38 @@ def absent_meals(*, student, start: datetime.date, end: datetime.date) -> set[tu
             away.update((day, m) for m in ([meal] if meal else Meal.values))
             day += datetime.timedelta(days=1)
     return away
+
+
+@dataclass(frozen=True)
+class MealAhead:
+    """A meal of the days the students' page offers: whether the student said they will not eat it,
+    and its cut-off, passed or not at the moment asked."""
+
+    date: datetime.date
+    meal: str
+    away: bool
+    cutoff: datetime.datetime
+    open: bool  # the cut-off has not passed: it can still be skipped or taken back
+
+
+def meals_ahead(*, student, mess: Mess, now: datetime.datetime, days: int = SKIP_AHEAD) -> dict[tuple[datetime.date, str], MealAhead]:
+    """Each meal at `mess` of the `days` days from today (local time at `now`), by (date, meal), as
+    the student's page shows it. Two queries (the windows, the student's absences)."""
+    today = timezone.localdate(now)
+    dates = [today + datetime.timedelta(days=n) for n in range(days)]
+    away = absent_meals(student=student, start=dates[0], end=dates[-1])
+    ahead = {}
+    for window in meal_windows():
+        for date in dates:
+            cutoff = meal_cutoff(mess=mess, date=date, window=window)
+            ahead[date, window.meal] = MealAhead(date, window.meal, (date, window.meal) in away, cutoff, now < cutoff)
+    return ahead
+
+
+def absences_ahead(*, student, today: datetime.date) -> list[Absence]:
+    """The student's absences that end `today` or later, the soonest first: what they said they
+    will miss. One query."""
+    return list(Absence.objects.filter(student=student, last_day__gte=today).order_by("first_day", "last_day", "meal"))
 
 
 def students_by_day(*, mess_ids: Iterable[int], dates: Iterable[datetime.date]) -> dict[tuple[int, datetime.date], int]:

@@ -1,9 +1,10 @@
 """Messes and their floors, as admins create and change them in Django admin (their only door): a
-mess's name, whether it is active, its alert thresholds and window, its week 1 start, and which
-floors it has. What follows a change is done here: a move of the week 1 start is kept in the menu
-history (mess/menu_editing.py), and a change of what the alerts read (the thresholds, the window,
-whether the mess is active) has the mess's alerts re-evaluated soon after (mess/derived.py), as a
-change of its waste or feedback does."""
+mess's name, whether it is active, its alert thresholds and window, its week 1 start, its cut-off
+and cooking margin, what its waste is worth and its goal's baseline, and which floors it has. What
+follows a change is done here: a move of the week 1 start is kept in the menu history
+(mess/menu_editing.py), and a change of what the alerts read (the thresholds, the window, whether
+the mess is active) has the mess's alerts re-evaluated soon after (mess/derived.py), as a change of
+its waste or feedback does."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -25,16 +26,18 @@ ALERT_FIELDS = ("is_active", "waste_threshold_kg", "waste_threshold_g_per_diner"
 
 def mess_save(*, mess: Mess, changed_by: AbstractBaseUser | None) -> Mess:
     """Stores `mess` (a new one, or one whose fields were changed), in one transaction. Its week 1
-    start must be a Monday (Refused otherwise, nothing stored); moving it on a mess that exists is
-    kept in the menu history. A new mess, or a change of its ALERT_FIELDS, has its alerts
-    re-evaluated within ALERTS_WITHIN_SECONDS of the commit (an inactive mess's are resolved); a new
-    mess, or a change of its SCHEDULE_FIELDS, has the schedules follow (a cook sheet schedule at its
-    cut-off, none left at a cut-off no active mess has)."""
+    start must be a Monday and its baseline period whole (baseline_check): Refused otherwise, by
+    field, nothing stored. Moving the week 1 start on a mess that exists is kept in the menu history.
+    A new mess, or a change of its ALERT_FIELDS, has its alerts re-evaluated within
+    ALERTS_WITHIN_SECONDS of the commit (an inactive mess's are resolved); a new mess, or a change
+    of its SCHEDULE_FIELDS, has the schedules follow (a cook sheet schedule at its cut-off, none
+    left at a cut-off no active mess has)."""
     if mess.rotation_starts_on is not None:
         try:
             rotation_start_check(mess.rotation_starts_on)
         except ValueError as error:
             raise Refused({"rotation_starts_on": str(error)}) from None
+    baseline_check(start=mess.baseline_start, end=mess.baseline_end)
     with transaction.atomic():
         before = Mess.objects.select_for_update().filter(pk=mess.pk).first() if mess.pk else None
         if before is not None and before.rotation_starts_on != mess.rotation_starts_on:
@@ -46,6 +49,16 @@ def mess_save(*, mess: Mess, changed_by: AbstractBaseUser | None) -> Mess:
         if before is None or any(getattr(before, name) != getattr(mess, name) for name in ALERT_FIELDS):
             job_soon("generate_alerts", kwargs={"mess_code": mess.code}, within_seconds=ALERTS_WITHIN_SECONDS)
     return mess
+
+
+def baseline_check(*, start, end) -> None:
+    """Raises Refused, by field, unless the waste goal's baseline period has both days in order, or
+    neither (then it is the mess's first recorded days)."""
+    if (start is None) != (end is None):
+        missing = "baseline_end" if end is None else "baseline_start"
+        raise Refused({missing: "Give both days of the baseline period, or neither: the mess's first 28 recorded days are then used."})
+    if start is not None and end < start:
+        raise Refused({"baseline_end": f"The baseline period ends on {end:%d %b %Y}, before it starts on {start:%d %b %Y}."})
 
 
 def messes_delete(*, messes) -> int:

@@ -1,4 +1,5 @@
-"""Each mess's day in figures, and the admins' overview of every mess that reads them. DayTotals
+"""Each mess's day in figures, and the admins' overview of every mess that reads them (with what each
+mess's waste is worth, ranked by its progress against its goal). DayTotals
 keeps a row per mess and finished day (kept by the refresh_day_totals job and by every service that
 writes waste or feedback of a past day), so that the overview reads a few rows per mess instead of
 all their diners' feedback; today, and any day without a row, is summed from the records."""
@@ -15,6 +16,7 @@ from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import days_ending
 from mess.models import Alert, DailyReport, DayTotals, Feedback, Mess, WasteRecord
 from mess.text import plural
+from mess.waste_value import waste_goals, waste_valued
 
 KEPT_DAYS = 7  # the overview's six finished days, and one to spare
 UNIQUE = ["date", "mess"]
@@ -87,9 +89,12 @@ def day_totals_refresh(*, dates: list[datetime.date] | None = None, mess_ids: li
 
 
 def messes_overview(*, today: datetime.date) -> list[dict]:
-    """One row per mess (by code): `mess`, the 7 days ending `today`'s `waste_kg` and
-    `grams_per_diner`, `feedback_count` and `average_rating`, the `open_alerts` count and the date of
-    its `last_report` (None when none). Five queries whatever the number of messes.
+    """One row per mess: `mess`, the 7 days ending `today`'s `waste_kg`, what it is worth (`valued`,
+    None without waste) and `grams_per_diner`, `feedback_count` and `average_rating`, the
+    `open_alerts` count, the date of its `last_report` (None when none) and its `goal`
+    (mess.waste_value.Goal). Ranked by progress: the largest reduction against its baseline first,
+    then the messes whose progress cannot be measured (no baseline, or no head count this week), each
+    group by code. Six queries whatever the number of messes.
 
     The finished days come from DayTotals where it has them (so the page does not grow with the
     number of messes times their diners), today and any finished day it lacks from the records."""
@@ -103,6 +108,7 @@ def messes_overview(*, today: datetime.date) -> list[dict]:
     counted = [d for d in days[:-1] if all((m.pk, d) in stored for m in messes)]
     summed = day_figures(dates=[d for d in days if d not in counted])
     alerts = dict(Alert.objects.filter(is_open=True).values("mess_id").annotate(n=Count("id")).order_by().values_list("mess_id", "n"))
+    goals = waste_goals(messes=messes, today=today)
     rows = []
     for mess in messes:
         week = dict.fromkeys(DAY_FIGURES, 0)
@@ -115,11 +121,13 @@ def messes_overview(*, today: datetime.date) -> list[dict]:
             {
                 "mess": mess,
                 "waste_kg": cents(week["waste_kg"]) if week["waste_records"] else None,
+                "valued": waste_valued(mess=mess, kg=week["waste_kg"]) if week["waste_records"] else None,
                 "grams_per_diner": grams_per_diner(week["counted_kg"], week["diners"]),
                 "feedback_count": week["feedback_count"],
                 "average_rating": average(week["rating_sum"], week["feedback_count"]),
                 "open_alerts": alerts.get(mess.pk, 0),
                 "last_report": mess.last_report,
+                "goal": goals[mess.pk],
             }
         )
-    return rows
+    return sorted(rows, key=lambda row: (row["goal"].reduction is None, -(row["goal"].reduction or 0)))  # stable: by code within

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from mess.views import (
+    absences,
     accounts,
     alerts,
     closures,
@@ -28,12 +29,18 @@ urlpatterns = [
     path("overview/waste.csv", exports.overview_export_waste, name="overview_export_waste"),
     path("overview/feedback.csv", exports.overview_export_feedback, name="overview_export_feedback"),
     path("feedback/", feedback.feedback, name="feedback"),
+    # Students say which meals they will not eat (mess/absences.py)
+    path("absences/skip/", absences.skip, name="absence_skip"),
+    path("absences/back/", absences.take_back, name="absence_take_back"),
+    path("absences/leave/", absences.leave, name="absence_leave"),
     path("mess/<slug:code>/", dashboard.dashboard, name="dashboard"),
     path("mess/<slug:code>/waste/", waste.waste_entry, name="waste"),
     path("mess/<slug:code>/waste/<int:pk>/delete/", waste.waste_delete, name="waste_delete"),
     path("mess/<slug:code>/waste/history/", waste.waste_history_page, name="waste_history"),
     path("mess/<slug:code>/waste.csv", exports.export_waste, name="export_waste"),
     path("mess/<slug:code>/feedback.csv", exports.export_feedback, name="export_feedback"),
+    path("mess/<slug:code>/absences/", absences.mess_absences, name="absences"),
+    path("mess/<slug:code>/absences.csv", absences.export_absences, name="export_absences"),
     path("mess/<slug:code>/notifications/read/", notifications.notifications_read_all, name="notifications_read_all"),
     path("mess/<slug:code>/notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("mess/<slug:code>/reports/<str:day>/", reports.daily_report, name="report"),

@@ -1,15 +1,14 @@
 """Food waste: what each floor throws away after each meal, in kilograms and with the meal's head
 count when known, recorded by officials (one record per floor, date and meal, every floor of a meal
-at once) or imported, once the meal has started; corrected and deleted, each change kept in a
-history; the figures far outside a floor's usual range, which the form asks to confirm; and its
-reads for the dashboard and the exports."""
+at once, and what was cooked for it) or imported, once the meal has started; corrected and deleted,
+each change kept in a history; the figures far outside a floor's usual range, which the form asks
+to confirm; and its reads for the dashboard and the exports."""
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from statistics import median
 
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q, QuerySet, Sum
@@ -18,7 +17,7 @@ from django.utils import timezone
 from mess.derived import records_changed
 from mess.figures import KG_SUM, cents, grams_per_diner
 from mess.meals import day_check, meals_of_today, serving_order
-from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, Meal, Mess, StagedWaste, WasteChange, WasteRecord
+from mess.models import MAX_COOKED_KG, MAX_DINERS, MAX_WASTE_KG, CookedFood, Floor, Meal, Mess, StagedWaste, WasteChange, WasteRecord
 from mess.waste_value import record_value
 
 # The columns of a waste file, as import_waste reads it and the exports write it: the last two, the
@@ -36,14 +35,32 @@ class FloorWaste:
 
 
 @dataclass(frozen=True)
+class FloorChanged:
+    """One floor's record as a save changed it: its kilograms and head count before and after."""
+
+    name: str
+    kg_before: Decimal
+    kg_after: Decimal
+    diners_before: int | None
+    diners_after: int | None
+
+
+@dataclass(frozen=True)
 class MealSaved:
     """What saving a meal's waste did: the floors whose record was created (by name, with their
-    kilograms), those changed (by name, with the kilograms before and after) and how many were
-    already as given."""
+    kilograms and head count), those changed, and how many were already as given."""
 
-    recorded: list[tuple[str, Decimal]]
-    changed: list[tuple[str, Decimal, Decimal]]
+    recorded: list[tuple[str, Decimal, int | None]]
+    changed: list[FloorChanged]
     unchanged: int
+    cooked: tuple[Decimal | None, Decimal | None] | None = None  # the cooked kilograms before and after, when they changed
+
+
+@dataclass(frozen=True)
+class Cooked:
+    """What was cooked for a meal, as given with its waste: kilograms, or None to remove the figure."""
+
+    kg: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -52,15 +69,6 @@ class WasteSaved:
     created: bool
     previous_kg: Decimal | None  # what the record said before this update; None when created
     changed: bool = True  # False when the record already said the same
-
-
-# A figure is unusual, and the form asks to confirm it, when it is more than this many times its
-# floor's median for the same meal over the last MEDIAN_DAYS days (when it has MEDIAN_MIN_RECORDS
-# records there; fewer say nothing), or more than MAX_KG_PER_DINER per diner.
-MEDIAN_DAYS = 30
-MEDIAN_MIN_RECORDS = 5
-MEDIAN_TIMES = 3
-MAX_KG_PER_DINER = Decimal(2)
 
 
 def waste_meal_check(*, date: datetime.date, meal: str, now: datetime.datetime | None = None) -> None:
@@ -89,15 +97,18 @@ def waste_of_meal(*, mess: Mess, date: datetime.date, meal: str) -> dict[int, Wa
     return {r.floor_id: r for r in records}
 
 
-def waste_meal_save(*, mess: Mess, date: datetime.date, meal: str, figures: list[FloorWaste], recorded_by) -> MealSaved:
-    """Records the waste of `meal` of `date` for several floors of `mess` at once: all or nothing,
-    in one transaction and a constant number of queries however many floors. Each floor has one
-    record per date and meal: an existing one is changed, never duplicated (also when two officials
-    save the same meal at once), and one already as given is left alone. Each record created or
-    changed gets its line in the history (WasteChange, with the figures before and after), and the
-    day's figures follow (mess.derived). Raises ValueError, having written nothing, for a floor of
-    another mess or given twice, a meal that cannot be recorded (waste_meal_check), kilograms
-    outside 0 to 1000 or with more than two decimals, or a head count out of range."""
+def waste_meal_save(
+    *, mess: Mess, date: datetime.date, meal: str, figures: list[FloorWaste], recorded_by, cooked: Cooked | None = None
+) -> MealSaved:
+    """Records the waste of `meal` of `date` for several floors of `mess` at once, and `cooked` for it
+    (meal_cooked_save; None: as it is), all or nothing, in one transaction and a constant number of
+    queries however many floors. Each floor has one record per date and meal: an existing one is
+    changed, never duplicated (also when two officials save the same meal at once), and one already
+    as given is left alone. Each record created or changed gets its line in the history (WasteChange,
+    with the figures before and after), and the day's figures follow (mess.derived). Raises
+    ValueError, having written nothing, for a floor of another mess or given twice, a meal that cannot
+    be recorded (waste_meal_check), kilograms outside 0 to 1000 or with more than two decimals, or a
+    head count out of range."""
     waste_meal_check(date=date, meal=meal)
     seen = set()
     for figure in figures:
@@ -111,7 +122,10 @@ def waste_meal_save(*, mess: Mess, date: datetime.date, meal: str, figures: list
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                return _meal_write(mess=mess, date=date, meal=meal, figures=figures, recorded_by=recorded_by)
+                saved = _meal_write(mess=mess, date=date, meal=meal, figures=figures, recorded_by=recorded_by)
+                if cooked is not None:
+                    saved = replace(saved, cooked=meal_cooked_save(mess=mess, date=date, meal=meal, kg=cooked.kg, recorded_by=recorded_by))
+                return saved
         except IntegrityError:
             # Another official created one of these records since it was read: read again, and
             # this save becomes a change of it.
@@ -121,13 +135,18 @@ def waste_meal_save(*, mess: Mess, date: datetime.date, meal: str, figures: list
 
 
 def _figure_check(figure: FloorWaste) -> None:
-    kg, name = figure.total_kg, figure.floor.name
-    if not kg.is_finite() or not Decimal(0) <= kg <= MAX_WASTE_KG:
-        raise ValueError(f"{name}: {kg:f} kg is not between 0 and {MAX_WASTE_KG} kg")
-    if kg != cents(kg):
-        raise ValueError(f"{name}: {kg:f} kg has more than two decimals")
+    _kg_check(figure.total_kg, most=MAX_WASTE_KG, what=figure.floor.name)
     if figure.diners is not None and not 0 <= figure.diners <= MAX_DINERS:
-        raise ValueError(f"{name}: diners must be from 0 to {MAX_DINERS}")
+        raise ValueError(f"{figure.floor.name}: diners must be from 0 to {MAX_DINERS}")
+
+
+def _kg_check(kg: Decimal, *, most: Decimal, what: str) -> Decimal:
+    """`kg` in cents, unless it is outside 0 to `most` or has more than two decimals (ValueError)."""
+    if not kg.is_finite() or not Decimal(0) <= kg <= most:
+        raise ValueError(f"{what}: {kg:f} kg is not between 0 and {most} kg")
+    if kg != cents(kg):
+        raise ValueError(f"{what}: {kg:f} kg has more than two decimals")
+    return cents(kg)
 
 
 def _meal_write(*, mess: Mess, date: datetime.date, meal: str, figures: list[FloorWaste], recorded_by) -> MealSaved:
@@ -147,11 +166,11 @@ def _meal_write(*, mess: Mess, date: datetime.date, meal: str, figures: list[Flo
             created.append(
                 WasteRecord(floor=figure.floor, date=date, meal=meal, total_kg=kg, diners=figure.diners, recorded_by=recorded_by)
             )
-            recorded.append((figure.floor.name, kg))
+            recorded.append((figure.floor.name, kg, figure.diners))
         else:
             record.total_kg, record.diners, record.recorded_by, record.recorded_at = kg, figure.diners, recorded_by, now
             updated.append(record)
-            changed.append((figure.floor.name, before[0], kg))
+            changed.append(FloorChanged(figure.floor.name, before[0], kg, before[1], figure.diners))
         changes.append(
             WasteChange(
                 mess=mess,
@@ -176,6 +195,28 @@ def _meal_write(*, mess: Mess, date: datetime.date, meal: str, figures: list[Flo
         # yesterday's dinner is often weighed the next morning: the overview shows it at once
         records_changed(dates=[date], mess_ids=[mess.pk])
     return MealSaved(recorded=recorded, changed=changed, unchanged=len(figures) - len(changes))
+
+
+def meal_cooked_save(*, mess: Mess, date: datetime.date, meal: str, kg: Decimal | None, recorded_by) -> tuple | None:
+    """Records, changes or (`kg` None) removes what `mess` cooked for `meal` of `date` (CookedFood, one
+    figure a meal), checked as the floors' figures are (waste_meal_check, 0 to MAX_COOKED_KG, cents).
+    Returns the kilograms before and after, or None when already as given. Raises ValueError."""
+    waste_meal_check(date=date, meal=meal)
+    kg = None if kg is None else _kg_check(kg, most=MAX_COOKED_KG, what="Cooked")
+    with transaction.atomic():
+        stored = CookedFood.objects.select_for_update().filter(mess=mess, date=date, meal=meal)
+        if (before := stored.values_list("kg", flat=True).first()) == kg:
+            return None
+        if kg is None:
+            stored.delete()
+        else:
+            CookedFood.objects.update_or_create(mess=mess, date=date, meal=meal, defaults={"kg": kg, "recorded_by": recorded_by})
+    return before, kg
+
+
+def meal_cooked(*, mess: Mess, date: datetime.date, meal: str) -> CookedFood | None:
+    """What `mess` recorded cooking for `meal` of `date`, if it did. One query."""
+    return CookedFood.objects.filter(mess=mess, date=date, meal=meal).select_related("recorded_by").first()
 
 
 def waste_record_save(
@@ -208,7 +249,7 @@ def waste_record_save(
     record = WasteRecord.objects.select_related("floor").get(floor=floor, date=date, meal=meal)
     if saved.recorded:
         return WasteSaved(record=record, created=True, previous_kg=None)
-    previous = saved.changed[0][1] if saved.changed else record.total_kg
+    previous = saved.changed[0].kg_before if saved.changed else record.total_kg
     return WasteSaved(record=record, created=False, previous_kg=previous, changed=bool(saved.changed))
 
 
@@ -281,35 +322,6 @@ def waste_changes_of_import(*, staged_import_id: int, changed_at: datetime.datet
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
-
-
-def waste_unusual(*, mess: Mess, date: datetime.date, meal: str, figures: list[FloorWaste]) -> dict[int, str]:
-    """The figures far outside their floor's usual range, by floor id, each with why: more than
-    MEDIAN_TIMES times the floor's median for the same meal over the MEDIAN_DAYS days before `date`
-    (a floor with fewer than MEDIAN_MIN_RECORDS records there, or a median of 0, is not compared),
-    or more than MAX_KG_PER_DINER kilograms per diner, or any weight with a head count of 0 (no head
-    count, None, is not compared). Per meal, since a floor's breakfast and
-    lunch waste differ by far. A read: the form asks the official to confirm these. One query."""
-    start = date - datetime.timedelta(days=MEDIAN_DAYS)
-    history = defaultdict(list)
-    for floor_id, kg in WasteRecord.objects.filter(
-        floor_id__in=[f.floor.pk for f in figures], floor__mess=mess, meal=meal, date__gte=start, date__lt=date
-    ).values_list("floor_id", "total_kg"):
-        history[floor_id].append(kg)
-    unusual = {}
-    for figure in figures:
-        kg, reasons = cents(figure.total_kg), []
-        kgs = history.get(figure.floor.pk, [])
-        usual = cents(median(kgs)) if len(kgs) >= MEDIAN_MIN_RECORDS else None
-        if usual and kg > MEDIAN_TIMES * usual:
-            reasons.append(f"more than {MEDIAN_TIMES} times this floor's usual {usual} kg (its median of the last {MEDIAN_DAYS} days)")
-        if figure.diners == 0 and kg > 0:  # no diner, yet food thrown away: a slip in either figure, or a meal nobody came to
-            reasons.append("recorded for 0 diners")
-        elif figure.diners and kg > MAX_KG_PER_DINER * figure.diners:
-            reasons.append(f"more than {MAX_KG_PER_DINER} kg per diner ({cents(kg / figure.diners)} kg for each of {figure.diners})")
-        if reasons:
-            unusual[figure.floor.pk] = f"{kg} kg is " + " and ".join(reasons) + "."
-    return unusual
 
 
 def waste_history(*, mess: Mess) -> QuerySet:

@@ -8,12 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mess.models import (
+    Absence,
     Alert,
     AlertKind,
     Closure,
     ClosureChange,
     ComplaintTerm,
     ComplaintTheme,
+    CookedFood,
+    CookSheet,
     DailyReport,
     DayTotals,
     Feedback,
@@ -59,9 +62,12 @@ MESS_MODELS = [
     OutgoingEmail,
     WasteChange,
     WasteReminder,
+    Absence,
+    CookSheet,
+    CookedFood,
 ]
-PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder]
-NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, MealWindow, WasteChange, ClosureChange, Feedback]
+PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder, CookSheet]
+NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, MealWindow, WasteChange, ClosureChange, Feedback, Absence]
 
 
 def admin_url(model, action, *args):
@@ -89,6 +95,15 @@ def make_floors(n, start):
 def make_nonveg_menus(n, start):
     return NonVegMenu.objects.bulk_create(
         [NonVegMenu(mess=mess, date=DAY, meal=Meal.DINNER) for mess in make_messes(n, start)],
+    )
+
+
+def make_absences(n, start):
+    return Absence.objects.bulk_create(
+        [
+            Absence(student=make_users(1, start + i, mess)[0], mess=mess, first_day=DAY, last_day=DAY)
+            for i, mess in enumerate(make_messes(n, start))
+        ]
     )
 
 
@@ -181,6 +196,19 @@ ROW_MAKERS = {
         [
             WasteChange(mess=floor.mess, floor=floor, floor_name="Ground", date=DAY, meal=Meal.LUNCH, action="changed", changed_by=user)
             for floor, user in zip(make_floors(n, start), make_users(n, start, None), strict=True)
+        ],
+    ),
+    Absence: make_absences,
+    CookSheet: lambda n, start: CookSheet.objects.bulk_create(
+        [
+            CookSheet(mess=mess, date=DAY, meal=Meal.LUNCH, students=90, absent=5, forecast=80, explanation="expected 80", to_cook=84)
+            for mess in make_messes(n, start)
+        ],
+    ),
+    CookedFood: lambda n, start: CookedFood.objects.bulk_create(
+        [
+            CookedFood(mess=mess, date=DAY, meal=Meal.LUNCH, kg=Decimal("120.5"), recorded_by=user)
+            for mess, user in zip(make_messes(n, start), make_users(n, start, None), strict=True)
         ],
     ),
     DayTotals: lambda n, start: DayTotals.objects.bulk_create(

@@ -25,6 +25,10 @@ MATRIX = [
     ("get", f"/overview/feedback.csv{RANGE}", [302, 403, 403, 403, 200, 403, 200]),
     ("get", "/feedback/", [302, 200, 403, 403, 403, 403, 403]),
     ("post", "/feedback/", [302, 200, 403, 403, 403, 403, 403]),  # the student's post is refused by the form (no fields)
+    ("post", "/absences/skip/", [302, 302, 403, 403, 403, 403, 403]),  # the student's empty post: back to /feedback/, with a message
+    ("post", "/absences/back/", [302, 302, 403, 403, 403, 403, 403]),
+    ("post", "/absences/leave/", [302, 200, 403, 403, 403, 403, 403]),  # refused by the form: no days
+    ("get", "/absences/skip/", [302, 405, 403, 403, 403, 403, 403]),  # a post, never a link
     ("get", "/mess/mess1/", [302, 403, 200, 404, 200, 403, 200]),
     ("get", "/mess/mess1/waste/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/waste/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
@@ -35,6 +39,10 @@ MATRIX = [
     ("get", "/mess/mess1/waste/history/", [302, 403, 403, 403, 200, 403, 200]),
     ("get", f"/mess/mess1/waste.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
     ("get", f"/mess/mess1/feedback.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", "/mess/mess1/absences/", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", f"/mess/mess1/absences/{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", f"/mess/mess1/absences.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", f"/mess/mess2/absences.csv{RANGE}", [302, 403, 404, 200, 200, 403, 200]),
     ("get", "/mess/mess1/reports/2026-03-09/", [302, 403, 200, 404, 200, 403, 200]),
     ("get", "/mess/mess1/scorecard/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/notifications/{notification}/read/", [302, 403, 302, 404, 302, 403, 302]),

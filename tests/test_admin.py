@@ -17,7 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from mess.messes import mess_save
 from mess.models import (
+    Absence,
     Alert,
     AlertKind,
     DailyReport,
@@ -34,6 +36,7 @@ from mess.models import (
 )
 from mess.overview import day_totals_refresh
 from mess.people import ADMINS_GROUP
+from mess.refusals import Refused
 from tests.admin_rows import (
     DAY,
     MESS_MODELS,
@@ -336,3 +339,59 @@ def test_it_refuses_waste_of_days_out_of_range(as_admin, ground, date, message):
 
     assert message in waste.text
     assert not WasteRecord.objects.exists()
+
+
+def test_it_finds_absences_by_username_and_lists_them_by_mess(as_admin):
+    first, second = ROW_MAKERS[Absence](2, 0)
+
+    found = as_admin.get(admin_url(Absence, "changelist"), {"q": second.student.username})
+    by_mess = as_admin.get(admin_url(Absence, "changelist"), {"mess__id__exact": first.mess_id})
+
+    assert list(found.context["cl"].result_list) == [second]
+    assert list(by_mess.context["cl"].result_list) == [first]
+    assert "every meal" in found.text
+    assert as_admin.get(admin_url(Absence, "change", first.pk)).context["has_change_permission"] is False
+
+
+def test_the_mess_page_groups_its_settings_and_shows_every_field_once(as_admin, mess1):
+    response = as_admin.get(admin_url(Mess, "change", mess1.pk))
+
+    fieldsets = response.context["adminform"].model_admin.get_fieldsets(response.wsgi_request, mess1)
+    assert [name for name, _ in fieldsets] == [None, "Alerts", "Menus", "Cooking for those who come", "Waste's worth and goal"]
+    shown = [field for _, options in fieldsets for field in options["fields"]]
+    editable = [f.name for f in Mess._meta.fields if f.editable and not f.primary_key]
+    assert sorted(shown) == sorted(editable) and len(shown) == len(set(shown))
+    assert "Cooking for those who come" in response.text and 'name="kitchen_email"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("baseline", "field", "message"),
+    [
+        ({"baseline_start": "2026-01-01", "baseline_end": ""}, "baseline_end", "Give both days of the baseline period, or neither"),
+        ({"baseline_start": "", "baseline_end": "2026-01-28"}, "baseline_start", "Give both days of the baseline period, or neither"),
+        (
+            {"baseline_start": "2026-01-28", "baseline_end": "2026-01-01"},
+            "baseline_end",
+            "The baseline period ends on 01 Jan 2026, before it starts on 28 Jan 2026.",
+        ),
+    ],
+)
+def test_a_half_or_backward_baseline_is_refused_beside_its_field_in_words(as_admin, mess1, baseline, field, message):
+    data = {**MESS_POST, "code": "mess1", "name": "Mess 1", "floors-TOTAL_FORMS": "0", "floors-INITIAL_FORMS": "0", **baseline}
+
+    response = as_admin.post(admin_url(Mess, "change", mess1.pk), data)
+
+    assert response.status_code == 200
+    assert any(message in error for error in field_errors(response, field)), response.context["adminform"].form.errors
+    assert "Constraint" not in response.text
+    mess1.refresh_from_db()
+    assert (mess1.baseline_start, mess1.baseline_end) == (None, None)
+
+
+def test_the_mess_service_refuses_a_half_baseline_too(mess1, admin):
+    mess1.baseline_start = datetime.date(2026, 1, 1)
+
+    with pytest.raises(Refused) as refused:
+        mess_save(mess=mess1, changed_by=admin)
+
+    assert list(refused.value.errors) == ["baseline_end"]

@@ -5,14 +5,17 @@ import datetime
 import importlib
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_q.models import Schedule
 
 from mess.models import (
+    Absence,
     Closure,
     ComplaintTerm,
     ComplaintTheme,
+    CookedFood,
     Feedback,
     Floor,
     Meal,
@@ -31,6 +34,7 @@ from tests.admin_rows import (
     MESS_POST,
     ROW_MAKERS,
     admin_url,
+    field_errors,
     make_floors,
     make_messes,
     make_nonveg_menus,
@@ -192,6 +196,17 @@ DOORS = [
         lambda: {"mess": Mess.objects.get(code="mess1").pk, "first_day": _tomorrow(), "last_day": _tomorrow(), "reason": "Diwali"},
         None,
     ),
+    (Absence, "delete", "absences", "absences_delete", lambda: {"post": "yes"}, lambda: ROW_MAKERS[Absence](1, 0)[0]),
+    (
+        CookedFood,
+        "add",
+        "waste",
+        "meal_cooked_save",
+        lambda: {"mess": Mess.objects.get(code="mess1").pk, "date": str(DAY), "meal": "lunch", "kg": "120.5"},
+        None,
+    ),
+    (CookedFood, "change", "waste", "meal_cooked_save", lambda: {"kg": "99"}, lambda: ROW_MAKERS[CookedFood](1, 0)[0]),
+    (CookedFood, "delete", "waste", "meal_cooked_save", lambda: {"post": "yes"}, lambda: ROW_MAKERS[CookedFood](1, 0)[0]),
     (
         Closure,
         "delete",
@@ -258,3 +273,28 @@ def test_a_change_of_what_the_alerts_read_has_the_messs_alerts_evaluated_soon(as
     assert list(Schedule.objects.filter(name__startswith="soon: ").values_list("name", flat=True)) == [
         "soon: generate_alerts mess_code='mess1'"
     ]
+
+
+def test_an_admin_deletes_absences_selected_in_the_list_through_their_features_function(as_admin, monkeypatch):
+    absences = ROW_MAKERS[Absence](3, 0)
+    calls = _spied(monkeypatch, "absences", "absences_delete")
+    action = {"action": "delete_selected", "_selected_action": [absences[0].pk, absences[1].pk], "post": "yes"}
+
+    response = as_admin.post(admin_url(Absence, "changelist"), action)
+
+    assert response.status_code == 302 and len(calls) == 1
+    assert list(Absence.objects.all()) == [absences[2]]
+
+
+def test_what_was_cooked_keeps_its_meal_and_a_meal_still_to_come_is_refused_beside_it(as_admin, mess1):
+    cooked = ROW_MAKERS[CookedFood](1, 0)[0]
+    page = as_admin.get(admin_url(CookedFood, "change", cooked.pk)).text
+    assert 'name="kg"' in page and 'name="meal"' not in page and 'name="date"' not in page  # one figure of one meal
+
+    data = {"mess": mess1.pk, "date": timezone.localdate().isoformat(), "meal": "dinner", "kg": "80"}
+    with time_machine.travel(datetime.datetime.combine(timezone.localdate(), datetime.time(13), tzinfo=timezone.get_current_timezone())):
+        response = as_admin.post(admin_url(CookedFood, "add"), data)
+
+    assert response.status_code == 200
+    assert any("has not started yet" in error for error in field_errors(response, "meal"))
+    assert CookedFood.objects.count() == 1

@@ -1,6 +1,7 @@
-"""A mess's dashboard: its alerts, the week's waste by floor, the month's trend, ratings by meal, the
-latest critical feedback, the inbox, and the jobs' health; its officials see their mess's, admins
-any."""
+"""A mess's dashboard: its alerts, the meal being cooked and the week's forecasts beside who came, the
+week's waste by floor, the month's trend, what the waste is worth and how it does against the goal,
+ratings by meal, the latest critical feedback, the inbox, and the jobs' health; its officials see
+their mess's, admins any."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +9,7 @@ from decimal import Decimal
 import time_machine
 from django_q.models import Schedule
 
-from mess.models import Mess
+from mess.models import CookedFood, CookSheet, Mess
 from scheduling.models import JobRun, Outcome, Trigger
 from scheduling.sync import schedules_sync
 from tests.factories import IST, NOW, TODAY, alert, days_ago, feedback, notification, waste
@@ -215,3 +216,125 @@ def test_an_admin_sees_any_mess_dashboard(as_admin, mess1, mess2):
     response = as_admin.get("/mess/mess2/")
     assert response.status_code == 200 and "High waste: Third" in response.text
     assert as_admin.get("/mess/nope/").status_code == 404
+
+
+def sheet(mess, date, meal, **figures) -> CookSheet:
+    figures = {"students": 380, "absent": 25, "forecast": 312, "to_cook": 328, **figures}
+    explanation = f"expected {figures['forecast']}: 355 signed up × 88 % who came on recent Tuesday lunches"
+    return CookSheet.objects.create(mess=mess, date=date, meal=meal, explanation=explanation, **figures)
+
+
+def section(page: str, name: str) -> str:
+    return page.split(f'id="{name}"')[1].split("</section>")[0]
+
+
+@time_machine.travel(NOW, tick=False)  # 13:00: lunch (12:00) is being served, its cut-off (09:00) has passed
+def test_it_shows_the_meal_being_cooked_from_its_cut_off_on(as_official, mess1, mess2):
+    sheet(mess1, TODAY, "lunch", cook_kg=Decimal("140.5"))
+    sheet(mess1, TODAY, "dinner", forecast=99)  # sent early by hand: dinner's cut-off is at 16:00
+    sheet(mess2, TODAY, "lunch", forecast=7)
+
+    card = section(as_official.get("/mess/mess1/").text, "cook-sheet")
+
+    assert "Lunch of Tue 10 Mar: cook for 328</strong> (about 140.50 kg)" in card
+    assert "Expected 312: 355 signed up × 88 % who came on recent Tuesday lunches, and a margin of 5 %." in card
+    assert "Signed up: 355 of the 380 students; 25 said they will not eat" in card
+    assert 'href="/mess/mess1/absences/"' in card
+    assert "alice" not in card and "expected 99" not in card and "expected 7" not in card  # numbers, not names; this meal, this mess
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 10, 22, 0, tzinfo=IST), tick=False)
+def test_between_dinner_and_the_next_cut_off_no_sheet_is_shown(as_official, mess1):
+    sheet(mess1, TODAY, "dinner")
+
+    card = section(as_official.get("/mess/mess1/").text, "cook-sheet")
+
+    assert "cook for" not in card
+    assert "The next meal's cook sheet shows here from its cut-off, 3 hours before it starts" in card
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_sets_the_last_7_days_forecasts_beside_the_head_count_recorded_afterwards(as_official, mess1, ground, first):
+    sheet(mess1, days_ago(1), "lunch", forecast=80, to_cook=84)
+    waste(ground, days_ago(1), "lunch", "3", diners=50)
+    waste(first, days_ago(1), "lunch", "2", diners=34)
+    sheet(mess1, days_ago(1), "breakfast", forecast=60, to_cook=63)
+    waste(ground, days_ago(1), "breakfast", "1", diners=61)
+    waste(first, days_ago(1), "breakfast", "1")  # a floor without a head count: the meal's is not known
+    sheet(mess1, days_ago(7), "lunch", forecast=1)  # eight days ago
+
+    response = as_official.get("/mess/mess1/")
+
+    rows = section(response.text, "cook-sheet").split('id="forecasts"')[1].split("<tr>")[2:]
+    assert len(rows) == 2
+    assert (
+        'Mon 9 Mar, <span class="nowrap">breakfast</span>' in rows[0] and ">60<" in rows[0] and ">63<" in rows[0] and "not yet" in rows[0]
+    )
+    assert (
+        'Mon 9 Mar, <span class="nowrap">lunch</span>' in rows[1]
+        and ">80<" in rows[1]
+        and ">84<" in rows[1]
+        and ">84<" in rows[1]
+        and ">+4<" in rows[1]
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_says_the_waste_of_7_and_30_days_in_rupees_co2e_meals_and_as_a_share_of_what_was_cooked(as_official, mess1, ground, first):
+    Mess.objects.filter(pk=mess1.pk).update(food_cost_per_kg=Decimal("80"))
+    waste(ground, TODAY, "lunch", "6.00")
+    waste(first, TODAY, "lunch", "4.00")
+    waste(ground, days_ago(10), "dinner", "5.00")  # in the 30 days only
+    CookedFood.objects.create(mess=mess1, date=TODAY, meal="lunch", kg=Decimal("100"))
+
+    card = section(as_official.get("/mess/mess1/").text, "worth")
+
+    rows = {row.split("</td>")[0].split("<td>")[-1]: row for row in card.split("<tr>")[2:]}
+    assert ">10.00 kg<" in rows["Waste"] and ">15.00 kg<" in rows["Waste"]
+    assert ">₹800.00<" in rows["Rupees"] and ">₹1200.00<" in rows["Rupees"]
+    assert ">25.00 kg<" in rows["CO₂e"] and ">37.50 kg<" in rows["CO₂e"]  # 2.5 kg CO2e a kilogram
+    assert ">24<" in rows["Meals"] and ">36<" in rows["Meals"]  # 420 g a meal, rounded half up
+    assert rows["Of what was cooked"].count(">10.0 %<") == 2  # the meals whose cooked kilograms were recorded
+    assert "At ₹80.00 a kilogram of food." in card
+
+
+@time_machine.travel(NOW, tick=False)
+def test_without_a_food_cost_or_cooked_kilograms_it_says_what_is_missing(as_official, mess1, ground):
+    waste(ground, TODAY, "lunch", "6.00")
+
+    card = section(as_official.get("/mess/mess1/").text, "worth")
+
+    rows = {row.split("</td>")[0].split("<td>")[-1]: row for row in card.split("<tr>")[2:]}
+    assert rows["Rupees"].count(">–<") == 2 and rows["Of what was cooked"].count(">–<") == 2
+    assert "Rupees need the mess's food cost per kilogram, which an admin sets on the mess" in card
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_draws_the_weekly_grams_per_diner_against_the_baseline_and_the_goal_and_says_how_far(as_official, mess1, ground):
+    Mess.objects.filter(pk=mess1.pk).update(baseline_start=days_ago(60), baseline_end=days_ago(50))
+    waste(ground, days_ago(55), "lunch", "20.00", diners=100)  # 200 g per diner: the baseline
+    waste(ground, days_ago(8), "lunch", "18.00", diners=100)  # last week's week
+    waste(ground, TODAY, "lunch", "15.00", diners=100)  # this week: 150 g, 25 % below
+
+    card = section(as_official.get("/mess/mess1/").text, "goal")
+
+    assert "This week 150 g per diner: 25 % below the baseline, goal 20 %." in card
+    assert "The baseline is 200 g per diner, from 9 Jan 2026 to 19 Jan 2026; the goal is 20 % less, 160 g." in card
+    svg = card.split("<svg")[1].split("</svg>")[0]
+    assert '<line class="marker baseline"' in svg and "<title>baseline, 200 g</title>" in svg
+    assert '<line class="marker goal"' in svg and "<title>goal, 160 g</title>" in svg
+    assert "<title>10 Mar: 150 g</title>" in svg and "<title>03 Mar: 180 g</title>" in svg
+    assert '<i class="swatch marker goal"></i>goal, 160 g' in card  # and in the key
+    figures = card.split("Figures by week")[1]
+    assert figures.count("<tr>") == 13  # a header and 12 weeks
+    assert '<td>Tue 10 Mar</td><td class="num">150</td>' in figures and '<td>Tue 3 Mar</td><td class="num">180</td>' in figures
+
+
+@time_machine.travel(NOW, tick=False)
+def test_without_head_counts_the_goal_says_it_needs_them_and_draws_no_line(as_official, mess1, ground):
+    waste(ground, TODAY, "lunch", "15.00")
+
+    card = section(as_official.get("/mess/mess1/").text, "goal")
+
+    assert "No baseline yet: it needs head counts recorded (goal 20 %)." in card
+    assert "marker" not in card and "Nothing recorded yet." in card

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import time_machine
 
-from mess.models import DailyReport, Floor, WasteRecord
+from mess.models import Absence, DailyReport, Floor, WasteRecord
 from mess.reports import daily_reports_send
 from tests.factories import NOW, TODAY, days_ago, feedback, notification
 
@@ -49,6 +49,18 @@ def test_names_show_as_text_in_charts_tables_and_reports(client, official, mess1
         page = client.get(url).text
         assert "&lt;b&gt;Roof" in page, url
         assert "<b>Roof" not in page, url
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_students_name_shows_as_text_on_the_absences_page(client, official, student, mess1):
+    student.first_name = SCRIPT
+    student.save()
+    Absence.objects.create(student=student, mess=mess1, first_day=TODAY, last_day=TODAY, meal="dinner")
+    client.force_login(official)
+
+    page = client.get("/mess/mess1/absences/").text
+
+    assert ESCAPED in page and "<script>" not in page
 
 
 def test_no_template_or_view_marks_text_safe():

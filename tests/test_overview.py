@@ -13,9 +13,10 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from mess.models import DailyReport, DayTotals, Feedback, WasteRecord
+from mess.models import DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord
 from mess.overview import day_totals_refresh, messes_overview
 from mess.reports import daily_reports_send
+from mess.waste_value import Valued
 from scheduling.models import JobRun
 from tests.factories import IST, NOW, TODAY, alert, days_ago, feedback, waste
 from tests.test_imports import FEEDBACK_HEADER, WASTE_HEADER, run
@@ -195,16 +196,18 @@ def test_it_shows_one_row_per_mess_to_admins(as_admin, mess1, mess2, ground, fir
     response = as_admin.get("/overview/")
 
     rows = {r["mess"].code: r for r in response.context["rows"]}
-    assert {k: v for k, v in rows["mess1"].items() if k != "mess"} == {
+    assert {k: v for k, v in rows["mess1"].items() if k not in ("mess", "goal")} == {
         "waste_kg": Decimal("12.50"),
+        "valued": Valued(kg=Decimal("12.50"), inr=None, co2e_kg=Decimal("31.25"), meals=30),  # 2.5 kg CO2e a kg, 420 g a meal
         "grams_per_diner": 50,  # 10 kg over 200 diners; the record without a head count is left out
         "feedback_count": 2,
         "average_rating": Decimal("3.50"),
         "open_alerts": 2,
         "last_report": days_ago(1),
     }
-    assert {k: v for k, v in rows["mess2"].items() if k != "mess"} == {
+    assert {k: v for k, v in rows["mess2"].items() if k not in ("mess", "goal")} == {
         "waste_kg": None,
+        "valued": None,
         "grams_per_diner": None,
         "feedback_count": 0,
         "average_rating": None,
@@ -213,6 +216,42 @@ def test_it_shows_one_row_per_mess_to_admins(as_admin, mess1, mess2, ground, fir
     }
     assert 'href="/mess/mess1/reports/2026-03-09/"' in response.text and "inactive" in response.text
     assert DailyReport.objects.count() == 3
+
+
+@travel
+def test_it_ranks_the_messes_by_their_progress_against_their_baseline_best_first(as_admin, django_assert_num_queries):
+    """Each mess's baseline is a day two months ago at 200 g per diner; this week differs."""
+    for code, grams in [("a-worse", 220), ("b-best", 150), ("c-none", None), ("d-some", 190), ("e-quiet", "baseline only")]:
+        mess = Mess.objects.create(
+            code=code,
+            name=code.title(),
+            food_cost_per_kg=Decimal("80") if code == "b-best" else None,
+            baseline_start=days_ago(60),
+            baseline_end=days_ago(60),
+        )
+        floor = Floor.objects.create(mess=mess, name="Ground")
+        if grams is None:
+            waste(floor, TODAY, "lunch", "9.00")  # no head count: no baseline to measure against
+            continue
+        waste(floor, days_ago(60), "lunch", "20.00", diners=100)
+        if grams != "baseline only":
+            waste(floor, TODAY, "lunch", f"{grams / 10:.2f}", diners=100)
+
+    with django_assert_num_queries(6):
+        rows = messes_overview(today=TODAY)
+    response = as_admin.get("/overview/")
+
+    assert [row["mess"].code for row in rows] == ["b-best", "d-some", "a-worse", "c-none", "e-quiet"]
+    assert [str(row["goal"].reduction) for row in rows] == ["0.250", "0.050", "-0.100", "None", "None"]
+    assert [r["mess"].code for r in response.context["rows"]] == ["b-best", "d-some", "a-worse", "c-none", "e-quiet"]
+    best = response.text.split('href="/mess/b-best/"')[1].split("</tr>")[0]
+    assert "This week 150 g per diner: 25 % below the baseline, goal 20 %" in best
+    assert ">15.00<" in best and ">1200.00<" in best and ">37.50<" in best and ">36<" in best  # kg, ₹, CO2e, meals
+    worse = response.text.split('href="/mess/a-worse/"')[1].split("</tr>")[0]
+    assert "10 % above the baseline" in worse
+    assert '<td class="num">22.00</td>\n      <td class="num">–</td>\n      <td class="num">55.00</td>' in worse  # no food cost: no rupees
+    assert "No baseline yet: it needs head counts recorded" in response.text.split('href="/mess/c-none/"')[1].split("</tr>")[0]
+    assert "No head count recorded this week" in response.text.split('href="/mess/e-quiet/"')[1].split("</tr>")[0]
 
 
 # What changes a past day refreshes its totals at once

@@ -10,7 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from mess.models import Floor, WasteChange, WasteRecord
-from mess.waste import FloorWaste, waste_unusual
+from mess.unusual_waste import waste_unusual
+from mess.waste import FloorWaste
 from tests.factories import IST, NOW, TODAY, days_ago, waste
 from tests.waste_rows import YESTERDAY, d, history, meal_post, waste_post
 
@@ -29,7 +30,7 @@ def test_it_records_every_floor_of_a_meal_in_one_save_and_keeps_the_date_and_mea
         "First": (TODAY, "lunch", d("3.00"), None, official),
     }
     page = as_official.get(response["Location"])
-    assert "Lunch of 10 Mar 2026: recorded 3.00 kg for First, 12.50 kg for Ground." in page.text
+    assert "Lunch of 10 Mar 2026: recorded 3.00 kg for First, 12.50 kg (120 diners) for Ground." in page.text
     form = page.context["form"]
     assert (form["date"].value(), form["meal"].value()) == (TODAY, "lunch")
     assert (form[f"kg_{ground.pk}"].value(), form[f"diners_{ground.pk}"].value(), form[f"kg_{first.pk}"].value()) == (
@@ -80,7 +81,10 @@ def test_saving_again_changes_the_record_keeps_before_and_after_and_says_so(as_o
     record.refresh_from_db()
     assert (record.total_kg, record.diners, record.recorded_by) == (d("6.00"), None, official)
     assert history() == [("Ground", TODAY, "lunch", "changed", d("4.00"), 100, d("6.00"), None)]
-    assert "Lunch of 10 Mar 2026: Ground changed from 4.00 kg to 6.00 kg." in as_official.get(response["Location"]).text
+    assert (
+        "Lunch of 10 Mar 2026: Ground changed from 4.00 kg to 6.00 kg, head count 100 cleared."
+        in as_official.get(response["Location"]).text
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -131,7 +135,7 @@ def test_an_empty_figure_does_not_remove_a_record(as_official, ground, first):
 @time_machine.travel(NOW, tick=False)
 def test_a_form_with_no_figure_says_so(as_official, ground, first):
     response = meal_post(as_official, {ground: ("", ""), first: ("", "")})
-    assert response.context["form"].non_field_errors() == ["Give the waste of at least one floor."]
+    assert response.context["form"].non_field_errors() == ["Give the waste of at least one floor, or what was cooked."]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -181,7 +185,7 @@ def test_it_refuses_a_floor_of_another_mess(as_official, ground, mess2):
     second = mess2.floors.get(name="Second")
     response = as_official.post("/mess/mess1/waste/", {"date": str(TODAY), "meal": "lunch", f"kg_{second.pk}": "5"})
 
-    assert response.context["form"].non_field_errors() == ["Give the waste of at least one floor."]
+    assert response.context["form"].non_field_errors() == ["Give the waste of at least one floor, or what was cooked."]
     assert not WasteRecord.objects.exists()
 
 
@@ -203,7 +207,7 @@ def test_it_stores_and_shows_a_number_in_exponent_form_plainly(as_official, grou
     response = waste_post(as_official, ground, total_kg="1e2", diners="100")
 
     assert WasteRecord.objects.get().total_kg == d("100.00")
-    assert "recorded 100.00 kg for Ground" in as_official.get(response["Location"]).text
+    assert "recorded 100.00 kg (100 diners) for Ground" in as_official.get(response["Location"]).text
 
 
 @time_machine.travel(NOW, tick=False)
@@ -301,4 +305,4 @@ def test_the_medians_of_every_floor_cost_one_query(mess1):
     with CaptureQueriesContext(connection) as queries:
         unusual = waste_unusual(mess=mess1, date=TODAY, meal="lunch", figures=figures)
 
-    assert len(unusual) == 12 and len(queries) == 1
+    assert len(unusual) == 12 and len(queries) == 2  # the medians, and the mess's students

@@ -14,7 +14,7 @@ from mess.imports.reader import ImportRejected
 from mess.imports.waste import waste_import
 from mess.models import DayTotals, Floor, WasteChange, WasteRecord
 from mess.overview import day_totals_refresh
-from mess.waste import FloorWaste, waste_meal_save, waste_record_delete, waste_record_save, waste_records_delete
+from mess.waste import FloorChanged, FloorWaste, waste_meal_save, waste_record_delete, waste_record_save, waste_records_delete
 from tests.factories import IST, NOW, TODAY, days_ago, waste
 from tests.waste_rows import WASTE_HEADER, YESTERDAY, d, history, meal_post
 
@@ -65,7 +65,7 @@ def test_the_meal_service_refuses_a_meal_before_it_starts_in_local_time(mess1, g
         with pytest.raises(ValueError, match="Dinner of 2026-03-10 has not started yet"):
             save()
     with time_machine.travel(datetime.datetime(2026, 3, 10, 19, 0, tzinfo=IST), tick=False):
-        assert save().recorded == [("Ground", d("1.00"))]
+        assert save().recorded == [("Ground", d("1.00"), None)]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -327,6 +327,6 @@ def test_a_record_another_official_created_meanwhile_is_changed_not_duplicated(m
 
     saved = waste_meal_save(mess=mess1, date=TODAY, meal="lunch", figures=[FloorWaste(floor=ground, total_kg=d("6"))], recorded_by=official)
 
-    assert len(reads) == 2 and saved.changed == [("Ground", d("4.00"), d("6.00"))]
+    assert len(reads) == 2 and saved.changed == [FloorChanged("Ground", d("4.00"), d("6.00"), None, None)]
     assert list(WasteRecord.objects.values_list("total_kg", flat=True)) == [d("6.00")]
     assert history() == [("Ground", TODAY, "lunch", "changed", d("4.00"), None, d("6.00"), None)]

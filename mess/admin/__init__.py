@@ -5,8 +5,10 @@ the same query, so a page costs the same number of queries however many rows it 
 keys to users and floors are autocompletes, as there are thousands."""
 
 from mess.admin import (  # noqa: F401  (each module registers its models)
+    absences,
     alerts,
     closures,
+    cook_sheets,
     emails,
     feedback,
     menu_editing,

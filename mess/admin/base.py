@@ -99,3 +99,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class DeleteOnlyAdmin(FeatureAdmin):
+    """Rows that people make elsewhere, in their own words or for themselves (feedback, absences):
+    admins read them and may delete one, through the feature's function in `delete_rows`, but never
+    add or change one."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -5,13 +5,13 @@ say, through feedback_delete, which brings its day's figures up to date."""
 from django.contrib import admin
 from django.utils.text import Truncator
 
-from mess.admin.base import FeatureAdmin
+from mess.admin.base import DeleteOnlyAdmin
 from mess.feedback import feedback_delete
 from mess.models import Feedback
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(FeatureAdmin):
+class FeedbackAdmin(DeleteOnlyAdmin):
     list_display = [
         "date",
         "meal",
@@ -28,12 +28,6 @@ class FeedbackAdmin(FeatureAdmin):
     list_select_related = ["mess", "student"]
     search_fields = ["student__username", "mess__code", "mess__name", "comment"]
     date_hierarchy = "date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def delete_rows(self, request, queryset):
         feedback_delete(entries=queryset)

@@ -7,7 +7,7 @@ from django.db.models import Count
 
 from mess.admin.base import FeatureAdmin, refusals
 from mess.meals import meal_window_check, meal_window_update
-from mess.messes import floor_save, floors_delete, floors_save, mess_save, messes_delete
+from mess.messes import baseline_check, floor_save, floors_delete, floors_save, mess_save, messes_delete
 from mess.models import Floor, MealWindow, Mess
 from mess.refusals import Refused
 
@@ -50,6 +50,22 @@ class MealWindowAdmin(FeatureAdmin):
             self.message_user(request, f"Moved the schedule{'s' if len(moved) > 1 else ''} {', '.join(moved)} with the meal's new hours.")
 
 
+class MessForm(forms.ModelForm):
+    """A mess, its baseline period checked by baseline_check beside the field each problem is about
+    (before the model's own constraint would say it in a database's words); mess_save checks again."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "baseline_start" in self.errors or "baseline_end" in self.errors:
+            return cleaned  # a day that is not one is said already
+        try:
+            baseline_check(start=cleaned.get("baseline_start"), end=cleaned.get("baseline_end"))
+        except Refused as refused:
+            for field, message in refused.errors.items():
+                self.add_error(field, message)
+        return cleaned
+
+
 class FloorInline(admin.TabularInline):
     model = Floor
     extra = 0
@@ -71,9 +87,33 @@ class MessAdmin(FeatureAdmin):
         "min_ratings",
         "alert_window_days",
     ]
+    form = MessForm
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
     inlines = [FloorInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "is_active"]}),
+        (
+            "Alerts",
+            {"fields": ["waste_threshold_kg", "waste_threshold_g_per_diner", "rating_threshold", "min_ratings", "alert_window_days"]},
+        ),
+        ("Menus", {"fields": ["rotation_starts_on"]}),
+        (
+            "Cooking for those who come",
+            {
+                "fields": ["absence_cutoff_minutes", "cook_margin_percent", "kitchen_email"],
+                "description": "Students skip a meal until its cut-off; then the cook sheet goes to the kitchen and the officials "
+                "who chose it.",
+            },
+        ),
+        (
+            "Waste's worth and goal",
+            {
+                "fields": ["food_cost_per_kg", "co2e_per_kg", "kg_per_meal", "baseline_start", "baseline_end", "waste_goal_percent"],
+                "description": "What a kilogram of waste is worth, and the goal of wasting less per diner than in a baseline period.",
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(floor_count=Count("floors"))

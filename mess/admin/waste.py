@@ -1,13 +1,15 @@
 """Waste in Django admin: the records, written by the waste page's functions (mess/waste.py), so
 that each is checked as there (not a meal still to come, figures in range), kept in the waste
-history and followed by the day's figures; and that history, read-only."""
+history and followed by the day's figures; that history, read-only; and what each mess cooked for
+a meal, through the waste page's function too."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from mess.admin.base import FeatureAdmin, ReadOnlyAdmin, refusals
 from mess.figures import grams_per_diner
-from mess.models import WasteChange, WasteRecord
-from mess.waste import waste_record_save, waste_records_delete
+from mess.models import CookedFood, WasteChange, WasteRecord
+from mess.waste import meal_cooked_save, waste_record_save, waste_records_delete
 
 
 @admin.register(WasteRecord)
@@ -72,3 +74,28 @@ class WasteChangeAdmin(ReadOnlyAdmin):
     list_select_related = ["mess", "changed_by"]
     search_fields = ["floor_name", "mess__code", "mess__name", "changed_by__username"]
     date_hierarchy = "changed_at"
+
+
+@admin.register(CookedFood)
+class CookedFoodAdmin(FeatureAdmin):
+    """One figure a meal (meal_cooked_save), as the waste page records it: a row's mess, date and meal
+    stay as they are, and its kilograms change."""
+
+    list_display = ["date", "mess", "meal", "kg", "recorded_by", "recorded_at"]
+    list_filter = ["mess", "meal", "date"]
+    list_select_related = ["mess", "recorded_by"]
+    search_fields = ["mess__code", "mess__name"]
+    date_hierarchy = "date"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["mess", "date", "meal", "recorded_by", "recorded_at"] if obj else ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        with refusals(field="meal"):  # a meal that has not started: nothing was cooked for it yet
+            meal_cooked_save(mess=obj.mess, date=obj.date, meal=obj.meal, kg=obj.kg, recorded_by=request.user)
+        obj.pk = CookedFood.objects.filter(mess=obj.mess, date=obj.date, meal=obj.meal).values_list("pk", flat=True).first()
+
+    def delete_rows(self, request, queryset):
+        with transaction.atomic():
+            for cooked in queryset.select_related("mess"):
+                meal_cooked_save(mess=cooked.mess, date=cooked.date, meal=cooked.meal, kg=None, recorded_by=request.user)

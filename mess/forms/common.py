@@ -1,5 +1,5 @@
 """What the pages' forms share: the date box, text a person types, a rule's ValueError as the form's
-error, and the check of a date of waste or feedback."""
+error, a figure that says one thing wrong at once, and the check of a date of waste or feedback."""
 
 import datetime
 
@@ -21,6 +21,22 @@ class TypedTextField(forms.CharField):
             return typed_text(super().to_python(value))
         except ValueError as error:
             raise forms.ValidationError(f"The text {error}; write it again without it.") from None
+
+
+class FigureField(forms.DecimalField):
+    """A figure a person types, kilograms or a price: a figure both out of range and too long
+    (1000000000 kg) is told the range, once, rather than the range and the digits."""
+
+    def run_validators(self, value):
+        if value in self.empty_values:
+            return
+        for validator in self.validators:
+            try:
+                validator(value)
+            except forms.ValidationError as error:
+                if error.code in self.error_messages:
+                    error.message = self.error_messages[error.code]
+                raise
 
 
 def checked(rule, value):

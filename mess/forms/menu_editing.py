@@ -4,7 +4,7 @@ mess/menu_editing.py, so that each problem shows beside its field; the services 
 from django import forms
 from django.utils import timezone
 
-from mess.forms.common import DateInput, checked
+from mess.forms.common import DateInput, FigureField, checked
 from mess.menu_rules import Slot, dishes_clean, item_name_clean, menu_date_check, price_check
 from mess.models import MAX_DISHES, Meal, Weekday
 from mess.text import folded
@@ -89,7 +89,7 @@ class ItemForm(forms.Form):
     """A non-veg item: its name and price. A row left empty is no item."""
 
     name = forms.CharField(required=False, strip=False)
-    price = forms.DecimalField(
+    price = FigureField(
         label="Price (₹)",
         required=False,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),

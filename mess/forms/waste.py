@@ -1,13 +1,13 @@
 """The waste page's forms (mess/views/waste.py): the meal it shows, and the kilograms and head count of
-every floor after that meal in one form; the rules are mess/waste.py's."""
+every floor after that meal in one form, with what was cooked for it; the rules are mess/waste.py's."""
 
 from django import forms
 from django.utils import timezone
 
 from mess.figures import cents
-from mess.forms.common import DateInput, recorded_date
-from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, Meal, WasteRecord
-from mess.waste import FloorWaste, waste_meal_check
+from mess.forms.common import DateInput, FigureField, recorded_date
+from mess.models import MAX_COOKED_KG, MAX_DINERS, MAX_WASTE_KG, CookedFood, Floor, Meal, WasteRecord
+from mess.waste import Cooked, FloorWaste, waste_meal_check
 
 
 def waste_meal_refused(cleaned: dict) -> str | None:
@@ -45,20 +45,37 @@ class WasteMealForm(WasteMealPickForm):
     """The kilograms and head count of every floor of a mess after one meal, in one form: a
     `kg_<floor id>` and a `diners_<floor id>` field per floor, prefilled with what is recorded.
     A floor left empty (or not sent) is not recorded; a recorded one cannot be emptied (it is
-    deleted instead).
+    deleted instead). `cooked_kg`, optional, is the meal's one figure of food cooked: emptied, the
+    recorded one is removed; not sent, it is left as it is.
     `confirm` carries the official's confirmation of unusual figures (see `unusual_key`)."""
 
     confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+    cooked_kg = FigureField(
+        label="Cooked for the meal (kg)",
+        required=False,
+        min_value=0,
+        max_value=MAX_COOKED_KG,
+        max_digits=7,
+        decimal_places=2,
+        help_text="Optional: what the kitchen cooked for this meal, weighed before serving, one figure for the mess. "
+        "The dashboard then shows the waste as a share of it, and the cook sheet says how many kilograms to cook.",
+        error_messages={
+            "min_value": "What was cooked cannot be negative.",
+            "max_value": f"More than {MAX_COOKED_KG:.0f} kg is not plausible.",
+        },
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal", "min": "0"}),
+    )
 
-    def __init__(self, *args, floors: list[Floor], stored: dict[int, WasteRecord], **kwargs):
+    def __init__(self, *args, floors: list[Floor], stored: dict[int, WasteRecord], cooked: CookedFood | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.floors, self.stored = floors, stored
+        self.floors, self.stored, self.stored_cooked = floors, stored, cooked
+        self.fields["cooked_kg"].initial = cooked.kg if cooked else None
         self.unusual: dict[int, str] = {}  # floor id -> why its figure asks for confirmation (mess.waste.waste_unusual)
         self.fields["date"].widget = forms.HiddenInput()
         self.fields["meal"].widget = forms.HiddenInput()
         for floor in floors:
             record = stored.get(floor.pk)
-            self.fields[f"kg_{floor.pk}"] = forms.DecimalField(
+            self.fields[f"kg_{floor.pk}"] = FigureField(
                 label=f"{floor.name}: kg",
                 required=False,
                 min_value=0,
@@ -78,7 +95,10 @@ class WasteMealForm(WasteMealPickForm):
                 min_value=0,
                 max_value=MAX_DINERS,
                 initial=record.diners if record else None,
-                error_messages={"min_value": "The head count cannot be negative."},
+                error_messages={
+                    "min_value": "The head count cannot be negative.",
+                    "max_value": f"More than {MAX_DINERS} diners is not a head count: check the figure.",
+                },
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
             )
 
@@ -97,8 +117,10 @@ class WasteMealForm(WasteMealPickForm):
                     self.add_error(kg_field, "Give the kilograms too, or leave the head count empty.")
                 continue
             figures.append(FloorWaste(floor=floor, total_kg=kg, diners=diners))
-        if not figures and not self.errors:
-            raise forms.ValidationError("Give the waste of at least one floor.")
+        self.cooked = Cooked(kg=cleaned.get("cooked_kg")) if "cooked_kg" in self.data and "cooked_kg" not in self.errors else None
+        cooked_changes = self.cooked is not None and self.cooked.kg != (self.stored_cooked.kg if self.stored_cooked else None)
+        if not figures and not cooked_changes and not self.errors:
+            raise forms.ValidationError("Give the waste of at least one floor, or what was cooked.")
         self.figures = figures
         return cleaned
 

@@ -133,13 +133,15 @@ def _side_by_side_bars(row, series, *, y, scale, unit, counted, bars, values) ->
 
 
 @register.inclusion_tag("mess/charts/line.html")
-def line_chart(points, *, title: str, unit: str = ""):
+def line_chart(points, *, title: str, unit: str = "", markers=(), line_label: str = ""):
     """A line over dates: `points` are (date, number or None) pairs in date order; a None leaves a
-    gap (nothing recorded that day), so a missing day never reads as zero."""
+    gap (nothing recorded that day), so a missing day never reads as zero. `markers` are dicts with
+    a `value`, a `label` and a `kind` (its style: "baseline", "goal"): each a dashed line across at
+    its value, always in view, named in the key beside the line's own `line_label`."""
     height, left, right, top_margin, bottom = 160, 34, 12, 10, 24
     plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
     numbers = [float(v) for _, v in points if v is not None]
-    top = _nice_top(max(numbers, default=0))
+    top = _nice_top(max([*numbers, *(float(m["value"]) for m in markers)], default=0))
     step = plot_w / max(len(points) - 1, 1)
     segments, dots, current = [], [], []
     for i, (date, value) in enumerate(points):
@@ -171,6 +173,8 @@ def line_chart(points, *, title: str, unit: str = ""):
         "dots": dots,
         "grid": grid,
         "dates": dates,
+        "markers": [{"y": top_margin + plot_h * (1 - float(m["value"]) / top), "label": m["label"], "kind": m["kind"]} for m in markers],
+        "line_label": line_label,
         "empty": not numbers,
     }
 
@@ -222,6 +226,14 @@ def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: s
         "legend": legend,
         "empty": not numbers,
     }
+
+
+@register.filter
+def percent(fraction) -> str:
+    """A share as people read it: Decimal("0.123") is "12.3 %"; None is "–"."""
+    if fraction is None:
+        return "–"
+    return f"{fraction * 100:.1f} %"
 
 
 def _short_date(date: datetime.date) -> str:

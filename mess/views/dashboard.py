@@ -1,12 +1,16 @@
 """A mess's dashboard, for its officials and the admins: each feature's reads on one page (alerts, the
-week's waste by floor and meal, the month's trend, ratings by meal, the latest critical feedback, the
-inbox's first page, missing waste, daily reports, the jobs' health, today's menu, the exports)."""
+meal being cooked and the week's forecasts beside who came, the week's waste by floor and meal, the
+month's trend, what the waste is worth and how it does against the goal, ratings by meal, the latest
+critical feedback, the inbox's first page, missing waste, daily reports, the jobs' health, today's
+menu, the exports)."""
 
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
+from mess.absences import cutoff_in_words
 from mess.alerts import alerts_of_mess
+from mess.cook_sheets import cook_sheet_next, cook_sheets_recent
 from mess.feedback import (
     feedback_critical_latest,
     ratings_by_meal,
@@ -20,6 +24,7 @@ from mess.reports import daily_reports_latest
 from mess.views.access import mess_page
 from mess.views.notifications import inbox_page, mess_with_inbox
 from mess.waste import waste_by_floor_and_meal, waste_trend
+from mess.waste_value import waste_goals, waste_periods, weekly_grams
 from scheduling.selectors import jobs_health
 
 MEAL_SERIES = [{"label": meal.label} for meal in Meal]
@@ -38,6 +43,7 @@ def dashboard(request, code):
     waste_week = waste_by_floor_and_meal(mess=mess, start=week_start, end=today, end_partial=today_partial)
     trend = waste_trend(mess=mess, start=month_start, end=today, end_partial=today_partial)
     ratings = ratings_by_meal(mess=mess, today=today)
+    goal = waste_goals(messes=[mess], today=today)[mess.pk]
     context = {
         "mess": mess,
         "today": today,
@@ -62,5 +68,18 @@ def dashboard(request, code):
         "export_form": DateRangeForm(initial={"start": month_start, "end": today}),
         "menu_today": menu_of_day(mess=mess, date=today),
         "public_menu": settings.PUBLIC_MENUS and mess.is_active,
+        "cook_sheet": cook_sheet_next(mess=mess, now=now),
+        "cutoff_text": cutoff_in_words(mess=mess),
+        "cook_sheets": cook_sheets_recent(mess=mess, today=today),
+        "periods": waste_periods(mess=mess, today=today).values(),
+        "goal": goal,
+        "weekly_grams": weekly_grams(mess=mess, today=today),
+        "goal_lines": _goal_lines(goal),
     }
     return render(request, "mess/dashboard/dashboard.html", context)
+
+
+def _goal_lines(goal) -> list[dict]:
+    """The baseline and the goal, as the lines across the chart of grams per diner."""
+    lines = [(goal.baseline, "baseline"), (goal.target, "goal")]
+    return [{"value": grams, "label": f"{kind}, {grams} g", "kind": kind} for grams, kind in lines if grams is not None]

@@ -1,5 +1,6 @@
 """CSV exports of waste and feedback over a date range, in the columns the imports read, streamed: a
-mess's for its officials and the admins, every mess's for the admins."""
+mess's for its officials and the admins, every mess's for the admins; and the streaming that the
+other CSV files (a mess's absences) share."""
 
 import csv
 
@@ -37,6 +38,12 @@ def csv_export(request, *, what: str, mess: Mess | None):
         columns, rows = WASTE_COLUMNS, waste_export_rows(start=start, end=end, mess_id=mess_id)
     else:
         columns, rows = FEEDBACK_COLUMNS, feedback_export_rows(start=start, end=end, mess_id=mess_id)
+    return csv_response(columns=columns, rows=rows, filename=f"{what}-{mess.code if mess else 'all'}-{start}-{end}.csv")
+
+
+def csv_response(*, columns, rows, filename: str) -> StreamingHttpResponse:
+    """`rows` under a header of `columns`, as a CSV file to download, streamed: memory stays flat
+    however many rows. Each cell goes out as the imports take it back (cell_out)."""
     writer = csv.writer(_Echo())
 
     def lines():
@@ -45,7 +52,6 @@ def csv_export(request, *, what: str, mess: Mess | None):
             yield writer.writerow([cell_out(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    filename = f"{what}-{mess.code if mess else 'all'}-{start}-{end}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -1,25 +1,37 @@
 """The students' page: today's menu (the meal being served first) and the week's, rating today's
-meals and the dishes of each (none on a day the mess is closed), and their own past feedback."""
+meals and the dishes of each (none on a day the mess is closed), the meals of the week they can
+still skip (or take back) and their leaves (mess/views/absences.py takes the posts), and their own
+past feedback."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from mess.absences import absences_ahead, cutoff_in_words, meals_ahead
 from mess.context_processors import request_access
 from mess.feedback import (
     feedback_history,
     feedback_of_student,
     feedback_save,
 )
+from mess.forms.absences import LeaveForm
 from mess.forms.feedback import DishVotesForm, FeedbackForm
 from mess.meals import meals_of_today
 from mess.menus import dish_votes_of, meals_now_first, menu_of_week
 from mess.models import FeedbackCategory, Meal, Mess
 from mess.views.access import student_page
 
+LEAVE_IDS = "id_leave_%s"  # the leave form's ids, apart from the rating forms'
+
 
 @student_page
 def feedback(request):
+    return feedback_page(request, rating_posted=request.method == "POST")
+
+
+def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | None = None):
+    """The page, with a rating the student posted (`rating_posted`) or their leave form as posted
+    (`leave`) showing its errors."""
     now = timezone.now()
     today = timezone.localdate(now)
     history = feedback_history(student=request.user, before=today)
@@ -29,7 +41,7 @@ def feedback(request):
     mess = Mess.objects.get(pk=request_access(request).mess_id)
     week = menu_of_week(mess=mess, start=today)
     posted = posted_votes = None
-    if request.method == "POST":
+    if rating_posted:
         meal = request.POST.get("meal") if request.POST.get("meal") in Meal.values else "other"
         posted = FeedbackForm(request.POST, meals=started, auto_id=f"id_{meal}_%s")  # the ids its card has unposted
         dishes = week[0].meal(meal).dishes if meal in Meal.values else []
@@ -89,5 +101,15 @@ def feedback(request):
         "closed": closed,
         "stray": stray,
         "history": history,
+        "cutoff_text": cutoff_in_words(mess=mess),
+        "week": _week_ahead(week, meals_ahead(student=request.user, mess=mess, now=now)),
+        "leave_form": leave or LeaveForm(auto_id=LEAVE_IDS),
+        "absences": absences_ahead(student=request.user, today=today),
     }
     return render(request, "mess/feedback/feedback.html", context)
+
+
+def _week_ahead(week, ahead) -> list[dict]:
+    """Each day of the week's menu with each of its meals beside whether the student skips it and
+    its cut-off (mess.absences.MealAhead), for the week's card."""
+    return [{"day": day, "meals": [{"menu": m, "ahead": ahead[day.date, m.meal]} for m in day.meals]} for day in week]

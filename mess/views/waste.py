@@ -15,8 +15,18 @@ from django.utils import timezone
 from mess.forms.waste import WasteMealForm, WasteMealPickForm, unusual_key
 from mess.meals import closures_by_day, meals_of_today
 from mess.models import Floor, Meal, Mess, WasteRecord
+from mess.unusual_waste import waste_unusual
 from mess.views.access import admin_page, mess_page
-from mess.waste import MealSaved, waste_history, waste_meal_save, waste_of_meal, waste_record_delete, waste_records_recent, waste_unusual
+from mess.waste import (
+    FloorChanged,
+    MealSaved,
+    meal_cooked,
+    waste_history,
+    waste_meal_save,
+    waste_of_meal,
+    waste_record_delete,
+    waste_records_recent,
+)
 
 HISTORY_PAGE = 50  # changes per page of the history
 
@@ -46,14 +56,14 @@ def waste_entry(request, code):
     if not pick.is_valid():
         return render(request, "mess/waste/waste.html", context)
     date, meal = pick.cleaned_data["date"], pick.cleaned_data["meal"]
-    stored = waste_of_meal(mess=mess, date=date, meal=meal)
+    stored, cooked = waste_of_meal(mess=mess, date=date, meal=meal), meal_cooked(mess=mess, date=date, meal=meal)
     # recorded all the same (staff may weigh what was cooked), but the official is told it counts in no alert
     closed = closures_by_day(mess_ids=[mess.pk], start=date, end=date).get((mess.pk, date))
     context |= {"date": date, "meal": Meal(meal), "closed": closed}
     if request.method != "POST":
-        context["form"] = WasteMealForm(floors=floors, stored=stored, initial={"date": date, "meal": meal})
+        context["form"] = WasteMealForm(floors=floors, stored=stored, cooked=cooked, initial={"date": date, "meal": meal})
         return render(request, "mess/waste/waste.html", context)
-    form = context["form"] = WasteMealForm(request.POST, floors=floors, stored=stored)
+    form = context["form"] = WasteMealForm(request.POST, floors=floors, stored=stored, cooked=cooked)
     if form.is_valid():
         changed = form.changed_figures()
         unusual = waste_unusual(mess=mess, date=date, meal=meal, figures=changed)
@@ -63,7 +73,7 @@ def waste_entry(request, code):
             context |= {"unusual": unusual, "unusual_key": key}
             return render(request, "mess/waste/waste.html", context)
         try:
-            saved = waste_meal_save(mess=mess, date=date, meal=meal, figures=form.figures, recorded_by=request.user)
+            saved = waste_meal_save(mess=mess, date=date, meal=meal, figures=form.figures, recorded_by=request.user, cooked=form.cooked)
         except ValueError as error:
             form.add_error(None, str(error))
         else:
@@ -74,11 +84,37 @@ def waste_entry(request, code):
 
 def saved_text(saved: MealSaved, *, date: datetime.date, meal: Meal) -> str:
     what = f"{meal.label} of {date:%d %b %Y}"
-    parts = [f"recorded {', '.join(f'{kg} kg for {name}' for name, kg in saved.recorded)}"] if saved.recorded else []
-    parts += [f"{name} changed from {before} kg to {after} kg" for name, before, after in saved.changed]
+    parts = [f"recorded {', '.join(f'{kg} kg{_diners(n)} for {name}' for name, kg, n in saved.recorded)}"] if saved.recorded else []
+    parts += [_change_text(change) for change in saved.changed]
+    if saved.cooked:
+        before, after = saved.cooked
+        if after is None:
+            parts.append(f"what was cooked ({before} kg) removed")
+        else:
+            parts.append(f"cooked {after} kg" if before is None else f"cooked changed from {before} kg to {after} kg")
     if not parts:
         return f"{what}: nothing changed."
     return f"{what}: {'; '.join(parts)}."
+
+
+def _diners(n: int | None) -> str:
+    return "" if n is None else f" ({n} diners)"
+
+
+def _change_text(change: FloorChanged) -> str:
+    """One floor's change in words: the kilograms, and the head count when it changed (a cleared
+    one is said, never dropped without a word)."""
+    kg = f" changed from {change.kg_before} kg to {change.kg_after} kg" if change.kg_before != change.kg_after else ""
+    before, after = change.diners_before, change.diners_after
+    if before == after:
+        return f"{change.name}{kg}"
+    if after is None:
+        diners = f"head count {before} cleared"
+    elif before is None:
+        diners = f"head count {after} added"
+    else:
+        diners = f"head count changed from {before} to {after}"
+    return f"{change.name}{kg}, {diners}" if kg else f"{change.name}: {diners}"
 
 
 @mess_page
