@@ -206,8 +206,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 LLM_API_URL = env.str("LLM_API_URL", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
-LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)  # seconds per call
-LLM_RUN_SECONDS = env.float("LLM_RUN_SECONDS", default=60)  # of calls per notifications run, in all
+LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)  # wall-clock seconds one call may take, all of it
+LLM_RUN_SECONDS = env.float("LLM_RUN_SECONDS", default=60)  # wall-clock seconds of calls per notifications run, in all
 
 
 # django-q2 runs the scheduled jobs (see scheduling/). Tasks queue through the database unless
