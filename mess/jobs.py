@@ -13,6 +13,7 @@ from mess.missing_waste import waste_reminders_send
 from mess.models import DEFAULT_CUTOFF, Mess
 from mess.notifications import notifications_send
 from mess.overview import day_totals_refresh
+from mess.password_resets import password_reset_send
 from mess.people import admins_emails
 from mess.reports import daily_reports_send
 from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register, watchers_register
@@ -22,6 +23,14 @@ def a_mess_code(value) -> str:
     code = str(value).strip()
     mess_code_check(mess_code=code)
     return code
+
+
+def an_email_address(value) -> str:
+    """An address as typed on the reset page (Django's form checked it): at most 254 characters."""
+    address = str(value).strip()
+    if not address or "@" not in address or len(address) > 254:
+        raise ValueError(f"{address[:60]!r} is not an e-mail address")
+    return address
 
 
 def a_day_that_has_been(value) -> datetime.date:
@@ -116,6 +125,16 @@ register(
         description="Sends each mess's kitchen the meal's forecast head count and what to cook, at the meal's absence cut-off.",
         default_schedules=at_each_cutoff,
         params=(Param("meal", meal_check, required=True), Param("date", a_day_to_cook_for), Param("resend", bool_value)),
+    ),
+    Job(
+        key="send_password_reset",
+        func=password_reset_send,
+        description=(
+            "E-mails a link to set a new password to each user of the address asked about on the reset page (which hands it over); "
+            "hourly, sends the reset e-mails earlier runs did not get out."
+        ),
+        default_schedules=cron("45 * * * *"),
+        params=(Param("email", an_email_address),),
     ),
     Job(
         key="refresh_day_totals",

@@ -21,6 +21,7 @@ def test_it_holds_each_apps_jobs_in_installed_apps_order():
         "send_waste_reminders",
         "send_daily_report",
         "send_cook_sheet",
+        "send_password_reset",
         "refresh_day_totals",
     ]
     assert registry.JOBS["generate_alerts"].func.__module__.startswith("mess.")

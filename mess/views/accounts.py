@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from mess.context_processors import request_access
 from mess.forms import PasswordChangeForm, PasswordResetForm
 from mess.logins import login_allowed, login_failed, login_unlock
+from mess.password_resets import password_reset_ask
 
 
 @login_required
@@ -48,7 +49,8 @@ class PasswordReset(auth_views.PasswordResetView):
             return redirect(self.get_success_url())  # answered with the lockout page: no e-mail goes out
         login_failed(self.request, username=email)
         self.request.axes_locked_out = False  # this request was allowed: the next one is refused
-        return super().form_valid(form)
+        password_reset_ask(email=email)  # the cluster looks it up: known or not, the page does the same
+        return redirect(self.get_success_url())
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
