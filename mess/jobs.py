@@ -74,6 +74,11 @@ def at_each_cutoff(key: str) -> list[DefaultSchedule]:
     return schedules
 
 
+def when_handed_over(key: str) -> list[DefaultSchedule]:
+    """No schedule: a page or an earlier run hands each run over (scheduling.services.job_soon)."""
+    return []
+
+
 def _meals_end(key: str, *, hours_after: int) -> list[DefaultSchedule]:
     return [
         DefaultSchedule(
@@ -130,10 +135,10 @@ register(
         key="send_password_reset",
         func=password_reset_send,
         description=(
-            "E-mails a link to set a new password to each user of the address asked about on the reset page (which hands it over); "
-            "hourly, sends the reset e-mails earlier runs did not get out."
+            "E-mails a link to set a new password to each user of the address asked about on the reset page, which hands it over; "
+            "first sends the reset e-mails earlier runs did not get out."
         ),
-        default_schedules=cron("45 * * * *"),
+        default_schedules=when_handed_over,
         params=(Param("email", an_email_address),),
     ),
     Job(

@@ -19,6 +19,7 @@ from scheduling.services import job_soon
 
 EMAIL = "password-reset"  # the e-mail's template, and its OutgoingEmail kind
 JOB = "send_password_reset"
+RETRY_SECONDS = 10 * 60  # after a run some e-mail failed in, a run that sends it is handed over this much later
 
 
 def password_reset_ask(*, email: str) -> None:
@@ -46,22 +47,27 @@ def password_reset_send(*, email: str | None = None) -> str:
     """E-mails each active user whose address is `email` (see password_reset_users) a link to set a
     new password, which works for PASSWORD_RESET_TIMEOUT, once, and until the password changes
     (mess.people.password_link). First sends, as they were stored, the reset e-mails earlier runs did
-    not get out; without `email` (its hourly run), does only that. Each e-mail is stored before it is
-    sent, and one that fails stays stored, with its error, for the next run: the run then raises
-    EmailsFailed at its end (see mess.emails)."""
+    not get out; without `email`, does only that. Each e-mail is stored before it is sent; one that
+    fails stays stored, with its error, and the run hands over a run without `email` RETRY_SECONDS
+    later (a run of its own, so that no reset e-mail waits for someone else's request), then raises
+    EmailsFailed at its end (see mess.emails). An e-mail the mail server refuses for good is given up
+    after a few tries, and asks for no more runs."""
     earlier = emails_deliver(emails=emails_unsent(kind=EMAIL), mark_sent=_nothing_to_mark)
-    if email is None:
-        emails_check(earlier)
-        return f"{earlier_text(earlier)}no address asked about"
-    field = get_user_model().get_email_field_name()
-    expires = span_in_words(datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
-    outgoing = [
-        (Email(EMAIL, {"user": user, "link": password_link(user=user), "expires": expires}, [getattr(user, field)]), user)
-        for user in password_reset_users(email=email)
-    ]
+    outgoing = []
+    if email is not None:
+        field = get_user_model().get_email_field_name()
+        expires = span_in_words(datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+        outgoing = [
+            (Email(EMAIL, {"user": user, "link": password_link(user=user), "expires": expires}, [getattr(user, field)]), user)
+            for user in password_reset_users(email=email)
+        ]
     stored = emails_store(emails=outgoing, link=lambda stored: None)
     delivery = emails_deliver(emails=stored, mark_sent=_nothing_to_mark)
+    if any(e.given_up_at is None for e in [*earlier.failed, *delivery.failed]):
+        job_soon(JOB, within_seconds=RETRY_SECONDS)
     emails_check(earlier, delivery)
+    if email is None:
+        return f"{earlier_text(earlier)}no address asked about"
     if not outgoing:
         return f"{earlier_text(earlier)}no active user has the address asked about"
     return f"{earlier_text(earlier)}{plural(len(delivery.sent), 'link')} to set a password e-mailed"

@@ -47,7 +47,6 @@ def test_it_creates_the_default_schedules(db):
         "send_waste_reminders:snacks": "0 19 * * *",
         "send_waste_reminders:dinner": "0 22 * * *",
         "send_daily_report": "0 7 * * *",
-        "send_password_reset": "45 * * * *",
         "refresh_day_totals": "5 * * * *",
         "prune_job_runs": "30 0 * * *",
     }
@@ -68,7 +67,7 @@ def test_a_second_sync_changes_nothing_and_keeps_admin_edits(db):
     before = list(Schedule.objects.order_by("pk").values())
     out = io.StringIO()
     call_command("sync_schedules", stdout=out)
-    assert out.getvalue().strip() == "created 0 schedules, 14 already there"
+    assert out.getvalue().strip() == "created 0 schedules, 13 already there"
     assert list(Schedule.objects.order_by("pk").values()) == before
 
 
@@ -111,10 +110,10 @@ def test_after_downtime_each_job_runs_once_not_once_per_missed_slot():
     # the cluster was down for three days
     with time_machine.travel(dt.datetime(2026, 3, 4, 4, 10, tzinfo=dt.UTC)):
         schedules_start_due(broker=get_broker())
-        assert OrmQ.objects.count() == Schedule.objects.count() == 14
+        assert OrmQ.objects.count() == Schedule.objects.count() == 13
         assert all(s.next_run > timezone.now() for s in Schedule.objects.all())
         schedules_start_due(broker=get_broker())
-        assert OrmQ.objects.count() == 14
+        assert OrmQ.objects.count() == 13
 
 
 def test_jobs_shows_each_schedule_its_next_run_and_own_last_outcome(db):
@@ -152,7 +151,7 @@ def test_jobs_check_says_when_the_cluster_is_down_a_schedule_late_broken_or_fail
         assert check() == (1, "no cluster is running the jobs (never seen): start one with `manage.py qcluster`")
         heartbeat(cluster="host:1", started_at=timezone.now())
         code, text = check()
-        assert code == 0 and "all 14 schedules on time" in text
+        assert code == 0 and "all 13 schedules on time" in text
     # 06:00 came and went: the hourly schedule is due, and within the grace period nobody worries
     with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
         heartbeat(cluster="host:1", started_at=start)

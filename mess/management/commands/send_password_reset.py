@@ -1,6 +1,6 @@
 """E-mails a link to set a new password to each user of an address (the reset page hands its requests
-to the cluster as runs of this job); without --email, sends the reset e-mails earlier runs did not get
-out (scheduled hourly)."""
+to the cluster as runs of this job); first, and alone without --email, sends the reset e-mails earlier
+runs did not get out."""
 
 from scheduling.commands import JobCommand
 
