@@ -3,6 +3,7 @@ behind trusted proxies, and the password forms counted like logins."""
 
 import datetime
 import re
+import threading
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -271,6 +273,26 @@ def test_a_spray_checks_at_most_300_passwords_in_its_first_hour_and_200_an_hour_
 
     first = tries_in(0)
     assert 299 <= first <= 300 and tries_in(1) == tries_in(2) == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attempts_at_once_cannot_overdraw_an_addresss_budget(settings):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 10
+    taken = []
+
+    def attempts():
+        try:
+            taken.extend(address_reserve(address="10.0.0.7", now=START) == 0 for _ in range(5))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempts) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert (len(taken), sum(taken)) == (40, 10)
 
 
 @time_machine.travel(START, tick=False)
