@@ -55,15 +55,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "mess.logins.DeviceCookieMiddleware",  # a browser that signed in is trusted for that account
     # last, as django-axes asks: it turns a locked-out login into its lockout response
     "axes.middleware.AxesMiddleware",
 ]
 
-# Login attempts are rate limited by django-axes (see mess/logins.py): after AXES_FAILURE_LIMIT
-# failed attempts for one username from one address, that pair is locked out, and after
-# AXES_ADDRESS_FAILURE_LIMIT failures from one address across usernames, the address is; each for
-# AXES_COOLOFF_MINUTES after the last failure. Behind proxies, TRUSTED_PROXIES says how many there are,
-# so that the client's address is read from X-Forwarded-For (and never otherwise).
+# Login attempts are rate limited (see mess/logins.py): after AXES_FAILURE_LIMIT failed attempts for
+# one username from one address, that pair is locked out for AXES_COOLOFF_MINUTES after the last
+# failure (django-axes); an address has a budget of AXES_ADDRESS_FAILURE_LIMIT failures across
+# usernames, refilled at AXES_ADDRESS_FAILURES_PER_HOUR, and once it is spent its attempts are
+# refused at once (429, Retry-After), but those of a browser at an account it signed in to before.
+# Refused attempts count nowhere. Behind proxies, TRUSTED_PROXIES says how many there are, so that
+# the client's address is read from X-Forwarded-For (and never otherwise).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -73,10 +76,15 @@ AXES_CLIENT_IP_CALLABLE = "mess.logins.client_address"
 AXES_USERNAME_CALLABLE = "mess.logins.login_username"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=100)
+AXES_ADDRESS_FAILURES_PER_HOUR = env.int("AXES_ADDRESS_FAILURES_PER_HOUR", default=200)
+if AXES_ADDRESS_FAILURE_LIMIT < 1 or AXES_ADDRESS_FAILURES_PER_HOUR < 1:
+    raise ImproperlyConfigured("AXES_ADDRESS_FAILURE_LIMIT and AXES_ADDRESS_FAILURES_PER_HOUR must be at least 1.")
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # an attempt refused while locked counts nowhere
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_CALLABLE = "mess.logins.lockout_response"  # the template, with Retry-After
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 ROOT_URLCONF = "manageit.urls"
@@ -208,8 +216,8 @@ EMAIL_SUBJECT_PREFIX = "[ManageIt] "
 LLM_API_URL = env.str("LLM_API_URL", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
-LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)  # seconds per call
-LLM_RUN_SECONDS = env.float("LLM_RUN_SECONDS", default=60)  # of calls per notifications run, in all
+LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)  # wall-clock seconds one call may take, all of it
+LLM_RUN_SECONDS = env.float("LLM_RUN_SECONDS", default=60)  # wall-clock seconds of calls per notifications run, in all
 
 
 # django-q2 runs the scheduled jobs (see scheduling/). Tasks queue through the database unless

@@ -13,6 +13,7 @@ from mess.missing_waste import waste_reminders_send
 from mess.models import DEFAULT_CUTOFF, Meal, Mess
 from mess.notifications import notifications_send
 from mess.overview import day_totals_refresh
+from mess.password_resets import password_reset_send
 from mess.people import admins_emails
 from mess.reports import daily_reports_send
 from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register
@@ -26,6 +27,14 @@ def a_mess_code(value) -> str:
     code = str(value).strip()
     mess_code_check(mess_code=code)
     return code
+
+
+def an_email_address(value) -> str:
+    """An address as typed on the reset page (Django's form checked it): at most 254 characters."""
+    address = str(value).strip()
+    if not address or "@" not in address or len(address) > 254:
+        raise ValueError(f"{address[:60]!r} is not an e-mail address")
+    return address
 
 
 def a_day_that_has_been(value) -> datetime.date:
@@ -67,6 +76,11 @@ def at_each_cutoff(key: str) -> list[DefaultSchedule]:
                 DefaultSchedule(name=f"{key}:{window.meal}:{cutoff}m", cron=f"{at % 60} {at // 60} * * *", kwargs={"meal": window.meal})
             )
     return schedules
+
+
+def when_handed_over(key: str) -> list[DefaultSchedule]:
+    """No schedule: a page or an earlier run hands each run over (scheduling.soon.job_soon)."""
+    return []
 
 
 def _meals_end(key: str, *, hours_after: int) -> list[DefaultSchedule]:
@@ -157,6 +171,16 @@ register(
             Param("resend", bool_value, help="E-mail the stored sheets of --date again, as they were sent."),
         ),
         lease_by=("meal",),  # each meal's sheets are their own (unique by mess, date and meal)
+    ),
+    Job(
+        key="send_password_reset",
+        func=password_reset_send,
+        description=(
+            "E-mails a link to set a new password to each user of the address asked about on the reset page, which hands it over; "
+            "first sends the reset e-mails earlier runs did not get out."
+        ),
+        default_schedules=when_handed_over,
+        params=(Param("email", an_email_address),),
     ),
     Job(
         key="refresh_day_totals",

@@ -4,6 +4,7 @@ officials' inbox, paged, each notification's page of all its comments, and marki
 read."""
 
 import datetime
+import logging
 import time
 from collections import defaultdict
 from functools import reduce
@@ -24,6 +25,8 @@ from mess.people import messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
 from mess.text import plural
 from mess.triage import CRITICAL_FEEDBACK, critical_digest, theme_names
+
+logger = logging.getLogger(__name__)
 
 MAX_COMMENTS = 20
 INBOX_PAGE = 10  # notifications to a page of the inbox
@@ -145,10 +148,11 @@ def notifications_send(*, meal: str, date: datetime.date | None = None, served_n
 
 def _summaries_make(*, notifications: list[Notification]) -> list[Notification]:
     """Asks the language model, when one is configured, for a summary of each notification's comments
-    (their text only), each call within LLM_TIMEOUT and all of them within LLM_RUN_SECONDS, so that a
-    slow model never holds the e-mails up for long. A notification the model failed keeps no summary
-    and its reason (`summary_failure`, for the run log); it goes out with its digest alone. Returns
-    the notifications it asked about."""
+    (their text only), each call ending within LLM_TIMEOUT and all of them within LLM_RUN_SECONDS of
+    wall-clock time, whatever the model's server does, so that a slow model never holds the e-mails
+    up for long. A notification the model failed, whatever it answered, keeps no summary and its
+    reason (`summary_failure`, for the run log); it goes out with its digest alone. Returns the
+    notifications it asked about."""
     if not summaries_enabled():
         return []
     deadline = time.monotonic() + settings.LLM_RUN_SECONDS
@@ -166,6 +170,11 @@ def _summaries_make(*, notifications: list[Notification]) -> list[Notification]:
                 notification.summary = summary_ask(comments=texts, timeout=min(settings.LLM_TIMEOUT, left))
             except SummaryFailed as failed:
                 notification.summary_failure = str(failed)
+            except Exception as error:
+                # The summary is optional and the model a stranger: no answer of its may keep the
+                # officials from the digest. What summary_ask did not foresee is logged in full.
+                logger.exception("the language model's summary failed unexpectedly")
+                notification.summary_failure = f"the summary failed unexpectedly ({type(error).__name__})"
         asked.append(notification)
     return asked
 

@@ -1,6 +1,10 @@
 """Text: the wording ManageIt writes (the jobs' summaries), and the one rule for text people type
-(comments, names): newlines and tabs are text, every other control character is refused, since it
-could rewrite a terminal or forge lines in a plain-text e-mail."""
+(comments, replies, notes, dish and item names, every name): newlines and tabs are text; every other
+control character is refused, since it could rewrite a terminal or forge lines in a plain-text
+e-mail, and so is every invisible format character (Unicode category Cf: right-to-left overrides,
+zero-width spaces, soft hyphens), which can make text read otherwise than it is stored, but the
+zero-width non-joiner and joiner (U+200C, U+200D) that Hindi, Bengali, Malayalam and other scripts
+(and emoji) need."""
 
 import unicodedata
 from datetime import timedelta
@@ -28,13 +32,24 @@ def folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+# The format characters that are text: the joiners that shape the letters of Indian scripts.
+JOINERS = "\u200c\u200d"
+
+
+def not_text(char: str) -> bool:
+    """Whether `char` is a control or format character that typed text may not hold: any of Unicode
+    categories Cc and Cf but newline, tab and the JOINERS."""
+    return unicodedata.category(char) in ("Cc", "Cf") and char not in "\n\t" and char not in JOINERS
+
+
 def typed_text(value: str) -> str:
     """`value` with its newlines as \\n (browsers send a text box's as \\r\\n). Raises ValueError,
-    naming the first one, when it holds a control character other than newline and tab (a carriage
-    return alone, an escape, a NUL...)."""
+    naming the first one, when it holds a character that is `not_text`: a control character other
+    than newline and tab (a carriage return alone, an escape, a NUL...) or a format character other
+    than the JOINERS (a right-to-left override, a zero-width space...)."""
     value = value.replace("\r\n", "\n")
     for char in value:
-        if unicodedata.category(char) == "Cc" and char not in "\n\t":
+        if not_text(char):
             raise ValueError(f"contains the control character U+{ord(char):04X}, which is not text")
     return value
 

@@ -45,7 +45,7 @@ def waste_unusual(*, mess: Mess, date: datetime.date, meal: str, figures: list[F
         if kg_reasons := _kg_reasons(kg, usual=usual, diners=figure.diners):
             reasons.append(f"{kg} kg is " + " and ".join(kg_reasons))
         if students and figure.diners and figure.diners > students:
-            reasons.append(f"{figure.diners} diners are more than the {students} students who eat at {mess.name}")
+            reasons.append(f"{figure.diners} diners are more than the students who eat at {mess.name} ({students})")
         if reasons:
             unusual[figure.floor.pk] = "; ".join(reasons) + "."
     return unusual

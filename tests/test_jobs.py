@@ -24,6 +24,7 @@ def test_the_registry_holds_the_mess_jobs_after_schedulings_own():
         "send_waste_reminders",
         "send_daily_report",
         "send_cook_sheet",
+        "send_password_reset",
         "refresh_day_totals",
     ]
     assert JOBS["generate_alerts"].func.__module__.startswith("mess.")

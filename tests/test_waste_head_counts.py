@@ -60,7 +60,7 @@ def test_a_head_count_above_the_mess_s_students_asks_to_be_confirmed(as_official
     asked = meal_post(as_official, {ground: ("4", "999999"), first: ("3", "3")})
 
     assert asked.status_code == 200 and not WasteRecord.objects.exists()
-    assert asked.context["unusual"] == {ground.pk: "999999 diners are more than the 3 students who eat at Mess 1."}
+    assert asked.context["unusual"] == {ground.pk: "999999 diners are more than the students who eat at Mess 1 (3)."}
     confirmed = meal_post(as_official, {ground: ("4", "999999"), first: ("3", "3")}, confirm=asked.context["unusual_key"])
     assert confirmed.status_code == 302 and WasteRecord.objects.get(floor=ground).diners == 999999
 

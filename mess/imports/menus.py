@@ -23,6 +23,7 @@ from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, impo
 from mess.menu_rules import MAX_DISH_CHARS, dishes_listed
 from mess.menus import DISH_SEPARATOR, MENU_COLUMNS
 from mess.models import MAX_DISHES, MenuChange, MenuWeek, RegularMenu, Weekday
+from mess.text import typed_text
 
 WEEKDAYS = {
     **{str(day.value): day.value for day in Weekday},
@@ -114,8 +115,12 @@ class _MenuImport(FileKind):
 def _dishes(value: str) -> list[str]:
     """The dishes of a cell, as the officials' menu pages would keep them (mess.menu_editing): each
     trimmed, its runs of spaces made one, empty ones dropped; the limits are theirs, worded for a file."""
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+    if "\n" in value or "\r" in value:
         raise Bad(f"dishes {show(value)} hold a line break or a control character (dishes are separated by {DISH_SEPARATOR})")
+    try:
+        typed_text(value)  # the one rule for typed text, as the menu pages apply it
+    except ValueError as error:
+        raise Bad(f"dishes {error}") from None
     dishes = dishes_listed("\n".join(value.split(DISH_SEPARATOR)))
     if not dishes:
         raise Bad("dishes is missing")

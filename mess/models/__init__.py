@@ -13,6 +13,7 @@ from mess.models.absences import Absence
 from mess.models.alerts import Alert, AlertKind
 from mess.models.feedback import MAX_COMMENT, ComplaintTerm, ComplaintTheme, DishVote, Feedback, FeedbackCategory
 from mess.models.imports import StagedFeedback, StagedImport, StagedWaste
+from mess.models.logins import LoginAddress
 from mess.models.menus import MAX_DISHES, MenuChange, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
 from mess.models.messes import (
     CO2E_PER_KG,
@@ -59,6 +60,7 @@ __all__ = [
     "Feedback",
     "FeedbackCategory",
     "Floor",
+    "LoginAddress",
     "Meal",
     "MealWindow",
     "MenuChange",

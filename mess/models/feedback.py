@@ -96,7 +96,7 @@ class ComplaintTheme(models.Model):
     dirt): a comment that names one of its terms is critical whatever its rating (mess/triage.py)."""
 
     code = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=64)
+    name = models.CharField(max_length=64, validators=[validate_typed_text])
 
     class Meta:
         ordering = ["name"]
@@ -110,7 +110,9 @@ class ComplaintTerm(models.Model):
     poisoning", "keeda", a common misspelling. Matched as whole words, plurals included."""
 
     theme = models.ForeignKey(ComplaintTheme, on_delete=models.CASCADE, related_name="terms")
-    words = models.CharField(max_length=64, unique=True, help_text="Lower case, singular: plurals are found by themselves.")
+    words = models.CharField(
+        max_length=64, unique=True, validators=[validate_typed_text], help_text="Lower case, singular: plurals are found by themselves."
+    )
 
     class Meta:
         ordering = ["theme__name", "words"]

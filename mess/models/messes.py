@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from mess.text import validate_typed_text
+
 EARLIEST_DATE = datetime.date(2000, 1, 1)  # of waste and feedback (and of the days jobs look at)
 MAX_CUTOFF_MINUTES = 2 * 24 * 60  # an absence cut-off of at most two days before the meal
 DEFAULT_CUTOFF = 180  # minutes: three hours
@@ -63,7 +65,7 @@ class MealWindow(models.Model):
 
 class Mess(models.Model):
     code = models.SlugField(max_length=32, unique=True, help_text="Short name used in URLs and import files, e.g. mess1.")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_typed_text])
     is_active = models.BooleanField(default=True)
     waste_threshold_kg = models.DecimalField(
         "waste threshold (kg per day)",
@@ -208,7 +210,7 @@ class Mess(models.Model):
 
 class Floor(models.Model):
     mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="floors")
-    name = models.CharField(max_length=64)
+    name = models.CharField(max_length=64, validators=[validate_typed_text])
 
     class Meta:
         ordering = ["mess__code", "name"]
@@ -225,7 +227,7 @@ class Closure(models.Model):
     mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="closures")
     first_day = models.DateField()
     last_day = models.DateField()
-    reason = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=100, blank=True, validators=[validate_typed_text])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )

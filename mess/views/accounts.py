@@ -6,8 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from mess.context_processors import request_access
-from mess.forms.accounts import PasswordChangeForm, PasswordResetForm
+from mess.forms.accounts import PasswordChangeForm
 from mess.logins import login_allowed, login_failed, login_unlock
+from mess.password_resets import password_reset_ask
 
 
 @login_required
@@ -33,14 +34,10 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 
 class PasswordReset(auth_views.PasswordResetView):
-    """Django's, for every active user with the address (see PasswordResetForm), with each request counted
-    like a failed login of the address asked about, so that nobody floods an inbox or probes addresses
-    from one place."""
-
-    form_class = PasswordResetForm
-    subject_template_name = "emails/password-reset-subject.txt"
-    email_template_name = "emails/password-reset-body.txt"
-    html_email_template_name = "emails/password-reset-body.html"
+    """Django's page and form, whose address goes to the cluster (mess.password_resets), which e-mails
+    every active user with it: the page does the same for a known and an unknown address. Each request
+    counts like a failed login of the address asked about, so that nobody floods an inbox or probes
+    addresses from one place."""
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]
@@ -48,7 +45,8 @@ class PasswordReset(auth_views.PasswordResetView):
             return redirect(self.get_success_url())  # answered with the lockout page: no e-mail goes out
         login_failed(self.request, username=email)
         self.request.axes_locked_out = False  # this request was allowed: the next one is refused
-        return super().form_valid(form)
+        password_reset_ask(email=email)  # the cluster looks it up: known or not, the page does the same
+        return redirect(self.get_success_url())
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):

@@ -81,7 +81,11 @@ def test_an_official_sees_an_alert_records_waste_and_sees_the_chart_change(page,
     page.fill(f"#id_kg_{ground.pk}", "12.25")
     page.fill(f"#id_diners_{ground.pk}", "110")
     submit(page, "button:has-text('Save')")
-    assert "recorded 12.25 kg for Ground" in page.locator(".messages").inner_text()
+    # 110 diners, and the mess has one student on its list: the page asks before it saves
+    assert "110 diners are more than the students who eat at Mess 1 (1)" in page.locator(".warning").first.inner_text()
+    page.check("#id_confirm")
+    submit(page, "button:has-text('Save')")
+    assert "recorded 12.25 kg (110 diners) for Ground" in page.locator(".messages").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=ARTIFACTS / "waste-phone.png", full_page=True)

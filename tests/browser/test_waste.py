@@ -52,7 +52,7 @@ def test_an_official_records_every_floor_confirms_an_unusual_figure_and_deletes_
     page.check("#id_confirm")
     submit(page, "button:has-text('Save')")
 
-    assert "recorded 3.50 kg for First, 15.00 kg for Ground" in page.locator(".messages").inner_text()
+    assert "recorded 3.50 kg for First, 15.00 kg (110 diners) for Ground" in page.locator(".messages").inner_text()
     assert f"date={yesterday.isoformat()}" in page.url and "meal=dinner" in page.url
     assert page.input_value("#id_date") == yesterday.isoformat() and page.input_value("#id_meal") == "dinner"
     assert page.input_value(f"#id_kg_{ground.pk}") == "15.00" and page.input_value(f"#id_kg_{first.pk}") == "3.50"
