@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib import admin as django_admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 
 from mess.alerts import alert_acknowledge
 from mess.feedback import feedback_save
@@ -138,7 +140,26 @@ def _admin_mess_name(mess1, student, text):
     return mess1.name
 
 
-DOORS = [_comment, _dish, _nonveg_item, _reply, _alert_note, _imported_dishes, _imported_comment, _imported_name, _admin_mess_name]
+def _admin_user_name(mess1, student, text):
+    superuser = User.objects.create_superuser(username="root", password="pw-root-123")
+    request = RequestFactory().get("/")
+    request.user = superuser
+    form = django_admin.site._registry[User].get_form(request, student)
+    return form.base_fields["last_name"].clean(text)  # the field's own cleaning, as the admin's form runs it
+
+
+DOORS = [
+    _comment,
+    _dish,
+    _nonveg_item,
+    _reply,
+    _alert_note,
+    _imported_dishes,
+    _imported_comment,
+    _imported_name,
+    _admin_mess_name,
+    _admin_user_name,
+]
 
 
 @pytest.mark.parametrize("door", DOORS, ids=lambda door: door.__name__.lstrip("_"))

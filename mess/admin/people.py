@@ -10,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin
 from mess.admin.base import FeatureAdmin
 from mess.models import Profile
 from mess.people import people_delete, people_invite, person_save, profile_save, profiles_delete
-from mess.text import plural
+from mess.text import plural, validate_typed_text
 
 User = get_user_model()
 
@@ -65,6 +65,13 @@ class ManageItUserAdmin(FeatureAdmin, UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for name in ("first_name", "last_name"):  # names are typed text too (mess/text.py), as the imports check them
+            if name in form.base_fields:
+                form.base_fields[name].validators.append(validate_typed_text)
+        return form
 
     def save_model(self, request, obj, form, change):
         pass  # stored with its groups and profile, in one call, by save_related
