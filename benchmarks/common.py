@@ -3,17 +3,22 @@ the processes they start (and always stop)."""
 
 import contextlib
 import datetime
+import http.client
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from http.cookies import SimpleCookie
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, models, transaction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,3 +136,54 @@ def stop(processes: list[subprocess.Popen], *, timeout: float = 60) -> list[str]
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(p.pid, signal.SIGKILL)
     return ended
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(port: int, timeout: float) -> None:
+    """Returns once something listens on `port` of 127.0.0.1; raises RuntimeError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not listen on port {port}")
+
+
+def sessions_create(users: list) -> list[str]:
+    """The keys of new sessions signed in as each of `users`, written directly: signing in hashes a
+    password, slowly on purpose, which is not what the benchmarks measure."""
+    keys = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+    return keys
+
+
+def http_request(port: int, method: str, path: str, *, cookies: dict, body: str | None = None) -> tuple[int, str, SimpleCookie]:
+    """One request to 127.0.0.1:`port` on a connection of its own: (status, page, cookies set)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Host": "127.0.0.1"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode(errors="replace")
+        jar = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return response.status, text, jar
+    finally:
+        connection.close()
