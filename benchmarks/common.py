@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
@@ -46,6 +47,29 @@ def day_after_data(hour: int = 15) -> Iterator[datetime.date]:
     moment = datetime.datetime.combine(today, datetime.time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
     with time_machine.travel(moment, tick=True):
         yield today
+
+
+def meals_started() -> tuple[list, object | None]:
+    """Today's meal windows that have started (mess.meals.meals_of_today), and the window moved to
+    have one: before breakfast, breakfast is made to start at midnight (meal_window_restore puts it back)."""
+    from mess.meals import meals_of_today
+    from mess.models import MealWindow
+
+    started, _ = meals_of_today(now=timezone.now())
+    if started:
+        return started, None
+    moved = MealWindow.objects.order_by("starts_at").first()
+    MealWindow.objects.filter(pk=moved.pk).update(starts_at=datetime.time(0, 0))
+    started, _ = meals_of_today(now=timezone.now())
+    return started, moved
+
+
+def meal_window_restore(moved) -> None:
+    """Puts back the window meals_started moved, if it moved one."""
+    from mess.models import MealWindow
+
+    if moved is not None:
+        MealWindow.objects.filter(pk=moved.pk).update(starts_at=moved.starts_at)
 
 
 def timed(func: Callable, *args, **kwargs) -> tuple[float, object]:

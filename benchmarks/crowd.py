@@ -29,11 +29,10 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_q.models import Schedule, Task
 
-from benchmarks.common import WORK, free_port, http_request, percentile, sessions_create, start, stop, summary, wait_until_up
+from benchmarks import common
 from benchmarks.timings import timings_read
-from mess.meals import meals_of_today
 from mess.menus import menu_of_day
-from mess.models import DishVote, Feedback, MealWindow, Mess, Role
+from mess.models import DishVote, Feedback, Mess, Role
 from scheduling.models import JobRun
 from scheduling.services import RUNNER, SOON
 
@@ -69,7 +68,8 @@ class _Student:
         form |= {"liked": [d for d, liked in votes.items() if liked], "disliked": [d for d, liked in votes.items() if not liked]}
         started = time.perf_counter()
         try:
-            status, _, _ = http_request(self.port, "POST", "/feedback/", cookies=cookies, body=urllib.parse.urlencode(form, doseq=True))
+            body = urllib.parse.urlencode(form, doseq=True)
+            status, _, _ = common.http_request(self.port, "POST", "/feedback/", cookies=cookies, body=body)
         except Exception as e:  # every failure is counted and reported, not raised
             status, error = None, f"{type(e).__name__}: {e}"
         else:
@@ -85,7 +85,7 @@ class _Student:
     def _get(self, cookies: dict) -> str | None:
         started = time.perf_counter()
         try:
-            status, page, jar = http_request(self.port, "GET", "/feedback/", cookies=cookies)
+            status, page, jar = common.http_request(self.port, "GET", "/feedback/", cookies=cookies)
         except Exception as e:  # every failure is counted and reported, not raised
             status, page, jar, error = None, "", {}, f"{type(e).__name__}: {e}"
         else:
@@ -138,17 +138,13 @@ def _crowd(*, clients: int, seconds: float, workers: int, paced: bool) -> dict:
     today = timezone.localdate()
     Feedback.objects.filter(student__in=crowd, date=today).delete()  # a run stopped half-way left them
     try:
-        started_meals, _ = meals_of_today(now=timezone.now())
-        if not started_meals:  # before breakfast: let breakfast start at midnight for the run
-            moved = MealWindow.objects.order_by("starts_at").first()
-            MealWindow.objects.filter(pk=moved.pk).update(starts_at=datetime.time(0, 0))
-            started_meals, _ = meals_of_today(now=timezone.now())
+        started_meals, moved = common.meals_started()
         menu = menu_of_day(mess=mess, date=today)
         dishes = {w.meal: list(menu.meal(w.meal).dishes) for w in started_meals}
-        keys = sessions_create(crowd)
-        port = free_port()
+        keys = common.sessions_create(crowd)
+        port = common.free_port()
         students = [_Student(number=n, port=port, session=key, dishes=dishes, paced=paced) for n, key in enumerate(keys, start=1)]
-        timings = WORK / "crowd-timings"
+        timings = common.WORK / "crowd-timings"
         shutil.rmtree(timings, ignore_errors=True)
         took, ended = _run(port=port, workers=workers, students=students, seconds=seconds, timings=timings)
         checked = _check(crowd=crowd, students=students, today=today)
@@ -167,8 +163,8 @@ def _crowd(*, clients: int, seconds: float, workers: int, paced: bool) -> dict:
             "errors": len(errors),
             "error_examples": sorted(set(errors))[:5],
             **checked,
-            "post": summary(posts),
-            "post_p99_ms": round(percentile(posts, 99) * 1000, 1),
+            "post": common.summary(posts),
+            "post_p99_ms": round(common.percentile(posts, 99) * 1000, 1),
             "post_over_1s": sum(1 for s in posts if s > 1),
             "post_over_5s": sum(1 for s in posts if s > 5),
             "saves": _parts(timings_read(timings)),
@@ -177,7 +173,7 @@ def _crowd(*, clients: int, seconds: float, workers: int, paced: bool) -> dict:
             "processes_ended": ended,
         }
         if paced:
-            result["get"] = summary([s for student in students for s in student.gets])
+            result["get"] = common.summary([s for student in students for s in student.gets])
         return result
     finally:
         Feedback.objects.filter(student__in=crowd, updated_at__gte=began).delete()
@@ -185,8 +181,7 @@ def _crowd(*, clients: int, seconds: float, workers: int, paced: bool) -> dict:
         JobRun.objects.filter(pk__gt=last_run).delete()
         Task.objects.filter(func=RUNNER, started__gte=began).delete()
         Schedule.objects.filter(name__startswith=SOON).delete()
-        if moved is not None:
-            MealWindow.objects.filter(pk=moved.pk).update(starts_at=moved.starts_at)
+        common.meal_window_restore(moved)
 
 
 def _check(*, crowd: list, students: list[_Student], today: datetime.date) -> dict:
@@ -226,7 +221,7 @@ def _parts(saves: list[dict]) -> dict:
 def _ms(values: list[float]) -> dict:
     return {
         "mean_ms": round(statistics.fmean(values) * 1000, 2),
-        "p95_ms": round(percentile(values, 95) * 1000, 2),
+        "p95_ms": round(common.percentile(values, 95) * 1000, 2),
         "max_ms": round(max(values) * 1000, 1),
     }
 
@@ -234,10 +229,10 @@ def _ms(values: list[float]) -> dict:
 def _run(*, port: int, workers: int, students: list[_Student], seconds: float, timings) -> tuple[float, list[str]]:
     """Starts gunicorn (its workers timing each save into `timings`) and a cluster, lets every student
     run for `seconds`, stops both. Returns how long the students took and how the processes ended."""
-    logs = {"server": WORK / "crowd-gunicorn.log", "cluster": WORK / "crowd-cluster.log"}
+    logs = {"server": common.WORK / "crowd-gunicorn.log", "cluster": common.WORK / "crowd-cluster.log"}
     for log in logs.values():
         log.write_text("")
-    server = start(
+    server = common.start(
         [
             "-m",
             "gunicorn",
@@ -252,10 +247,10 @@ def _run(*, port: int, workers: int, students: list[_Student], seconds: float, t
         log=logs["server"],
         BENCH_TIMINGS=str(timings),
     )
-    cluster = start(["manage.py", "qcluster"], log=logs["cluster"])
+    cluster = common.start(["manage.py", "qcluster"], log=logs["cluster"])
     took = 0.0
     try:
-        wait_until_up(port, timeout=60)
+        common.wait_until_up(port, timeout=60)
         time.sleep(2)  # every worker has loaded ManageIt
         t0 = time.monotonic()
         threads = [threading.Thread(target=s.run, kwargs={"t0": t0, "deadline": t0 + seconds}) for s in students]
@@ -266,5 +261,5 @@ def _run(*, port: int, workers: int, students: list[_Student], seconds: float, t
         took = time.monotonic() - t0
         time.sleep(2)  # the job running now finishes before the cluster is asked to stop
     finally:
-        ended = stop([server, cluster], timeout=60)
+        ended = common.stop([server, cluster], timeout=60)
     return took, ended

@@ -9,7 +9,6 @@ meal that has started; before breakfast, breakfast is made to start at midnight 
 Everything the run adds is deleted afterwards and the meal window put back."""
 
 import concurrent.futures
-import datetime
 import random
 import re
 import threading
@@ -21,9 +20,20 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_q.models import Task
 
-from benchmarks.common import WORK, free_port, http_request, percentile, sessions_create, start, stop, summary, wait_until_up
-from mess.meals import meals_of_today
-from mess.models import Feedback, MealWindow, Mess, Role
+from benchmarks.common import (
+    WORK,
+    free_port,
+    http_request,
+    meal_window_restore,
+    meals_started,
+    percentile,
+    sessions_create,
+    start,
+    stop,
+    summary,
+    wait_until_up,
+)
+from mess.models import Feedback, Mess, Role
 from scheduling.models import JobRun
 from scheduling.services import RUNNER, job_enqueue
 
@@ -80,11 +90,7 @@ def measure(*, students: int = STUDENTS, seconds: float = SECONDS, workers: int 
     moved = None
     keys = []
     try:
-        started_meals, _ = meals_of_today(now=timezone.now())
-        if not started_meals:  # before breakfast: let breakfast start at midnight for the run
-            moved = MealWindow.objects.order_by("starts_at").first()
-            MealWindow.objects.filter(pk=moved.pk).update(starts_at=datetime.time(0, 0))
-            started_meals, _ = meals_of_today(now=timezone.now())
+        started_meals, moved = meals_started()
         meal = started_meals[-1].meal
         today = timezone.localdate()
         comment = f"rush {time.time():.0f}"
@@ -123,8 +129,7 @@ def measure(*, students: int = STUDENTS, seconds: float = SECONDS, workers: int 
         Session.objects.filter(session_key__in=keys).delete()
         JobRun.objects.filter(pk__gt=last_run).delete()
         Task.objects.filter(func=RUNNER, started__gte=began).delete()
-        if moved is not None:
-            MealWindow.objects.filter(pk=moved.pk).update(starts_at=moved.starts_at)
+        meal_window_restore(moved)
 
 
 def _rush(*, port: int, workers: int, visits: list[_Student], offsets: list[float]) -> tuple[float, list[str]]:
