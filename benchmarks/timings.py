@@ -36,7 +36,7 @@ STEPS = [
     ("mess.derived", "daily_reports_correct", "reports"),
     ("mess.derived", "job_soon", "job_soon"),
     ("scheduling.services", "schedule_soon", "handover"),
-    ("manageit.sqlite", "writers_queue_enter", "queue"),
+    ("manageit.sqlite.base", "_wait_for", "queue_wait"),
 ]
 
 _state = threading.local()
@@ -82,15 +82,31 @@ def _timed(func, name: str, *, out: Path | None = None):
 
 
 def _database_timers(wrapper_class) -> None:
-    begin, commit = wrapper_class._start_transaction_under_autocommit, wrapper_class._commit
+    """SQLite begins a transaction with BEGIN (IMMEDIATE: the wait for the write lock); MySQL by
+    turning autocommit off, and waits for row locks inside."""
+    commit = wrapper_class._commit
+    if hasattr(wrapper_class, "_start_transaction_under_autocommit"):
+        begin = wrapper_class._start_transaction_under_autocommit
 
-    def timed_begin(self):
-        started = time.perf_counter()
-        try:
-            return begin(self)
-        finally:
-            _state.began = time.perf_counter()
-            _record("begin", _state.began - started)
+        def timed_begin(self):
+            started = time.perf_counter()
+            try:
+                return begin(self)
+            finally:
+                _state.began = time.perf_counter()
+                _record("begin", _state.began - started)
+
+        wrapper_class._start_transaction_under_autocommit = timed_begin
+    else:
+        set_autocommit = wrapper_class._set_autocommit
+
+        def timed_set_autocommit(self, autocommit):
+            result = set_autocommit(self, autocommit)
+            if not autocommit:
+                _state.began = time.perf_counter()
+            return result
+
+        wrapper_class._set_autocommit = timed_set_autocommit
 
     def timed_commit(self):
         started = time.perf_counter()
@@ -103,7 +119,6 @@ def _database_timers(wrapper_class) -> None:
                 _record("held", ended - _state.began)
                 _state.began = None
 
-    wrapper_class._start_transaction_under_autocommit = timed_begin
     wrapper_class._commit = timed_commit
 
 
