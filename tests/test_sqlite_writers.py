@@ -1,7 +1,8 @@
 """SQLite's writers take turns, first come, first served (manageit/sqlite/base.py): writers of other
 processes are served in the order they came, whatever SQLite's busy handler would have chosen; a
 writer waits its turn at most the database's timeout; one killed in its transaction does not stop
-the others. MySQL/MariaDB keep Django's own backend."""
+the others; what a write hands over at its commit is written in its turn. MySQL/MariaDB keep
+Django's own backend."""
 
 import os
 import signal
@@ -124,3 +125,20 @@ def test_a_writer_killed_in_its_transaction_does_not_stop_the_others(log):
             cursor.execute("INSERT INTO writers_log (name) VALUES ('next')")
 
     assert logged() == ["next"]
+
+
+def test_what_a_write_hands_over_at_its_commit_is_written_in_the_same_turn(log):
+    def hand_over():  # as job_soon's hand-over does, after the commit, in a transaction of its own
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO writers_log (name) VALUES ('handed over')")
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO writers_log (name) VALUES ('first')")
+        transaction.on_commit(hand_over)
+        before = tickets_taken()
+        waiting = writer(WRITER, "writer-1", "0")
+        arrived(waiting, before)
+    waiting.wait(timeout=60)
+
+    assert logged() == ["first", "handed over", "writer-1"]

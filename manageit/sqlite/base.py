@@ -31,9 +31,16 @@ itself need SQLite's write lock; retrying `BEGIN IMMEDIATE` with a short timeout
 application keeps needs shared state all the same, and polls; one plain file lock (all waiters
 woken at each release, the first to run wins) is fairer than 100 ms sleeps but still not an order.
 
+A turn lasts until the transaction's commit callbacks (`transaction.on_commit`) have run: what a
+write hands over at its commit, in a short transaction of its own (scheduling's `job_soon`, after
+each feedback save), is written in the same turn instead of queueing again behind every writer,
+which halved the crowd's throughput (docs/benchmarks.md). So a commit callback must not do slow
+work; ManageIt's only one is that hand-over.
+
 It cannot deadlock with Django's transactions: a process takes its place only when an outermost
-transaction begins, before `BEGIN`, and leaves it when that transaction ends; savepoints take
-nothing, so no process waits for the queue while holding SQLite's lock. In-memory databases (one
+transaction begins, before `BEGIN` (a transaction in its commit callbacks keeps the turn it has),
+and leaves it when that transaction ends; savepoints take nothing, so no process waits for the
+queue while holding SQLite's lock. In-memory databases (one
 process) have no queue. MySQL/MariaDB use Django's own backend, untouched: their locks are per row.
 """
 
@@ -52,15 +59,15 @@ FIRST = 16  # the place of ticket t is the byte FIRST + t; FIRST - 1 is never lo
 class WritersQueue:
     """The queue of writers of one database file, as this process sees it."""
 
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, path: str, *, mode: int = 0o644):
+        self.path, self.mode = path, mode
         self.threads = threading.Lock()  # the threads of this process, one at a time
         self.fd: int | None = None
         self.pid = os.getpid()
 
     def _file(self) -> int:
         if self.fd is None:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, self.mode)
         return self.fd
 
     def enter(self, *, timeout: float) -> int:
@@ -138,12 +145,17 @@ _queues_lock = threading.Lock()
 
 
 def writers_queue(database: str) -> WritersQueue:
-    """This process's queue of the writers of `database` (a path)."""
+    """This process's queue of the writers of `database` (a path). Its file is made readable and
+    writable by those who may write the database, as SQLite makes its -wal and -shm files."""
     path = os.path.abspath(database) + "-writers"
     with _queues_lock:
         queue = _queues.get(path)
         if queue is None or queue.pid != os.getpid():
-            queue = _queues[path] = WritersQueue(path)
+            try:
+                mode = os.stat(database).st_mode & 0o666
+            except OSError:
+                mode = 0o644
+            queue = _queues[path] = WritersQueue(path, mode=mode)
         return queue
 
 
@@ -169,7 +181,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return writers_queue(name)
 
     def _start_transaction_under_autocommit(self):
-        queue = self._queue()
+        queue = self._queue() if self._turn is None else None  # in its commit hooks, a writer still has its turn
         if queue is not None:
             self._turn = (queue, queue.enter(timeout=float(self.settings_dict["OPTIONS"].get("timeout", 5))))
         try:
@@ -186,6 +198,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self):
         try:
             return super()._commit()
+        finally:
+            if not self.run_on_commit:  # else the turn ends once they have run (run_and_clear_commit_hooks)
+                self._leave_queue()
+
+    def run_and_clear_commit_hooks(self):
+        try:
+            super().run_and_clear_commit_hooks()
         finally:
             self._leave_queue()
 
