@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -17,6 +17,10 @@ from mess.menus import dish_votes_check, dish_votes_replace
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Meal, Mess
 from mess.text import typed_text
 from mess.triage import CRITICAL_FEEDBACK, Terms, terms_rows, triage
+
+# MySQL's error for a transaction rolled back to end a deadlock, which asks to be tried again.
+DEADLOCK = 1213
+SAVE_ATTEMPTS = 3
 
 # The columns of a feedback file, as import_feedback reads it and the exports write it.
 FEEDBACK_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
@@ -109,9 +113,19 @@ def feedback_save(
     (feedback_check), and the transaction holds only the writes that go with the rating (on SQLite
     it holds the whole database's write lock): the entry, its dish votes and what follows it. The
     verdict is the one under the terms as they are when the entry is stored: if an admin changed
-    them in between (and re-judged the entries stored by then), it is given again."""
+    them in between (and re-judged the entries stored by then), it is given again. On MySQL/MariaDB,
+    a save that InnoDB rolls back to end a deadlock (two saves' dish votes inserted side by side in
+    one unique index can deadlock) is made again, up to SAVE_ATTEMPTS times, unless it ran inside the
+    caller's transaction."""
     checked = feedback_check(student=student, meal=meal, rating=rating, category=category, comment=comment, dish_votes=dish_votes)
-    return feedback_store(checked=checked)
+    outermost = not transaction.get_connection().in_atomic_block
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            return feedback_store(checked=checked)
+        except OperationalError as error:
+            # InnoDB's victim of a deadlock is rolled back whole: again, unless it was the caller's transaction
+            if error.args[:1] != (DEADLOCK,) or not outermost or attempt == SAVE_ATTEMPTS:
+                raise
 
 
 @transaction.atomic  # the rating and its dish votes are stored together, or neither

@@ -5,10 +5,11 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from mess import feedback as feedback_module
 from mess.feedback import feedback_check, feedback_save, feedback_store
 from mess.models import ComplaintTerm, ComplaintTheme, Feedback, MealWindow, RegularMenu
 from mess.triage import complaint_term_save
@@ -189,3 +190,22 @@ def test_terms_changed_between_the_check_and_the_write_give_the_verdict_again(st
 
     assert saved.entry.is_critical and saved.entry.critical_themes == ["foreign_object"]
     assert Feedback.objects.get().is_critical
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the save is the outermost transaction
+@time_machine.travel(BREAKFAST_TIME, tick=False)
+def test_a_save_rolled_back_to_end_a_deadlock_is_made_again(student, monkeypatch):
+    attempts, replace = [], feedback_module.dish_votes_replace
+
+    def deadlocked_once(**kwargs):  # as InnoDB ends a deadlock of two saves' dish votes
+        attempts.append(kwargs)
+        if len(attempts) == 1:
+            raise OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+        return replace(**kwargs)
+
+    monkeypatch.setattr(feedback_module, "dish_votes_replace", deadlocked_once)
+
+    saved = feedback_save(student=student, meal="breakfast", rating=2, category="food", comment="cold", dish_votes={})
+
+    assert len(attempts) == 2 and saved.created
+    assert Feedback.objects.get().rating == 2

@@ -15,7 +15,10 @@ from django.db import connection, transaction
 
 from tests.helpers import ROOT, child_env
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the writers' queue is SQLite's")
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the writers' queue is SQLite's"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),  # the other processes see what it commits
+]
 
 # A writer in a process of its own: takes its turn, logs its name, holds the lock a moment.
 WRITER = """
@@ -43,7 +46,7 @@ except Exception as error:
 
 
 @pytest.fixture
-def log(transactional_db):
+def log():
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE writers_log (id INTEGER PRIMARY KEY, name TEXT)")
     yield
