@@ -164,7 +164,7 @@ def test_a_comment_keeps_its_lines_and_tabs_as_the_browser_sends_them(as_student
 
 
 @time_machine.travel(BREAKFAST_TIME, tick=False)
-def test_the_write_transaction_reads_no_profile_closure_meal_window_or_menu(student, mess1):
+def test_the_write_transaction_reads_no_profile_closure_meal_window_menu_or_report(student, mess1):
     # On SQLite the transaction holds the whole database's write lock: the checks are read before it.
     RegularMenu.objects.create(mess=mess1, weekday=1, meal="breakfast", dishes="Poha\nTea")
     with CaptureQueriesContext(connection) as queries:
@@ -175,7 +175,7 @@ def test_the_write_transaction_reads_no_profile_closure_meal_window_or_menu(stud
     read_before = " ".join(statements[:begun])
     assert all(table in read_before for table in ("mess_profile", "mess_closure", "mess_mealwindow", "mess_regularmenu"))
     inside = " ".join(statements[begun:])
-    assert not any(table in inside for table in ("mess_profile", "mess_closure", "mess_mealwindow", "menu"))
+    assert not any(table in inside for table in ("mess_profile", "mess_closure", "mess_mealwindow", "menu", "mess_dailyreport"))
     assert "mess_dishvote" in inside and "mess_feedback" in inside
 
 
