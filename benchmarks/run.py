@@ -66,7 +66,7 @@ def database_create(url: str, *, fresh: bool) -> None:
     config = environ.Env.db_url_config(url)
     if config["ENGINE"].endswith("sqlite3"):
         if fresh:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-writers"):
                 Path(config["NAME"] + suffix).unlink(missing_ok=True)
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         return
