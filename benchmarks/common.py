@@ -3,18 +3,24 @@ the processes they start (and always stop)."""
 
 import contextlib
 import datetime
+import http.client
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from http.cookies import SimpleCookie
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
@@ -41,6 +47,29 @@ def day_after_data(hour: int = 15) -> Iterator[datetime.date]:
     moment = datetime.datetime.combine(today, datetime.time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
     with time_machine.travel(moment, tick=True):
         yield today
+
+
+def meals_started() -> tuple[list, object | None]:
+    """Today's meal windows that have started (mess.meals.meals_of_today), and the window moved to
+    have one: before breakfast, breakfast is made to start at midnight (meal_window_restore puts it back)."""
+    from mess.meals import meals_of_today
+    from mess.models import MealWindow
+
+    started, _ = meals_of_today(now=timezone.now())
+    if started:
+        return started, None
+    moved = MealWindow.objects.order_by("starts_at").first()
+    MealWindow.objects.filter(pk=moved.pk).update(starts_at=datetime.time(0, 0))
+    started, _ = meals_of_today(now=timezone.now())
+    return started, moved
+
+
+def meal_window_restore(moved) -> None:
+    """Puts back the window meals_started moved, if it moved one."""
+    from mess.models import MealWindow
+
+    if moved is not None:
+        MealWindow.objects.filter(pk=moved.pk).update(starts_at=moved.starts_at)
 
 
 def timed(func: Callable, *args, **kwargs) -> tuple[float, object]:
@@ -131,3 +160,54 @@ def stop(processes: list[subprocess.Popen], *, timeout: float = 60) -> list[str]
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(p.pid, signal.SIGKILL)
     return ended
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(port: int, timeout: float) -> None:
+    """Returns once something listens on `port` of 127.0.0.1; raises RuntimeError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not listen on port {port}")
+
+
+def sessions_create(users: list) -> list[str]:
+    """The keys of new sessions signed in as each of `users`, written directly: signing in hashes a
+    password, slowly on purpose, which is not what the benchmarks measure."""
+    keys = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+    return keys
+
+
+def http_request(port: int, method: str, path: str, *, cookies: dict, body: str | None = None) -> tuple[int, str, SimpleCookie]:
+    """One request to 127.0.0.1:`port` on a connection of its own: (status, page, cookies set)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Host": "127.0.0.1"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode(errors="replace")
+        jar = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return response.status, text, jar
+    finally:
+        connection.close()

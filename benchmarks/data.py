@@ -291,7 +291,7 @@ class _Generator:
 
     def run(self) -> None:
         w = self.w
-        w.table(Mess, ["id", "code", "name", "is_active", "waste_threshold_kg", "rating_threshold", "alert_window_days"])
+        w.table(Mess, ["id", "code", "name", "is_active", "waste_threshold_kg", "rating_threshold", "alert_window_days", "kitchen_email"])
         w.table(Floor, ["id", "mess", "name"])
         w.table(
             User, ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"]
@@ -339,7 +339,7 @@ class _Generator:
         floor_id = profile_id = member_id = 0
         for n in range(1, s.messes + 1):
             code = f"mess{n:02d}"
-            w.add(Mess, (n, code, f"Mess {n}", True, WASTE_THRESHOLD_KG, "3.00", 7))
+            w.add(Mess, (n, code, f"Mess {n}", True, WASTE_THRESHOLD_KG, "3.00", 7, ""))
             self.messes.append((n, code, f"Mess {n}"))
             names = [FLOOR_NAMES[i] if i < len(FLOOR_NAMES) else f"Floor {i}" for i in range(s.floors)]
             self.floors[n] = []

@@ -3,7 +3,7 @@ as JSON on the last line of standard output (benchmarks.run starts one such proc
 and database, since Django's settings name one database per process).
 
 Usage: python -m benchmarks.measure ITEM [NAME=JSON ...], ITEM one of: prepare, alerts, cleanup,
-pages, rush, imports, cluster; NAME=JSON pairs are keyword arguments of the item's `measure`.
+pages, rush, imports, cluster, triage, crowd_paced, crowd_saturating; NAME=JSON pairs are keyword arguments of the item's `measure`.
 """
 
 import dataclasses
@@ -21,6 +21,8 @@ ITEMS = {
     "imports": "imports",
     "cluster": "cluster",
     "triage": "triage",
+    "crowd_paced": "crowd:measure_paced",
+    "crowd_saturating": "crowd:measure_saturating",
 }
 
 
@@ -78,7 +80,8 @@ def main(argv: list[str]) -> None:
     if item == "prepare":
         result = prepare(**kwargs)
     elif item in ITEMS:
-        result = importlib.import_module(f"benchmarks.{ITEMS[item]}").measure(**kwargs)
+        module, _, function = ITEMS[item].partition(":")
+        result = getattr(importlib.import_module(f"benchmarks.{module}"), function or "measure")(**kwargs)
         result = {"database_version": _database_version(), "python": platform.python_version(), **result}
     else:
         raise SystemExit(f"unknown item {item!r}; one of: prepare, {', '.join(ITEMS)}")

@@ -9,25 +9,31 @@ meal that has started; before breakfast, breakfast is made to start at midnight 
 Everything the run adds is deleted afterwards and the meal window put back."""
 
 import concurrent.futures
-import datetime
-import http.client
 import random
 import re
-import socket
 import threading
 import time
 import urllib.parse
-from http.cookies import SimpleCookie
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_q.models import Task
 
-from benchmarks.common import WORK, percentile, start, stop, summary
-from mess.meals import meals_of_today
-from mess.models import Feedback, MealWindow, Mess, Role
+from benchmarks.common import (
+    WORK,
+    free_port,
+    http_request,
+    meal_window_restore,
+    meals_started,
+    percentile,
+    sessions_create,
+    start,
+    stop,
+    summary,
+    wait_until_up,
+)
+from mess.models import Feedback, Mess, Role
 from scheduling.models import JobRun
 from scheduling.schedules import RUNNER
 from scheduling.soon import job_enqueue
@@ -36,26 +42,7 @@ User = get_user_model()
 STUDENTS = 400
 SECONDS = 60
 WORKERS = 4
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _sessions(students: list) -> list[str]:
-    keys = []
-    for student in students:
-        session = SessionStore()
-        session[SESSION_KEY] = str(student.pk)
-        session[BACKEND_SESSION_KEY] = BACKEND
-        session[HASH_SESSION_KEY] = student.get_session_auth_hash()
-        session.create()
-        keys.append(session.session_key)
-    return keys
 
 
 class _Student:
@@ -66,27 +53,11 @@ class _Student:
         self.get_s = self.post_s = None
         self.error = None
 
-    def _request(self, method: str, path: str, *, cookies: dict, body: str | None = None) -> tuple[int, str, SimpleCookie]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Host": "127.0.0.1"}
-            if body is not None:
-                headers["Content-Type"] = "application/x-www-form-urlencoded"
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode(errors="replace")
-            jar = SimpleCookie()
-            for header in response.headers.get_all("Set-Cookie") or []:
-                jar.load(header)
-            return response.status, text, jar
-        finally:
-            connection.close()
-
     def visit(self) -> None:
         cookies = {"sessionid": self.session}
         try:
             started = time.perf_counter()
-            status, page, jar = self._request("GET", "/feedback/", cookies=cookies)
+            status, page, jar = http_request(self.port, "GET", "/feedback/", cookies=cookies)
             self.get_s = time.perf_counter() - started
             if status != 200:
                 raise RuntimeError(f"GET answered {status}")
@@ -104,23 +75,12 @@ class _Student:
                 }
             )
             started = time.perf_counter()
-            status, page, _ = self._request("POST", "/feedback/", cookies=cookies, body=body)
+            status, page, _ = http_request(self.port, "POST", "/feedback/", cookies=cookies, body=body)
             self.post_s = time.perf_counter() - started
             if status != 302:
                 raise RuntimeError(f"POST answered {status}")
         except Exception as e:  # every failure is counted and reported, not raised
             self.error = f"{type(e).__name__}: {e}"
-
-
-def _wait_until_up(port: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not listen on port {port}")
 
 
 def measure(*, students: int = STUDENTS, seconds: float = SECONDS, workers: int = WORKERS) -> dict:
@@ -131,17 +91,13 @@ def measure(*, students: int = STUDENTS, seconds: float = SECONDS, workers: int 
     moved = None
     keys = []
     try:
-        started_meals, _ = meals_of_today(now=timezone.now())
-        if not started_meals:  # before breakfast: let breakfast start at midnight for the run
-            moved = MealWindow.objects.order_by("starts_at").first()
-            MealWindow.objects.filter(pk=moved.pk).update(starts_at=datetime.time(0, 0))
-            started_meals, _ = meals_of_today(now=timezone.now())
+        started_meals, moved = meals_started()
         meal = started_meals[-1].meal
         today = timezone.localdate()
         comment = f"rush {time.time():.0f}"
-        keys = _sessions(crowd)
+        keys = sessions_create(crowd)
         rng = random.Random(STUDENTS)
-        port = _free_port()
+        port = free_port()
         visits = [_Student(port=port, session=key, meal=meal, rating=rng.randint(1, 5), comment=comment) for key in keys]
         offsets = sorted(rng.uniform(0, seconds) for _ in visits)
         took, ended = _rush(port=port, workers=workers, visits=visits, offsets=offsets)
@@ -174,8 +130,7 @@ def measure(*, students: int = STUDENTS, seconds: float = SECONDS, workers: int 
         Session.objects.filter(session_key__in=keys).delete()
         JobRun.objects.filter(pk__gt=last_run).delete()
         Task.objects.filter(func=RUNNER, started__gte=began).delete()
-        if moved is not None:
-            MealWindow.objects.filter(pk=moved.pk).update(starts_at=moved.starts_at)
+        meal_window_restore(moved)
 
 
 def _rush(*, port: int, workers: int, visits: list[_Student], offsets: list[float]) -> tuple[float, list[str]]:
@@ -199,7 +154,7 @@ def _rush(*, port: int, workers: int, visits: list[_Student], offsets: list[floa
             stop_jobs.wait(5)
 
     try:
-        _wait_until_up(port, timeout=60)
+        wait_until_up(port, timeout=60)
         t0 = time.monotonic()
         feeder = threading.Thread(target=jobs)
         feeder.start()

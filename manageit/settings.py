@@ -111,10 +111,12 @@ WSGI_APPLICATION = "manageit.wsgi.application"
 # Database. SQLite is the embedded default; several processes (web server, cluster workers,
 # commands) share it, so it runs in WAL mode and takes its write lock when a transaction begins
 # (IMMEDIATE): with Django's deferred transactions, two writers that both started by reading
-# fail with "database is locked" instead of waiting for each other.
+# fail with "database is locked" instead of waiting for each other. Its writers wait for that lock
+# in turn, first come, first served (manageit/sqlite/base.py): SQLite's own waits are not.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'manageit.sqlite3'}")}
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["ENGINE"] = "manageit.sqlite"
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

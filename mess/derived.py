@@ -4,6 +4,8 @@ calling `records_changed`, in its transaction."""
 
 import datetime
 
+from django.utils import timezone
+
 from mess.models import Mess
 from mess.overview import day_totals_refresh
 from mess.reports import daily_reports_correct
@@ -24,7 +26,11 @@ def records_changed(*, dates: list[datetime.date], mess_ids: list[int] | None = 
     if not dates:
         return
     day_totals_refresh(dates=dates, mess_ids=mess_ids)
-    daily_reports_correct(dates=dates, mess_ids=mess_ids)
+    # A day not over has no stored report (daily_reports_send refuses it): today's feedback, saved in
+    # a crowd, reads none inside its transaction.
+    over = [date for date in dates if date < timezone.localdate()]
+    if over:
+        daily_reports_correct(dates=over, mess_ids=mess_ids)
     if mess_ids is None:
         job_soon("generate_alerts", within_seconds=ALERTS_WITHIN_SECONDS)
         return

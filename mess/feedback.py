@@ -6,17 +6,21 @@ import datetime
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from mess.derived import records_changed
 from mess.figures import average
 from mess.meals import closures_by_day, days_ending, meals_of_today, serving_order
-from mess.menus import dish_votes_replace
+from mess.menus import dish_votes_check, dish_votes_replace
 from mess.models import MAX_COMMENT, Feedback, FeedbackCategory, Meal, Mess
 from mess.text import typed_text
-from mess.triage import CRITICAL_FEEDBACK, terms_load, triage
+from mess.triage import CRITICAL_FEEDBACK, Terms, terms_rows, triage
+
+# MySQL's error for a transaction rolled back to end a deadlock, which asks to be tried again.
+DEADLOCK = 1213
+SAVE_ATTEMPTS = 3
 
 # The columns of a feedback file, as import_feedback reads it and the exports write it.
 FEEDBACK_COLUMNS = ("date", "mess", "meal", "student", "rating", "comment", "category")
@@ -28,23 +32,25 @@ class FeedbackSaved:
     created: bool
 
 
-@transaction.atomic  # the rating and its dish votes are stored together, or neither
-def feedback_save(
-    *, student, meal: str, rating: int, category: str, comment: str, dish_votes: Mapping[str, bool] | None = None
-) -> FeedbackSaved:
-    """Stores the student's feedback of today's `meal` at their own mess: one entry per student,
-    day and meal, which later saves of the same day change. Only meals whose window has started
-    (local time) can be rated, so the day a student may still change an entry ends at midnight.
-    The comment is stored stripped (an empty comment is "no comment"), its newlines as \n. Raises
-    ValueError for a student without a mess, a day their mess is closed (mess.closures: it serves no
-    meal), a meal that has not started yet, a rating outside 1 to 5, an unknown category, or a
-    comment too long or holding a control character (see typed_text). A save that changes the
-    comment clears the official's reply (and who replied, and when): it answered other words. The
-    mess's alerts are re-evaluated soon after (see mess.derived).
+@dataclass(frozen=True)
+class FeedbackChecked:
+    """A student's feedback of today's meal as feedback_check let it through, ready to be stored."""
 
-    `dish_votes` (dish -> liked), when given, replace the entry's dish votes in the same transaction
-    (mess.menus.dish_votes_replace): a dish that is not on the mess's menu of that meal today is
-    refused with ValueError, and then nothing is saved."""
+    student: object
+    mess: Mess
+    date: datetime.date
+    meal: str
+    fields: dict  # the entry's rating, category, comment and verdict
+    terms: list[tuple[str, str, str]]  # the complaint terms the verdict was given under (terms_rows)
+    dish_votes: Mapping[str, bool] | None
+
+
+def feedback_check(
+    *, student, meal: str, rating: int, category: str, comment: str, dish_votes: Mapping[str, bool] | None = None
+) -> FeedbackChecked:
+    """What feedback_save stores, checked and judged, with reads only: raises ValueError for what
+    feedback_save refuses (see there), and otherwise returns the entry's fields with its verdict
+    under the complaint terms as they are now (mess.triage)."""
     now = timezone.now()
     mess = Mess.objects.filter(profiles__user=student).first()
     if mess is None:
@@ -66,24 +72,78 @@ def feedback_save(
         raise ValueError(f"the comment {error}") from None
     if len(comment) > MAX_COMMENT:
         raise ValueError(f"the comment is longer than {MAX_COMMENT} characters")
-    verdict = triage(rating=rating, category=category, comment=comment, terms=terms_load())
-    defaults = {
-        "mess_id": mess.pk,
-        "rating": rating,
-        "category": category,
-        "comment": comment,
-        "is_critical": verdict.critical,
-        "critical_why": verdict.why,
-        "critical_themes": verdict.themes,
-    }
-    # locked, so that a reply stored meanwhile is not kept under words it did not answer
-    before = Feedback.objects.select_for_update().filter(student=student, date=today, meal=meal).values_list("comment", flat=True).first()
-    if before is not None and before != comment:
-        defaults |= {"reply": "", "replied_by": None, "replied_at": None}
-    entry, created = Feedback.objects.update_or_create(student=student, date=today, meal=meal, defaults=defaults)
     if dish_votes is not None:
-        dish_votes_replace(feedback=entry, mess=mess, votes=dish_votes)
-    records_changed(dates=[entry.date], mess_ids=[mess.pk])
+        dish_votes_check(mess=mess, date=today, meal=meal, votes=dish_votes)
+    terms = terms_rows()
+    fields = {"mess_id": mess.pk, "rating": rating, "category": category, "comment": comment}
+    return FeedbackChecked(
+        student=student,
+        mess=mess,
+        date=today,
+        meal=meal,
+        fields=fields | _verdict_fields(fields, terms),
+        terms=terms,
+        dish_votes=dish_votes,
+    )
+
+
+def _verdict_fields(fields: dict, terms: list[tuple[str, str, str]]) -> dict:
+    verdict = triage(rating=fields["rating"], category=fields["category"], comment=fields["comment"], terms=Terms.of(terms))
+    return {"is_critical": verdict.critical, "critical_why": verdict.why, "critical_themes": verdict.themes}
+
+
+def feedback_save(
+    *, student, meal: str, rating: int, category: str, comment: str, dish_votes: Mapping[str, bool] | None = None
+) -> FeedbackSaved:
+    """Stores the student's feedback of today's `meal` at their own mess: one entry per student,
+    day and meal, which later saves of the same day change. Only meals whose window has started
+    (local time) can be rated, so the day a student may still change an entry ends at midnight.
+    The comment is stored stripped (an empty comment is "no comment"), its newlines as \n. Raises
+    ValueError for a student without a mess, a day their mess is closed (mess.closures: it serves no
+    meal), a meal that has not started yet, a rating outside 1 to 5, an unknown category, or a
+    comment too long or holding a control character (see typed_text). A save that changes the
+    comment clears the official's reply (and who replied, and when): it answered other words. The
+    mess's alerts are re-evaluated soon after (see mess.derived).
+
+    `dish_votes` (dish -> liked), when given, replace the entry's dish votes in the same transaction
+    (mess.menus.dish_votes_replace): a dish that is not on the mess's menu of that meal today is
+    refused with ValueError (mess.menus.dish_votes_check), and then nothing is saved.
+
+    What only reads (the checks, the verdict, the menu the votes must be on) is done first
+    (feedback_check), and the transaction holds only the writes that go with the rating (on SQLite
+    it holds the whole database's write lock): the entry, its dish votes and what follows it. The
+    verdict is the one under the terms as they are when the entry is stored: if an admin changed
+    them in between (and re-judged the entries stored by then), it is given again. On MySQL/MariaDB,
+    a save that InnoDB rolls back to end a deadlock (two saves' dish votes inserted side by side in
+    one unique index can deadlock) is made again, up to SAVE_ATTEMPTS times, unless it ran inside the
+    caller's transaction."""
+    checked = feedback_check(student=student, meal=meal, rating=rating, category=category, comment=comment, dish_votes=dish_votes)
+    outermost = not transaction.get_connection().in_atomic_block
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            return feedback_store(checked=checked)
+        except OperationalError as error:
+            # InnoDB's victim of a deadlock is rolled back whole: again, unless it was the caller's transaction
+            if error.args[:1] != (DEADLOCK,) or not outermost or attempt == SAVE_ATTEMPTS:
+                raise
+
+
+@transaction.atomic  # the rating and its dish votes are stored together, or neither
+def feedback_store(*, checked: FeedbackChecked) -> FeedbackSaved:
+    """Stores the feedback feedback_check let through (see feedback_save), in one transaction."""
+    key = {"student": checked.student, "date": checked.date, "meal": checked.meal}
+    defaults = dict(checked.fields)
+    terms = terms_rows()
+    if terms != checked.terms:  # changed since the check, and re-judged without this entry
+        defaults |= _verdict_fields(defaults, terms)
+    # locked, so that a reply stored meanwhile is not kept under words it did not answer
+    before = Feedback.objects.select_for_update().filter(**key).values_list("comment", flat=True).first()
+    if before is not None and before != defaults["comment"]:
+        defaults |= {"reply": "", "replied_by": None, "replied_at": None}
+    entry, created = Feedback.objects.update_or_create(**key, defaults=defaults)
+    if checked.dish_votes is not None:
+        dish_votes_replace(feedback=entry, mess=checked.mess, votes=checked.dish_votes)
+    records_changed(dates=[entry.date], mess_ids=[checked.mess.pk])
     return FeedbackSaved(entry=entry, created=created)
 
 

@@ -189,15 +189,21 @@ def meals_now_first(*, menu: DayMenu, windows: list[MealWindow], now: datetime.d
     return sorted(meals, key=lambda m: m.menu.meal != first)
 
 
+def dish_votes_check(*, mess: Mess, date: datetime.date, meal: str, votes: Mapping[str, bool]) -> None:
+    """Raises ValueError unless every dish of `votes` (dish -> liked) is on `mess`'s menu of `date`
+    and `meal` (as MealMenu.dishes names it). Reads only (four queries, none without votes), so that
+    the caller checks before its write transaction and holds the database's write lock only to write."""
+    if votes:
+        offered = set(menu_of_day(mess=mess, date=date).meal(meal).dishes)
+        if unknown := sorted(dish for dish in votes if dish not in offered):
+            raise ValueError(f"not on the {Meal(meal).label.lower()} menu of {date}: {', '.join(unknown)}")
+
+
 def dish_votes_replace(*, feedback: Feedback, mess: Mess, votes: Mapping[str, bool]) -> int:
     """Replaces the dish votes of `feedback` (a student's rating of a meal) by `votes`, dish ->
-    liked, and returns how many it stored. Each dish must be on `mess`'s menu of that date and meal
-    (as MealMenu.dishes names it): otherwise raises ValueError and changes nothing. The caller holds
-    the transaction that saves the feedback, so the rating and its votes are stored together."""
-    if votes:
-        offered = set(menu_of_day(mess=mess, date=feedback.date).meal(feedback.meal).dishes)
-        if unknown := sorted(dish for dish in votes if dish not in offered):
-            raise ValueError(f"not on the {feedback.get_meal_display().lower()} menu of {feedback.date}: {', '.join(unknown)}")
+    liked, which dish_votes_check has let through, and returns how many it stored. Two queries; the
+    caller holds the transaction that saves the feedback, so the rating and its votes are stored
+    together."""
     DishVote.objects.filter(feedback=feedback).delete()
     DishVote.objects.bulk_create(
         DishVote(feedback=feedback, mess=mess, date=feedback.date, dish=dish, liked=liked) for dish, liked in votes.items()

@@ -74,9 +74,15 @@ class Terms:
         return cls(by_first_word, names)
 
 
+def terms_rows() -> list[tuple[str, str, str]]:
+    """The complaint terms as they are now, as rows of (words, theme code, theme name) for Terms.of,
+    in their one order (by theme name, then words): equal lists are equal terms. One query."""
+    return list(ComplaintTerm.objects.values_list("words", "theme__code", "theme__name"))
+
+
 def terms_load() -> Terms:
     """The complaint terms as they are now. One query."""
-    return Terms.of(ComplaintTerm.objects.values_list("words", "theme__code", "theme__name"))
+    return Terms.of(terms_rows())
 
 
 def triage(*, rating: int, category: str, comment: str, terms: Terms) -> Verdict:

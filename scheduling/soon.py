@@ -78,8 +78,12 @@ def schedule_soon(*, key: str, kwargs: dict | None = None, within_seconds: int) 
     creates the schedule (they take turns under a lock); call it outside a transaction, or the
     others cannot see the schedule until the caller commits (job_soon does this for you)."""
     name = soon_name(key, kwargs)
+    waiting = Schedule.objects.filter(name=name, func=RUNNER, schedule_type=Schedule.ONCE).exclude(repeats=0)
+    # Most calls find a run waiting (a round of saves hands over one): a plain read says so without
+    # the lock and a write transaction, which on SQLite would take a turn at the database's one lock.
+    if not connection.in_atomic_block and waiting.exists():
+        return False
     with _NamedLock(name), transaction.atomic():
-        waiting = Schedule.objects.filter(name=name, func=RUNNER, schedule_type=Schedule.ONCE).exclude(repeats=0)
         if waiting.exists():
             return False
         Schedule.objects.create(

@@ -5,10 +5,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import OperationalError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from mess.feedback import feedback_save
-from mess.models import Feedback, MealWindow
+from mess import feedback as feedback_module
+from mess.feedback import feedback_check, feedback_save, feedback_store
+from mess.models import ComplaintTerm, ComplaintTheme, Feedback, MealWindow, RegularMenu
+from mess.triage import complaint_term_save
 from tests.factories import IST, NOW, TODAY, days_ago, feedback
 
 BREAKFAST_TIME = datetime.datetime(2026, 3, 10, 8, 0, tzinfo=IST)  # 02:30 UTC: only local time has breakfast started
@@ -157,3 +161,51 @@ def test_a_comment_keeps_its_lines_and_tabs_as_the_browser_sends_them(as_student
     feedback_post(as_student, comment="Idli was cold.\r\nSambar:\tno salt.")
 
     assert Feedback.objects.get().comment == "Idli was cold.\nSambar:\tno salt."
+
+
+@time_machine.travel(BREAKFAST_TIME, tick=False)
+def test_the_write_transaction_reads_no_profile_closure_meal_window_menu_or_report(student, mess1):
+    # On SQLite the transaction holds the whole database's write lock: the checks are read before it.
+    RegularMenu.objects.create(mess=mess1, weekday=1, meal="breakfast", dishes="Poha\nTea")
+    with CaptureQueriesContext(connection) as queries:
+        feedback_save(student=student, meal="breakfast", rating=2, category="food", comment="cold", dish_votes={"Poha": False})
+
+    statements = [q["sql"] for q in queries.captured_queries]
+    begun = next(n for n, sql in enumerate(statements) if sql.startswith("SAVEPOINT"))  # the test runs in a transaction
+    read_before = " ".join(statements[:begun])
+    assert all(table in read_before for table in ("mess_profile", "mess_closure", "mess_mealwindow", "mess_regularmenu"))
+    inside = " ".join(statements[begun:])
+    assert not any(table in inside for table in ("mess_profile", "mess_closure", "mess_mealwindow", "menu", "mess_dailyreport"))
+    assert "mess_dishvote" in inside and "mess_feedback" in inside
+
+
+@time_machine.travel(BREAKFAST_TIME, tick=False)
+def test_terms_changed_between_the_check_and_the_write_give_the_verdict_again(student):
+    checked = feedback_check(student=student, meal="breakfast", rating=4, category="food", comment="a gecko in the dal")
+    assert not checked.fields["is_critical"]
+    # an admin's new term, whose re-judging of the entries stored by then could not see this one
+    complaint_term_save(term=ComplaintTerm(theme=ComplaintTheme.objects.get(code="foreign_object"), words="gecko"))
+
+    saved = feedback_store(checked=checked)
+
+    assert saved.entry.is_critical and saved.entry.critical_themes == ["foreign_object"]
+    assert Feedback.objects.get().is_critical
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the save is the outermost transaction
+@time_machine.travel(BREAKFAST_TIME, tick=False)
+def test_a_save_rolled_back_to_end_a_deadlock_is_made_again(student, monkeypatch):
+    attempts, replace = [], feedback_module.dish_votes_replace
+
+    def deadlocked_once(**kwargs):  # as InnoDB ends a deadlock of two saves' dish votes
+        attempts.append(kwargs)
+        if len(attempts) == 1:
+            raise OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+        return replace(**kwargs)
+
+    monkeypatch.setattr(feedback_module, "dish_votes_replace", deadlocked_once)
+
+    saved = feedback_save(student=student, meal="breakfast", rating=2, category="food", comment="cold", dish_votes={})
+
+    assert len(attempts) == 2 and saved.created
+    assert Feedback.objects.get().rating == 2

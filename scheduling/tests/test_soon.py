@@ -15,7 +15,7 @@ from scheduling.registry import JobRefused
 from scheduling.scheduler import schedules_start_due
 from scheduling.schedules import RUNNER
 from scheduling.selectors import jobs_health
-from scheduling.soon import job_soon, schedule_soon, soon_name
+from scheduling.soon import SOON, job_soon, schedule_soon, soon_name
 from scheduling.tasks import run_job
 
 NOW = dt.datetime(2026, 3, 1, 8, 30, 0, tzinfo=dt.UTC)
@@ -128,6 +128,18 @@ def test_a_one_off_or_scheduled_run_that_finds_its_job_running_is_handed_over_ag
         ("soon: prune_job_runs days=30", "{'days': 30}", NOW + dt.timedelta(seconds=5)),
         ("soon: prune_job_runs days=7", "{'days': 7}", NOW + dt.timedelta(seconds=5)),
     ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_call_that_finds_a_run_waiting_takes_no_lock_and_writes_nothing(monkeypatch):
+    assert schedule_soon(key="echo", kwargs={"word": "noon"}, within_seconds=15)
+
+    def locked(self):
+        raise AssertionError("took the lock")
+
+    monkeypatch.setattr("scheduling.soon._NamedLock.__enter__", locked)
+    assert not schedule_soon(key="echo", kwargs={"word": "noon"}, within_seconds=15)
+    assert Schedule.objects.filter(name__startswith=SOON).count() == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
