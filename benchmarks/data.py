@@ -1,8 +1,9 @@
 """The benchmarks' data: a university's messes with years of history, the same rows every time.
 
 `bench_data_generate` fills an empty database with the messes, floors, students and officials of a
-scale, and with `days` days of history ending `until`: waste per floor and meal, feedback from 30 %
-of the students at every meal, the notifications and daily reports the jobs would have left, a
+scale, and with `days` days of history ending `until`: the students' absences (some weekends at
+home, a meal skipped now and then, a festival week a year), waste per floor and meal, feedback from
+30 % of the students at every meal, the notifications and daily reports the jobs would have left, a
 history of resolved alerts, 90 days of the run log, and menus for the week after `until`. Expired
 menus are not generated (the clean-up job deletes them every night) and no alert is open (the
 alerts job opens them). A few floors waste too much and a few meals are rated too low throughout,
@@ -34,6 +35,8 @@ from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 
 from mess.models import (
+    DEFAULT_CUTOFF,
+    Absence,
     Alert,
     AlertKind,
     DailyReport,
@@ -114,6 +117,12 @@ LOW_RATINGS = [20, 55, 85, 95, 100]
 HYGIENE_SHARE = 0.02
 COMMENT_SHARE = 0.12  # hygiene complaints included
 STAMPS = 60  # distinct creation times per meal
+# Absences, as mess.attendance's default habits have them: shares of a mess's students who go home a
+# given weekend (Friday dinner to Sunday), who skip one meal of a day, and who go home for a festival
+# week once a year; each said a day before its first meal's cut-off. Drawn with their own random
+# generator, so that the rest of the history is the same rows as before there were absences.
+WEEKEND_HOME, SKIP_A_MEAL, FESTIVAL_SHARE = 0.18, 0.04, 0.45
+FESTIVAL_DAY = 300  # of the year: the festival week starts on it
 
 FOOD, HYGIENE, SERVICE = FeedbackCategory.FOOD.value, FeedbackCategory.HYGIENE.value, FeedbackCategory.SERVICE.value
 HYGIENE_COMMENTS = ["Found a hair in the curry.", "Plates were not washed properly.", "Tables were sticky and the floor was wet."]
@@ -296,7 +305,8 @@ class _Generator:
         w.table(
             User, ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"]
         )
-        w.table(Profile, ["id", "user", "mess"])
+        w.table(Profile, ["id", "user", "mess", "since"])
+        w.table(Absence, ["id", "student", "mess", "first_day", "last_day", "meal", "known_at"])
         w.table(User.groups.through, ["id", "user", "group"])
         w.table(RegularMenu, ["id", "mess", "weekday", "meal", "dishes", "is_veg"])
         w.table(TemporaryMenu, ["id", "mess", "date", "meal", "dishes", "created_at"])
@@ -327,6 +337,7 @@ class _Generator:
         self.run_log()
         w.flush_all()  # what the history refers to is written first (MySQL checks keys as rows arrive)
         self.history()
+        self.absences()
 
     def people_and_places(self) -> None:
         s, rng, w = self.scale, self.rng, self.w
@@ -354,7 +365,8 @@ class _Generator:
                 user_id += 1
                 w.add(User, (user_id, password, False, username, first_name, code, f"{username}@bench.example.org", False, True, joined))
                 profile_id += 1
-                w.add(Profile, (profile_id, user_id, n))
+                # every student eats at the mess since the history's first day (the forecast counts them)
+                w.add(Profile, (profile_id, user_id, n, None if role == Role.OFFICIAL else self.days[0].isoformat()))
                 member_id += 1
                 w.add(User.groups.through, (member_id, user_id, groups[role]))
                 if role == Role.OFFICIAL:
@@ -431,6 +443,36 @@ class _Generator:
                         "bench:1",
                     ),
                 )
+
+    def absences(self) -> None:
+        """The students' absences, about 34 a student a year, in a few random draws a mess and day."""
+        rng, w = random.Random(f"{SEED} absences"), self.w
+        absence_id = 0
+        first_meal = self.meals[0]
+        day_after = datetime.timedelta(days=1)
+        for day in self.days:
+            # said a day before the cut-off of the meal they begin with
+            known = {
+                meal: _stamp(self.local(day, self.windows[meal][0]) - datetime.timedelta(minutes=DEFAULT_CUTOFF, days=1))
+                for meal in Meal.values
+            }
+            festival = day.timetuple().tm_yday == FESTIVAL_DAY
+            for n, _, _ in self.messes:
+                students = self.students[n]
+                rows = []
+                if day.weekday() == 4:
+                    for student in rng.sample(students, round(len(students) * WEEKEND_HOME)):
+                        rows.append((student, day, day, Meal.DINNER.value, known[Meal.DINNER]))
+                        rows.append((student, day + day_after, day + 2 * day_after, "", known[first_meal]))
+                for student in rng.sample(students, round(len(students) * SKIP_A_MEAL)):
+                    meal = rng.choice(Meal.values)
+                    rows.append((student, day, day, meal, known[meal]))
+                if festival:
+                    last_day = day + 6 * day_after
+                    rows += [(s, day, last_day, "", known[first_meal]) for s in rng.sample(students, round(len(students) * FESTIVAL_SHARE))]
+                for student, first_day, last_day, meal, known_at in rows:
+                    absence_id += 1
+                    w.add(Absence, (absence_id, student, n, first_day.isoformat(), last_day.isoformat(), meal, known_at))
 
     def verdict(self, rating: int, category: str, comment: str) -> Verdict:
         """mess.triage's verdict, as the feedback form would store it; the comments repeat, so cached."""

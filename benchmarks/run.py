@@ -35,6 +35,7 @@ ITEMS = {
     # what a save costs does not follow the history; S, whose students are as many as L's per mess
     "crowd_paced": ["S"],
     "crowd_saturating": ["S"],
+    "forecast": ["M", "L"],
 }
 # The items that render pages, which link the static files collectstatic writes.
 SERVE_PAGES = {"pages", "rush", "crowd_paced", "crowd_saturating"}

@@ -18,7 +18,7 @@ many of them are away from each meal, in a few queries however many students and
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -250,30 +250,36 @@ def students_by_day(*, mess_ids: Iterable[int], dates: Iterable[datetime.date]) 
 
 
 def absent_students(
-    *, mess_ids: Iterable[int], start: datetime.date, end: datetime.date, known_by=None
+    *, mess_ids: Iterable[int], start: datetime.date, end: datetime.date, known_by=None, meals: Collection[str] | None = None
 ) -> dict[tuple[int, datetime.date, str], set[int]]:
     """The students away from each meal of each mess from `start` to `end`, by (mess id, date,
     meal): those of its active students there that day (see students_by_day) with an absence that
-    covers the meal, each once however many absences cover it. With `known_by`, a function of
-    (mess id, date, meal) giving a moment, only the absences known by then count (imported ones
-    always). One query, plus the students' own (who counts at which mess since when)."""
+    covers the meal, each once however many absences cover it; with `meals`, of those meals only. With
+    `known_by`, a function of (mess id, date, meal) giving a moment, only the absences known by then
+    count (imported ones always). One query, plus the students' own (who counts at which mess since
+    when)."""
     mess_ids = list(mess_ids)
     counted = defaultdict(dict)  # mess id -> student id -> since (None: always)
     students = Profile.objects.filter(mess_id__in=mess_ids, user__is_active=True, user__groups__name=Role.STUDENT)
     for mess_id, user_id, since in students.values_list("mess_id", "user_id", "since"):
         counted[mess_id][user_id] = since
     away = defaultdict(set)
-    rows = Absence.objects.filter(mess_id__in=mess_ids, last_day__gte=start, first_day__lte=end).values_list(
+    rows = Absence.objects.filter(mess_id__in=mess_ids, last_day__gte=start, first_day__lte=end)
+    if meals is not None:
+        rows = rows.filter(Q(meal="") | Q(meal__in=meals))
+    # the meals an absence of every meal covers, read once (Meal.values is rebuilt at each use)
+    whole_day = list(meals) if meals is not None else Meal.values
+    for mess_id, student_id, first_day, last_day, meal, known_at in rows.values_list(
         "mess_id", "student_id", "first_day", "last_day", "meal", "known_at"
-    )
-    for mess_id, student_id, first_day, last_day, meal, known_at in rows:
+    ):
         if student_id not in counted[mess_id]:
             continue
         since = counted[mess_id][student_id]
+        always = known_at is None or known_by is None
         day = max(first_day, start, since or first_day)
         while day <= min(last_day, end):
-            for m in [meal] if meal else Meal.values:
-                if known_at is None or known_by is None or known_at <= known_by(mess_id, day, m):
+            for m in [meal] if meal else whole_day:
+                if always or known_at <= known_by(mess_id, day, m):
                     away[mess_id, day, m].add(student_id)
             day += datetime.timedelta(days=1)
     return away

@@ -227,17 +227,18 @@ FIGURES = ["value", "threshold", "basis", "window_start", "window_end"]
 
 
 @transaction.atomic
-def alerts_generate(*, mess_code: str | None = None) -> str:
+def alerts_generate(*, mess_code: str | None = None, now: datetime.datetime | None = None) -> str:
     """Brings the stored alerts of every mess (or of the one named) in line with its window ending
-    today: a condition that holds keeps exactly one open alert, created the first time and updated
-    (value, threshold, basis, window, last seen) afterwards; an open alert whose condition no longer
-    holds, or whose mess is inactive, is resolved. A condition that holds again on the local day its
-    alert was resolved reopens that alert (first seen and acknowledgement kept: today's partial day
-    can make a figure dip and rise); on a later day it opens a new one. Running twice in a row
-    creates, reopens and resolves nothing the second time. A constant number of queries whatever the
-    number of messes and floors. Raises ValueError for an unknown mess code."""
+    today, the day of `now` (default: the current time): a condition that holds keeps exactly one
+    open alert, created the first time and updated (value, threshold, basis, window, last seen)
+    afterwards; an open alert whose condition no longer holds, or whose mess is inactive, is resolved.
+    A condition that holds again on the local day its alert was resolved reopens that alert (first
+    seen and acknowledgement kept: today's partial day can make a figure dip and rise); on a later day
+    it opens a new one. Running twice in a row creates, reopens and resolves nothing the second time.
+    A constant number of queries whatever the number of messes and floors. Raises ValueError for an
+    unknown mess code."""
     mess_code_check(mess_code=mess_code)
-    now = timezone.now()
+    now = now or timezone.now()
     today = timezone.localdate(now)
     messes, found = alert_conditions(as_of=today, mess_code=mess_code)
 

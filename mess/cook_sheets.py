@@ -18,7 +18,7 @@ from django.utils.dateformat import format as date_format
 from mess.absences import meal_cutoff
 from mess.email_choices import EMAILS_COOK_SHEET
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
-from mess.forecast import SLOT_WEEKS, Forecast, forecasts, head_counts
+from mess.forecast import SLOT_WEEKS, forecasts, head_counts
 from mess.meals import closed_days, day_check, meal_check, meal_windows
 from mess.models import CookedFood, CookSheet, Meal, MealWindow, Mess, OutgoingEmail
 from mess.people import messes_recipients
@@ -64,7 +64,7 @@ def cook_sheets_send(*, meal: str, date: datetime.date | None = None, resend: bo
     stored = {(s.mess_id, s.date): s for s in CookSheet.objects.filter(mess__in=messes, date__in=dates, meal=meal)}
     wanted = [m for m in messes if due[m.pk] and (m.pk, due[m.pk]) not in closed]
     new = [m for m in wanted if (m.pk, due[m.pk]) not in stored]
-    sheets = _sheets_make(messes=new, due=due, meal=meal)
+    sheets = cook_sheets_make(due=[(m, due[m.pk]) for m in new], meal=meal)
     to_send = sheets + ([stored[m.pk, due[m.pk]] for m in wanted if (m.pk, due[m.pk]) in stored] if resend else [])
     delivery = _sheets_email(sheets=to_send, new=sheets)
     emails_check(earlier, delivery)
@@ -75,19 +75,23 @@ def cook_sheets_send(*, meal: str, date: datetime.date | None = None, resend: bo
     )
 
 
-def _sheets_make(*, messes: list[Mess], due: dict[int, datetime.date], meal: str) -> list[CookSheet]:
-    """The sheets of `messes` (unsaved), each from its forecast as known now."""
-    if not messes:
+def cook_sheets_make(*, due: list[tuple[Mess, datetime.date]], meal: str) -> list[CookSheet]:
+    """The sheets (unsaved) of `meal` at each mess on its date in `due`, from its forecast as known
+    now: for a date whose cut-off has passed, what was known at the cut-off (the forecast reads the
+    absences known by then and the head counts of the days before, and the kilograms per diner are
+    those cooked before the date), unless absences or head counts of then were changed since. A fixed
+    number of queries whatever the number of messes, and two more for each date."""
+    if not due:
         return []
-    found: dict[tuple[int, datetime.date, str], Forecast] = {}
-    for date in sorted({due[m.pk] for m in messes}):
-        found |= forecasts(messes=[m for m in messes if due[m.pk] == date], meals=[(date, meal)])
-    per_diner = _cooked_per_diner(messes=messes, meal=meal, before=min(due[m.pk] for m in messes))
+    messes = list({mess.pk: mess for mess, _ in due}.values())
+    dates = sorted({date for _, date in due})
+    found = forecasts(messes=messes, meals=[(date, meal) for date in dates])
+    per_diner = {date: _cooked_per_diner(messes=[m for m, d in due if d == date], meal=meal, before=date) for date in dates}
     sheets = []
-    for mess in messes:
-        forecast = found[mess.pk, due[mess.pk], meal]
+    for mess, date in due:
+        forecast = found[mess.pk, date, meal]
         to_cook = math.ceil(forecast.expected * (1 + mess.cook_margin_percent / 100))
-        kg = per_diner.get(mess.pk)
+        kg = per_diner[date].get(mess.pk)
         sheets.append(
             CookSheet(
                 mess=mess,

@@ -23,6 +23,7 @@ forecast.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -113,6 +114,7 @@ class _History:
     messes: list[Mess]
     start: datetime.date
     end: datetime.date
+    meals: frozenset[str] | None = None  # those forecast (None: every meal); others' absences are not read
     windows: dict[str, MealWindow] = field(init=False)
     counts: dict = field(init=False)
     students: dict = field(init=False)
@@ -127,10 +129,11 @@ class _History:
         days = [first + datetime.timedelta(days=n) for n in range((self.end - first).days + 1)]
         self.students = students_by_day(mess_ids=ids, dates=days)
 
+        @functools.cache  # asked once per day and meal of each absence: a few hundred cut-offs, asked many thousand times
         def cutoff(mess_id: int, date: datetime.date, meal: str) -> datetime.datetime:
             return meal_cutoff(mess=by_id[mess_id], date=date, window=self.windows[meal])
 
-        self.away = absent_students(mess_ids=ids, start=first, end=self.end, known_by=cutoff)
+        self.away = absent_students(mess_ids=ids, start=first, end=self.end, known_by=cutoff, meals=self.meals)
 
     def signed_up(self, mess_id: int, date: datetime.date, meal: str) -> tuple[int, int]:
         """(students, absent) of a meal, as known at its cut-off."""
@@ -166,7 +169,7 @@ def forecasts(*, messes: list[Mess], meals: list[tuple[datetime.date, str]]) -> 
     as known now. A fixed number of queries whatever the number of messes and meals (about seven)."""
     if not messes or not meals:
         return {}
-    history = _History(messes=messes, start=min(d for d, _ in meals), end=max(d for d, _ in meals))
+    history = _History(messes=messes, start=min(d for d, _ in meals), end=max(d for d, _ in meals), meals=frozenset(m for _, m in meals))
     return {(m.pk, date, meal): history.forecast(m.pk, date, meal) for m in messes for date, meal in meals}
 
 

@@ -168,6 +168,15 @@ def test_the_absences_counted_are_those_known_by_the_cut_off(mess1, student):
     assert absent_students(mess_ids=[mess1.pk], start=TOMORROW, end=TOMORROW)[mess1.pk, TOMORROW, "lunch"] == {student.pk}
 
 
+def test_the_absences_counted_may_be_of_some_meals_only(mess1, student):
+    absence_leave(student=student, first_day=TOMORROW, last_day=TOMORROW, now=at(8))
+    absence_skip(student=student, date=TOMORROW + datetime.timedelta(days=1), meal="lunch", now=at(8))
+
+    counted = absent_students(mess_ids=[mess1.pk], start=TOMORROW, end=TOMORROW + datetime.timedelta(days=1), meals={"dinner"})
+
+    assert dict(counted) == {(mess1.pk, TOMORROW, "dinner"): {student.pk}}
+
+
 def test_a_student_counts_at_their_mess_from_the_day_they_came(mess1, student, official):
     newcomer = create_person(username="nina", role=Role.STUDENT, mess=mess1)
     Profile.objects.filter(user=newcomer).update(since=TOMORROW)

@@ -17,8 +17,10 @@ from django.test import modify_settings
 
 from benchmarks.alerts import alerts_by_sql, conditions_as_sql_rows
 from benchmarks.data import RATING_SHARE
+from mess.absences import absent_students, meal_cutoff
 from mess.alerts import alert_conditions
-from mess.models import Alert, Closure, DailyReport, Feedback, Floor, Mess, Notification, Role, WasteRecord
+from mess.meals import meal_windows
+from mess.models import Absence, Alert, Closure, DailyReport, Feedback, Floor, Mess, Notification, Profile, Role, WasteRecord
 from mess.reports import daily_reports_data
 from tests.helpers import ROOT, create_person
 
@@ -96,6 +98,25 @@ def test_it_leaves_alert_conditions_to_find_over_a_longer_history(db):
     _, found = alert_conditions(as_of=UNTIL)
     assert {c["kind"] for c in found} == {"high_waste", "high_waste_per_diner", "low_rating"}
     assert_hand_written_sql_agrees(found, start=UNTIL - datetime.timedelta(days=6))
+
+
+def test_it_writes_the_students_absences_said_before_each_cut_off_and_since_when_they_eat_there(db):
+    generate("--students", "50", "--days", "14")
+    first_day = UNTIL - datetime.timedelta(days=13)
+    windows = {w.meal: w for w in meal_windows()}
+
+    profiles = Profile.objects.filter(user__groups__name=Role.STUDENT)
+    assert profiles.count() == 100 and set(profiles.values_list("since", flat=True)) == {first_day}
+    absences = list(Absence.objects.select_related("mess"))
+    # weekends at home from Friday dinner (9 of 50 students), and a meal skipped now and then (2 a day)
+    fridays = [d for d in (first_day + datetime.timedelta(days=n) for n in range(14)) if d.weekday() == 4]
+    assert len([a for a in absences if a.meal == "dinner" and a.first_day in fridays]) >= 2 * 2 * 9
+    assert len([a for a in absences if not a.meal and a.first_day.weekday() == 5 and (a.last_day - a.first_day).days == 1]) == 2 * 2 * 9
+    for a in absences:
+        assert a.known_at < meal_cutoff(mess=a.mess, date=a.first_day, window=windows[a.meal or "breakfast"])
+    saturday = fridays[-1] + datetime.timedelta(days=1)
+    away = absent_students(mess_ids=[a.mess_id for a in absences], start=saturday, end=saturday)
+    assert all(len(away[mess.pk, saturday, "lunch"]) >= 9 for mess in Mess.objects.all())
 
 
 def test_it_writes_a_history_of_resolved_alerts_with_what_they_rest_on(db):

@@ -14,10 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mess.absences import meal_cutoff
-from mess.attendance import Habits, attendance_history, split
+from mess.attendance import FLAT_WEEK, Habits, absences_said, attendance_history, split
 from mess.forecast import forecast_backtest, forecasts
 from mess.meals import meal_windows
-from mess.models import Absence, Closure, Floor, Meal, Mess, Profile, Role, WasteRecord
+from mess.models import Absence, Closure, Floor, Mess, Profile, Role, WasteRecord
 from mess.people import Person, people_create
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
@@ -37,19 +37,7 @@ def history_of(mess: Mess, *, students: int, days: int, habits: Habits, seed: in
         Closure.objects.create(mess=mess, first_day=first_day, last_day=last_day, reason="Holiday")
     closed_dates = {d for first, last in closed for d in dates if first <= d <= last}
     history = attendance_history(rng=rng, students=ids, days=dates, habits=habits, closed=closed_dates)
-    windows = {w.meal: w for w in meal_windows()}
-    Absence.objects.bulk_create(
-        Absence(
-            student_id=a.student,
-            mess=mess,
-            first_day=a.first_day,
-            last_day=a.last_day,
-            meal=a.meal,
-            known_at=meal_cutoff(mess=mess, date=a.first_day, window=windows[a.meal or Meal.BREAKFAST])
-            - datetime.timedelta(hours=a.hours_before_cutoff),
-        )
-        for a in history.absences
-    )
+    Absence.objects.bulk_create(absences_said(mess=mess, absences=history.absences))
     floors = list(mess.floors.order_by("name"))
     WasteRecord.objects.bulk_create(
         WasteRecord(floor=floor, date=date, meal=meal, total_kg=Decimal("5"), diners=diners)
@@ -66,15 +54,40 @@ def campus(db):
     return mess
 
 
+def days_before(first: int, last: int) -> tuple[datetime.date, datetime.date]:
+    return TODAY - datetime.timedelta(days=first), TODAY - datetime.timedelta(days=last)
+
+
+# Histories a mess may have (days counted back from TODAY): how many students, how many days, their
+# habits, the days it was closed, and the random draws.
+HISTORIES = {
+    "a term with a festival week, exams and two closed days": dict(
+        students=300, days=120, habits=Habits(festival=days_before(20, 14), exams=days_before(40, 33)), closed=[days_before(9, 8)]
+    ),
+    "a small mess whose students go home most weekends": dict(
+        students=80, days=90, habits=Habits(weekend_home=0.4, skip_a_meal=0.08), closed=[days_before(30, 30)], seed=2
+    ),
+    "a week whose days barely differ": dict(
+        students=200, days=100, habits=Habits(weekday_factor=FLAT_WEEK, outing={}, weekend_home=0.03), seed=3
+    ),
+    "a long festival: three weeks at home": dict(
+        students=250, days=120, habits=Habits(festival=days_before(35, 15), festival_share=0.6), seed=4
+    ),
+    "a large mess whose students often do not say, closed for a week": dict(
+        students=600,
+        days=100,
+        habits=Habits(said_late=0.3, skip_a_meal=0.08, exams=days_before(25, 12)),
+        closed=[days_before(50, 44)],
+        seed=5,
+    ),
+    "a new mess: nine weeks of history": dict(students=150, days=63, habits=Habits(festival=days_before(30, 26)), seed=6),
+}
+
+
+@pytest.mark.parametrize("history", HISTORIES.values(), ids=HISTORIES.keys())
 @time_machine.travel(NOW, tick=False)
-def test_the_forecast_beats_last_week_and_signed_up_by_the_bar_on_a_term_with_leaves_and_exams(campus):
-    habits = Habits(
-        festival=(TODAY - datetime.timedelta(days=20), TODAY - datetime.timedelta(days=14)),
-        exams=(TODAY - datetime.timedelta(days=40), TODAY - datetime.timedelta(days=33)),
-    )
-    history_of(
-        campus, students=300, days=120, habits=habits, closed=[(TODAY - datetime.timedelta(days=9), TODAY - datetime.timedelta(days=8))]
-    )
+def test_the_forecast_beats_last_week_and_signed_up_by_the_bar(campus, history):
+    history_of(campus, **history)
 
     result = forecast_backtest(days=56)
 
@@ -144,6 +157,20 @@ def test_forecasts_for_every_mess_cost_the_same_queries_for_two_messes_as_for_tw
         return len(queries)
 
     assert cost(2) == cost(20)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_backtest_costs_the_same_queries_over_56_days_of_many_messes_as_over_7_of_one(campus):
+    history_of(campus, students=40, days=70, habits=Habits())
+
+    def cost(days: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            forecast_backtest(days=days)
+        return len(queries)
+
+    one = cost(7)
+    Mess.objects.bulk_create([Mess(code=f"m{n}", name="M") for n in range(5)])
+    assert cost(56) == one
 
 
 @time_machine.travel(NOW, tick=False)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from mess.demo import WEEK_1, WEEK_2
+from mess.demo.menus import WEEK_1, WEEK_2
 from mess.models import DishVote, Feedback, Meal, RegularMenu, Role, WasteRecord
 from tests.browser.common import ARTIFACTS, BROWSER_TESTS, log_in, submit
 from tests.helpers import create_person

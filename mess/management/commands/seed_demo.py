@@ -9,7 +9,10 @@ from mess.demo import demo_database_empty, demo_logins, demo_logins_text, demo_s
 
 
 class Command(BaseCommand):
-    help = "Fills an empty database with demo data (two messes, 60 days of waste, feedback, dish votes, menus) and prints the demo logins."
+    help = (
+        "Fills an empty database with demo data (two messes, 60 days of absences, head counts, waste, feedback, dish votes, menus, "
+        "cook sheets; the alerts evaluated) and prints the demo logins."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="do nothing, without failing, when the database already has data")
