@@ -5,17 +5,20 @@ import django_q.admin  # noqa: F401  (registers Schedule, which this module repl
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from django_q.models import Schedule
 
 from scheduling.cron import cron_in_words, cron_validate
 from scheduling.models import JobRun, JobSchedule
 from scheduling.registry import JOBS, JobRefused
 from scheduling.schedules import (
+    RUNNER,
     arguments_parse,
     arguments_text,
     schedule_is_paused,
@@ -84,6 +87,38 @@ class JobScheduleForm(forms.ModelForm):
         return cleaned
 
 
+class JobFilter(admin.SimpleListFilter):
+    """By the job a schedule runs (every schedule runs the same django-q2 function, so its filter told nothing)."""
+
+    title = "job"
+    parameter_name = "job"
+
+    def lookups(self, request, model_admin):
+        return [(key, key) for key in JOBS]
+
+    def queryset(self, request, queryset):
+        key = self.value()
+        if key is None:
+            return queryset
+        # the job's key is the first of the schedule's arguments: 'key' alone, or ('key', ...)
+        return queryset.filter(func=RUNNER).filter(Q(args=repr(key)) | Q(args__startswith=f"({key!r},"))
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", "active"), ("paused", "paused")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "paused":
+            return queryset.filter(repeats=0)
+        if self.value() == "active":
+            return queryset.exclude(repeats=0)
+        return queryset
+
+
 admin.site.unregister(Schedule)
 
 
@@ -92,7 +127,7 @@ class JobScheduleAdmin(admin.ModelAdmin):
     form = JobScheduleForm
     change_form_template = "admin/scheduling/jobschedule/change_form.html"
     list_display = ["name", "job", "timing", "next_run_local", "active", "last_outcome"]
-    list_filter = ["func"]
+    list_filter = [StateFilter, JobFilter]
     search_fields = ["name"]
     readonly_fields = ["timing", "next_five_runs", "problem", "last_outcome", "last_duration"]
     fieldsets = [
@@ -103,6 +138,7 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["scheduling/next_runs.js"]
+        css = {"all": ["scheduling/admin.css"]}
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -200,7 +236,8 @@ class JobScheduleAdmin(admin.ModelAdmin):
     def pause(self, request, queryset):
         for schedule in queryset:
             schedule_pause(schedule=schedule)
-        self.message_user(request, f"Paused {len(queryset)} schedules.", messages.SUCCESS)
+        count = len(queryset)
+        self.message_user(request, ngettext("Paused %d schedule.", "Paused %d schedules.", count) % count, messages.SUCCESS)
 
     @admin.action(description="Resume selected schedules")
     def resume(self, request, queryset):
@@ -213,7 +250,7 @@ class JobScheduleAdmin(admin.ModelAdmin):
                 continue
             resumed += 1
         if resumed:
-            self.message_user(request, f"Resumed {resumed} schedules.", messages.SUCCESS)
+            self.message_user(request, ngettext("Resumed %d schedule.", "Resumed %d schedules.", resumed) % resumed, messages.SUCCESS)
 
     @admin.action(description="Run selected jobs now")
     def run_now(self, request, queryset):
@@ -264,7 +301,21 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["job", "outcome", "trigger"]
     search_fields = ["summary"]
     date_hierarchy = "started_at"
-    readonly_fields = [f.name for f in JobRun._meta.fields] + ["took"]
+    # the schedule by its name, linked: its own __str__ would be django-q2's function, the same for every run
+    fields = ["job", "trigger", "arguments", "schedule_name", "started_at", "finished_at", "took", "outcome"]
+    fields += ["summary", "traceback", "host"]
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["scheduling/admin.css"]}
+
+    @admin.display(description="schedule")
+    def schedule_name(self, run):
+        if run.schedule_id is None:
+            return "-"
+        name = JobSchedule.objects.filter(pk=run.schedule_id).values_list("name", flat=True).first()
+        url = reverse("admin:scheduling_jobschedule_change", args=[run.schedule_id])
+        return format_html('<a href="{}">{}</a>', url, name or f"schedule {run.schedule_id}")
 
     @admin.display(description="took")
     def took(self, run):

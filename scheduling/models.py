@@ -2,6 +2,7 @@
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django_q.models import Schedule
 
 
@@ -54,7 +55,8 @@ class JobRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+        # in the site's time zone, as the page's own dates are, and saying which
+        return f"{self.job} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M %Z} {self.outcome}"
 
     @property
     def duration(self):

@@ -64,6 +64,12 @@ def test_it_opens_every_changelist(as_admin, model):
     assert as_admin.get(admin_url(model, "changelist")).status_code == 200
 
 
+def test_its_lists_have_the_whole_width_without_the_navigation_sidebar(as_admin):
+    # at 1280 px the sidebar pushed the schedules' Active and Last run and the run log's Summary off the screen
+    page = as_admin.get("/admin/scheduling/jobschedule/").content.decode()
+    assert 'id="changelist"' in page and 'id="nav-sidebar"' not in page
+
+
 @pytest.mark.parametrize("model", [m for m in [*MESS_MODELS, User] if m not in NOT_ADDED_BY_HAND])
 def test_it_opens_every_add_page(as_admin, model):
     assert as_admin.get(admin_url(model, "add")).status_code == 200

@@ -124,7 +124,7 @@ def test_the_list_says_which_schedules_are_active_that_is_not_paused(admin_clien
     schedules_sync()
     schedule_pause(schedule=Schedule.objects.get(name="tick"))
     page = admin_client.get(URL).content.decode()
-    rows = {row.split("</a>")[0].split(">")[-1]: row for row in page.split("<tr")[1:] if "</a>" in row}
+    rows = {row.split("</a>")[0].split(">")[-1]: row for row in page.split("<tr")[1:] if "action-select" in row}
     assert 'class="column-active"' in page
     assert 'alt="False"' in rows["tick"] and 'alt="True"' in rows["sleep"]
 
@@ -157,7 +157,7 @@ def test_the_list_shows_each_schedules_own_last_run_in_a_constant_number_of_quer
         JobRun.objects.create(job="echo", trigger=Trigger.SCHEDULE, started_at=now, finished_at=now, outcome=Outcome.FAILED, schedule=noon)
     with django_assert_max_num_queries(8):
         page = admin_client.get(URL).content.decode()
-    rows = {row.split("</a>")[0].split(">")[-1]: row for row in page.split("<tr")[1:] if "</a>" in row}
+    rows = {row.split("</a>")[0].split(">")[-1]: row for row in page.split("<tr")[1:] if "action-select" in row}
     assert "failed at" in rows["echo:noon"]
     assert "never" in rows["echo:night"]  # another schedule of the same job
 
@@ -242,3 +242,38 @@ def test_a_schedule_keeps_its_name_so_sync_never_creates_it_again(admin_client):
     schedule.refresh_from_db()
     assert schedule.name == "tick"
     assert schedules_sync().created == []
+
+
+def test_a_runs_page_gives_its_time_in_the_sites_zone_and_its_schedule_by_name(admin_client):
+    schedules_sync()
+    schedule = Schedule.objects.get(name="tick")
+    started = dt.datetime(2026, 3, 1, 10, 5, tzinfo=dt.UTC)
+    run = JobRun.objects.create(job="tick", trigger=Trigger.SCHEDULE, started_at=started, schedule=schedule)
+    page = admin_client.get(f"/admin/scheduling/jobrun/{run.pk}/change/").content.decode()
+    assert "<title>tick 2026-03-01 15:35 IST running" in page  # the body's zone, said, and not UTC's 10:05
+    assert f'<a href="{URL}{schedule.pk}/change/">tick</a>' in page
+    assert RUNNER not in page  # django-q2's one function, which every schedule shares, named nothing
+
+
+def test_the_schedules_filter_by_job_and_by_state(admin_client):
+    schedules_sync()
+    schedule_pause(schedule=Schedule.objects.get(name="tick"))
+
+    def names(query):
+        page = admin_client.get(URL + query).content.decode().split('id="result_list"')[1]
+        return {row.split("</a>")[0].split(">")[-1] for row in page.split("<tr")[1:] if "action-select" in row}
+
+    assert names("?job=tick") == {"tick"}
+    assert names("?job=echo") == {s.name for s in Schedule.objects.filter(name__startswith="echo")}
+    assert names("?state=paused") == {"tick"}
+    assert "tick" not in names("?state=active") and "sleep" in names("?state=active")
+    assert RUNNER not in admin_client.get(URL).content.decode()  # the filter by function, which told nothing, is gone
+
+
+def test_bulk_actions_count_in_words_that_agree(admin_client):
+    schedules_sync()
+    one = [Schedule.objects.get(name="tick").pk]
+    two = [*one, Schedule.objects.get(name="sleep").pk]
+    assert "Paused 1 schedule." in admin_client.post(URL, {"action": "pause", "_selected_action": one}, follow=True).content.decode()
+    assert "Paused 2 schedules." in admin_client.post(URL, {"action": "pause", "_selected_action": two}, follow=True).content.decode()
+    assert "Resumed 1 schedule." in admin_client.post(URL, {"action": "resume", "_selected_action": one}, follow=True).content.decode()

@@ -121,7 +121,7 @@ def check() -> tuple[int, str]:
         call_command("jobs", "--check", stdout=out, stderr=err)
     except CommandError as e:
         return e.returncode, str(e)
-    return 0, out.getvalue()
+    return 0, out.getvalue().rstrip("\n")
 
 
 def test_jobs_check_says_when_the_cluster_is_down_a_schedule_late_broken_or_failing(db):
@@ -169,3 +169,22 @@ def test_jobs_check_says_when_a_schedules_last_run_never_finished(db):
     with time_machine.travel(START + dt.timedelta(minutes=12, seconds=1), tick=False):
         heartbeat(cluster="host:1", started_at=timezone.now())
         assert check() == (1, "prune_job_runs started at 2026-03-01 05:30 and never finished")
+
+
+def test_jobs_check_claims_no_success_for_schedules_that_never_ran(db):
+    with time_machine.travel(START, tick=False):
+        schedules_sync()
+        heartbeat(cluster="host:1", started_at=timezone.now())
+        assert check() == (0, "all 8 schedules on time and none has run yet; a cluster was seen 2026-03-01 05:30")
+        JobRun.objects.create(
+            job="tick",
+            trigger=Trigger.SCHEDULE,
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+            outcome=Outcome.SUCCEEDED,
+            schedule=Schedule.objects.get(name="tick"),
+        )
+        assert check() == (
+            0,
+            "all 8 schedules on time and the last runs of 1 succeeded and 7 have not run yet; a cluster was seen 2026-03-01 05:30",
+        )

@@ -14,6 +14,19 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
+def _all_well(health) -> str:
+    """What --check says when nothing is wrong: only what is true (a schedule that never ran did not succeed)."""
+    count = len(health.schedules)
+    never = sum(1 for s in health.schedules if s.last_started_at is None)
+    if never == count:
+        runs = "none has run yet" if count else "there are none"
+    elif never:
+        runs = f"the last runs of {count - never} succeeded and {never} {'has' if never == 1 else 'have'} not run yet"
+    else:
+        runs = "their last runs succeeded"
+    return f"all {count} schedules on time and {runs}; a cluster was seen {_when(health.heartbeat_at)}"
+
+
 class Command(BaseCommand):
     help = "Lists every schedule with its job, next run and last outcome; --check exits non-zero when anything is wrong."
 
@@ -29,8 +42,7 @@ class Command(BaseCommand):
         if options["check"]:
             if health.problem_details:
                 raise CommandError("\n".join(health.problem_details), returncode=EXIT_PROBLEMS)
-            seen = _when(health.heartbeat_at)
-            return f"all {len(health.schedules)} schedules on time and their last runs succeeded; a cluster was seen {seen}"
+            return _all_well(health)
         rows = [("SCHEDULE", "JOB", "WHEN", "NEXT RUN", "LAST RUN", "OUTCOME", "TOOK")]
         for s in health.schedules:
             if s.broken:
