@@ -103,11 +103,14 @@ class BrokenSchedule(models.Model):
 
 
 class ClusterHeartbeat(models.Model):
-    """A cluster's scheduler says it is alive: `seen_at` is renewed every few seconds while it runs."""
+    """A cluster's scheduler says it is alive: `seen_at` is renewed every few seconds while it runs.
+    A cluster stopped on purpose says so (`stopped_at`): it is not waited for, and it is still known
+    when it was last seen."""
 
     cluster = models.CharField(max_length=255, primary_key=True, help_text="Machine and process.")
     started_at = models.DateTimeField()
     seen_at = models.DateTimeField(db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.cluster} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

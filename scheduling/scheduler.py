@@ -186,8 +186,17 @@ def heartbeat(*, cluster: str, started_at: datetime) -> None:
         ClusterHeartbeat.objects.create(cluster=cluster, started_at=started_at, seen_at=now)
 
 
+def heartbeat_stopped(*, cluster: str) -> None:
+    """The cluster stops on purpose: it is down at once (nobody waits for the grace period), and when it
+    was last seen stays known."""
+    now = timezone.now()
+    ClusterHeartbeat.objects.filter(cluster=cluster).update(seen_at=now, stopped_at=now)
+
+
 def heartbeats_prune() -> None:
-    ClusterHeartbeat.objects.filter(seen_at__lt=timezone.now() - HEARTBEATS_KEPT).delete()
+    """Forgets clusters not seen for a day, but the last one seen: the pages say since when none runs."""
+    newest = ClusterHeartbeat.objects.order_by("-seen_at").values_list("pk", flat=True)[:1]
+    ClusterHeartbeat.objects.filter(seen_at__lt=timezone.now() - HEARTBEATS_KEPT).exclude(pk__in=list(newest)).delete()
 
 
 def scheduler_loop(*, alive: Callable[[], bool], broker=None, tick: float = TICK) -> None:
@@ -212,6 +221,6 @@ def scheduler_loop(*, alive: Callable[[], bool], broker=None, tick: float = TICK
         # Crons are due on whole minutes: look just after each whole second.
         time.sleep(tick - (time.time() % tick) + 0.005)
     try:
-        ClusterHeartbeat.objects.filter(cluster=cluster).delete()  # stopped on purpose: not "down"
+        heartbeat_stopped(cluster=cluster)
     except Exception:
         logger.exception("could not say that this cluster stopped; it shows as down after the grace period")

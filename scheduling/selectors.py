@@ -21,10 +21,15 @@ def grace() -> timedelta:
     return timedelta(seconds=settings.JOBS_GRACE_SECONDS)
 
 
+def _running():
+    return ClusterHeartbeat.objects.filter(stopped_at__isnull=True).order_by("-seen_at")
+
+
 def with_last_run(schedules: QuerySet[Schedule]) -> QuerySet[Schedule]:
     """Annotates each schedule with its own last run (`last_outcome`, `last_started_at`,
     `last_finished_at`, `last_summary`), why it is broken (`broken_reason`, or None) and the newest
-    heartbeat of any cluster (`cluster_seen_at`), in the same query."""
+    heartbeat of any running cluster (`cluster_seen_at`) and of any cluster, stopped ones included
+    (`cluster_last_seen_at`), in the same query."""
     runs = JobRun.objects.filter(schedule=OuterRef("pk")).order_by("-started_at", "-pk")
     return schedules.annotate(
         last_outcome=Subquery(runs.values("outcome")[:1]),
@@ -32,7 +37,8 @@ def with_last_run(schedules: QuerySet[Schedule]) -> QuerySet[Schedule]:
         last_finished_at=Subquery(runs.values("finished_at")[:1]),
         last_summary=Subquery(runs.values("summary")[:1]),
         broken_reason=Subquery(BrokenSchedule.objects.filter(schedule=OuterRef("pk")).values("reason")[:1]),
-        cluster_seen_at=Subquery(ClusterHeartbeat.objects.order_by("-seen_at").values("seen_at")[:1]),
+        cluster_seen_at=Subquery(_running().values("seen_at")[:1]),
+        cluster_last_seen_at=Subquery(ClusterHeartbeat.objects.order_by("-seen_at").values("seen_at")[:1]),
     )
 
 
@@ -125,7 +131,8 @@ class ScheduleState:
 @dataclass
 class JobsHealth:
     now: datetime
-    heartbeat_at: datetime | None
+    heartbeat_at: datetime | None  # of a running cluster
+    last_seen_at: datetime | None = None  # of any cluster, one stopped on purpose included
     schedules: list[ScheduleState] = field(default_factory=list)
 
     @property
@@ -139,7 +146,7 @@ class JobsHealth:
     def _cluster_lines(self) -> list[str]:
         if not self.cluster_down:
             return []
-        seen = f"last seen {timezone.localtime(self.heartbeat_at):%Y-%m-%d %H:%M:%S}" if self.heartbeat_at else "never seen"
+        seen = f"last seen {timezone.localtime(self.last_seen_at):%Y-%m-%d %H:%M:%S}" if self.last_seen_at else "never seen"
         return [f"no cluster is running the jobs ({seen}): start one with `manage.py qcluster`"]
 
     @property
@@ -160,7 +167,12 @@ class JobsHealth:
 
 
 def cluster_seen_at() -> datetime | None:
-    """When a cluster last said it was alive, or None if none ever did."""
+    """When a running cluster last said it was alive, or None if none is known to run."""
+    return _running().values_list("seen_at", flat=True).first()
+
+
+def cluster_last_seen_at() -> datetime | None:
+    """When any cluster, stopped ones included, was last seen, or None if none ever was."""
     return ClusterHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
 
 
@@ -171,13 +183,13 @@ def cluster_alive(*, now: datetime | None = None) -> bool:
 
 def jobs_health(*, now: datetime | None = None) -> JobsHealth:
     """Every schedule (but job_soon's one-off ones, which live for seconds) with its own
-    last run, in job-registry order then by name, and whether a cluster is alive; one query (two when there are no schedules)."""
+    last run, in job-registry order then by name, and whether a cluster is alive; one query (three when there are no schedules)."""
     now = now or timezone.now()
     order = {key: i for i, key in enumerate(JOBS)}
     schedules = [ScheduleState(schedule=s, now=now) for s in with_last_run(schedules_lasting())]
     schedules.sort(key=lambda s: (order.get(s.key, len(order)), s.name))
     if schedules:
-        heartbeat_at = schedules[0].schedule.cluster_seen_at
+        heartbeat_at, last_seen_at = schedules[0].schedule.cluster_seen_at, schedules[0].schedule.cluster_last_seen_at
     else:
-        heartbeat_at = cluster_seen_at()
-    return JobsHealth(now=now, heartbeat_at=heartbeat_at, schedules=schedules)
+        heartbeat_at, last_seen_at = cluster_seen_at(), cluster_last_seen_at()
+    return JobsHealth(now=now, heartbeat_at=heartbeat_at, last_seen_at=last_seen_at, schedules=schedules)

@@ -39,7 +39,7 @@ def health_jobs(request):
         return JsonResponse({"ok": False, "database": "unreachable"}, status=503)
     body = {
         "ok": state.ok,
-        "cluster": {"down": state.cluster_down, "heartbeat_at": state.heartbeat_at},
+        "cluster": {"down": state.cluster_down, "heartbeat_at": state.heartbeat_at, "last_seen_at": state.last_seen_at},
         "broken": [s.name for s in state.schedules if s.broken],
         "late": [s.name for s in state.schedules if s.late and not s.broken],
         "failing": [s.name for s in state.schedules if s.failing],

@@ -11,6 +11,7 @@ from django_q.models import Schedule
 
 from mess.models import CookedFood, CookSheet, Mess
 from scheduling.models import JobRun, Outcome, Trigger
+from scheduling.scheduler import heartbeat, heartbeat_stopped
 from scheduling.sync import schedules_sync
 from tests.factories import IST, NOW, TODAY, alert, days_ago, feedback, notification, waste
 
@@ -338,3 +339,19 @@ def test_without_head_counts_the_goal_says_it_needs_them_and_draws_no_line(as_of
 
     assert "No baseline yet: it needs head counts recorded (goal 20 %)." in card
     assert "marker" not in card and "Nothing recorded yet." in card
+
+
+def test_the_banner_says_since_when_no_cluster_runs_and_names_the_command_only_to_admins(client, official, admin, mess1):
+    with time_machine.travel(NOW - datetime.timedelta(hours=1), tick=False):
+        heartbeat(cluster="host:1", started_at=datetime.datetime.now(tz=datetime.UTC))
+        heartbeat_stopped(cluster="host:1")  # stopped on purpose, as systemd stops it
+    with time_machine.travel(NOW, tick=False):
+        pages = {}
+        for person in (official, admin):
+            client.force_login(person)
+            pages[person] = client.get("/mess/mess1/").text.split('id="jobs-banner"')[1].split("</div>")[0]
+    official, admin = pages[official], pages[admin]
+    seen = f"no cluster has been seen since {(NOW - datetime.timedelta(hours=1)).astimezone(IST):%-d %b %H:%M}"
+    assert seen in official and seen in admin  # not "yet": a stopped cluster is remembered
+    assert "manage.py qcluster" not in official and "administrator" in official
+    assert "manage.py qcluster" in admin

@@ -16,6 +16,7 @@ from django_q.models import OrmQ, Schedule
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome, Trigger
 from scheduling.schedules import RUNNER
+from scheduling.selectors import jobs_health
 from scheduling.tests.helpers import ROOT, child_env, redis_url, start
 
 SCHEDULES = 60
@@ -166,7 +167,10 @@ def test_a_cluster_sent_sigterm_stops_with_its_workers_and_says_it_is_gone(to_gr
         time.sleep(0.2)
     assert all(group_gone(c.pid) for c in clusters)  # no worker left behind
     assert [c.returncode for c in clusters] == [0, 0, 0]
-    assert not ClusterHeartbeat.objects.exists()  # each said it stopped: nobody waits for the grace period
+    # each said it stopped: nobody waits for the grace period, and when they were last seen is still known
+    assert ClusterHeartbeat.objects.filter(stopped_at__isnull=True).count() == 0
+    health = jobs_health()
+    assert health.cluster_down and health.last_seen_at == ClusterHeartbeat.objects.latest("seen_at").stopped_at
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -50,11 +50,11 @@ def test_health_jobs_is_503_without_a_cluster_and_200_with_one(client, db):
         down = client.get("/health/jobs/")
         heartbeat(cluster="host:1", started_at=timezone.now())
         up = client.get("/health/jobs/")
-    assert down.status_code == 503 and down.json()["cluster"] == {"down": True, "heartbeat_at": None}
+    assert down.status_code == 503 and down.json()["cluster"] == {"down": True, "heartbeat_at": None, "last_seen_at": None}
     assert up.status_code == 200
     assert up.json() == {
         "ok": True,
-        "cluster": {"down": False, "heartbeat_at": "2026-03-01T00:00:00Z"},
+        "cluster": {"down": False, "heartbeat_at": "2026-03-01T00:00:00Z", "last_seen_at": "2026-03-01T00:00:00Z"},
         "broken": [],
         "late": [],
         "failing": [],

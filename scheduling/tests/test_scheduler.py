@@ -11,8 +11,9 @@ from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome, Trigger
-from scheduling.scheduler import heartbeat, schedules_start_due
+from scheduling.scheduler import heartbeat, heartbeat_stopped, heartbeats_prune, schedules_start_due
 from scheduling.schedules import RUNNER, schedule_next_runs
+from scheduling.selectors import jobs_health
 from scheduling.sync import schedules_sync
 from scheduling.tasks import run_job
 from scheduling.tests import jobs
@@ -174,3 +175,27 @@ def test_after_downtime_each_job_runs_once_not_once_per_missed_slot():
         assert all(s.next_run > timezone.now() for s in Schedule.objects.all())
         schedules_start_due(broker=get_broker())
         assert OrmQ.objects.count() == 8
+
+
+def test_a_cluster_stopped_on_purpose_is_down_at_once_and_remembered_as_last_seen(db):
+    with time_machine.travel(NOW, tick=False):
+        heartbeat(cluster="host:1", started_at=timezone.now())
+        assert not jobs_health().cluster_down
+    with time_machine.travel(NOW + dt.timedelta(seconds=5), tick=False):
+        heartbeat_stopped(cluster="host:1")
+        health = jobs_health()
+    assert health.cluster_down and health.heartbeat_at is None  # not waited for through the grace period
+    assert health.last_seen_at == NOW + dt.timedelta(seconds=5)
+    assert health.problems == ["no cluster is running the jobs (last seen 2026-03-01 14:00:05): start one with `manage.py qcluster`"]
+
+
+def test_pruning_forgets_old_clusters_but_the_last_one_seen(db):
+    with time_machine.travel(NOW, tick=False):
+        heartbeat(cluster="host:1", started_at=timezone.now())
+        heartbeat(cluster="host:2", started_at=timezone.now())
+    with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
+        heartbeat_stopped(cluster="host:2")
+    with time_machine.travel(NOW + dt.timedelta(days=3), tick=False):
+        heartbeats_prune()
+        assert list(ClusterHeartbeat.objects.values_list("cluster", flat=True)) == ["host:2"]
+        assert jobs_health().last_seen_at == NOW + dt.timedelta(minutes=1)
