@@ -122,7 +122,7 @@ def _email_context(reminder: WasteReminder) -> dict:
 
 def waste_gaps(*, mess: Mess, now: datetime.datetime, windows: list[MealWindow] | None = None) -> list[dict]:
     """The meals of the GAP_DAYS days up to `now` for which floors of `mess` have no waste record:
-    newest day first, meals in serving order, each with `date`, `meal` (its label) and `floors` (the
+    newest day first, meals in serving order, each with `date`, `meal` (its label), `key` (its value) and `floors` (the
     names of the floors without a record). Meals not over by `now` and days the mess is closed are
     left out, and an inactive mess has no gaps. Three queries (none for an inactive mess)."""
     if not mess.is_active:
@@ -152,5 +152,5 @@ def waste_gaps(*, mess: Mess, now: datetime.datetime, windows: list[MealWindow] 
                 continue
             missing = [name for pk, name in floors.items() if (pk, day, window.meal) not in recorded]
             if missing:
-                gaps.append({"date": day, "meal": window.get_meal_display(), "floors": missing})
+                gaps.append({"date": day, "meal": window.get_meal_display(), "key": window.meal, "floors": missing})
     return gaps

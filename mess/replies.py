@@ -4,7 +4,7 @@ A reply is text someone typed, checked and escaped like the comments themselves.
 
 from django.utils import timezone
 
-from mess.models import MAX_COMMENT, Feedback, Mess
+from mess.models import MAX_COMMENT, Feedback, Mess, Notification
 from mess.text import typed_text
 from mess.triage import CRITICAL_FEEDBACK
 
@@ -14,7 +14,8 @@ def feedback_reply(*, mess: Mess, feedback_id: int, reply: str, replied_by) -> N
     a comment, with who replied and when; a second reply replaces the first. One query. Raises
     ValueError, changing nothing, for an empty reply, one longer than MAX_COMMENT characters or one
     holding a control character (see typed_text); Feedback.DoesNotExist when `mess` has no such
-    critical entry with a comment (another mess's entry included)."""
+    critical entry with a comment (another mess's entry included). The notification of the comment's
+    meal is marked read: whoever answers a comment has read it (two more queries)."""
     try:
         reply = typed_text(reply).strip()
     except ValueError as error:
@@ -30,3 +31,5 @@ def feedback_reply(*, mess: Mess, feedback_id: int, reply: str, replied_by) -> N
     )
     if not replied:
         raise Feedback.DoesNotExist(f"{mess.code} has no critical comment {feedback_id}")
+    date, meal = Feedback.objects.filter(pk=feedback_id).values_list("date", "meal").get()
+    Notification.objects.filter(mess=mess, date=date, meal=meal, read_at__isnull=True).update(read_at=timezone.now())

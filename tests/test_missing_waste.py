@@ -281,8 +281,8 @@ def test_the_gaps_are_the_meals_of_the_last_7_days_over_and_open_with_floors_mis
     gaps = waste_gaps(mess=mess1, now=ist(TODAY, 15))
 
     assert gaps == [
-        {"date": TODAY, "meal": "Lunch", "floors": ["First"]},
-        {"date": TODAY - datetime.timedelta(days=2), "meal": "Dinner", "floors": ["First"]},
+        {"date": TODAY, "meal": "Lunch", "key": "lunch", "floors": ["First"]},
+        {"date": TODAY - datetime.timedelta(days=2), "meal": "Dinner", "key": "dinner", "floors": ["First"]},
     ]
 
 
@@ -291,8 +291,8 @@ def test_a_mess_with_no_record_has_every_meal_over_as_a_gap_and_an_inactive_one_
         gaps = waste_gaps(mess=mess1, now=ist(TODAY, 10))
 
     assert len(gaps) == 6 * 4 + 1  # six whole days and today's breakfast
-    assert gaps[0] == {"date": TODAY, "meal": "Breakfast", "floors": ["First", "Ground"]}
-    assert gaps[-1] == {"date": TODAY - datetime.timedelta(days=6), "meal": "Dinner", "floors": ["First", "Ground"]}
+    assert gaps[0] == {"date": TODAY, "meal": "Breakfast", "key": "breakfast", "floors": ["First", "Ground"]}
+    assert gaps[-1] == {"date": TODAY - datetime.timedelta(days=6), "meal": "Dinner", "key": "dinner", "floors": ["First", "Ground"]}
     mess1.is_active = False
     assert waste_gaps(mess=mess1, now=ist(TODAY, 10)) == []
 
@@ -307,7 +307,10 @@ def test_the_dashboard_lists_the_gaps_until_they_are_filled(as_official, mess1, 
     first.waste_records.filter(date=YESTERDAY, meal="snacks").delete()
 
     section = as_official.get("/mess/mess1/").text.split('id="waste-gaps"')[1].split("</section>")[0]
-    assert '<strong>Mon 9 Mar</strong>: <span class="gap">snacks (First)</span></li>' in section
+    link = '<a class="gap" href="/mess/mess1/waste/?date=2026-03-09&amp;meal=snacks" aria-label="Record the waste of snacks, Mon 9 Mar">'
+    assert f"<strong>Mon 9 Mar</strong>: {link}snacks (First)</a></li>" in section  # opens the waste page at the gap's meal
+    page = as_official.get("/mess/mess1/waste/?date=2026-03-09&meal=snacks")
+    assert page.context["pick"].cleaned_data == {"date": YESTERDAY, "meal": "snacks"}
 
     waste(first, YESTERDAY, "snacks", "1")
     section = as_official.get("/mess/mess1/").text.split('id="waste-gaps"')[1].split("</section>")[0]

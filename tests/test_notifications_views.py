@@ -110,7 +110,7 @@ def test_an_official_replies_to_a_comment_the_inbox_leaves_out_and_comes_back_to
         f"/mess/mess1/feedback/{oldest.pk}/reply/", {"reply": "<i>Sorry</i>", "next": url, "page": "2", "notification": pk}
     )
 
-    assert response.status_code == 302 and response["Location"] == f"{url}#feedback-{oldest.pk}"
+    assert response.status_code == 302 and response["Location"] == f"{url}&replied={oldest.pk}#feedback-{oldest.pk}"
     oldest.refresh_from_db()
     assert oldest.reply == "<i>Sorry</i>"
     again = as_official.get(url).text

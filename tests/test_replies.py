@@ -75,9 +75,12 @@ def test_an_official_replies_from_the_inbox_and_the_student_reads_it_escaped(as_
         f"/mess/mess1/feedback/{complaint.pk}/reply/", {"reply": "<b>Sorry</b>, sieved now", "next": "/mess/mess1/notifications/?page=1"}
     )
 
-    assert response.status_code == 302 and response["Location"] == f"/mess/mess1/notifications/?page=1#feedback-{complaint.pk}"
-    inbox = as_official.get("/mess/mess1/notifications/").text
+    landing = f"/mess/mess1/notifications/?page=1&replied={complaint.pk}#feedback-{complaint.pk}"
+    assert response.status_code == 302 and response["Location"] == landing
+    inbox = as_official.get(landing).text
     assert "&lt;b&gt;Sorry&lt;/b&gt;, sieved now" in inbox and "Reply by olga" in inbox
+    item = inbox.split(f'id="feedback-{complaint.pk}"')[1].split("</li>")[0]
+    assert "Reply saved" in item  # said where the page lands, beside the comment, not in a banner out of sight
     client.force_login(student)
     history = client.get("/feedback/").text.split('id="history"')[1]
     assert "Stone in the dal" in history and "The mess replied on 10 Mar" in history
@@ -121,7 +124,33 @@ def test_another_messs_official_cannot_reply_and_students_cannot_at_all(client, 
 def test_a_reply_goes_back_only_to_a_page_of_this_site(as_official, complaint):
     response = as_official.post(f"/mess/mess1/feedback/{complaint.pk}/reply/", {"reply": "Noted", "next": "https://evil.example/"})
 
-    assert response["Location"] == f"/mess/mess1/notifications/#feedback-{complaint.pk}"
+    assert response["Location"] == f"/mess/mess1/notifications/?replied={complaint.pk}#feedback-{complaint.pk}"
+
+
+def test_replying_marks_the_meals_notification_read_and_no_other(mess1, complaint, official):
+    other = notification(mess1, days_ago(2), "lunch", ["Late again"])
+    feedback_reply(mess=mess1, feedback_id=complaint.pk, reply="Sieved now", replied_by=official)
+    assert Notification.objects.get(date=complaint.date, meal="lunch").read_at is not None  # who answers has read it
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_answers_a_critical_comment_before_the_notifications_job_has_run(as_official, mess1, student):
+    entry = feedback(mess1, TODAY, "breakfast", 1, "Cold idli", student=student)
+    assert not Notification.objects.exists()  # the job has not gathered it yet
+    card = as_official.get("/mess/mess1/").text.split('id="critical"')[1].split("</section>")[0]
+    assert f'action="/mess/mess1/feedback/{entry.pk}/reply/"' in card
+
+    refused = as_official.post(f"/mess/mess1/feedback/{entry.pk}/reply/", {"reply": " ", "next": "/mess/mess1/", "from": "dashboard"})
+    assert refused.status_code == 200
+    item = refused.text.split(f'id="critical-{entry.pk}"')[1].split("</li>")[0]
+    assert "Write a reply first." in item  # on the dashboard it came from, beside the comment
+
+    saved = as_official.post(f"/mess/mess1/feedback/{entry.pk}/reply/", {"reply": "Hot ones", "next": "/mess/mess1/", "from": "dashboard"})
+    assert saved["Location"] == f"/mess/mess1/?replied={entry.pk}#critical-{entry.pk}"
+    item = as_official.get(saved["Location"]).text.split(f'id="critical-{entry.pk}"')[1].split("</li>")[0]
+    assert "Reply saved" in item and "Hot ones" in item
 
 
 # Paging

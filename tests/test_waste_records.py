@@ -181,6 +181,18 @@ def test_admins_read_the_history_on_a_page(as_admin, official, ground):
     assert as_admin.get("/mess/mess1/waste/").text.count("History of changes") == 1
 
 
+@time_machine.travel(NOW, tick=False)
+def test_an_official_reads_the_history_the_delete_message_promises(as_official, official, ground):
+    saved = waste_record_save(mess=ground.mess, floor=ground, date=TODAY, meal="lunch", total_kg=d("4"), diners=None, recorded_by=official)
+    record = saved.record
+    deleted = as_official.post(f"/mess/mess1/waste/{record.pk}/delete/", follow=True)
+    assert "The history keeps what it said." in deleted.text and "History of changes" in deleted.text
+
+    history = as_official.get("/mess/mess1/waste/history/")
+    assert history.status_code == 200
+    assert [c.action for c in history.context["page"].object_list] == ["deleted", "recorded"]
+
+
 def test_the_history_page_costs_the_same_queries_however_long_the_history(as_admin, mess1, ground, official):
     def cost() -> int:
         with CaptureQueriesContext(connection) as queries:

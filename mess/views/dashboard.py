@@ -16,6 +16,7 @@ from mess.feedback import (
     ratings_by_meal,
 )
 from mess.forms.exports import DateRangeForm
+from mess.forms.replies import ReplyForm
 from mess.meals import day_over, days_ending, meal_windows
 from mess.menus import menu_of_day
 from mess.missing_waste import waste_gaps
@@ -33,7 +34,13 @@ RATING_SERIES = [{"label": "Last 7 days"}, {"label": "Last 30 days"}]
 
 @mess_page
 def dashboard(request, code):
-    mess = mess_with_inbox(code)
+    return dashboard_render(request, mess=mess_with_inbox(code))
+
+
+def dashboard_render(request, *, mess, posted: tuple[int, ReplyForm] | None = None):
+    """The dashboard of `mess`, with a reply form beside each critical comment (whether or not the
+    notifications job has gathered it yet): the form just posted, with its errors, for the comment
+    `posted` names."""
     now = timezone.now()
     today = timezone.localdate(now)
     windows = meal_windows()
@@ -59,7 +66,7 @@ def dashboard(request, code):
         "rating_rows": [{"label": r["label"], "values": [r["average7"], r["average30"]], "counts": [r["n7"], r["n30"]]} for r in ratings],
         "rating_series": RATING_SERIES,
         # the last 30 days: older entries have been dealt with, and reading them costs years of history
-        "critical": feedback_critical_latest(mess=mess, since=month_start),
+        "critical": _with_reply_forms(feedback_critical_latest(mess=mess, since=month_start), posted=posted),
         "notifications": inbox_page(mess=mess, number=1),
         "waste_gaps": waste_gaps(mess=mess, now=now, windows=windows),
         "today_partial": today_partial,
@@ -77,6 +84,16 @@ def dashboard(request, code):
         "goal_lines": _goal_lines(goal),
     }
     return render(request, "mess/dashboard/dashboard.html", context)
+
+
+def _with_reply_forms(entries, *, posted: tuple[int, ReplyForm] | None) -> list:
+    entries = list(entries)
+    for entry in entries:
+        if posted is not None and posted[0] == entry.pk:
+            entry.reply_form = posted[1]
+        else:
+            entry.reply_form = ReplyForm(initial={"reply": entry.reply}, auto_id=f"id_reply_{entry.pk}_%s")
+    return entries
 
 
 def _goal_lines(goal) -> list[dict]:

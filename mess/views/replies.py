@@ -2,7 +2,6 @@
 from a notification's own page, for the mess's officials and the admins: saved, it goes back to the
 page it came from; refused, that page is shown again with the error beside the comment."""
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from mess.forms.replies import ReplyForm
 from mess.models import Feedback
 from mess.replies import feedback_reply
 from mess.views.access import mess_page
+from mess.views.dashboard import dashboard_render
 from mess.views.notifications import back_to, inbox_page, mess_with_inbox, notification_comments_render
 
 
@@ -28,12 +28,16 @@ def reply(request, code, pk):
         except ValueError as error:
             form.add_error("reply", f"{str(error)[0].upper()}{str(error)[1:]}.")
         else:
-            messages.success(request, "Reply saved: the student sees it under their comment.")
+            # said beside the comment, where the page lands, not in a banner at the top out of sight
             inbox = reverse("mess:notifications", kwargs={"code": code})
-            return redirect(f"{back_to(request, inbox)}#feedback-{pk}")
+            back = back_to(request, inbox)
+            anchor = "critical" if request.POST.get("from") == "dashboard" else "feedback"  # the dashboard lists it apart from the inbox
+            return redirect(f"{back}{'&' if '?' in back else '?'}replied={pk}#{anchor}-{pk}")
     if not Feedback.objects.filter(pk=pk, mess=mess).exists():
         raise Http404("No such comment.")
     back = back_to(request, reverse("mess:notifications", kwargs={"code": code}))
+    if request.POST.get("from") == "dashboard":  # the dashboard again, the error beside the comment
+        return dashboard_render(request, mess=mess, posted=(pk, form))
     notification_id = request.POST.get("notification", "")
     if notification_id:  # posted from a notification's own page: that page again, the error beside the comment
         if not notification_id.isdigit():

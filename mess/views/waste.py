@@ -1,6 +1,6 @@
 """The waste pages of a mess, for its officials and the admins: a meal's waste for every floor in one
-form (on a day the mess is closed too, with a warning), the deletion of a wrong record, and (for
-admins) the history of every change."""
+form (on a day the mess is closed too, with a warning), the deletion of a wrong record, and the
+history of every change."""
 
 import datetime
 from urllib.parse import urlencode
@@ -16,7 +16,7 @@ from mess.forms.waste import WasteMealForm, WasteMealPickForm, unusual_key
 from mess.meals import closures_by_day, meals_of_today
 from mess.models import Floor, Meal, Mess, WasteRecord
 from mess.unusual_waste import waste_unusual
-from mess.views.access import admin_page, mess_page
+from mess.views.access import mess_page
 from mess.waste import (
     FloorChanged,
     MealSaved,
@@ -137,8 +137,10 @@ def waste_delete(request, code, pk):
     return render(request, "mess/waste/delete.html", context)
 
 
-@admin_page
+@mess_page
 def waste_history_page(request, code):
+    """Every change to the mess's waste records, for its officials (the delete page promises that the
+    history keeps what a record said) and the admins."""
     mess = get_object_or_404(Mess, code=code)
     page = Paginator(waste_history(mess=mess), HISTORY_PAGE).get_page(request.GET.get("page"))
     return render(request, "mess/waste/history.html", {"mess": mess, "page": page})

@@ -39,7 +39,7 @@ def test_an_official_replies_to_a_comment_past_the_newest_twenty(page, live_serv
     page.locator(f"#feedback-{oldest.pk} textarea").fill("<b>Sorry</b>, it is hot now")
     submit(page, f"#feedback-{oldest.pk} button:has-text('Reply')")
 
-    assert "Reply saved" in page.locator(".messages").inner_text()
+    assert "Reply saved" in page.locator(f"#feedback-{oldest.pk} .ok").inner_text()  # where the page lands
     assert f"/mess/mess1/notifications/{Notification.objects.get().pk}/" in page.url
     assert page.locator(f"#feedback-{oldest.pk} .reply p").inner_text() == "<b>Sorry</b>, it is hot now"
     oldest.refresh_from_db()
