@@ -60,7 +60,7 @@ def test_the_grid_shows_the_weekly_menu_and_saves_it(as_official, mess1, officia
         "/mess/mess1/menu/", grid_post(veg_0_lunch="Dal\nRice", veg_1_dinner="Paneer\nRoti", nonveg_4_dinner="Chicken curry")
     )
 
-    assert response.status_code == 302 and response["Location"] == "/mess/mess1/menu/"
+    assert response.status_code == 302 and response["Location"] == "/mess/mess1/menu/?week=0"
     assert set(RegularMenu.objects.values_list("weekday", "meal", "is_veg", "dishes")) == {
         (0, "lunch", True, "Dal\nRice"),
         (1, "dinner", True, "Paneer\nRoti"),
@@ -128,6 +128,33 @@ def test_week_1_and_2_have_their_own_grid_once_the_mess_alternates(as_official, 
     assert "Chole</textarea>" not in as_official.get("/mess/mess1/menu/?week=1").content.decode()
     assert as_official.get("/mess/mess1/menu/?week=3").status_code == 404
     assert as_official.get("/mess/mess1/menu/?week=x").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "weeks, opens",
+    [
+        ([], MenuWeek.EVERY),  # nothing yet: the every-week grid
+        ([MenuWeek.EVERY, MenuWeek.FIRST, MenuWeek.SECOND], MenuWeek.FIRST),  # the week being served (10 Mar is in week 1)
+        ([MenuWeek.EVERY, MenuWeek.SECOND], MenuWeek.EVERY),  # week 1 has no dishes of its own: every week's are served
+        ([MenuWeek.SECOND], MenuWeek.SECOND),  # the only dishes there are, not an empty tab
+    ],
+)
+def test_the_grid_opens_on_the_week_being_served_or_the_one_with_dishes(as_official, mess1, weeks, opens):
+    mess1.rotation_starts_on = datetime.date(2026, 3, 9)
+    mess1.save(update_fields=["rotation_starts_on"])
+    for week in weeks:
+        regular_menus_save(mess=mess1, week=week, menus={Slot(Weekday.TUESDAY, "lunch", True): f"Dal {week}"}, changed_by=None)
+    response = as_official.get("/mess/mess1/menu/")
+    assert response.context["week"] == opens
+    assert f'href="/mess/mess1/menu/?week={opens}" aria-current="page"' in response.content.decode()
+
+
+def test_a_box_is_as_tall_as_its_dishes(as_official, mess1):
+    dishes = "\n".join(f"Dish {n}" for n in range(1, 8))
+    regular_menus_save(mess=mess1, week=MenuWeek.EVERY, menus={Slot(Weekday.MONDAY, "lunch", True): dishes}, changed_by=None)
+    html = as_official.get("/mess/mess1/menu/").content.decode()
+    assert 'rows="8"' in field_html(html, "id_veg-0-lunch")  # seven dishes and a line to add another
+    assert 'rows="4"' in field_html(html, "id_veg-0-dinner")  # an empty box keeps its room
 
 
 def test_the_start_of_week_1_is_a_monday_and_can_be_cleared(as_official, mess1):

@@ -32,6 +32,9 @@ def week_slots(*, is_veg: bool) -> list[Slot]:
     return [Slot(day, meal, is_veg) for day in Weekday.values for meal in Meal.values]
 
 
+MOST_ROWS = 31  # a meal's 30 dishes and a line to spare
+
+
 class WeeklyMenuForm(forms.Form):
     """The weekly menu of one week as a grid: a box per weekday and meal, vegetarian and non-veg.
     An empty box means no menu for that meal. Each box also carries, hidden, what it said when the
@@ -48,6 +51,9 @@ class WeeklyMenuForm(forms.Form):
                 show_hidden_initial=True,
                 widget=forms.Textarea(attrs={"rows": 4, "cols": 20}),
             )
+        for name in self.fields:  # every dish in sight: a box as tall as its dishes, and one line to add another
+            lines = len(str(self[name].value() or "").splitlines())
+            self.fields[name].widget.attrs["rows"] = max(4, min(lines + 1, MOST_ROWS))
 
     def menus(self) -> dict[Slot, str]:
         """The dishes typed in the boxes the official changed, by slot (once the form is valid)."""

@@ -33,10 +33,18 @@ from mess.text import plural
 from mess.views.access import mess_page
 
 
-def _week_asked(request) -> int:
-    """The week (MenuWeek) the weekly menu page is about: ?week=0 (every week, the default), 1 or 2."""
+def _week_asked(request, mess: Mess) -> int:
+    """The week (MenuWeek) the weekly menu page is about: ?week=0 (every week), 1 or 2; without one,
+    the week being served when it has dishes of its own, else the every-week menu unless only another
+    week has dishes (never an empty tab while the dishes are on another)."""
+    if "week" not in request.GET:
+        in_use = weeks_in_use(mess=mess)
+        served = rotation_week(mess=mess, date=timezone.localdate())
+        if served in in_use:
+            return served
+        return MenuWeek.EVERY if MenuWeek.EVERY in in_use or not in_use else min(in_use)
     try:
-        week = int(request.GET.get("week", MenuWeek.EVERY))
+        week = int(request.GET["week"])
     except ValueError:
         raise Http404("No such week.") from None
     if week not in MenuWeek.values:
@@ -45,8 +53,7 @@ def _week_asked(request) -> int:
 
 
 def _weekly_url(mess: Mess, week: int) -> str:
-    url = reverse("mess:menu_edit", kwargs={"code": mess.code})
-    return f"{url}?week={week}" if week != MenuWeek.EVERY else url
+    return reverse("mess:menu_edit", kwargs={"code": mess.code}) + f"?week={week}"
 
 
 def _grid(form: WeeklyMenuForm, *, is_veg: bool) -> list[dict]:
@@ -69,6 +76,7 @@ def _weekly_page(request, mess: Mess, week: int, *, form=None, rotation_form=Non
     context = {
         "mess": mess,
         "week": MenuWeek(week),
+        "week_url": _weekly_url(mess, week),  # the form saves the week it shows, whichever the page opened on
         "tabs": [(MenuWeek(w), _weekly_url(mess, w)) for w in sorted(weeks)],
         "form": form,
         "veg_rows": _grid(form, is_veg=True),
@@ -83,7 +91,7 @@ def _weekly_page(request, mess: Mess, week: int, *, form=None, rotation_form=Non
 @mess_page
 def weekly(request, code):
     mess = get_object_or_404(Mess, code=code)
-    week = _week_asked(request)
+    week = _week_asked(request, mess)
     if request.method != "POST":
         return _weekly_page(request, mess, week)
     form = WeeklyMenuForm(request.POST)
