@@ -42,10 +42,22 @@ class Email:
     to: list[str]
 
 
+SUBJECT_MOST = 100  # characters: what a phone's inbox shows of a subject, and more; the body says the rest
+
+
+def subject_line(text: str) -> str:
+    """`text` on one line, cut after its last whole word that fits SUBJECT_MOST characters, with "…"."""
+    line = " ".join(text.split())
+    if len(line) <= SUBJECT_MOST:
+        return line
+    cut = line[: SUBJECT_MOST - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
+
+
 def email_render(*, template: str, context: dict) -> tuple[str, str, str]:
-    """The subject (on one line), text and HTML of `emails/<template>-subject.txt`, `-body.txt` and
-    `-body.html`."""
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
+    """The subject (on one line, at most SUBJECT_MOST characters), text and HTML of
+    `emails/<template>-subject.txt`, `-body.txt` and `-body.html`."""
+    subject = subject_line(render_to_string(f"emails/{template}-subject.txt", context))
     text = render_to_string(f"emails/{template}-body.txt", context)
     html = render_to_string(f"emails/{template}-body.html", context)
     return subject, text, html

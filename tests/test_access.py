@@ -54,6 +54,7 @@ MATRIX = [
     ("get", "/mess/mess1/menu/day/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/menu/day/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
     ("post", "/mess/mess1/menu/day/remove/", [302, 403, 302, 404, 302, 403, 302]),  # refused, with a message
+    ("get", "/mess/mess1/menu/day/remove/", [302, 403, 302, 404, 302, 403, 302]),  # nothing to confirm: back, with a message
     ("get", "/mess/mess1/menu/nonveg/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/menu/nonveg/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
     ("get", "/mess/mess1/menu/history/", [302, 403, 200, 404, 200, 403, 200]),

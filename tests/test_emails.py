@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from mess.emails import Email, EmailsFailed, emails_check, emails_deliver, emails_store, emails_unsent
+from mess.emails import SUBJECT_MOST, Email, EmailsFailed, emails_check, emails_deliver, emails_store, emails_unsent, subject_line
 from mess.models import Feedback, OutgoingEmail
 from mess.notifications import notifications_send
 from scheduling.models import JobRun, Outcome
@@ -341,3 +341,21 @@ def test_a_stored_e_mail_is_sent_as_stored_not_rendered_again(mess1, student, of
     assert mail.outbox[0].extra_headers["Message-ID"] == OutgoingEmail.objects.get().message_id
     assert mail.outbox[0].extra_headers["Date"] == email.utils.format_datetime(OutgoingEmail.objects.get().created_at)
     assert datetime.datetime.now(datetime.UTC) >= OutgoingEmail.objects.get().sent_at
+
+
+@pytest.mark.parametrize(
+    "text, subject",
+    [
+        ("[ManageIt] Mess 1: 2 critical feedback on lunch", "[ManageIt] Mess 1: 2 critical feedback on lunch"),
+        ("  two\n lines ", "two lines"),
+        ("[ManageIt] Hall 7: 40 critical feedback on " + ", ".join(f"lunch of {d} Mar" for d in range(1, 30)), None),
+        ("x" * 300, "x" * 99 + "…"),  # one word longer than a line: cut in it
+    ],
+)
+def test_a_subject_is_one_line_that_a_phone_shows_whole_enough(text, subject):
+    line = subject_line(text)
+    assert len(line) <= SUBJECT_MOST
+    if subject is not None:
+        assert line == subject
+    else:  # cut after a whole word, and says it was cut
+        assert line.endswith("…") and text.startswith(line[:-1]) and text[len(line) - 1] in " ,"

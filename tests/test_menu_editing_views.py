@@ -195,6 +195,11 @@ def test_a_one_day_change_is_made_changed_and_removed(as_official, mess1):
     as_official.post("/mess/mess1/menu/day/", {"date": "2026-03-11", "meal": "lunch", "dishes": "Biryani\nRaita\nKheer"})
     assert TemporaryMenu.objects.get().dishes == "Biryani\nRaita\nKheer"
 
+    listed = as_official.get("/mess/mess1/menu/day/").content.decode()
+    assert 'href="/mess/mess1/menu/day/remove/?date=2026-03-11&amp;meal=lunch">Remove</a>' in listed  # a link: no removal yet
+    confirm = as_official.get("/mess/mess1/menu/day/remove/?date=2026-03-11&meal=lunch").content.decode()
+    assert "Remove this one-day change?" in confirm and "Biryani, Raita, Kheer" in confirm
+    assert TemporaryMenu.objects.exists()  # asking changes nothing
     response = as_official.post("/mess/mess1/menu/day/remove/", {"date": "2026-03-11", "meal": "lunch"}, follow=True)
     assert "Removed the one-day change for lunch of Wed 11 Mar 2026" in response.content.decode()
     assert not TemporaryMenu.objects.exists()

@@ -169,16 +169,23 @@ def day(request, code):
 
 
 @mess_page
-@require_POST
 def day_remove(request, code):
+    """GET asks to confirm, showing the dishes that go and what is served instead; only a POST removes."""
     mess = get_object_or_404(Mess, code=code)
-    form = DayMealForm(request.POST)
+    form = DayMealForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         problems = [e for errors in form.errors.values() for e in errors]
         messages.error(request, f"Nothing was removed: {' '.join(problems)}")
         return redirect(_day_url(mess))
     date, meal = form.cleaned_data["date"], form.cleaned_data["meal"]
     what = f"{Meal(meal).label.lower()} of {date:%a %d %b %Y}"
+    if request.method != "POST":
+        change = TemporaryMenu.objects.filter(mess=mess, date=date, meal=meal).first()
+        if change is None:
+            messages.info(request, f"There is no one-day change for {what}.")
+            return redirect(_day_url(mess))
+        context = {"mess": mess, "change": change, "dishes": dishes_listed(change.dishes), "back": _day_url(mess)}
+        return render(request, "mess/menu_editing/day_remove.html", context)
     if temporary_menu_delete(mess=mess, date=date, meal=meal, changed_by=request.user):
         messages.success(request, f"Removed the one-day change for {what}: the weekly menu is served.")
     else:

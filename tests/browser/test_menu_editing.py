@@ -85,7 +85,10 @@ def test_an_official_makes_changes_and_removes_a_one_day_change(page, live_serve
     page.screenshot(path=ARTIFACTS / f"menu-day-{viewport['width']}.png", full_page=True)
     assert fits(page, viewport["width"])
 
-    submit(page, "#upcoming >> button:has-text('Remove')")
+    submit(page, "#upcoming >> a:has-text('Remove')")
+    assert "Remove this one-day change?" in page.locator("h1").inner_text()  # asked first, on a page of its own
+    assert fits(page, viewport["width"])
+    submit(page, "button:has-text('Remove')")
     assert "Removed the one-day change for dinner" in page.locator(".messages").inner_text()
     assert "No one-day changes from today on" in page.locator("#upcoming").inner_text()
     assert not TemporaryMenu.objects.exists()

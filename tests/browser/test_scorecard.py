@@ -77,6 +77,11 @@ def test_an_official_opens_the_scorecard_from_the_dashboard(page, live_server, p
     # At phone width the page does not scroll sideways; the wide tables scroll in their own boxes.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator("#scorecard tbody tr").first.is_visible()
+    # ... and say so: a shadow at the side where more of the table lies
+    box = page.locator("#scorecard .scroll").first
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    cue = box.evaluate("b => getComputedStyle(b).backgroundImage + ' ' + getComputedStyle(b).backgroundAttachment")
+    assert cue.count("radial-gradient") == 2 and "local" in cue
     assert dialogs == []
     assert csp_violations == []
 
