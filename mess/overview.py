@@ -1,5 +1,6 @@
 """Each mess's day in figures, and the admins' overview of every mess that reads them (with what each
-mess's waste is worth, ranked by its progress against its goal). DayTotals
+mess's waste is worth, its progress against its goal and its missing records), selected, sorted,
+summed and paged in the database so that it costs the same few queries for hundreds of messes. DayTotals
 keeps a row per mess and finished day (kept by the refresh_day_totals job and by every service that
 writes waste or feedback of a past day), so that the overview reads a few rows per mess instead of
 all their diners' feedback; today, and any day without a row, is summed from the records."""
@@ -7,14 +8,32 @@ all their diners' feedback; today, and any day without a row, is summed from the
 import datetime
 from collections import defaultdict
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from mess.bulk import upsert
 from mess.figures import KG_SUM, average, cents, grams_per_diner
-from mess.meals import days_ending
-from mess.models import Alert, DailyReport, DayTotals, Feedback, Mess, WasteRecord
+from mess.meals import days_ending, meal_windows
+from mess.missing_waste import GAP_DAYS
+from mess.models import Alert, Closure, DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord
 from mess.text import plural
 from mess.waste_value import waste_goals, waste_valued
 
@@ -88,46 +107,190 @@ def day_totals_refresh(*, dates: list[datetime.date] | None = None, mess_ids: li
     return f"refreshed the totals of {plural(len(ids), 'mess', 'messes')} for {plural(len(dates), 'day')} ({dates[-1]} to {dates[0]})"
 
 
-def messes_overview(*, today: datetime.date) -> list[dict]:
-    """One row per mess: `mess`, the 7 days ending `today`'s `waste_kg`, what it is worth (`valued`,
-    None without waste) and `grams_per_diner`, `feedback_count` and `average_rating`, the
-    `open_alerts` count, the date of its `last_report` (None when none) and its `goal`
-    (mess.waste_value.Goal). Ranked by progress: the largest reduction against its baseline first,
-    then the messes whose progress cannot be measured (no baseline, or no head count this week), each
-    group by code. Six queries whatever the number of messes.
+# The overview: every mess's last 7 days, selected, sorted and summed in the database.
 
-    The finished days come from DayTotals where it has them (so the page does not grow with the
-    number of messes times their diners), today and any finished day it lacks from the records."""
+PAGE_SIZE = 50  # messes to a page of the overview
+# What `?sort=` may name (a "-" before it sorts descending), and the annotation it sorts by.
+SORTS = {
+    "name": "name",
+    "waste": "grams_sort",
+    "value": "inr_sort",
+    "rating": "rating_sort",
+    "alerts": "open_alerts",
+    "missing": "missing_records",
+}
+DEFAULT_SORT = "-waste"  # the most waste per diner first
+
+
+def sort_check(sort: str | None) -> str:
+    """`sort` when it names a column of SORTS (with a "-" before it for descending), else DEFAULT_SORT."""
+    return sort if sort and sort.removeprefix("-") in SORTS else DEFAULT_SORT
+
+
+def _per_mess(rows, aggregate, *, by: str, output_field):
+    """A subquery: `aggregate` over `rows` of the outer mess (`by` names their mess), 0 without any."""
+    total = rows.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(total=aggregate).values("total")
+    return Coalesce(Subquery(total, output_field=output_field), Value(0), output_field=output_field)
+
+
+def _float(name: str) -> Cast:
+    return Cast(name, FloatField())
+
+
+def _missing_records(*, now: datetime.datetime):
+    """Each mess's waste records missing from the GAP_DAYS days up to `now`, as the dashboard lists
+    them (mess.missing_waste.waste_gaps): a floor and a meal that is over, on a day the mess is
+    open, with no record; none for an inactive mess. An expression; one query for the meal windows."""
+    today = timezone.localdate(now)
+    time = timezone.localtime(now).time()
+    start, _ = days_ending(end=today, days=GAP_DAYS)
+    windows = meal_windows()
+    slots = Q(pk__in=[])
+    open_slots = Value(0)
+    for n in range(GAP_DAYS):
+        day = start + datetime.timedelta(days=n)
+        meals = [w.meal for w in windows if day < today or w.ends_at <= time]
+        if not meals:
+            continue
+        slots |= Q(date=day, meal__in=meals)
+        closed = Exists(Closure.objects.filter(mess=OuterRef("pk"), first_day__lte=day, last_day__gte=day))
+        open_slots = open_slots + Case(When(closed, then=Value(0)), default=Value(len(meals)))
+    on_record = OuterRef("date")
+    closed_on_record = Closure.objects.filter(mess=OuterRef("floor__mess_id"), first_day__lte=on_record, last_day__gte=on_record)
+    recorded = WasteRecord.objects.filter(slots).filter(~Exists(closed_on_record))
+    floors = _per_mess(Floor.objects.all(), Count("pk"), by="mess", output_field=IntegerField())
+    expected = ExpressionWrapper(floors * open_slots, output_field=IntegerField())
+    missing = expected - _per_mess(recorded, Count("pk"), by="floor__mess", output_field=IntegerField())
+    return Case(When(is_active=True, then=missing), default=Value(0), output_field=IntegerField())
+
+
+def overview_messes(*, now: datetime.datetime, q: str = "", open_alerts: bool = False, sort: str = DEFAULT_SORT) -> QuerySet:
+    """The messes whose name or code holds `q` (any case), only those with open alerts when
+    `open_alerts`, sorted by `sort` (see SORTS; unknown: DEFAULT_SORT) and then by code, the messes
+    without the figure last either way. Each is annotated with its figures of the 7 days ending
+    today (DAY_FIGURES summed, `open_alerts`, `missing_records`, `last_report`), read from the
+    DayTotals of a finished day where it has a row and from the records otherwise (today, always);
+    the figures ManageIt shows are made by `overview_rows`. One query to list them, whatever their
+    number and history, and one for the meal windows now."""
+    today = timezone.localdate(now)
     start, _ = days_ending(end=today, days=7)
-    # Each mess's latest report by its own index entry, not a MAX over every report ever stored.
-    latest = DailyReport.objects.filter(mess=OuterRef("pk")).order_by("-date").values("date")[:1]
-    messes = list(Mess.objects.annotate(last_report=Subquery(latest)).order_by("code"))
-    finished = DayTotals.objects.filter(date__gte=start, date__lt=today)
-    stored = {(t["mess_id"], t["date"]): t for t in finished.values("mess_id", "date", *DAY_FIGURES)}
-    days = [start + datetime.timedelta(days=n) for n in range(7)]
-    counted = [d for d in days[:-1] if all((m.pk, d) in stored for m in messes)]
-    summed = day_figures(dates=[d for d in days if d not in counted])
-    alerts = dict(Alert.objects.filter(is_open=True).values("mess_id").annotate(n=Count("id")).order_by().values_list("mess_id", "n"))
-    goals = waste_goals(messes=messes, today=today)
-    rows = []
-    for mess in messes:
-        week = dict.fromkeys(DAY_FIGURES, 0)
-        for day in days:
-            figures = stored.get((mess.pk, day)) or summed.get((mess.pk, day))
-            if figures:
-                for name in DAY_FIGURES:
-                    week[name] += figures[name]
-        rows.append(
-            {
-                "mess": mess,
-                "waste_kg": cents(week["waste_kg"]) if week["waste_records"] else None,
-                "valued": waste_valued(mess=mess, kg=week["waste_kg"]) if week["waste_records"] else None,
-                "grams_per_diner": grams_per_diner(week["counted_kg"], week["diners"]),
-                "feedback_count": week["feedback_count"],
-                "average_rating": average(week["rating_sum"], week["feedback_count"]),
-                "open_alerts": alerts.get(mess.pk, 0),
-                "last_report": mess.last_report,
-                "goal": goals[mess.pk],
-            }
+    stored = DayTotals.objects.filter(date__gte=start, date__lt=today)
+
+    def unstored(model, mess_field):
+        kept = DayTotals.objects.filter(mess_id=OuterRef(mess_field), date=OuterRef("date"), date__lt=today)
+        return model.objects.filter(date__gte=start, date__lte=today).filter(~Exists(kept))
+
+    waste, feedback = unstored(WasteRecord, "floor__mess_id"), unstored(Feedback, "mess_id")
+    counted = Q(diners__gt=0)
+    kg, whole = KG_SUM, IntegerField()
+    figures = {
+        "waste_records": (Sum("waste_records"), Count("pk"), whole),
+        "waste_kg": (Sum("waste_kg"), Sum("total_kg"), kg),
+        "counted_kg": (Sum("counted_kg"), Sum("total_kg", filter=counted), kg),
+        "diners": (Sum("diners"), Sum("diners", filter=counted), whole),
+    }
+    annotations = {
+        name: _per_mess(stored, from_totals, by="mess", output_field=field)
+        + _per_mess(waste, from_records, by="floor__mess", output_field=field)
+        for name, (from_totals, from_records, field) in figures.items()
+    }
+    for name, from_records in (("feedback_count", Count("pk")), ("rating_sum", Sum("rating"))):
+        annotations[name] = _per_mess(stored, Sum(name), by="mess", output_field=whole) + _per_mess(
+            feedback, from_records, by="mess", output_field=whole
         )
-    return sorted(rows, key=lambda row: (row["goal"].reduction is None, -(row["goal"].reduction or 0)))  # stable: by code within
+    latest = DailyReport.objects.filter(mess=OuterRef("pk")).order_by("-date").values("date")[:1]
+    messes = Mess.objects.annotate(
+        **annotations,
+        open_alerts=_per_mess(Alert.objects.filter(is_open=True), Count("pk"), by="mess", output_field=whole),
+        missing_records=_missing_records(now=now),
+        last_report=Subquery(latest),
+    ).annotate(
+        # What the sorts compare: the shown figures before their rounding, None without any.
+        grams_sort=Case(When(diners__gt=0, then=_float("counted_kg") * 1000 / F("diners")), output_field=FloatField()),
+        inr_sort=Case(
+            When(Q(waste_records__gt=0, food_cost_per_kg__isnull=False), then=_float("waste_kg") * _float("food_cost_per_kg")),
+            output_field=FloatField(),
+        ),
+        rating_sort=Case(When(feedback_count__gt=0, then=_float("rating_sum") / F("feedback_count")), output_field=FloatField()),
+        co2e=_float("waste_kg") * _float("co2e_per_kg"),
+    )
+    if q := q.strip():
+        messes = messes.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    if open_alerts:
+        messes = messes.filter(Exists(Alert.objects.filter(mess=OuterRef("pk"), is_open=True)))
+    sort = sort_check(sort)
+    column = F(SORTS[sort.removeprefix("-")])
+    return messes.order_by(column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True), "code")
+
+
+def overview_rows(*, messes: list[Mess], today: datetime.date) -> list[dict]:
+    """One row per mess of `messes` (as overview_messes annotates them), in their order: `mess`,
+    the 7 days ending `today`'s `waste_kg`, what it is worth (`valued`, None without waste) and
+    `grams_per_diner`, `feedback_count` and `average_rating`, the `open_alerts` count, the
+    `missing_records`, the date of its `last_report` (None when none) and its `goal`
+    (mess.waste_value.Goal). One query whatever the number of messes."""
+    goals = waste_goals(messes=messes, today=today)
+    return [
+        {
+            "mess": mess,
+            "waste_kg": cents(mess.waste_kg) if mess.waste_records else None,
+            "valued": waste_valued(mess=mess, kg=mess.waste_kg) if mess.waste_records else None,
+            "grams_per_diner": grams_per_diner(cents(mess.counted_kg), mess.diners),
+            "feedback_count": mess.feedback_count,
+            "average_rating": average(mess.rating_sum, mess.feedback_count),
+            "open_alerts": mess.open_alerts,
+            "missing_records": mess.missing_records,
+            "last_report": mess.last_report,
+            "goal": goals[mess.pk],
+        }
+        for mess in messes
+    ]
+
+
+def overview_totals(*, messes: QuerySet) -> dict:
+    """The figures of every mess of `messes` (overview_messes) together: `messes` (how many),
+    `waste_kg` (None without waste), `inr` (of the messes that set a food cost; None without),
+    `co2e_kg`, `grams_per_diner`, `feedback_count`, `average_rating`, `open_alerts` and
+    `missing_records`. One query."""
+    # Named apart from the annotations they sum: an aggregate named as one would replace it.
+    sums = messes.order_by().aggregate(
+        all_messes=Count("pk"),
+        **{f"all_{name}": Sum(name) for name in ("waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum")},
+        all_inr=Sum("inr_sort"),
+        all_co2e=Sum("co2e"),
+        all_open_alerts=Sum("open_alerts"),
+        all_missing_records=Sum("missing_records"),
+    )
+    sums = {name.removeprefix("all_"): value for name, value in sums.items()}
+    wasted = bool(sums["waste_records"])
+    return {
+        "messes": sums["messes"],
+        "waste_kg": cents(sums["waste_kg"]) if wasted else None,
+        "inr": cents(sums["inr"]) if wasted and sums["inr"] is not None else None,
+        "co2e_kg": cents(sums["co2e"]) if wasted else None,
+        "grams_per_diner": grams_per_diner(cents(sums["counted_kg"] or 0), sums["diners"]),
+        "feedback_count": sums["feedback_count"] or 0,
+        "average_rating": average(sums["rating_sum"] or 0, sums["feedback_count"] or 0),
+        "open_alerts": sums["open_alerts"] or 0,
+        "missing_records": sums["missing_records"] or 0,
+    }
+
+
+def overview_page(*, now: datetime.datetime, number, q: str = "", open_alerts: bool = False, sort: str = DEFAULT_SORT) -> tuple[Page, dict]:
+    """The page `number` (as typed: out of range gives the last page, not a number the first, as
+    Paginator.get_page) of the messes overview_messes selects, PAGE_SIZE to a page, its
+    `object_list` made rows (overview_rows), and the totals of the whole selection
+    (overview_totals). Five queries whatever the number of messes and their history."""
+    messes = overview_messes(now=now, q=q, open_alerts=open_alerts, sort=sort)
+    page = Paginator(messes, PAGE_SIZE).get_page(number)
+    page.object_list = overview_rows(messes=list(page.object_list), today=timezone.localdate(now))
+    return page, overview_totals(messes=messes)
+
+
+def messes_overview(
+    *, now: datetime.datetime | None = None, q: str = "", open_alerts: bool = False, sort: str = DEFAULT_SORT
+) -> list[dict]:
+    """Every mess overview_messes selects, as rows (overview_rows): the overview's CSV file. Three
+    queries whatever the number of messes."""
+    now = now or timezone.now()
+    return overview_rows(messes=list(overview_messes(now=now, q=q, open_alerts=open_alerts, sort=sort)), today=timezone.localdate(now))

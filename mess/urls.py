@@ -26,6 +26,7 @@ app_name = "mess"
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("overview/", overview.overview, name="overview"),
+    path("overview/messes.csv", overview.overview_csv, name="overview_csv"),
     path("overview/waste.csv", exports.overview_export_waste, name="overview_export_waste"),
     path("overview/feedback.csv", exports.overview_export_feedback, name="overview_export_feedback"),
     path("feedback/", feedback.feedback, name="feedback"),

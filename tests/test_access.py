@@ -21,6 +21,8 @@ ROLES = ["anonymous", "student", "official", "other_official", "admin", "staff",
 MATRIX = [
     ("get", "/", [302, 302, 302, 302, 302, 200, 302]),
     ("get", "/overview/", [302, 403, 403, 403, 200, 403, 200]),
+    ("get", "/overview/?q=mess&alerts=1&sort=-missing&page=2", [302, 403, 403, 403, 200, 403, 200]),
+    ("get", "/overview/messes.csv?sort=name", [302, 403, 403, 403, 200, 403, 200]),
     ("get", f"/overview/waste.csv{RANGE}", [302, 403, 403, 403, 200, 403, 200]),
     ("get", f"/overview/feedback.csv{RANGE}", [302, 403, 403, 403, 200, 403, 200]),
     ("get", "/feedback/", [302, 200, 403, 403, 403, 403, 403]),

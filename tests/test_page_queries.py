@@ -37,6 +37,8 @@ PAGES = [
     ("official", "/mess/mess1/alerts/"),
     ("official", "/mess/mess1/scorecard/"),
     ("admin", "/overview/"),
+    ("admin", "/overview/?sort=-missing&page=2"),
+    ("admin", "/overview/messes.csv?sort=rating"),
     ("student", "/feedback/"),
     ("official", f"/mess/mess1/waste.csv{RANGE}"),
     ("official", f"/mess/mess1/feedback.csv{RANGE}"),
