@@ -49,7 +49,8 @@ def test_the_meals_follow_the_windows_admins_set(as_student):
 def test_a_student_rates_a_meal(as_student, student, mess1):
     response = feedback_post(as_student, rating="2", category="hygiene", comment="  Dirty plates \n")
 
-    assert response.status_code == 302 and response["Location"] == "/feedback/"
+    # the page lands on the meal's card, which says it is saved
+    assert response.status_code == 302 and response["Location"] == "/feedback/?saved=breakfast#meal-breakfast"
     entry = Feedback.objects.get()
     assert (entry.student, entry.mess, entry.date, entry.meal, entry.rating, entry.category, entry.comment) == (
         student,
@@ -60,8 +61,9 @@ def test_a_student_rates_a_meal(as_student, student, mess1):
         "hygiene",
         "Dirty plates",
     )
-    page = as_student.get("/feedback/")
-    assert "your feedback on today&#x27;s breakfast is saved" in page.text
+    page = as_student.get(response["Location"])
+    card = page.text.split('id="meal-breakfast"')[1].split("</section>")[0]
+    assert "your feedback on today&#x27;s breakfast is saved" in card
     form = page.context["cards"][0]["form"]
     assert (form["rating"].value(), form["category"].value(), form["comment"].value()) == (2, "hygiene", "Dirty plates")
 
@@ -70,8 +72,9 @@ def test_a_student_rates_a_meal(as_student, student, mess1):
 def test_a_student_changes_their_rating_the_same_day(as_student):
     feedback_post(as_student, rating="2")
     with time_machine.travel(datetime.datetime(2026, 3, 10, 23, 59, tzinfo=IST), tick=False):
-        assert feedback_post(as_student, rating="5", comment="Better than I said").status_code == 302
-        assert "is updated" in as_student.get("/feedback/").text
+        response = feedback_post(as_student, rating="5", comment="Better than I said")
+        assert response["Location"] == "/feedback/?updated=breakfast#meal-breakfast"
+        assert "is updated" in as_student.get(response["Location"]).text
 
     entry = Feedback.objects.get()
     assert (entry.rating, entry.comment) == (5, "Better than I said")
@@ -209,3 +212,33 @@ def test_a_save_rolled_back_to_end_a_deadlock_is_made_again(student, monkeypatch
 
     assert len(attempts) == 2 and saved.created
     assert Feedback.objects.get().rating == 2
+
+
+@time_machine.travel(BREAKFAST_TIME, tick=False)
+def test_a_refused_rating_is_summarised_at_the_top_linked_to_its_field(as_student):
+    response = feedback_post(as_student, rating="9")
+    assert response.status_code == 200 and not Feedback.objects.exists()
+    top = response.text.split('id="meal-breakfast"')[0]
+    summary = top.split('id="problems"')[1].split("</div>")[0]
+    assert "Your feedback was not saved" in summary and 'href="#id_breakfast_rating_0"' in summary  # its first choice
+    assert 'id="id_breakfast_rating_0"' in response.text
+
+
+@time_machine.travel(BREAKFAST_TIME, tick=False)
+def test_a_refused_comment_box_takes_the_focus(as_student):
+    response = feedback_post(as_student, comment="x" * 1001)
+    summary = response.text.split('id="problems"')[1].split("</div>")[0]
+    assert 'href="#id_breakfast_comment"' in summary
+    box = response.text.split('<textarea name="comment"')[1].split(">")[0]
+    assert response.text.count("autofocus") == 1 and "autofocus" in box
+
+
+@time_machine.travel(BREAKFAST_TIME, tick=False)
+def test_a_dish_both_liked_and_disliked_is_summarised_and_its_boxes_take_the_focus(as_student, mess1):
+    RegularMenu.objects.create(mess=mess1, weekday=TODAY.weekday(), meal="breakfast", dishes="Poha\nTea")
+    response = feedback_post(as_student, liked=["Poha"], disliked=["Poha"])
+    assert response.status_code == 200 and not Feedback.objects.exists()
+    summary = response.text.split('id="problems"')[1].split("</div>")[0]
+    assert 'href="#id_breakfast_liked_0"' in summary and "not both: Poha" in summary
+    box = response.text.split('id="id_breakfast_liked_0"')[1].split(">")[0]
+    assert response.text.count("autofocus") == 1 and "autofocus" in box

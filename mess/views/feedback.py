@@ -3,8 +3,8 @@ meals and the dishes of each (none on a day the mess is closed), the meals of th
 still skip (or take back) and their leaves (mess/views/absences.py takes the posts), and their own
 past feedback."""
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from mess.absences import absences_ahead, cutoff_in_words, meals_ahead
@@ -60,9 +60,9 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
             except ValueError as e:
                 posted.add_error(None, str(e))
             else:
-                what = saved.entry.get_meal_display().lower()
-                messages.success(request, f"Thank you: your feedback on today's {what} is {'saved' if saved.created else 'updated'}.")
-                return redirect("mess:feedback")
+                # said on the meal's card, where the page lands, not at the top of a long page out of sight
+                outcome = "saved" if saved.created else "updated"
+                return redirect(f"{reverse('mess:feedback')}?{outcome}={saved.entry.meal}#meal-{saved.entry.meal}")
     mine = feedback_of_student(student=request.user, date=today)
     voted = dish_votes_of(feedback_ids=[entry.pk for entry in mine.values()])
     closed = week[0].closed  # a closed mess serves no meal to rate: no form is offered
@@ -88,9 +88,15 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
                 auto_id=f"id_{window.meal}_%s",
             )
         dish_rows = [{"dish": dish, "vote": votes.choice(dish), "n": n} for n, dish in enumerate(dishes)]
-        cards.append({"window": window, "form": form, "entry": mine.get(window.meal), "votes": votes, "dishes": dish_rows})
+        # the dish votes take the focus when they alone are wrong (else the first wrong field has it)
+        focus_votes = (
+            form is posted and bool(votes.errors) and not any(n in posted.fields and not posted[n].is_hidden for n in posted.errors)
+        )
+        card = {"window": window, "form": form, "entry": mine.get(window.meal), "votes": votes, "dishes": dish_rows}
+        cards.append({**card, "focus_votes": focus_votes})
     # A post for a meal that cannot be rated (not started, unknown) has no card to show its error on.
     stray = posted if posted is not None and posted.errors and posted.data.get("meal") not in {w.meal for w in rateable} else None
+    problems = _problems(posted, posted_votes) if posted is not None and stray is None else []
     context = {
         "today": today,
         "mess": mess,
@@ -100,6 +106,8 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
         "upcoming": [] if closed else upcoming,
         "closed": closed,
         "stray": stray,
+        "problems": problems,
+        "thanks": _thanks(request.GET),
         "history": history,
         "cutoff_text": cutoff_in_words(mess=mess),
         "week": _week_ahead(week, meals_ahead(student=request.user, mess=mess, now=now)),
@@ -107,6 +115,34 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
         "absences": absences_ahead(student=request.user, today=today),
     }
     return render(request, "mess/feedback/feedback.html", context)
+
+
+def _problems(posted: FeedbackForm, votes: DishVotesForm) -> list[dict]:
+    """What a refused rating got wrong, each linked to its field, for the summary at the top of the
+    page; the first wrong field gets the focus, so that a phone lands on it and not at the top."""
+    meal = posted.data.get("meal")
+    problems = []
+    for name, errors in posted.errors.items():
+        field = posted[name] if name in posted.fields and not posted[name].is_hidden else None
+        if field is None:
+            href = f"#meal-{meal}"
+        else:  # a group of choices has no one input its label names: its first choice
+            href = f"#{field.auto_id}_0" if field.field.widget.use_fieldset else f"#{field.id_for_label}"
+        label = f"{field.label}: " if field is not None else ""
+        problems += [{"href": href, "text": f"{label}{e}"} for e in errors]
+        if field is not None and not field.field.widget.use_fieldset and len(problems) == len(errors):
+            posted.fields[name].widget.attrs["autofocus"] = True  # a box of its own; a group's choices are linked above
+    if votes.errors:
+        problems += [{"href": f"#id_{meal}_liked_0", "text": e} for errors in votes.errors.values() for e in errors]
+    return problems
+
+
+def _thanks(query) -> str:
+    for outcome in ("saved", "updated"):
+        meal = query.get(outcome)
+        if meal in Meal.values:
+            return {"meal": meal, "text": f"Thank you: your feedback on today's {Meal(meal).label.lower()} is {outcome}."}
+    return None
 
 
 def _week_ahead(week, ahead) -> list[dict]:

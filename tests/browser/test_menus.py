@@ -14,6 +14,11 @@ from tests.browser.common import ARTIFACTS, BROWSER_TESTS, DESKTOP, PHONE, fits,
 pytestmark = BROWSER_TESTS
 
 
+def in_sight(page, selector: str) -> bool:
+    """Whether the element is within the window as it is scrolled now."""
+    return page.locator(selector).evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+
+
 LONG_DISH = "Aloo-gobhi-matar-paneer-shimla-mirch-ki-sabzi-with-extra-masala-and-coriander"
 
 
@@ -55,10 +60,15 @@ def test_a_student_sees_todays_menu_and_the_week_and_votes_on_dishes(page, live_
     card.locator("button[type=submit]").click()
     assert "A dish is liked or disliked, not both: Sambar." in page.locator("#meal-breakfast .dish-votes").inner_text()
     assert not Feedback.objects.exists()
+    # on a phone too, the person lands on what is wrong: the dishes' first box has the focus, in sight
+    assert page.evaluate("document.activeElement.id") == "id_breakfast_liked_0"
+    assert in_sight(page, "#id_breakfast_liked_0")
+    assert "not both: Sambar" in page.locator("#problems").inner_text()  # and the summary at the top says it
 
     card.locator("input[name=disliked][value='Sambar']").uncheck()
     card.locator("button[type=submit]").click()
-    assert "your feedback on today's breakfast is saved" in page.locator(".messages").inner_text()
+    assert "your feedback on today's breakfast is saved" in page.locator("#meal-breakfast .thanks").inner_text()
+    assert in_sight(page, "#meal-breakfast .thanks")  # said where the page lands, not at the top of a long page
     assert {(v.dish, v.liked) for v in DishVote.objects.all()} == {(f"Idli {weekday}", True), ("Sambar", True), ("Egg bhurji", False)}
     assert page.locator("#meal-breakfast input[name=liked][value='Sambar']").is_checked()  # shown again as saved
     assert fits(page, viewport["width"])

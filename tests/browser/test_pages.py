@@ -115,7 +115,7 @@ def test_a_student_submits_feedback_and_a_script_in_it_shows_as_text(page, live_
     card.locator("textarea[name=comment]").fill(comment)
     card.locator("button[type=submit]").click()
 
-    assert "your feedback on today's breakfast is saved" in page.locator(".messages").inner_text()
+    assert "your feedback on today's breakfast is saved" in page.locator("#meal-breakfast .thanks").inner_text()
     entry = Feedback.objects.get()
     assert (entry.rating, entry.category, entry.comment) == (1, "hygiene", comment)
     assert page.locator("#meal-breakfast textarea").input_value() == comment
