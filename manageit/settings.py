@@ -158,6 +158,11 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 60 *
 # The site's address in e-mails sent without a request (invitations from the import command).
 _host = next((host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"), "localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{_host}").rstrip("/")
+# How many days a student's feedback stays linked to them; the nightly anonymise_feedback then cuts the link
+# (keeping the rating, comment and dish votes for the figures).
+FEEDBACK_RETENTION_DAYS = env.int("FEEDBACK_RETENTION_DAYS", default=365)
+if FEEDBACK_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"FEEDBACK_RETENTION_DAYS must be at least 1, not {FEEDBACK_RETENTION_DAYS}.")
 # Each active mess's menu at /menu/<code>/ for anyone, signed in or not (a link to share, a screen at the counter).
 PUBLIC_MENUS = env.bool("PUBLIC_MENUS", default=True)
 
