@@ -1,9 +1,11 @@
-"""ManageIt settings, read from the environment (see the README's "Configuration").
+"""ManageIt settings, read from the environment and, in development, the .env file beside manage.py
+(see the README's "Configuration").
 
 Every value has a default that runs ManageIt on one machine with nothing installed: SQLite under
 var/, e-mail written to files under var/mail/, django-q2 queueing through the same database.
 """
 
+import os
 from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
@@ -16,6 +18,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# The development .env that `make run` writes on its first start (manageit/dev_env.py), so that manage.py
+# works outside `make` too; MANAGEIT_ENV_FILE names another. A variable set in the environment wins over
+# the file: production sets its own and has no .env.
+ENV_FILE = Path(os.environ.get("MANAGEIT_ENV_FILE") or BASE_DIR / ".env")
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
