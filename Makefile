@@ -4,6 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The development .env that `make run` writes on its first start (DEBUG=True, a secret key of its own),
+# which manage.py reads outside `make` too; the settings read the same MANAGEIT_ENV_FILE.
+export MANAGEIT_ENV_FILE ?= $(CURDIR)/.env
+# Links in e-mails (invitations) point at the server `make run` starts, unless SITE_URL is set.
+RUN_SITE_URL = $(or $(SITE_URL),http://$(HOST):$(PORT))
 
 # Development defaults; production sets these in its own environment (see the README).
 # `make run` waits for whichever of the web server and the job cluster stops first (bash's wait -n)
@@ -49,12 +54,14 @@ var:
 ## Sets up ManageIt (virtual environment, database, demo data, job schedules) and serves it on
 ## http://$(HOST):$(PORT) together with the job cluster. Ctrl-C stops both.
 run: $(VENV)/.installed $(call MYSQL_DRIVER) | var
+	@$(PYTHON) manageit/dev_env.py "$(MANAGEIT_ENV_FILE)"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py sync_schedules
 	@echo "ManageIt on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/); Ctrl-C stops it."
 	@# the cluster in a process group of its own: if its main process dies, its workers are stopped with the group
-	@setsid $(PY) manage.py qcluster & cluster=$$!; \
+	@export SITE_URL="$(RUN_SITE_URL)"; \
+	setsid $(PY) manage.py qcluster & cluster=$$!; \
 	$(PY) manage.py demo_logins --when-up $(HOST):$(PORT) & welcome=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
 	stopping=; trap 'stopping=1' INT TERM; \

@@ -1,9 +1,11 @@
-"""ManageIt settings, read from the environment (see the README's "Configuration").
+"""ManageIt settings, read from the environment and, in development, the .env file beside manage.py
+(see the README's "Configuration").
 
 Every value has a default that runs ManageIt on one machine with nothing installed: SQLite under
 var/, e-mail written to files under var/mail/, django-q2 queueing through the same database.
 """
 
+import os
 from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
@@ -16,6 +18,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# The development .env that `make run` writes on its first start (manageit/dev_env.py), so that manage.py
+# works outside `make` too; MANAGEIT_ENV_FILE names another. A variable set in the environment wins over
+# the file: production sets its own and has no .env.
+ENV_FILE = Path(os.environ.get("MANAGEIT_ENV_FILE") or BASE_DIR / ".env")
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -158,6 +166,11 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 60 *
 # The site's address in e-mails sent without a request (invitations from the import command).
 _host = next((host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"), "localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{_host}").rstrip("/")
+# How many days a student's feedback stays linked to them; the nightly anonymise_feedback then cuts the link
+# (keeping the rating, comment and dish votes for the figures).
+FEEDBACK_RETENTION_DAYS = env.int("FEEDBACK_RETENTION_DAYS", default=365)
+if FEEDBACK_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"FEEDBACK_RETENTION_DAYS must be at least 1, not {FEEDBACK_RETENTION_DAYS}.")
 # Each active mess's menu at /menu/<code>/ for anyone, signed in or not (a link to share, a screen at the counter).
 PUBLIC_MENUS = env.bool("PUBLIC_MENUS", default=True)
 

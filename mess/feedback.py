@@ -212,15 +212,32 @@ def feedback_history(*, student, before: datetime.date, limit: int = 30) -> list
     return list(Feedback.objects.filter(student=student, date__lt=before).order_by("-date", serving_order(), "-id")[:limit])
 
 
-def feedback_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int | None = None) -> Iterator[tuple[str, ...]]:
-    """The feedback from `start` to `end` (of one mess, or of all) as rows of
-    FEEDBACK_COLUMNS, the columns import_feedback reads, by date, mess, meal and student.
-    One query, read in chunks."""
+def feedback_export_rows(
+    *, start: datetime.date, end: datetime.date, mess_id: int | None = None, names: bool = False
+) -> Iterator[tuple[str, ...]]:
+    """The feedback from `start` to `end` (of one mess, or of all) as rows of FEEDBACK_COLUMNS, by
+    date, mess and meal. One query, read in chunks.
+
+    Without `names`, each student is "student-0001", "student-0002", ... in the order they first
+    appear in this file: one pseudonym throughout the file, which says nothing of their name and
+    does not carry from one file to another (a file of other days numbers other students first);
+    within a meal, entries follow the order they were first written, not the students' names, and an
+    entry already anonymised has an empty student. Such a file is for reading.
+
+    With `names` (for those who may see who wrote feedback: mess.feedback_privacy), the students'
+    usernames, by name within a meal, as import_feedback takes them back; entries already anonymised
+    are left out, since they belong to no student and no file can bring them back."""
     entries = Feedback.objects.filter(date__gte=start, date__lte=end)
     if mess_id is not None:
         entries = entries.filter(mess_id=mess_id)
-    rows = entries.order_by("date", "mess__code", serving_order(), "student__username").values_list(
+    if names:
+        entries = entries.filter(student__isnull=False)
+    within_meal = "student__username" if names else "id"
+    rows = entries.order_by("date", "mess__code", serving_order(), within_meal).values_list(
         "date", "mess__code", "meal", "student__username", "rating", "comment", "category"
     )
+    pseudonyms: dict[str, str] = {}
     for date, code, meal, student, rating, comment, category in rows.iterator(chunk_size=2000):
+        if not names:
+            student = pseudonyms.setdefault(student, f"student-{len(pseudonyms) + 1:04d}") if student else ""
         yield date.isoformat(), code, meal, student, str(rating), comment, category

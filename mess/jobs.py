@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from mess.alerts import alerts_generate, mess_code_check
 from mess.cook_sheets import cook_sheets_send
+from mess.feedback_privacy import ANONYMISE_BATCH, feedback_anonymise
 from mess.meals import day_check, day_over_check, meal_check, meal_windows
 from mess.menus import menus_cleanup
 from mess.missing_waste import waste_reminders_send
@@ -181,6 +182,13 @@ register(
         ),
         default_schedules=when_handed_over,
         params=(Param("email", an_email_address),),
+    ),
+    Job(
+        key="anonymise_feedback",
+        func=feedback_anonymise,
+        description="Cuts the link between feedback older than FEEDBACK_RETENTION_DAYS and its student, keeping its rating and comment.",
+        default_schedules=cron("45 0 * * *"),
+        params=(Param("batch_size", positive_int, metavar="N", help=f"Unlink N entries per UPDATE; default {ANONYMISE_BATCH}."),),
     ),
     Job(
         key="refresh_day_totals",

@@ -29,7 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 from mess.bulk import upsert
 from mess.email_choices import EMAILS_JOB_PROBLEMS, users_wanting
 from mess.emails import email_send
-from mess.models import Profile, Role
+from mess.models import VIEW_FEEDBACK_AUTHORS, Profile, Role
 from mess.text import span_in_words
 
 User = get_user_model()
@@ -57,12 +57,14 @@ def admins() -> QuerySet:
 def admins_group_sync(*, app_config, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     """Gives the Admins group the permissions of `app_config`'s models that ManageIt's admins need.
     Connected to post_migrate, which comes after each app's permissions are created, so that a new
-    model's permissions join the group as soon as it is migrated."""
+    model's permissions join the group as soon as it is migrated. Seeing who wrote feedback
+    (mess.view_feedback_authors) is not among them: it is given to a person on purpose."""
     if app_config.label not in (*ADMIN_APPS, "auth"):
         return
     permissions = Permission.objects.using(using).filter(content_type__app_label=app_config.label)
     if app_config.label == "auth":
         permissions = permissions.filter(codename__in=ADMIN_USER_PERMISSIONS)
+    permissions = permissions.exclude(codename=VIEW_FEEDBACK_AUTHORS)
     group, _ = Group.objects.using(using).get_or_create(name=ADMINS_GROUP)
     group.permissions.add(*permissions)
 
@@ -206,6 +208,8 @@ class Access:
     role: str | None = None  # a Role value, for users who are not admins
     mess_id: int | None = None
     mess_code: str | None = None
+    # may see who wrote feedback (mess.view_feedback_authors: the exports with names), as user.has_perm says
+    sees_feedback_authors: bool = False
 
     @property
     def is_official(self) -> bool:
@@ -218,20 +222,23 @@ class Access:
 
 def user_access(*, user) -> Access:
     """The role and mess of `user`: superusers are admins (no query); anyone else's admin permission,
-    group and mess come in one query. An admin who also has a role is an admin; an official who is
+    group, mess and whether they may see who wrote feedback come in one query. An admin who also has a role is an admin; an official who is
     also in the students' group is an official."""
     if not user.is_authenticated or not user.is_active:
         return Access()
     if user.is_superuser:
-        return Access(is_admin=True)
+        return Access(is_admin=True, sees_feedback_authors=True)
     in_group = Group.objects.filter(user=OuterRef("pk"))
     perms = admin_permissions()
+    authors = Permission.objects.filter(codename=VIEW_FEEDBACK_AUTHORS, content_type__app_label="mess")
     row = (
         User.objects.filter(pk=user.pk)
         .values("profile__mess_id", "profile__mess__code")
         .annotate(
             admin_by_group=Exists(perms.filter(group__user=OuterRef("pk"))),
             admin_by_user=Exists(perms.filter(user=OuterRef("pk"))),
+            authors_by_group=Exists(authors.filter(group__user=OuterRef("pk"))),
+            authors_by_user=Exists(authors.filter(user=OuterRef("pk"))),
             official=Exists(in_group.filter(name=Role.OFFICIAL)),
             student=Exists(in_group.filter(name=Role.STUDENT)),
         )
@@ -239,10 +246,11 @@ def user_access(*, user) -> Access:
     )
     if row is None:
         return Access()
+    authors = row["authors_by_group"] or row["authors_by_user"]
     if row["admin_by_group"] or row["admin_by_user"]:
-        return Access(is_admin=True)
+        return Access(is_admin=True, sees_feedback_authors=authors)
     role = Role.OFFICIAL if row["official"] else Role.STUDENT if row["student"] else None
-    return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"])
+    return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"], sees_feedback_authors=authors)
 
 
 def admins_emails() -> list[str]:

@@ -25,6 +25,8 @@ MATRIX = [
     ("get", "/overview/messes.csv?sort=name", [302, 403, 403, 403, 200, 403, 200]),
     ("get", f"/overview/waste.csv{RANGE}", [302, 403, 403, 403, 200, 403, 200]),
     ("get", f"/overview/feedback.csv{RANGE}", [302, 403, 403, 403, 200, 403, 200]),
+    # with names: only who may see who wrote feedback (the superuser; the Admins group does not give it)
+    ("get", f"/overview/feedback.csv{RANGE}&names=1", [302, 403, 403, 403, 200, 403, 403]),
     ("get", "/feedback/", [302, 200, 403, 403, 403, 403, 403]),
     ("post", "/feedback/", [302, 200, 403, 403, 403, 403, 403]),  # the student's post is refused by the form (no fields)
     ("post", "/absences/skip/", [302, 302, 403, 403, 403, 403, 403]),  # the student's empty post: back to /feedback/, with a message
@@ -41,6 +43,7 @@ MATRIX = [
     ("get", "/mess/mess1/waste/history/", [302, 403, 200, 404, 200, 403, 200]),  # officials read their own mess's
     ("get", f"/mess/mess1/waste.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
     ("get", f"/mess/mess1/feedback.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
+    ("get", f"/mess/mess1/feedback.csv{RANGE}&names=1", [302, 403, 403, 404, 200, 403, 403]),
     ("get", "/mess/mess1/absences/", [302, 403, 200, 404, 200, 403, 200]),
     ("get", f"/mess/mess1/absences/{RANGE}", [302, 403, 200, 404, 200, 403, 200]),
     ("get", f"/mess/mess1/absences.csv{RANGE}", [302, 403, 200, 404, 200, 403, 200]),

@@ -1,5 +1,6 @@
 """CSV exports of waste and feedback: a date range, one mess for its officials, every mess for
-admins, in the columns the import commands read, so a file goes out and back in unchanged."""
+admins, in the columns the import commands read, so a file goes out and back in unchanged (feedback:
+the export with names; its pseudonyms and who may take names are in test_feedback_privacy.py)."""
 
 import csv
 import io
@@ -69,8 +70,8 @@ def test_an_official_exports_their_mess_feedback(client, official, data):
 
     assert rows(response) == [
         ["date", "mess", "meal", "student", "rating", "comment", "category"],
-        ["2026-03-07", "mess1", "dinner", "alice", "4", "", "food"],
-        ["2026-03-10", "mess1", "lunch", "alice", "1", 'Cold, "stale" rice,\nand a <script>alert(1)</script>', "hygiene"],
+        ["2026-03-07", "mess1", "dinner", "student-0001", "4", "", "food"],
+        ["2026-03-10", "mess1", "lunch", "student-0001", "1", 'Cold, "stale" rice,\nand a <script>alert(1)</script>', "hygiene"],
     ]
 
 
@@ -78,7 +79,7 @@ def test_an_admin_exports_every_mess(client, admin, data):
     client.force_login(admin)
 
     waste_rows = rows(client.get("/overview/waste.csv", RANGE))
-    feedback_rows = rows(client.get("/overview/feedback.csv", {"start": "2026-03-10", "end": "2026-03-10"}))
+    feedback_rows = rows(client.get("/overview/feedback.csv", {"start": "2026-03-10", "end": "2026-03-10", "names": "1"}))
 
     assert [r[1] for r in waste_rows[1:]] == ["mess1", "mess1", "mess1", "mess2"]
     assert [(r[1], r[3]) for r in feedback_rows[1:]] == [("mess1", "alice"), ("mess2", "bob")]
@@ -108,7 +109,7 @@ def test_what_goes_out_comes_back_in_unchanged(client, admin, data):
     client.force_login(admin)
     everything = {"start": "2000-01-01", "end": "2026-03-10"}
     waste_file = b"".join(client.get("/overview/waste.csv", everything).streaming_content)
-    feedback_file = b"".join(client.get("/overview/feedback.csv", everything).streaming_content)
+    feedback_file = b"".join(client.get("/overview/feedback.csv", everything | {"names": "1"}).streaming_content)
     waste_before = sorted(WasteRecord.objects.values_list("floor_id", "date", "meal", "total_kg", "diners"))
     feedback_before = sorted(Feedback.objects.values_list("student_id", "mess_id", "date", "meal", "rating", "comment", "category"))
 

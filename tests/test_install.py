@@ -52,7 +52,7 @@ def test_make_run_says_so_and_stops_when_its_cluster_dies(tmp_path):
     db = tmp_path / "run.sqlite3"
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "MAKEFLAGS", "MFLAGS")}
-    env.update(DATABASE_URL=f"sqlite:///{db}", PORT=str(port), DEBUG="True")
+    env.update(DATABASE_URL=f"sqlite:///{db}", PORT=str(port), DEBUG="True", MANAGEIT_ENV_FILE=str(tmp_path / ".env"))
     make = subprocess.Popen(
         ["make", "--no-print-directory", "run"],
         cwd=ROOT,
@@ -81,5 +81,6 @@ def test_make_run_says_so_and_stops_when_its_cluster_dies(tmp_path):
             os.killpg(make.pid, signal.SIGKILL)
     assert make.returncode != 0
     assert "The job cluster stopped (its log is above), so ManageIt stops too" in output
+    assert "SECRET_KEY=" in (tmp_path / ".env").read_text()  # its first start wrote the development .env
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)  # the web server stopped with it

@@ -25,6 +25,7 @@ def test_the_registry_holds_the_mess_jobs_after_schedulings_own():
         "send_daily_report",
         "send_cook_sheet",
         "send_password_reset",
+        "anonymise_feedback",
         "refresh_day_totals",
     ]
     assert JOBS["generate_alerts"].func.__module__.startswith("mess.")
@@ -45,6 +46,7 @@ def test_every_job_is_a_management_command_of_its_app_with_help_and_an_option_fo
         ("generate_alerts", {"floor": "Ground"}, "generate_alerts takes no argument 'floor'; it takes mess_code"),
         ("cleanup_old_menu", {"batch_size": 0}, "batch_size: must be at least 1, not 0"),
         ("cleanup_old_menu", {"dry_run": "maybe"}, "dry_run: not true or false"),
+        ("anonymise_feedback", {"batch_size": 0}, "batch_size: must be at least 1, not 0"),
         ("send_daily_report", {"date": "2099-01-01"}, "date: 2099-01-01 is not over yet"),
     ],
 )
@@ -75,6 +77,7 @@ def test_it_creates_the_default_schedules(db):
         "send_waste_reminders:dinner": "0 22 * * *",
         "send_daily_report": "0 7 * * *",
         "refresh_day_totals": "5 * * * *",
+        "anonymise_feedback": "45 0 * * *",
         "prune_job_runs": "30 0 * * *",
     }
     lunch = schedules["send_admin_notifications:lunch"]

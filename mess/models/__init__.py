@@ -11,7 +11,16 @@ EARLIEST_DATE, the first day waste and feedback may be of (and the jobs may look
 
 from mess.models.absences import Absence
 from mess.models.alerts import Alert, AlertKind
-from mess.models.feedback import MAX_COMMENT, ComplaintTerm, ComplaintTheme, DishVote, Feedback, FeedbackCategory
+from mess.models.feedback import (
+    MAX_COMMENT,
+    VIEW_FEEDBACK_AUTHORS,
+    ComplaintTerm,
+    ComplaintTheme,
+    DishVote,
+    Feedback,
+    FeedbackCategory,
+    FeedbackNamedExport,
+)
 from mess.models.imports import StagedFeedback, StagedImport, StagedWaste
 from mess.models.logins import LoginAddress
 from mess.models.menus import MAX_DISHES, MenuChange, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
@@ -58,6 +67,8 @@ __all__ = [
     "DayTotals",
     "DishVote",
     "Feedback",
+    "FeedbackNamedExport",
+    "VIEW_FEEDBACK_AUTHORS",
     "FeedbackCategory",
     "Floor",
     "LoginAddress",

@@ -11,6 +11,7 @@ from mess.models.messes import EARLIEST_DATE, Meal, Mess, not_in_future
 from mess.text import validate_typed_text
 
 MAX_COMMENT = 1000  # characters of a feedback comment
+VIEW_FEEDBACK_AUTHORS = "view_feedback_authors"  # the permission to export feedback with its students' names
 
 
 class FeedbackCategory(models.TextChoices):
@@ -25,7 +26,11 @@ class Feedback(models.Model):
 
     # No indexes of their own: the unique (student, date, meal) and the index (mess, date, meal) below
     # serve every lookup by student and by mess.
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback", db_index=False)
+    # None once the entry is older than FEEDBACK_RETENTION_DAYS (mess.feedback_privacy.feedback_anonymise):
+    # its rating, comment and dish votes stay for the figures, linked to nobody.
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback", db_index=False, null=True, blank=True
+    )
     mess = models.ForeignKey(Mess, on_delete=models.PROTECT, related_name="feedback", db_index=False)
     date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
     meal = models.CharField(max_length=16, choices=Meal.choices)
@@ -53,6 +58,8 @@ class Feedback(models.Model):
     class Meta:
         verbose_name_plural = "feedback"
         ordering = ["-date", "meal", "-created_at"]
+        # Not in the Admins group (mess.people.admins_group_sync): given to a person on purpose.
+        permissions = [(VIEW_FEEDBACK_AUTHORS, "Can see who wrote feedback (export it with names)")]
         constraints = [
             models.UniqueConstraint(fields=["student", "date", "meal"], name="feedback_one_per_student_meal"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
@@ -68,7 +75,26 @@ class Feedback(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.student} {self.date} {self.get_meal_display()}: {self.rating}"
+        # without the student: Django admin shows it (and logs it) to people who may not see who wrote feedback
+        return f"feedback {self.pk} of {self.date} {self.get_meal_display()}: {self.rating}"
+
+
+class FeedbackNamedExport(models.Model):
+    """A feedback export with the students' names in it: who took it, when, of which mess (None: every
+    mess) and days, and how many entries it held. Written by mess.feedback_privacy, never changed."""
+
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    exported_at = models.DateTimeField(auto_now_add=True)
+    mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    start = models.DateField()
+    end = models.DateField()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-exported_at", "-id"]
+
+    def __str__(self):
+        return f"{self.exported_by} exported {self.rows} named feedback entries of {self.mess or 'every mess'}, {self.start} to {self.end}"
 
 
 class DishVote(models.Model):

@@ -3,6 +3,7 @@ meals and the dishes of each (none on a day the mess is closed), the meals of th
 still skip (or take back) and their leaves (mess/views/absences.py takes the posts), and their own
 past feedback."""
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +37,8 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
     today = timezone.localdate(now)
     history = feedback_history(student=request.user, before=today)
     if request_access(request).mess_id is None:
-        return render(request, "mess/feedback/feedback.html", {"today": today, "no_mess": True, "history": history})
+        context = {"today": today, "no_mess": True, "history": history, "retention_days": settings.FEEDBACK_RETENTION_DAYS}
+        return render(request, "mess/feedback/feedback.html", context)
     started, upcoming = meals_of_today(now=now)
     mess = Mess.objects.get(pk=request_access(request).mess_id)
     week = menu_of_week(mess=mess, start=today)
@@ -109,6 +111,7 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
         "problems": problems,
         "thanks": _thanks(request.GET),
         "history": history,
+        "retention_days": settings.FEEDBACK_RETENTION_DAYS,
         "cutoff_text": cutoff_in_words(mess=mess),
         "week": _week_ahead(week, meals_ahead(student=request.user, mess=mess, now=now)),
         "leave_form": leave or LeaveForm(auto_id=LEAVE_IDS),
