@@ -4,6 +4,7 @@ of the students' page and of the mess's public menu on the days it runs; and the
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from mess.models.messes import Mess
 from mess.text import validate_typed_text
@@ -44,9 +45,9 @@ class AnnouncementChange(models.Model):
     whom, stays on record when an announcement is removed; the mess's officials read it."""
 
     class Action(models.TextChoices):
-        ADDED = "added", "Posted"
-        CHANGED = "changed", "Changed"
-        REMOVED = "removed", "Removed"
+        ADDED = "added", _("Posted")
+        CHANGED = "changed", _("Changed")
+        REMOVED = "removed", _("Removed")
 
     mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="announcement_changes")
     announcement_id = models.PositiveIntegerField()  # not a key: the history outlives the announcement
