@@ -6,6 +6,7 @@ from mess.views import (
     absences,
     accounts,
     alerts,
+    announcements,
     closures,
     dashboard,
     email_choices,
@@ -57,6 +58,10 @@ urlpatterns = [
     # Closed days (mess/closures.py)
     path("mess/<slug:code>/closures/", closures.closures, name="closures"),
     path("mess/<slug:code>/closures/<int:pk>/delete/", closures.closure_delete, name="closure_delete"),
+    # Announcements to the students (mess/announcements.py)
+    path("mess/<slug:code>/announcements/", announcements.announcements, name="announcements"),
+    path("mess/<slug:code>/announcements/<int:pk>/", announcements.announcement_edit, name="announcement_edit"),
+    path("mess/<slug:code>/announcements/<int:pk>/delete/", announcements.announcement_delete, name="announcement_delete"),
     path("mess/<slug:code>/notifications/", notifications.notifications, name="notifications"),
     path("mess/<slug:code>/feedback/<int:pk>/reply/", replies.reply, name="reply"),
     path("mess/<slug:code>/notifications/<int:pk>/", notifications.notification, name="notification"),

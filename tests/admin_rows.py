@@ -11,6 +11,8 @@ from mess.models import (
     Absence,
     Alert,
     AlertKind,
+    Announcement,
+    AnnouncementChange,
     Closure,
     ClosureChange,
     ComplaintTerm,
@@ -45,6 +47,8 @@ MESS_MODELS = [
     Mess,
     Closure,
     ClosureChange,
+    Announcement,
+    AnnouncementChange,
     Floor,
     Profile,
     RegularMenu,
@@ -67,7 +71,7 @@ MESS_MODELS = [
     CookedFood,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder, CookSheet]
-NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, MealWindow, WasteChange, ClosureChange, Feedback, Absence]
+NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, MealWindow, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence]
 
 
 def admin_url(model, action, *args):
@@ -199,6 +203,18 @@ ROW_MAKERS = {
         ],
     ),
     Absence: make_absences,
+    Announcement: lambda n, start: Announcement.objects.bulk_create(
+        [
+            Announcement(mess=mess, title="Pest control", text="Closed Sunday dinner", first_day=DAY, last_day=DAY, posted_by=user)
+            for mess, user in zip(make_messes(n, start), make_users(n, start, None), strict=True)
+        ],
+    ),
+    AnnouncementChange: lambda n, start: AnnouncementChange.objects.bulk_create(
+        [
+            AnnouncementChange(mess=mess, announcement_id=1, action="removed", title_before="Pest control", changed_by=user)
+            for mess, user in zip(make_messes(n, start), make_users(n, start, None), strict=True)
+        ],
+    ),
     CookSheet: lambda n, start: CookSheet.objects.bulk_create(
         [
             CookSheet(mess=mess, date=DAY, meal=Meal.LUNCH, students=90, absent=5, forecast=80, explanation="expected 80", to_cook=84)

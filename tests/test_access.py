@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Group
 
-from mess.models import Closure, DailyReport, Notification, WasteRecord
+from mess.models import Announcement, Closure, DailyReport, Notification, WasteRecord
 from mess.people import ADMINS_GROUP
 from tests.factories import alert, feedback
 
@@ -66,6 +66,15 @@ MATRIX = [
     ("get", "/mess/mess1/closures/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/closures/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
     ("post", "/mess/mess1/closures/{closure}/delete/", [302, 403, 302, 404, 302, 403, 302]),
+    ("get", "/mess/mess1/announcements/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/announcements/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
+    ("get", "/mess/mess1/announcements/{announcement}/", [302, 403, 200, 404, 200, 403, 200]),
+    ("post", "/mess/mess1/announcements/{announcement}/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no fields
+    ("get", "/mess/mess1/announcements/{announcement}/delete/", [302, 403, 200, 404, 200, 403, 200]),  # asks to confirm
+    ("post", "/mess/mess1/announcements/{announcement}/delete/", [302, 403, 302, 404, 302, 403, 302]),
+    ("get", "/mess/mess1/announcements/{other_announcement}/", [302, 403, 404, 404, 404, 403, 404]),  # an announcement of mess2
+    ("post", "/mess/mess1/announcements/{other_announcement}/delete/", [302, 403, 404, 404, 404, 403, 404]),
+    ("get", "/mess/mess2/announcements/", [302, 403, 404, 200, 200, 403, 200]),
     ("get", "/mess/mess1/notifications/", [302, 403, 200, 404, 200, 403, 200]),
     ("post", "/mess/mess1/feedback/{feedback}/reply/", [302, 403, 200, 404, 200, 403, 200]),  # refused by the form: no reply
     ("get", "/mess/mess1/notifications/{notification}/", [302, 403, 200, 404, 200, 403, 200]),
@@ -110,6 +119,10 @@ def pages(mess1, mess2):
         "other_notification": Notification.objects.create(mess=mess2, date="2026-03-09", meal="lunch", critical_count=1).pk,
         "waste": WasteRecord.objects.create(floor=mess1.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
         "other_waste": WasteRecord.objects.create(floor=mess2.floors.first(), date="2026-03-09", meal="lunch", total_kg=1).pk,
+        "announcement": Announcement.objects.create(mess=mess1, title="T", text="T", first_day="2099-01-01", last_day="2099-01-02").pk,
+        "other_announcement": Announcement.objects.create(
+            mess=mess2, title="T", text="T", first_day="2099-01-01", last_day="2099-01-02"
+        ).pk,
         "closure": Closure.objects.create(mess=mess1, first_day="2099-01-01", last_day="2099-01-02").pk,
         "feedback": feedback(mess1, datetime.date(2026, 3, 9), "lunch", 1, "Cold").pk,
         "alert": alert(mess1, "Ground").pk,

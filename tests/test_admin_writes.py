@@ -12,6 +12,7 @@ from django_q.models import Schedule
 
 from mess.models import (
     Absence,
+    Announcement,
     Closure,
     ComplaintTerm,
     ComplaintTheme,
@@ -195,6 +196,36 @@ DOORS = [
         "closure_save",
         lambda: {"mess": Mess.objects.get(code="mess1").pk, "first_day": _tomorrow(), "last_day": _tomorrow(), "reason": "Diwali"},
         None,
+    ),
+    (
+        Announcement,
+        "add",
+        "announcements",
+        "announcement_post",
+        lambda: {
+            "mess": Mess.objects.get(code="mess1").pk,
+            "title": "Holi",
+            "text": "No dinner",
+            "first_day": _tomorrow(),
+            "last_day": _tomorrow(),
+        },
+        None,
+    ),
+    (
+        Announcement,
+        "change",
+        "announcements",
+        "announcement_change",
+        lambda: {"title": "Holi", "text": "No dinner", "first_day": _tomorrow(), "last_day": _tomorrow()},
+        lambda: ROW_MAKERS[Announcement](1, 0)[0],
+    ),
+    (
+        Announcement,
+        "delete",
+        "announcements",
+        "announcements_delete",
+        lambda: {"post": "yes"},
+        lambda: ROW_MAKERS[Announcement](1, 0)[0],
     ),
     (Absence, "delete", "absences", "absences_delete", lambda: {"post": "yes"}, lambda: ROW_MAKERS[Absence](1, 0)[0]),
     (

@@ -135,7 +135,7 @@ def test_the_public_menu_needs_no_login_and_shows_today_and_the_week(client, men
 
 @time_machine.travel(LUNCH_TIME, tick=False)
 def test_the_public_menu_costs_a_fixed_number_of_queries(client, menus, django_assert_num_queries):
-    with django_assert_num_queries(6):  # the mess, the meal windows, the three menu tables and the closed days
+    with django_assert_num_queries(7):  # the mess, the meal windows, the three menu tables, the closed days and the announcements
         client.get("/menu/mess1/")
 
 

@@ -1,6 +1,6 @@
 """Every page costs the same small number of SQL queries however much data there is: measured with
 a little data, then again with more than the demo has (90 days, five floors a mess, 25 students
-rating two meals a day and away from some, a cook sheet and the kilograms cooked for every meal, a
+rating two meals a day and away from some, an announcement a day, a cook sheet and the kilograms cooked for every meal, a
 notification for every meal, a report for every day, job runs)."""
 
 import datetime
@@ -12,7 +12,20 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mess.models import Absence, CookedFood, CookSheet, DailyReport, Feedback, Floor, Meal, Notification, Role, WasteRecord
+from mess.models import (
+    Absence,
+    Announcement,
+    AnnouncementChange,
+    CookedFood,
+    CookSheet,
+    DailyReport,
+    Feedback,
+    Floor,
+    Meal,
+    Notification,
+    Role,
+    WasteRecord,
+)
 from scheduling.models import JobRun, Outcome, Trigger
 from scheduling.registry import JOBS
 from scheduling.sync import schedules_sync
@@ -49,6 +62,8 @@ PAGES = [
     ("admin", f"/overview/feedback.csv{RANGE}"),
     ("student", "/menu/mess1/"),
     ("official", "/mess/mess1/menu.csv"),
+    ("official", "/mess/mess1/announcements/"),
+    ("admin", "/mess/mess1/announcements/"),
 ]
 
 
@@ -59,6 +74,7 @@ def add_data(messes, *, days: int, floors: int, raters: int, first_day: int = 0)
     rng = random.Random(days)
     dates = [days_ago(first_day + n) for n in range(days)]
     records, entries, notifications, reports, alerts, absences, sheets, cooked = [], [], [], [], [], [], [], []
+    announcements, announcement_changes = [], []
     for mess in messes:
         Floor.objects.bulk_create([Floor(mess=mess, name=f"Floor {first_day}-{i}") for i in range(floors)])
         new_floors = list(Floor.objects.filter(mess=mess, name__startswith=f"Floor {first_day}-"))
@@ -86,6 +102,12 @@ def add_data(messes, *, days: int, floors: int, raters: int, first_day: int = 0)
                     for s in students
                 ]
             reports.append(DailyReport(mess=mess, date=date, data={"waste_kg": "10.00", "alerts": []}, text_body="", html_body=""))
+            announcements.append(
+                Announcement(mess=mess, title="Notice", text="No dinner", first_day=date, last_day=days_ago(-2), posted_by=students[0])
+            )
+            announcement_changes.append(
+                AnnouncementChange(mess=mess, announcement_id=1, action="added", title_after="Notice", changed_by=students[0])
+            )
         alerts += [alert(mess, f.name) for f in new_floors]
     WasteRecord.objects.bulk_create(records, batch_size=2000)
     Feedback.objects.bulk_create(entries, batch_size=2000)
@@ -94,6 +116,8 @@ def add_data(messes, *, days: int, floors: int, raters: int, first_day: int = 0)
     Absence.objects.bulk_create(absences, batch_size=2000)
     CookSheet.objects.bulk_create(sheets, batch_size=2000)
     CookedFood.objects.bulk_create(cooked, batch_size=2000)
+    Announcement.objects.bulk_create(announcements)
+    AnnouncementChange.objects.bulk_create(announcement_changes)
     started = datetime.datetime(2026, 3, 10, 1, tzinfo=datetime.UTC)
     JobRun.objects.bulk_create(
         JobRun(

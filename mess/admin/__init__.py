@@ -7,6 +7,7 @@ keys to users and floors are autocompletes, as there are thousands."""
 from mess.admin import (  # noqa: F401  (each module registers its models)
     absences,
     alerts,
+    announcements,
     closures,
     cook_sheets,
     emails,

@@ -11,6 +11,7 @@ EARLIEST_DATE, the first day waste and feedback may be of (and the jobs may look
 
 from mess.models.absences import Absence
 from mess.models.alerts import Alert, AlertKind
+from mess.models.announcements import MAX_ANNOUNCEMENT_TEXT, MAX_ANNOUNCEMENT_TITLE, Announcement, AnnouncementChange
 from mess.models.feedback import (
     MAX_COMMENT,
     VIEW_FEEDBACK_AUTHORS,
@@ -58,6 +59,10 @@ __all__ = [
     "MAX_DISHES",
     "MAX_WASTE_KG",
     "Alert",
+    "Announcement",
+    "AnnouncementChange",
+    "MAX_ANNOUNCEMENT_TEXT",
+    "MAX_ANNOUNCEMENT_TITLE",
     "AlertKind",
     "Closure",
     "ClosureChange",

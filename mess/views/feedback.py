@@ -1,7 +1,7 @@
 """The students' page: today's menu (the meal being served first) and the week's, rating today's
 meals and the dishes of each (none on a day the mess is closed), the meals of the week they can
 still skip (or take back) and their leaves (mess/views/absences.py takes the posts), and their own
-past feedback."""
+past feedback; the mess's announcements of the day at the top."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mess.absences import absences_ahead, cutoff_in_words, meals_ahead
+from mess.announcements import announcements_shown
 from mess.context_processors import request_access
 from mess.feedback import (
     feedback_history,
@@ -112,6 +113,7 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
         "thanks": _thanks(request.GET),
         "history": history,
         "retention_days": settings.FEEDBACK_RETENTION_DAYS,
+        "shown": announcements_shown(mess_id=mess.pk, day=today),
         "cutoff_text": cutoff_in_words(mess=mess),
         "week": _week_ahead(week, meals_ahead(student=request.user, mess=mess, now=now)),
         "leave_form": leave or LeaveForm(auto_id=LEAVE_IDS),

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from mess.announcements import announcements_shown
 from mess.imports.reader import cell_out
 from mess.meals import meal_windows
 from mess.menus import MENU_COLUMNS, meals_now_first, menu_export_rows, menu_of_week
@@ -27,6 +28,7 @@ def public_menu(request, code):
         "today": week[0].date,
         "menu_today": meals_now_first(menu=week[0], windows=meal_windows(), now=now),
         "menu_week": week,
+        "shown": announcements_shown(mess_id=mess.pk, day=week[0].date),
     }
     return render(request, "mess/menus/public_menu.html", context)
 
