@@ -113,6 +113,11 @@ def people(student, official, other_official, admin, django_user_model):
 
 @pytest.fixture
 def pages(mess1, mess2):
+    return page_objects(mess1, mess2)
+
+
+def page_objects(mess1, mess2) -> dict:
+    """The rows the URLs of MATRIX name, by the name in their braces (the browser tests open them too)."""
     DailyReport.objects.create(mess=mess1, date="2026-03-09", data={}, text_body="", html_body="")
     return {
         "notification": Notification.objects.create(mess=mess1, date="2026-03-09", meal="lunch", critical_count=1).pk,

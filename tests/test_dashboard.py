@@ -355,3 +355,23 @@ def test_the_banner_says_since_when_no_cluster_runs_and_names_the_command_only_t
     assert seen in official and seen in admin  # not "yet": a stopped cluster is remembered
     assert "manage.py qcluster" not in official and "administrator" in official
     assert "manage.py qcluster" in admin
+
+
+@time_machine.travel(EVENING, tick=False)
+def test_each_chart_has_its_figures_in_a_table_beside_it(as_official, mess1, ground):
+    Mess.objects.filter(pk=mess1.pk).update(waste_threshold_kg=Decimal("7.20"))
+    waste(ground, TODAY, "lunch", "8.25", diners=100)
+    waste(ground, days_ago(2), "dinner", "3.10", diners=90)
+
+    page = as_official.get("/mess/mess1/").text
+
+    ground_figures = page.split("<h3>Ground</h3>")[1].split("</figure>")[0].split('<details class="figures">')[1]
+    rows = [r.split("</tr>")[0] for r in ground_figures.split("<tbody>")[1].split("<tr>")[1:]]
+    assert 'Tue 10 Mar</td><td class="num">8.25 kg</td><td>above</td>' in rows[-1]  # above the threshold, in words
+    assert 'Sun 8 Mar</td><td class="num">3.10 kg</td><td></td>' in rows[-3]
+    assert '<td class="num">–</td>' in rows[-2]  # nothing recorded: not a zero
+    trend = page.split('id="waste-trend"')[1].split("</section>")[0]
+    assert trend.count('<details class="figures">') == 2  # kilograms a day, grams per diner
+    assert 'Tue 10 Mar</td><td class="num">83 g</td>' in trend and ">34 g</td>" in trend  # as the dots' own titles round them
+    goal = page.split('id="goal"')[1].split("</section>")[0]
+    assert '<details class="figures">' not in goal  # its own table of the weeks' figures is there already

@@ -133,11 +133,13 @@ def _side_by_side_bars(row, series, *, y, scale, unit, counted, bars, values) ->
 
 
 @register.inclusion_tag("mess/charts/line.html")
-def line_chart(points, *, title: str, unit: str = "", markers=(), line_label: str = ""):
+def line_chart(points, *, title: str, unit: str = "", markers=(), line_label: str = "", figures: bool = True):
     """A line over dates: `points` are (date, number or None) pairs in date order; a None leaves a
     gap (nothing recorded that day), so a missing day never reads as zero. `markers` are dicts with
     a `value`, a `label` and a `kind` (its style: "baseline", "goal"): each a dashed line across at
-    its value, always in view, named in the key beside the line's own `line_label`."""
+    its value, always in view, named in the key beside the line's own `line_label`. The same figures
+    follow in a table under a disclosure, for those who cannot see the line; `figures=False` leaves
+    it out where the page has its own table of them."""
     height, left, right, top_margin, bottom = 160, 34, 12, 10, 24
     plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
     numbers = [float(v) for _, v in points if v is not None]
@@ -175,6 +177,7 @@ def line_chart(points, *, title: str, unit: str = "", markers=(), line_label: st
         "dates": dates,
         "markers": [{"y": top_margin + plot_h * (1 - float(m["value"]) / top), "label": m["label"], "kind": m["kind"]} for m in markers],
         "line_label": line_label,
+        "figures": [_figure(date, value, unit) for date, value in points] if figures else [],
         "empty": not numbers,
     }
 
@@ -184,7 +187,8 @@ def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: s
     """A column per date: `days` are (date, number or None) pairs in date order; a None is a date
     with nothing recorded (no column, never a zero). `marker` draws a dashed line across at that
     value (a daily threshold), always in view; a column above it is drawn as over. `legend=False`
-    leaves the key out (for all but one of a row of such charts)."""
+    leaves the key out (for all but one of a row of such charts). The same figures follow in a table
+    under a disclosure, each above the marker said so in words, for those who cannot see the columns."""
     height, left, right, top_margin, bottom = 120, 34, 12, 10, 22
     plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
     numbers = [float(v) for _, v in days if v is not None]
@@ -224,6 +228,7 @@ def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: s
         "dates": dates,
         "marker": mark,
         "legend": legend,
+        "figures": [_figure(date, value, unit, over=marker is not None and value is not None and value > marker) for date, value in days],
         "empty": not numbers,
     }
 
@@ -234,6 +239,11 @@ def percent(fraction) -> str:
     if fraction is None:
         return "–"
     return f"{fraction * 100:.1f} %"
+
+
+def _figure(date: datetime.date, value, unit: str, *, over: bool = False) -> dict:
+    """A chart's point as a row of its table of figures."""
+    return {"date": date, "text": "–" if value is None else f"{_number(value)} {unit}".strip(), "over": over}
 
 
 def _short_date(date: datetime.date) -> str:

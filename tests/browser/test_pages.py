@@ -13,39 +13,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from mess.models import Alert, DailyReport, Feedback, MealWindow, Notification, WasteRecord
-from scheduling.models import JobRun
+from mess.models import Alert, Feedback, MealWindow, WasteRecord
 from scheduling.sync import schedules_sync
-from tests.browser.common import ARTIFACTS, BROWSER_TESTS, log_in, submit
+from tests.browser.common import ARTIFACTS, BROWSER_TESTS, history, log_in, submit
 
 pytestmark = BROWSER_TESTS
-
-
-def history(mess, floor, student, today):
-    """Three weeks of the First floor's waste, some ratings, a notification, a report and job runs:
-    enough for every panel of the dashboard to draw something."""
-    days = [today - datetime.timedelta(days=n) for n in range(1, 22)]
-    WasteRecord.objects.bulk_create(
-        WasteRecord(floor=floor, date=d, meal=meal, total_kg=Decimal(kg + d.day % 5), diners=90 + d.day % 20)
-        for d in days
-        for meal, kg in [("breakfast", 3), ("lunch", 8), ("dinner", 6)]
-    )
-    Feedback.objects.bulk_create(
-        Feedback(student=student, mess=mess, date=d, meal=meal, rating=1 + (d.day + i) % 5, comment="Too much oil" if i == 0 else "")
-        for d in days
-        for i, meal in enumerate(["breakfast", "lunch", "dinner"])
-    )
-    Notification.objects.create(mess=mess, date=days[0], meal="breakfast", critical_count=1, comments=["Too much oil"])
-    DailyReport.objects.create(mess=mess, date=days[0], data={"waste_kg": "17.00", "average_rating": "3.00", "alerts": []})
-    schedules_sync()
-    started = timezone.now() - datetime.timedelta(minutes=20)
-    JobRun.objects.create(
-        job="generate_alerts",
-        trigger="schedule",
-        started_at=started,
-        finished_at=started + datetime.timedelta(seconds=1.4),
-        outcome="succeeded",
-    )
 
 
 def test_an_official_sees_an_alert_records_waste_and_sees_the_chart_change(page, live_server, people, dialogs, csp_violations):
