@@ -37,8 +37,8 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
     history = feedback_history(student=request.user, before=today)
     if request_access(request).mess_id is None:
         return render(request, "mess/feedback/feedback.html", {"today": today, "no_mess": True, "history": history})
-    started, upcoming = meals_of_today(now=now)
     mess = Mess.objects.get(pk=request_access(request).mess_id)
+    started, upcoming = meals_of_today(now=now, mess=mess)
     week = menu_of_week(mess=mess, start=today)
     posted = posted_votes = None
     if rating_posted:
