@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
 from mess.absences import absence_skip
+from mess.alerts import alert_conditions
 from mess.meals import meal_window_remove, meal_window_update, meal_windows, meals_of_today, windows_read
 from mess.missing_waste import waste_reminders_send
-from mess.models import MealWindow, Mess, Role, WasteReminder
+from mess.models import Floor, MealWindow, Mess, Role, WasteReminder
 from mess.notifications import notifications_send
 from mess.refusals import Refused
 from mess.waste import waste_meal_check
@@ -22,6 +23,7 @@ from scheduling.schedules import schedule_kwargs
 from scheduling.sync import schedules_sync
 from tests.admin_rows import admin_url, field_errors
 from tests.factories import feedback as entry
+from tests.factories import waste
 from tests.helpers import create_person
 
 TODAY = datetime.date(2026, 3, 10)
@@ -233,3 +235,13 @@ def test_the_admin_refuses_a_second_own_window_of_a_meal(as_admin, late_lunch):
 
     assert response.status_code == 200
     assert any("has its own window of this meal already" in e for e in field_errors(response, "meal"))
+
+
+def test_todays_waste_counts_in_a_messs_daily_figures_once_its_own_last_meal_is_over(mess1, mess2):
+    meal_window_update(meal="dinner", starts_at=T(19, 0), ends_at=T(22, 0), mess=mess2)
+    for floor in Floor.objects.filter(name__in=["Ground", "Second"]):
+        waste(floor, TODAY, "lunch", "60")
+
+    _, found = alert_conditions(as_of=TODAY, now=ist(TODAY, 21, 30))  # mess1's dinner is over, mess2's is not
+
+    assert [(c["mess"].code, c["kind"], c["subject"]) for c in found] == [("mess1", "high_waste", "Ground")]
