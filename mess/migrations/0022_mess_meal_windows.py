@@ -4,7 +4,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def drop_own_windows(apps, schema_editor):
+    """Back to one window per meal: the messes' own windows go, the defaults (every row there was) stay."""
+    apps.get_model("mess", "MealWindow").objects.filter(mess__isnull=False).delete()
+
+
 class Migration(migrations.Migration):
+    # Today's windows become the defaults (mess NULL), so every mess keeps the hours it had.
 
     dependencies = [
         ('mess', '0021_login_addresses'),
@@ -21,6 +27,7 @@ class Migration(migrations.Migration):
             name='meal',
             field=models.CharField(choices=[('breakfast', 'Breakfast'), ('lunch', 'Lunch'), ('snacks', 'Snacks'), ('dinner', 'Dinner')], max_length=16),
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_own_windows),
         migrations.AddConstraint(
             model_name='mealwindow',
             constraint=models.UniqueConstraint(fields=('mess', 'meal'), name='mealwindow_one_per_mess_and_meal'),
