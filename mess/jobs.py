@@ -162,6 +162,7 @@ register(
         func=notifications_send,
         description="Notifies officials and admins of a meal's critical feedback (low ratings with comments, hygiene).",
         default_schedules=after_each_meal,
+        defaults_come_and_go=True,  # one schedule per time some window needs
         params=(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose feedback to check: {MEALS}."),
             Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default today."),
@@ -182,6 +183,7 @@ register(
         func=waste_reminders_send,
         description="Reminds each mess's officials of the floors that recorded no waste for a meal.",
         default_schedules=an_hour_after_each_meal,
+        defaults_come_and_go=True,  # one schedule per time some window needs
         params=(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose waste to check: {MEALS}."),
             Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default the latest day the meal is over."),
@@ -208,6 +210,7 @@ register(
         func=cook_sheets_send,
         description="Sends each mess's kitchen the meal's forecast head count and what to cook, at the meal's absence cut-off.",
         default_schedules=at_each_cutoff,
+        defaults_come_and_go=True,  # one schedule per time some window needs
         params=(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal to cook for: {MEALS}."),
             Param("date", a_day_to_cook_for, help="The day (YYYY-MM-DD); default the one whose cut-off has passed and meal not ended."),

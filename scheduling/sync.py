@@ -15,9 +15,12 @@ class SyncResult:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
     def __str__(self):
         text = f"created {len(self.created)} schedules, {len(self.unchanged)} already there"
+        if self.removed:
+            text += f", removed {len(self.removed)} no longer needed"
         if self.orphaned:
             text += f"; {len(self.orphaned)} run no known job: {', '.join(self.orphaned)}"
         return text
@@ -27,12 +30,24 @@ class SyncResult:
 def schedules_sync(*, names: set[str] | None = None) -> SyncResult:
     """Creates every default schedule of the registry that is missing (or those of them `names`
     names), matched by name. Never touches an existing schedule (admins may have changed its timing,
-    arguments or paused it), so running it again changes nothing. Reports schedules whose job is no
-    longer in the registry."""
+    arguments or paused it), so running it again changes nothing. Without `names`, deletes the
+    schedules named as defaults of a job whose defaults come and go with the data
+    (Job.defaults_come_and_go) that none of its defaults is any more. Reports schedules whose job is
+    no longer in the registry."""
     result = SyncResult()
     existing = {s.name: s for s in Schedule.objects.all()}
     for job in JOBS.values():
-        for default in job.defaults():
+        defaults = job.defaults()
+        if names is None and job.defaults_come_and_go:
+            wanted = {d.name for d in defaults}
+            gone = [
+                s
+                for name, s in existing.items()
+                if name.startswith(f"{job.key}:") and name not in wanted and schedule_job_key(s) == job.key
+            ]
+            Schedule.objects.filter(pk__in=[s.pk for s in gone]).delete()
+            result.removed += sorted(s.name for s in gone)
+        for default in defaults:
             if names is not None and default.name not in names:
                 continue
             if default.name in existing:

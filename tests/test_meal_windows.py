@@ -245,3 +245,19 @@ def test_todays_waste_counts_in_a_messs_daily_figures_once_its_own_last_meal_is_
     _, found = alert_conditions(as_of=TODAY, now=ist(TODAY, 21, 30))  # mess1's dinner is over, mess2's is not
 
     assert [(c["mess"].code, c["kind"], c["subject"]) for c in found] == [("mess1", "high_waste", "Ground")]
+
+
+def test_sync_schedules_removes_the_schedules_of_a_time_no_window_needs_any_more(mess1, late_lunch):
+    schedules_sync()
+    assert Schedule.objects.filter(name="send_waste_reminders:lunch@15:00").exists()
+    MealWindow.objects.filter(mess=late_lunch).delete()  # as when the mess itself is deleted
+
+    result = schedules_sync()
+
+    assert result.removed == [
+        "send_admin_notifications:lunch@15:00",
+        "send_waste_reminders:lunch@15:00",
+        "send_cook_sheet:lunch:180m@13:00",
+    ]
+    assert not Schedule.objects.filter(name__contains="@").exists()
+    assert schedules_sync().removed == []

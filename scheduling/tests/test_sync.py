@@ -103,3 +103,17 @@ def test_a_schedule_still_at_its_default_time_takes_its_new_arguments_too(db, mo
     assert schedules_follow_defaults(before=before) == ["echo:noon"]
     assert schedule_kwargs(Schedule.objects.get(name="echo:noon")) == {"word": "noon", "times": 2}
     assert schedule_kwargs(Schedule.objects.get(name="echo:night")) == {"word": "night"}
+
+
+def test_a_sync_removes_the_defaults_the_data_no_longer_needs_of_a_job_whose_defaults_come_and_go(db, monkeypatch):
+    schedules_sync()
+    Schedule.objects.create(name="echo:by-hand", func=RUNNER, args="'prune_job_runs'", schedule_type=Schedule.CRON, cron="0 1 * * *")
+    monkeypatch.delitem(jobs.WORDS, "night")  # the data no longer needs echo:night
+
+    assert schedules_sync().removed == []  # echo's defaults are fixed: nothing goes
+    monkeypatch.setitem(JOBS, "echo", dataclasses.replace(JOBS["echo"], defaults_come_and_go=True))
+    result = schedules_sync()
+
+    assert result.removed == ["echo:night"] and "removed 1 no longer needed" in str(result)
+    names = set(Schedule.objects.filter(name__startswith="echo:").values_list("name", flat=True))
+    assert names == {"echo:morning", "echo:noon", "echo:evening", "echo:by-hand"}  # another job's schedule stays
