@@ -79,7 +79,7 @@ def absence_skip(*, student, date: datetime.date, meal: str, now: datetime.datet
     meal = meal_check(meal)
     mess = _mess_of(student)
     _ahead_check(date, now=now)
-    window = next(w for w in meal_windows() if w.meal == meal)
+    window = next(w for w in meal_windows(mess=mess) if w.meal == meal)
     meal_open_check(mess=mess, date=date, window=window, now=now)
     with transaction.atomic():
         _student_lock(student)
@@ -96,7 +96,7 @@ def absence_take_back(*, student, date: datetime.date, meal: str, now: datetime.
     now = now or timezone.now()
     meal = meal_check(meal)
     mess = _mess_of(student)
-    window = next(w for w in meal_windows() if w.meal == meal)
+    window = next(w for w in meal_windows(mess=mess) if w.meal == meal)
     meal_open_check(mess=mess, date=date, window=window, now=now)
     one_day = datetime.timedelta(days=1)
     with transaction.atomic():
@@ -144,7 +144,7 @@ def absence_leave(*, student, first_day: datetime.date, last_day: datetime.date,
         _ahead_check(last_day, now=now)
     except ValueError as error:
         raise Refused({"last_day": str(error)}) from None
-    windows = meal_windows()
+    windows = meal_windows(mess=mess)
     missed = [w.meal for w in windows if now >= meal_cutoff(mess=mess, date=first_day, window=w)]
     open_first = [w.meal for w in windows if w.meal not in missed]
     if first_day == last_day and not open_first:
@@ -218,7 +218,7 @@ def meals_ahead(*, student, mess: Mess, now: datetime.datetime, days: int = SKIP
     dates = [today + datetime.timedelta(days=n) for n in range(days)]
     away = absent_meals(student=student, start=dates[0], end=dates[-1])
     ahead = {}
-    for window in meal_windows():
+    for window in meal_windows(mess=mess):
         for date in dates:
             cutoff = meal_cutoff(mess=mess, date=date, window=window)
             ahead[date, window.meal] = MealAhead(date, window.meal, (date, window.meal) in away, cutoff, now < cutoff)

@@ -28,7 +28,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from mess.figures import KG_SUM, cents
-from mess.meals import closed_days, day_check, day_over, day_start
+from mess.meals import closed_days, day_check, day_over, day_start, windows_read
 from mess.models import Alert, AlertKind, Feedback, Floor, Mess, WasteRecord
 from mess.text import plural, typed_text
 
@@ -61,7 +61,11 @@ def alert_conditions(
     messes = list(messes)
     if not messes:
         return [], []
-    windows = _Windows(messes=messes, as_of=as_of, one_mess=mess_code is not None, day_over=day_over(date=as_of, now=now or timezone.now()))
+    now = now or timezone.now()
+    # Today is over at each mess once its own last meal is (its own windows, or the defaults): one query, for today only.
+    meal_windows = windows_read() if as_of == timezone.localdate(now) else None
+    not_over = [m.pk for m in messes if not day_over(date=as_of, now=now, windows=meal_windows and meal_windows.of(m.pk))]
+    windows = _Windows(messes=messes, as_of=as_of, one_mess=mess_code is not None, not_over=not_over)
     found = [*_waste_conditions(windows), *_rating_conditions(windows)]
     found.sort(key=lambda c: (c["mess"].code, c["kind"], c["subject"]))
     return messes, found
@@ -73,8 +77,8 @@ class _Windows:
     the usual case, one length for every mess, selects by the dates alone, through the indexes that
     begin with the date (the rows of inactive messes, few and old, are dropped afterwards)."""
 
-    def __init__(self, *, messes: list[Mess], as_of: datetime.date, one_mess: bool, day_over: bool):
-        self.as_of, self.by_id, self.day_over = as_of, {m.pk: m for m in messes}, day_over
+    def __init__(self, *, messes: list[Mess], as_of: datetime.date, one_mess: bool, not_over: list[int]):
+        self.as_of, self.by_id, self.not_over = as_of, {m.pk: m for m in messes}, not_over
         self.floors = {f.pk: f for f in Floor.objects.filter(mess_id__in=self.by_id).only("id", "mess_id", "name")}
         self.floors_of = defaultdict(list)
         for floor in self.floors.values():
@@ -129,7 +133,11 @@ def _waste_conditions(windows: _Windows) -> list[dict]:
     if (closed := windows.closed()) is not None:
         waste = waste.exclude(closed)
     # The per-day figures count the day looked at once its last meal is over; the per-diner ones each meal.
-    whole_days = Q() if windows.day_over else ~Q(date=windows.as_of)
+    whole_days = ~Q(date=windows.as_of)  # no mess's day is over yet: the usual case, by the date alone
+    if not windows.not_over:
+        whole_days = Q()
+    elif len(windows.not_over) < len(windows.by_id):
+        whole_days = ~Q(date=windows.as_of, floor_id__in=[f for m in windows.not_over for f in windows.floors_of[m]])
     rows = (
         waste.values("floor_id")
         .annotate(

@@ -131,7 +131,7 @@ def attendance_history(
 def absences_said(*, mess: Mess, absences: Iterable[Absent], said_by: datetime.datetime | None = None) -> list[Absence]:
     """`absences` as `mess` keeps them (unsaved): each known `hours_before_cutoff` hours before the
     cut-off of its first meal; with `said_by`, only those said by then. One query (the meals' windows)."""
-    windows = meal_windows()
+    windows = meal_windows(mess=mess)
     by_meal = {w.meal: w for w in windows}
     rows = []
     for a in absences:

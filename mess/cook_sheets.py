@@ -19,7 +19,7 @@ from mess.absences import meal_cutoff
 from mess.email_choices import EMAILS_COOK_SHEET
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.forecast import SLOT_WEEKS, forecasts, head_counts
-from mess.meals import closed_days, day_check, meal_check, meal_windows
+from mess.meals import closed_days, day_check, meal_check, meal_windows, windows_read
 from mess.models import CookedFood, CookSheet, Meal, MealWindow, Mess, OutgoingEmail
 from mess.people import messes_recipients
 from mess.text import plural
@@ -56,9 +56,9 @@ def cook_sheets_send(*, meal: str, date: datetime.date | None = None, resend: bo
         day_check(date, latest=timezone.localdate() + datetime.timedelta(days=2))
     now = timezone.now()
     earlier = emails_deliver(emails=emails_unsent(kind=EMAIL), mark_sent=_sheets_mark_sent)
-    window = next(w for w in meal_windows() if w.meal == meal)
-    messes = list(Mess.objects.filter(is_active=True).order_by("code"))
-    due = {mess.pk: date or sheet_due_date(mess=mess, window=window, now=now) for mess in messes}
+    windows = windows_read()  # each mess's own, or the default
+    messes = [m for m in Mess.objects.filter(is_active=True).order_by("code") if windows.window(m.pk, meal) is not None]
+    due = {mess.pk: date or sheet_due_date(mess=mess, window=windows.window(mess.pk, meal), now=now) for mess in messes}
     dates = sorted({d for d in due.values() if d})
     closed = closed_days(mess_ids=[m.pk for m in messes], start=min(dates), end=max(dates)) if dates else set()
     stored = {(s.mess_id, s.date): s for s in CookSheet.objects.filter(mess__in=messes, date__in=dates, meal=meal)}
@@ -167,7 +167,7 @@ def _email_context(sheet: CookSheet) -> dict:
 def cook_sheet_next(*, mess: Mess, now: datetime.datetime) -> CookSheet | None:
     """The sheet of the next meal of `mess` once its cut-off has passed (the meal being cooked), or
     None before. One query (two for the windows)."""
-    for window in meal_windows():
+    for window in meal_windows(mess=mess):
         date = sheet_due_date(mess=mess, window=window, now=now)
         if date is not None:
             return CookSheet.objects.filter(mess=mess, date=date, meal=window.meal).first()

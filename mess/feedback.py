@@ -59,7 +59,7 @@ def feedback_check(
     closed = closures_by_day(mess_ids=[mess.pk], start=today, end=today).get((mess.pk, today))
     if closed is not None:
         raise ValueError(f"{mess.name} is closed today{f' ({closed})' if closed else ''}: it serves no meal to rate")
-    started, _ = meals_of_today(now=now)
+    started, _ = meals_of_today(now=now, mess=mess)
     if meal not in {w.meal for w in started}:
         raise ValueError(f"{meal} has not started yet today")
     if rating not in range(1, 6):

@@ -32,8 +32,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from mess.absences import absent_students, meal_cutoff, students_by_day
-from mess.meals import closed_days, meal_windows
-from mess.models import Meal, MealWindow, Mess, WasteRecord
+from mess.meals import MessWindows, closed_days, windows_read
+from mess.models import Meal, Mess, WasteRecord
 
 SLOT_WEEKS = 8  # weeks of history a forecast learns from
 SHRINK = 2  # meals of the same meal on other weekdays that weigh as much as one of the same weekday, pooled
@@ -115,7 +115,7 @@ class _History:
     start: datetime.date
     end: datetime.date
     meals: frozenset[str] | None = None  # those forecast (None: every meal); others' absences are not read
-    windows: dict[str, MealWindow] = field(init=False)
+    windows: MessWindows = field(init=False)
     counts: dict = field(init=False)
     students: dict = field(init=False)
     away: dict = field(init=False)
@@ -123,7 +123,7 @@ class _History:
     def __post_init__(self):
         ids = [m.pk for m in self.messes]
         by_id = {m.pk: m for m in self.messes}
-        self.windows = {w.meal: w for w in meal_windows()}
+        self.windows = windows_read()  # each mess's own, or the defaults
         first = self.start - datetime.timedelta(weeks=SLOT_WEEKS)
         self.counts = head_counts(mess_ids=ids, start=first, end=self.end)
         days = [first + datetime.timedelta(days=n) for n in range((self.end - first).days + 1)]
@@ -131,7 +131,7 @@ class _History:
 
         @functools.cache  # asked once per day and meal of each absence: a few hundred cut-offs, asked many thousand times
         def cutoff(mess_id: int, date: datetime.date, meal: str) -> datetime.datetime:
-            return meal_cutoff(mess=by_id[mess_id], date=date, window=self.windows[meal])
+            return meal_cutoff(mess=by_id[mess_id], date=date, window=self.windows.window(mess_id, meal))
 
         self.away = absent_students(mess_ids=ids, start=first, end=self.end, known_by=cutoff, meals=self.meals)
 

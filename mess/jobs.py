@@ -8,7 +8,7 @@ from django.utils import timezone
 from mess.alerts import alerts_generate, mess_code_check
 from mess.cook_sheets import cook_sheets_send
 from mess.feedback_privacy import ANONYMISE_BATCH, feedback_anonymise
-from mess.meals import day_check, day_over_check, meal_check, meal_windows
+from mess.meals import day_check, day_over_check, meal_check, windows_read
 from mess.menus import menus_cleanup
 from mess.missing_waste import waste_reminders_send
 from mess.models import DEFAULT_CUTOFF, Meal, Mess
@@ -22,6 +22,7 @@ from scheduling.watchers import watchers_register
 
 # The meals a command's --meal takes (in any case), for its help.
 MEALS = ", ".join(Meal.values)
+ENDS_AT_HELP = "Only the messes whose window of the meal ends at this time (local); default: every mess."
 
 
 def a_mess_code(value) -> str:
@@ -38,6 +39,16 @@ def an_email_address(value) -> str:
     return address
 
 
+def a_time_of_day(value) -> datetime.time:
+    """A time of day to the minute (a datetime.time, or its text H:MM or HH:MM)."""
+    if isinstance(value, datetime.time):
+        return value.replace(second=0, microsecond=0)
+    try:
+        return datetime.time.fromisoformat(str(value).strip().zfill(5)[:5])
+    except ValueError:
+        raise ValueError(f"not a time of day in the form HH:MM: {value!r}") from None
+
+
 def a_day_that_has_been(value) -> datetime.date:
     return day_check(date_value(value))
 
@@ -52,31 +63,50 @@ def a_day_to_cook_for(value) -> datetime.date:
 
 
 def after_each_meal(key: str) -> list[DefaultSchedule]:
-    """One schedule per meal, when its service window ends (read from the admin-edited windows)."""
+    """One schedule per meal and time its windows end (read from the admin-edited windows)."""
     return _meals_end(key, hours_after=0)
 
 
 def an_hour_after_each_meal(key: str) -> list[DefaultSchedule]:
-    """One schedule per meal, an hour after its service window ends (the next day's early hours for
-    a window that ends after 23:00)."""
+    """One schedule per meal and time its windows end, an hour later (the next day's early hours
+    for a window that ends after 23:00)."""
     return _meals_end(key, hours_after=1)
 
 
 def at_each_cutoff(key: str) -> list[DefaultSchedule]:
     """One schedule per meal and absence cut-off of the active messes, when that cut-off passes
-    before the meal starts (the day before, for a cut-off that reaches back past midnight). Each
-    run sends the sheets of the messes whose cut-off has passed and that have none yet, so a cut-off
-    moved between two schedules is sent by the next one."""
-    cutoffs = sorted(set(Mess.objects.filter(is_active=True).values_list("absence_cutoff_minutes", flat=True))) or [DEFAULT_CUTOFF]
-    schedules = []
-    for window in meal_windows():
-        starts = window.starts_at.hour * 60 + window.starts_at.minute
+    before the default window starts (the day before, for a cut-off that reaches back past midnight),
+    and one more at each other time a mess's own window and its cut-off bring. Each run sends the
+    sheets of the messes whose cut-off has passed and that have none yet, so a cut-off moved between
+    two schedules is sent by the next one."""
+    active = dict(Mess.objects.filter(is_active=True).values_list("pk", "absence_cutoff_minutes"))
+    cutoffs = sorted(set(active.values())) or [DEFAULT_CUTOFF]
+    windows = windows_read()
+    schedules, times = [], set()
+    for window in windows.of(None):
         for cutoff in cutoffs:
-            at = (starts - cutoff) % (24 * 60)
+            at = _minutes_before(window.starts_at, cutoff)
+            times.add((window.meal, at))
             schedules.append(
                 DefaultSchedule(name=f"{key}:{window.meal}:{cutoff}m", cron=f"{at % 60} {at // 60} * * *", kwargs={"meal": window.meal})
             )
+    for mess_id, own in sorted(windows.own.items()):
+        for window in own.values():
+            if mess_id in active and (window.meal, at := _minutes_before(window.starts_at, active[mess_id])) not in times:
+                times.add((window.meal, at))
+                schedules.append(
+                    DefaultSchedule(
+                        name=f"{key}:{window.meal}:{active[mess_id]}m@{window.starts_at:%H:%M}",
+                        cron=f"{at % 60} {at // 60} * * *",
+                        kwargs={"meal": window.meal},
+                    )
+                )
     return schedules
+
+
+def _minutes_before(time: datetime.time, minutes: int) -> int:
+    """The minute of the day `minutes` before `time` (of the day before, past midnight)."""
+    return (time.hour * 60 + time.minute - minutes) % (24 * 60)
 
 
 def when_handed_over(key: str) -> list[DefaultSchedule]:
@@ -85,12 +115,23 @@ def when_handed_over(key: str) -> list[DefaultSchedule]:
 
 
 def _meals_end(key: str, *, hours_after: int) -> list[DefaultSchedule]:
-    return [
-        DefaultSchedule(
-            name=f"{key}:{w.meal}", cron=f"{w.ends_at.minute} {(w.ends_at.hour + hours_after) % 24} * * *", kwargs={"meal": w.meal}
-        )
-        for w in meal_windows()
-    ]
+    """For each meal, one schedule at each distinct time its windows end (the default's, then each
+    other one a mess's own window brings), `hours_after` later, running the messes whose window of
+    the meal ends then: `key:meal` follows the default window, `key:meal@HH:MM` is there while some
+    mess's own window ends at HH:MM."""
+    windows = windows_read()
+    schedules = []
+    for default in windows.of(None):
+        ends = {default.ends_at} | {own[default.meal].ends_at for own in windows.own.values() if default.meal in own}
+        for at in [default.ends_at, *sorted(ends - {default.ends_at})]:
+            schedules.append(
+                DefaultSchedule(
+                    name=f"{key}:{default.meal}" if at == default.ends_at else f"{key}:{default.meal}@{at:%H:%M}",
+                    cron=f"{at.minute} {(at.hour + hours_after) % 24} * * *",
+                    kwargs={"meal": default.meal, "ends_at": f"{at:%H:%M}"},
+                )
+            )
+    return schedules
 
 
 register(
@@ -122,9 +163,11 @@ register(
         func=notifications_send,
         description="Notifies officials and admins of a meal's critical feedback (low ratings with comments, hygiene).",
         default_schedules=after_each_meal,
+        defaults_come_and_go=True,  # one schedule per time some window needs
         params=(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose feedback to check: {MEALS}."),
             Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default today."),
+            Param("ends_at", a_time_of_day, metavar="HH:MM", help=ENDS_AT_HELP),
             Param(
                 "served_now",
                 bool_value,
@@ -141,11 +184,13 @@ register(
         func=waste_reminders_send,
         description="Reminds each mess's officials of the floors that recorded no waste for a meal.",
         default_schedules=an_hour_after_each_meal,
+        defaults_come_and_go=True,  # one schedule per time some window needs
         params=(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose waste to check: {MEALS}."),
             Param("date", a_day_that_has_been, help="The day (YYYY-MM-DD); default the latest day the meal is over."),
+            Param("ends_at", a_time_of_day, metavar="HH:MM", help=ENDS_AT_HELP),
         ),
-        lease_by=("meal",),  # each meal's reminders are their own (unique by mess, date and meal)
+        lease_by=("meal", "ends_at"),  # each meal's reminders are their own (unique by mess, date and meal)
     ),
     Job(
         key="send_daily_report",
@@ -166,6 +211,7 @@ register(
         func=cook_sheets_send,
         description="Sends each mess's kitchen the meal's forecast head count and what to cook, at the meal's absence cut-off.",
         default_schedules=at_each_cutoff,
+        defaults_come_and_go=True,  # one schedule per time some window needs
         params=(
             Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal to cook for: {MEALS}."),
             Param("date", a_day_to_cook_for, help="The day (YYYY-MM-DD); default the one whose cut-off has passed and meal not ended."),

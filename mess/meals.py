@@ -6,70 +6,145 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from mess.models import EARLIEST_DATE, Closure, Meal, MealWindow
+from mess.models import EARLIEST_DATE, Closure, Meal, MealWindow, Mess
 from mess.refusals import Refused
-from scheduling.sync import default_crons, schedules_follow_defaults
+from scheduling.sync import default_schedules, schedules_follow_defaults
 
 # After downtime, the jobs whose output belongs to a date (notifications, daily reports) make up the
 # dates of up to this many days back.
 MAKE_UP_DAYS = 7
 
 
-def meal_windows() -> list[MealWindow]:
-    """The meals' service windows in serving order (by start time)."""
-    return list(MealWindow.objects.order_by("starts_at"))
+class MessWindows:
+    """Every meal window, read once, and those that apply at each mess: its own window for a meal
+    where it has one, the default otherwise."""
+
+    def __init__(self, rows: Iterable[MealWindow]):
+        self.defaults: dict[str, MealWindow] = {}
+        self.own: dict[int, dict[str, MealWindow]] = {}
+        for w in rows:
+            if w.mess_id is None:
+                self.defaults[w.meal] = w
+            else:
+                self.own.setdefault(w.mess_id, {})[w.meal] = w
+
+    def of(self, mess_id: int | None) -> list[MealWindow]:
+        """The windows that apply at the mess (None: the defaults), in serving order (by start time)."""
+        by_meal = {**self.defaults, **self.own.get(mess_id, {})}
+        return sorted(by_meal.values(), key=lambda w: w.starts_at)
+
+    def window(self, mess_id: int | None, meal: str) -> MealWindow | None:
+        """The window of `meal` that applies at the mess, or None when the meal has none."""
+        return self.own.get(mess_id, {}).get(meal) or self.defaults.get(meal)
 
 
-def meal_window_check(*, meal: str, starts_at: datetime.time, ends_at: datetime.time, others: list[MealWindow] | None = None) -> None:
-    """Raises Refused, by field, unless `meal` may be served from `starts_at` to `ends_at`: it ends
-    after it starts, on the same day, and overlaps no other meal's window (`others`, default the
-    stored ones; one query then), since the pages and the jobs ask which meal is being served at a
-    moment. A window may end when the next begins."""
+def windows_read(*, mess: Mess | int | None = None, every_mess: bool = True) -> MessWindows:
+    """The defaults and the messes' own windows (only `mess`'s when given, or none when not
+    `every_mess`). One query."""
+    rows = MealWindow.objects.all()
+    if mess is not None:
+        rows = rows.filter(Q(mess__isnull=True) | Q(mess=mess))
+    elif not every_mess:
+        rows = rows.filter(mess__isnull=True)
+    return MessWindows(rows)
+
+
+def meal_windows(*, mess: Mess | int | None = None) -> list[MealWindow]:
+    """The meals' service windows at `mess` (its own, or the default for a meal it has none of;
+    None: the defaults), in serving order (by start time). One query."""
+    mess_id = mess.pk if isinstance(mess, Mess) else mess
+    return windows_read(mess=mess_id, every_mess=False).of(mess_id)
+
+
+def meal_window_check(
+    *, meal: str, starts_at: datetime.time, ends_at: datetime.time, mess: Mess | int | None = None, windows: MessWindows | None = None
+) -> None:
+    """Raises Refused, by field, unless `meal` may be served from `starts_at` to `ends_at` at `mess`
+    (None: by default): it ends after it starts, on the same day, and overlaps no other meal's
+    window there; a default's new hours must also fit every mess that follows it, beside that mess's
+    own windows (`windows`, default the stored ones; one query then), since the pages and the jobs ask
+    which meal is being served at a moment. A window may end when the next begins."""
     if not starts_at < ends_at:
         raise Refused({"ends_at": f"It ends at {ends_at:%H:%M}, not after it starts at {starts_at:%H:%M}: a meal ends later the same day."})
-    for other in meal_windows() if others is None else others:
-        if other.meal != meal and starts_at < other.ends_at and other.starts_at < ends_at:
-            raise Refused(
-                {
-                    "starts_at": f"From {starts_at:%H:%M} to {ends_at:%H:%M} overlaps {other.get_meal_display().lower()} "
-                    f"({other.starts_at:%H:%M} to {other.ends_at:%H:%M}): move that meal first, or choose other hours."
-                }
-            )
+    mess_id = mess.pk if isinstance(mess, Mess) else mess
+    windows = windows_read() if windows is None else windows
+    # Where these hours would apply: the mess, or by default everywhere but where a mess has its own.
+    where = [mess_id] if mess_id is not None else [None, *(m for m, own in windows.own.items() if meal not in own)]
+    for at in where:
+        for other in windows.of(at):
+            if other.meal != meal and starts_at < other.ends_at and other.starts_at < ends_at:
+                there = "" if at is None or mess_id is not None else f" at {_mess_code(at)}, which has its own"
+                raise Refused(
+                    {
+                        "starts_at": f"From {starts_at:%H:%M} to {ends_at:%H:%M} overlaps {other.get_meal_display().lower()}{there} "
+                        f"({other.starts_at:%H:%M} to {other.ends_at:%H:%M}): move that meal first, or choose other hours."
+                    }
+                )
 
 
-def meal_window_update(*, meal: str, starts_at: datetime.time, ends_at: datetime.time) -> list[str]:
-    """Serves `meal` from `starts_at` to `ends_at` (local time) from now on, and moves the schedules
-    that follow the windows with it (the critical-feedback notifications when a meal ends, the
-    missing-waste reminders an hour later), except those an admin re-timed; returns the names of the
-    schedules it moved. Raises Refused (meal_window_check), changing nothing. Two admins moving
-    windows at once take turns: the windows are locked while one is checked and written."""
+def _mess_code(mess_id: int) -> str:
+    return Mess.objects.filter(pk=mess_id).values_list("code", flat=True).first() or str(mess_id)
+
+
+def meal_window_update(*, meal: str, starts_at: datetime.time, ends_at: datetime.time, mess: Mess | None = None) -> list[str]:
+    """Serves `meal` from `starts_at` to `ends_at` (local time) from now on, at `mess` (its own
+    window, made if it has none) or by default (None: at every mess without its own), and moves the
+    schedules that follow the windows with it (the critical-feedback notifications when a meal ends,
+    the missing-waste reminders an hour later, the cook sheets at each cut-off), except those an
+    admin re-timed: a time no window needs any more loses its schedules, a new one gets them.
+    Returns the names of the schedules moved, created or deleted. Raises Refused
+    (meal_window_check), changing nothing. Two admins moving windows at once take turns: the windows
+    are locked while one is checked and written."""
     with transaction.atomic():
-        others = list(MealWindow.objects.select_for_update().order_by("starts_at"))
-        meal_window_check(meal=meal, starts_at=starts_at, ends_at=ends_at, others=others)
-        before = default_crons()
-        MealWindow.objects.filter(meal=meal).update(starts_at=starts_at, ends_at=ends_at)
+        windows = MessWindows(MealWindow.objects.select_for_update())
+        meal_window_check(meal=meal, starts_at=starts_at, ends_at=ends_at, mess=mess, windows=windows)
+        before = default_schedules()
+        if mess is None:
+            MealWindow.objects.filter(mess__isnull=True, meal=meal).update(starts_at=starts_at, ends_at=ends_at)
+        else:
+            MealWindow.objects.update_or_create(mess=mess, meal=meal, defaults={"starts_at": starts_at, "ends_at": ends_at})
         return schedules_follow_defaults(before=before)
 
 
-def meals_of_today(*, now: datetime.datetime) -> tuple[list[MealWindow], list[MealWindow]]:
-    """Today's meals in serving order, split into those whose window has started by `now` (local
-    time) and those still to come. One query."""
+def meal_window_remove(*, window: MealWindow) -> list[str]:
+    """A mess's own window given up: the mess follows the default for that meal again, and the
+    schedules follow (see meal_window_update). Returns the names of the schedules moved, created or
+    deleted. Raises Refused for a default window, which every meal keeps, or when the default's
+    hours would overlap another of the mess's own windows."""
+    if window.mess_id is None:
+        raise Refused({"meal": "A meal's default window stays: change its hours instead."})
+    with transaction.atomic():
+        windows = MessWindows(MealWindow.objects.select_for_update())
+        default = windows.defaults.get(window.meal)
+        if default is not None:
+            del windows.own[window.mess_id][window.meal]
+            meal_window_check(meal=window.meal, starts_at=default.starts_at, ends_at=default.ends_at, mess=window.mess_id, windows=windows)
+        before = default_schedules()
+        MealWindow.objects.filter(pk=window.pk).delete()
+        return schedules_follow_defaults(before=before)
+
+
+def meals_of_today(*, now: datetime.datetime, mess: Mess | int | None) -> tuple[list[MealWindow], list[MealWindow]]:
+    """Today's meals at `mess` in serving order, split into those whose window has started by `now`
+    (local time) and those still to come. One query."""
     time = timezone.localtime(now).time()
-    windows = meal_windows()
+    windows = meal_windows(mess=mess)
     return [w for w in windows if w.starts_at <= time], [w for w in windows if w.starts_at > time]
 
 
-def day_over(*, date: datetime.date, now: datetime.datetime, windows: list[MealWindow] | None = None) -> bool:
+def day_over(
+    *, date: datetime.date, now: datetime.datetime, windows: list[MealWindow] | None = None, mess: Mess | int | None = None
+) -> bool:
     """Whether every meal of `date` is over at `now`: a day before today, or today once the last
-    meal's window has ended (local time), when the day's waste is all there is to record. One query
-    for today (the windows, unless given), none otherwise."""
+    meal's window at `mess` (None: the default windows) has ended (local time), when the day's waste
+    is all there is to record. One query for today (the windows, unless given), none otherwise."""
     today = timezone.localdate(now)
     if date != today:
         return date < today
-    windows = meal_windows() if windows is None else windows
+    windows = meal_windows(mess=mess) if windows is None else windows
     return not windows or timezone.localtime(now).time() >= max(w.ends_at for w in windows)
 
 

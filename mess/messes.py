@@ -16,7 +16,7 @@ from mess.menu_rules import rotation_start_check
 from mess.models import Floor, Mess
 from mess.refusals import Refused
 from scheduling.soon import job_soon
-from scheduling.sync import default_crons, schedules_follow_defaults
+from scheduling.sync import default_schedules, schedules_follow_defaults
 
 # The fields of a mess that the jobs' default schedules are computed from (the cook sheets' cut-offs).
 SCHEDULE_FIELDS = ("is_active", "absence_cutoff_minutes")
@@ -42,7 +42,7 @@ def mess_save(*, mess: Mess, changed_by: AbstractBaseUser | None) -> Mess:
         before = Mess.objects.select_for_update().filter(pk=mess.pk).first() if mess.pk else None
         if before is not None and before.rotation_starts_on != mess.rotation_starts_on:
             mess_rotation_set(mess=before, starts_on=mess.rotation_starts_on, changed_by=changed_by)
-        crons = default_crons()
+        crons = default_schedules()
         mess.save()
         if before is None or any(getattr(before, name) != getattr(mess, name) for name in SCHEDULE_FIELDS):
             schedules_follow_defaults(before=crons)  # the cook sheets go out at each mess's cut-off

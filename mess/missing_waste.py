@@ -7,14 +7,14 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.db.models import Case, DateField, Exists, FilteredRelation, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from mess.email_choices import EMAILS_MISSING_WASTE
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
-from mess.meals import closed_days, day_check, days_ending, meal_check, meal_windows
+from mess.meals import closed_days, day_check, days_ending, meal_check, meal_windows, windows_read
 from mess.models import Floor, Meal, MealWindow, Mess, OutgoingEmail, WasteRecord, WasteReminder
 from mess.people import messes_recipients
 from mess.text import plural
@@ -23,22 +23,46 @@ EMAIL = "waste-reminder"  # the e-mail's template, and its OutgoingEmail kind
 GAP_DAYS = 7  # the dashboard lists the gaps of this many days, today included
 
 
-def _last_day_over(*, meal: str, now: datetime.datetime) -> datetime.date:
-    """The latest day whose `meal` window has ended by `now`: today, or yesterday before it ends
+def _last_day_over(*, window: MealWindow, now: datetime.datetime) -> datetime.date:
+    """The latest day whose meal of `window` has ended by `now`: today, or yesterday before it ends
     (a schedule an hour after a window that ends late at night runs after midnight)."""
-    window = next(w for w in meal_windows() if w.meal == meal)
     today = timezone.localdate(now)
     return today if timezone.localtime(now).time() >= window.ends_at else today - datetime.timedelta(days=1)
 
 
-def _meal_over_check(*, meal: str, date: datetime.date, now: datetime.datetime) -> None:
-    window = next(w for w in meal_windows() if w.meal == meal)
+def _meal_over_check(*, window: MealWindow, date: datetime.date, now: datetime.datetime, mess_code: str | None = None) -> None:
     if date == timezone.localdate(now) and timezone.localtime(now).time() < window.ends_at:
-        raise ValueError(f"{meal} of {date} is not over yet: it ends at {window.ends_at:%H:%M}")
+        at = f" at {mess_code}" if mess_code else ""
+        raise ValueError(f"{window.meal} of {date} is not over yet{at}: it ends at {window.ends_at:%H:%M}")
 
 
-def waste_reminders_send(*, meal: str, date: datetime.date | None = None) -> str:
-    """For every active mess not closed on `date` (by default the latest day whose `meal` is over)
+def _reminder_days(
+    *, meal: str, date: datetime.date | None, ends_at: datetime.time | None, now: datetime.datetime
+) -> dict[int, datetime.date]:
+    """The day each active mess is to be reminded of for `meal` (only the messes whose window of it
+    ends at `ends_at`, when given): `date`, or the latest day its own window of the meal is over.
+    Raises ValueError when `date` is today and the meal is not over at a mess whose day it is. Two
+    queries."""
+    windows = windows_read()
+    days = {}
+    for mess_id, code in Mess.objects.filter(is_active=True).order_by("code").values_list("pk", "code"):
+        window = windows.window(mess_id, meal)
+        if window is None or (ends_at is not None and window.ends_at != ends_at):
+            continue
+        if date is None:
+            days[mess_id] = _last_day_over(window=window, now=now)
+        else:
+            _meal_over_check(window=window, date=date, now=now, mess_code=code if window.mess_id else None)
+            days[mess_id] = date
+    if date is not None and not days and ends_at is None and (default := windows.window(None, meal)) is not None:
+        _meal_over_check(window=default, date=date, now=now)  # no mess to remind: by default hours
+    return days
+
+
+def waste_reminders_send(*, meal: str, date: datetime.date | None = None, ends_at: datetime.time | None = None) -> str:
+    """For every active mess (only those whose window of `meal` ends at `ends_at`, when given: the
+    run scheduled an hour after it) not closed on `date` (by default the latest day whose `meal` is
+    over at that mess, by its own window or the default)
     that has floors with no waste record for that date and meal, stores one WasteReminder naming
     them, once per mess, date and meal, and e-mails it to the mess's active officials who chose
     missing-waste reminders, one e-mail per mess. A mess already reminded of that meal is left
@@ -54,32 +78,39 @@ def waste_reminders_send(*, meal: str, date: datetime.date | None = None) -> str
     after today or before EARLIEST_DATE, or a meal of today that is not over yet."""
     meal = meal_check(meal)
     now = timezone.now()
-    if date is None:
-        date = _last_day_over(meal=meal, now=now)
-    else:
+    if date is not None:
         day_check(date, latest=timezone.localdate(now))
-        _meal_over_check(meal=meal, date=date, now=now)
+    days = _reminder_days(meal=meal, date=date, ends_at=ends_at, now=now)
     earlier = emails_deliver(emails=emails_unsent(kind=EMAIL), mark_sent=_reminders_mark_sent)
+    what = f"{meal} of {_days_text(days)}" + (f" ending at {ends_at:%H:%M}" if ends_at is not None else "")
+    if not days:
+        emails_check(earlier)
+        return (
+            f"{earlier_text(earlier)}no active mess's {meal} ends at {ends_at:%H:%M}"
+            if ends_at
+            else f"{earlier_text(earlier)}no active mess"
+        )
 
+    # Each floor checked for its mess's day (today, or yesterday before its window ended): one query.
     unrecorded = (
-        Floor.objects.filter(mess__is_active=True)
-        .exclude(Exists(WasteRecord.objects.filter(floor=OuterRef("pk"), date=date, meal=meal)))
-        .exclude(Exists(WasteReminder.objects.filter(mess=OuterRef("mess"), date=date, meal=meal)))
+        Floor.objects.filter(mess_id__in=list(days))
+        .annotate(day=Case(*(When(mess_id=m, then=Value(d)) for m, d in days.items()), output_field=DateField()))
+        .exclude(Exists(WasteRecord.objects.filter(floor=OuterRef("pk"), date=OuterRef("day"), meal=meal)))
+        .exclude(Exists(WasteReminder.objects.filter(mess=OuterRef("mess"), date=OuterRef("day"), meal=meal)))
         .select_related("mess")
         .order_by("mess__code", "name")
     )
-    closed = closed_days(mess_ids=None, start=date, end=date)
+    closed = closed_days(mess_ids=list(days), start=min(days.values()), end=max(days.values()))
     missing: dict[int, list[Floor]] = defaultdict(list)
     for floor in unrecorded:
-        if (floor.mess_id, date) not in closed:
+        if (floor.mess_id, days[floor.mess_id]) not in closed:
             missing[floor.mess_id].append(floor)
-    what = f"{meal} of {date}"
     if not missing:
         emails_check(earlier)
         return f"{earlier_text(earlier)}every floor of every open mess recorded waste for {what} or was reminded"
 
     reminders = {
-        mess_id: WasteReminder(mess=floors[0].mess, date=date, meal=meal, floors=[f.name for f in floors])
+        mess_id: WasteReminder(mess=floors[0].mess, date=days[mess_id], meal=meal, floors=[f.name for f in floors])
         for mess_id, floors in missing.items()
     }
     recipients = messes_recipients(mess_ids=list(missing), about=EMAILS_MISSING_WASTE, with_admins=False)
@@ -106,6 +137,10 @@ def waste_reminders_send(*, meal: str, date: datetime.date | None = None) -> str
     )
 
 
+def _days_text(days: dict[int, datetime.date]) -> str:
+    return " and ".join(str(d) for d in sorted(set(days.values()))) or str(timezone.localdate())
+
+
 def _reminders_mark_sent(email: OutgoingEmail, sent_at: datetime.datetime) -> None:
     WasteReminder.objects.filter(email=email).update(emailed_at=sent_at)
 
@@ -129,7 +164,7 @@ def waste_gaps(*, mess: Mess, now: datetime.datetime, windows: list[MealWindow] 
         return []
     start, today = days_ending(end=timezone.localdate(now), days=GAP_DAYS)
     time = timezone.localtime(now).time()
-    windows = meal_windows() if windows is None else windows
+    windows = meal_windows(mess=mess) if windows is None else windows
     # Each floor with each of its records of those days (none: a row of its own with no date).
     in_days = FilteredRelation("waste_records", condition=Q(waste_records__date__gte=start, waste_records__date__lte=today))
     rows = (

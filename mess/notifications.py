@@ -19,8 +19,8 @@ from django.utils.dateformat import format as date_format
 from mess.email_choices import EMAILS_CRITICAL
 from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.figures import average
-from mess.meals import MAKE_UP_DAYS, day_check, meal_windows, serving_order
-from mess.models import Feedback, Meal, Mess, Notification, OutgoingEmail
+from mess.meals import MAKE_UP_DAYS, day_check, serving_order, windows_read
+from mess.models import Feedback, Meal, MealWindow, Mess, Notification, OutgoingEmail
 from mess.people import messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
 from mess.text import plural
@@ -34,15 +34,15 @@ NOTIFICATION_COMMENTS_PAGE = 50  # comments to a page of one notification's own 
 
 
 def _meals_covered(
-    *, meal: str, date: datetime.date | None, now: datetime.datetime, served_now: bool = False
+    *, meal: str, date: datetime.date | None, now: datetime.datetime, windows: list[MealWindow], served_now: bool = False
 ) -> list[tuple[datetime.date, str]]:
     """The (date, meal) pairs a run covers, in serving order: with a date, that date's `meal` and the
     meals served before it; without, today's `meal` and every meal whose window ended in the
     MAKE_UP_DAYS days up to `now`. Students may rate a meal until its day ends, after the meal's own
     run, and the cluster may have been down: the next runs pick up what came in late or was missed.
     A meal of today is covered once its window has ended, unless `served_now`: then the comments
-    written after this run go out with the meal's own run, in a second e-mail."""
-    windows = meal_windows()
+    written after this run go out with the meal's own run, in a second e-mail. `windows`: those of
+    the mess whose meals these are."""
     order = [w.meal for w in windows] + [m for m in Meal.values if m not in {w.meal for w in windows}]
     ends = {w.meal: w.ends_at for w in windows}
     today = timezone.localdate(now)
@@ -62,8 +62,39 @@ def _meals_covered(
     return sorted(pairs, key=lambda p: (p[0], order.index(p[1])))
 
 
-def notifications_send(*, meal: str, date: datetime.date | None = None, served_now: bool = False) -> str:
-    """For every active mess and every (date, meal) the run covers (see `_meals_covered`), keeps one
+def _covered_by_mess(
+    *, meal: str, date: datetime.date | None, now: datetime.datetime, served_now: bool, ends_at: datetime.time | None
+) -> tuple[Q | bool | None, list[tuple[datetime.date, str]]]:
+    """Which feedback a run covers: a query of each active mess's (date, meal) pairs (see
+    `_meals_covered`, by the mess's own windows), only of the messes whose `meal` window ends at
+    `ends_at` when given (False: no mess's does), and every pair covered, by date then serving
+    order. Two queries."""
+    windows = windows_read()
+    messes = defaultdict(list)  # messes with the same windows cover the same meals
+    for mess_id in Mess.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True):
+        window = windows.window(mess_id, meal)
+        if ends_at is None or (window is not None and window.ends_at == ends_at):
+            messes[tuple(windows.of(mess_id))].append(mess_id)
+    if not messes:
+        if ends_at is not None:
+            return False, []
+        messes[tuple(windows.of(None))] = []  # no active mess: what the default windows cover, for the summary
+    query, every = None, set()
+    for mess_windows, mess_ids in messes.items():
+        covered = _meals_covered(meal=meal, date=date, now=now, windows=list(mess_windows), served_now=served_now)
+        if covered:
+            every.update(covered)
+            pairs = Q(mess_id__in=mess_ids) & reduce(or_, (Q(date=d, meal=m) for d, m in covered))
+            query = pairs if query is None else query | pairs
+    return query, sorted(every, key=lambda p: (p[0], Meal.values.index(p[1])))
+
+
+def notifications_send(
+    *, meal: str, date: datetime.date | None = None, served_now: bool = False, ends_at: datetime.time | None = None
+) -> str:
+    """For every active mess (only those whose `meal` window ends at `ends_at`, when given: the
+    run scheduled at that time) and every (date, meal) the run covers at that mess (see
+    `_meals_covered`, by the mess's own windows or the defaults), keeps one
     Notification of the meal's critical feedback (see mess.triage): how many, the meal's average
     rating, its digest (the complaint themes with their counts and an example each), the newest 20
     comments with why each is critical, and, when a language model is configured, a summary made
@@ -86,11 +117,12 @@ def notifications_send(*, meal: str, date: datetime.date | None = None, served_n
     if date is not None:
         day_check(date, latest=timezone.localdate(now))
     earlier = emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=_entries_mark_sent)
-    covered = _meals_covered(meal=meal, date=date, now=now, served_now=served_now)
+    in_covered, covered = _covered_by_mess(meal=meal, date=date, now=now, served_now=served_now, ends_at=ends_at)
     if not covered:
         emails_check(earlier)
+        if in_covered is False:
+            return f"{earlier_text(earlier)}no active mess's {meal} ends at {ends_at:%H:%M}"
         return f"{earlier_text(earlier)}no meal of those is over yet: {meal} of {date or timezone.localdate(now)} is still being served"
-    in_covered = reduce(or_, (Q(date=d, meal=m) for d, m in covered))
 
     active = Feedback.objects.filter(in_covered, mess__is_active=True)
     critical = defaultdict(list)

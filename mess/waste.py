@@ -71,23 +71,25 @@ class WasteSaved:
     changed: bool = True  # False when the record already said the same
 
 
-def waste_meal_check(*, date: datetime.date, meal: str, now: datetime.datetime | None = None) -> None:
+def waste_meal_check(*, date: datetime.date, meal: str, now: datetime.datetime | None = None, mess: Mess | None = None) -> None:
     """Raises ValueError unless the waste of `meal` of `date` can be recorded at `now` (default: now):
-    the date is from EARLIEST_DATE to today and, today, the meal's window has started (local time).
+    the date is from EARLIEST_DATE to today and, today, the meal's window at `mess` (None: the
+    default) has started (local time).
     Waste is weighed after a meal; a meal still to come has none. One query, for today only."""
     now = now or timezone.now()
     day_check(date, latest=timezone.localdate(now))
     if meal not in Meal.values:
         raise ValueError(f"unknown meal {meal!r}")
     if date == timezone.localdate(now):
-        starts = meals_to_come(now=now).get(meal)
+        starts = meals_to_come(now=now, mess=mess).get(meal)
         if starts is not None:
             raise ValueError(f"{Meal(meal).label} of {date} has not started yet (it starts at {starts:%H:%M})")
 
 
-def meals_to_come(*, now: datetime.datetime) -> dict[str, datetime.time]:
-    """Today's meals whose window has not started at `now` (local time), with their start. One query."""
-    _, to_come = meals_of_today(now=now)
+def meals_to_come(*, now: datetime.datetime, mess: Mess | int | None) -> dict[str, datetime.time]:
+    """Today's meals at `mess` whose window has not started at `now` (local time), with their start.
+    One query."""
+    _, to_come = meals_of_today(now=now, mess=mess)
     return {w.meal: w.starts_at for w in to_come}
 
 
@@ -109,7 +111,7 @@ def waste_meal_save(
     ValueError, having written nothing, for a floor of another mess or given twice, a meal that cannot
     be recorded (waste_meal_check), kilograms outside 0 to 1000 or with more than two decimals, or a
     head count out of range."""
-    waste_meal_check(date=date, meal=meal)
+    waste_meal_check(date=date, meal=meal, mess=mess)
     seen = set()
     for figure in figures:
         floor = figure.floor
@@ -201,7 +203,7 @@ def meal_cooked_save(*, mess: Mess, date: datetime.date, meal: str, kg: Decimal 
     """Records, changes or (`kg` None) removes what `mess` cooked for `meal` of `date` (CookedFood, one
     figure a meal), checked as the floors' figures are (waste_meal_check, 0 to MAX_COOKED_KG, cents).
     Returns the kilograms before and after, or None when already as given. Raises ValueError."""
-    waste_meal_check(date=date, meal=meal)
+    waste_meal_check(date=date, meal=meal, mess=mess)
     kg = None if kg is None else _kg_check(kg, most=MAX_COOKED_KG, what="Cooked")
     with transaction.atomic():
         stored = CookedFood.objects.select_for_update().filter(mess=mess, date=date, meal=meal)

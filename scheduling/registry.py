@@ -69,6 +69,9 @@ class Job:
     # each other (a job whose work is per meal, or per some key), while runs with the same values,
     # and a job without any, run one at a time.
     lease_by: tuple[str, ...] = ()
+    # Its default schedules come and go with the app's data (one per time some row needs): a
+    # schedule named as one of them (`key:...`) that no default is any more, sync_schedules deletes.
+    defaults_come_and_go: bool = False
 
     def run(self, **kwargs) -> str:
         return self.func(**kwargs)

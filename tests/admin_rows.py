@@ -71,7 +71,7 @@ MESS_MODELS = [
     CookedFood,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder, CookSheet]
-NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, MealWindow, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence]
+NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence]
 
 
 def admin_url(model, action, *args):

@@ -81,7 +81,11 @@ def test_it_creates_the_default_schedules(db):
         "prune_job_runs": "30 0 * * *",
     }
     lunch = schedules["send_admin_notifications:lunch"]
-    assert (lunch.func, schedule_job_key(lunch), schedule_kwargs(lunch)) == (RUNNER, "send_admin_notifications", {"meal": "lunch"})
+    assert (lunch.func, schedule_job_key(lunch), schedule_kwargs(lunch)) == (
+        RUNNER,
+        "send_admin_notifications",
+        {"meal": "lunch", "ends_at": "14:00"},
+    )
     assert all(s.schedule_type == Schedule.CRON and s.repeats == -1 for s in schedules.values())
 
 

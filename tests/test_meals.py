@@ -15,11 +15,11 @@ def test_meal_windows_follow_the_hours_admins_set(db):
 
 
 def test_a_meal_has_started_from_the_first_minute_of_its_window_in_local_time(db):
-    started, upcoming = meals_of_today(now=dt.datetime(2026, 3, 9, 12, 0, tzinfo=IST))
+    started, upcoming = meals_of_today(now=dt.datetime(2026, 3, 9, 12, 0, tzinfo=IST), mess=None)
 
     assert [w.meal for w in started] == ["breakfast", "lunch"]
     assert [w.meal for w in upcoming] == ["snacks", "dinner"]
-    assert [w.meal for w in meals_of_today(now=dt.datetime(2026, 3, 9, 1, 29, tzinfo=dt.UTC))[0]] == []
+    assert [w.meal for w in meals_of_today(now=dt.datetime(2026, 3, 9, 1, 29, tzinfo=dt.UTC), mess=None)[0]] == []
 
 
 def test_serving_order_sorts_rows_by_meal_not_by_name(student, mess1):

@@ -243,10 +243,10 @@ def test_its_default_schedules_run_an_hour_after_each_meal_ends(db):
     crons = {s.name: (s.cron, s.kwargs) for s in JOBS["send_waste_reminders"].defaults()}
 
     assert crons == {
-        "send_waste_reminders:breakfast": ("0 10 * * *", {"meal": "breakfast"}),
-        "send_waste_reminders:lunch": ("0 15 * * *", {"meal": "lunch"}),
-        "send_waste_reminders:snacks": ("0 19 * * *", {"meal": "snacks"}),
-        "send_waste_reminders:dinner": ("30 0 * * *", {"meal": "dinner"}),  # after midnight, for the day before
+        "send_waste_reminders:breakfast": ("0 10 * * *", {"meal": "breakfast", "ends_at": "09:00"}),
+        "send_waste_reminders:lunch": ("0 15 * * *", {"meal": "lunch", "ends_at": "14:00"}),
+        "send_waste_reminders:snacks": ("0 19 * * *", {"meal": "snacks", "ends_at": "18:00"}),
+        "send_waste_reminders:dinner": ("30 0 * * *", {"meal": "dinner", "ends_at": "23:30"}),  # after midnight, for the day before
     }
 
 

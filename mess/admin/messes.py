@@ -3,24 +3,34 @@ mess/meals.py)."""
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, F
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mess.admin.base import FeatureAdmin, refusals
-from mess.meals import meal_window_check, meal_window_update
+from mess.meals import meal_window_check, meal_window_remove, meal_window_update
 from mess.messes import baseline_check, floor_save, floors_delete, floors_save, mess_save, messes_delete
 from mess.models import Floor, MealWindow, Mess
 from mess.refusals import Refused
 
 
 class MealWindowForm(forms.ModelForm):
-    """The hours of a meal, checked by meal_window_check beside the field each problem is about
-    (before the model's own constraint would say it in a database's words)."""
+    """The hours of a meal, by default or at one mess, checked by meal_window_check beside the field
+    each problem is about (before the model's own constraints would say it in a database's words)."""
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("starts_at") and cleaned.get("ends_at"):
+        mess = cleaned.get("mess", self.instance.mess) if self.instance.pk is None else self.instance.mess
+        meal = cleaned.get("meal", self.instance.meal) if self.instance.pk is None else self.instance.meal
+        if self.instance.pk is None and mess is None and "mess" in self.fields:
+            self.add_error("mess", _("Choose the mess these hours are for: each meal's default window is there already."))
+            return cleaned
+        if self.instance.pk is None and mess is not None and meal and MealWindow.objects.filter(mess=mess, meal=meal).exists():
+            self.add_error("meal", _("%(mess)s has its own window of this meal already: change that one.") % {"mess": mess.code})
+            return cleaned
+        if meal and cleaned.get("starts_at") and cleaned.get("ends_at"):
             try:
-                meal_window_check(meal=self.instance.meal, starts_at=cleaned["starts_at"], ends_at=cleaned["ends_at"])
+                meal_window_check(meal=meal, starts_at=cleaned["starts_at"], ends_at=cleaned["ends_at"], mess=mess)
             except Refused as refused:
                 for field, message in refused.errors.items():
                     self.add_error(field, message)
@@ -29,25 +39,48 @@ class MealWindowForm(forms.ModelForm):
 
 @admin.register(MealWindow)
 class MealWindowAdmin(FeatureAdmin):
-    """Exactly one window per meal, created by a migration: admins move the hours, nothing else. The
-    schedules that follow the windows move with them (meal_window_update)."""
+    """One default window per meal, created by a migration, whose hours admins move; and a mess's
+    own window of a meal, which admins add, move or delete (the mess then follows the default
+    again). The schedules that follow the windows move with them (meal_window_update,
+    meal_window_remove)."""
 
     form = MealWindowForm
-    list_display = ["meal", "starts_at", "ends_at"]
-    ordering = ["starts_at"]
-    readonly_fields = ["meal"]
+    list_display = ["meal", "applies_at", "starts_at", "ends_at"]
+    list_filter = ["meal", ("mess", admin.EmptyFieldListFilter), "mess"]
+    ordering = [F("mess__code").asc(nulls_first=True), "starts_at"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("mess")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["mess", "meal"] if obj is not None else []
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return obj is None or obj.mess_id is not None
 
     def save_model(self, request, obj, form, change):
         with refusals():
-            moved = meal_window_update(meal=obj.meal, starts_at=obj.starts_at, ends_at=obj.ends_at)
+            moved = meal_window_update(meal=obj.meal, starts_at=obj.starts_at, ends_at=obj.ends_at, mess=obj.mess)
         if moved:
-            self.message_user(request, f"Moved the schedule{'s' if len(moved) > 1 else ''} {', '.join(moved)} with the meal's new hours.")
+            self.message_user(
+                request,
+                ngettext(
+                    "Moved the schedule %(names)s with the meal's new hours.",
+                    "Moved the schedules %(names)s with the meal's new hours.",
+                    len(moved),
+                )
+                % {"names": ", ".join(moved)},
+            )
+
+    def delete_rows(self, request, queryset):
+        for window in queryset.select_related("mess"):
+            meal_window_remove(window=window)
+
+    @admin.display(description=_("applies at"), ordering="mess__code")
+    def applies_at(self, window):
+        if window.mess_id is None:
+            return _("every mess without its own (default)")
+        return _("%(mess)s only (its own)") % {"mess": window.mess.code}
 
 
 class MessForm(forms.ModelForm):

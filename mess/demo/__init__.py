@@ -116,7 +116,7 @@ def demo_seed(*, now: datetime.datetime | None = None) -> DemoSummary:
         raise ValueError("the database already has messes or users; the demo data only goes into an empty one")
     now = now or timezone.now()
     today = timezone.localdate(now)
-    started, _ = meals_of_today(now=now)
+    started, _ = meals_of_today(now=now, mess=None)  # the demo's messes follow the default windows
     rng = random.Random(42)
     days = [today - datetime.timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
     # (date, meal) of every meal served so far, oldest first

@@ -11,7 +11,7 @@ from mess.cook_sheets import cook_sheets_make
 from mess.demo.menus import liking, menu_of
 from mess.demo.people import HeadCounts
 from mess.demo.story import CAMPAIGN, COOK_SHEET_DAYS, COOKED, FEW_DINERS_FLOOR, HIGH_WASTE_FLOOR, INTERNS, MESSES, RECENT_DAYS
-from mess.meals import meal_windows
+from mess.meals import windows_read
 from mess.models import CookedFood, CookSheet, Floor, Meal, Mess, WasteRecord
 
 # Grams left on the plate per diner, (low, high) by meal: a menu students like less leans to the top.
@@ -87,13 +87,16 @@ def demo_cook_sheets(*, messes: list[Mess], closed: set[tuple[str, datetime.date
     `now`, each as the job made it at the cut-off (not e-mailed: the demo sends nothing). Returns how many."""
     days = [today - datetime.timedelta(days=back) for back in range(COOK_SHEET_DAYS - 1, -1, -1)]
     sheets = []
-    for window in meal_windows():
+    windows = windows_read()
+    for meal in Meal.values:
         due = [
             (mess, day)
             for day in days
             for mess in messes
-            if (mess.code, day) not in closed and meal_cutoff(mess=mess, date=day, window=window) <= now
+            if (mess.code, day) not in closed
+            and (window := windows.window(mess.pk, meal)) is not None
+            and meal_cutoff(mess=mess, date=day, window=window) <= now
         ]
-        sheets += cook_sheets_make(due=due, meal=window.meal)
+        sheets += cook_sheets_make(due=due, meal=meal)
     CookSheet.objects.bulk_create(sheets)
     return len(sheets)

@@ -10,13 +10,16 @@ from mess.models import MAX_COOKED_KG, MAX_DINERS, MAX_WASTE_KG, CookedFood, Flo
 from mess.waste import Cooked, FloorWaste, waste_meal_check
 
 
-def waste_meal_refused(cleaned: dict) -> str | None:
+def waste_meal_refused(cleaned: dict, *, mess=None) -> str | None:
     """Why the waste of the cleaned `date` and `meal` cannot be recorded (a meal that has not started
-    yet: mess.waste.waste_meal_check), or None; the officials' form and the admin's say the same."""
+    yet at `mess`, or the cleaned floor's: mess.waste.waste_meal_check), or None; the officials' form
+    and the admin's say the same."""
     date, meal = cleaned.get("date"), cleaned.get("meal")
+    if mess is None and cleaned.get("floor") is not None:
+        mess = cleaned["floor"].mess
     if date and meal:
         try:
-            waste_meal_check(date=date, meal=meal)
+            waste_meal_check(date=date, meal=meal, mess=mess)
         except ValueError as error:
             return f"{error}: waste is recorded after the meal."
     return None
@@ -28,6 +31,10 @@ class WasteMealPickForm(forms.Form):
     date = forms.DateField(widget=DateInput)
     meal = forms.ChoiceField(choices=Meal.choices)
 
+    def __init__(self, *args, mess=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mess = mess  # whose windows say which meals have started
+
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
@@ -36,7 +43,7 @@ class WasteMealPickForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if why := waste_meal_refused(cleaned):
+        if why := waste_meal_refused(cleaned, mess=self.mess):
             self.add_error("meal", why)
         return cleaned
 

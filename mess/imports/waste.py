@@ -25,8 +25,9 @@ from mess.imports.reader import (
     show,
     staged_write,
 )
+from mess.meals import windows_read
 from mess.models import MAX_DINERS, MAX_WASTE_KG, Floor, StagedWaste, WasteRecord
-from mess.waste import WASTE_COLUMNS, meals_to_come, waste_changes_of_import
+from mess.waste import WASTE_COLUMNS, waste_changes_of_import
 
 
 def waste_import(*, file: IO, recorded_by=None, progress: Callable[[int], None] | None = None) -> ImportResult:
@@ -59,7 +60,8 @@ class _WasteImport(FileKind):
         for mess_id, name in sorted(self.floors):
             self.floor_names[mess_id].append(name)
         now = timezone.now()
-        self.today, self.to_come = timezone.localdate(now), meals_to_come(now=now)
+        self.today, self.now = timezone.localdate(now), now
+        self.windows = windows_read()  # each mess's own, or the defaults
 
     def parse(self, fields: dict[str, str]) -> tuple:
         day = self.date(fields["date"])
@@ -71,8 +73,9 @@ class _WasteImport(FileKind):
             names = ", ".join(self.floor_names[mess_id]) or "none"
             raise Bad(f"mess {self.mess_codes[mess_id]} has no floor {show(fields['floor'])} (its floors: {names})")
         meal = choice(fields["meal"], MEALS, "meal")
-        if day == self.today and meal in self.to_come:
-            raise Bad(f"{meal} of {day} has not started yet (it starts at {self.to_come[meal]:%H:%M}): waste is recorded after the meal")
+        window = self.windows.window(mess_id, meal)
+        if day == self.today and window is not None and window.starts_at > timezone.localtime(self.now).time():
+            raise Bad(f"{meal} of {day} has not started yet (it starts at {window.starts_at:%H:%M}): waste is recorded after the meal")
         kg = _kg(fields["total_kg"])
         diners = _diners(fields.get("diners", ""))
         return (floor_id, day, meal), (floor_id, day, meal, kg, diners)

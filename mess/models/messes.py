@@ -46,10 +46,20 @@ class Weekday(models.IntegerChoices):
 
 
 class MealWindow(models.Model):
-    """When a meal is served, in local time. One row per meal, edited by admins; the feedback form,
-    the notification schedules and the reports read these rather than hard-coding hours."""
+    """When a meal is served, in local time: the organisation's default (no mess, one per meal,
+    created by a migration) or a mess's own, which that mess follows instead (at most one per mess
+    and meal). Edited by admins; the feedback form, the notification schedules and the reports read
+    these rather than hard-coding hours."""
 
-    meal = models.CharField(max_length=16, choices=Meal.choices, unique=True)
+    mess = models.ForeignKey(
+        "Mess",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meal_windows",
+        help_text="Empty for the default window, which every mess without its own follows.",
+    )
+    meal = models.CharField(max_length=16, choices=Meal.choices)
     starts_at = models.TimeField()
     ends_at = models.TimeField()
 
@@ -57,10 +67,17 @@ class MealWindow(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")), name="mealwindow_starts_before_end"),
             models.CheckConstraint(condition=Q(meal__in=Meal.values), name="mealwindow_meal_valid"),
+            models.UniqueConstraint(fields=["mess", "meal"], name="mealwindow_one_per_mess_and_meal"),
+            # MariaDB has no partial index: there meal_window_update alone keeps the defaults one per meal.
+            models.UniqueConstraint(fields=["meal"], condition=Q(mess__isnull=True), name="mealwindow_one_default_per_meal"),
         ]
 
     def __str__(self):
         return f"{self.get_meal_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def is_default(self) -> bool:
+        return self.mess_id is None
 
 
 class Mess(models.Model):

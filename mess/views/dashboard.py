@@ -43,7 +43,7 @@ def dashboard_render(request, *, mess, posted: tuple[int, ReplyForm] | None = No
     `posted` names."""
     now = timezone.now()
     today = timezone.localdate(now)
-    windows = meal_windows()
+    windows = meal_windows(mess=mess)
     today_partial = not day_over(date=today, now=now, windows=windows)  # today's charts wait for its last meal
     week_start, _ = days_ending(end=today, days=7)
     month_start, _ = days_ending(end=today, days=30)

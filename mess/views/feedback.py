@@ -40,8 +40,8 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
     if request_access(request).mess_id is None:
         context = {"today": today, "no_mess": True, "history": history, "retention_days": settings.FEEDBACK_RETENTION_DAYS}
         return render(request, "mess/feedback/feedback.html", context)
-    started, upcoming = meals_of_today(now=now)
     mess = Mess.objects.get(pk=request_access(request).mess_id)
+    started, upcoming = meals_of_today(now=now, mess=mess)
     week = menu_of_week(mess=mess, start=today)
     posted = posted_votes = None
     if rating_posted:

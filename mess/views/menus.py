@@ -26,7 +26,7 @@ def public_menu(request, code):
     context = {
         "mess": mess,
         "today": week[0].date,
-        "menu_today": meals_now_first(menu=week[0], windows=meal_windows(), now=now),
+        "menu_today": meals_now_first(menu=week[0], windows=meal_windows(mess=mess), now=now),
         "menu_week": week,
         "shown": announcements_shown(mess_id=mess.pk, day=week[0].date),
     }

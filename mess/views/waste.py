@@ -36,11 +36,11 @@ def meal_url(mess: Mess, date: datetime.date, meal: str) -> str:
     return reverse("mess:waste", kwargs={"code": mess.code}) + "?" + urlencode({"date": date.isoformat(), "meal": meal})
 
 
-def latest_meal() -> dict:
-    """The meal the waste page opens at: today's latest meal that has started, or, before the
-    first, yesterday's last."""
+def latest_meal(*, mess: Mess) -> dict:
+    """The meal the waste page opens at: today's latest meal at `mess` that has started, or, before
+    the first, yesterday's last."""
     now = timezone.now()
-    started, to_come = meals_of_today(now=now)
+    started, to_come = meals_of_today(now=now, mess=mess)
     if started:
         return {"date": timezone.localdate(now).isoformat(), "meal": started[-1].meal}
     return {"date": (timezone.localdate(now) - datetime.timedelta(days=1)).isoformat(), "meal": to_come[-1].meal}
@@ -51,7 +51,7 @@ def waste_entry(request, code):
     mess = get_object_or_404(Mess, code=code)
     floors = list(Floor.objects.filter(mess=mess).order_by("name"))
     data = request.POST if request.method == "POST" else request.GET
-    pick = WasteMealPickForm(data if "date" in data or "meal" in data else latest_meal())
+    pick = WasteMealPickForm(data if "date" in data or "meal" in data else latest_meal(mess=mess), mess=mess)
     context = {"mess": mess, "pick": pick, "form": None, "unusual": {}, "recent": waste_records_recent(mess=mess)}
     if not pick.is_valid():
         return render(request, "mess/waste/waste.html", context)

@@ -1,6 +1,7 @@
 """Default schedules from the registry, kept by sync_schedules without undoing admins' edits, and
 moved with the data they are computed from unless an admin re-timed them."""
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -8,8 +9,9 @@ import time_machine
 from django.core.management import call_command
 from django_q.models import Schedule
 
+from scheduling.registry import JOBS
 from scheduling.schedules import RUNNER, schedule_job_key, schedule_kwargs
-from scheduling.sync import default_crons, schedules_follow_defaults, schedules_sync
+from scheduling.sync import default_schedules, schedules_follow_defaults, schedules_sync
 from scheduling.tests import jobs
 
 
@@ -61,7 +63,7 @@ def test_new_default_times_move_the_schedules_still_at_their_old_time_and_no_oth
     with time_machine.travel(dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC), tick=False):  # 05:30 in Kolkata
         schedules_sync()
         Schedule.objects.filter(name="echo:night").update(cron="30 22 * * *")  # an admin re-timed it
-        before = default_crons()
+        before = default_schedules()
         monkeypatch.setitem(jobs.WORDS, "noon", "0 15 * * *")
         monkeypatch.setitem(jobs.WORDS, "night", "30 21 * * *")
         assert schedules_follow_defaults(before=before) == ["echo:noon"]
@@ -73,7 +75,7 @@ def test_new_default_times_move_the_schedules_still_at_their_old_time_and_no_oth
 def test_a_default_schedule_the_data_brings_is_created_and_one_it_takes_away_is_deleted_unless_re_timed(db, monkeypatch):
     schedules_sync()
     Schedule.objects.filter(name="echo:night").update(cron="30 22 * * *")  # an admin re-timed it: it stays
-    before = default_crons()
+    before = default_schedules()
     monkeypatch.setitem(jobs.WORDS, "dawn", "0 5 * * *")
     monkeypatch.delitem(jobs.WORDS, "evening")
     monkeypatch.delitem(jobs.WORDS, "night")
@@ -83,3 +85,35 @@ def test_a_default_schedule_the_data_brings_is_created_and_one_it_takes_away_is_
     assert sorted(changed) == ["echo:dawn", "echo:evening"]
     names = set(Schedule.objects.filter(name__startswith="echo:").values_list("name", flat=True))
     assert names == {"echo:morning", "echo:noon", "echo:dawn", "echo:night"}
+
+
+def test_a_schedule_still_at_its_default_time_takes_its_new_arguments_too(db, monkeypatch):
+    schedules_sync()
+    Schedule.objects.filter(name="echo:night").update(cron="30 22 * * *")  # an admin re-timed it: it keeps its own
+    before = default_schedules()
+    echo = JOBS["echo"]
+
+    def twice(key):
+        return [
+            dataclasses.replace(d, kwargs={**d.kwargs, "times": 2}) if d.name in ("echo:noon", "echo:night") else d for d in echo.defaults()
+        ]
+
+    monkeypatch.setitem(JOBS, "echo", dataclasses.replace(echo, default_schedules=twice))
+
+    assert schedules_follow_defaults(before=before) == ["echo:noon"]
+    assert schedule_kwargs(Schedule.objects.get(name="echo:noon")) == {"word": "noon", "times": 2}
+    assert schedule_kwargs(Schedule.objects.get(name="echo:night")) == {"word": "night"}
+
+
+def test_a_sync_removes_the_defaults_the_data_no_longer_needs_of_a_job_whose_defaults_come_and_go(db, monkeypatch):
+    schedules_sync()
+    Schedule.objects.create(name="echo:by-hand", func=RUNNER, args="'prune_job_runs'", schedule_type=Schedule.CRON, cron="0 1 * * *")
+    monkeypatch.delitem(jobs.WORDS, "night")  # the data no longer needs echo:night
+
+    assert schedules_sync().removed == []  # echo's defaults are fixed: nothing goes
+    monkeypatch.setitem(JOBS, "echo", dataclasses.replace(JOBS["echo"], defaults_come_and_go=True))
+    result = schedules_sync()
+
+    assert result.removed == ["echo:night"] and "removed 1 no longer needed" in str(result)
+    names = set(Schedule.objects.filter(name__startswith="echo:").values_list("name", flat=True))
+    assert names == {"echo:morning", "echo:noon", "echo:evening", "echo:by-hand"}  # another job's schedule stays
