@@ -10,6 +10,7 @@ from mess.cook_sheets import cook_sheets_send
 from mess.feedback_privacy import ANONYMISE_BATCH, feedback_anonymise
 from mess.meals import day_check, day_over_check, meal_check, windows_read
 from mess.menus import menus_cleanup
+from mess.mess_changes import mess_changes_assign
 from mess.missing_waste import waste_reminders_send
 from mess.models import DEFAULT_CUTOFF, Meal, Mess
 from mess.notifications import notifications_send
@@ -235,6 +236,16 @@ register(
         description="Cuts the link between feedback older than FEEDBACK_RETENTION_DAYS and its student, keeping its rating and comment.",
         default_schedules=cron("45 0 * * *"),
         params=(Param("batch_size", positive_int, metavar="N", help=f"Unlink N entries per UPDATE; default {ANONYMISE_BATCH}."),),
+    ),
+    Job(
+        key="assign_mess_changes",
+        func=mess_changes_assign,
+        # Daily just after midnight: the first run after a window's last day assigns its requests, and
+        # the first run of a move day refuses what still waits and moves the students.
+        description="Assigns the mess change requests of closed windows while capacity lasts, tells each student, and moves "
+        "those assigned when their move day comes.",
+        default_schedules=cron("15 0 * * *"),
+        params=(Param("today", date_value, help="Act as on this day (YYYY-MM-DD); default today."),),
     ),
     Job(
         key="refresh_day_totals",

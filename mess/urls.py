@@ -14,6 +14,7 @@ from mess.views import (
     feedback,
     menu_editing,
     menus,
+    mess_changes,
     notifications,
     overview,
     replies,
@@ -35,6 +36,9 @@ urlpatterns = [
     path("absences/skip/", absences.skip, name="absence_skip"),
     path("absences/back/", absences.take_back, name="absence_take_back"),
     path("absences/leave/", absences.leave, name="absence_leave"),
+    # Students change mess (mess/mess_changes.py)
+    path("mess-change/", mess_changes.mess_change, name="mess_change"),
+    path("mess-change/<int:pk>/withdraw/", mess_changes.withdraw, name="mess_change_withdraw"),
     path("mess/<slug:code>/", dashboard.dashboard, name="dashboard"),
     path("mess/<slug:code>/waste/", waste.waste_entry, name="waste"),
     path("mess/<slug:code>/waste/<int:pk>/delete/", waste.waste_delete, name="waste_delete"),

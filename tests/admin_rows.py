@@ -27,6 +27,8 @@ from mess.models import (
     MealWindow,
     MenuChange,
     Mess,
+    MessChangeRequest,
+    MessChangeWindow,
     NonVegItem,
     NonVegMenu,
     Notification,
@@ -69,9 +71,11 @@ MESS_MODELS = [
     Absence,
     CookSheet,
     CookedFood,
+    MessChangeWindow,
+    MessChangeRequest,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder, CookSheet]
-NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence]
+NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence, MessChangeRequest]
 
 
 def admin_url(model, action, *args):
@@ -107,6 +111,25 @@ def make_absences(n, start):
         [
             Absence(student=make_users(1, start + i, mess)[0], mess=mess, first_day=DAY, last_day=DAY)
             for i, mess in enumerate(make_messes(n, start))
+        ]
+    )
+
+
+def make_windows(n, start):
+    return MessChangeWindow.objects.bulk_create(
+        [
+            MessChangeWindow(first_day=DAY + datetime.timedelta(days=10 * i), last_day=DAY + datetime.timedelta(days=10 * i + 5))
+            for i in range(start, start + n)
+        ]
+    )
+
+
+def make_change_requests(n, start):
+    window, (here, there) = make_windows(1, start)[0], make_messes(2, start)
+    return MessChangeRequest.objects.bulk_create(
+        [
+            MessChangeRequest(window=window, student=user, from_mess=here, to_mess=there, reason="Closer")
+            for user in make_users(n, start, here)
         ]
     )
 
@@ -227,6 +250,8 @@ ROW_MAKERS = {
             for mess, user in zip(make_messes(n, start), make_users(n, start, None), strict=True)
         ],
     ),
+    MessChangeWindow: make_windows,
+    MessChangeRequest: make_change_requests,
     DayTotals: lambda n, start: DayTotals.objects.bulk_create(
         [
             DayTotals(mess=mess, date=DAY, waste_records=3, waste_kg=Decimal("30"), feedback_count=4, rating_sum=13)

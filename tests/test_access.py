@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Group
 
-from mess.models import Announcement, Closure, DailyReport, Notification, WasteRecord
+from mess.models import Announcement, Closure, DailyReport, MessChangeRequest, MessChangeWindow, Notification, WasteRecord
 from mess.people import ADMINS_GROUP
 from tests.factories import alert, feedback
 
@@ -91,6 +91,10 @@ MATRIX = [
     ("get", "/menu/mess1/", [200, 200, 200, 200, 200, 200, 200]),  # the public menu: anyone's, no login
     ("get", "/menu/nope/", [404, 404, 404, 404, 404, 404, 404]),
     ("get", "/admin/", [302, 302, 302, 302, 200, 200, 302]),  # Django admin sends non-staff to its own login
+    ("get", "/mess-change/", [302, 200, 403, 403, 403, 403, 403]),
+    ("post", "/mess-change/", [302, 200, 403, 403, 403, 403, 403]),  # no window open: the page says so
+    # another student's request: the student is sent back to their page, the request untouched
+    ("post", "/mess-change/{change_request}/withdraw/", [302, 302, 403, 403, 403, 403, 403]),
     ("get", "/accounts/password/", [302, 200, 200, 200, 200, 200, 200]),
 ]
 
@@ -131,6 +135,13 @@ def page_objects(mess1, mess2) -> dict:
         "closure": Closure.objects.create(mess=mess1, first_day="2099-01-01", last_day="2099-01-02").pk,
         "feedback": feedback(mess1, datetime.date(2026, 3, 9), "lunch", 1, "Cold").pk,
         "alert": alert(mess1, "Ground").pk,
+        "change_request": MessChangeRequest.objects.create(
+            window=MessChangeWindow.objects.create(first_day="2099-01-01", last_day="2099-01-31"),
+            student=feedback(mess1, datetime.date(2026, 3, 9), "dinner", 3).student,
+            from_mess=mess1,
+            to_mess=mess2,
+            reason="Closer",
+        ).pk,
     }
 
 

@@ -26,6 +26,7 @@ def test_the_registry_holds_the_mess_jobs_after_schedulings_own():
         "send_cook_sheet",
         "send_password_reset",
         "anonymise_feedback",
+        "assign_mess_changes",
         "refresh_day_totals",
     ]
     assert JOBS["generate_alerts"].func.__module__.startswith("mess.")
@@ -76,6 +77,7 @@ def test_it_creates_the_default_schedules(db):
         "send_waste_reminders:snacks": "0 19 * * *",
         "send_waste_reminders:dinner": "0 22 * * *",
         "send_daily_report": "0 7 * * *",
+        "assign_mess_changes": "15 0 * * *",
         "refresh_day_totals": "5 * * * *",
         "anonymise_feedback": "45 0 * * *",
         "prune_job_runs": "30 0 * * *",

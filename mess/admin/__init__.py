@@ -13,6 +13,7 @@ from mess.admin import (  # noqa: F401  (each module registers its models)
     emails,
     feedback,
     menu_editing,
+    mess_changes,
     messes,
     missing_waste,
     notifications,

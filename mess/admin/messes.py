@@ -130,7 +130,7 @@ class MessAdmin(FeatureAdmin):
             "Alerts",
             {"fields": ["waste_threshold_kg", "waste_threshold_g_per_diner", "rating_threshold", "min_ratings", "alert_window_days"]},
         ),
-        ("Menus", {"fields": ["rotation_starts_on"]}),
+        ("Menus", {"fields": ["rotation_starts_on", "public_opinions"]}),
         (
             "Cooking for those who come",
             {

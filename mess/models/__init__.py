@@ -25,6 +25,7 @@ from mess.models.feedback import (
 from mess.models.imports import StagedFeedback, StagedImport, StagedWaste
 from mess.models.logins import LoginAddress
 from mess.models.menus import MAX_DISHES, MenuChange, MenuWeek, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu
+from mess.models.mess_changes import MAX_REASON, MessChangeCapacity, MessChangeRequest, MessChangeWindow
 from mess.models.messes import (
     CO2E_PER_KG,
     DEFAULT_CUTOFF,
@@ -55,6 +56,10 @@ __all__ = [
     "CookedFood",
     "EARLIEST_DATE",
     "MAX_COMMENT",
+    "MAX_REASON",
+    "MessChangeCapacity",
+    "MessChangeRequest",
+    "MessChangeWindow",
     "MAX_DINERS",
     "MAX_DISHES",
     "MAX_WASTE_KG",

@@ -127,6 +127,13 @@ class Mess(models.Model):
         blank=True,
         help_text="For a mess that alternates two weekly menus: a Monday of week 1. Weeks count from it, 1, 2, 1, 2, ...",
     )
+    public_opinions = models.BooleanField(
+        "show what students think on the public menu",
+        default=False,
+        db_default=False,
+        help_text="The public menu page then shows this month's average rating of each meal and the dishes liked and disliked "
+        "most (figures only: no comment, no name). Students of the mess always see them on their page.",
+    )
     # Cooking for those who will come (mess/absences.py, mess/forecast.py, mess/cook_sheets.py)
     absence_cutoff_minutes = models.PositiveSmallIntegerField(
         "absence cut-off (minutes)",

@@ -1,7 +1,8 @@
 """The students' page: today's menu (the meal being served first) and the week's, rating today's
 meals and the dishes of each (none on a day the mess is closed), the meals of the week they can
-still skip (or take back) and their leaves (mess/views/absences.py takes the posts), and their own
-past feedback; the mess's announcements of the day at the top."""
+still skip (or take back) and their leaves (mess/views/absences.py takes the posts), what the
+mess's students think (mess/opinions.py), and their own past feedback; the mess's announcements of
+the day at the top."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -21,6 +22,8 @@ from mess.forms.feedback import DishVotesForm, FeedbackForm
 from mess.meals import meals_of_today
 from mess.menus import dish_votes_of, meals_now_first, menu_of_week
 from mess.models import FeedbackCategory, Meal, Mess
+from mess.opinions import opinions
+from mess.scorecard import MIN_DISH_VOTES
 from mess.views.access import student_page
 
 LEAVE_IDS = "id_leave_%s"  # the leave form's ids, apart from the rating forms'
@@ -118,6 +121,8 @@ def feedback_page(request, *, rating_posted: bool = False, leave: LeaveForm | No
         "week": _week_ahead(week, meals_ahead(student=request.user, mess=mess, now=now)),
         "leave_form": leave or LeaveForm(auto_id=LEAVE_IDS),
         "absences": absences_ahead(student=request.user, today=today),
+        "opinions": opinions(mess=mess, today=today),
+        "min_dish_votes": MIN_DISH_VOTES,
     }
     return render(request, "mess/feedback/feedback.html", context)
 

@@ -13,11 +13,14 @@ from mess.imports.reader import cell_out
 from mess.meals import meal_windows
 from mess.menus import MENU_COLUMNS, meals_now_first, menu_export_rows, menu_of_week
 from mess.models import Mess
+from mess.opinions import opinions
+from mess.scorecard import MIN_DISH_VOTES
 from mess.views.access import mess_page
 
 
 def public_menu(request, code):
-    """Anyone's, signed in or not, unless PUBLIC_MENUS is off; an inactive mess has none."""
+    """Anyone's, signed in or not, unless PUBLIC_MENUS is off; an inactive mess has none. What its
+    students think shows only when the mess allows it (Mess.public_opinions)."""
     if not settings.PUBLIC_MENUS:
         raise Http404("Public menus are turned off.")
     mess = get_object_or_404(Mess, code=code, is_active=True)
@@ -29,6 +32,9 @@ def public_menu(request, code):
         "menu_today": meals_now_first(menu=week[0], windows=meal_windows(mess=mess), now=now),
         "menu_week": week,
         "shown": announcements_shown(mess_id=mess.pk, day=week[0].date),
+        # What students think, only where the mess allows it.
+        "opinions": opinions(mess=mess, today=week[0].date) if mess.public_opinions else None,
+        "min_dish_votes": MIN_DISH_VOTES,
     }
     return render(request, "mess/menus/public_menu.html", context)
 
