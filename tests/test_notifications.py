@@ -277,12 +277,9 @@ def test_a_run_after_a_week_of_downtime_sends_each_mess_one_e_mail_of_the_meals_
     assert Notification.objects.filter(mess=mess1).count() == 24  # still one per meal
     assert [m.to for m in mailoutbox] == [["ada@example.org", "olga@example.org"], ["ada@example.org", "oscar@example.org"]]
     first = mailoutbox[0]
-    assert first.subject == (
-        "[ManageIt] Mess 1: 24 critical feedback on breakfast, lunch, snacks and dinner, Wed 4 Mar; "
-        "breakfast, lunch, snacks and dinner, Thu 5 Mar; breakfast, lunch, snacks and dinner, Fri 6 Mar; "
-        "breakfast, lunch, snacks and dinner, Sat 7 Mar; breakfast, lunch, snacks and dinner, Sun 8 Mar; "
-        "breakfast, lunch, snacks and dinner, Mon 9 Mar 2026"
-    )
+    # a week's meals would run to 300 characters: the subject stops at 100, the body says them all
+    assert first.subject == "[ManageIt] Mess 1: 24 critical feedback on breakfast, lunch, snacks and dinner, Wed 4 Mar…"
+    assert "breakfast, lunch, snacks and dinner, Mon 9 Mar 2026" in first.body
     assert first.body.startswith("Mess 1: critical feedback on 24 meals: breakfast, lunch, snacks and dinner, Wed 4 Mar; ")
     html = first.alternatives[0][0]
     for day, meal in missed:  # each meal its own section, with its digest, in serving order

@@ -48,7 +48,7 @@ def test_a_student_rates_a_meal_with_the_keyboard_alone(page, live_server, peopl
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    assert "your feedback on today's breakfast is saved" in page.locator(".messages").inner_text()
+    assert "your feedback on today's breakfast is saved" in page.locator("#meal-breakfast .thanks").inner_text()
     entry = Feedback.objects.get()
     assert (entry.meal, entry.rating, entry.comment) == ("breakfast", 3, "A bit salty")
 
