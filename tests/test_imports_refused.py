@@ -292,3 +292,49 @@ def test_a_cell_that_a_spreadsheet_would_run_goes_out_as_text_and_comes_back_unc
 
     assert out[:1] not in ("=", "+", "-", "@", "\t", "\r")
     assert reader.cell_in(out) == value
+
+
+@pytest.mark.parametrize(
+    ("command", "header", "row", "reasons"),
+    [
+        (
+            "import_waste",
+            WASTE_HEADER,
+            "01/07/2024,mess1,Ground,brunch,-2,many",
+            ["date '01/07/2024' is not a date", "meal 'brunch'", "total_kg", "diners"],
+        ),
+        (
+            "import_feedback",
+            FEEDBACK_HEADER,
+            "2999-01-01,mess9,lunch,alice,9,,",
+            ["date 2999-01-01 is in the future", "unknown mess 'mess9'", "rating '9'"],
+        ),
+        (
+            "import_students",
+            STUDENTS_HEADER,
+            "bad name!,,not-an-email,mess9",
+            ["username 'bad name!'", "name is missing", "email", "mess9"],
+        ),
+        (
+            "import_menu",
+            "mess,weekday,meal,week,veg,dishes\n",
+            "mess9,Funday,brunch,3,maybe,Dal",
+            ["mess9", "weekday 'Funday'", "meal 'brunch'", "week '3'", "veg 'maybe'"],
+        ),
+        (
+            "import_absences",
+            "student,first_day,last_day,meal\n",
+            "nobody,2026-13-01,2026-01-01,brunch",
+            ["unknown student 'nobody'", "first_day", "meal 'brunch'"],
+        ),
+    ],
+)
+def test_a_row_says_all_that_is_wrong_with_it_not_only_the_first(tmp_path, mess1, student, command, header, row, reasons):
+    before = stored()
+    [line] = rejected(command, header + row + "\n", tmp_path)
+    assert line.startswith("line 2: ")
+    problems = line.removeprefix("line 2: ").split("; ")
+    assert len(problems) == len(reasons), problems
+    for problem, reason in zip(problems, reasons, strict=True):
+        assert reason in problem
+    assert stored() == before

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mess.absences import ABSENCE_COLUMNS, LEAVE_AHEAD
-from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, import_file, show
+from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, Problems, choice, import_file, show
 from mess.models import EARLIEST_DATE, Absence, Role
 
 User = get_user_model()
@@ -65,8 +65,7 @@ class _AbsencesImport(FileKind):
             raise Bad(f"{what} {value} is not from {EARLIEST_DATE} to {self.latest} ({LEAVE_AHEAD} days ahead)")
         return day
 
-    def parse(self, fields: dict[str, str]) -> tuple:
-        username = fields["student"]
+    def _student(self, username: str) -> tuple[int, int]:
         if not username:
             raise Bad("student is missing")
         if username not in self.students:
@@ -74,10 +73,16 @@ class _AbsencesImport(FileKind):
         student_id, mess_id = self.students[username]
         if mess_id is None:
             raise Bad(f"student {username} eats at no mess")
-        first_day, last_day = self._day(fields["first_day"], "first_day"), self._day(fields["last_day"], "last_day")
-        if last_day < first_day:
-            raise Bad(f"last_day {last_day} is before first_day {first_day}")
-        meal = choice(fields["meal"], MEALS, "meal") if fields["meal"] else ""
+        return student_id, mess_id
+
+    def parse(self, fields: dict[str, str]) -> tuple:
+        row = Problems()
+        student_id, mess_id = row.take(self._student, fields["student"]) or (None, None)
+        first_day, last_day = row.take(self._day, fields["first_day"], "first_day"), row.take(self._day, fields["last_day"], "last_day")
+        if first_day is not None and last_day is not None and last_day < first_day:
+            row.found.append(f"last_day {last_day} is before first_day {first_day}")
+        meal = row.take(choice, fields["meal"], MEALS, "meal") if fields["meal"] else ""
+        row.done()
         key = (student_id, first_day, last_day, meal)
         return key, (student_id, mess_id, first_day, last_day, meal)
 

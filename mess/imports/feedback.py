@@ -17,6 +17,7 @@ from mess.imports.reader import (
     DaySlots,
     FileKind,
     ImportResult,
+    Problems,
     choice,
     existing,
     import_file,
@@ -56,10 +57,18 @@ class _FeedbackImport(FileKind):
         self.students = {username: (pk, mess_id) for username, pk, mess_id in students}
 
     def parse(self, fields: dict[str, str]) -> tuple:
-        day = self.date(fields["date"])
-        mess_id = parse_mess(fields["mess"], self.codes)
-        meal = choice(fields["meal"], MEALS, "meal")
-        username = fields["student"]
+        row = Problems()
+        day = row.take(self.date, fields["date"])
+        mess_id = row.take(parse_mess, fields["mess"], self.codes)
+        meal = row.take(choice, fields["meal"], MEALS, "meal")
+        student_id = row.take(self._student, fields["student"], mess_id) if mess_id is not None else None
+        rating = row.take(_rating, fields["rating"])
+        comment = row.take(_comment, fields.get("comment", ""))
+        category = row.take(choice, fields.get("category") or FeedbackCategory.FOOD, _CATEGORIES, "category")
+        row.done()
+        return (student_id, day, meal), (student_id, day, meal, mess_id, rating, category, comment)
+
+    def _student(self, username: str, mess_id: int) -> int:
         if not username:
             raise Bad("student is missing")
         student = self.students.get(username)
@@ -67,18 +76,8 @@ class _FeedbackImport(FileKind):
             raise Bad(f"unknown student {show(username)}")
         student_id, student_mess_id = student
         if student_mess_id != mess_id:
-            raise Bad(f"student {username} eats at {self.mess_codes.get(student_mess_id, 'no mess')}, not {fields['mess']}")
-        rating = _RATINGS.get(fields["rating"])
-        if rating is None:
-            raise Bad(f"rating {show(fields['rating'])} is not a whole number from 1 to 5")
-        try:
-            comment = typed_text(fields.get("comment", ""))
-        except ValueError as error:
-            raise Bad(f"comment {error}") from None
-        if len(comment) > MAX_COMMENT:
-            raise Bad(f"comment is longer than {MAX_COMMENT} characters ({len(comment)})")
-        category = choice(fields.get("category") or FeedbackCategory.FOOD, _CATEGORIES, "category")
-        return (student_id, day, meal), (student_id, day, meal, mess_id, rating, category, comment)
+            raise Bad(f"student {username} eats at {self.mess_codes.get(student_mess_id, 'no mess')}, not {self.mess_codes[mess_id]}")
+        return student_id
 
     def check(self, items: list) -> tuple[list, int]:
         stored = existing(
@@ -130,3 +129,20 @@ _CATEGORIES = {category: category for category in FeedbackCategory.values}
 
 
 _RATINGS = {str(n): n for n in range(1, 6)}
+
+
+def _rating(text: str) -> int:
+    rating = _RATINGS.get(text)
+    if rating is None:
+        raise Bad(f"rating {show(text)} is not a whole number from 1 to 5")
+    return rating
+
+
+def _comment(text: str) -> str:
+    try:
+        comment = typed_text(text)
+    except ValueError as error:
+        raise Bad(f"comment {error}") from None
+    if len(comment) > MAX_COMMENT:
+        raise Bad(f"comment is longer than {MAX_COMMENT} characters ({len(comment)})")
+    return comment

@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from mess.bulk import upsert
-from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, import_file, messes, parse_mess, show
+from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, Problems, choice, import_file, messes, parse_mess, show
 from mess.menu_rules import MAX_DISH_CHARS, dishes_listed
 from mess.menus import DISH_SEPARATOR, MENU_COLUMNS
 from mess.models import MAX_DISHES, MenuChange, MenuWeek, RegularMenu, Weekday
@@ -71,13 +71,16 @@ class _MenuImport(FileKind):
         }
 
     def parse(self, fields: dict[str, str]) -> tuple:
-        mess_id = parse_mess(fields["mess"], self.codes)
-        weekday = choice(fields["weekday"], WEEKDAYS, "weekday", "a name such as Monday, or 0 (Monday) to 6 (Sunday)")
-        meal = choice(fields["meal"], MEALS, "meal")
-        week = choice(fields["week"], WEEKS, "week", "every (or 0), 1 or 2")
-        is_veg = choice(fields["veg"], VEG, "veg", "yes, no, true or false")
+        row = Problems()
+        mess_id = row.take(parse_mess, fields["mess"], self.codes)
+        weekday = row.take(choice, fields["weekday"], WEEKDAYS, "weekday", "a name such as Monday, or 0 (Monday) to 6 (Sunday)")
+        meal = row.take(choice, fields["meal"], MEALS, "meal")
+        week = row.take(choice, fields["week"], WEEKS, "week", "every (or 0), 1 or 2")
+        is_veg = row.take(choice, fields["veg"], VEG, "veg", "yes, no, true or false")
+        dishes = row.take(_dishes, fields["dishes"])
+        row.done()
         key = (mess_id, weekday, meal, week, is_veg)
-        return key, (*key, _dishes(fields["dishes"]))
+        return key, (*key, dishes)
 
     def check(self, items: list) -> tuple[list, int]:
         changed, new = [], 0

@@ -18,6 +18,7 @@ from mess.imports.reader import (
     Bad,
     FileKind,
     ImportResult,
+    Problems,
     import_file,
     messes,
     parse_mess,
@@ -107,37 +108,26 @@ class _StudentsImport(FileKind):
         self.today = timezone.localdate()
 
     def parse(self, fields: dict[str, str]) -> tuple:
-        username = fields["username"]
+        row = Problems()
+        username = row.take(self._username, fields["username"])
+        first_name, last_name = row.take(_name, fields["name"]) or (None, None)
+        email = row.take(_email, fields["email"])
+        mess_id = row.take(parse_mess, fields["mess"], self.codes)
+        since = row.take(self._since, fields.get("since", ""))
+        row.done()
+        return username.lower(), (username, first_name, last_name, email, mess_id, since)
+
+    def _username(self, username: str) -> str:
         if not username:
             raise Bad("username is missing")
         if not _USERNAME.fullmatch(username):
             raise Bad(f"username {show(username)} is not 1 to 150 of the letters A-Z, digits and @ . + - _")
-        try:
-            name = typed_text(fields["name"])
-        except ValueError as error:
-            raise Bad(f"name {error}") from None
-        if not name:
-            raise Bad("name is missing")
-        first_name, _, last_name = name.partition(" ")
-        if len(first_name) > 150 or len(last_name) > 150:
-            raise Bad("name is too long (at most 150 characters before and after the first space)")
-        email = User.objects.normalize_email(fields["email"])
-        if not email:
-            raise Bad("email is missing")
-        try:
-            _email_validator(email)
-        except ValidationError:
-            raise Bad(f"email {show(email)} is not a valid e-mail address") from None
-        if len(email) > 254:
-            raise Bad("email is longer than 254 characters")
-        mess_id = parse_mess(fields["mess"], self.codes)
-        since = self._since(fields.get("since", ""))
         user = self.users.get(username)
         if user is None and username.lower() in self.lowered:
             raise Bad(f"username {username} differs only in case from the existing user {self.lowered[username.lower()]}")
         if user is not None and user.is_privileged:
             raise Bad(f"username {username} is an existing official or admin, not a student")
-        return username.lower(), (username, first_name, last_name, email, mess_id, since)
+        return username
 
     def _since(self, value: str) -> datetime.date | None:
         if not value:
@@ -209,3 +199,29 @@ _USERNAME = re.compile("[A-Za-z0-9.@+_-]{1,150}")
 
 
 _email_validator = EmailValidator()
+
+
+def _name(text: str) -> tuple[str, str]:
+    try:
+        name = typed_text(text)
+    except ValueError as error:
+        raise Bad(f"name {error}") from None
+    if not name:
+        raise Bad("name is missing")
+    first_name, _, last_name = name.partition(" ")
+    if len(first_name) > 150 or len(last_name) > 150:
+        raise Bad("name is too long (at most 150 characters before and after the first space)")
+    return first_name, last_name
+
+
+def _email(text: str) -> str:
+    email = User.objects.normalize_email(text)
+    if not email:
+        raise Bad("email is missing")
+    try:
+        _email_validator(email)
+    except ValidationError:
+        raise Bad(f"email {show(email)} is not a valid e-mail address") from None
+    if len(email) > 254:
+        raise Bad("email is longer than 254 characters")
+    return email

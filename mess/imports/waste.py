@@ -17,6 +17,7 @@ from mess.imports.reader import (
     DaySlots,
     FileKind,
     ImportResult,
+    Problems,
     choice,
     existing,
     import_file,
@@ -64,21 +65,31 @@ class _WasteImport(FileKind):
         self.windows = windows_read()  # each mess's own, or the defaults
 
     def parse(self, fields: dict[str, str]) -> tuple:
-        day = self.date(fields["date"])
-        mess_id = parse_mess(fields["mess"], self.codes)
-        floor_id = self.floors.get((mess_id, fields["floor"]))
+        row = Problems()
+        day = row.take(self.date, fields["date"])
+        mess_id = row.take(parse_mess, fields["mess"], self.codes)
+        floor_id = row.take(self._floor, mess_id, fields["floor"]) if mess_id is not None else None
+        meal = row.take(choice, fields["meal"], MEALS, "meal")
+        if None not in (day, mess_id, meal):
+            row.take(self._started, mess_id, day, meal)
+        kg = row.take(_kg, fields["total_kg"])
+        diners = row.take(_diners, fields.get("diners", ""))
+        row.done()
+        return (floor_id, day, meal), (floor_id, day, meal, kg, diners)
+
+    def _floor(self, mess_id: int, name: str) -> int:
+        floor_id = self.floors.get((mess_id, name))
         if floor_id is None:
-            if not fields["floor"]:
+            if not name:
                 raise Bad("floor is missing")
             names = ", ".join(self.floor_names[mess_id]) or "none"
-            raise Bad(f"mess {self.mess_codes[mess_id]} has no floor {show(fields['floor'])} (its floors: {names})")
-        meal = choice(fields["meal"], MEALS, "meal")
+            raise Bad(f"mess {self.mess_codes[mess_id]} has no floor {show(name)} (its floors: {names})")
+        return floor_id
+
+    def _started(self, mess_id: int, day, meal: str) -> None:
         window = self.windows.window(mess_id, meal)
         if day == self.today and window is not None and window.starts_at > timezone.localtime(self.now).time():
             raise Bad(f"{meal} of {day} has not started yet (it starts at {window.starts_at:%H:%M}): waste is recorded after the meal")
-        kg = _kg(fields["total_kg"])
-        diners = _diners(fields.get("diners", ""))
-        return (floor_id, day, meal), (floor_id, day, meal, kg, diners)
 
     def check(self, items: list) -> tuple[list, int]:
         stored = existing(WasteRecord, owner="floor_id", keys=[item[:3] for item in items], values=("total_kg", "diners"))
