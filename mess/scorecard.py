@@ -16,17 +16,17 @@ Days are local (IST) dates, as everywhere in ManageIt:
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import ExtractIsoWeekDay, Lower, Trim
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import days_ending
-from mess.menu_rules import dishes_listed
+from mess.menu_rules import dishes_listed, rotation_week
 from mess.models import DishVote, Feedback, Floor, Meal, Mess, RegularMenu, WasteRecord, Weekday
 
 DISH_DAYS = 30
@@ -101,6 +101,7 @@ class Slot:
 
     weekday: int  # Weekday: 0 is Monday
     meal: str
+    week: int | None  # the rotation week (1 or 2) of a mess that alternates two weekly menus, else None
     kg: Decimal | None  # of the records with a head count
     diners: int  # of those records
     ratings: int
@@ -108,6 +109,8 @@ class Slot:
     # The slot's weekly menu as it is now, of each week it is served in (0 for every week, or 1 and 2
     # for a mess that alternates two weekly menus): what the committee would change.
     menus: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # The score as a share of the worst slot's, in whole percent: what the number means on this page.
+    share_of_worst: int | None = None
 
     @property
     def weekday_label(self) -> str:
@@ -170,24 +173,33 @@ def scorecard(*, mess: Mess, today: datetime.date | None = None) -> Scorecard:
     ratings."""
     today = today or timezone.localdate()
     start, end = days_ending(end=today - datetime.timedelta(days=1), days=SCORECARD_DAYS)
-    waste = {
-        (r["iso_weekday"] - 1, r["meal"]): r
-        for r in WasteRecord.objects.filter(
-            floor_id__in=Floor.objects.filter(mess=mess).values("pk"), date__gte=start, date__lte=end, diners__gt=0
-        )
-        .annotate(iso_weekday=ExtractIsoWeekDay("date"))
-        .values("iso_weekday", "meal")
+    # By day and meal in the database (at most 28 × 4 rows each), then by slot here: a slot of a mess
+    # that alternates two weekly menus is its weekday, meal and rotation week, which SQL cannot tell.
+    weeks = (1, 2) if mess.rotation_starts_on else (None,)
+
+    def slot_of(date: datetime.date, meal: str) -> tuple:
+        return date.weekday(), meal, rotation_week(mess=mess, date=date)
+
+    waste = defaultdict(lambda: [Decimal(0), 0])
+    for r in (
+        WasteRecord.objects.filter(floor_id__in=Floor.objects.filter(mess=mess).values("pk"), date__gte=start, date__lte=end, diners__gt=0)
+        .values("date", "meal")
         .annotate(kg=Sum("total_kg", output_field=KG_SUM), diners=Sum("diners"))
         .order_by()
-    }
-    ratings = {
-        (r["iso_weekday"] - 1, r["meal"]): r
-        for r in Feedback.objects.filter(mess=mess, date__gte=start, date__lte=end)
-        .annotate(iso_weekday=ExtractIsoWeekDay("date"))
-        .values("iso_weekday", "meal")
+    ):
+        figures = waste[slot_of(r["date"], r["meal"])]
+        figures[0] += cents(r["kg"])
+        figures[1] += int(r["diners"])
+    ratings = defaultdict(lambda: [0, 0])
+    for r in (
+        Feedback.objects.filter(mess=mess, date__gte=start, date__lte=end)
+        .values("date", "meal")
         .annotate(total=Sum("rating"), n=Count("id"))
         .order_by()
-    }
+    ):
+        figures = ratings[slot_of(r["date"], r["meal"])]
+        figures[0] += int(r["total"])
+        figures[1] += r["n"]
     menus = defaultdict(list)
     for weekday, meal, week, dishes in (
         RegularMenu.objects.filter(mess=mess, is_veg=True).order_by("week").values_list("weekday", "meal", "week", "dishes")
@@ -195,20 +207,28 @@ def scorecard(*, mess: Mess, today: datetime.date | None = None) -> Scorecard:
         menus[weekday, meal].append((week, tuple(dishes_listed(dishes))))
     slots = []
     for weekday in Weekday.values:
-        for meal in Meal.values:
-            w, r = waste.get((weekday, meal)), ratings.get((weekday, meal))
-            slots.append(
-                Slot(
-                    weekday=weekday,
-                    meal=meal,
-                    kg=cents(w["kg"]) if w else None,
-                    diners=int(w["diners"]) if w else 0,
-                    ratings=r["n"] if r else 0,
-                    rating_sum=int(r["total"]) if r else 0,
-                    menus=tuple(menus[weekday, meal]),
+        for week in weeks:
+            for meal in Meal.values:
+                key = (weekday, meal, week)
+                w, r = waste.get(key), ratings.get(key)
+                # a week's own menu where it has one, else the every-week menu it falls back to
+                served = [m for m in menus[weekday, meal] if m[0] == week] or [m for m in menus[weekday, meal] if not m[0]]
+                slots.append(
+                    Slot(
+                        weekday=weekday,
+                        meal=meal,
+                        week=week,
+                        kg=w[0] if w else None,
+                        diners=w[1] if w else 0,
+                        ratings=r[1] if r else 0,
+                        rating_sum=r[0] if r else 0,
+                        menus=tuple(served) if week else tuple(menus[weekday, meal]),
+                    )
                 )
-            )
     # `slots` is in weekday and serving order, which sorted() keeps among equal scores.
     scored = sorted((s for s in slots if s.exact_score is not None), key=lambda s: -s.exact_score)
+    if scored and scored[0].exact_score:
+        worst = scored[0].exact_score
+        scored = [replace(s, share_of_worst=_whole(100 * s.exact_score / worst)) for s in scored]
     unscored = [s for s in slots if s.exact_score is None]
     return Scorecard(start=start, end=end, scored=scored, unscored=unscored)

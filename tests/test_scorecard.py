@@ -223,6 +223,32 @@ def test_the_scorecard_looks_at_28_days_ending_yesterday_in_ist(mess1, ground):
     assert card.scored == [] and len(card.unscored) == 28
 
 
+def test_each_score_says_its_share_of_the_worst(four_weeks, mess1):
+    card = scorecard(mess=mess1, today=TODAY)
+    # 533.33 is the worst: 262.5 is 49 %, 225 is 42 %, 25 is 5 % of it, rounded half up
+    assert [s.share_of_worst for s in card.scored] == [100, 49, 42, 5, 5]
+
+
+def test_weeks_1_and_2_of_a_mess_that_alternates_are_slots_of_their_own(mess1, ground):
+    mess1.rotation_starts_on = datetime.date(2026, 2, 9)  # a Monday: weeks of 9 and 23 Feb are week 1, 16 Feb and 2 Mar week 2
+    mess1.save(update_fields=["rotation_starts_on"])
+    RegularMenu.objects.create(mess=mess1, weekday=0, meal="lunch", week=MenuWeek.FIRST, dishes="Rajma chawal")
+    RegularMenu.objects.create(mess=mess1, weekday=0, meal="lunch", dishes="Dal rice")  # every week: week 2's fallback
+    for monday, kg, rating in [(datetime.date(2026, 2, 9), "30.00", 1), (datetime.date(2026, 2, 23), "30.00", 1)]:
+        waste(ground, monday, "lunch", kg, 100)
+        feedback(mess1, monday, "lunch", rating)
+    for monday in (datetime.date(2026, 2, 16), datetime.date(2026, 3, 2)):
+        waste(ground, monday, "lunch", "5.00", 100)
+        feedback(mess1, monday, "lunch", 4)
+
+    card = scorecard(mess=mess1, today=TODAY)
+
+    week1, week2 = card.scored  # not one Monday lunch that averages the two menus away
+    assert (week1.week, week1.grams_per_diner, week1.average, week1.menus) == (1, 300, Decimal("1.00"), ((1, ("Rajma chawal",)),))
+    assert (week2.week, week2.grams_per_diner, week2.average, week2.menus) == (2, 50, Decimal("4.00"), ((0, ("Dal rice",)),))
+    assert len(card.unscored) == 2 * 28 - 2
+
+
 def test_a_mess_with_nothing_recorded_has_every_slot_unscored(mess1):
     card = scorecard(mess=mess1, today=TODAY)
 

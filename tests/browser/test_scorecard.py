@@ -63,7 +63,7 @@ def test_an_official_opens_the_scorecard_from_the_dashboard(page, live_server, p
     first = page.locator("#scorecard tbody tr").first.locator("td")
     # Four Mondays, two floors: 1000 × 240 kg / 800 diners = 300 g; 12 ratings of 2: 300 × (6 − 2) = 1200
     texts = first.all_inner_texts()
-    assert texts[0] == "1" and texts[2:] == ["1200", "300", "2.00", "800", "12"]
+    assert texts[0] == "1" and texts[2:] == ["1200 (100 %)", "300", "2.00", "800", "12"]  # the worst is 100 % of itself
     assert texts[1].startswith("Monday lunch") and "Week 1: Rajma chawal, Jeera rice, Chapati, Salad" in texts[1]
     assert page.locator("#scorecard tbody tr").count() == 28
     assert page.locator("#dishes-liked td").first.inner_text() == "Rajma chawal"
