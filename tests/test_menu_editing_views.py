@@ -262,6 +262,18 @@ def test_the_non_veg_items_of_a_date_are_set_and_shown_again(as_official, mess1)
     assert MenuChange.objects.filter(kind="nonveg").count() == 2
 
 
+def test_add_a_row_keeps_what_is_typed_offers_one_more_and_saves_nothing(as_official, mess1):
+    rows = [("Chicken curry", "80"), ("", ""), ("Egg bhurji", "35.50")]
+    response = as_official.post("/mess/mess1/menu/nonveg/", items_post(rows=rows) | {"more": "1"})
+    assert response.status_code == 200 and not NonVegMenu.objects.exists()  # nothing saved
+    html = response.content.decode()
+    assert 'value="Chicken curry"' in html and 'value="Egg bhurji"' in html and 'value="35.50"' in html
+    assert 'name="items-TOTAL_FORMS" value="3"' in html  # the two typed, the empty one dropped, one new
+    new_row = html.split('name="items-2-name"')[0].rsplit("<input", 1)[1] + html.split('name="items-2-name"')[1].split(">")[0]
+    assert "autofocus" in new_row  # the person goes on typing there
+    assert "error" not in html.split('id="items-form"')[1].split("</form>")[0]  # not judged yet
+
+
 @pytest.mark.parametrize(
     ("rows", "field", "message"),
     [

@@ -28,7 +28,7 @@ from mess.menu_editing import (
     weeks_in_use,
 )
 from mess.menu_rules import Item, dishes_listed, rotation_week
-from mess.models import Meal, MenuWeek, Mess, TemporaryMenu, Weekday
+from mess.models import MAX_DISHES, Meal, MenuWeek, Mess, TemporaryMenu, Weekday
 from mess.text import plural
 from mess.views.access import mess_page
 
@@ -196,7 +196,20 @@ def day_remove(request, code):
 @mess_page
 def nonveg(request, code):
     mess = get_object_or_404(Mess, code=code)
-    if request.method == "POST":
+    if request.method == "POST" and "more" in request.POST:
+        # "Add a row": the rows as typed and one empty row more, nothing saved or judged yet (no script needed)
+        which = DayMealForm(request.POST)
+        typed = [
+            {"name": request.POST.get(f"items-{n}-name", ""), "price": request.POST.get(f"items-{n}-price", "")}
+            for n in range(min(int(request.POST.get("items-TOTAL_FORMS") or 0), MAX_DISHES))
+        ]
+        typed = [row for row in typed if row["name"] or row["price"]]
+        formset = ItemFormSet(initial=typed, prefix="items") if which.is_valid() else None
+        if formset is not None:
+            formset.extra = 1 if len(typed) < MAX_DISHES else 0  # read when its forms are made, below
+            if formset.extra:
+                formset.forms[-1].fields["name"].widget.attrs["autofocus"] = True
+    elif request.method == "POST":
         which = DayMealForm(request.POST)
         formset = ItemFormSet(request.POST, prefix="items")
         if which.is_valid() and formset.is_valid():
