@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from mess.absences import ABSENCE_COLUMNS, LEAVE_AHEAD
-from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, Problems, choice, import_file, show
+from mess.imports.problems import Problems
+from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, import_file, show
 from mess.models import EARLIEST_DATE, Absence, Role
 
 User = get_user_model()

@@ -19,7 +19,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from mess.bulk import upsert
-from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, Problems, choice, import_file, messes, parse_mess, show
+from mess.imports.problems import Problems
+from mess.imports.reader import MEALS, Bad, FileKind, ImportResult, choice, import_file, messes, parse_mess, show
 from mess.menu_rules import MAX_DISH_CHARS, dishes_listed
 from mess.menus import DISH_SEPARATOR, MENU_COLUMNS
 from mess.models import MAX_DISHES, MenuChange, MenuWeek, RegularMenu, Weekday

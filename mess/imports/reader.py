@@ -29,6 +29,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mess.imports.problems import Bad
 from mess.meals import day_check
 from mess.models import Meal, Mess, StagedFeedback, StagedImport, StagedWaste
 
@@ -71,30 +72,6 @@ class ImportResult:
     def __str__(self) -> str:
         text = f"imported {self.total} {self.what} ({self.new} new, {self.updated} updated, {self.unchanged} unchanged)"
         return text if self.invited is None else f"{text}; invited {self.invited}"
-
-
-class Bad(Exception):
-    """A row's reason for being rejected."""
-
-
-class Problems:
-    """A row's problems, all of them: each field is checked on its own (`take`), so that a row says
-    everything wrong with it at once instead of its first problem; `done` raises Bad with them all."""
-
-    def __init__(self):
-        self.found: list[str] = []
-
-    def take(self, check: Callable, *args, **kwargs):
-        """What `check(*args, **kwargs)` gives, or None when it raises Bad, which is kept."""
-        try:
-            return check(*args, **kwargs)
-        except Bad as bad:
-            self.found.append(str(bad))
-            return None
-
-    def done(self) -> None:
-        if self.found:
-            raise Bad("; ".join(self.found))
 
 
 class _Unreadable(Exception):

@@ -14,11 +14,11 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 
+from mess.imports.problems import Problems
 from mess.imports.reader import (
     Bad,
     FileKind,
     ImportResult,
-    Problems,
     import_file,
     messes,
     parse_mess,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from mess.bulk import upsert_staged
 from mess.derived import records_changed
 from mess.figures import CENTS
+from mess.imports.problems import Problems
 from mess.imports.reader import (
     MEALS,
     Bad,
@@ -17,7 +18,6 @@ from mess.imports.reader import (
     DaySlots,
     FileKind,
     ImportResult,
-    Problems,
     choice,
     existing,
     import_file,
