@@ -3,8 +3,9 @@ them: the run is recorded, then each part is handed to the cluster as a task of 
 worker of any cluster takes it, and one part's failure leaves the others done. Each part's outcome
 is a JobRunPart of the run; the run is finished, succeeded when every part did and failed when any
 did, by whichever part finishes last, with one conditional UPDATE so that it is finished once.
-Each part holds a lease of its own (Job.part_lease_key): two runs never do the same part at once,
-and a part whose worker died is handed out again by django-q2 once its lease has expired."""
+Each part holds a lease of its own (Job.part_lease_key): two runs never do the same part at once (a
+run whose part was skipped so is handed over again, as a whole run is), and a part whose worker
+died is handed out again by django-q2 once its lease has expired."""
 
 import traceback
 
@@ -15,6 +16,7 @@ from django_q.tasks import async_task
 from scheduling.models import JobLease, JobRun, JobRunPart, Outcome, Trigger
 from scheduling.registry import JobRefused, get_job
 from scheduling.runs import LeaseKeeper, host_name, job_run, lease_release, lease_take
+from scheduling.soon import SOON_AGAIN_SECONDS, job_soon
 from scheduling.watchers import schedule_outcome_tell
 
 SUMMARY_LENGTH = 1000
@@ -125,4 +127,9 @@ def _run_finish_if_done(run: JobRun) -> bool:
     if finished:
         run.refresh_from_db()
         schedule_outcome_tell(run=run)
+        if skipped:
+            # As a whole run that finds its job running is (scheduling.tasks.run_job): handed over
+            # again, so the skipped parts are done once the other run lets go of them. The parts done
+            # already find their work done (the job's outputs are stored with their keys).
+            job_soon(run.job, kwargs=run.arguments, within_seconds=SOON_AGAIN_SECONDS)
     return bool(finished)

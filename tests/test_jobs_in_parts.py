@@ -102,6 +102,18 @@ def test_the_notifications_parts_are_the_active_messes_whose_window_it_is(mess1,
     assert notifications_parts({"meal": "lunch", "ends_at": other}) == []
 
 
+@time_machine.travel(AFTER_LUNCH, tick=False)
+def test_a_scheduled_run_at_a_window_s_end_takes_its_arguments_to_each_part(mess1, mess2, people):
+    critical(mess1, "Dal was cold")
+    ends_at = mess.notifications.windows_read().window(mess1.pk, "lunch").ends_at
+    run_job("send_admin_notifications", trigger=Trigger.SCHEDULE, meal="lunch", ends_at=ends_at.strftime("%H:%M"))
+    work_the_queue()
+    run = JobRun.objects.get()
+    assert run.outcome == Outcome.SUCCEEDED, run.summary
+    assert run.summary.startswith("2 parts: Mess 1: 1 notification (1 new, 0 updated)")
+    assert len(mail.outbox) == 1
+
+
 @time_machine.travel(SEVEN_AM, tick=False)
 def test_daily_reports_run_a_task_per_mess_and_a_broken_mess_leaves_the_others_sent(mess1, mess2, people, monkeypatch):
     assert daily_reports_parts({}) == [("mess1", "Mess 1"), ("mess2", "Mess 2")]

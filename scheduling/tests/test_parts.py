@@ -117,6 +117,7 @@ def test_a_part_handed_out_twice_runs_once_and_one_another_run_is_doing_is_skipp
     run.refresh_from_db()
     assert run.outcome == Outcome.SUCCEEDED
     assert run.summary.startswith("2 parts, 1 skipped (another run had them): ")
+    assert Schedule.objects.filter(name__startswith="soon: echo_each").count() == 1  # handed over again, as a whole run is
 
 
 @pytest.mark.django_db
