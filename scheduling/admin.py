@@ -299,7 +299,7 @@ class JobRunPartInline(admin.TabularInline):
     """Each part of a run whose job falls into parts, with its own outcome and error."""
 
     model = JobRunPart
-    fields = ["label", "key", "outcome", "summary", "started_at", "finished_at", "traceback"]
+    fields = ["label", "key", "outcome", "summary", "started_at", "finished_at", "host", "traceback"]
     readonly_fields = fields
     extra = 0
     can_delete = False

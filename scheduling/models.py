@@ -77,6 +77,7 @@ class JobRunPart(models.Model):
     traceback = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True, help_text="Machine and process that ran it.")
 
     class Meta:
         ordering = ["run", "pk"]

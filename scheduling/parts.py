@@ -64,8 +64,8 @@ def job_part_run(*, run_id: int, part: str) -> JobRunPart:
     if row.outcome != Outcome.RUNNING:
         return row
     run, job = row.run, get_job(row.run.job)
-    row.started_at = timezone.now()
-    row.save(update_fields=["started_at"])
+    row.started_at, row.host = timezone.now(), host_name()
+    row.save(update_fields=["started_at", "host"])
     try:
         kwargs = job.arguments(run.arguments)
     except JobRefused as e:
