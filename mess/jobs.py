@@ -13,11 +13,11 @@ from mess.menus import menus_cleanup
 from mess.mess_changes import mess_changes_assign
 from mess.missing_waste import waste_reminders_send
 from mess.models import DEFAULT_CUTOFF, Meal, Mess
-from mess.notifications import notifications_send
+from mess.notifications import notifications_parts, notifications_send
 from mess.overview import day_totals_refresh
 from mess.password_resets import password_reset_send
 from mess.people import admins_emails
-from mess.reports import daily_reports_send
+from mess.reports import daily_reports_parts, daily_reports_send
 from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register
 from scheduling.watchers import watchers_register
 
@@ -179,6 +179,9 @@ register(
         ),
         # One run at a time for every meal (no lease_by): a run also makes up the meals before its own,
         # which another meal's run may cover too, and each critical entry goes in one e-mail.
+        # Run by the cluster, a task per mess whose window it is, each holding its mess's lease.
+        parts=notifications_parts,
+        part_param="mess",
     ),
     Job(
         key="send_waste_reminders",
@@ -206,6 +209,9 @@ register(
             ),
             Param("resend", bool_value, help="E-mail the report again even if it was sent before."),
         ),
+        # Run by the cluster, a task per active mess: one mess's broken data leaves the others' reports sent.
+        parts=daily_reports_parts,
+        part_param="mess",
     ),
     Job(
         key="send_cook_sheet",

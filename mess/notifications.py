@@ -62,16 +62,35 @@ def _meals_covered(
     return sorted(pairs, key=lambda p: (p[0], order.index(p[1])))
 
 
+def notifications_parts(kwargs: dict) -> list[tuple[str, str]]:
+    """The parts of a send_admin_notifications run (see scheduling.parts): each active mess whose
+    `meal` window ends at `ends_at` when given (the run scheduled at that time), as (code, name)."""
+    windows = windows_read()
+    meal, ends_at = kwargs["meal"], kwargs.get("ends_at")
+    return [
+        (code, name)
+        for pk, code, name in Mess.objects.filter(is_active=True).order_by("code").values_list("pk", "code", "name")
+        if ends_at is None or ((window := windows.window(pk, meal)) is not None and window.ends_at == ends_at)
+    ]
+
+
 def _covered_by_mess(
-    *, meal: str, date: datetime.date | None, now: datetime.datetime, served_now: bool, ends_at: datetime.time | None
+    *,
+    meal: str,
+    date: datetime.date | None,
+    now: datetime.datetime,
+    served_now: bool,
+    ends_at: datetime.time | None,
+    mess: str | None = None,
 ) -> tuple[Q | bool | None, list[tuple[datetime.date, str]]]:
     """Which feedback a run covers: a query of each active mess's (date, meal) pairs (see
     `_meals_covered`, by the mess's own windows), only of the messes whose `meal` window ends at
     `ends_at` when given (False: no mess's does), and every pair covered, by date then serving
-    order. Two queries."""
+    order; only of the mess whose code is `mess`, when given. Two queries."""
     windows = windows_read()
     messes = defaultdict(list)  # messes with the same windows cover the same meals
-    for mess_id in Mess.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True):
+    active = Mess.objects.filter(is_active=True) if mess is None else Mess.objects.filter(is_active=True, code=mess)
+    for mess_id in active.order_by("pk").values_list("pk", flat=True):
         window = windows.window(mess_id, meal)
         if ends_at is None or (window is not None and window.ends_at == ends_at):
             messes[tuple(windows.of(mess_id))].append(mess_id)
@@ -90,10 +109,16 @@ def _covered_by_mess(
 
 
 def notifications_send(
-    *, meal: str, date: datetime.date | None = None, served_now: bool = False, ends_at: datetime.time | None = None
+    *,
+    meal: str,
+    date: datetime.date | None = None,
+    served_now: bool = False,
+    ends_at: datetime.time | None = None,
+    mess: str | None = None,
 ) -> str:
-    """For every active mess (only those whose `meal` window ends at `ends_at`, when given: the
-    run scheduled at that time) and every (date, meal) the run covers at that mess (see
+    """For every active mess, or only the one whose code is `mess` (a part of a run the cluster
+    fans out, see `notifications_parts`), (only those whose `meal` window ends at `ends_at`, when
+    given: the run scheduled at that time) and every (date, meal) the run covers at that mess (see
     `_meals_covered`, by the mess's own windows or the defaults), keeps one
     Notification of the meal's critical feedback (see mess.triage): how many, the meal's average
     rating, its digest (the complaint themes with their counts and an example each), the newest 20
@@ -117,7 +142,7 @@ def notifications_send(
     if date is not None:
         day_check(date, latest=timezone.localdate(now))
     earlier = emails_deliver(emails=emails_unsent(kind="notification"), mark_sent=_entries_mark_sent)
-    in_covered, covered = _covered_by_mess(meal=meal, date=date, now=now, served_now=served_now, ends_at=ends_at)
+    in_covered, covered = _covered_by_mess(meal=meal, date=date, now=now, served_now=served_now, ends_at=ends_at, mess=mess)
     if not covered:
         emails_check(earlier)
         if in_covered is False:

@@ -173,8 +173,14 @@ def report_digest(*, entries: list[Feedback], theme_names: dict[str, str]) -> di
     return {"themes": themes, "rest": rest[:REPORT_COMMENTS], "more": max(0, len(rest) - REPORT_COMMENTS)}
 
 
-def daily_reports_send(*, date: datetime.date | None = None, resend: bool = False) -> str:
-    """Stores and e-mails the daily report of every active mess: of `date`, or by default of
+def daily_reports_parts(kwargs: dict) -> list[tuple[str, str]]:
+    """The parts of a send_daily_report run (see scheduling.parts): each active mess, as (code, name)."""
+    return list(Mess.objects.filter(is_active=True).order_by("code").values_list("code", "name"))
+
+
+def daily_reports_send(*, date: datetime.date | None = None, resend: bool = False, mess: str | None = None) -> str:
+    """Stores and e-mails the daily report of every active mess, or only of the one whose code is
+    `mess` (a part of a run the cluster fans out, see `daily_reports_parts`): of `date`, or by default of
     yesterday and of any of the 7 days before it that has no report yet for that mess, from the
     mess's first report on (the days a missed run left out; a new mess starts with yesterday, not
     with a week of empty reports). A report already stored is re-rendered from the current data,
@@ -192,7 +198,7 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
     if date is not None:
         day_over_check(date)
     earlier = emails_deliver(emails=emails_unsent(kind="daily-report"), mark_sent=_reports_mark_sent)
-    messes = list(Mess.objects.filter(is_active=True))
+    messes = list(Mess.objects.filter(is_active=True) if mess is None else Mess.objects.filter(is_active=True, code=mess))
     if not messes:
         emails_check(earlier)
         return f"{earlier_text(earlier)}no active messes"

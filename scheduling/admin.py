@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django_q.models import Schedule
 
 from scheduling.cron import cron_in_words, cron_validate
-from scheduling.models import JobRun, JobSchedule
+from scheduling.models import JobRun, JobRunPart, JobSchedule
 from scheduling.registry import JOBS, JobRefused
 from scheduling.schedules import (
     RUNNER,
@@ -295,8 +295,25 @@ def _next_runs_text(cron: str, *, paused: bool = False) -> str:
     return "; ".join(r.strftime("%a %Y-%m-%d %H:%M %Z") for r in schedule_next_runs(cron=" ".join(cron.split()), count=5))
 
 
+class JobRunPartInline(admin.TabularInline):
+    """Each part of a run whose job falls into parts, with its own outcome and error."""
+
+    model = JobRunPart
+    fields = ["label", "key", "outcome", "summary", "started_at", "finished_at", "host", "traceback"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
+    inlines = [JobRunPartInline]
     list_display = ["job", "trigger", "started_at", "took", "outcome", "summary"]
     list_filter = ["job", "outcome", "trigger"]
     search_fields = ["summary"]

@@ -65,6 +65,31 @@ class JobRun(models.Model):
         return self.finished_at - self.started_at
 
 
+class JobRunPart(models.Model):
+    """One part of a run whose job falls into parts (Job.parts), run as a task of its own: its
+    outcome, summary and traceback. The run is finished when its last part is."""
+
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="parts")
+    key = models.CharField(max_length=64)
+    label = models.CharField(max_length=255)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    summary = models.TextField(blank=True)
+    traceback = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True, help_text="Machine and process that ran it.")
+
+    class Meta:
+        ordering = ["run", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "key"], name="jobrunpart_run_key"),
+            models.CheckConstraint(condition=models.Q(outcome__in=Outcome.values), name="jobrunpart_outcome_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.outcome}"
+
+
 class JobLease(models.Model):
     """Who may run a job right now. A run takes the lease with a conditional UPDATE that only
     succeeds when the lease is free or expired, so two processes, on one machine or several,

@@ -72,6 +72,12 @@ class Job:
     # Its default schedules come and go with the app's data (one per time some row needs): a
     # schedule named as one of them (`key:...`) that no default is any more, sync_schedules deletes.
     defaults_come_and_go: bool = False
+    # A job whose work falls into parts (one per mess, say): given the run's checked arguments, the
+    # parts as (key, label). Run by the cluster (scheduling.tasks.run_job), each part is a task of
+    # its own, the function called with `part_param=key` besides the run's arguments, and its
+    # outcome kept in the run log (JobRunPart); a command still runs the whole job in one call.
+    parts: Callable[[dict], list[tuple[str, str]]] | None = None
+    part_param: str = "part"
 
     def run(self, **kwargs) -> str:
         return self.func(**kwargs)
@@ -79,8 +85,15 @@ class Job:
     def lease_key(self, kwargs: dict) -> str:
         """What a run of this job with `kwargs` (checked) holds while it runs: the job's key, and the
         values of its `lease_by` parameters given; at most 64 characters (JobLease.job)."""
-        key = self.key + "".join(f" {name}={kwargs[name]!r}" for name in self.lease_by if kwargs.get(name) is not None)
-        return key if len(key) <= 64 else f"{key[:23]} {hashlib.sha256(key.encode()).hexdigest()[:40]}"
+        return _lease_key_fit(self._lease_text(kwargs))
+
+    def _lease_text(self, kwargs: dict) -> str:
+        return self.key + "".join(f" {name}={kwargs[name]!r}" for name in self.lease_by if kwargs.get(name) is not None)
+
+    def part_lease_key(self, kwargs: dict, part: str) -> str:
+        """What one part of a run holds while it runs: the run's lease key and the part's key, so
+        that two runs never do the same part at once, and different parts go side by side."""
+        return _lease_key_fit(self._lease_text(kwargs) + f" {self.part_param}={part!r}")
 
     def arguments(self, kwargs: dict) -> dict:
         """`kwargs` checked against the job's parameters and converted to what it takes; a None
@@ -105,6 +118,11 @@ class Job:
 
     def defaults(self) -> list[DefaultSchedule]:
         return self.default_schedules(self.key)
+
+
+def _lease_key_fit(key: str) -> str:
+    """A lease key of at most 64 characters (JobLease.job): a longer one is shortened with its hash."""
+    return key if len(key) <= 64 else f"{key[:23]} {hashlib.sha256(key.encode()).hexdigest()[:40]}"
 
 
 def cron(expression: str) -> Callable[[str], list[DefaultSchedule]]:

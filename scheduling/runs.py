@@ -35,7 +35,7 @@ def lease_duration() -> timedelta:
     return min(MAX_LEASE, timedelta(seconds=q["timeout"] + (q["retry"] - q["timeout"]) / 2))
 
 
-class _LeaseKeeper:
+class LeaseKeeper:
     """Renews a run's lease every third of its length while the job runs, from a thread with its
     own database connection: a long run keeps its job however long it takes, and a run whose
     process died loses it within one lease length."""
@@ -65,14 +65,15 @@ class _LeaseKeeper:
         self.thread.join()
 
 
-def _lease_take(*, job: str, run: JobRun) -> bool:
+def lease_take(*, job: str, run: JobRun, mark_dead_run: bool = True) -> bool:
     """Gives `run` the job's lease if nobody holds it, with one conditional UPDATE so that of two
     processes asking at once exactly one gets it. A run whose lease expired while it was still
-    marked running died without finishing; it is marked failed here."""
+    marked running died without finishing; it is marked failed here, unless not `mark_dead_run` (a
+    part's lease: its run goes on in its other parts, and django-q2 hands the dead part out again)."""
     now = timezone.now()
     lease, _ = JobLease.objects.get_or_create(job=job, defaults={"expires_at": now})
     taken = JobLease.objects.filter(job=job, expires_at__lte=now).update(run=run, expires_at=now + lease_duration())
-    if taken and lease.run_id and lease.run_id != run.pk:
+    if taken and mark_dead_run and lease.run_id and lease.run_id != run.pk:
         JobRun.objects.filter(pk=lease.run_id, outcome=Outcome.RUNNING).update(
             outcome=Outcome.FAILED,
             finished_at=lease.expires_at,
@@ -81,7 +82,7 @@ def _lease_take(*, job: str, run: JobRun) -> bool:
     return bool(taken)
 
 
-def _lease_release(*, job: str, run: JobRun) -> None:
+def lease_release(*, job: str, run: JobRun) -> None:
     JobLease.objects.filter(job=job, run=run).update(expires_at=timezone.now())
 
 
@@ -104,7 +105,7 @@ def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None, schedule_
         schedule_id=schedule_id,
     )
     lease = job.lease_key(kwargs)
-    if not _lease_take(job=lease, run=run):
+    if not lease_take(job=lease, run=run):
         holder = JobLease.objects.filter(job=lease).values_list("run_id", flat=True).first()
         run.outcome = Outcome.SKIPPED
         run.summary = f"skipped: {lease} is already running (run {holder})"
@@ -113,7 +114,7 @@ def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None, schedule_
         return run
     interrupted = None
     try:
-        with _LeaseKeeper(job=lease, run=run):
+        with LeaseKeeper(job=lease, run=run):
             run.summary = job.run(**kwargs)
         run.outcome = Outcome.SUCCEEDED
     except BaseException as e:  # recorded in every case; an interrupt (Ctrl-C) is raised again below
@@ -124,7 +125,7 @@ def job_run(*, key: str, trigger: Trigger, kwargs: dict | None = None, schedule_
             interrupted = e
     run.finished_at = timezone.now()
     run.save(update_fields=["outcome", "summary", "traceback", "finished_at"])
-    _lease_release(job=lease, run=run)
+    lease_release(job=lease, run=run)
     if interrupted is not None:
         raise interrupted
     schedule_outcome_tell(run=run)

@@ -87,7 +87,7 @@ def schedule_outcome_tell(*, run: JobRun, via_cluster: bool = False) -> bool:
             via_cluster=via_cluster,
             subject=f"{name} failed",
             body=(
-                f"The schedule {name} (job {run.job}) failed at {when}:\n\n{run.summary}\n\n"
+                f"The schedule {name} (job {run.job}) failed at {when}:\n\n{run.summary}\n\n{_parts_failed_text(run)}"
                 f"Its run log entry is {settings.SITE_URL}/admin/scheduling/jobrun/{run.pk}/change/\n"
                 "You hear of it once: the next e-mail says when it works again."
             ),
@@ -99,6 +99,15 @@ def schedule_outcome_tell(*, run: JobRun, via_cluster: bool = False) -> bool:
             body=f"The schedule {name} (job {run.job}) succeeded at {when}, after failing:\n\n{run.summary}\n",
         )
     return False
+
+
+def _parts_failed_text(run: JobRun) -> str:
+    """The failed parts of a run in parts, one a line with its error; the others were done."""
+    failed = list(run.parts.filter(outcome=Outcome.FAILED).order_by("pk").values_list("label", "summary"))
+    if not failed:
+        return ""
+    lines = "\n".join(f"- {label}: {summary}" for label, summary in failed)
+    return f"These parts failed; the other {run.parts.count() - len(failed)} were done:\n{lines}\n\n"
 
 
 def schedules_late_tell(*, late: list[tuple[str, object]], via_cluster: bool = False) -> bool:

@@ -65,6 +65,31 @@ def fail() -> str:
     raise RuntimeError("it fails, as it always does")
 
 
+def a_word_list(value) -> str:
+    """Words separated by commas, each known or "bad"."""
+    words = [w.strip().lower() for w in str(value).split(",") if w.strip()]
+    for word in words:
+        if word != "bad":
+            a_word(word)
+    return ",".join(words)
+
+
+def word_parts(kwargs: dict) -> list[tuple[str, str]]:
+    """One part per word of `words`, as a project's job has one per mess."""
+    return [(word, f"word {word}") for word in kwargs["words"].split(",") if word]
+
+
+def echo_each(*, words: str, word: str | None = None) -> str:
+    """Says each of `words`, or only `word`; "bad" fails, as one mess's broken data would."""
+    said = []
+    for w in [word] if word else words.split(","):
+        if w == "bad":
+            raise ValueError("the word bad cannot be said")
+        SAID.append(w)
+        said.append(w)
+    return f"said {' '.join(said)}"
+
+
 def superusers_emails() -> list[str]:
     return list(get_user_model().objects.filter(is_superuser=True).exclude(email="").values_list("email", flat=True))
 
@@ -95,6 +120,15 @@ register(
         description="Sleeps for a while, at five past every hour.",
         default_schedules=cron("5 * * * *"),
         params=(Param("seconds", positive_int, metavar="N", help="How long."),),
+    ),
+    Job(
+        key="echo_each",
+        func=echo_each,
+        description="Says each word, a part per word.",
+        default_schedules=lambda key: [],
+        params=(Param("words", a_word_list, required=True, metavar="WORDS", help="The words, separated by commas."),),
+        parts=word_parts,
+        part_param="word",
     ),
     Job(
         key="fail",

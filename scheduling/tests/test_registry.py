@@ -22,6 +22,7 @@ def test_it_holds_each_apps_jobs_in_installed_apps_order():
         "echo",
         "tick",
         "sleep",
+        "echo_each",
         "fail",
     ]
     assert registry.JOBS["echo"].func is test_jobs.echo

@@ -1,0 +1,5 @@
+from scheduling.commands import JobCommand
+
+
+class Command(JobCommand):
+    job_key = "echo_each"
