@@ -57,6 +57,7 @@ MIDDLEWARE = [
     # static files from the web server itself, compressed and cached for good under their hashed names
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the browser's language until the person picks one
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,7 +175,12 @@ if FEEDBACK_RETENTION_DAYS < 1:
 # Each active mess's menu at /menu/<code>/ for anyone, signed in or not (a link to share, a screen at the counter).
 PUBLIC_MENUS = env.bool("PUBLIC_MENUS", default=True)
 
-LANGUAGE_CODE = "en-us"
+# English and Hindi. A person's language: their own choice (saved on their profile), else their
+# browser's Accept-Language, else English (LocaleMiddleware). The catalogues are compiled and committed
+# (locale/, scheduling/locale/), so a machine without GNU gettext serves them.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("hi", "हिन्दी")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Kolkata")
 USE_I18N = True
 USE_TZ = True

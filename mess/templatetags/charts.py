@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -108,7 +109,7 @@ def _stacked_bar(row, series, *, y, scale, unit, counted, bars, values) -> float
     recorded = [v for v in row["values"] if v is not None]
     # Decimals add up exactly (kilograms in cents); anything else as the floats drawn
     total = sum(recorded, Decimal(0)) if all(isinstance(v, Decimal) for v in recorded) else sum(float(v) for v in recorded)
-    values.append({"x": x + 4, "y": y + BAR / 2, "text": f"{_number(total)} {unit}".strip() if recorded else "none"})
+    values.append({"x": x + 4, "y": y + BAR / 2, "text": f"{_number(total)} {unit}".strip() if recorded else gettext("none")})
     return BAR
 
 
@@ -122,10 +123,10 @@ def _side_by_side_bars(row, series, *, y, scale, unit, counted, bars, values) ->
         count = row["counts"][i] if "counts" in row else None
         if value is not None:
             title = f"{row['label']}, {s['label']}: {_number(value)} {unit}".strip() + (
-                f", from {count:,} {counted}" if count is not None else ""
+                gettext(", from %(count)s %(counted)s") % {"count": f"{count:,}", "counted": counted} if count is not None else ""
             )
             bars.append({"x": LABEL_WIDTH, "y": by, "w": width, "h": thin, "cls": f"s{i}", "title": title})
-        text = f"{_number(value)} {unit}".strip() if value is not None else "none"
+        text = f"{_number(value)} {unit}".strip() if value is not None else gettext("none")
         if value is not None and count is not None:
             text += f" ({count:,})"
         values.append({"x": LABEL_WIDTH + width + 4, "y": by + thin / 2, "text": text})
@@ -209,7 +210,8 @@ def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: s
                 "w": band * 0.6,
                 "h": h,
                 "cls": "over" if over else "s0",
-                "title": f"{date:%d %b}: {_number(value)} {unit}".strip() + (f", above the {marker_label}" if over else ""),
+                "title": f"{date:%d %b}: {_number(value)} {unit}".strip()
+                + (gettext(", above the %(marker)s") % {"marker": marker_label} if over else ""),
             }
         )
     mark = None

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from mess.alerts import HISTORY_DAYS, alert_acknowledge, alerts_history
 from mess.forms.alerts import AcknowledgeForm
@@ -28,7 +29,7 @@ def alert_acknowledge_page(request, code, pk):
             except ValueError as error:
                 form.add_error("note", str(error))
             else:
-                messages.success(request, "Alert acknowledged: it stays open until its condition clears.")
+                messages.success(request, gettext("Alert acknowledged: it stays open until its condition clears."))
                 return redirect(reverse("mess:dashboard", kwargs={"code": code}) + "#alerts")
     else:
         form = AcknowledgeForm(initial={"note": alert.acknowledgement})

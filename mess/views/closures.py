@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mess.closures import ClosureRefused, closure_changes_of, closure_remove, closure_save, closures_of_mess
@@ -19,7 +20,7 @@ HISTORY_SHOWN = 20  # changes of the closures the page lists, newest first
 def _days(closure: Closure) -> str:
     if closure.first_day == closure.last_day:
         return f"{closure.first_day:%a %d %b %Y}"
-    return f"{closure.first_day:%d %b %Y} to {closure.last_day:%d %b %Y}"
+    return gettext("%(first)s to %(last)s") % {"first": f"{closure.first_day:%d %b %Y}", "last": f"{closure.last_day:%d %b %Y}"}
 
 
 @mess_page
@@ -43,7 +44,7 @@ def closures(request, code):
                 for field, message in refused.errors.items():
                     form.add_error(field, message)
             else:
-                messages.success(request, f"{mess.name} is closed {_days(closure)}.")
+                messages.success(request, gettext("%(mess)s is closed %(days)s.") % {"mess": mess.name, "days": _days(closure)})
                 return redirect("mess:closures", code=mess.code)
     else:
         form = ClosureForm(mess=mess, by_admin=by_admin)
@@ -69,5 +70,7 @@ def closure_delete(request, code, pk):
     except ValueError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Removed the closure of {_days(closure)}: {mess.name} is open those days.")
+        messages.success(
+            request, gettext("Removed the closure of %(days)s: %(mess)s is open those days.") % {"days": _days(closure), "mess": mess.name}
+        )
     return redirect("mess:closures", code=mess.code)

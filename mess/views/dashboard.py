@@ -7,6 +7,7 @@ menu, the exports)."""
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from mess.absences import cutoff_in_words
 from mess.alerts import alerts_of_mess
@@ -29,7 +30,7 @@ from mess.waste_value import waste_goals, waste_periods, weekly_grams
 from scheduling.selectors import jobs_health
 
 MEAL_SERIES = [{"label": meal.label} for meal in Meal]
-RATING_SERIES = [{"label": "Last 7 days"}, {"label": "Last 30 days"}]
+RATING_SERIES = [{"label": gettext_lazy("Last 7 days")}, {"label": gettext_lazy("Last 30 days")}]
 
 
 @mess_page
@@ -98,5 +99,5 @@ def _with_reply_forms(entries, *, posted: tuple[int, ReplyForm] | None) -> list:
 
 def _goal_lines(goal) -> list[dict]:
     """The baseline and the goal, as the lines across the chart of grams per diner."""
-    lines = [(goal.baseline, "baseline"), (goal.target, "goal")]
-    return [{"value": grams, "label": f"{kind}, {grams} g", "kind": kind} for grams, kind in lines if grams is not None]
+    lines = [(goal.baseline, "baseline", gettext("baseline, %(grams)s g")), (goal.target, "goal", gettext("goal, %(grams)s g"))]
+    return [{"value": grams, "label": label % {"grams": grams}, "kind": kind} for grams, kind, label in lines if grams is not None]

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from mess.forms.menu_editing import DayMealForm, DayMenuForm, ItemFormSet, RotationForm, WeeklyMenuForm, slot_field_name, week_slots
@@ -29,7 +30,6 @@ from mess.menu_editing import (
 )
 from mess.menu_rules import Item, dishes_listed, rotation_week
 from mess.models import MAX_DISHES, Meal, MenuWeek, Mess, TemporaryMenu, Weekday
-from mess.text import plural
 from mess.views.access import mess_page
 
 
@@ -103,11 +103,19 @@ def weekly(request, code):
         else:
             what = MenuWeek(week).label.lower()
             if changed:
-                messages.success(request, f"Saved the weekly menu ({what}): {plural(changed, 'meal')} changed.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "Saved the weekly menu (%(week)s): %(n)s meal changed.",
+                        "Saved the weekly menu (%(week)s): %(n)s meals changed.",
+                        changed,
+                    )
+                    % {"week": what, "n": changed},
+                )
             else:
-                messages.info(request, f"Nothing changed in the weekly menu ({what}).")
+                messages.info(request, gettext("Nothing changed in the weekly menu (%(week)s).") % {"week": what})
             return redirect(_weekly_url(mess, week))
-    messages.error(request, "Nothing was saved: correct the boxes marked below.")
+    messages.error(request, gettext("Nothing was saved: correct the boxes marked below."))
     return _weekly_page(request, mess, week, form=form)
 
 
@@ -123,9 +131,13 @@ def rotation(request, code):
             form.add_error("starts_on", str(error))
         else:
             if mess.rotation_starts_on:
-                messages.success(request, f"Weeks 1 and 2 alternate from Monday {mess.rotation_starts_on:%d %b %Y}.")
+                messages.success(
+                    request, gettext("Weeks 1 and 2 alternate from Monday %(date)s.") % {"date": f"{mess.rotation_starts_on:%d %b %Y}"}
+                )
             else:
-                messages.success(request, "One weekly menu is served every week; the week 1 and week 2 menus are kept but not served.")
+                messages.success(
+                    request, gettext("One weekly menu is served every week; the week 1 and week 2 menus are kept but not served.")
+                )
             return redirect(_weekly_url(mess, MenuWeek.EVERY))
     return _weekly_page(request, mess, MenuWeek.EVERY, rotation_form=form)
 
@@ -149,11 +161,11 @@ def day(request, code):
             except ValueError as error:
                 form.add_error(None, str(error))
             else:
-                what = f"{menu.get_meal_display().lower()} of {menu.date:%a %d %b %Y}"
+                what = gettext("%(meal)s of %(date)s") % {"meal": menu.get_meal_display().lower(), "date": f"{menu.date:%a %d %b %Y}"}
                 if changed:
-                    messages.success(request, f"Saved the one-day change for {what}.")
+                    messages.success(request, gettext("Saved the one-day change for %(what)s.") % {"what": what})
                 else:
-                    messages.info(request, f"Nothing changed: {what} already had these dishes.")
+                    messages.info(request, gettext("Nothing changed: %(what)s already had these dishes.") % {"what": what})
                 return redirect(_day_url(mess))
     else:
         initial = DayMealForm.today()
@@ -175,21 +187,21 @@ def day_remove(request, code):
     form = DayMealForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         problems = [e for errors in form.errors.values() for e in errors]
-        messages.error(request, f"Nothing was removed: {' '.join(problems)}")
+        messages.error(request, gettext("Nothing was removed: %(problems)s") % {"problems": " ".join(problems)})
         return redirect(_day_url(mess))
     date, meal = form.cleaned_data["date"], form.cleaned_data["meal"]
-    what = f"{Meal(meal).label.lower()} of {date:%a %d %b %Y}"
+    what = gettext("%(meal)s of %(date)s") % {"meal": Meal(meal).label.lower(), "date": f"{date:%a %d %b %Y}"}
     if request.method != "POST":
         change = TemporaryMenu.objects.filter(mess=mess, date=date, meal=meal).first()
         if change is None:
-            messages.info(request, f"There is no one-day change for {what}.")
+            messages.info(request, gettext("There is no one-day change for %(what)s.") % {"what": what})
             return redirect(_day_url(mess))
         context = {"mess": mess, "change": change, "dishes": dishes_listed(change.dishes), "back": _day_url(mess)}
         return render(request, "mess/menu_editing/day_remove.html", context)
     if temporary_menu_delete(mess=mess, date=date, meal=meal, changed_by=request.user):
-        messages.success(request, f"Removed the one-day change for {what}: the weekly menu is served.")
+        messages.success(request, gettext("Removed the one-day change for %(what)s: the weekly menu is served.") % {"what": what})
     else:
-        messages.info(request, f"There was no one-day change for {what}.")
+        messages.info(request, gettext("There was no one-day change for %(what)s.") % {"what": what})
     return redirect(_day_url(mess))
 
 
@@ -220,13 +232,17 @@ def nonveg(request, code):
             except ValueError as error:
                 formset._non_form_errors = formset.error_class([str(error)])
             else:
-                what = f"{Meal(meal).label.lower()} of {date:%a %d %b %Y}"
+                what = gettext("%(meal)s of %(date)s") % {"meal": Meal(meal).label.lower(), "date": f"{date:%a %d %b %Y}"}
                 if not changed:
-                    messages.info(request, f"Nothing changed in the non-veg items of {what}.")
+                    messages.info(request, gettext("Nothing changed in the non-veg items of %(what)s.") % {"what": what})
                 elif items:
-                    messages.success(request, f"Saved {plural(len(items), 'non-veg item')} for {what}.")
+                    messages.success(
+                        request,
+                        ngettext("Saved %(n)s non-veg item for %(what)s.", "Saved %(n)s non-veg items for %(what)s.", len(items))
+                        % {"n": len(items), "what": what},
+                    )
                 else:
-                    messages.success(request, f"Removed the non-veg items of {what}.")
+                    messages.success(request, gettext("Removed the non-veg items of %(what)s.") % {"what": what})
                 return redirect(f"{reverse('mess:menu_nonveg', kwargs={'code': mess.code})}?{urlencode({'date': date, 'meal': meal})}")
         if not which.is_valid():
             formset = None  # the date itself is refused: there are no items to show

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mess.forms.replies import ReplyForm
@@ -19,7 +20,6 @@ from mess.notifications import (
     notifications_mark_all_read,
     notifications_page,
 )
-from mess.text import plural
 from mess.views.access import mess_page
 
 
@@ -101,5 +101,5 @@ def notification_read(request, code, pk):
 def notifications_read_all(request, code):
     mess = get_object_or_404(Mess, code=code)
     n = notifications_mark_all_read(mess=mess)
-    messages.success(request, f"Marked {plural(n, 'notification')} as read.")
+    messages.success(request, ngettext("Marked %(n)s notification as read.", "Marked %(n)s notifications as read.", n) % {"n": n})
     return redirect(back_to(request, reverse("mess:dashboard", kwargs={"code": code})) + "#notifications")

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.forms.waste import WasteMealForm, WasteMealPickForm, unusual_key
 from mess.meals import closures_by_day, meals_of_today
@@ -83,37 +84,44 @@ def waste_entry(request, code):
 
 
 def saved_text(saved: MealSaved, *, date: datetime.date, meal: Meal) -> str:
-    what = f"{meal.label} of {date:%d %b %Y}"
-    parts = [f"recorded {', '.join(f'{kg} kg{_diners(n)} for {name}' for name, kg, n in saved.recorded)}"] if saved.recorded else []
+    what = gettext("%(meal)s of %(date)s") % {"meal": meal.label, "date": f"{date:%d %b %Y}"}
+    recorded = ", ".join(
+        gettext("%(kg)s kg%(diners)s for %(floor)s") % {"kg": kg, "diners": _diners(n), "floor": name} for name, kg, n in saved.recorded
+    )
+    parts = [gettext("recorded %(floors)s") % {"floors": recorded}] if saved.recorded else []
     parts += [_change_text(change) for change in saved.changed]
     if saved.cooked:
         before, after = saved.cooked
         if after is None:
-            parts.append(f"what was cooked ({before} kg) removed")
+            parts.append(gettext("what was cooked (%(kg)s kg) removed") % {"kg": before})
+        elif before is None:
+            parts.append(gettext("cooked %(kg)s kg") % {"kg": after})
         else:
-            parts.append(f"cooked {after} kg" if before is None else f"cooked changed from {before} kg to {after} kg")
+            parts.append(gettext("cooked changed from %(before)s kg to %(after)s kg") % {"before": before, "after": after})
     if not parts:
-        return f"{what}: nothing changed."
-    return f"{what}: {'; '.join(parts)}."
+        return gettext("%(what)s: nothing changed.") % {"what": what}
+    return gettext("%(what)s: %(changes)s.") % {"what": what, "changes": "; ".join(parts)}
 
 
 def _diners(n: int | None) -> str:
-    return "" if n is None else f" ({n} diners)"
+    return "" if n is None else gettext(" (%(n)s diners)") % {"n": n}
 
 
 def _change_text(change: FloorChanged) -> str:
     """One floor's change in words: the kilograms, and the head count when it changed (a cleared
     one is said, never dropped without a word)."""
-    kg = f" changed from {change.kg_before} kg to {change.kg_after} kg" if change.kg_before != change.kg_after else ""
+    kg = ""
+    if change.kg_before != change.kg_after:
+        kg = gettext(" changed from %(before)s kg to %(after)s kg") % {"before": change.kg_before, "after": change.kg_after}
     before, after = change.diners_before, change.diners_after
     if before == after:
         return f"{change.name}{kg}"
     if after is None:
-        diners = f"head count {before} cleared"
+        diners = gettext("head count %(n)s cleared") % {"n": before}
     elif before is None:
-        diners = f"head count {after} added"
+        diners = gettext("head count %(n)s added") % {"n": after}
     else:
-        diners = f"head count changed from {before} to {after}"
+        diners = gettext("head count changed from %(before)s to %(after)s") % {"before": before, "after": after}
     return f"{change.name}{kg}, {diners}" if kg else f"{change.name}: {diners}"
 
 
@@ -128,8 +136,13 @@ def waste_delete(request, code, pk):
             raise Http404("No such waste record.") from None
         messages.success(
             request,
-            f"Deleted the waste of {record.floor.name}, {record.get_meal_display().lower()} of {record.date:%d %b %Y} "
-            f"({record.total_kg} kg). The history keeps what it said.",
+            gettext("Deleted the waste of %(floor)s, %(meal)s of %(date)s (%(kg)s kg). The history keeps what it said.")
+            % {
+                "floor": record.floor.name,
+                "meal": record.get_meal_display().lower(),
+                "date": f"{record.date:%d %b %Y}",
+                "kg": record.total_kg,
+            },
         )
         return redirect(meal_url(mess, record.date, record.meal))
     record = get_object_or_404(WasteRecord.objects.select_related("floor", "recorded_by"), pk=pk, floor__mess=mess)
