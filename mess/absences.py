@@ -77,7 +77,7 @@ def meal_open_check(*, mess: Mess, date: datetime.date, window: MealWindow, now:
 def _mess_of(student) -> Mess:
     mess = Mess.objects.filter(profiles__user=student).first()
     if mess is None:
-        raise ValueError(f"{student} eats at no mess")
+        raise ValueError(gettext("%(student)s eats at no mess") % {"student": student})
     return mess
 
 

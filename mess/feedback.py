@@ -55,7 +55,7 @@ def feedback_check(
     now = timezone.now()
     mess = Mess.objects.filter(profiles__user=student).first()
     if mess is None:
-        raise ValueError(f"{student} eats at no mess")
+        raise ValueError(gettext("%(student)s eats at no mess") % {"student": student})
     today = timezone.localdate(now)
     closed = closures_by_day(mess_ids=[mess.pk], start=today, end=today).get((mess.pk, today))
     if closed is not None:
