@@ -642,7 +642,7 @@ def _report_data(*, code: str, day: datetime.date, by_floor: dict, by_meal: dict
         "waste_by_meal": [
             {
                 "meal": meal.value,
-                "label": meal.label,
+                "label": str(meal.label),
                 "kg": _cents(by_meal[meal.value][0]) if meal.value in by_meal else None,
                 "diners": by_meal[meal.value][1] if meal.value in by_meal else None,
                 "grams_per_diner": per_diner(*by_meal[meal.value]) if meal.value in by_meal else None,
@@ -654,7 +654,7 @@ def _report_data(*, code: str, day: datetime.date, by_floor: dict, by_meal: dict
         "feedback_by_meal": [
             {
                 "meal": meal.value,
-                "label": meal.label,
+                "label": str(meal.label),
                 "count": ratings.get(meal.value, (0, 0, 0))[0],
                 "average_rating": average(ratings[meal.value][1], ratings[meal.value][0]) if meal.value in ratings else None,
             }

@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.meals import meal_check, meal_windows
 from mess.models import Absence, Meal, MealWindow, Mess, Profile, Role
@@ -53,21 +54,30 @@ def cutoff_in_words(*, mess: Mess) -> str:
     return f"{span_in_words(datetime.timedelta(minutes=minutes))} before it starts" if minutes else "the moment it starts"
 
 
+def _planned_at(local: datetime.datetime, date: datetime.date) -> str:
+    """'10:00', or '21:00 on Sun 06 Dec' when the kitchen planned the meal the day before."""
+    return (
+        f"{local:%H:%M}"
+        if local.date() == date
+        else gettext("%(time)s on %(day)s") % {"time": f"{local:%H:%M}", "day": f"{local:%a %d %b}"}
+    )
+
+
 def meal_open_check(*, mess: Mess, date: datetime.date, window: MealWindow, now: datetime.datetime) -> None:
     """Raises ValueError, in words for the student, once the cut-off of that meal has passed."""
     cutoff = meal_cutoff(mess=mess, date=date, window=window)
     if now >= cutoff:
         local = timezone.localtime(cutoff)
         raise ValueError(
-            f"{window.get_meal_display()} of {date:%a %d %b} can no longer be changed: the kitchen planned it at {local:%H:%M}"
-            f"{'' if local.date() == date else f' on {local:%a %d %b}'}."
+            gettext("%(meal)s of %(day)s can no longer be changed: the kitchen planned it at %(time)s.")
+            % {"meal": window.get_meal_display(), "day": f"{date:%a %d %b}", "time": _planned_at(local, date)}
         )
 
 
 def _mess_of(student) -> Mess:
     mess = Mess.objects.filter(profiles__user=student).first()
     if mess is None:
-        raise ValueError(f"{student} eats at no mess")
+        raise ValueError(gettext("%(student)s eats at no mess") % {"student": student})
     return mess
 
 
@@ -135,11 +145,16 @@ def absence_leave(*, student, first_day: datetime.date, last_day: datetime.date,
     today = timezone.localdate(now)
     mess = _mess_of(student)
     if first_day < today:
-        raise Refused({"first_day": f"{first_day:%a %d %b} has passed: a leave starts today or later."})
+        raise Refused({"first_day": gettext("%(day)s has passed: a leave starts today or later.") % {"day": f"{first_day:%a %d %b}"}})
     if last_day < first_day:
-        raise Refused({"last_day": "The last day is before the first day."})
+        raise Refused({"last_day": gettext("The last day is before the first day.")})
     if (last_day - first_day).days + 1 > LEAVE_LONGEST:
-        raise Refused({"last_day": f"A leave lasts at most {LEAVE_LONGEST} days; this one lasts {(last_day - first_day).days + 1}."})
+        raise Refused(
+            {
+                "last_day": gettext("A leave lasts at most %(most)s days; this one lasts %(days)s.")
+                % {"most": LEAVE_LONGEST, "days": (last_day - first_day).days + 1}
+            }
+        )
     try:
         _ahead_check(last_day, now=now)
     except ValueError as error:
@@ -148,7 +163,9 @@ def absence_leave(*, student, first_day: datetime.date, last_day: datetime.date,
     missed = [w.meal for w in windows if now >= meal_cutoff(mess=mess, date=first_day, window=w)]
     open_first = [w.meal for w in windows if w.meal not in missed]
     if first_day == last_day and not open_first:
-        raise Refused({"first_day": f"Every meal of {first_day:%a %d %b} is planned already: the cut-off has passed."})
+        raise Refused(
+            {"first_day": gettext("Every meal of %(day)s is planned already: the cut-off has passed.") % {"day": f"{first_day:%a %d %b}"}}
+        )
     with transaction.atomic():
         _student_lock(student)
         rows = []
@@ -165,7 +182,10 @@ def absence_leave(*, student, first_day: datetime.date, last_day: datetime.date,
 def _ahead_check(day: datetime.date, *, now: datetime.datetime) -> None:
     latest = timezone.localdate(now) + datetime.timedelta(days=LEAVE_AHEAD)
     if day > latest:
-        raise ValueError(f"{day:%a %d %b %Y} is more than {LEAVE_AHEAD} days ahead: the latest day is {latest:%a %d %b %Y}.")
+        raise ValueError(
+            gettext("%(day)s is more than %(ahead)s days ahead: the latest day is %(latest)s.")
+            % {"day": f"{day:%a %d %b %Y}", "ahead": LEAVE_AHEAD, "latest": f"{latest:%a %d %b %Y}"}
+        )
 
 
 def _student_lock(student) -> None:

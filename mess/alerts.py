@@ -26,6 +26,7 @@ from operator import or_
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.figures import KG_SUM, cents
 from mess.meals import closed_days, day_check, day_over, day_start, windows_read
@@ -346,14 +347,16 @@ def alert_acknowledge(*, mess: Mess, alert_id: int, note: str, by) -> Alert:
     try:
         note = typed_text(note).strip()
     except ValueError as error:
-        raise ValueError(f"The note {error}.") from None
+        raise ValueError(gettext("The note %(problem)s.") % {"problem": error}) from None
     if not note:
-        raise ValueError("Say what was done about it.")
+        raise ValueError(gettext("Say what was done about it."))
     if len(note) > MAX_ACKNOWLEDGEMENT:
-        raise ValueError(f"At most {MAX_ACKNOWLEDGEMENT} characters (this note has {len(note)}).")
+        raise ValueError(
+            gettext("At most %(most)s characters (this note has %(length)s).") % {"most": MAX_ACKNOWLEDGEMENT, "length": len(note)}
+        )
     now = timezone.now()
     # Only while open: an alert resolved a moment ago is not acknowledged after the fact.
     if not Alert.objects.filter(pk=alert.pk, is_open=True).update(acknowledged_by=by, acknowledged_at=now, acknowledgement=note):
-        raise ValueError("This alert has been resolved since: its condition no longer holds.")
+        raise ValueError(gettext("This alert has been resolved since: its condition no longer holds."))
     alert.acknowledged_by, alert.acknowledged_at, alert.acknowledgement = by, now, note
     return alert

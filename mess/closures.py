@@ -13,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.derived import records_changed
 from mess.models import EARLIEST_DATE, Closure, ClosureChange, Feedback, Mess, WasteRecord
@@ -44,30 +45,46 @@ def closure_problems(
     or feedback recorded; an admin closing such days gives a reason. At most three queries."""
     today = timezone.localdate()
     if first_day < EARLIEST_DATE:
-        return {"first_day": f"The first day is before {EARLIEST_DATE:%d %b %Y}, the earliest date ManageIt records."}
+        return {
+            "first_day": gettext("The first day is before %(earliest)s, the earliest date ManageIt records.")
+            % {"earliest": f"{EARLIEST_DATE:%d %b %Y}"}
+        }
     if last_day < first_day:
-        return {"last_day": "The last day is before the first day."}
+        return {"last_day": gettext("The last day is before the first day.")}
     if (last_day - first_day).days + 1 > LONGEST:
-        return {"last_day": f"A closure lasts at most a year ({LONGEST} days); this one lasts {(last_day - first_day).days + 1}."}
+        return {
+            "last_day": gettext("A closure lasts at most a year (%(most)s days); this one lasts %(days)s.")
+            % {"most": LONGEST, "days": (last_day - first_day).days + 1}
+        }
     if last_day > today + datetime.timedelta(days=AHEAD):
         latest = today + datetime.timedelta(days=AHEAD)
-        return {"last_day": f"A closure ends at most a year ahead, by {latest:%d %b %Y}."}
+        return {"last_day": gettext("A closure ends at most a year ahead, by %(latest)s.") % {"latest": f"{latest:%d %b %Y}"}}
     if not by_admin and first_day < today:
-        return {"first_day": f"{first_day:%d %b %Y} has passed: officials close today and later days; an admin closes past days."}
+        return {
+            "first_day": gettext("%(day)s has passed: officials close today and later days; an admin closes past days.")
+            % {"day": f"{first_day:%d %b %Y}"}
+        }
     overlapping = Closure.objects.filter(mess=mess, first_day__lte=last_day, last_day__gte=first_day).exclude(pk=closure_id)
     other = overlapping.order_by("first_day").first()
     if other is not None:
-        when = f"from {other.first_day:%d %b %Y} to {other.last_day:%d %b %Y}"
-        return {"first_day": f"These days overlap the closure {when}: change or remove that one first."}
+        return {
+            "first_day": gettext("These days overlap the closure from %(first)s to %(last)s: change or remove that one first.")
+            % {"first": f"{other.first_day:%d %b %Y}", "last": f"{other.last_day:%d %b %Y}"}
+        }
     recorded = _recorded_days(mess=mess, first_day=first_day, last_day=min(last_day, today))
     if recorded and not by_admin:
-        days = ", ".join(f"{day:%d %b}" for day in recorded[:5]) + (f" and {len(recorded) - 5} more" if len(recorded) > 5 else "")
+        days = ", ".join(f"{day:%d %b}" for day in recorded[:5])
+        if len(recorded) > 5:
+            days = gettext("%(days)s and %(more)s more") % {"days": days, "more": len(recorded) - 5}
         return {
-            "first_day": f"Waste or feedback is recorded on {days}: closing it would leave those figures out of the alerts, "
-            "so only an admin can, with a reason."
+            "first_day": gettext(
+                "Waste or feedback is recorded on %(days)s: closing it would leave those figures out of the alerts, "
+                "so only an admin can, with a reason."
+            )
+            % {"days": days}
         }
     if recorded and not reason.strip():
-        return {"reason": "These days have waste or feedback recorded: say why they count as closed (the history keeps it)."}
+        return {"reason": gettext("These days have waste or feedback recorded: say why they count as closed (the history keeps it).")}
     return {}
 
 
@@ -163,7 +180,10 @@ def closure_remove(*, mess: Mess, closure_id: int, removed_by=None) -> Closure:
     with transaction.atomic():
         closure = Closure.objects.select_for_update().get(pk=closure_id, mess=mess)
         if closure.first_day <= timezone.localdate():
-            raise ValueError(f"The closure from {closure.first_day:%d %b %Y} has begun: only closures that have not begun can be removed.")
+            raise ValueError(
+                gettext("The closure from %(first)s has begun: only closures that have not begun can be removed.")
+                % {"first": f"{closure.first_day:%d %b %Y}"}
+            )
         Closure.objects.filter(pk=closure.pk).delete()  # the instance keeps its id for the caller's message
         _history(mess_id=mess.pk, before=(closure.first_day, closure.last_day, closure.reason), after=None, changed_by=removed_by)
     return closure

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import OperationalError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.derived import records_changed
 from mess.figures import average
@@ -54,24 +55,31 @@ def feedback_check(
     now = timezone.now()
     mess = Mess.objects.filter(profiles__user=student).first()
     if mess is None:
-        raise ValueError(f"{student} eats at no mess")
+        raise ValueError(gettext("%(student)s eats at no mess") % {"student": student})
     today = timezone.localdate(now)
     closed = closures_by_day(mess_ids=[mess.pk], start=today, end=today).get((mess.pk, today))
     if closed is not None:
-        raise ValueError(f"{mess.name} is closed today{f' ({closed})' if closed else ''}: it serves no meal to rate")
+        raise ValueError(
+            (
+                gettext("%(mess)s is closed today (%(reason)s): it serves no meal to rate")
+                if closed
+                else gettext("%(mess)s is closed today: it serves no meal to rate")
+            )
+            % {"mess": mess.name, "reason": closed}
+        )
     started, _ = meals_of_today(now=now, mess=mess)
     if meal not in {w.meal for w in started}:
-        raise ValueError(f"{meal} has not started yet today")
+        raise ValueError(gettext("%(meal)s has not started yet today") % {"meal": meal})
     if rating not in range(1, 6):
-        raise ValueError(f"rating {rating} is not from 1 to 5")
+        raise ValueError(gettext("rating %(rating)s is not from 1 to 5") % {"rating": rating})
     if category not in FeedbackCategory.values:
         raise ValueError(f"unknown category {category!r}")
     try:
         comment = typed_text(comment).strip()
     except ValueError as error:
-        raise ValueError(f"the comment {error}") from None
+        raise ValueError(gettext("the comment %(problem)s") % {"problem": error}) from None
     if len(comment) > MAX_COMMENT:
-        raise ValueError(f"the comment is longer than {MAX_COMMENT} characters")
+        raise ValueError(gettext("the comment is longer than %(most)s characters") % {"most": MAX_COMMENT})
     if dish_votes is not None:
         dish_votes_check(mess=mess, date=today, meal=meal, votes=dish_votes)
     terms = terms_rows()

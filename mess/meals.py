@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.models import EARLIEST_DATE, Closure, Meal, MealWindow, Mess
 from mess.refusals import Refused
@@ -68,7 +69,12 @@ def meal_window_check(
     own windows (`windows`, default the stored ones; one query then), since the pages and the jobs ask
     which meal is being served at a moment. A window may end when the next begins."""
     if not starts_at < ends_at:
-        raise Refused({"ends_at": f"It ends at {ends_at:%H:%M}, not after it starts at {starts_at:%H:%M}: a meal ends later the same day."})
+        raise Refused(
+            {
+                "ends_at": gettext("It ends at %(ends)s, not after it starts at %(starts)s: a meal ends later the same day.")
+                % {"ends": f"{ends_at:%H:%M}", "starts": f"{starts_at:%H:%M}"}
+            }
+        )
     mess_id = mess.pk if isinstance(mess, Mess) else mess
     windows = windows_read() if windows is None else windows
     # Where these hours would apply: the mess, or by default everywhere but where a mess has its own.
@@ -76,13 +82,25 @@ def meal_window_check(
     for at in where:
         for other in windows.of(at):
             if other.meal != meal and starts_at < other.ends_at and other.starts_at < ends_at:
-                there = "" if at is None or mess_id is not None else f" at {_mess_code(at)}, which has its own"
-                raise Refused(
-                    {
-                        "starts_at": f"From {starts_at:%H:%M} to {ends_at:%H:%M} overlaps {other.get_meal_display().lower()}{there} "
-                        f"({other.starts_at:%H:%M} to {other.ends_at:%H:%M}): move that meal first, or choose other hours."
-                    }
-                )
+                hours = {
+                    "starts": f"{starts_at:%H:%M}",
+                    "ends": f"{ends_at:%H:%M}",
+                    "meal": other.get_meal_display().lower(),
+                    "other_starts": f"{other.starts_at:%H:%M}",
+                    "other_ends": f"{other.ends_at:%H:%M}",
+                }
+                if at is None or mess_id is not None:
+                    message = gettext(
+                        "From %(starts)s to %(ends)s overlaps %(meal)s (%(other_starts)s to %(other_ends)s): "
+                        "move that meal first, or choose other hours."
+                    )
+                else:
+                    hours["mess"] = _mess_code(at)
+                    message = gettext(
+                        "From %(starts)s to %(ends)s overlaps %(meal)s at %(mess)s, which has its own "
+                        "(%(other_starts)s to %(other_ends)s): move that meal first, or choose other hours."
+                    )
+                raise Refused({"starts_at": message % hours})
 
 
 def _mess_code(mess_id: int) -> str:
@@ -115,7 +133,7 @@ def meal_window_remove(*, window: MealWindow) -> list[str]:
     deleted. Raises Refused for a default window, which every meal keeps, or when the default's
     hours would overlap another of the mess's own windows."""
     if window.mess_id is None:
-        raise Refused({"meal": "A meal's default window stays: change its hours instead."})
+        raise Refused({"meal": gettext("A meal's default window stays: change its hours instead.")})
     with transaction.atomic():
         windows = MessWindows(MealWindow.objects.select_for_update())
         default = windows.defaults.get(window.meal)

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.meals import meal_check
 from mess.menu_rules import (
@@ -100,7 +101,7 @@ def regular_menus_save(*, mess: Mess, week: int, menus: dict[Slot, str], changed
                 with transaction.atomic():
                     RegularMenu.objects.bulk_create(created)
             except IntegrityError:
-                raise ValueError("Someone else changed this menu at the same time: open it again and redo your change.") from None
+                raise ValueError(gettext("Someone else changed this menu at the same time: open it again and redo your change.")) from None
         if updated:
             RegularMenu.objects.bulk_update(updated, ["dishes"])
         if removed:
@@ -188,7 +189,7 @@ def temporary_menu_save(
                 with transaction.atomic():
                     menu = TemporaryMenu.objects.create(mess=mess, date=date, meal=meal, dishes=dishes)
             except IntegrityError:
-                raise ValueError("Someone else set this menu at the same time: open it again and redo your change.") from None
+                raise ValueError(gettext("Someone else set this menu at the same time: open it again and redo your change.")) from None
         else:
             menu.dishes = dishes
             menu.save(update_fields=["dishes"])
@@ -276,13 +277,13 @@ def nonveg_items_save(*, mess: Mess, date: datetime.date, meal: str, items: list
         try:
             name, price = item_name_clean(item.name), price_check(item.price)
         except ValueError as error:
-            raise ValueError(f"Item {n}: {error}") from None
+            raise ValueError(gettext("Item %(n)s: %(problem)s") % {"n": n, "problem": error}) from None
         if folded(name) in seen:
-            raise ValueError(f"Item {n}: “{name}” is listed twice.")
+            raise ValueError(gettext("Item %(n)s: “%(name)s” is listed twice.") % {"n": n, "name": name})
         seen.add(folded(name))
         cleaned.append(Item(name, price))
     if len(cleaned) > MAX_DISHES:
-        raise ValueError(f"{len(cleaned)} items: a non-veg menu holds at most {MAX_DISHES}.")
+        raise ValueError(gettext("%(count)s items: a non-veg menu holds at most %(most)s.") % {"count": len(cleaned), "most": MAX_DISHES})
     return _nonveg_write(mess=mess, date=date, meal=meal, items=cleaned, changed_by=changed_by)
 
 
@@ -302,7 +303,9 @@ def _nonveg_write(*, mess: Mess, date: datetime.date, meal: str, items: list[Ite
                     with transaction.atomic():
                         menu = NonVegMenu.objects.create(mess=mess, date=date, meal=meal)
                 except IntegrityError:
-                    raise ValueError("Someone else set these items at the same time: open them again and redo your change.") from None
+                    raise ValueError(
+                        gettext("Someone else set these items at the same time: open them again and redo your change.")
+                    ) from None
             _items_replace(menu=menu, rows=rows, items=items)
         MenuChange.objects.create(
             mess=mess,

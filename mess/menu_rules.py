@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.figures import cents
 from mess.models import MAX_DISHES, Meal, Mess, Weekday
@@ -26,13 +27,16 @@ def _typed(text: str) -> str:
     try:
         return typed_text(text)
     except ValueError as error:
-        raise ValueError(f"The text {error}; write it again without it.") from None
+        raise ValueError(gettext("The text %(problem)s; write it again without it.") % {"problem": error}) from None
 
 
 def _separator_check(text: str) -> None:
     """Refuses the menu file's dish separator, so that a menu goes out in a file and back unchanged."""
     if DISH_SEPARATOR in text:
-        raise ValueError(f"“{DISH_SEPARATOR}” separates dishes in menu files: write each dish on its own line, without “{DISH_SEPARATOR}”.")
+        raise ValueError(
+            gettext("“%(separator)s” separates dishes in menu files: write each dish on its own line, without “%(separator)s”.")
+            % {"separator": DISH_SEPARATOR}
+        )
 
 
 def _dish(text: str) -> str:
@@ -53,12 +57,17 @@ def dishes_clean(text: str, *, required: bool = True) -> str:
     dishes = dishes_listed(_typed(text))
     _separator_check(text)
     if required and not dishes:
-        raise ValueError("Write at least one dish, one per line.")
+        raise ValueError(gettext("Write at least one dish, one per line."))
     if len(dishes) > MAX_DISHES:
-        raise ValueError(f"{len(dishes)} dishes: a menu holds at most {MAX_DISHES}, one per line.")
+        raise ValueError(
+            gettext("%(count)s dishes: a menu holds at most %(most)s, one per line.") % {"count": len(dishes), "most": MAX_DISHES}
+        )
     for dish in dishes:
         if len(dish) > MAX_DISH_CHARS:
-            raise ValueError(f"“{dish[:30]}…” is {len(dish)} characters long: a dish has at most {MAX_DISH_CHARS}.")
+            raise ValueError(
+                gettext("“%(dish)s…” is %(length)s characters long: a dish has at most %(most)s.")
+                % {"dish": dish[:30], "length": len(dish), "most": MAX_DISH_CHARS}
+            )
     return "\n".join(dishes)
 
 
@@ -67,7 +76,10 @@ def menu_date_check(date: datetime.date) -> datetime.date:
     Raises ValueError otherwise (a past day's menu has been served, and the clean-up removes it)."""
     today = timezone.localdate()
     if date < today:
-        raise ValueError(f"{date:%d %b %Y} is in the past: menus can be changed from today ({today:%d %b %Y}) on.")
+        raise ValueError(
+            gettext("%(day)s is in the past: menus can be changed from today (%(today)s) on.")
+            % {"day": f"{date:%d %b %Y}", "today": f"{today:%d %b %Y}"}
+        )
     return date
 
 
@@ -75,13 +87,15 @@ def item_name_clean(name: str) -> str:
     """A non-veg item's name, trimmed. Raises ValueError when it is empty, too long, or holds a
     control character (a line break included: an item is one line) or a `;`."""
     if "\n" in name.replace("\r\n", "\n").strip():
-        raise ValueError("An item's name is one line.")
+        raise ValueError(gettext("An item's name is one line."))
     name = _dish(_typed(name))
     _separator_check(name)
     if not name:
-        raise ValueError("Name the item.")
+        raise ValueError(gettext("Name the item."))
     if len(name) > MAX_DISH_CHARS:
-        raise ValueError(f"The name is {len(name)} characters long: at most {MAX_DISH_CHARS}.")
+        raise ValueError(
+            gettext("The name is %(length)s characters long: at most %(most)s.") % {"length": len(name), "most": MAX_DISH_CHARS}
+        )
     return name
 
 
@@ -93,13 +107,13 @@ def price_check(price: Decimal) -> Decimal:
             raise InvalidOperation
         exponent = price.normalize().as_tuple().exponent
     except (InvalidOperation, AttributeError):
-        raise ValueError("Give the price as a number of rupees, such as 80 or 79.50.") from None
+        raise ValueError(gettext("Give the price as a number of rupees, such as 80 or 79.50.")) from None
     if price < 0:
-        raise ValueError("A price cannot be negative.")
+        raise ValueError(gettext("A price cannot be negative."))
     if exponent < -2:
-        raise ValueError("A price has at most two decimals (paise).")
+        raise ValueError(gettext("A price has at most two decimals (paise)."))
     if price > MAX_PRICE:
-        raise ValueError(f"A price is at most ₹{MAX_PRICE}.")
+        raise ValueError(gettext("A price is at most ₹%(most)s.") % {"most": MAX_PRICE})
     return cents(price)
 
 
@@ -127,7 +141,10 @@ def rotation_week(*, mess: Mess, date: datetime.date) -> int | None:
 def rotation_start_check(starts_on: datetime.date) -> datetime.date:
     """`starts_on`, when week 1 may start on it: a Monday. Raises ValueError otherwise."""
     if starts_on.weekday() != Weekday.MONDAY:
-        raise ValueError(f"{starts_on:%d %b %Y} is a {starts_on:%A}: week 1 starts on a Monday.")
+        raise ValueError(
+            gettext("%(day)s is a %(weekday)s: week 1 starts on a Monday.")
+            % {"day": f"{starts_on:%d %b %Y}", "weekday": Weekday(starts_on.weekday()).label}
+        )
     return starts_on
 
 

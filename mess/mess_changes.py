@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.models import MAX_REASON, MessChangeCapacity, MessChangeRequest, MessChangeWindow, OutgoingEmail, Profile
@@ -48,16 +49,21 @@ def mess_change_window_save(*, window: MessChangeWindow) -> MessChangeWindow:
     another window's, or when it has decided requests and its days change (they were decided on
     them)."""
     if window.first_day and window.last_day and window.last_day < window.first_day:
-        raise Refused({"last_day": "The last day is before the first day."})
+        raise Refused({"last_day": gettext("The last day is before the first day.")})
     with transaction.atomic():
         overlapping = MessChangeWindow.objects.filter(first_day__lte=window.last_day, last_day__gte=window.first_day).exclude(pk=window.pk)
         other = overlapping.first()
         if other is not None:
-            raise Refused({"first_day": f"These days overlap another window ({other.first_day:%d %b %Y} to {other.last_day:%d %b %Y})."})
+            raise Refused(
+                {
+                    "first_day": gettext("These days overlap another window (%(first)s to %(last)s).")
+                    % {"first": f"{other.first_day:%d %b %Y}", "last": f"{other.last_day:%d %b %Y}"}
+                }
+            )
         before = MessChangeWindow.objects.filter(pk=window.pk).first() if window.pk else None
         moved = before is not None and (before.first_day, before.last_day) != (window.first_day, window.last_day)
         if moved and before.requests.exclude(status=Status.PENDING).exists():
-            raise Refused({"last_day": "Requests of this window are decided already: its days stay as they were."})
+            raise Refused({"last_day": gettext("Requests of this window are decided already: its days stay as they were.")})
         window.save()
     return window
 
@@ -77,7 +83,7 @@ def mess_change_windows_delete(*, windows) -> int:
     window that has requests: they keep their window."""
     ids = [w.pk for w in windows if w.pk]
     if MessChangeRequest.objects.filter(window_id__in=ids).exists():
-        raise Refused({"first_day": "A window with students' requests keeps them: it cannot be deleted."})
+        raise Refused({"first_day": gettext("A window with students' requests keeps them: it cannot be deleted.")})
     with transaction.atomic():
         deleted = MessChangeWindow.objects.filter(pk__in=ids).delete()[1].get(MessChangeWindow._meta.label, 0)
     return deleted
@@ -135,27 +141,32 @@ def mess_change_ask(
     today = today or timezone.localdate()
     window = window_open(today=today)
     if window is None:
-        raise Refused({"to_mess": "Mess changes are closed: there is no window open today."})
+        raise Refused({"to_mess": gettext("Mess changes are closed: there is no window open today.")})
     profile = Profile.objects.filter(user=student).select_related("mess").first()
     if profile is None or profile.mess_id is None:
-        raise Refused({"to_mess": "You are not assigned to a mess, so there is none to move from."})
+        raise Refused({"to_mess": gettext("You are not assigned to a mess, so there is none to move from.")})
     if to_mess_id is None:
-        raise Refused({"to_mess": "Choose the mess you want to move to."})
+        raise Refused({"to_mess": gettext("Choose the mess you want to move to.")})
     if to_mess_id == profile.mess_id:
-        raise Refused({"to_mess": "You eat at that mess already: choose another."})
+        raise Refused({"to_mess": gettext("You eat at that mess already: choose another.")})
     if to_mess_id not in {m.pk for m in messes_with_room(window=window, but=profile.mess_id)}:
-        raise Refused({"to_mess": "That mess has no room for students of other messes in this window."})
+        raise Refused({"to_mess": gettext("That mess has no room for students of other messes in this window.")})
     try:
         reason = typed_text(reason or "").strip()
     except ValueError as error:
-        raise Refused({"reason": f"The reason {error}."}) from None
+        raise Refused({"reason": gettext("The reason %(problem)s.") % {"problem": error}}) from None
     if not reason:
-        raise Refused({"reason": "Say why you want to move."})
+        raise Refused({"reason": gettext("Say why you want to move.")})
     if len(reason) > MAX_REASON:
-        raise Refused({"reason": f"The reason is {len(reason)} characters long: at most {MAX_REASON}, please."})
+        raise Refused(
+            {
+                "reason": gettext("The reason is %(length)s characters long: at most %(most)s, please.")
+                % {"length": len(reason), "most": MAX_REASON}
+            }
+        )
     with transaction.atomic():
         if MessChangeRequest.objects.filter(student=student, window=window).exists():
-            raise Refused({"to_mess": "You have asked already in this window: withdraw that request to ask again."})
+            raise Refused({"to_mess": gettext("You have asked already in this window: withdraw that request to ask again.")})
         return MessChangeRequest.objects.create(
             window=window, student=student, from_mess_id=profile.mess_id, to_mess_id=to_mess_id, reason=reason
         )
@@ -167,9 +178,9 @@ def mess_change_withdraw(*, student: AbstractBaseUser, request_id: int, today: d
     today = today or timezone.localdate()
     found = MessChangeRequest.objects.filter(pk=request_id, student=student).select_related("window").first()
     if found is None:
-        raise ValueError("There is no such request of yours.")
+        raise ValueError(gettext("There is no such request of yours."))
     if found.status != Status.PENDING or found.window.last_day < today:
-        raise ValueError("The window has closed: this request can no longer be withdrawn.")
+        raise ValueError(gettext("The window has closed: this request can no longer be withdrawn."))
     MessChangeRequest.objects.filter(pk=found.pk, status=Status.PENDING).delete()
 
 

@@ -9,6 +9,7 @@ its waste or feedback does."""
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext
 
 from mess.derived import ALERTS_WITHIN_SECONDS
 from mess.menu_editing import mess_rotation_set
@@ -56,9 +57,16 @@ def baseline_check(*, start, end) -> None:
     neither (then it is the mess's first recorded days)."""
     if (start is None) != (end is None):
         missing = "baseline_end" if end is None else "baseline_start"
-        raise Refused({missing: "Give both days of the baseline period, or neither: the mess's first 28 recorded days are then used."})
+        raise Refused(
+            {missing: gettext("Give both days of the baseline period, or neither: the mess's first 28 recorded days are then used.")}
+        )
     if start is not None and end < start:
-        raise Refused({"baseline_end": f"The baseline period ends on {end:%d %b %Y}, before it starts on {start:%d %b %Y}."})
+        raise Refused(
+            {
+                "baseline_end": gettext("The baseline period ends on %(end)s, before it starts on %(start)s.")
+                % {"end": f"{end:%d %b %Y}", "start": f"{start:%d %b %Y}"}
+            }
+        )
 
 
 def messes_delete(*, messes) -> int:
@@ -70,7 +78,9 @@ def messes_delete(*, messes) -> int:
         with transaction.atomic():
             deleted = Mess.objects.filter(pk__in=ids).delete()[1].get(Mess._meta.label, 0)
     except ProtectedError:
-        raise Refused({"is_active": "A mess with people, feedback or waste keeps its history: make it inactive instead."}) from None
+        raise Refused(
+            {"is_active": gettext("A mess with people, feedback or waste keeps its history: make it inactive instead.")}
+        ) from None
     return deleted
 
 
@@ -99,5 +109,5 @@ def floors_delete(*, floors) -> int:
         with transaction.atomic():
             deleted, _ = Floor.objects.filter(pk__in=ids).delete()
     except ProtectedError:
-        raise Refused({"floor": "A floor with waste records cannot be deleted: its records keep its name."}) from None
+        raise Refused({"floor": gettext("A floor with waste records cannot be deleted: its records keep its name.")}) from None
     return deleted

@@ -3,6 +3,7 @@ critical comment, and the student reads the answer under their comment on their 
 A reply is text someone typed, checked and escaped like the comments themselves."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.models import MAX_COMMENT, Feedback, Mess, Notification
 from mess.text import typed_text
@@ -19,11 +20,11 @@ def feedback_reply(*, mess: Mess, feedback_id: int, reply: str, replied_by) -> N
     try:
         reply = typed_text(reply).strip()
     except ValueError as error:
-        raise ValueError(f"the reply {error}") from None
+        raise ValueError(gettext("the reply %(problem)s") % {"problem": error}) from None
     if not reply:
-        raise ValueError("the reply is empty")
+        raise ValueError(gettext("the reply is empty"))
     if len(reply) > MAX_COMMENT:
-        raise ValueError(f"the reply is longer than {MAX_COMMENT} characters")
+        raise ValueError(gettext("the reply is longer than %(most)s characters") % {"most": MAX_COMMENT})
     replied = (
         Feedback.objects.filter(CRITICAL_FEEDBACK, pk=feedback_id, mess=mess)
         .exclude(comment="")

@@ -144,7 +144,7 @@ def _meals_of(mess: Mess, date: datetime.date, reads: _ReportReads) -> tuple[lis
         waste.append(
             {
                 "meal": meal.value,
-                "label": meal.label,
+                "label": str(meal.label),
                 "kg": _cents(w["kg"]) if w else None,
                 "diners": w["diners"] if w else None,
                 "grams_per_diner": grams_per_diner(w["counted_kg"], w["diners"]) if counted else None,
@@ -154,7 +154,7 @@ def _meals_of(mess: Mess, date: datetime.date, reads: _ReportReads) -> tuple[lis
         ratings.append(
             {
                 "meal": meal.value,
-                "label": meal.label,
+                "label": str(meal.label),
                 "count": f["n"],
                 "average_rating": average_rating,
                 "total": f["total"],

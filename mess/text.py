@@ -10,6 +10,14 @@ import unicodedata
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+
+
+def lazy_format(message, /, **values):
+    """A translatable `message` whose %(name)s placeholders take `values` when it is shown, in the
+    reader's language (a help text or an error message of a form class, written once at import)."""
+    return lazy(lambda: str(message) % values, str)()
 
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
@@ -50,7 +58,7 @@ def typed_text(value: str) -> str:
     value = value.replace("\r\n", "\n")
     for char in value:
         if not_text(char):
-            raise ValueError(f"contains the control character U+{ord(char):04X}, which is not text")
+            raise ValueError(gettext("contains the control character U+%(code)s, which is not text") % {"code": f"{ord(char):04X}"})
     return value
 
 
@@ -59,4 +67,4 @@ def validate_typed_text(value: str) -> None:
     try:
         typed_text(value)
     except ValueError as error:
-        raise ValidationError(f"The text {error}.") from None
+        raise ValidationError(gettext("The text %(problem)s.") % {"problem": error}) from None

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.derived import records_changed
 from mess.figures import KG_SUM, cents, grams_per_diner
@@ -83,7 +84,10 @@ def waste_meal_check(*, date: datetime.date, meal: str, now: datetime.datetime |
     if date == timezone.localdate(now):
         starts = meals_to_come(now=now, mess=mess).get(meal)
         if starts is not None:
-            raise ValueError(f"{Meal(meal).label} of {date} has not started yet (it starts at {starts:%H:%M})")
+            raise ValueError(
+                gettext("%(meal)s of %(day)s has not started yet (it starts at %(time)s)")
+                % {"meal": Meal(meal).label, "day": date, "time": f"{starts:%H:%M}"}
+            )
 
 
 def meals_to_come(*, now: datetime.datetime, mess: Mess | int | None) -> dict[str, datetime.time]:

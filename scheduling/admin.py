@@ -11,7 +11,8 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_q.models import Schedule
 
 from scheduling.cron import cron_in_words, cron_validate
@@ -43,12 +44,12 @@ class JobScheduleForm(forms.ModelForm):
     job = forms.ChoiceField(choices=_job_choices)
     arguments = forms.CharField(
         required=False,
-        help_text="Keyword arguments for the job, as a Python dict, for example {'days': 30}. Empty for none.",
+        help_text=_("Keyword arguments for the job, as a Python dict, for example {'days': 30}. Empty for none."),
     )
     cron = forms.CharField(
-        help_text="Five fields in local time: minute hour day-of-month month day-of-week. '0 7 * * *' is 07:00 every day.",
+        help_text=_("Five fields in local time: minute hour day-of-month month day-of-week. '0 7 * * *' is 07:00 every day."),
     )
-    paused = forms.BooleanField(required=False, help_text="A paused schedule keeps its settings but does not run.")
+    paused = forms.BooleanField(required=False, help_text=_("A paused schedule keeps its settings but does not run."))
 
     class Meta:
         model = JobSchedule
@@ -172,15 +173,15 @@ class JobScheduleAdmin(admin.ModelAdmin):
         ]
         return own + super().get_urls()
 
-    @admin.display(description="job")
+    @admin.display(description=_("job"))
     def job(self, schedule):
         return schedule_job_key(schedule) or f"unknown: {schedule.func} {schedule.args or ''}"
 
-    @admin.display(description="when")
+    @admin.display(description=_("when"))
     def timing(self, schedule):
         return cron_in_words(schedule.cron)
 
-    @admin.display(description="next run", ordering="next_run")
+    @admin.display(description=_("next run"), ordering="next_run")
     def next_run_local(self, schedule):
         state = ScheduleState(schedule=schedule, now=timezone.now())
         if state.broken:
@@ -191,28 +192,28 @@ class JobScheduleAdmin(admin.ModelAdmin):
             return "-"
         return timezone.localtime(state.next_run).strftime("%Y-%m-%d %H:%M %Z") + (" (late)" if state.late else "")
 
-    @admin.display(description="active", boolean=True)
+    @admin.display(description=_("active"), boolean=True)
     def active(self, schedule):
         """Not paused: it runs when its time comes (whether a run is going on now is the run log's to say)."""
         return not schedule_is_paused(schedule)
 
-    @admin.display(description="next five runs")
+    @admin.display(description=_("next five runs"))
     def next_five_runs(self, schedule):
         """Filled in as the cron is typed (scheduling/next_runs.js asks next-runs/)."""
         text = _next_runs_text(schedule.cron, paused=schedule_is_paused(schedule)) if schedule.pk else ""
         return format_html('<div id="next-runs" data-url="{}">{}</div>', reverse("admin:scheduling_jobschedule_next_runs"), text)
 
-    @admin.display(description="problem")
+    @admin.display(description=_("problem"))
     def problem(self, schedule):
         return getattr(schedule, "broken_reason", None) or "-"
 
-    @admin.display(description="last run")
+    @admin.display(description=_("last run"))
     def last_outcome(self, schedule):
         if schedule.last_started_at is None:
             return "never"
         return f"{schedule.last_outcome} at {timezone.localtime(schedule.last_started_at):%Y-%m-%d %H:%M}"
 
-    @admin.display(description="took")
+    @admin.display(description=_("took"))
     def last_duration(self, schedule):
         took = ScheduleState(schedule=schedule, now=timezone.now()).last_duration
         return f"{took.total_seconds():.1f} s" if took is not None else "-"
@@ -232,27 +233,35 @@ class JobScheduleAdmin(admin.ModelAdmin):
         self._run_now(request, [schedule])
         return redirect("admin:scheduling_jobschedule_change", object_id)
 
-    @admin.action(description="Pause selected schedules")
+    @admin.action(description=_("Pause selected schedules"))
     def pause(self, request, queryset):
         for schedule in queryset:
             schedule_pause(schedule=schedule)
         count = len(queryset)
-        self.message_user(request, ngettext("Paused %d schedule.", "Paused %d schedules.", count) % count, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("Paused %(count)d schedule.", "Paused %(count)d schedules.", count) % {"count": count}, messages.SUCCESS
+        )
 
-    @admin.action(description="Resume selected schedules")
+    @admin.action(description=_("Resume selected schedules"))
     def resume(self, request, queryset):
         resumed = 0
         for schedule in queryset:
             try:
                 schedule_resume(schedule=schedule)
             except ValueError as e:
-                self.message_user(request, f"{schedule.name} was not resumed: {e}.", messages.ERROR)
+                self.message_user(
+                    request, gettext("%(schedule)s was not resumed: %(why)s.") % {"schedule": schedule.name, "why": e}, messages.ERROR
+                )
                 continue
             resumed += 1
         if resumed:
-            self.message_user(request, ngettext("Resumed %d schedule.", "Resumed %d schedules.", resumed) % resumed, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("Resumed %(count)d schedule.", "Resumed %(count)d schedules.", resumed) % {"count": resumed},
+                messages.SUCCESS,
+            )
 
-    @admin.action(description="Run selected jobs now")
+    @admin.action(description=_("Run selected jobs now"))
     def run_now(self, request, queryset):
         self._run_now(request, list(queryset))
 
@@ -261,12 +270,16 @@ class JobScheduleAdmin(admin.ModelAdmin):
         for schedule in schedules:
             key = schedule_job_key(schedule)
             if key is None:
-                self.message_user(request, f"{schedule.name} runs no known job; not run.", messages.ERROR)
+                self.message_user(
+                    request, gettext("%(schedule)s runs no known job; not run.") % {"schedule": schedule.name}, messages.ERROR
+                )
                 continue
             try:
                 job_enqueue(key=key, kwargs=schedule_kwargs(schedule), schedule_id=schedule.pk)
             except JobRefused as e:
-                self.message_user(request, f"{schedule.name} was not run: {e}", messages.ERROR)
+                self.message_user(
+                    request, gettext("%(schedule)s was not run: %(why)s") % {"schedule": schedule.name, "why": e}, messages.ERROR
+                )
                 continue
             queued.append(schedule.name)
         if not queued:
@@ -274,20 +287,22 @@ class JobScheduleAdmin(admin.ModelAdmin):
         if cluster_alive():
             self.message_user(
                 request,
-                f"Handed to the cluster: {', '.join(queued)}. Each appears in the run log when a worker takes it.",
+                gettext("Handed to the cluster: %(names)s. Each appears in the run log when a worker takes it.")
+                % {"names": ", ".join(queued)},
                 messages.SUCCESS,
             )
         else:
             self.message_user(
                 request,
-                f"Queued {', '.join(queued)}, but no cluster is running: nothing runs until one starts (manage.py qcluster).",
+                gettext("Queued %(names)s, but no cluster is running: nothing runs until one starts (manage.py qcluster).")
+                % {"names": ", ".join(queued)},
                 messages.WARNING,
             )
 
 
 def _next_runs_text(cron: str, *, paused: bool = False) -> str:
     if paused:
-        return "paused: no runs until it is resumed"
+        return gettext("paused: no runs until it is resumed")
     try:
         cron_validate(" ".join((cron or "").split()))
     except ValidationError as e:
@@ -326,7 +341,7 @@ class JobRunAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["scheduling/admin.css"]}
 
-    @admin.display(description="schedule")
+    @admin.display(description=_("schedule"))
     def schedule_name(self, run):
         if run.schedule_id is None:
             return "-"
@@ -334,7 +349,7 @@ class JobRunAdmin(admin.ModelAdmin):
         url = reverse("admin:scheduling_jobschedule_change", args=[run.schedule_id])
         return format_html('<a href="{}">{}</a>', url, name or f"schedule {run.schedule_id}")
 
-    @admin.display(description="took")
+    @admin.display(description=_("took"))
     def took(self, run):
         return f"{run.duration.total_seconds():.1f} s" if run.duration else "-"
 

@@ -3,35 +3,36 @@
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_q.models import Schedule
 
 
 class Trigger(models.TextChoices):
-    SCHEDULE = "schedule", "Schedule"
-    COMMAND = "command", "Command"
-    ADMIN = "admin", "Admin (run now)"
+    SCHEDULE = "schedule", _("Schedule")
+    COMMAND = "command", _("Command")
+    ADMIN = "admin", _("Admin (run now)")
 
 
 class Outcome(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
 
 
 class JobRun(models.Model):
     """One run of a job, however it was started. A run that never finished (its worker was
     killed) stays `running`; its lease expires and the next run goes ahead."""
 
-    job = models.CharField(max_length=64)
-    trigger = models.CharField(max_length=16, choices=Trigger.choices)
-    arguments = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
-    summary = models.TextField(blank=True)
-    traceback = models.TextField(blank=True)
-    host = models.CharField(max_length=255, blank=True, help_text="Machine and process that ran it.")
+    job = models.CharField(max_length=64, verbose_name=_("job"))
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, verbose_name=_("trigger"))
+    arguments = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, verbose_name=_("arguments"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING, verbose_name=_("outcome"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    traceback = models.TextField(blank=True, verbose_name=_("traceback"))
+    host = models.CharField(max_length=255, blank=True, help_text=_("Machine and process that ran it."), verbose_name=_("host"))
     schedule = models.ForeignKey(
         Schedule,
         on_delete=models.SET_NULL,
@@ -39,10 +40,13 @@ class JobRun(models.Model):
         blank=True,
         related_name="+",
         db_index=False,  # jobrun_schedule_started serves it
-        help_text="The schedule that started it, if one did.",
+        help_text=_("The schedule that started it, if one did."),
+        verbose_name=_("schedule"),
     )
 
     class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
         ordering = ["-started_at"]
         constraints = [models.CheckConstraint(condition=models.Q(outcome__in=Outcome.values), name="jobrun_outcome_valid")]
         indexes = [
@@ -95,9 +99,9 @@ class JobLease(models.Model):
     succeeds when the lease is free or expired, so two processes, on one machine or several,
     never both get it; a run that crashed stops blocking the job once its lease expires."""
 
-    job = models.CharField(max_length=64, primary_key=True)
-    run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    expires_at = models.DateTimeField()
+    job = models.CharField(max_length=64, primary_key=True, verbose_name=_("job"))
+    run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("run"))
+    expires_at = models.DateTimeField(_("expires at"))
 
     def __str__(self):
         return f"{self.job} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
@@ -108,7 +112,7 @@ class JobSchedule(Schedule):
 
     class Meta:
         proxy = True
-        verbose_name = "job schedule"
+        verbose_name = _("job schedule")
 
     def __str__(self):
         return self.name or f"schedule {self.pk}"
@@ -119,9 +123,9 @@ class BrokenSchedule(models.Model):
     arguments are refused. The scheduler passes over it, and every other schedule runs; saving the
     schedule again (in the admin) clears the mark, and the scheduler tries it once more."""
 
-    schedule = models.OneToOneField(Schedule, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    reason = models.TextField()
-    since = models.DateTimeField()
+    schedule = models.OneToOneField(Schedule, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("schedule"))
+    reason = models.TextField(_("reason"))
+    since = models.DateTimeField(_("since"))
 
     def __str__(self):
         return f"schedule {self.schedule_id}: {self.reason}"
@@ -132,10 +136,10 @@ class ClusterHeartbeat(models.Model):
     A cluster stopped on purpose says so (`stopped_at`): it is not waited for, and it is still known
     when it was last seen."""
 
-    cluster = models.CharField(max_length=255, primary_key=True, help_text="Machine and process.")
-    started_at = models.DateTimeField()
-    seen_at = models.DateTimeField(db_index=True)
-    stopped_at = models.DateTimeField(null=True, blank=True)
+    cluster = models.CharField(max_length=255, primary_key=True, help_text=_("Machine and process."), verbose_name=_("cluster"))
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(db_index=True, verbose_name=_("seen at"))
+    stopped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("stopped at"))
 
     def __str__(self):
         return f"{self.cluster} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_q.models import Schedule
 
 from scheduling.models import BrokenSchedule, ClusterHeartbeat, JobRun, Outcome
@@ -61,7 +62,7 @@ class ScheduleState:
 
     @property
     def description(self) -> str:
-        return JOBS[self.key].description if self.key else "runs no known job"
+        return JOBS[self.key].description if self.key else gettext("runs no known job")
 
     @property
     def paused(self) -> bool:
@@ -109,20 +110,29 @@ class ScheduleState:
         which may name people (a refused recipient's address): pages show this to whoever may see
         that the jobs have a problem, not only to admins."""
         if self.broken:
-            return f"{self.name} is broken: it does not run until an admin corrects it"
+            return gettext("%(schedule)s is broken: it does not run until an admin corrects it") % {"schedule": self.name}
         if self.late:
-            return f"{self.name} is late: it was due at {timezone.localtime(self.next_run):%Y-%m-%d %H:%M}"
+            return gettext("%(schedule)s is late: it was due at %(at)s") % {
+                "schedule": self.name,
+                "at": f"{timezone.localtime(self.next_run):%Y-%m-%d %H:%M}",
+            }
         if self.failing:
-            return f"{self.name} failed at {timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}"
+            return gettext("%(schedule)s failed at %(at)s") % {
+                "schedule": self.name,
+                "at": f"{timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}",
+            }
         if self.stuck:
-            return f"{self.name} started at {timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M} and never finished"
+            return gettext("%(schedule)s started at %(at)s and never finished") % {
+                "schedule": self.name,
+                "at": f"{timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}",
+            }
         return None
 
     @property
     def problem_detail(self) -> str | None:
         """The problem with why: the broken schedule's reason, the failed run's summary (for admins)."""
         if self.broken:
-            return f"{self.name} is broken: {self.broken}"
+            return gettext("%(schedule)s is broken: %(why)s") % {"schedule": self.name, "why": self.broken}
         if self.failing and not self.late:
             return f"{self.problem}: {self.schedule.last_summary}"
         return self.problem
@@ -146,8 +156,11 @@ class JobsHealth:
     def _cluster_lines(self) -> list[str]:
         if not self.cluster_down:
             return []
-        seen = f"last seen {timezone.localtime(self.last_seen_at):%Y-%m-%d %H:%M:%S}" if self.last_seen_at else "never seen"
-        return [f"no cluster is running the jobs ({seen}): start one with `manage.py qcluster`"]
+        if self.last_seen_at:
+            seen = gettext("last seen %(at)s") % {"at": f"{timezone.localtime(self.last_seen_at):%Y-%m-%d %H:%M:%S}"}
+        else:
+            seen = gettext("never seen")
+        return [gettext("no cluster is running the jobs (%(seen)s): start one with `manage.py qcluster`") % {"seen": seen}]
 
     @property
     def problems(self) -> list[str]:

@@ -3,6 +3,7 @@ them, by mess, day and meal, find a student's by username, and delete a wrong on
 mess/absences.py (the cook sheets already sent stay as they were)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from mess.absences import absences_delete
 from mess.admin.base import DeleteOnlyAdmin
@@ -20,6 +21,6 @@ class AbsenceAdmin(DeleteOnlyAdmin):
     def delete_rows(self, request, queryset):
         absences_delete(absences=queryset)
 
-    @admin.display(description="meal", ordering="meal")
+    @admin.display(description=_("meal"), ordering="meal")
     def meal_or_every(self, absence):
         return absence.get_meal_display() if absence.meal else "every meal"

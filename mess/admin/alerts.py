@@ -2,6 +2,8 @@
 officials acknowledge them on their pages."""
 
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mess.admin.base import ReadOnlyAdmin
 from mess.alerts import alert_wording
@@ -59,11 +61,13 @@ class AlertAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="figures")
+    @admin.display(description=_("figures"))
     def figures(self, alert):
         words = alert_wording(kind=alert.kind, subject=alert.subject, value=alert.value, threshold=alert.threshold, basis=alert.basis)
-        return " ".join(filter(None, [words["value"], f"(threshold {words['threshold']})", words["basis"]]))
+        return " ".join(
+            filter(None, [words["value"], gettext("(threshold %(threshold)s)") % {"threshold": words["threshold"]}, words["basis"]])
+        )
 
-    @admin.display(description="acknowledged", boolean=True, ordering="acknowledged_at")
+    @admin.display(description=_("acknowledged"), boolean=True, ordering="acknowledged_at")
     def acknowledged(self, alert):
         return alert.acknowledged_at is not None

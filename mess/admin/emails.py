@@ -3,11 +3,12 @@ tried and the last error say what the next run will send again. Read-only; an ad
 e-mails not sent yet (an address that will never answer), which emails_give_up does."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mess.admin.base import ReadOnlyAdmin
 from mess.emails import emails_give_up
 from mess.models import OutgoingEmail
-from mess.text import plural
 
 
 @admin.register(OutgoingEmail)
@@ -36,7 +37,11 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     def has_give_up_permission(self, request):
         return request.user.has_perm("mess.change_outgoingemail")
 
-    @admin.action(description="Give up sending the selected e-mails", permissions=["give_up"])
+    @admin.action(description=_("Give up sending the selected e-mails"), permissions=["give_up"])
     def give_up(self, request, queryset):
         given_up = emails_give_up(emails=queryset)
-        self.message_user(request, f"Gave up {plural(given_up, 'e-mail')} not sent yet.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Gave up %(count)s e-mail not sent yet.", "Gave up %(count)s e-mails not sent yet.", given_up) % {"count": given_up},
+            messages.SUCCESS,
+        )

@@ -6,6 +6,7 @@ names is read-only."""
 
 from django.contrib import admin
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from mess.admin.base import DeleteOnlyAdmin, ReadOnlyAdmin
 from mess.feedback import feedback_delete
@@ -47,7 +48,7 @@ class FeedbackAdmin(DeleteOnlyAdmin):
     def delete_rows(self, request, queryset):
         feedback_delete(entries=queryset)
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def comment_summary(self, feedback):
         return Truncator(feedback.comment).chars(80)
 

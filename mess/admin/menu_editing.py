@@ -5,6 +5,7 @@ deletion here is kept in the menu history as the officials' are."""
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from mess.admin.base import FeatureAdmin, refusals
 from mess.menu_editing import (
@@ -93,7 +94,7 @@ class RegularMenuAdmin(FeatureAdmin):
     def delete_rows(self, request, queryset):
         regular_menus_delete(menus=queryset, changed_by=request.user)
 
-    @admin.display(description="dishes")
+    @admin.display(description=_("dishes"))
     def dishes_summary(self, menu):
         return _dishes(menu)
 
@@ -118,7 +119,7 @@ class TemporaryMenuAdmin(FeatureAdmin):
     def delete_rows(self, request, queryset):
         temporary_menus_delete(menus=queryset, changed_by=request.user)
 
-    @admin.display(description="dishes")
+    @admin.display(description=_("dishes"))
     def dishes_summary(self, menu):
         return _dishes(menu)
 
@@ -173,7 +174,7 @@ class NonVegMenuAdmin(FeatureAdmin):
     def delete_rows(self, request, queryset):
         nonveg_menus_delete(menus=queryset, changed_by=request.user)
 
-    @admin.display(description="items", ordering="item_count")
+    @admin.display(description=_("items"), ordering="item_count")
     def item_count(self, menu):
         return menu.item_count
 

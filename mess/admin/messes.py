@@ -127,23 +127,24 @@ class MessAdmin(FeatureAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "is_active"]}),
         (
-            "Alerts",
+            _("Alerts"),
             {"fields": ["waste_threshold_kg", "waste_threshold_g_per_diner", "rating_threshold", "min_ratings", "alert_window_days"]},
         ),
-        ("Menus", {"fields": ["rotation_starts_on", "public_opinions"]}),
+        (_("Menus"), {"fields": ["rotation_starts_on", "public_opinions"]}),
         (
-            "Cooking for those who come",
+            _("Cooking for those who come"),
             {
                 "fields": ["absence_cutoff_minutes", "cook_margin_percent", "kitchen_email"],
-                "description": "Students skip a meal until its cut-off; then the cook sheet goes to the kitchen and the officials "
-                "who chose it.",
+                "description": _(
+                    "Students skip a meal until its cut-off; then the cook sheet goes to the kitchen and the officials who chose it."
+                ),
             },
         ),
         (
-            "Waste's worth and goal",
+            _("Waste's worth and goal"),
             {
                 "fields": ["food_cost_per_kg", "co2e_per_kg", "kg_per_meal", "baseline_start", "baseline_end", "waste_goal_percent"],
-                "description": "What a kilogram of waste is worth, and the goal of wasting less per diner than in a baseline period.",
+                "description": _("What a kilogram of waste is worth, and the goal of wasting less per diner than in a baseline period."),
             },
         ),
     ]
@@ -163,7 +164,7 @@ class MessAdmin(FeatureAdmin):
     def delete_rows(self, request, queryset):
         messes_delete(messes=list(queryset))
 
-    @admin.display(description="floors", ordering="floor_count")
+    @admin.display(description=_("floors"), ordering="floor_count")
     def floor_count(self, mess):
         return mess.floor_count
 

@@ -2,6 +2,7 @@
 (mess/notifications.py)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from mess.admin.base import ReadOnlyAdmin
 from mess.models import Notification
@@ -30,11 +31,11 @@ class NotificationAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
     # Plain strings: the read-only fields escape them and break their lines; students typed these.
-    @admin.display(description="comments (why critical)")
+    @admin.display(description=_("comments (why critical)"))
     def comments_text(self, notification):
         return "\n".join(f"{c['text']} ({c['why']})" if c.get("why") else c["text"] for c in notification.comments)
 
-    @admin.display(description="digest")
+    @admin.display(description=_("digest"))
     def digest_text(self, notification):
         themes = notification.digest.get("themes", []) if notification.digest else []
         return "\n".join(f"{t['theme']}: {t['count']}, e.g. {t['example']}" for t in themes) or "-"

@@ -6,11 +6,13 @@ import smtplib
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from mess.admin.base import FeatureAdmin
 from mess.models import Profile
 from mess.people import people_delete, people_invite, person_save, profile_save, profiles_delete
-from mess.text import plural, validate_typed_text
+from mess.text import validate_typed_text
 
 User = get_user_model()
 
@@ -90,25 +92,36 @@ class ManageItUserAdmin(FeatureAdmin, UserAdmin):
             queryset = queryset.exclude(is_superuser=True)
         people_delete(users=queryset)
 
-    @admin.display(description="mess", ordering="profile__mess__code")
+    @admin.display(description=_("mess"), ordering="profile__mess__code")
     def mess(self, user):
         profile = getattr(user, "profile", None)
         return profile.mess if profile else None
 
-    @admin.display(description="invited", ordering="profile__invited_at")
+    @admin.display(description=_("invited"), ordering="profile__invited_at")
     def invited(self, user):
         profile = getattr(user, "profile", None)
         return profile.invited_at if profile else None
 
-    @admin.action(description="Send an invitation (a link to set a password)", permissions=["change"])
+    @admin.action(description=_("Send an invitation (a link to set a password)"), permissions=["change"])
     def invite(self, request, queryset):
         if not request.user.is_superuser:
             queryset = queryset.exclude(is_superuser=True)
         try:
             invited = people_invite(users=queryset.order_by("username"))
         except (smtplib.SMTPException, OSError) as error:
-            self.message_user(request, f"The mail server failed ({error}); those invited before it keep their invitation.", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("The mail server failed (%(error)s); those invited before it keep their invitation.") % {"error": error},
+                messages.ERROR,
+            )
             return
         left_out = len(queryset) - invited
-        note = f" {plural(left_out, 'user')} without an e-mail address or not active left out." if left_out else ""
-        self.message_user(request, f"Invited {plural(invited, 'user')}.{note}", messages.SUCCESS)
+        message = ngettext("Invited %(count)s user.", "Invited %(count)s users.", invited) % {"count": invited}
+        if left_out:
+            left = ngettext(
+                "%(count)s user without an e-mail address or not active left out.",
+                "%(count)s users without an e-mail address or not active left out.",
+                left_out,
+            )
+            message = f"{message} {left % {'count': left_out}}"
+        self.message_user(request, message, messages.SUCCESS)

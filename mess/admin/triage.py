@@ -3,10 +3,11 @@
 
 from django.contrib import admin
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mess.admin.base import FeatureAdmin
 from mess.models import ComplaintTerm, ComplaintTheme
-from mess.text import plural
 from mess.triage import complaint_term_save, complaint_terms_delete, complaint_theme_save, complaint_themes_delete
 
 
@@ -18,7 +19,15 @@ class ComplaintTermInline(admin.TabularInline):
 class RetriagesAdmin(FeatureAdmin):
     def retriaged(self, request, changed: int) -> None:
         if changed:
-            self.message_user(request, f"The new terms changed the verdict of {plural(changed, 'entry', 'entries')} not notified yet.")
+            self.message_user(
+                request,
+                ngettext(
+                    "The new terms changed the verdict of %(count)s entry not notified yet.",
+                    "The new terms changed the verdict of %(count)s entries not notified yet.",
+                    changed,
+                )
+                % {"count": changed},
+            )
 
 
 @admin.register(ComplaintTheme)
@@ -41,7 +50,7 @@ class ComplaintThemeAdmin(RetriagesAdmin):
     def delete_rows(self, request, queryset):
         self.retriaged(request, complaint_themes_delete(themes=queryset))
 
-    @admin.display(description="terms")
+    @admin.display(description=_("terms"))
     def term_list(self, theme):
         return Truncator(", ".join(t.words for t in theme.terms.all())).chars(120)
 

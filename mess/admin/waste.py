@@ -5,6 +5,7 @@ a meal, through the waste page's function too."""
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from mess.admin.base import FeatureAdmin, ReadOnlyAdmin, refusals
 from mess.figures import grams_per_diner
@@ -39,15 +40,15 @@ class WasteRecordAdmin(FeatureAdmin):
     def delete_rows(self, request, queryset):
         waste_records_delete(records=queryset, deleted_by=request.user)
 
-    @admin.display(description="mess", ordering="floor__mess__code")
+    @admin.display(description=_("mess"), ordering="floor__mess__code")
     def mess(self, record):
         return record.floor.mess
 
-    @admin.display(description="floor", ordering="floor__name")
+    @admin.display(description=_("floor"), ordering="floor__name")
     def floor_name(self, record):
         return record.floor.name
 
-    @admin.display(description="g per diner")
+    @admin.display(description=_("g per diner"))
     def grams_per_diner(self, record):
         return grams_per_diner(record.total_kg, record.diners)
 

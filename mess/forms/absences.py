@@ -3,10 +3,12 @@ from one day to another; the rules are mess/absences.py's. (The days of a mess's
 exports' DateRangeForm.)"""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mess.absences import LEAVE_AHEAD, LEAVE_LONGEST
 from mess.forms.common import DateInput
 from mess.models import Meal
+from mess.text import lazy_format
 
 
 class AbsenceMealForm(forms.Form):
@@ -19,10 +21,13 @@ class AbsenceMealForm(forms.Form):
 class LeaveForm(forms.Form):
     """Every meal from one day to another; absence_leave says what is wrong, beside the field."""
 
-    first_day = forms.DateField(label="First day away", widget=DateInput)
+    first_day = forms.DateField(label=_("First day away"), widget=DateInput)
     last_day = forms.DateField(
-        label="Last day away",
+        label=_("Last day away"),
         widget=DateInput,
-        help_text=f"The same as the first day for one day. A leave lasts at most {LEAVE_LONGEST} days and ends at most "
-        f"{LEAVE_AHEAD} days from today.",
+        help_text=lazy_format(
+            _("The same as the first day for one day. A leave lasts at most %(longest)s days and ends at most %(ahead)s days from today."),
+            longest=LEAVE_LONGEST,
+            ahead=LEAVE_AHEAD,
+        ),
     )

@@ -3,6 +3,7 @@ failed logins (mess/logins.py). The reset page uses Django's form as it is (mess
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext
 
 from mess.logins import login_allowed, login_failed
 
@@ -18,7 +19,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def clean_old_password(self):
         username = self.user.get_username()
         if not login_allowed(self.request, username=username):
-            raise forms.ValidationError("Too many wrong passwords: wait a while before trying again.")
+            raise forms.ValidationError(gettext("Too many wrong passwords: wait a while before trying again."))
         try:
             return super().clean_old_password()
         except forms.ValidationError:

@@ -1,6 +1,7 @@
 """The closed-days page's form (mess/views/closures.py), checked by the rules of mess/closures.py."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mess.closures import closure_problems
 from mess.forms.common import DateInput, TypedTextField
@@ -11,9 +12,9 @@ class ClosureForm(forms.Form):
     """Days a mess is closed; the rules are mess.closures', each message shown beside its field."""
 
     first_day = forms.DateField(widget=DateInput)
-    last_day = forms.DateField(widget=DateInput, help_text="The same as the first day for a single day.")
+    last_day = forms.DateField(widget=DateInput, help_text=_("The same as the first day for a single day."))
     reason = TypedTextField(
-        required=False, max_length=100, help_text="A holiday, a vacation: needed when the days already have waste or feedback recorded."
+        required=False, max_length=100, help_text=_("A holiday, a vacation: needed when the days already have waste or feedback recorded.")
     )
 
     def __init__(self, *args, mess: Mess, by_admin: bool = False, **kwargs):

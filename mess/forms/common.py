@@ -4,6 +4,7 @@ error, a figure that says one thing wrong at once, and the check of a date of wa
 import datetime
 
 from django import forms
+from django.utils.translation import gettext
 
 from mess.meals import day_check
 from mess.text import typed_text
@@ -20,7 +21,7 @@ class TypedTextField(forms.CharField):
         try:
             return typed_text(super().to_python(value))
         except ValueError as error:
-            raise forms.ValidationError(f"The text {error}; write it again without it.") from None
+            raise forms.ValidationError(gettext("The text %(problem)s; write it again without it.") % {"problem": error}) from None
 
 
 class FigureField(forms.DecimalField):

@@ -1,6 +1,7 @@
 """The e-mail settings page's form (mess/views/email_choices.py): which e-mails a person gets."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class EmailChoicesForm(forms.Form):
@@ -8,17 +9,21 @@ class EmailChoicesForm(forms.Form):
     are the admins' alone, missing-waste reminders and cook sheets the officials' alone."""
 
     emails_critical = forms.BooleanField(
-        label="Critical feedback", required=False, help_text="When a meal ends with low ratings with comments or hygiene complaints."
+        label=_("Critical feedback"), required=False, help_text=_("When a meal ends with low ratings with comments or hygiene complaints.")
     )
     emails_missing_waste = forms.BooleanField(
-        label="Missing-waste reminders", required=False, help_text="An hour after each meal, the floors that recorded no waste for it."
+        label=_("Missing-waste reminders"),
+        required=False,
+        help_text=_("An hour after each meal, the floors that recorded no waste for it."),
     )
-    emails_daily_report = forms.BooleanField(label="Daily reports", required=False, help_text="Each morning, the previous day in figures.")
+    emails_daily_report = forms.BooleanField(
+        label=_("Daily reports"), required=False, help_text=_("Each morning, the previous day in figures.")
+    )
     emails_cook_sheet = forms.BooleanField(
-        label="Cook sheets", required=False, help_text="At each meal's cut-off, how many are expected and how much to cook."
+        label=_("Cook sheets"), required=False, help_text=_("At each meal's cut-off, how many are expected and how much to cook.")
     )
     emails_job_problems = forms.BooleanField(
-        label="Job problems", required=False, help_text="When a scheduled job starts failing, recovers, or runs late."
+        label=_("Job problems"), required=False, help_text=_("When a scheduled job starts failing, recovers, or runs late.")
     )
 
     def __init__(self, *args, is_admin: bool, **kwargs):

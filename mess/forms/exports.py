@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.utils.translation import gettext
 
 from mess.forms.common import DateInput, recorded_date
 
@@ -18,5 +19,5 @@ class DateRangeForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
-            raise forms.ValidationError("The end date is before the start date.")
+            raise forms.ValidationError(gettext("The end date is before the start date."))
         return cleaned

@@ -2,22 +2,24 @@
 and disliked."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mess.forms.common import TypedTextField
 from mess.models import MAX_COMMENT, FeedbackCategory, MealWindow
 
 
 class FeedbackForm(forms.Form):
-    meal = forms.ChoiceField(widget=forms.HiddenInput, error_messages={"invalid_choice": "This meal cannot be rated now."})
+    meal = forms.ChoiceField(widget=forms.HiddenInput, error_messages={"invalid_choice": _("This meal cannot be rated now.")})
     rating = forms.TypedChoiceField(
-        choices=[(n, str(n)) for n in range(1, 6)], coerce=int, widget=forms.RadioSelect, help_text="1 is very bad, 5 is very good."
+        choices=[(n, str(n)) for n in range(1, 6)], coerce=int, widget=forms.RadioSelect, help_text=_("1 is very bad, 5 is very good.")
     )
     category = forms.ChoiceField(choices=FeedbackCategory.choices, initial=FeedbackCategory.FOOD)
     comment = TypedTextField(
         required=False,
         max_length=MAX_COMMENT,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional. What was good or bad?",
+        help_text=_("Optional. What was good or bad?"),
     )
 
     def __init__(self, *args, meals: list[MealWindow], **kwargs):
@@ -37,12 +39,12 @@ class DishVotesForm(forms.Form):
         self.dishes = dishes
         for name in ("liked", "disliked"):
             self.fields[name].choices = [(dish, dish) for dish in dishes]
-            self.fields[name].error_messages["invalid_choice"] = "%(value)s is not on this meal's menu today."
+            self.fields[name].error_messages["invalid_choice"] = gettext("%(value)s is not on this meal's menu today.")
 
     def clean(self):
         cleaned = super().clean()
         if both := set(cleaned.get("liked", ())) & set(cleaned.get("disliked", ())):
-            raise forms.ValidationError(f"A dish is liked or disliked, not both: {', '.join(sorted(both))}.")
+            raise forms.ValidationError(gettext("A dish is liked or disliked, not both: %(dishes)s.") % {"dishes": ", ".join(sorted(both))})
         return cleaned
 
     def votes(self) -> dict[str, bool]:

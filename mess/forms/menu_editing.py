@@ -3,11 +3,13 @@ mess/menu_editing.py, so that each problem shows beside its field; the services 
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mess.forms.common import DateInput, FigureField, checked
 from mess.menu_rules import Slot, dishes_clean, item_name_clean, menu_date_check, price_check
 from mess.models import MAX_DISHES, Meal, Weekday
-from mess.text import folded
+from mess.text import folded, lazy_format
 
 
 class DishesField(forms.CharField):
@@ -17,7 +19,7 @@ class DishesField(forms.CharField):
 
     def __init__(self, *, required_dishes: bool = True, **kwargs):
         self.required_dishes = required_dishes
-        kwargs.setdefault("help_text", f"One dish per line, at most {MAX_DISHES}.")
+        kwargs.setdefault("help_text", lazy_format(_("One dish per line, at most %(most)s."), most=MAX_DISHES))
         super().__init__(strip=False, required=required_dishes, **kwargs)
 
     def to_python(self, value):
@@ -64,10 +66,10 @@ class WeeklyMenuForm(forms.Form):
 
 class RotationForm(forms.Form):
     starts_on = forms.DateField(
-        label="Week 1 starts on",
+        label=_("Week 1 starts on"),
         required=False,
         widget=DateInput,
-        help_text="A Monday. Weeks then alternate 1, 2, 1, 2 from it. Leave empty to serve one weekly menu.",
+        help_text=_("A Monday. Weeks then alternate 1, 2, 1, 2 from it. Leave empty to serve one weekly menu."),
     )
 
 
@@ -96,7 +98,7 @@ class ItemForm(forms.Form):
 
     name = forms.CharField(required=False, strip=False)
     price = FigureField(
-        label="Price (₹)",
+        label=_("Price (₹)"),
         required=False,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
     )
@@ -113,9 +115,9 @@ class ItemForm(forms.Form):
         cleaned = super().clean()
         name, price = cleaned.get("name"), cleaned.get("price")
         if name and price is None and "price" not in self.errors:
-            self.add_error("price", "Give the item's price.")
+            self.add_error("price", gettext("Give the item's price."))
         if not name and price is not None and "name" not in self.errors:
-            self.add_error("name", "Name the item.")
+            self.add_error("name", gettext("Name the item."))
         return cleaned
 
     @property
@@ -133,7 +135,7 @@ class BaseItemFormSet(forms.BaseFormSet):
                 continue
             key = folded(form.cleaned_data["name"])
             if key in seen:
-                form.add_error("name", "This item is listed twice.")
+                form.add_error("name", gettext("This item is listed twice."))
             seen[key] = form
 
 

@@ -3,10 +3,13 @@ every floor after that meal in one form, with what was cooked for it; the rules 
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mess.figures import cents
 from mess.forms.common import DateInput, FigureField, recorded_date
 from mess.models import MAX_COOKED_KG, MAX_DINERS, MAX_WASTE_KG, CookedFood, Floor, Meal, WasteRecord
+from mess.text import lazy_format
 from mess.waste import Cooked, FloorWaste, waste_meal_check
 
 
@@ -38,7 +41,7 @@ class WasteMealPickForm(forms.Form):
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
-            raise forms.ValidationError("The date is in the future: waste is recorded after the meal.")
+            raise forms.ValidationError(gettext("The date is in the future: waste is recorded after the meal."))
         return recorded_date(date)
 
     def clean(self):
@@ -58,17 +61,19 @@ class WasteMealForm(WasteMealPickForm):
 
     confirm = forms.CharField(required=False, widget=forms.HiddenInput)
     cooked_kg = FigureField(
-        label="Cooked for the meal (kg)",
+        label=_("Cooked for the meal (kg)"),
         required=False,
         min_value=0,
         max_value=MAX_COOKED_KG,
         max_digits=7,
         decimal_places=2,
-        help_text="Optional: what the kitchen cooked for this meal, weighed before serving, one figure for the mess. "
-        "The dashboard then shows the waste as a share of it, and the cook sheet says how many kilograms to cook.",
+        help_text=_(
+            "Optional: what the kitchen cooked for this meal, weighed before serving, one figure for the mess. "
+            "The dashboard then shows the waste as a share of it, and the cook sheet says how many kilograms to cook."
+        ),
         error_messages={
-            "min_value": "What was cooked cannot be negative.",
-            "max_value": f"More than {MAX_COOKED_KG:.0f} kg is not plausible.",
+            "min_value": _("What was cooked cannot be negative."),
+            "max_value": lazy_format(_("More than %(most)s kg is not plausible."), most=f"{MAX_COOKED_KG:.0f}"),
         },
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal", "min": "0"}),
     )
@@ -83,7 +88,7 @@ class WasteMealForm(WasteMealPickForm):
         for floor in floors:
             record = stored.get(floor.pk)
             self.fields[f"kg_{floor.pk}"] = FigureField(
-                label=f"{floor.name}: kg",
+                label=gettext("%(floor)s: kg") % {"floor": floor.name},
                 required=False,
                 min_value=0,
                 max_value=MAX_WASTE_KG,
@@ -91,20 +96,21 @@ class WasteMealForm(WasteMealPickForm):
                 decimal_places=2,
                 initial=record.total_kg if record else None,
                 error_messages={
-                    "min_value": "Waste cannot be negative.",
-                    "max_value": f"More than {MAX_WASTE_KG:.0f} kg is not a plausible amount: check the figure.",
+                    "min_value": _("Waste cannot be negative."),
+                    "max_value": gettext("More than %(most)s kg is not a plausible amount: check the figure.")
+                    % {"most": f"{MAX_WASTE_KG:.0f}"},
                 },
                 widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal", "min": "0"}),
             )
             self.fields[f"diners_{floor.pk}"] = forms.IntegerField(
-                label=f"{floor.name}: diners",
+                label=gettext("%(floor)s: diners") % {"floor": floor.name},
                 required=False,
                 min_value=0,
                 max_value=MAX_DINERS,
                 initial=record.diners if record else None,
                 error_messages={
-                    "min_value": "The head count cannot be negative.",
-                    "max_value": f"More than {MAX_DINERS} diners is not a head count: check the figure.",
+                    "min_value": _("The head count cannot be negative."),
+                    "max_value": gettext("More than %(most)s diners is not a head count: check the figure.") % {"most": MAX_DINERS},
                 },
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
             )
@@ -119,15 +125,15 @@ class WasteMealForm(WasteMealPickForm):
             kg, diners = cleaned.get(kg_field), cleaned.get(diners_field)
             if kg is None:
                 if floor.pk in self.stored:
-                    self.add_error(kg_field, "An empty figure does not remove a record: give the figure, or delete the record.")
+                    self.add_error(kg_field, gettext("An empty figure does not remove a record: give the figure, or delete the record."))
                 elif diners is not None:
-                    self.add_error(kg_field, "Give the kilograms too, or leave the head count empty.")
+                    self.add_error(kg_field, gettext("Give the kilograms too, or leave the head count empty."))
                 continue
             figures.append(FloorWaste(floor=floor, total_kg=kg, diners=diners))
         self.cooked = Cooked(kg=cleaned.get("cooked_kg")) if "cooked_kg" in self.data and "cooked_kg" not in self.errors else None
         cooked_changes = self.cooked is not None and self.cooked.kg != (self.stored_cooked.kg if self.stored_cooked else None)
         if not figures and not cooked_changes and not self.errors:
-            raise forms.ValidationError("Give the waste of at least one floor, or what was cooked.")
+            raise forms.ValidationError(gettext("Give the waste of at least one floor, or what was cooked."))
         self.figures = figures
         return cleaned
 

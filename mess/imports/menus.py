@@ -28,8 +28,8 @@ from mess.text import typed_text
 
 WEEKDAYS = {
     **{str(day.value): day.value for day in Weekday},
-    **{day.label.lower(): day.value for day in Weekday},
-    **{day.label[:3].lower(): day.value for day in Weekday},
+    **{day.name.lower(): day.value for day in Weekday},
+    **{day.name[:3].lower(): day.value for day in Weekday},
 }
 WEEKS = {"0": MenuWeek.EVERY, "every": MenuWeek.EVERY, "1": MenuWeek.FIRST, "2": MenuWeek.SECOND}
 VEG = {"yes": True, "true": True, "no": False, "false": False}

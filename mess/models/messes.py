@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mess.text import validate_typed_text
 
@@ -29,20 +30,20 @@ class Meal(models.TextChoices):
     """The four meals of a mess day, in the order they are served. The values are what every
     `meal` column stores and what the import files and commands accept."""
 
-    BREAKFAST = "breakfast", "Breakfast"
-    LUNCH = "lunch", "Lunch"
-    SNACKS = "snacks", "Snacks"
-    DINNER = "dinner", "Dinner"
+    BREAKFAST = "breakfast", _("Breakfast")
+    LUNCH = "lunch", _("Lunch")
+    SNACKS = "snacks", _("Snacks")
+    DINNER = "dinner", _("Dinner")
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class MealWindow(models.Model):
@@ -57,13 +58,16 @@ class MealWindow(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="meal_windows",
-        help_text="Empty for the default window, which every mess without its own follows.",
+        help_text=_("Empty for the default window, which every mess without its own follows."),
+        verbose_name=_("mess"),
     )
-    meal = models.CharField(max_length=16, choices=Meal.choices)
-    starts_at = models.TimeField()
-    ends_at = models.TimeField()
+    meal = models.CharField(max_length=16, choices=Meal.choices, verbose_name=_("meal"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
 
     class Meta:
+        verbose_name = _("meal window")
+        verbose_name_plural = _("meal windows")
         constraints = [
             models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")), name="mealwindow_starts_before_end"),
             models.CheckConstraint(condition=Q(meal__in=Meal.values), name="mealwindow_meal_valid"),
@@ -81,19 +85,21 @@ class MealWindow(models.Model):
 
 
 class Mess(models.Model):
-    code = models.SlugField(max_length=32, unique=True, help_text="Short name used in URLs and import files, e.g. mess1.")
-    name = models.CharField(max_length=100, validators=[validate_typed_text])
-    is_active = models.BooleanField(default=True)
+    code = models.SlugField(
+        max_length=32, unique=True, help_text=_("Short name used in URLs and import files, e.g. mess1."), verbose_name=_("code")
+    )
+    name = models.CharField(max_length=100, validators=[validate_typed_text], verbose_name=_("name"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     waste_threshold_kg = models.DecimalField(
-        "waste threshold (kg per day)",
+        _("waste threshold (kg per day)"),
         max_digits=7,
         decimal_places=2,
         default=Decimal("50"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="A floor whose waste per recorded day over the alert window is above this raises a high-waste alert.",
+        help_text=_("A floor whose waste per recorded day over the alert window is above this raises a high-waste alert."),
     )
     waste_threshold_g_per_diner = models.DecimalField(
-        "waste threshold (g per diner)",
+        _("waste threshold (g per diner)"),
         max_digits=7,
         decimal_places=2,
         null=True,
@@ -101,112 +107,129 @@ class Mess(models.Model):
         default=Decimal("150"),
         db_default=Decimal("150"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="A floor whose waste per diner over the alert window is above this raises an alert; empty turns that alert off.",
+        help_text=_("A floor whose waste per diner over the alert window is above this raises an alert; empty turns that alert off."),
     )
     rating_threshold = models.DecimalField(
         max_digits=3,
         decimal_places=2,
         default=Decimal("3.0"),
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
-        help_text="A meal whose average rating over the alert window is below this raises a low-rating alert.",
+        help_text=_("A meal whose average rating over the alert window is below this raises a low-rating alert."),
+        verbose_name=_("rating threshold"),
     )
     min_ratings = models.PositiveIntegerField(
         default=10,
         db_default=10,
         validators=[MinValueValidator(1)],
-        help_text="How many ratings a meal needs over the alert window before its average can raise a low-rating alert.",
+        help_text=_("How many ratings a meal needs over the alert window before its average can raise a low-rating alert."),
+        verbose_name=_("min ratings"),
     )
     alert_window_days = models.PositiveSmallIntegerField(
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text="How many days, ending today, the alerts look at.",
+        help_text=_("How many days, ending today, the alerts look at."),
+        verbose_name=_("alert window days"),
     )
     rotation_starts_on = models.DateField(
-        "week 1 starts on",
+        _("week 1 starts on"),
         null=True,
         blank=True,
-        help_text="For a mess that alternates two weekly menus: a Monday of week 1. Weeks count from it, 1, 2, 1, 2, ...",
+        help_text=_("For a mess that alternates two weekly menus: a Monday of week 1. Weeks count from it, 1, 2, 1, 2, ..."),
     )
     public_opinions = models.BooleanField(
-        "show what students think on the public menu",
+        _("show what students think on the public menu"),
         default=False,
         db_default=False,
-        help_text="The public menu page then shows this month's average rating of each meal and the dishes liked and disliked "
-        "most (figures only: no comment, no name). Students of the mess always see them on their page.",
+        help_text=_(
+            "The public menu page then shows this month's average rating of each meal and the dishes liked and disliked "
+            "most (figures only: no comment, no name). Students of the mess always see them on their page."
+        ),
     )
     # Cooking for those who will come (mess/absences.py, mess/forecast.py, mess/cook_sheets.py)
     absence_cutoff_minutes = models.PositiveSmallIntegerField(
-        "absence cut-off (minutes)",
+        _("absence cut-off (minutes)"),
         default=DEFAULT_CUTOFF,
         db_default=DEFAULT_CUTOFF,
         validators=[MaxValueValidator(MAX_CUTOFF_MINUTES)],
-        help_text="How long before a meal starts students may still say they will skip it, or take that back; the kitchen's "
-        "cook sheet goes out then. 180 is three hours.",
+        help_text=_(
+            "How long before a meal starts students may still say they will skip it, or take that back; the kitchen's "
+            "cook sheet goes out then. 180 is three hours."
+        ),
     )
     cook_margin_percent = models.DecimalField(
-        "cooking margin (%)",
+        _("cooking margin (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("5"),
         db_default=Decimal("5"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="The cook sheet's quantity is the forecast head count plus this share, for those the forecast misses.",
+        help_text=_("The cook sheet's quantity is the forecast head count plus this share, for those the forecast misses."),
     )
     kitchen_email = models.EmailField(
-        "kitchen's e-mail address",
+        _("kitchen's e-mail address"),
         blank=True,
         db_default="",
-        help_text="Where the cook sheet goes besides the officials who chose it; empty for none.",
+        help_text=_("Where the cook sheet goes besides the officials who chose it; empty for none."),
     )
     # Waste in rupees, CO2e and meals, against a goal (mess/waste_value.py)
     food_cost_per_kg = models.DecimalField(
-        "food cost (₹ per kg)",
+        _("food cost (₹ per kg)"),
         max_digits=7,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="What a kilogram of cooked food costs the mess: a month's food spend divided by the kilograms cooked that month "
-        "(the waste page records them). Empty: waste is not valued in rupees.",
+        help_text=_(
+            "What a kilogram of cooked food costs the mess: a month's food spend divided by the kilograms cooked that month "
+            "(the waste page records them). Empty: waste is not valued in rupees."
+        ),
     )
     co2e_per_kg = models.DecimalField(
-        "kg CO2e per kg wasted",
+        _("kg CO2e per kg wasted"),
         max_digits=5,
         decimal_places=2,
         default=CO2E_PER_KG,
         db_default=CO2E_PER_KG,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="Greenhouse gas emitted to grow, cook and throw away a kilogram of food. 2.5, the default, is FAO's world "
-        "average (Food Wastage Footprint, 2013: 3.3 Gt CO2e for 1.3 Gt of food wasted).",
+        help_text=_(
+            "Greenhouse gas emitted to grow, cook and throw away a kilogram of food. 2.5, the default, is FAO's world "
+            "average (Food Wastage Footprint, 2013: 3.3 Gt CO2e for 1.3 Gt of food wasted)."
+        ),
     )
     kg_per_meal = models.DecimalField(
-        "kg per meal",
+        _("kg per meal"),
         max_digits=5,
         decimal_places=3,
         default=KG_PER_MEAL,
         db_default=KG_PER_MEAL,
         validators=[MinValueValidator(Decimal("0.05"))],
-        help_text="What one meal weighs, to say waste in meals: 0.42, the default, is WRAP's meal (420 g), which UK food waste "
-        "reporting uses.",
+        help_text=_(
+            "What one meal weighs, to say waste in meals: 0.42, the default, is WRAP's meal (420 g), which UK food waste reporting uses."
+        ),
     )
     baseline_start = models.DateField(
         null=True,
         blank=True,
-        help_text="The first day of the period the waste goal is measured against; empty: the mess's first 28 recorded days.",
+        help_text=_("The first day of the period the waste goal is measured against; empty: the mess's first 28 recorded days."),
+        verbose_name=_("baseline start"),
     )
-    baseline_end = models.DateField(null=True, blank=True, help_text="The last day of that period; empty with the first day.")
+    baseline_end = models.DateField(
+        null=True, blank=True, help_text=_("The last day of that period; empty with the first day."), verbose_name=_("baseline end")
+    )
     waste_goal_percent = models.DecimalField(
-        "waste goal (% less per diner)",
+        # xgettext:no-python-format
+        _("waste goal (% less per diner)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("20"),
         db_default=Decimal("20"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="How much less waste per diner than in the baseline period the mess aims for.",
+        help_text=_("How much less waste per diner than in the baseline period the mess aims for."),
     )
 
     class Meta:
-        verbose_name_plural = "messes"
+        verbose_name = _("mess")
+        verbose_name_plural = _("messes")
         ordering = ["code"]
         # What makes a ManageIt admin (with superusers), given through the Admins group: see mess/people.py.
         permissions = [("run_every_mess", "Can see and run every mess (a ManageIt admin)")]
@@ -233,10 +256,12 @@ class Mess(models.Model):
 
 
 class Floor(models.Model):
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="floors")
-    name = models.CharField(max_length=64, validators=[validate_typed_text])
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="floors", verbose_name=_("mess"))
+    name = models.CharField(max_length=64, validators=[validate_typed_text], verbose_name=_("name"))
 
     class Meta:
+        verbose_name = _("floor")
+        verbose_name_plural = _("floors")
         ordering = ["mess__code", "name"]
         constraints = [models.UniqueConstraint(fields=["mess", "name"], name="floor_unique_name_per_mess")]
 
@@ -248,15 +273,23 @@ class Closure(models.Model):
     """Days a mess is closed (a holiday, a vacation), first and last included: they raise no
     missing-waste reminders, count in no alert's recorded days, and the daily report says so."""
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="closures")
-    first_day = models.DateField()
-    last_day = models.DateField()
-    reason = models.CharField(max_length=100, blank=True, validators=[validate_typed_text])
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="closures", verbose_name=_("mess"))
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    reason = models.CharField(max_length=100, blank=True, validators=[validate_typed_text], verbose_name=_("reason"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
         ordering = ["-first_day", "mess__code"]
         constraints = [models.CheckConstraint(condition=Q(first_day__lte=models.F("last_day")), name="closure_first_day_not_after_last")]
         indexes = [models.Index(fields=["mess", "last_day", "first_day"], name="closure_mess_days")]
@@ -271,22 +304,26 @@ class ClosureChange(models.Model):
     closed, and who said so, stay on record when a closure is removed; its officials read it."""
 
     class Action(models.TextChoices):
-        ADDED = "added", "Marked closed"
-        CHANGED = "changed", "Changed"
-        REMOVED = "removed", "Removed"
+        ADDED = "added", _("Marked closed")
+        CHANGED = "changed", _("Changed")
+        REMOVED = "removed", _("Removed")
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="closure_changes")
-    action = models.CharField(max_length=16, choices=Action.choices)
-    first_day_before = models.DateField(null=True, blank=True)
-    last_day_before = models.DateField(null=True, blank=True)
-    reason_before = models.CharField(max_length=100, blank=True)
-    first_day_after = models.DateField(null=True, blank=True)
-    last_day_after = models.DateField(null=True, blank=True)
-    reason_after = models.CharField(max_length=100, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    changed_at = models.DateTimeField(auto_now_add=True)
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="closure_changes", verbose_name=_("mess"))
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("action"))
+    first_day_before = models.DateField(null=True, blank=True, verbose_name=_("first day before"))
+    last_day_before = models.DateField(null=True, blank=True, verbose_name=_("last day before"))
+    reason_before = models.CharField(max_length=100, blank=True, verbose_name=_("reason before"))
+    first_day_after = models.DateField(null=True, blank=True, verbose_name=_("first day after"))
+    last_day_after = models.DateField(null=True, blank=True, verbose_name=_("last day after"))
+    reason_after = models.CharField(max_length=100, blank=True, verbose_name=_("reason after"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("changed at"))
 
     class Meta:
+        verbose_name = _("closure change")
+        verbose_name_plural = _("closure changes")
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["mess", "changed_at"], name="closurechange_mess_changed_at")]
 

@@ -7,6 +7,7 @@ from email.utils import format_datetime
 from django.core.mail import EmailMultiAlternatives
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from mess.models.messes import Meal, Mess
 
@@ -14,21 +15,25 @@ from mess.models.messes import Meal, Mess
 class Notification(models.Model):
     """Critical feedback of one meal of one mess, for that mess's officials and the admins."""
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="notifications")
-    date = models.DateField()
-    meal = models.CharField(max_length=16, choices=Meal.choices)
-    critical_count = models.PositiveIntegerField()
-    average_rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-    comments = models.JSONField(default=list, blank=True, help_text='The newest comments: [{"text", "why"}], newest first.')
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("mess"))
+    date = models.DateField(_("date"))
+    meal = models.CharField(max_length=16, choices=Meal.choices, verbose_name=_("meal"))
+    critical_count = models.PositiveIntegerField(_("critical count"))
+    average_rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, verbose_name=_("average rating"))
+    comments = models.JSONField(
+        default=list, blank=True, help_text=_('The newest comments: [{"text", "why"}], newest first.'), verbose_name=_("comments")
+    )
     # What it opens with: the complaint themes with their counts and an example each, and the rest
     # (mess.triage.critical_digest); and the language model's summary, when one is configured.
-    digest = models.JSONField(default=dict, blank=True)
-    summary = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    digest = models.JSONField(default=dict, blank=True, verbose_name=_("digest"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-date", "mess__code", "meal"]
         constraints = [
             models.UniqueConstraint(fields=["mess", "date", "meal"], name="notification_one_per_meal"),
@@ -42,21 +47,25 @@ class Notification(models.Model):
 class DailyReport(models.Model):
     """One mess's day: waste, ratings, critical feedback and alerts, as sent by send_daily_report."""
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="daily_reports")
-    date = models.DateField()
-    data = models.JSONField(default=dict)
-    text_body = models.TextField()
-    html_body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="daily_reports", verbose_name=_("mess"))
+    date = models.DateField(_("date"))
+    data = models.JSONField(default=dict, verbose_name=_("data"))
+    text_body = models.TextField(_("text body"))
+    html_body = models.TextField(_("html body"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # The e-mail of this report, stored before it is sent (see mess/emails.py), and when the mail
     # server accepted it.
-    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    email = models.ForeignKey(
+        "OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+", verbose_name=_("email")
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("emailed at"))
     # When the report was recomputed because the day's waste or feedback changed after it was made.
-    corrected_at = models.DateTimeField(null=True, blank=True)
+    corrected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("corrected at"))
 
     class Meta:
+        verbose_name = _("daily report")
+        verbose_name_plural = _("daily reports")
         ordering = ["-date", "mess__code"]
         constraints = [models.UniqueConstraint(fields=["mess", "date"], name="dailyreport_one_per_mess_date")]
 
@@ -68,15 +77,19 @@ class WasteReminder(models.Model):
     """The floors of a mess that had recorded no waste for a meal of a day when the missing-waste
     job looked, e-mailed to its officials once per meal."""
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="waste_reminders")
-    date = models.DateField()
-    meal = models.CharField(max_length=16, choices=Meal.choices)
-    floors = models.JSONField(default=list, help_text="The names of the floors with no record.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="waste_reminders", verbose_name=_("mess"))
+    date = models.DateField(_("date"))
+    meal = models.CharField(max_length=16, choices=Meal.choices, verbose_name=_("meal"))
+    floors = models.JSONField(default=list, help_text=_("The names of the floors with no record."), verbose_name=_("floors"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    email = models.ForeignKey(
+        "OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+", verbose_name=_("email")
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("emailed at"))
 
     class Meta:
+        verbose_name = _("waste reminder")
+        verbose_name_plural = _("waste reminders")
         ordering = ["-date", "mess__code", "meal"]
         constraints = [
             models.UniqueConstraint(fields=["mess", "date", "meal"], name="wastereminder_one_per_meal"),
@@ -92,26 +105,30 @@ class OutgoingEmail(models.Model):
     sent and sent as stored until the mail server accepts it (see mess/emails.py): a second copy,
     if any, has the same Message-ID and text, and mail programs show it once."""
 
-    kind = models.CharField(max_length=32, help_text="The e-mail's template, and the job that sends it.")
-    from_email = models.CharField(max_length=255)
-    to = models.JSONField(default=list)
-    subject = models.TextField()
-    text_body = models.TextField()
-    html_body = models.TextField()
-    message_id = models.CharField(max_length=255, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    kind = models.CharField(max_length=32, help_text=_("The e-mail's template, and the job that sends it."), verbose_name=_("kind"))
+    from_email = models.CharField(max_length=255, verbose_name=_("from email"))
+    to = models.JSONField(default=list, verbose_name=_("to"))
+    subject = models.TextField(_("subject"))
+    text_body = models.TextField(_("text body"))
+    html_body = models.TextField(_("html body"))
+    message_id = models.CharField(max_length=255, unique=True, verbose_name=_("message id"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     given_up_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the mail server had refused it for good (a 5xx answer) often enough to stop trying."
+        null=True,
+        blank=True,
+        help_text=_("When the mail server had refused it for good (a 5xx answer) often enough to stop trying."),
+        verbose_name=_("given up at"),
     )
     # Until when a run is sending it: runs of one job for other meals (or messes) may work at once,
     # and each sends an e-mail of an earlier run only once it has claimed it (mess/emails.py).
-    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("claimed until"))
 
     class Meta:
-        verbose_name = "outgoing e-mail"
+        verbose_name_plural = _("outgoing e-mails")
+        verbose_name = _("outgoing e-mail")
         ordering = ["-created_at", "-id"]
         # each run of a job: WHERE sent_at IS NULL AND kind = .. ORDER BY created_at
         indexes = [models.Index(fields=["sent_at", "kind", "created_at"], name="outgoingemail_unsent")]
@@ -135,21 +152,25 @@ class DayTotals(models.Model):
     write waste or feedback of a past day. A missing row means "not computed": readers then sum the
     day's records themselves."""
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="day_totals")
-    date = models.DateField()
-    waste_records = models.PositiveIntegerField(default=0)
-    waste_kg = models.DecimalField("waste (kg)", max_digits=12, decimal_places=2, default=Decimal(0))
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="day_totals", verbose_name=_("mess"))
+    date = models.DateField(_("date"))
+    waste_records = models.PositiveIntegerField(default=0, verbose_name=_("waste records"))
+    waste_kg = models.DecimalField(_("waste (kg)"), max_digits=12, decimal_places=2, default=Decimal(0))
     counted_kg = models.DecimalField(
-        "waste with a head count (kg)", max_digits=12, decimal_places=2, default=Decimal(0), help_text="Of the meals with a head count."
+        _("waste with a head count (kg)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("Of the meals with a head count."),
     )
-    diners = models.PositiveIntegerField(default=0, help_text="Head count of the meals with one.")
-    feedback_count = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(auto_now=True)
+    diners = models.PositiveIntegerField(default=0, help_text=_("Head count of the meals with one."), verbose_name=_("diners"))
+    feedback_count = models.PositiveIntegerField(default=0, verbose_name=_("feedback count"))
+    rating_sum = models.PositiveIntegerField(default=0, verbose_name=_("rating sum"))
+    computed_at = models.DateTimeField(auto_now=True, verbose_name=_("computed at"))
 
     class Meta:
-        verbose_name = "day's totals"
-        verbose_name_plural = "days' totals"
+        verbose_name = _("day's totals")
+        verbose_name_plural = _("days' totals")
         ordering = ["-date", "mess__code"]
         constraints = [models.UniqueConstraint(fields=["date", "mess"], name="daytotals_one_per_date_mess")]
 
@@ -163,20 +184,33 @@ class CookSheet(models.Model):
     why, and the quantity to cook (send_cook_sheet; mess/cook_sheets.py). Kept, so that the dashboard
     sets each forecast beside the head count recorded afterwards."""
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="cook_sheets")
-    date = models.DateField()
-    meal = models.CharField(max_length=16, choices=Meal.choices)
-    students = models.PositiveIntegerField(help_text="Eating at the mess that day.")
-    absent = models.PositiveIntegerField(help_text="Of them, those who said by the cut-off they would not eat.")
-    forecast = models.PositiveIntegerField(help_text="The head count expected.")
-    explanation = models.CharField(max_length=255)
-    to_cook = models.PositiveIntegerField(help_text="Portions: the forecast and the mess's margin.")
-    cook_kg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True, help_text="Where cooked kilograms are recorded.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    email = models.ForeignKey("OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+")
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="cook_sheets", verbose_name=_("mess"))
+    date = models.DateField(_("date"))
+    meal = models.CharField(max_length=16, choices=Meal.choices, verbose_name=_("meal"))
+    students = models.PositiveIntegerField(help_text=_("Eating at the mess that day."), verbose_name=_("students"))
+    absent = models.PositiveIntegerField(
+        help_text=_("Of them, those who said by the cut-off they would not eat."), verbose_name=_("absent")
+    )
+    forecast = models.PositiveIntegerField(help_text=_("The head count expected."), verbose_name=_("forecast"))
+    explanation = models.CharField(max_length=255, verbose_name=_("explanation"))
+    to_cook = models.PositiveIntegerField(help_text=_("Portions: the forecast and the mess's margin."), verbose_name=_("to cook"))
+    cook_kg = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Where cooked kilograms are recorded."),
+        verbose_name=_("cook kg"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    email = models.ForeignKey(
+        "OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+", verbose_name=_("email")
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("emailed at"))
 
     class Meta:
+        verbose_name = _("cook sheet")
+        verbose_name_plural = _("cook sheets")
         ordering = ["-date", "mess__code", "meal"]
         constraints = [
             models.UniqueConstraint(fields=["mess", "date", "meal"], name="cooksheet_one_per_meal"),

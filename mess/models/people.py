@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mess.models.messes import Mess
 
@@ -10,18 +11,18 @@ class Profile(models.Model):
     """Ties a user to the mess they eat at (students) or run (officials). Whether they are a
     student or an official is their group; admins have a permission instead and need no mess."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
+    mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("mess"))
     # When ManageIt last e-mailed them a link to set their password (an invitation).
-    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("invited at"))
     # The e-mails they choose to get (mess/people.py reads them; all by default).
-    emails_critical = models.BooleanField("critical feedback e-mails", default=True, db_default=True)
-    emails_missing_waste = models.BooleanField("missing-waste reminders", default=True, db_default=True)
-    emails_daily_report = models.BooleanField("daily reports", default=True, db_default=True)
-    emails_job_problems = models.BooleanField("job problems (admins)", default=True, db_default=True)
-    emails_cook_sheet = models.BooleanField("cook sheets", default=True, db_default=True)
+    emails_critical = models.BooleanField(_("critical feedback e-mails"), default=True, db_default=True)
+    emails_missing_waste = models.BooleanField(_("missing-waste reminders"), default=True, db_default=True)
+    emails_daily_report = models.BooleanField(_("daily reports"), default=True, db_default=True)
+    emails_job_problems = models.BooleanField(_("job problems (admins)"), default=True, db_default=True)
+    emails_cook_sheet = models.BooleanField(_("cook sheets"), default=True, db_default=True)
     # A student counts at their mess from this day on (the head-count forecast reads it); empty: always.
-    since = models.DateField("eats at the mess since", null=True, blank=True)
+    since = models.DateField(_("eats at the mess since"), null=True, blank=True)
 
     def __str__(self):
         return f"{self.user.get_username()} @ {self.mess.code if self.mess else '-'}"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from mess.models.messes import EARLIEST_DATE, Floor, Meal, Mess, not_in_future
 
@@ -19,17 +20,23 @@ class WasteRecord(models.Model):
 
     # No index of its own: the unique (floor, date, meal) below serves every lookup by floor, and each
     # index more is work for every record written (a million-row import makes them visible at once).
-    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="waste_records", db_index=False)
-    date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
-    meal = models.CharField(max_length=16, choices=Meal.choices)
+    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="waste_records", db_index=False, verbose_name=_("floor"))
+    date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future], verbose_name=_("date"))
+    meal = models.CharField(max_length=16, choices=Meal.choices, verbose_name=_("meal"))
     total_kg = models.DecimalField(
-        "total (kg)", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_WASTE_KG)]
+        _("total (kg)"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_WASTE_KG)]
     )
-    diners = models.PositiveIntegerField(null=True, blank=True, help_text="Head count of the meal, when known.")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(auto_now=True)
+    diners = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Head count of the meal, when known."), verbose_name=_("diners")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(auto_now=True, verbose_name=_("recorded at"))
 
     class Meta:
+        verbose_name = _("waste record")
+        verbose_name_plural = _("waste records")
         ordering = ["-date", "floor_id", "meal"]
         constraints = [
             # Also serves "by floor and date" (the floor's history on the dashboard).
@@ -50,24 +57,28 @@ class WasteChange(models.Model):
     meal, when, and the figures before and after (empty for a record that did not exist)."""
 
     class Action(models.TextChoices):
-        RECORDED = "recorded", "Recorded"
-        CHANGED = "changed", "Changed"
-        DELETED = "deleted", "Deleted"
+        RECORDED = "recorded", _("Recorded")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="waste_changes")
-    floor = models.ForeignKey(Floor, on_delete=models.SET_NULL, null=True, related_name="+")
-    floor_name = models.CharField(max_length=64)
-    date = models.DateField()
-    meal = models.CharField(max_length=16, choices=Meal.choices)
-    action = models.CharField(max_length=16, choices=Action.choices)
-    kg_before = models.DecimalField("kg before", max_digits=6, decimal_places=2, null=True, blank=True)
-    diners_before = models.PositiveIntegerField(null=True, blank=True)
-    kg_after = models.DecimalField("kg after", max_digits=6, decimal_places=2, null=True, blank=True)
-    diners_after = models.PositiveIntegerField(null=True, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    changed_at = models.DateTimeField(auto_now_add=True)
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="waste_changes", verbose_name=_("mess"))
+    floor = models.ForeignKey(Floor, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("floor"))
+    floor_name = models.CharField(max_length=64, verbose_name=_("floor name"))
+    date = models.DateField(_("date"))
+    meal = models.CharField(max_length=16, choices=Meal.choices, verbose_name=_("meal"))
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("action"))
+    kg_before = models.DecimalField(_("kg before"), max_digits=6, decimal_places=2, null=True, blank=True)
+    diners_before = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("diners before"))
+    kg_after = models.DecimalField(_("kg after"), max_digits=6, decimal_places=2, null=True, blank=True)
+    diners_after = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("diners after"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("changed at"))
 
     class Meta:
+        verbose_name = _("waste change")
+        verbose_name_plural = _("waste changes")
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["mess", "changed_at"], name="wastechange_mess_changed_at")]
 
@@ -79,18 +90,20 @@ class CookedFood(models.Model):
     """The kilograms of food a mess cooked for one meal (one figure a meal, not a floor's), where it
     weighs them: the waste is then also a share of what was cooked, and the cook sheet says kilograms."""
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="cooked")
-    date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future])
-    meal = models.CharField(max_length=16, choices=Meal.choices)
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="cooked", verbose_name=_("mess"))
+    date = models.DateField(validators=[MinValueValidator(EARLIEST_DATE), not_in_future], verbose_name=_("date"))
+    meal = models.CharField(max_length=16, choices=Meal.choices, verbose_name=_("meal"))
     kg = models.DecimalField(
-        "cooked (kg)", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_COOKED_KG)]
+        _("cooked (kg)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_COOKED_KG)]
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(auto_now=True, verbose_name=_("recorded at"))
 
     class Meta:
-        verbose_name = "food cooked"
-        verbose_name_plural = "food cooked"
+        verbose_name = _("food cooked")
+        verbose_name_plural = _("food cooked")
         ordering = ["-date", "mess__code", "meal"]
         constraints = [
             models.UniqueConstraint(fields=["mess", "date", "meal"], name="cookedfood_one_per_meal"),

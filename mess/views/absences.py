@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from mess.absences import (
@@ -48,16 +49,16 @@ def _meal_changed(request, *, change, done: str, already: str):
     """Calls `change` (absence_skip or absence_take_back) for the meal posted, and says what it did."""
     form = AbsenceMealForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "That meal could not be read. Please try again from the list.")
+        messages.error(request, gettext("That meal could not be read. Please try again from the list."))
         return _feedback_at("menu-week")
     date, meal = form.cleaned_data["date"], form.cleaned_data["meal"]
-    what = f"{Meal(meal).label} of {date:%a %d %b}"
+    what = gettext("%(meal)s of %(day)s") % {"meal": Meal(meal).label, "day": f"{date:%a %d %b}"}
     try:
         news = change(student=request.user, date=date, meal=meal)
     except ValueError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, (done if news else already).format(what=what))
+        messages.success(request, (done if news else already) % {"what": what})
     return _feedback_at(_day_anchor(date))
 
 
@@ -67,8 +68,8 @@ def skip(request):
     return _meal_changed(
         request,
         change=absence_skip,
-        done="{what}: you will skip it. Thank you for telling the kitchen.",
-        already="{what} was already marked as skipped.",
+        done=gettext("%(what)s: you will skip it. Thank you for telling the kitchen."),
+        already=gettext("%(what)s was already marked as skipped."),
     )
 
 
@@ -78,8 +79,8 @@ def take_back(request):
     return _meal_changed(
         request,
         change=absence_take_back,
-        done="{what}: you are counted in again.",
-        already="{what} was not marked as skipped: you are counted in.",
+        done=gettext("%(what)s: you are counted in again."),
+        already=gettext("%(what)s was not marked as skipped: you are counted in."),
     )
 
 
@@ -102,15 +103,19 @@ def leave(request):
 
 
 def _leave_text(taken) -> str:
+    days = {"first": f"{taken.first_day:%a %d %b}", "last": f"{taken.last_day:%a %d %b}"}
     if taken.first_day == taken.last_day:
-        days = f"on {taken.first_day:%a %d %b}"
+        text = gettext("You are away on %(first)s: the kitchen will not cook for you. Have a good time.") % days
     else:
-        days = f"from {taken.first_day:%a %d %b} to {taken.last_day:%a %d %b}"
-    text = f"You are away {days}: the kitchen will not cook for you. Have a good time."
+        text = gettext("You are away from %(first)s to %(last)s: the kitchen will not cook for you. Have a good time.") % days
     if taken.missed:
-        meals = get_text_list([Meal(m).label.lower() for m in taken.missed], "and")
-        was, it = ("was", "it") if len(taken.missed) == 1 else ("were", "them")
-        text += f" The {meals} of {taken.first_day:%a %d %b} {was} planned already, so you are still counted for {it}."
+        meals = get_text_list([Meal(m).label.lower() for m in taken.missed], gettext("and"))
+        planned = ngettext(
+            "The %(meals)s of %(first)s was planned already, so you are still counted for it.",
+            "The %(meals)s of %(first)s were planned already, so you are still counted for them.",
+            len(taken.missed),
+        )
+        text = f"{text} {planned % {'meals': meals, **days}}"
     return text
 
 

@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from mess.context_processors import request_access
 from mess.email_choices import email_choices, email_choices_save
@@ -17,7 +18,7 @@ def email_settings(request):
         form = EmailChoicesForm(request.POST, is_admin=is_admin)
         if form.is_valid():
             email_choices_save(user=request.user, choices=form.cleaned_data)
-            messages.success(request, "Your e-mail choices are saved.")
+            messages.success(request, gettext("Your e-mail choices are saved."))
             return redirect("mess:settings")
     else:
         form = EmailChoicesForm(initial=email_choices(user=request.user), is_admin=is_admin)

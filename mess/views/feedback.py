@@ -8,6 +8,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mess.absences import absences_ahead, cutoff_in_words, meals_ahead
 from mess.announcements import announcements_shown
@@ -148,10 +149,14 @@ def _problems(posted: FeedbackForm, votes: DishVotesForm) -> list[dict]:
 
 
 def _thanks(query) -> str:
-    for outcome in ("saved", "updated"):
+    thanks = {
+        "saved": gettext_lazy("Thank you: your feedback on today's %(meal)s is saved."),
+        "updated": gettext_lazy("Thank you: your feedback on today's %(meal)s is updated."),
+    }
+    for outcome, text in thanks.items():
         meal = query.get(outcome)
         if meal in Meal.values:
-            return {"meal": meal, "text": f"Thank you: your feedback on today's {Meal(meal).label.lower()} is {outcome}."}
+            return {"meal": meal, "text": text % {"meal": Meal(meal).label.lower()}}
     return None
 
 
