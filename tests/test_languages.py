@@ -95,3 +95,20 @@ def test_the_switch_is_on_the_login_page_and_in_every_signed_in_header(client, s
         assert 'action="/language/"' in html
         assert '<label for="language-switch">भाषा / Language</label>' in html
         assert '<option value="hi" lang="hi">हिन्दी</option>' in html
+
+
+def test_an_admin_sees_a_persons_language_and_cannot_change_it(client, admin, student):
+    profile_language_set(user=student, language="hi")
+    client.force_login(admin)
+    page = client.get(f"/admin/mess/profile/{student.profile.pk}/change/").content.decode()
+    assert 'name="language"' not in page and "हिन्दी" in page
+    url = f"/admin/mess/profile/{student.profile.pk}/change/"
+    client.post(url, {"user": student.pk, "mess": student.profile.mess_id, "language": "en"})
+    student.profile.refresh_from_db()
+    assert student.profile.language == "hi"
+
+
+def test_after_a_refused_post_the_switch_goes_back_to_the_front_page(client, student):
+    client.force_login(student)
+    page = client.post("/mess-change/", {}).content.decode()
+    assert '<input type="hidden" name="next" value="">' in page
