@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mess.languages.ProfileLanguageMiddleware",  # the language the person picked, over the browser's
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -181,6 +182,10 @@ PUBLIC_MENUS = env.bool("PUBLIC_MENUS", default=True)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("hi", "हिन्दी")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each language's formats (manageit/formats/<language>/formats.py): Indian number grouping
+# (1,23,456) wherever a template groups a number (floatformat's "g", intcomma), and dates in the
+# language's own style. USE_THOUSAND_SEPARATOR stays off: only numbers a template groups are grouped.
+FORMAT_MODULE_PATH = ["manageit.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Kolkata")
 USE_I18N = True
 USE_TZ = True

@@ -3,7 +3,11 @@
 one and sends at most a folded duplicate: each e-mail is stored (an OutgoingEmail) with the items it
 tells of linked to it before it is sent, sent as stored, and marked sent, with its items, once the
 mail server has accepted it. Whatever did not go out (a refusal, a timeout, a killed worker) is sent
-by a later run of the same job."""
+by a later run of the same job.
+
+Each e-mail goes in its recipients' language: the one each picked (their profile's), else
+settings.LANGUAGE_CODE; an e-mail whose recipients picked different languages is stored and sent as
+one e-mail for each language, each to those who read it (`languages_split`)."""
 
 import datetime
 import logging
@@ -13,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mess.models import OutgoingEmail
 from mess.text import plural
@@ -54,22 +59,44 @@ def subject_line(text: str) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
-def email_render(*, template: str, context: dict) -> tuple[str, str, str]:
+def email_render(*, template: str, context: dict, language: str = "") -> tuple[str, str, str]:
     """The subject (on one line, at most SUBJECT_MOST characters), text and HTML of
-    `emails/<template>-subject.txt`, `-body.txt` and `-body.html`."""
-    subject = subject_line(render_to_string(f"emails/{template}-subject.txt", context))
-    text = render_to_string(f"emails/{template}-body.txt", context)
-    html = render_to_string(f"emails/{template}-body.html", context)
+    `emails/<template>-subject.txt`, `-body.txt` and `-body.html`, in `language` (else
+    settings.LANGUAGE_CODE)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = subject_line(render_to_string(f"emails/{template}-subject.txt", context))
+        text = render_to_string(f"emails/{template}-body.txt", context)
+        html = render_to_string(f"emails/{template}-body.html", context)
     return subject, text, html
 
 
+def languages_split(addresses: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """`addresses` grouped by the language their people picked (settings.LANGUAGE_CODE for those who
+    picked none, or whom ManageIt does not know): (language, addresses) in the order of each
+    language's first address, the addresses in their order. One query (none without addresses)."""
+    if not addresses:
+        return []
+    picked = dict(
+        get_user_model()
+        .objects.filter(email__in=addresses)
+        .exclude(profile__language="")
+        .exclude(profile__language__isnull=True)
+        .values_list("email", "profile__language")
+    )
+    groups: dict[str, list[str]] = {}
+    for address in addresses:
+        groups.setdefault(picked.get(address) or settings.LANGUAGE_CODE, []).append(address)
+    return list(groups.items())
+
+
 def email_send(*, template: str, context: dict, to: list[str], connection=None) -> None:
-    """Renders `emails/<template>-subject.txt`, `-body.txt` and `-body.html` and sends them as one
-    message to `to`. Raises if the mail server refuses it."""
-    subject, text, html = email_render(template=template, context=context)
-    message = EmailMultiAlternatives(subject, text, to=to, connection=connection)
-    message.attach_alternative(html, "text/html")
-    message.send()
+    """Renders `emails/<template>-subject.txt`, `-body.txt` and `-body.html` and sends them to `to`,
+    one message for each language its recipients picked. Raises if the mail server refuses one."""
+    for language, addresses in languages_split(to) or [("", to)]:
+        subject, text, html = email_render(template=template, context=context, language=language)
+        message = EmailMultiAlternatives(subject, text, to=addresses, connection=connection)
+        message.attach_alternative(html, "text/html")
+        message.send()
 
 
 def emails_store(*, emails: Sequence[tuple[Email, Item]], link: Callable[[list[tuple[OutgoingEmail, Item]]], None]) -> list[OutgoingEmail]:
@@ -77,21 +104,32 @@ def emails_store(*, emails: Sequence[tuple[Email, Item]], link: Callable[[list[t
     with each stored e-mail and the item it tells of (a report, a notification's entries) in the
     same transaction: an item is never in an e-mail that is not stored, nor left out of the e-mail
     stored for it. `link` is called even with no e-mails, so that a job may store its rows in the
-    same write. Returns the stored e-mails, in order. Two queries besides `link`'s."""
-    stored = []
+    same write. An e-mail whose recipients picked different languages is stored once for each
+    language (`languages_split`); `link` gets the first of them with the item, the others go out
+    with it and are sent by later runs like any stored e-mail. Returns the stored e-mails, in
+    order. Three queries besides `link`'s."""
+    stored, linked = [], []
+    split = dict(languages_split([address for email, _ in emails for address in email.to]))
+    language_of = {address: language for language, addresses in split.items() for address in addresses}
     for email, _ in emails:
-        subject, text, html = email_render(template=email.template, context=email.context)
-        stored.append(
-            OutgoingEmail(
-                kind=email.template,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=email.to,
-                subject=subject,
-                text_body=text,
-                html_body=html,
-                message_id=make_msgid(),
+        groups: dict[str, list[str]] = {}
+        for address in email.to:
+            groups.setdefault(language_of.get(address, ""), []).append(address)
+        for index, (language, addresses) in enumerate(groups.items() or [("", email.to)]):
+            subject, text, html = email_render(template=email.template, context=email.context, language=language)
+            stored.append(
+                OutgoingEmail(
+                    kind=email.template,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=addresses,
+                    subject=subject,
+                    text_body=text,
+                    html_body=html,
+                    message_id=make_msgid(),
+                )
             )
-        )
+            if index == 0:
+                linked.append(stored[-1])
     with transaction.atomic():
         OutgoingEmail.objects.bulk_create(stored)
         if stored:
@@ -99,7 +137,7 @@ def emails_store(*, emails: Sequence[tuple[Email, Item]], link: Callable[[list[t
             ids = dict(OutgoingEmail.objects.filter(message_id__in=[e.message_id for e in stored]).values_list("message_id", "id"))
             for email in stored:
                 email.pk = ids[email.message_id]
-        link([(email, item) for email, (_, item) in zip(stored, emails, strict=True)])
+        link([(email, item) for email, (_, item) in zip(linked, emails, strict=True)])
     return stored
 
 
@@ -107,10 +145,16 @@ def emails_rerender(*, emails: Sequence[tuple[OutgoingEmail, dict]]) -> int:
     """Renders stored e-mails that are not sent yet again, each from its new context (what they tell
     of changed before they went out), keeping everything else: Message-ID, date, sender and
     recipients. An e-mail sent or given up meanwhile is left as it was stored: it is what went out.
-    Returns how many it re-rendered. One query (none without e-mails)."""
+    Each in its recipients' language (all of one, as `emails_store` stored it). Returns how many it
+    re-rendered. Two queries (none without e-mails)."""
     if not emails:
         return 0
-    rendered = {email.pk: email_render(template=email.kind, context=context) for email, context in emails}
+    split = dict(languages_split([address for email, _ in emails for address in email.to]))
+    language_of = {address: language for language, addresses in split.items() for address in addresses}
+    rendered = {
+        email.pk: email_render(template=email.kind, context=context, language=language_of.get(email.to[0], "") if email.to else "")
+        for email, context in emails
+    }
 
     def each(index: int, name: str) -> Case:
         whens = [When(pk=pk, then=Value(parts[index])) for pk, parts in rendered.items()]

@@ -156,6 +156,16 @@ def profile_save(*, profile: Profile) -> Profile:
     return profile
 
 
+def profile_language_set(*, user, language: str) -> Profile:
+    """Saves the language `user` picked (one of settings.LANGUAGES; blank forgets the choice, and
+    the browser's language chooses again) on their profile, making one (no mess) if they have none.
+    Raises ValueError naming the field on any other value, changing nothing."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"language: {language!r} is not one of {', '.join(dict(settings.LANGUAGES))}")
+    profile, _ = Profile.objects.update_or_create(user=user, defaults={"language": language})
+    return profile
+
+
 def profiles_delete(*, profiles: QuerySet[Profile]) -> int:
     """Deletes `profiles`: their users eat at and run no mess, and get every e-mail they may until
     they choose again. Returns how many."""
@@ -210,6 +220,7 @@ class Access:
     mess_code: str | None = None
     # may see who wrote feedback (mess.view_feedback_authors: the exports with names), as user.has_perm says
     sees_feedback_authors: bool = False
+    language: str = ""  # the language they picked (Profile.language), blank if none
 
     @property
     def is_official(self) -> bool:
@@ -221,19 +232,21 @@ class Access:
 
 
 def user_access(*, user) -> Access:
-    """The role and mess of `user`: superusers are admins (no query); anyone else's admin permission,
-    group, mess and whether they may see who wrote feedback come in one query. An admin who also has a role is an admin; an official who is
+    """The role, mess and picked language of `user`: superusers are admins (one query: their
+    language); anyone else's admin permission, group, mess, language and whether they may see who
+    wrote feedback come in one query. An admin who also has a role is an admin; an official who is
     also in the students' group is an official."""
     if not user.is_authenticated or not user.is_active:
         return Access()
     if user.is_superuser:
-        return Access(is_admin=True, sees_feedback_authors=True)
+        language = Profile.objects.filter(user=user).values_list("language", flat=True).first() or ""
+        return Access(is_admin=True, sees_feedback_authors=True, language=language)
     in_group = Group.objects.filter(user=OuterRef("pk"))
     perms = admin_permissions()
     authors = Permission.objects.filter(codename=VIEW_FEEDBACK_AUTHORS, content_type__app_label="mess")
     row = (
         User.objects.filter(pk=user.pk)
-        .values("profile__mess_id", "profile__mess__code")
+        .values("profile__mess_id", "profile__mess__code", "profile__language")
         .annotate(
             admin_by_group=Exists(perms.filter(group__user=OuterRef("pk"))),
             admin_by_user=Exists(perms.filter(user=OuterRef("pk"))),
@@ -247,10 +260,13 @@ def user_access(*, user) -> Access:
     if row is None:
         return Access()
     authors = row["authors_by_group"] or row["authors_by_user"]
+    language = row["profile__language"] or ""
     if row["admin_by_group"] or row["admin_by_user"]:
-        return Access(is_admin=True, sees_feedback_authors=authors)
+        return Access(is_admin=True, sees_feedback_authors=authors, language=language)
     role = Role.OFFICIAL if row["official"] else Role.STUDENT if row["student"] else None
-    return Access(role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"], sees_feedback_authors=authors)
+    return Access(
+        role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"], sees_feedback_authors=authors, language=language
+    )
 
 
 def admins_emails() -> list[str]:

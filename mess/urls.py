@@ -12,6 +12,7 @@ from mess.views import (
     email_choices,
     exports,
     feedback,
+    languages,
     menu_editing,
     menus,
     mess_changes,
@@ -32,6 +33,7 @@ urlpatterns = [
     path("overview/waste.csv", exports.overview_export_waste, name="overview_export_waste"),
     path("overview/feedback.csv", exports.overview_export_feedback, name="overview_export_feedback"),
     path("feedback/", feedback.feedback, name="feedback"),
+    path("language/", languages.language, name="language"),
     # Students say which meals they will not eat (mess/absences.py)
     path("absences/skip/", absences.skip, name="absence_skip"),
     path("absences/back/", absences.take_back, name="absence_take_back"),

@@ -6,10 +6,19 @@ The names follow what a real mess office would have: `mess1` serves the Ground a
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from mess.models import Floor, Mess, Role
 from mess.people import ADMINS_GROUP
 from tests.helpers import create_person
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # A page asked for in Hindi leaves Hindi active in this thread (as a web process's next request
+    # sets its own): code a test runs outside a request, a job's, starts in English, as a worker does.
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)

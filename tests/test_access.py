@@ -96,7 +96,11 @@ MATRIX = [
     # another student's request: the student is sent back to their page, the request untouched
     ("post", "/mess-change/{change_request}/withdraw/", [302, 302, 403, 403, 403, 403, 403]),
     ("get", "/accounts/password/", [302, 200, 200, 200, 200, 200, 200]),
+    # the language switch: anyone's, signed in or not; an empty post goes back to the front page, with a message
+    ("post", "/language/", [302, 302, 302, 302, 302, 302, 302]),
+    ("get", "/language/", [405, 405, 405, 405, 405, 405, 405]),  # a post, never a link
 ]
+NO_LOGIN = ("/admin/", "/language/")  # an anonymous 302 from these is not to ManageIt's login page
 
 
 @pytest.fixture
@@ -155,7 +159,7 @@ def test_each_role_gets_what_it_may_see(client, people, pages, role, method, url
     response = getattr(client, method)(url)
 
     assert response.status_code == expected[ROLES.index(role)]
-    if role == "anonymous" and expected[0] == 302 and not url.startswith("/admin/"):
+    if role == "anonymous" and expected[0] == 302 and not url.startswith(NO_LOGIN):
         assert response["Location"] == f"/accounts/login/?next={quote(url, safe='/')}"
 
 

@@ -229,7 +229,7 @@ def test_a_correction_leaves_an_e_mail_sent_or_given_up_as_it_went(mess1, ground
     assert DailyReport.objects.get().data["waste_kg"] == "25.00"
 
 
-def test_a_correction_re_renders_many_unsent_e_mails_in_one_query(mess1, mess2, ground, people, settings, django_assert_num_queries):
+def test_a_correction_re_renders_many_unsent_e_mails_in_one_update(mess1, mess2, ground, people, settings, django_assert_num_queries):
     second = mess2.floors.get(name="Second")
     for n in (1, 2):
         save(mess1, ground, days_ago(n), "10")
@@ -250,7 +250,8 @@ def test_a_correction_re_renders_many_unsent_e_mails_in_one_query(mess1, mess2, 
     OutgoingEmail.objects.update(given_up_at=None)
     records.update(total_kg=Decimal("11"))
     with time_machine.travel(SEVEN_AM + datetime.timedelta(hours=2), tick=False):
-        with django_assert_num_queries(len(without_e_mails.captured_queries) + 1):  # the four e-mails' update
+        # the four e-mails' update, and one read of their recipients' languages
+        with django_assert_num_queries(len(without_e_mails.captured_queries) + 2):
             assert daily_reports_correct(dates=[days_ago(1), days_ago(2)]) == 4
     assert sorted(OutgoingEmail.objects.values_list("subject", flat=True)) == [
         "[ManageIt] Mess 1, Mon 9 Mar 2026: corrected, 11.00 kg wasted, 0 critical feedback",

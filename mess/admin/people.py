@@ -24,6 +24,7 @@ class ProfileAdmin(FeatureAdmin):
     list_select_related = ["user", "mess"]
     search_fields = ["user__username", "user__email", "mess__code", "mess__name"]
     autocomplete_fields = ["user", "mess"]
+    readonly_fields = ["language"]  # the person's own pick (the switch in the header), never an admin's
 
     def save_model(self, request, obj, form, change):
         profile_save(profile=obj)
@@ -35,6 +36,7 @@ class ProfileAdmin(FeatureAdmin):
 class ProfileInline(admin.StackedInline):
     model = Profile
     autocomplete_fields = ["mess"]
+    readonly_fields = ["language"]  # the person's own pick (the switch in the header), never an admin's
     can_delete = False  # a user's profile goes with the user, or is emptied; deleted, they would get every e-mail
 
 

@@ -23,6 +23,9 @@ class Profile(models.Model):
     emails_cook_sheet = models.BooleanField(_("cook sheets"), default=True, db_default=True)
     # A student counts at their mess from this day on (the head-count forecast reads it); empty: always.
     since = models.DateField(_("eats at the mess since"), null=True, blank=True)
+    # The language they picked (the switch in the header); blank until they pick one, and then the
+    # browser's Accept-Language chooses (LocaleMiddleware). Signing in never sets it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="", db_default="")
 
     def __str__(self):
         return f"{self.user.get_username()} @ {self.mess.code if self.mess else '-'}"
