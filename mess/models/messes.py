@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,12 @@ class MealWindow(models.Model):
     meal = models.CharField(max_length=16, choices=Meal.choices, verbose_name=_("meal"))
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
+    # The mess, or 0 for the default: one unique index over it and the meal keeps a mess to one window per
+    # meal and the defaults to one per meal, in the database itself, on MariaDB too (which has no
+    # partial index, and counts two NULL messes as different).
+    mess_or_default = models.GeneratedField(
+        expression=Coalesce("mess", Value(0)), output_field=models.BigIntegerField(), db_persist=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("meal window")
@@ -71,9 +78,7 @@ class MealWindow(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")), name="mealwindow_starts_before_end"),
             models.CheckConstraint(condition=Q(meal__in=Meal.values), name="mealwindow_meal_valid"),
-            models.UniqueConstraint(fields=["mess", "meal"], name="mealwindow_one_per_mess_and_meal"),
-            # MariaDB has no partial index: there meal_window_update alone keeps the defaults one per meal.
-            models.UniqueConstraint(fields=["meal"], condition=Q(mess__isnull=True), name="mealwindow_one_default_per_meal"),
+            models.UniqueConstraint(fields=["mess_or_default", "meal"], name="mealwindow_one_per_mess_or_default_and_meal"),
         ]
 
     def __str__(self):
