@@ -27,7 +27,7 @@ def test_it_lists_the_daily_reports_and_opens_each_as_a_page(as_official, mess1,
     page = as_official.get("/mess/mess1/reports/2026-03-09/")
     assert page.status_code == 200
     assert "Waste: 12.50 kg, 125 g per diner" in page.text
-    assert '<p id="worth">Worth ₹1000.00, 31.25 kg CO₂e, 30 meals.</p>' in page.text  # at ₹80 a kilogram, as the e-mail says
+    assert '<p id="worth">Worth ₹1,000, 31.25 kg CO₂e, 30 meals.</p>' in page.text  # at ₹80 a kilogram, as the e-mail says
     assert '<p id="goal">Goal: this week 125 g per diner: at the baseline, goal 20 %.</p>' in page.text
     assert "1 entry, average 4.00" in page.text
     assert as_official.get("/mess/mess1/reports/2026-03-08/").status_code == 404  # no report that day

@@ -40,7 +40,7 @@ def log_in(page, live_server, username, password):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click('main form[action="/accounts/login/"] button[type=submit]')  # not the header's language switch
 
 
 def submit(page, selector: str) -> None:
