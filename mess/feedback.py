@@ -3,7 +3,7 @@ student, day and meal; which entries are critical (the officials must hear of th
 reads for the students' page, the dashboard and the exports."""
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db import OperationalError, transaction
@@ -221,9 +221,9 @@ def feedback_history(*, student, before: datetime.date, limit: int = 30) -> list
 
 
 def feedback_export_rows(
-    *, start: datetime.date, end: datetime.date, mess_id: int | None = None, names: bool = False
+    *, start: datetime.date, end: datetime.date, mess_id: int | None = None, mess_ids: Collection[int] | None = None, names: bool = False
 ) -> Iterator[tuple[str, ...]]:
-    """The feedback from `start` to `end` (of one mess, or of all) as rows of FEEDBACK_COLUMNS, by
+    """The feedback from `start` to `end` (of one mess, of those of `mess_ids`, or of all) as rows of FEEDBACK_COLUMNS, by
     date, mess and meal. One query, read in chunks.
 
     Without `names`, each student is "student-0001", "student-0002", ... in the order they first
@@ -238,6 +238,8 @@ def feedback_export_rows(
     entries = Feedback.objects.filter(date__gte=start, date__lte=end)
     if mess_id is not None:
         entries = entries.filter(mess_id=mess_id)
+    if mess_ids is not None:
+        entries = entries.filter(mess_id__in=mess_ids)
     if names:
         entries = entries.filter(student__isnull=False)
     within_meal = "student__username" if names else "id"

@@ -6,7 +6,7 @@ linked to nobody (feedback_anonymise, the nightly anonymise_feedback job): its r
 dish votes stay for the figures."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -25,21 +25,25 @@ def may_see_feedback_authors(user) -> bool:
     return user.has_perm(FEEDBACK_AUTHORS_PERMISSION)
 
 
-def feedback_named_export(*, user, start: datetime.date, end: datetime.date, mess: Mess | None = None) -> Iterable[tuple[str, ...]]:
+def feedback_named_export(
+    *, user, start: datetime.date, end: datetime.date, mess: Mess | None = None, mess_ids: Collection[int] | None = None
+) -> Iterable[tuple[str, ...]]:
     """The feedback export's rows with the students' usernames (mess.feedback.feedback_export_rows
     with `names`), as import_feedback takes them back, for a `user` who may see who wrote feedback
     (may_see_feedback_authors; anyone else gets PermissionDenied and nothing is logged). Entries
     already anonymised are left out: they belong to no student and no file can bring them back.
     Logs the export (FeedbackNamedExport: who, when, which mess and days, how many entries) before a
-    row is handed out."""
+    row is handed out. `mess_ids` (with no `mess`) limits it to those messes (a group admin's)."""
     if not may_see_feedback_authors(user):
         raise PermissionDenied("Exporting feedback with the students' names needs the permission to see who wrote feedback.")
     mess_id = mess.pk if mess else None
     entries = Feedback.objects.filter(date__gte=start, date__lte=end, student__isnull=False)
     if mess_id is not None:
         entries = entries.filter(mess_id=mess_id)
+    if mess_ids is not None:
+        entries = entries.filter(mess_id__in=mess_ids)
     FeedbackNamedExport.objects.create(exported_by=user, mess=mess, start=start, end=end, rows=entries.count())
-    return feedback_export_rows(start=start, end=end, mess_id=mess_id, names=True)
+    return feedback_export_rows(start=start, end=end, mess_id=mess_id, mess_ids=mess_ids, names=True)
 
 
 def feedback_retention_cutoff(*, today: datetime.date | None = None) -> datetime.date:

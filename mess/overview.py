@@ -7,6 +7,7 @@ all their diners' feedback; today, and any day without a row, is summed from the
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -34,6 +35,7 @@ from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import days_ending, meal_windows
 from mess.missing_waste import GAP_DAYS
 from mess.models import Alert, Closure, DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord
+from mess.scopes import in_groups
 from mess.text import plural
 from mess.waste_value import waste_goals, waste_valued
 
@@ -164,9 +166,18 @@ def _missing_records(*, now: datetime.datetime):
     return Case(When(is_active=True, then=missing), default=Value(0), output_field=IntegerField())
 
 
-def overview_messes(*, now: datetime.datetime, q: str = "", open_alerts: bool = False, sort: str = DEFAULT_SORT) -> QuerySet:
+def overview_messes(
+    *,
+    now: datetime.datetime,
+    q: str = "",
+    open_alerts: bool = False,
+    sort: str = DEFAULT_SORT,
+    group_id: int | None = None,
+    mess_ids: Collection[int] | None = None,
+) -> QuerySet:
     """The messes whose name or code holds `q` (any case), only those with open alerts when
-    `open_alerts`, sorted by `sort` (see SORTS; unknown: DEFAULT_SORT) and then by code, the messes
+    `open_alerts`, only those of the group `group_id` and its sub-groups when given, only those of
+    `mess_ids` when given (a group admin's: theirs), sorted by `sort` (see SORTS; unknown: DEFAULT_SORT) and then by code, the messes
     without the figure last either way. Each is annotated with its figures of the 7 days ending
     today (DAY_FIGURES summed, `open_alerts`, `missing_records`, `last_report`), read from the
     DayTotals of a finished day where it has a row and from the records otherwise (today, always);
@@ -214,6 +225,10 @@ def overview_messes(*, now: datetime.datetime, q: str = "", open_alerts: bool = 
         rating_sort=Case(When(feedback_count__gt=0, then=_float("rating_sum") / F("feedback_count")), output_field=FloatField()),
         co2e=_float("waste_kg") * _float("co2e_per_kg"),
     )
+    if mess_ids is not None:
+        messes = messes.filter(pk__in=mess_ids)
+    if group_id is not None:
+        messes = messes.filter(in_groups([group_id]))
     if q := q.strip():
         messes = messes.filter(Q(name__icontains=q) | Q(code__icontains=q))
     if open_alerts:
@@ -276,21 +291,20 @@ def overview_totals(*, messes: QuerySet) -> dict:
     }
 
 
-def overview_page(*, now: datetime.datetime, number, q: str = "", open_alerts: bool = False, sort: str = DEFAULT_SORT) -> tuple[Page, dict]:
+def overview_page(*, now: datetime.datetime, number, **selection) -> tuple[Page, dict]:
     """The page `number` (as typed: out of range gives the last page, not a number the first, as
     Paginator.get_page) of the messes overview_messes selects, PAGE_SIZE to a page, its
     `object_list` made rows (overview_rows), and the totals of the whole selection
-    (overview_totals). Five queries whatever the number of messes and their history."""
-    messes = overview_messes(now=now, q=q, open_alerts=open_alerts, sort=sort)
+    (overview_totals). `selection` is overview_messes's. Five queries whatever the number of messes
+    and their history."""
+    messes = overview_messes(now=now, **selection)
     page = Paginator(messes, PAGE_SIZE).get_page(number)
     page.object_list = overview_rows(messes=list(page.object_list), today=timezone.localdate(now))
     return page, overview_totals(messes=messes)
 
 
-def messes_overview(
-    *, now: datetime.datetime | None = None, q: str = "", open_alerts: bool = False, sort: str = DEFAULT_SORT
-) -> list[dict]:
-    """Every mess overview_messes selects, as rows (overview_rows): the overview's CSV file. Three
-    queries whatever the number of messes."""
+def messes_overview(*, now: datetime.datetime | None = None, **selection) -> list[dict]:
+    """Every mess overview_messes selects (`selection` is its), as rows (overview_rows): the
+    overview's CSV file. Three queries whatever the number of messes."""
     now = now or timezone.now()
-    return overview_rows(messes=list(overview_messes(now=now, q=q, open_alerts=open_alerts, sort=sort)), today=timezone.localdate(now))
+    return overview_rows(messes=list(overview_messes(now=now, **selection)), today=timezone.localdate(now))

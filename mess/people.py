@@ -1,5 +1,6 @@
 """The people of a mess and what they may do: students, who eat at a mess; its officials, who run
-it; admins, who see and run every mess. Creating them (the one way: the student import, the demo
+it (one or several: mess/scopes.py); group admins, who run the messes of a group of messes; admins,
+who see and run every mess. Creating them (the one way: the student import, the demo
 data and the tests all use `people_create`), what each may see (`user_access`), and who hears about
 a mess (`messes_recipients`) and of the jobs' problems (`admins_emails`), as each person chose
 (mess/email_choices.py).
@@ -29,7 +30,8 @@ from django.utils.http import urlsafe_base64_encode
 from mess.bulk import upsert
 from mess.email_choices import EMAILS_JOB_PROBLEMS, users_wanting
 from mess.emails import email_send
-from mess.models import VIEW_FEEDBACK_AUTHORS, Profile, Role
+from mess.models import VIEW_FEEDBACK_AUTHORS, GroupAdmin, Profile, Role
+from mess.scopes import group_admins_emails, scope_messes
 from mess.text import span_in_words
 
 User = get_user_model()
@@ -107,7 +109,7 @@ def people_create(*, people: Sequence[Person]) -> dict[str, int]:
         roles = dict.fromkeys(p.role for p in people)  # in the order given: the rows' ids follow it
         groups = dict(Group.objects.filter(name__in=roles).values_list("name", "pk"))
         for role in roles:
-            _place(group_id=groups[role], messes={ids[p.username]: p.mess_id for p in people if p.role == role})
+            _place(group_id=groups[role], messes={ids[p.username]: p.mess_id for p in people if p.role == role}, role=role)
         for since in {p.since for p in people if p.since}:
             people_since(since=since, user_ids=[ids[p.username] for p in people if p.since == since])
     return ids
@@ -121,17 +123,25 @@ def people_since(*, since: datetime.date, user_ids: list[int]) -> None:
 
 def people_place(*, role: Role, messes: dict[int, int]) -> None:
     """Makes the users whose ids key `messes` members of `role` at the mess each maps to: sets
-    their profile's mess and adds them to the role's group. Three queries whatever the number."""
+    their profile's mess (and adds it to an official's messes) and adds them to the role's group.
+    A fixed number of queries whatever the number."""
     if messes:
-        _place(group_id=Group.objects.get(name=role).pk, messes=messes)
+        _place(group_id=Group.objects.get(name=role).pk, messes=messes, role=role)
 
 
-def _place(*, group_id: int, messes: dict[int, int]) -> None:
+def _place(*, group_id: int, messes: dict[int, int], role: Role) -> None:
     upsert(
         Profile, [Profile(user_id=pk, mess_id=mess_id) for pk, mess_id in messes.items()], unique_fields=["user"], update_fields=["mess"]
     )
     Membership = User.groups.through
     Membership.objects.bulk_create([Membership(user_id=pk, group_id=group_id) for pk in messes], ignore_conflicts=True)
+    if role == Role.OFFICIAL:
+        # An official serves the mess among their messes (mess/scopes.py), besides any they served.
+        profiles = dict(Profile.objects.filter(user_id__in=messes).values_list("user_id", "pk"))
+        Served = Profile.messes_served.through
+        Served.objects.bulk_create(
+            [Served(profile_id=profiles[pk], mess_id=mess_id) for pk, mess_id in messes.items() if mess_id], ignore_conflicts=True
+        )
 
 
 def person_save(*, user, groups: Iterable[Group] | None = None, permissions: Iterable[Permission] | None = None, profile=None) -> None:
@@ -212,12 +222,16 @@ def people_invite(*, users: Iterable) -> int:
 
 @dataclass(frozen=True)
 class Access:
-    """What a user may see: admins every mess; officials and students their own mess."""
+    """What a user may see: admins every mess; officials the messes they serve and group admins
+    those of their groups (`messes`); students their own mess."""
 
     is_admin: bool = False
     role: str | None = None  # a Role value, for users who are not admins
-    mess_id: int | None = None
+    mess_id: int | None = None  # the profile's mess: where a student eats
     mess_code: str | None = None
+    # (id, code) of each mess an official or group admin acts on, by code (none for admins: every one)
+    messes: tuple[tuple[int, str], ...] = ()
+    runs_groups: bool = False  # a group admin (mess/scopes.py)
     # may see who wrote feedback (mess.view_feedback_authors: the exports with names), as user.has_perm says
     sees_feedback_authors: bool = False
     language: str = ""  # the language they picked (Profile.language), blank if none
@@ -230,12 +244,36 @@ class Access:
     def is_student(self) -> bool:
         return not self.is_admin and self.role == Role.STUDENT
 
+    @property
+    def is_group_admin(self) -> bool:
+        return not self.is_admin and self.runs_groups
+
+    @property
+    def sees_overview(self) -> bool:
+        """Admins see every mess's overview, group admins their groups'."""
+        return self.is_admin or self.is_group_admin
+
+    @property
+    def mess_ids(self) -> frozenset[int] | None:
+        """The ids of the messes this person may act on; None for an admin: every mess."""
+        return None if self.is_admin else frozenset(pk for pk, _code in self.messes)
+
+    @property
+    def mess_codes(self) -> list[str]:
+        return [code for _pk, code in self.messes]
+
+    def may_act_on(self, code: str) -> bool:
+        """Whether the mess of `code` is one this person runs: any for an admin."""
+        return self.is_admin or code in self.mess_codes
+
 
 def user_access(*, user) -> Access:
     """The role, mess and picked language of `user`: superusers are admins (one query: their
     language); anyone else's admin permission, group, mess, language and whether they may see who
-    wrote feedback come in one query. An admin who also has a role is an admin; an official who is
-    also in the students' group is an official."""
+    wrote feedback, and the messes an official serves, come in one query; a group admin's groups'
+    messes in one more.
+    An admin who also has a role is an admin; an official who is also in the students' group is an
+    official; an official who also runs a group acts on both's messes."""
     if not user.is_authenticated or not user.is_active:
         return Access()
     if user.is_superuser:
@@ -244,9 +282,12 @@ def user_access(*, user) -> Access:
     in_group = Group.objects.filter(user=OuterRef("pk"))
     perms = admin_permissions()
     authors = Permission.objects.filter(codename=VIEW_FEEDBACK_AUTHORS, content_type__app_label="mess")
-    row = (
+    # A row per mess the user serves (one, with no mess, if none): their messes come in the same query.
+    rows = list(
         User.objects.filter(pk=user.pk)
-        .values("profile__mess_id", "profile__mess__code", "profile__language")
+        .values(
+            "profile__mess_id", "profile__mess__code", "profile__language", "profile__messes_served__id", "profile__messes_served__code"
+        )
         .annotate(
             admin_by_group=Exists(perms.filter(group__user=OuterRef("pk"))),
             admin_by_user=Exists(perms.filter(user=OuterRef("pk"))),
@@ -254,18 +295,30 @@ def user_access(*, user) -> Access:
             authors_by_user=Exists(authors.filter(user=OuterRef("pk"))),
             official=Exists(in_group.filter(name=Role.OFFICIAL)),
             student=Exists(in_group.filter(name=Role.STUDENT)),
+            runs_groups=Exists(GroupAdmin.objects.filter(user=OuterRef("pk"))),
         )
-        .first()
+        .order_by("profile__messes_served__code")
     )
-    if row is None:
+    if not rows:
         return Access()
+    row = rows[0]
     authors = row["authors_by_group"] or row["authors_by_user"]
     language = row["profile__language"] or ""
     if row["admin_by_group"] or row["admin_by_user"]:
         return Access(is_admin=True, sees_feedback_authors=authors, language=language)
     role = Role.OFFICIAL if row["official"] else Role.STUDENT if row["student"] else None
+    messes = [(r["profile__messes_served__id"], r["profile__messes_served__code"]) for r in rows if r["profile__messes_served__id"]]
+    messes = messes if role == Role.OFFICIAL else []
+    if row["runs_groups"]:  # and their groups' messes, in one more query
+        messes = sorted(set(messes) | set(scope_messes(user_id=user.pk, officials=False, group_admins=True)), key=lambda m: m[1])
     return Access(
-        role=role, mess_id=row["profile__mess_id"], mess_code=row["profile__mess__code"], sees_feedback_authors=authors, language=language
+        role=role,
+        mess_id=row["profile__mess_id"],
+        mess_code=row["profile__mess__code"],
+        messes=tuple(messes),
+        runs_groups=row["runs_groups"],
+        sees_feedback_authors=authors,
+        language=language,
     )
 
 
@@ -281,16 +334,19 @@ def _admins_emails(*, about: str) -> list[str]:
 
 def messes_recipients(*, mess_ids: list[int], about: str, with_admins: bool = True) -> dict[int, list[str]]:
     """E-mail addresses of everyone who hears `about` (one of EMAIL_CHOICES) each mess: its officials
-    and, `with_admins`, the admins, each once, in a stable order; users without an address, not
+    (those who serve it, mess/scopes.py) and, `with_admins`, the admins of every mess and the group
+    admins whose group holds it, each once, in a stable order; users without an address, not
     active, or who chose not to get these e-mails are left out. Mess id -> addresses, every id
-    present (possibly empty). Two queries (one without the admins)."""
+    present (possibly empty). At most five queries whatever the number of messes (one without the
+    admins)."""
     admin_emails = set(_admins_emails(about=about)) if with_admins else set()
     officials = (
-        User.objects.filter(users_wanting(about), groups__name=Role.OFFICIAL, profile__mess_id__in=mess_ids, is_active=True)
+        User.objects.filter(users_wanting(about), groups__name=Role.OFFICIAL, profile__messes_served__in=mess_ids, is_active=True)
         .exclude(email="")
-        .values_list("profile__mess_id", "email")
+        .values_list("profile__messes_served", "email")
     )
-    emails = {mess_id: set(admin_emails) for mess_id in mess_ids}
+    by_group = group_admins_emails(mess_ids=mess_ids, about=about) if with_admins else {}
+    emails = {mess_id: admin_emails | by_group.get(mess_id, set()) for mess_id in mess_ids}
     for mess_id, email in officials:
         emails[mess_id].add(email)
     return {mess_id: sorted(addresses) for mess_id, addresses in emails.items()}

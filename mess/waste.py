@@ -6,7 +6,7 @@ to confirm; and its reads for the dashboard and the exports."""
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -407,14 +407,18 @@ def waste_records_recent(*, mess: Mess, limit: int = 12) -> list[WasteRecord]:
     return list(WasteRecord.objects.filter(floor__mess=mess).select_related("floor").order_by("-recorded_at", "-id")[:limit])
 
 
-def waste_export_rows(*, start: datetime.date, end: datetime.date, mess_id: int | None = None) -> Iterator[tuple[str, ...]]:
-    """The waste records from `start` to `end` (of one mess, or of all) as rows of
+def waste_export_rows(
+    *, start: datetime.date, end: datetime.date, mess_id: int | None = None, mess_ids: Collection[int] | None = None
+) -> Iterator[tuple[str, ...]]:
+    """The waste records from `start` to `end` (of one mess, of those of `mess_ids`, or of all) as rows of
     WASTE_COLUMNS, the columns import_waste reads, by date, mess, floor and meal, each with its worth
     in rupees (empty where the mess sets no food cost) and kg CO2e at its mess's current rates. One
     query, read in chunks."""
     records = WasteRecord.objects.filter(date__gte=start, date__lte=end)
     if mess_id is not None:
         records = records.filter(floor__mess_id=mess_id)
+    if mess_ids is not None:
+        records = records.filter(floor__mess_id__in=mess_ids)
     rows = records.order_by("date", "floor__mess__code", "floor__name", serving_order()).values_list(
         "date",
         "floor__mess__code",

@@ -173,6 +173,7 @@ def test_an_inactive_user_is_sent_to_log_in(client, official):
 def test_an_official_without_a_mess_sees_no_mess(client, official):
     official.profile.mess = None
     official.profile.save()
+    official.profile.messes_served.clear()
     client.force_login(official)
     assert client.get("/mess/mess1/").status_code == 404
     assert client.get("/").status_code == 200  # told they have no mess, not sent round in circles

@@ -42,7 +42,8 @@ class AnnouncementForm(forms.Form):
 
 
 class AdminAnnouncementForm(AnnouncementForm):
-    """An admin's new announcement: to the messes chosen, or to every active mess."""
+    """An admin's new announcement: to the messes chosen, or to every active mess; a group admin's,
+    among the messes of their groups (`scope`, their ids; None: every mess)."""
 
     messes = forms.ModelMultipleChoiceField(
         label=_("Messes"), queryset=Mess.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -51,15 +52,18 @@ class AdminAnnouncementForm(AnnouncementForm):
 
     field_order = ["messes", "all_messes", "title", "text", "first_day", "last_day"]
 
-    def __init__(self, *args, mess: Mess, **kwargs):
+    def __init__(self, *args, mess: Mess, scope: frozenset[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["messes"].queryset = Mess.objects.filter(Q(is_active=True) | Q(pk=mess.pk)).order_by("name")
+        self.scope = Mess.objects.all() if scope is None else Mess.objects.filter(pk__in=scope)
+        if scope is not None:
+            self.fields["all_messes"].label = _("Every mess of my groups")
+        self.fields["messes"].queryset = self.scope.filter(Q(is_active=True) | Q(pk=mess.pk)).order_by("name")
         if not self.is_bound:
             self.initial["messes"] = [mess.pk]
 
     def chosen_messes(self) -> list[Mess]:
         if self.cleaned_data.get("all_messes"):
-            return list(Mess.objects.filter(is_active=True).order_by("name"))
+            return list(self.scope.filter(is_active=True).order_by("name"))
         return list(self.cleaned_data.get("messes") or [])
 
     def clean(self):

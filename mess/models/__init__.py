@@ -43,9 +43,13 @@ from mess.models.messes import (
 )
 from mess.models.outputs import CookSheet, DailyReport, DayTotals, Notification, OutgoingEmail, WasteReminder
 from mess.models.people import Profile, Role
+from mess.models.scopes import MAX_GROUP_LEVELS, GroupAdmin, MessGroup
 from mess.models.waste import MAX_COOKED_KG, MAX_DINERS, MAX_WASTE_KG, CookedFood, WasteChange, WasteRecord
 
 __all__ = [
+    "MAX_GROUP_LEVELS",
+    "GroupAdmin",
+    "MessGroup",
     "DEFAULT_CUTOFF",
     "CO2E_PER_KG",
     "KG_PER_MEAL",

@@ -95,6 +95,10 @@ class Mess(models.Model):
     )
     name = models.CharField(max_length=100, validators=[validate_typed_text], verbose_name=_("name"))
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    # The group of messes it belongs to, and through it to the group's ancestors (mess/scopes.py).
+    group = models.ForeignKey(
+        "mess.MessGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="messes", verbose_name=_("group of messes")
+    )
     waste_threshold_kg = models.DecimalField(
         _("waste threshold (kg per day)"),
         max_digits=7,

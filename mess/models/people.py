@@ -8,11 +8,14 @@ from mess.models.messes import Mess
 
 
 class Profile(models.Model):
-    """Ties a user to the mess they eat at (students) or run (officials). Whether they are a
-    student or an official is their group; admins have a permission instead and need no mess."""
+    """Ties a user to the mess they eat at (students) or the messes they run (officials:
+    `messes_served`). Whether they are a student or an official is their group; admins have a
+    permission instead and need no mess, group admins a GroupAdmin row (mess/models/scopes.py)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
     mess = models.ForeignKey(Mess, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("mess"))
+    # The messes an official runs (one or several); a student's mess is `mess` alone.
+    messes_served = models.ManyToManyField(Mess, blank=True, related_name="officials", verbose_name=_("messes served"))
     # When ManageIt last e-mailed them a link to set their password (an invitation).
     invited_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("invited at"))
     # The e-mails they choose to get (mess/people.py reads them; all by default).

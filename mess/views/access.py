@@ -1,5 +1,6 @@
-"""Who may see which page: a mess's pages for its officials and the admins, the overview for admins,
-the feedback page for students, the e-mail settings for officials and admins."""
+"""Who may see which page: a mess's pages for its officials, the group admins whose group holds it and
+the admins; the overview for admins (every mess) and group admins (their groups'); the feedback page
+for students; the e-mail settings for officials, group admins and admins."""
 
 from functools import wraps
 
@@ -11,15 +12,16 @@ from mess.context_processors import request_access
 
 
 def mess_page(view):
-    """For the officials of the mess the URL names, and for admins. Another mess's official gets
-    404, as if the mess did not exist; students and users without a role get 403."""
+    """For the officials who serve the mess the URL names, the group admins whose group holds it,
+    and admins. Another mess's official or group admin gets 404, as if the mess did not exist;
+    students and users without a role get 403."""
 
     @login_required
     @wraps(view)
     def wrapper(request, code, *args, **kwargs):
         access = request_access(request)
-        if access.is_official:
-            if access.mess_code != code:
+        if access.is_official or access.is_group_admin:
+            if not access.may_act_on(code):
                 raise Http404("No such mess.")
         elif not access.is_admin:
             raise PermissionDenied
@@ -39,6 +41,20 @@ def admin_page(view):
     return wrapper
 
 
+def overview_page(view):
+    """For admins, and for group admins, whose pages show their groups' messes only (the view
+    reads `request_access(request).mess_ids`). Others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request_access(request).sees_overview:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def student_page(view):
     @login_required
     @wraps(view)
@@ -51,13 +67,13 @@ def student_page(view):
 
 
 def staff_page(view):
-    """For officials (of any mess) and admins: the people ManageIt e-mails. Others get 403."""
+    """For officials (of any mess), group admins and admins: the people ManageIt e-mails. Others get 403."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         access = request_access(request)
-        if not (access.is_admin or access.is_official):
+        if not (access.is_admin or access.is_official or access.is_group_admin):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -8,17 +8,21 @@ from django.shortcuts import redirect, render
 from mess.context_processors import request_access
 from mess.forms.accounts import PasswordChangeForm
 from mess.logins import login_allowed, login_failed, login_unlock
+from mess.models import Mess
 from mess.password_resets import password_reset_ask
 
 
 @login_required
 def home(request):
-    """Sends each role to its page."""
+    """Sends each role to its page; an official of several messes gets the list of them."""
     access = request_access(request)
-    if access.is_admin:
+    if access.sees_overview:
         return redirect("mess:overview")
-    if access.is_official and access.mess_code:
-        return redirect("mess:dashboard", code=access.mess_code)
+    if access.is_official and len(access.messes) == 1:
+        return redirect("mess:dashboard", code=access.mess_codes[0])
+    if access.is_official and access.messes:
+        messes = Mess.objects.filter(pk__in=access.mess_ids).order_by("code")
+        return render(request, "mess/accounts/messes.html", {"messes": messes})
     if access.is_student:
         return redirect("mess:feedback")
     return render(request, "mess/accounts/no_role.html")

@@ -32,8 +32,9 @@ def _refusals(form, refused: AnnouncementRefused) -> None:
 @mess_page
 def announcements(request, code):
     mess = get_object_or_404(Mess, code=code)
-    by_admin = request_access(request).is_admin
-    Form, kwargs = (AdminAnnouncementForm, {"mess": mess}) if by_admin else (AnnouncementForm, {})
+    access = request_access(request)
+    by_admin = access.sees_overview  # a group admin posts to their groups' messes as an admin to all
+    Form, kwargs = (AdminAnnouncementForm, {"mess": mess, "scope": access.mess_ids}) if by_admin else (AnnouncementForm, {})
     if request.method == "POST":
         form = Form(request.POST, **kwargs)
         if form.is_valid():

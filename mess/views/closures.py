@@ -26,7 +26,7 @@ def _days(closure: Closure) -> str:
 @mess_page
 def closures(request, code):
     mess = get_object_or_404(Mess, code=code)
-    by_admin = request_access(request).is_admin
+    by_admin = request_access(request).sees_overview  # a group admin, for their groups' messes, as an admin
     if request.method == "POST":
         form = ClosureForm(request.POST, mess=mess, by_admin=by_admin)
         if form.is_valid():

@@ -7,6 +7,7 @@ import csv
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from mess.context_processors import request_access
 from mess.feedback import (
     FEEDBACK_COLUMNS,
     feedback_export_rows,
@@ -15,7 +16,7 @@ from mess.feedback_privacy import feedback_named_export
 from mess.forms.exports import DateRangeForm
 from mess.imports.reader import cell_out
 from mess.models import Mess
-from mess.views.access import admin_page, mess_page
+from mess.views.access import mess_page, overview_page
 from mess.waste import WASTE_COLUMNS, waste_export_rows
 
 
@@ -26,8 +27,9 @@ class _Echo:
         return value
 
 
-def csv_export(request, *, what: str, mess: Mess | None):
-    """The waste or feedback of the date range in the GET parameters, of one mess or of all, as
+def csv_export(request, *, what: str, mess: Mess | None, mess_ids: frozenset[int] | None = None):
+    """The waste or feedback of the date range in the GET parameters, of one mess, of all, or (with
+    `mess` None) of `mess_ids` (a group admin's messes), as
     CSV in the columns the import commands read. Streamed: memory stays flat however long the range.
     Feedback names each student by a pseudonym; with `names=1`, by their username, for those who may
     see who wrote feedback (others get 403), and the export is logged (mess.feedback_privacy)."""
@@ -37,13 +39,15 @@ def csv_export(request, *, what: str, mess: Mess | None):
         return render(request, "mess/exports/invalid.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     mess_id = mess.pk if mess else None
+    scope = {"mess_id": mess_id} if mess or mess_ids is None else {"mess_ids": mess_ids}
     if what == "waste":
-        columns, rows = WASTE_COLUMNS, waste_export_rows(start=start, end=end, mess_id=mess_id)
+        columns, rows = WASTE_COLUMNS, waste_export_rows(start=start, end=end, **scope)
     elif request.GET.get("names") == "1":
         what = "feedback-named"
-        columns, rows = FEEDBACK_COLUMNS, feedback_named_export(user=request.user, start=start, end=end, mess=mess)
+        named = {"mess": mess} if mess or mess_ids is None else {"mess_ids": mess_ids}
+        columns, rows = FEEDBACK_COLUMNS, feedback_named_export(user=request.user, start=start, end=end, **named)
     else:
-        columns, rows = FEEDBACK_COLUMNS, feedback_export_rows(start=start, end=end, mess_id=mess_id)
+        columns, rows = FEEDBACK_COLUMNS, feedback_export_rows(start=start, end=end, **scope)
     return csv_response(columns=columns, rows=rows, filename=f"{what}-{mess.code if mess else 'all'}-{start}-{end}.csv")
 
 
@@ -74,11 +78,11 @@ def export_feedback(request, code):
     return csv_export(request, what="feedback", mess=mess)
 
 
-@admin_page
+@overview_page
 def overview_export_waste(request):
-    return csv_export(request, what="waste", mess=None)
+    return csv_export(request, what="waste", mess=None, mess_ids=request_access(request).mess_ids)
 
 
-@admin_page
+@overview_page
 def overview_export_feedback(request):
-    return csv_export(request, what="feedback", mess=None)
+    return csv_export(request, what="feedback", mess=None, mess_ids=request_access(request).mess_ids)

@@ -1,15 +1,18 @@
-"""The admins' overview of every mess (mess/overview.py): paged, sorted by any column, filtered and
-searched by GET parameters, which its CSV file of the same selection reads too; with the form of
-the exports of every mess (mess/views/exports.py) and the jobs' health."""
+"""The admins' overview of every mess (mess/overview.py), and a group admin's of their groups' messes:
+paged, sorted by any column, filtered (by group, by open alerts) and searched by GET parameters,
+which its CSV file of the same selection reads too; with the form of the exports of those messes
+(mess/views/exports.py) and the jobs' health."""
 
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mess.context_processors import request_access
 from mess.forms.exports import DateRangeForm
 from mess.meals import days_ending
 from mess.overview import messes_overview, overview_page, sort_check
-from mess.views.access import admin_page
+from mess.scopes import scope_groups
+from mess.views.access import overview_page as overview_access
 from mess.views.exports import csv_response
 from scheduling.selectors import jobs_health
 
@@ -43,12 +46,16 @@ CSV_COLUMNS = [
 
 
 def selection(request) -> dict:
-    """The overview's selection in the GET parameters: `q` (name or code), `open_alerts` and `sort`
-    (an unknown one: the default)."""
+    """The overview's selection in the GET parameters: `q` (name or code), `open_alerts`, `sort`
+    (an unknown one: the default) and `group_id` (`?group=`, a group's id; anything else: none);
+    and, for a group admin, `mess_ids`, their groups' messes, which no parameter widens."""
+    group = request.GET.get("group", "")
     return {
         "q": request.GET.get("q", "").strip()[:100],
         "open_alerts": request.GET.get("alerts") == "1",
         "sort": sort_check(request.GET.get("sort")),
+        "group_id": int(group) if group.isdigit() and len(group) < 10 else None,
+        "mess_ids": request_access(request).mess_ids,
     }
 
 
@@ -66,14 +73,16 @@ def headings(sort: str) -> dict:
     return columns
 
 
-@admin_page
+@overview_access
 def overview(request):
     now = timezone.now()
     today = timezone.localdate(now)
     month_start, _ = days_ending(end=today, days=30)
     chosen = selection(request)
     page, totals = overview_page(now=now, number=request.GET.get("page"), **chosen)
+    access = request_access(request)
     context = {
+        "groups": scope_groups(user_id=None if access.is_admin else request.user.pk),
         "today": today,
         "page": page,
         "rows": page.object_list,
@@ -86,7 +95,7 @@ def overview(request):
     return render(request, "mess/overview/overview.html", context)
 
 
-@admin_page
+@overview_access
 def overview_csv(request):
     """Every mess of the selection (search, filter and sort applied, all pages), a row each."""
     now = timezone.now()
