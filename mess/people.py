@@ -144,10 +144,13 @@ def _place(*, group_id: int, messes: dict[int, int], role: Role) -> None:
         )
 
 
-def person_save(*, user, groups: Iterable[Group] | None = None, permissions: Iterable[Permission] | None = None, profile=None) -> None:
+def person_save(
+    *, user, groups: Iterable[Group] | None = None, permissions: Iterable[Permission] | None = None, profile=None, messes_served=None
+) -> None:
     """Stores a user as Django admin made or changed them (their name, address, password), with
     their `groups` and single `permissions` when given (None leaves them), and `profile`, their mess
-    and e-mail choices, in one transaction. Being an admin is the Admins group's permission
+    and e-mail choices, and the messes they serve as an official (`messes_served`, None leaves
+    them), in one transaction. Being an admin is the Admins group's permission
     (admins_group_sync), so nothing more follows here."""
     with transaction.atomic():
         user.save()
@@ -157,12 +160,16 @@ def person_save(*, user, groups: Iterable[Group] | None = None, permissions: Ite
             user.user_permissions.set(permissions)
         if profile is not None:
             profile.user = user
-            profile.save()
+            profile_save(profile=profile, messes_served=messes_served)
 
 
-def profile_save(*, profile: Profile) -> Profile:
-    """Stores `profile` (the mess a user eats at or runs, their e-mail choices) as Django admin changed it."""
-    profile.save()
+def profile_save(*, profile: Profile, messes_served: Iterable | None = None) -> Profile:
+    """Stores `profile` (the mess a student eats at, their e-mail choices) as Django admin changed
+    it, with the messes an official serves (`messes_served`, None leaves them), in one transaction."""
+    with transaction.atomic():
+        profile.save()
+        if messes_served is not None:
+            profile.messes_served.set(messes_served)
     return profile
 
 

@@ -115,20 +115,14 @@ def group_admins_delete(*, rows: QuerySet[GroupAdmin]) -> int:
 
 
 def officials_serve(*, messes: dict[int, Collection[int]]) -> None:
-    """Makes the officials whose user ids key `messes` serve exactly the messes each maps to (their
-    profile is created if they have none; its `mess`, kept for what reads one, is the first).
-    A fixed number of queries whatever the number of officials."""
+    """Makes the officials whose user ids key `messes` serve exactly the messes each maps to (a
+    profile is created for those who have none). Five queries whatever the number of officials."""
     if not messes:
         return
     with transaction.atomic():
         profiles = dict(Profile.objects.filter(user_id__in=messes).values_list("user_id", "pk"))
-        new = [Profile(user_id=user_id, mess_id=min(ids, default=None)) for user_id, ids in messes.items() if user_id not in profiles]
-        Profile.objects.bulk_create(new)
+        Profile.objects.bulk_create([Profile(user_id=user_id) for user_id in messes if user_id not in profiles])
         profiles = dict(Profile.objects.filter(user_id__in=messes).values_list("user_id", "pk"))
-        for user_id, ids in messes.items():
-            first = min(ids, default=None)
-            if first is not None:
-                Profile.objects.filter(pk=profiles[user_id]).exclude(mess_id=first).update(mess_id=first)
         Served = Profile.messes_served.through
         Served.objects.filter(profile_id__in=profiles.values()).delete()
         Served.objects.bulk_create(

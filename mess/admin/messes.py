@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from mess.admin.base import FeatureAdmin, refusals
+from mess.admin.scopes import GroupScopedMixin
 from mess.meals import meal_window_check, meal_window_remove, meal_window_update
 from mess.messes import baseline_check, floor_save, floors_delete, floors_save, mess_save, messes_delete
 from mess.models import Floor, MealWindow, Mess
@@ -105,14 +106,16 @@ class FloorInline(admin.TabularInline):
 
 
 @admin.register(Mess)
-class MessAdmin(FeatureAdmin):
+class MessAdmin(GroupScopedMixin, FeatureAdmin):
     """A mess with its floors (mess_save, floors_save): a move of the week 1 start is kept in the menu
-    history, and a change of what the alerts read has them re-evaluated soon after."""
+    history, and a change of what the alerts read has them re-evaluated soon after. A group admin
+    changes the thresholds and the waste's worth of their groups' messes only (GroupScopedMixin)."""
 
     list_display = [
         "code",
         "name",
         "is_active",
+        "group",
         "floor_count",
         "waste_threshold_kg",
         "waste_threshold_g_per_diner",
@@ -121,11 +124,11 @@ class MessAdmin(FeatureAdmin):
         "alert_window_days",
     ]
     form = MessForm
-    list_filter = ["is_active"]
+    list_filter = ["is_active", "group"]
     search_fields = ["code", "name"]
     inlines = [FloorInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "is_active"]}),
+        (None, {"fields": ["code", "name", "is_active", "group"]}),
         (
             _("Alerts"),
             {"fields": ["waste_threshold_kg", "waste_threshold_g_per_diner", "rating_threshold", "min_ratings", "alert_window_days"]},
@@ -150,7 +153,7 @@ class MessAdmin(FeatureAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(floor_count=Count("floors"))
+        return super().get_queryset(request).annotate(floor_count=Count("floors")).select_related("group")
 
     def save_model(self, request, obj, form, change):
         with refusals():

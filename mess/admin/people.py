@@ -1,5 +1,5 @@
-"""People in Django admin: users with the mess each eats at or runs (mess/people.py), and
-invitations. An admin who is not a superuser manages people, not rights."""
+"""People in Django admin: users with the mess each eats at or the messes each runs (mess/people.py),
+and invitations. An admin who is not a superuser manages people, not rights."""
 
 import smtplib
 
@@ -23,11 +23,14 @@ class ProfileAdmin(FeatureAdmin):
     list_filter = ["mess"]
     list_select_related = ["user", "mess"]
     search_fields = ["user__username", "user__email", "mess__code", "mess__name"]
-    autocomplete_fields = ["user", "mess"]
+    autocomplete_fields = ["user", "mess", "messes_served"]
     readonly_fields = ["language"]  # the person's own pick (the switch in the header), never an admin's
 
     def save_model(self, request, obj, form, change):
-        profile_save(profile=obj)
+        pass  # stored with the messes it serves, in one call, by save_related
+
+    def save_related(self, request, form, formsets, change):
+        profile_save(profile=form.instance, messes_served=form.cleaned_data.get("messes_served"))
 
     def delete_rows(self, request, queryset):
         profiles_delete(profiles=queryset)
@@ -35,7 +38,7 @@ class ProfileAdmin(FeatureAdmin):
 
 class ProfileInline(admin.StackedInline):
     model = Profile
-    autocomplete_fields = ["mess"]
+    autocomplete_fields = ["mess", "messes_served"]
     readonly_fields = ["language"]  # the person's own pick (the switch in the header), never an admin's
     can_delete = False  # a user's profile goes with the user, or is emptied; deleted, they would get every e-mail
 
@@ -82,11 +85,13 @@ class ManageItUserAdmin(FeatureAdmin, UserAdmin):
 
     def save_related(self, request, form, formsets, change):
         profiles = [profile for formset in formsets for profile in formset.save(commit=False)]  # the inline's, not written
+        served = [f.cleaned_data.get("messes_served") for formset in formsets for f in formset.forms if f.instance in profiles]
         person_save(
             user=form.instance,
             groups=form.cleaned_data.get("groups"),
             permissions=form.cleaned_data.get("user_permissions"),
             profile=profiles[0] if profiles else None,
+            messes_served=served[0] if served else None,
         )
 
     def delete_rows(self, request, queryset):

@@ -46,13 +46,17 @@ def students_import(*, file: IO, progress: Callable[[int], None] | None = None, 
     nobody twice, and sends the invitations a failed mail server kept from going out."""
     spec = _StudentsImport()
     result = import_file(spec, file=file, progress=progress)
-    if not invite:
-        return result
+    return invitations_send(result=result, user_ids=spec.student_ids) if invite else result
+
+
+def invitations_send(*, result: ImportResult, user_ids: list[int]) -> ImportResult:
+    """Invites each of `user_ids` who cannot log in yet and was never invited (see people_invite),
+    after an import: `result` with how many. Raises InvitationsStopped when the mail server fails."""
     invited = 0
     try:
-        for start in range(0, len(spec.student_ids), 1000):
+        for start in range(0, len(user_ids), 1000):
             waiting = User.objects.filter(
-                pk__in=spec.student_ids[start : start + 1000], password__startswith=UNUSABLE_PASSWORD_PREFIX, profile__invited_at=None
+                pk__in=user_ids[start : start + 1000], password__startswith=UNUSABLE_PASSWORD_PREFIX, profile__invited_at=None
             )
             invited += people_invite(users=waiting.order_by("username"))
     except (smtplib.SMTPException, OSError) as error:
@@ -110,8 +114,8 @@ class _StudentsImport(FileKind):
     def parse(self, fields: dict[str, str]) -> tuple:
         row = Problems()
         username = row.take(self._username, fields["username"])
-        first_name, last_name = row.take(_name, fields["name"]) or (None, None)
-        email = row.take(_email, fields["email"])
+        first_name, last_name = row.take(person_name, fields["name"]) or (None, None)
+        email = row.take(person_email, fields["email"])
         mess_id = row.take(parse_mess, fields["mess"], self.codes)
         since = row.take(self._since, fields.get("since", ""))
         row.done()
@@ -120,7 +124,7 @@ class _StudentsImport(FileKind):
     def _username(self, username: str) -> str:
         if not username:
             raise Bad("username is missing")
-        if not _USERNAME.fullmatch(username):
+        if not USERNAME.fullmatch(username):
             raise Bad(f"username {show(username)} is not 1 to 150 of the letters A-Z, digits and @ . + - _")
         user = self.users.get(username)
         if user is None and username.lower() in self.lowered:
@@ -195,13 +199,13 @@ _ISO_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # Django's own username characters, ASCII only: MariaDB compares non-ASCII names loosely ("é" = "e"),
 # which would merge users the file keeps apart.
-_USERNAME = re.compile("[A-Za-z0-9.@+_-]{1,150}")
+USERNAME = re.compile("[A-Za-z0-9.@+_-]{1,150}")
 
 
 _email_validator = EmailValidator()
 
 
-def _name(text: str) -> tuple[str, str]:
+def person_name(text: str) -> tuple[str, str]:
     try:
         name = typed_text(text)
     except ValueError as error:
@@ -214,7 +218,7 @@ def _name(text: str) -> tuple[str, str]:
     return first_name, last_name
 
 
-def _email(text: str) -> str:
+def person_email(text: str) -> str:
     email = User.objects.normalize_email(text)
     if not email:
         raise Bad("email is missing")
