@@ -23,12 +23,14 @@ from mess.models import (
     DayTotals,
     Feedback,
     Floor,
+    GroupAdmin,
     Meal,
     MealWindow,
     MenuChange,
     Mess,
     MessChangeRequest,
     MessChangeWindow,
+    MessGroup,
     NonVegItem,
     NonVegMenu,
     Notification,
@@ -73,6 +75,8 @@ MESS_MODELS = [
     CookedFood,
     MessChangeWindow,
     MessChangeRequest,
+    MessGroup,
+    GroupAdmin,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder, CookSheet]
 NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence, MessChangeRequest]
@@ -134,8 +138,16 @@ def make_change_requests(n, start):
     )
 
 
+def make_groups(n, start):
+    return MessGroup.objects.bulk_create([MessGroup(code=f"g{i}", name=f"Group {i}") for i in range(start, start + n)])
+
+
 ROW_MAKERS = {
     Mess: make_messes,
+    MessGroup: make_groups,
+    GroupAdmin: lambda n, start: GroupAdmin.objects.bulk_create(
+        [GroupAdmin(user=user, group=group) for user, group in zip(make_users(n, start, None), make_groups(n, start), strict=True)]
+    ),
     Floor: make_floors,
     User: lambda n, start: make_users(n, start, None),
     Profile: lambda n, start: make_users(n, start, Mess.objects.create(code=f"p{start}", name="P")),

@@ -29,33 +29,17 @@ class MessGroupForm(forms.ModelForm):
         return cleaned
 
 
-class GroupAdminInline(admin.TabularInline):
-    model = GroupAdmin
-    extra = 0
-    autocomplete_fields = ["user"]
-
-    # Written by GroupAdminAdmin's door only: here they are listed.
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(MessGroup)
 class MessGroupAdmin(FeatureAdmin):
     """A campus, a hostel block, a district: groups hold groups at most three levels deep; a mess is
-    put in a group on its own page (Messes › the mess › group of messes)."""
+        put in a group on its own page (Messes › the mess › group of messes), and its admins under Group
+    admins."""
 
     form = MessGroupForm
     list_display = ["code", "name", "parent", "mess_count"]
     list_select_related = ["parent"]
     list_filter = ["parent"]
     search_fields = ["code", "name"]
-    inlines = [GroupAdminInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(mess_count=Count("messes"))
@@ -63,9 +47,6 @@ class MessGroupAdmin(FeatureAdmin):
     def save_model(self, request, obj, form, change):
         with refusals():
             mess_group_save(group=obj)
-
-    def save_formset(self, request, form, formset, change):
-        pass  # the inline only lists the group's admins
 
     def delete_rows(self, request, queryset):
         mess_groups_delete(groups=queryset)
