@@ -31,7 +31,7 @@ from mess.bulk import upsert
 from mess.email_choices import EMAILS_JOB_PROBLEMS, users_wanting
 from mess.emails import email_send
 from mess.models import VIEW_FEEDBACK_AUTHORS, GroupAdmin, Profile, Role
-from mess.scopes import group_admins_emails, scope_messes
+from mess.scopes import group_admin_messes, group_admins_emails
 from mess.text import span_in_words
 
 User = get_user_model()
@@ -317,7 +317,7 @@ def user_access(*, user) -> Access:
     messes = [(r["profile__messes_served__id"], r["profile__messes_served__code"]) for r in rows if r["profile__messes_served__id"]]
     messes = messes if role == Role.OFFICIAL else []
     if row["runs_groups"]:  # and their groups' messes, in one more query
-        messes = sorted(set(messes) | set(scope_messes(user_id=user.pk, officials=False, group_admins=True)), key=lambda m: m[1])
+        messes = sorted(set(messes) | set(group_admin_messes(user_id=user.pk)), key=lambda m: m[1])
     return Access(
         role=role,
         mess_id=row["profile__mess_id"],

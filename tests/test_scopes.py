@@ -332,3 +332,9 @@ def test_the_admins_group_stays_an_admin_of_everything(group_admin, campus):
     access = user_access(user=group_admin)
     assert access.is_admin and access.mess_ids is None
     assert Group.objects.get(name=ADMINS_GROUP).user_set.filter(pk=group_admin.pk).exists()
+
+
+def test_a_group_admin_chooses_among_the_e_mails_they_can_get(client, carla):
+    client.force_login(carla)
+    fields = set(client.get("/settings/").context["form"].fields)
+    assert fields == {"emails_critical", "emails_daily_report"}  # not the officials' nor the jobs' problems

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class EmailChoicesForm(forms.Form):
     """Which e-mails a person gets (mess.email_choices.EMAIL_CHOICES), of those they can get: job problems
-    are the admins' alone, missing-waste reminders and cook sheets the officials' alone."""
+    are the admins' alone, missing-waste reminders and cook sheets the officials' alone; a group admin
+    who is no official gets neither (`group_admin`)."""
 
     emails_critical = forms.BooleanField(
         label=_("Critical feedback"), required=False, help_text=_("When a meal ends with low ratings with comments or hygiene complaints.")
@@ -26,7 +27,10 @@ class EmailChoicesForm(forms.Form):
         label=_("Job problems"), required=False, help_text=_("When a scheduled job starts failing, recovers, or runs late.")
     )
 
-    def __init__(self, *args, is_admin: bool, **kwargs):
+    def __init__(self, *args, is_admin: bool, group_admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        for officials_only in ("emails_missing_waste", "emails_cook_sheet") if is_admin else ("emails_job_problems",):
-            del self.fields[officials_only]
+        hidden = ("emails_missing_waste", "emails_cook_sheet") if is_admin else ("emails_job_problems",)
+        if group_admin:
+            hidden = ("emails_missing_waste", "emails_cook_sheet", "emails_job_problems")
+        for field in hidden:
+            del self.fields[field]

@@ -13,13 +13,16 @@ from mess.views.access import staff_page
 
 @staff_page
 def email_settings(request):
-    is_admin = request_access(request).is_admin
+    access = request_access(request)
+    is_admin = access.is_admin
+    # A group admin hears what admins hear, of their groups' messes; as an official too, what officials hear.
+    kinds = {"is_admin": is_admin, "group_admin": access.is_group_admin and not access.is_official}
     if request.method == "POST":
-        form = EmailChoicesForm(request.POST, is_admin=is_admin)
+        form = EmailChoicesForm(request.POST, **kinds)
         if form.is_valid():
             email_choices_save(user=request.user, choices=form.cleaned_data)
             messages.success(request, gettext("Your e-mail choices are saved."))
             return redirect("mess:settings")
     else:
-        form = EmailChoicesForm(initial=email_choices(user=request.user), is_admin=is_admin)
+        form = EmailChoicesForm(initial=email_choices(user=request.user), **kinds)
     return render(request, "mess/email_choices/email_choices.html", {"form": form, "is_admin": is_admin})

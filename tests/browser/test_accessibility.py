@@ -14,17 +14,24 @@ import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from mess.models import MealWindow, RegularMenu, Role, TemporaryMenu
+from mess.models import GroupAdmin, MealWindow, Mess, MessGroup, RegularMenu, Role, TemporaryMenu
 from tests.browser.common import BROWSER_TESTS, DESKTOP, PHONE, history, log_in
 from tests.factories import feedback
 from tests.helpers import create_person
 from tests.test_access import MATRIX, ROLES, page_objects
 
+User = get_user_model()
+
 pytestmark = BROWSER_TESTS
 
 LOGINS = {"student": ("alice", "pw-alice-123"), "official": ("olga", "pw-olga-123"), "admin": ("ada", "pw-ada-123")}
+# The pages only the scopes' roles see (their other pages are the admin's and the official's, above):
+# the list of an official's messes, and a group admin's overview with its filter by group.
+SCOPE_LOGINS = {"two_mess_official": ("tara", "pw-tara-123"), "campus_admin": ("carla", "pw-carla-123")}
+SCOPE_PAGES = [("two_mess_official", "/"), ("campus_admin", "/overview/")]
 BLOCKING = {"serious", "critical"}
 
 
@@ -41,6 +48,7 @@ def _pages() -> list[tuple[str, str]]:
         *pages,
         ("admin", "/admin/scheduling/jobschedule/"),
         ("admin", "/admin/scheduling/jobrun/"),
+        *SCOPE_PAGES,
     ]
 
 
@@ -55,6 +63,10 @@ def rows(mess1, mess2, student, official, admin):
     today = timezone.localdate()
     history(mess1, mess1.floors.get(name="First"), student, today)
     create_person(username="oscar", role=Role.OFFICIAL, mess=mess2, password="pw-oscar-123")
+    create_person(username="tara", role=Role.OFFICIAL, mess=mess1, password="pw-tara-123").profile.messes_served.add(mess2)
+    north = MessGroup.objects.create(code="north", name="North campus")
+    Mess.objects.filter(pk=mess1.pk).update(group=MessGroup.objects.create(code="north-a", name="Block A", parent=north))
+    GroupAdmin.objects.create(user=User.objects.create_user(username="carla", password="pw-carla-123"), group=north)
     RegularMenu.objects.bulk_create(
         RegularMenu(mess=mess1, weekday=day, meal=meal, dishes="Rice\nDal") for day in range(7) for meal in ["breakfast", "lunch", "dinner"]
     )
@@ -76,14 +88,14 @@ def blocking_violations(page) -> list[str]:
 
 def test_the_list_covers_every_role_and_the_admin_pages():
     roles = {role for role, _ in PAGES}
-    assert roles == {"anonymous", "student", "official", "admin"}
+    assert roles == {"anonymous", "student", "official", "admin", *SCOPE_LOGINS}
     assert {"/admin/", "/admin/scheduling/jobschedule/", "/feedback/", "/mess/mess1/", "/menu/mess1/"} <= {url for _, url in PAGES}
 
 
 @pytest.mark.parametrize(("role", "url"), PAGES, ids=[f"{role} {url}" for role, url in PAGES])
 def test_the_page_has_no_serious_accessibility_problem(page, live_server, rows, role, url, csp_violations):
     if role != "anonymous":
-        log_in(page, live_server, *LOGINS[role])
+        log_in(page, live_server, *(LOGINS | SCOPE_LOGINS)[role])
     found = []
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
