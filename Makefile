@@ -15,7 +15,7 @@ RUN_SITE_URL = $(or $(SITE_URL),http://$(HOST):$(PORT))
 SHELL := /bin/bash
 export DEBUG ?= True
 
-.PHONY: run test lint bench clean mysql-client-headers
+.PHONY: run test lint bench bench-xl clean mysql-client-headers
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "ManageIt needs Python 3.11 or newer"; exit 1; }
@@ -87,6 +87,13 @@ BENCH_SQLITE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
 BENCH_MYSQL_URL ?= mysql://root@127.0.0.1:3306/manageit_bench
 bench: $(VENV)/.installed-test $(call MYSQL_DRIVER,$(BENCH_MYSQL_URL)) | var
 	$(PY) -m benchmarks.run $(BENCH_ARGS) $(BENCH_SQLITE_URL) $(BENCH_MYSQL_URL)
+
+## The round at hundreds of messes (scale XL: 200 messes, 90 days), apart since its data takes a while to
+## generate: the pages at XL against S, generate_alerts at XL, and the meal-end fan-out over three clusters
+## on the Redis server BENCH_REDIS_URL names (its django-q2 keys are emptied) and MariaDB.
+export BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+bench-xl: $(VENV)/.installed-test $(call MYSQL_DRIVER,$(BENCH_MYSQL_URL)) | var
+	$(PY) -m benchmarks.run --xl $(BENCH_ARGS) $(BENCH_SQLITE_URL) $(BENCH_MYSQL_URL)
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

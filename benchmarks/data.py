@@ -99,6 +99,8 @@ SCALES = {
     "S": Scale(messes=2, floors=4, students=400, days=60),
     "M": Scale(messes=10, floors=4, students=400, days=365),
     "L": Scale(messes=20, floors=4, students=400, days=3 * 365),
+    # An organisation of hundreds of dining halls (issue 22): ten times L's messes, a season of history.
+    "XL": Scale(messes=200, floors=4, students=400, days=90),
 }
 
 FLOOR_NAMES = ["Ground", "First", "Second", "Third"]

@@ -3,7 +3,7 @@ as JSON on the last line of standard output (benchmarks.run starts one such proc
 and database, since Django's settings name one database per process).
 
 Usage: python -m benchmarks.measure ITEM [NAME=JSON ...], ITEM one of: prepare, alerts, cleanup,
-pages, rush, imports, cluster, triage, crowd_paced, crowd_saturating; NAME=JSON pairs are keyword arguments of the item's `measure`.
+pages, rush, imports, cluster, triage, crowd_paced, crowd_saturating, fanout; NAME=JSON pairs are keyword arguments of the item's `measure`.
 """
 
 import dataclasses
@@ -24,6 +24,7 @@ ITEMS = {
     "crowd_paced": "crowd:measure_paced",
     "crowd_saturating": "crowd:measure_saturating",
     "forecast": "forecast",
+    "fanout": "fanout",
 }
 
 

@@ -1,10 +1,11 @@
 """Runs the benchmarks on one or more databases and prints the figures of docs/benchmarks.md.
 
-Usage: python -m benchmarks.run [--items alerts,cleanup,...] [--regenerate] BASE_URL [BASE_URL ...]
+Usage: python -m benchmarks.run [--xl] [--items alerts,cleanup,...] [--regenerate] BASE_URL [BASE_URL ...]
 
 Each BASE_URL names a database family: sqlite:////path/bench.sqlite3 stands for bench-S.sqlite3,
 bench-M.sqlite3 and bench-L.sqlite3 next to it; mysql://root@127.0.0.1:3306/manageit_bench for the
-databases manageit_bench_s, _m and _l on that server. They are created, migrated and filled with
+databases manageit_bench_s, _m and _l on that server. With --xl, the hundreds-of-messes round runs
+instead (XL_ITEMS: bench-XL.sqlite3, manageit_bench_xl, and S to compare with). They are created, migrated and filled with
 `bench_data` as needed, and kept for the next run (their data is checked first; --regenerate starts
 them afresh). Nothing else is touched. Each measurement runs in its own process (benchmarks.measure);
 the results, with the machine's description, go to var/bench/results-<vendor>.json.
@@ -37,6 +38,11 @@ ITEMS = {
     "crowd_saturating": ["S"],
     "forecast": ["M", "L"],
 }
+# The hundreds-of-messes round (issue 22 §5), `make bench-xl`: apart, since XL's data is heavy to
+# generate and the fan-out takes minutes. Pages at XL against S, the alerts at XL against the
+# hand-written queries, and the meal-end fan-out over three clusters on Redis (MariaDB only).
+XL_ITEMS = {"pages": ["S", "XL"], "alerts": ["XL"], "fanout": ["XL"]}
+SCALE_ORDER = ["S", "M", "L", "XL"]
 # The items that render pages, which link the static files collectstatic writes.
 SERVE_PAGES = {"pages", "rush", "crowd_paced", "crowd_saturating"}
 ENV = {
@@ -124,8 +130,10 @@ def machine() -> dict:
     }
 
 
-def family_run(base: str, items: list[str], *, regenerate: bool) -> dict:
-    scales = sorted({scale for item in items for scale in ITEMS[item]}, key="SML".index)
+def family_run(base: str, items: list[str], *, regenerate: bool, plan: dict[str, list[str]] = ITEMS) -> dict:
+    vendor = "sqlite" if base.startswith("sqlite") else "mysql"
+    items = [item for item in items if not (item == "fanout" and vendor == "sqlite")]  # Redis and MariaDB, several machines' layout
+    scales = sorted({scale for item in items for scale in plan[item]}, key=SCALE_ORDER.index)
     urls = {scale: scale_url(base, scale) for scale in scales}
     results = {"base_url": base, "machine": machine(), "prepare": {}, "items": {}}
     for scale in scales:
@@ -135,9 +143,9 @@ def family_run(base: str, items: list[str], *, regenerate: bool) -> dict:
     if served := [item for item in items if item in SERVE_PAGES]:
         # the pages run with DEBUG=False, as in production, and so link the static files by the
         # names collectstatic gives them
-        run(["manage.py", "collectstatic", "--noinput", "-v0"], urls[ITEMS[served[0]][0]])
+        run(["manage.py", "collectstatic", "--noinput", "-v0"], urls[plan[served[0]][0]])
     for item in items:
-        for scale in ITEMS[item]:
+        for scale in plan[item]:
             print(f"measuring {item} at {scale}", file=sys.stderr)
             try:
                 results["items"].setdefault(item, {})[scale] = measure(item, urls[scale])
@@ -155,29 +163,38 @@ def ratios(items: dict) -> dict:
         out["alerts_L_over_M"] = round(alerts["L"]["generate_alerts"]["p50_ms"] / alerts["M"]["generate_alerts"]["p50_ms"], 2)
         out["alerts_one_mess_L_over_M"] = round(alerts["L"]["one_mess"]["p50_ms"] / alerts["M"]["one_mess"]["p50_ms"], 2)
     pages = items.get("pages", {})
-    if "error" not in pages.get("L", {"error": 1}) and "error" not in pages.get("S", {"error": 1}):
-        for page in pages["L"]["pages"]:
-            small, large = pages["S"]["pages"][page], pages["L"]["pages"][page]
-            out[f"{page}_p95_L_over_S"] = round(large["p95_ms"] / small["p95_ms"], 2)
-            out[f"{page}_p50_L_over_S"] = round(large["p50_ms"] / small["p50_ms"], 2)
-            out[f"{page}_queries_L_S"] = [large["queries"], small["queries"]]
+    for big in ("L", "XL"):
+        if big in pages and "error" not in pages[big] and "error" not in pages.get("S", {"error": 1}):
+            for page in pages[big]["pages"]:
+                small, large = pages["S"]["pages"][page], pages[big]["pages"][page]
+                out[f"{page}_p95_{big}_over_S"] = round(large["p95_ms"] / small["p95_ms"], 2)
+                out[f"{page}_p50_{big}_over_S"] = round(large["p50_ms"] / small["p50_ms"], 2)
+                out[f"{page}_queries_{big}_S"] = [large["queries"], small["queries"]]
+    if "error" not in alerts.get("XL", {"error": 1}):
+        out["alerts_XL_over_sql"] = alerts["XL"]["ratio_to_sql"]
+    fanout = items.get("fanout", {}).get("XL", {})
+    if "last_accepted_after_end_s" in fanout:
+        out["fanout_last_accepted_after_end_s"] = fanout["last_accepted_after_end_s"]
+        out["fanout_accepted_distinct_of_messes"] = [fanout["messages_accepted"], fanout["messages_distinct"], fanout["messes"]]
     return out
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description="Runs ManageIt's benchmarks; see docs/benchmarks.md.")
     parser.add_argument("base_urls", nargs="+", metavar="BASE_URL")
-    parser.add_argument("--items", default=",".join(ITEMS), help=f"comma-separated, of: {', '.join(ITEMS)}")
+    parser.add_argument("--items", help=f"comma-separated, of: {', '.join(ITEMS)} (with --xl: {', '.join(XL_ITEMS)})")
     parser.add_argument("--regenerate", action="store_true", help="start the benchmark databases afresh")
+    parser.add_argument("--xl", action="store_true", help="the hundreds-of-messes round (XL_ITEMS) instead")
     options = parser.parse_args(argv)
-    items = [item for item in options.items.split(",") if item]
-    if unknown := [item for item in items if item not in ITEMS]:
+    plan = XL_ITEMS if options.xl else ITEMS
+    items = [item for item in (options.items or ",".join(plan)).split(",") if item]
+    if unknown := [item for item in items if item not in plan]:
         parser.error(f"unknown items {unknown}")
     WORK.mkdir(parents=True, exist_ok=True)
     for base in options.base_urls:
-        results = family_run(base, items, regenerate=options.regenerate)
+        results = family_run(base, items, regenerate=options.regenerate, plan=plan)
         vendor = "sqlite" if base.startswith("sqlite") else "mysql"
-        path = WORK / f"results-{vendor}.json"
+        path = WORK / f"results-{vendor}{'-xl' if options.xl else ''}.json"
         path.write_text(json.dumps(results, indent=2))
         print(json.dumps({"base_url": base, "ratios": results["ratios"], "results": str(path)}, indent=2))
 

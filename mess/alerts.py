@@ -24,7 +24,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -41,6 +41,16 @@ def mess_code_check(*, mess_code: str | None) -> None:
     """Raises ValueError when `mess_code` names no mess (None means every mess)."""
     if mess_code is not None and not Mess.objects.filter(code=mess_code).exists():
         raise ValueError(f"no mess with code {mess_code!r}")
+
+
+def alerts_parts(kwargs: dict) -> list[tuple[str, str]]:
+    """The parts of a generate_alerts run (see scheduling.parts): each active mess, and each inactive
+    one with open alerts (its part resolves them), as (code, name). None for a run of one mess
+    (`mess_code`), which runs whole. One query."""
+    if kwargs.get("mess_code") is not None:
+        return []
+    messes = Mess.objects.filter(Q(is_active=True) | Exists(Alert.objects.filter(mess=OuterRef("pk"), is_open=True)))
+    return list(messes.order_by("code").values_list("code", "name"))
 
 
 def alert_conditions(

@@ -40,8 +40,35 @@ def sheet_due_date(*, mess: Mess, window: MealWindow, now: datetime.datetime) ->
     return None
 
 
-def cook_sheets_send(*, meal: str, date: datetime.date | None = None, resend: bool = False) -> str:
-    """For every active mess whose cut-off for `meal` has passed and whose meal has not ended (see
+def _sheets_due(*, meal: str, date: datetime.date | None, now: datetime.datetime, mess: str | None = None) -> dict:
+    """Which sheets of `meal` a run looks at: `messes`, the active messes serving it (only the one
+    whose code is `mess`, when given), the date each is `due` (`date`, or see sheet_due_date; None:
+    not due), the `dates` due, the `closed` (mess id, date) pairs among them, the sheets `stored`
+    already by (mess id, date), and the messes `wanted`: due and open. Four queries."""
+    windows = windows_read()  # each mess's own, or the default
+    active = Mess.objects.filter(is_active=True) if mess is None else Mess.objects.filter(is_active=True, code=mess)
+    messes = [m for m in active.order_by("code") if windows.window(m.pk, meal) is not None]
+    due = {m.pk: date or sheet_due_date(mess=m, window=windows.window(m.pk, meal), now=now) for m in messes}
+    dates = sorted({d for d in due.values() if d})
+    closed = closed_days(mess_ids=[m.pk for m in messes], start=min(dates), end=max(dates)) if dates else set()
+    stored = {(s.mess_id, s.date): s for s in CookSheet.objects.filter(mess__in=messes, date__in=dates, meal=meal)} if dates else {}
+    wanted = [m for m in messes if due[m.pk] and (m.pk, due[m.pk]) not in closed]
+    return {"messes": messes, "due": due, "dates": dates, "closed": closed, "stored": stored, "wanted": wanted}
+
+
+def cook_sheets_parts(kwargs: dict) -> list[tuple[str, str]]:
+    """The parts of a send_cook_sheet run (see scheduling.parts): each active mess whose sheet of
+    `meal` is due and open, and not stored yet (unless `resend`), as (code, name). The runs at each
+    cut-off of the day thereby hand out only the messes whose cut-off has come."""
+    if kwargs.get("resend") and kwargs.get("date") is None:
+        return []  # refused by cook_sheets_send: the run fails whole, once
+    found = _sheets_due(meal=kwargs["meal"], date=kwargs.get("date"), now=timezone.now())
+    return [(m.code, m.name) for m in found["wanted"] if kwargs.get("resend") or (m.pk, found["due"][m.pk]) not in found["stored"]]
+
+
+def cook_sheets_send(*, meal: str, date: datetime.date | None = None, resend: bool = False, mess: str | None = None) -> str:
+    """For every active mess (or only the one whose code is `mess`: a part of a run the cluster fans
+    out, see `cook_sheets_parts`) whose cut-off for `meal` has passed and whose meal has not ended (see
     sheet_due_date), or with `date` for that date, stores the meal's CookSheet, unless the mess is
     closed that day or has one already, and e-mails it. With `resend`, the stored sheets of `date` are
     e-mailed again (as stored: the figures the kitchen had). A run first sends the sheets earlier runs
@@ -56,13 +83,8 @@ def cook_sheets_send(*, meal: str, date: datetime.date | None = None, resend: bo
         day_check(date, latest=timezone.localdate() + datetime.timedelta(days=2))
     now = timezone.now()
     earlier = emails_deliver(emails=emails_unsent(kind=EMAIL), mark_sent=_sheets_mark_sent)
-    windows = windows_read()  # each mess's own, or the default
-    messes = [m for m in Mess.objects.filter(is_active=True).order_by("code") if windows.window(m.pk, meal) is not None]
-    due = {mess.pk: date or sheet_due_date(mess=mess, window=windows.window(mess.pk, meal), now=now) for mess in messes}
-    dates = sorted({d for d in due.values() if d})
-    closed = closed_days(mess_ids=[m.pk for m in messes], start=min(dates), end=max(dates)) if dates else set()
-    stored = {(s.mess_id, s.date): s for s in CookSheet.objects.filter(mess__in=messes, date__in=dates, meal=meal)}
-    wanted = [m for m in messes if due[m.pk] and (m.pk, due[m.pk]) not in closed]
+    found = _sheets_due(meal=meal, date=date, now=now, mess=mess)
+    messes, due, dates, closed, stored, wanted = (found[k] for k in ("messes", "due", "dates", "closed", "stored", "wanted"))
     new = [m for m in wanted if (m.pk, due[m.pk]) not in stored]
     sheets = cook_sheets_make(due=[(m, due[m.pk]) for m in new], meal=meal)
     to_send = sheets + ([stored[m.pk, due[m.pk]] for m in wanted if (m.pk, due[m.pk]) in stored] if resend else [])

@@ -5,13 +5,13 @@ import datetime
 
 from django.utils import timezone
 
-from mess.alerts import alerts_generate, mess_code_check
-from mess.cook_sheets import cook_sheets_send
+from mess.alerts import alerts_generate, alerts_parts, mess_code_check
+from mess.cook_sheets import cook_sheets_parts, cook_sheets_send
 from mess.feedback_privacy import ANONYMISE_BATCH, feedback_anonymise
 from mess.meals import day_check, day_over_check, meal_check, windows_read
 from mess.menus import menus_cleanup
 from mess.mess_changes import mess_changes_assign
-from mess.missing_waste import waste_reminders_send
+from mess.missing_waste import waste_reminders_parts, waste_reminders_send
 from mess.models import DEFAULT_CUTOFF, Meal, Mess
 from mess.notifications import notifications_parts, notifications_send
 from mess.overview import day_totals_refresh
@@ -158,6 +158,9 @@ register(
         default_schedules=cron("0 * * * *"),
         params=(Param("mess_code", a_mess_code, flag="--mess", metavar="CODE", help="Only this mess."),),
         lease_by=("mess_code",),  # one mess's run (after a change there) does not wait for another's
+        # Run by the cluster, a task per mess, each holding the lease a run of that mess alone holds.
+        parts=alerts_parts,
+        part_param="mess_code",
     ),
     Job(
         key="send_admin_notifications",
@@ -195,6 +198,9 @@ register(
             Param("ends_at", a_time_of_day, metavar="HH:MM", help=ENDS_AT_HELP),
         ),
         lease_by=("meal", "ends_at"),  # each meal's reminders are their own (unique by mess, date and meal)
+        # Run by the cluster, a task per mess whose window it is: one mess's broken data leaves the others reminded.
+        parts=waste_reminders_parts,
+        part_param="mess",
     ),
     Job(
         key="send_daily_report",
@@ -225,6 +231,9 @@ register(
             Param("resend", bool_value, help="E-mail the stored sheets of --date again, as they were sent."),
         ),
         lease_by=("meal",),  # each meal's sheets are their own (unique by mess, date and meal)
+        # Run by the cluster, a task per mess whose sheet is due: one kitchen's broken forecast leaves the others' sent.
+        parts=cook_sheets_parts,
+        part_param="mess",
     ),
     Job(
         key="send_password_reset",

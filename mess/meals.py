@@ -53,6 +53,18 @@ def windows_read(*, mess: Mess | int | None = None, every_mess: bool = True) -> 
     return MessWindows(rows)
 
 
+def messes_of_meal(*, meal: str, ends_at: datetime.time | None = None) -> list[tuple[str, str]]:
+    """The active messes that serve `meal` (by their own window or the default), only those whose
+    window of it ends at `ends_at` when given, as (code, name) by code: the parts of a run of a job
+    that works per mess and meal (see scheduling.parts). Two queries."""
+    windows = windows_read()
+    return [
+        (code, name)
+        for pk, code, name in Mess.objects.filter(is_active=True).order_by("code").values_list("pk", "code", "name")
+        if (window := windows.window(pk, meal)) is not None and (ends_at is None or window.ends_at == ends_at)
+    ]
+
+
 def meal_windows(*, mess: Mess | int | None = None) -> list[MealWindow]:
     """The meals' service windows at `mess` (its own, or the default for a meal it has none of;
     None: the defaults), in serving order (by start time). One query."""

@@ -14,7 +14,7 @@ from django.utils.dateformat import format as date_format
 
 from mess.email_choices import EMAILS_MISSING_WASTE
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
-from mess.meals import closed_days, day_check, days_ending, meal_check, meal_windows, windows_read
+from mess.meals import closed_days, day_check, days_ending, meal_check, meal_windows, messes_of_meal, windows_read
 from mess.models import Floor, Meal, MealWindow, Mess, OutgoingEmail, WasteRecord, WasteReminder
 from mess.people import messes_recipients
 from mess.text import plural
@@ -37,15 +37,16 @@ def _meal_over_check(*, window: MealWindow, date: datetime.date, now: datetime.d
 
 
 def _reminder_days(
-    *, meal: str, date: datetime.date | None, ends_at: datetime.time | None, now: datetime.datetime
+    *, meal: str, date: datetime.date | None, ends_at: datetime.time | None, now: datetime.datetime, mess: str | None = None
 ) -> dict[int, datetime.date]:
-    """The day each active mess is to be reminded of for `meal` (only the messes whose window of it
-    ends at `ends_at`, when given): `date`, or the latest day its own window of the meal is over.
-    Raises ValueError when `date` is today and the meal is not over at a mess whose day it is. Two
-    queries."""
+    """The day each active mess (only the one whose code is `mess`, when given) is to be reminded
+    of for `meal` (only the messes whose window of it ends at `ends_at`, when given): `date`, or the
+    latest day its own window of the meal is over. Raises ValueError when `date` is today and the
+    meal is not over at a mess whose day it is. Two queries."""
     windows = windows_read()
     days = {}
-    for mess_id, code in Mess.objects.filter(is_active=True).order_by("code").values_list("pk", "code"):
+    active = Mess.objects.filter(is_active=True) if mess is None else Mess.objects.filter(is_active=True, code=mess)
+    for mess_id, code in active.order_by("code").values_list("pk", "code"):
         window = windows.window(mess_id, meal)
         if window is None or (ends_at is not None and window.ends_at != ends_at):
             continue
@@ -54,13 +55,22 @@ def _reminder_days(
         else:
             _meal_over_check(window=window, date=date, now=now, mess_code=code if window.mess_id else None)
             days[mess_id] = date
-    if date is not None and not days and ends_at is None and (default := windows.window(None, meal)) is not None:
+    if date is not None and not days and ends_at is None and mess is None and (default := windows.window(None, meal)) is not None:
         _meal_over_check(window=default, date=date, now=now)  # no mess to remind: by default hours
     return days
 
 
-def waste_reminders_send(*, meal: str, date: datetime.date | None = None, ends_at: datetime.time | None = None) -> str:
-    """For every active mess (only those whose window of `meal` ends at `ends_at`, when given: the
+def waste_reminders_parts(kwargs: dict) -> list[tuple[str, str]]:
+    """The parts of a send_waste_reminders run (see scheduling.parts): each active mess whose `meal`
+    window ends at `ends_at` when given (the run scheduled an hour after it), as (code, name)."""
+    return messes_of_meal(meal=kwargs["meal"], ends_at=kwargs.get("ends_at"))
+
+
+def waste_reminders_send(
+    *, meal: str, date: datetime.date | None = None, ends_at: datetime.time | None = None, mess: str | None = None
+) -> str:
+    """For every active mess, or only the one whose code is `mess` (a part of a run the cluster fans
+    out, see `waste_reminders_parts`), (only those whose window of `meal` ends at `ends_at`, when given: the
     run scheduled an hour after it) not closed on `date` (by default the latest day whose `meal` is
     over at that mess, by its own window or the default)
     that has floors with no waste record for that date and meal, stores one WasteReminder naming
@@ -80,16 +90,14 @@ def waste_reminders_send(*, meal: str, date: datetime.date | None = None, ends_a
     now = timezone.now()
     if date is not None:
         day_check(date, latest=timezone.localdate(now))
-    days = _reminder_days(meal=meal, date=date, ends_at=ends_at, now=now)
+    days = _reminder_days(meal=meal, date=date, ends_at=ends_at, now=now, mess=mess)
     earlier = emails_deliver(emails=emails_unsent(kind=EMAIL), mark_sent=_reminders_mark_sent)
     what = f"{meal} of {_days_text(days)}" + (f" ending at {ends_at:%H:%M}" if ends_at is not None else "")
     if not days:
         emails_check(earlier)
-        return (
-            f"{earlier_text(earlier)}no active mess's {meal} ends at {ends_at:%H:%M}"
-            if ends_at
-            else f"{earlier_text(earlier)}no active mess"
-        )
+        if ends_at:
+            return f"{earlier_text(earlier)}no active mess's {meal} ends at {ends_at:%H:%M}"
+        return f"{earlier_text(earlier)}{mess} is not an active mess" if mess else f"{earlier_text(earlier)}no active mess"
 
     # Each floor checked for its mess's day (today, or yesterday before its window ended): one query.
     unrecorded = (

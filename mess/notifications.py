@@ -19,7 +19,7 @@ from django.utils.dateformat import format as date_format
 from mess.email_choices import EMAILS_CRITICAL
 from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.figures import average
-from mess.meals import MAKE_UP_DAYS, day_check, serving_order, windows_read
+from mess.meals import MAKE_UP_DAYS, day_check, messes_of_meal, serving_order, windows_read
 from mess.models import Feedback, Meal, MealWindow, Mess, Notification, OutgoingEmail
 from mess.people import messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
@@ -65,13 +65,7 @@ def _meals_covered(
 def notifications_parts(kwargs: dict) -> list[tuple[str, str]]:
     """The parts of a send_admin_notifications run (see scheduling.parts): each active mess whose
     `meal` window ends at `ends_at` when given (the run scheduled at that time), as (code, name)."""
-    windows = windows_read()
-    meal, ends_at = kwargs["meal"], kwargs.get("ends_at")
-    return [
-        (code, name)
-        for pk, code, name in Mess.objects.filter(is_active=True).order_by("code").values_list("pk", "code", "name")
-        if ends_at is None or ((window := windows.window(pk, meal)) is not None and window.ends_at == ends_at)
-    ]
+    return messes_of_meal(meal=kwargs["meal"], ends_at=kwargs.get("ends_at"))
 
 
 def _covered_by_mess(

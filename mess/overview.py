@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from mess.bulk import upsert
 from mess.figures import KG_SUM, average, cents, grams_per_diner
-from mess.meals import days_ending, meal_windows
+from mess.meals import days_ending, windows_read
 from mess.missing_waste import GAP_DAYS
 from mess.models import Alert, Closure, DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord
 from mess.scopes import in_groups
@@ -141,22 +141,44 @@ def _float(name: str) -> Cast:
 
 def _missing_records(*, now: datetime.datetime):
     """Each mess's waste records missing from the GAP_DAYS days up to `now`, as the dashboard lists
-    them (mess.missing_waste.waste_gaps): a floor and a meal that is over, on a day the mess is
-    open, with no record; none for an inactive mess. An expression; one query for the meal windows."""
+    them (mess.missing_waste.waste_gaps): a floor and a meal that is over by the mess's own window
+    (or the default), on a day the mess is open, with no record; none for an inactive mess. An
+    expression; one query for the meal windows, whatever the number of messes with their own."""
     today = timezone.localdate(now)
     time = timezone.localtime(now).time()
     start, _ = days_ending(end=today, days=GAP_DAYS)
-    windows = meal_windows()
+    windows = windows_read()
+
+    def meals(mess_id: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The mess's meals, and those of them over today by `now`."""
+        of = windows.of(mess_id)
+        return tuple(w.meal for w in of), tuple(w.meal for w in of if w.ends_at <= time)
+
+    # The messes whose own windows make their meals differ from the defaults', by those meals (few groups).
+    default = meals(None)
+    groups = defaultdict(list)
+    for mess_id in windows.own:
+        if (shape := meals(mess_id)) != default:
+            groups[shape].append(mess_id)
+    apart = [mess_id for ids in groups.values() for mess_id in ids]
     slots = Q(pk__in=[])
     open_slots = Value(0)
     for n in range(GAP_DAYS):
         day = start + datetime.timedelta(days=n)
-        meals = [w.meal for w in windows if day < today or w.ends_at <= time]
-        if not meals:
-            continue
-        slots |= Q(date=day, meal__in=meals)
+        index = 0 if day < today else 1
+        day_meals = [(None, default[index]), *((ids, shape[index]) for shape, ids in groups.items())]
+        if len({m for _, m in day_meals}) == 1:  # the same meals at every mess: the usual case
+            if not default[index]:
+                continue
+            slots |= Q(date=day, meal__in=default[index])
+            count = Value(len(default[index]))
+        else:
+            for ids, ms in day_meals:
+                if ms:
+                    slots |= Q(date=day, meal__in=ms) & (~Q(floor__mess_id__in=apart) if ids is None else Q(floor__mess_id__in=ids))
+            count = Case(*(When(pk__in=ids, then=Value(len(ms))) for ids, ms in day_meals[1:]), default=Value(len(default[index])))
         closed = Exists(Closure.objects.filter(mess=OuterRef("pk"), first_day__lte=day, last_day__gte=day))
-        open_slots = open_slots + Case(When(closed, then=Value(0)), default=Value(len(meals)))
+        open_slots = open_slots + Case(When(closed, then=Value(0)), default=count)
     on_record = OuterRef("date")
     closed_on_record = Closure.objects.filter(mess=OuterRef("floor__mess_id"), first_day__lte=on_record, last_day__gte=on_record)
     recorded = WasteRecord.objects.filter(slots).filter(~Exists(closed_on_record))

@@ -189,6 +189,14 @@ def cluster_last_seen_at() -> datetime | None:
     return ClusterHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
 
 
+def clusters_running(*, now: datetime | None = None) -> list[ClusterHeartbeat]:
+    """Every cluster running now, by name (its machine and process): not stopped, and heard from
+    within the grace. What `jobs` and /health/jobs/ list, so that an operator of several machines
+    sees each one's cluster. One query."""
+    now = now or timezone.now()
+    return list(_running().filter(seen_at__gte=now - grace()).order_by("cluster"))
+
+
 def cluster_alive(*, now: datetime | None = None) -> bool:
     seen = cluster_seen_at()
     return seen is not None and seen >= (now or timezone.now()) - grace()

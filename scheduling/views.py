@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from scheduling.models import ClusterHeartbeat
-from scheduling.selectors import jobs_health
+from scheduling.selectors import clusters_running, jobs_health
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ def health_jobs(request):
     body = {
         "ok": state.ok,
         "cluster": {"down": state.cluster_down, "heartbeat_at": state.heartbeat_at, "last_seen_at": state.last_seen_at},
+        # Each running cluster (machine and process), so that one machine's going quiet shows.
+        "clusters": [{"cluster": c.cluster, "heartbeat_at": c.seen_at} for c in clusters_running(now=state.now)],
         "broken": [s.name for s in state.schedules if s.broken],
         "late": [s.name for s in state.schedules if s.late and not s.broken],
         "failing": [s.name for s in state.schedules if s.failing],

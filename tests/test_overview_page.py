@@ -3,6 +3,7 @@ in the database, searched by name or code, kept to the messes with open alerts, 
 the CSV file of the whole selection, and the same few queries however many messes and days."""
 
 import csv
+import datetime
 import io
 import random
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mess.meals import meal_window_update
 from mess.missing_waste import waste_gaps
 from mess.models import Closure, DayTotals, Feedback, Floor, Mess, WasteRecord
 from mess.overview import day_totals_refresh, messes_overview
@@ -97,6 +99,29 @@ def test_the_missing_records_are_those_the_dashboard_lists_with_closed_days_left
     gaps = sum(len(gap["floors"]) for gap in waste_gaps(mess=mess1, now=timezone.now()))
     assert gaps == 2 * (4 * 4 + 1) - 2
     assert messes_overview()[0]["missing_records"] == gaps
+
+
+@travel
+def test_the_missing_records_follow_each_messs_own_meal_windows_in_the_same_queries(mess1, mess2, ground):
+    # At 13:00 the default lunch (12:00 to 14:00) is still served; mess2's own (11:00 to 12:30) is
+    # over, and mess3's own (12:00 to 14:30) differs from the default but is not over either.
+    mess3 = Mess.objects.create(code="mess3", name="Mess 3")
+    Floor.objects.create(mess=mess3, name="Only")
+    waste(ground, TODAY, "breakfast", "1.00")
+    before = {row["mess"].code: row["missing_records"] for row in messes_overview()}
+    with CaptureQueriesContext(connection) as default_windows:
+        messes_overview()
+    meal_window_update(meal="lunch", starts_at=datetime.time(11), ends_at=datetime.time(12, 30), mess=mess2)
+    meal_window_update(meal="lunch", starts_at=datetime.time(12), ends_at=datetime.time(14, 30), mess=mess3)
+    with CaptureQueriesContext(connection) as own_windows:
+        rows = {row["mess"].code: row["missing_records"] for row in messes_overview()}
+
+    now = timezone.now()
+    gaps = {m.code: sum(len(gap["floors"]) for gap in waste_gaps(mess=m, now=now)) for m in Mess.objects.all()}
+    assert rows == gaps
+    assert rows["mess2"] == before["mess2"] + 2  # today's lunch of its 2 floors, over there
+    assert rows["mess1"] == before["mess1"] and rows["mess3"] == before["mess3"]
+    assert len(own_windows.captured_queries) == len(default_windows.captured_queries)
 
 
 @travel

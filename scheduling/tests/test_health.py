@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_q.models import Schedule
 
-from scheduling.models import JobRun, Outcome, Trigger
+from scheduling.models import ClusterHeartbeat, JobRun, Outcome, Trigger
 from scheduling.scheduler import heartbeat, schedules_start_due
 from scheduling.schedules import schedule_job_key
 from scheduling.sync import schedules_sync
@@ -55,11 +55,32 @@ def test_health_jobs_is_503_without_a_cluster_and_200_with_one(client, db):
     assert up.json() == {
         "ok": True,
         "cluster": {"down": False, "heartbeat_at": "2026-03-01T00:00:00Z", "last_seen_at": "2026-03-01T00:00:00Z"},
+        "clusters": [{"cluster": "host:1", "heartbeat_at": "2026-03-01T00:00:00Z"}],
         "broken": [],
         "late": [],
         "failing": [],
         "schedules": 8,
     }
+
+
+def test_health_jobs_and_jobs_list_each_running_cluster_of_several_machines(client, db):
+    with time_machine.travel(START, tick=False):
+        schedules_sync()
+        heartbeat(cluster="jobs-3:7", started_at=timezone.now())  # goes quiet below
+        ClusterHeartbeat.objects.create(cluster="jobs-4:9", started_at=START, seen_at=START, stopped_at=START)  # stopped on purpose
+    with time_machine.travel(START + dt.timedelta(minutes=3), tick=False):
+        heartbeat(cluster="jobs-2:5", started_at=timezone.now())
+        heartbeat(cluster="jobs-1:4", started_at=timezone.now())
+        body = client.get("/health/jobs/").json()
+        out = io.StringIO()
+        call_command("jobs", stdout=out)
+        code, text = check()
+    assert body["clusters"] == [
+        {"cluster": "jobs-1:4", "heartbeat_at": "2026-03-01T00:03:00Z"},
+        {"cluster": "jobs-2:5", "heartbeat_at": "2026-03-01T00:03:00Z"},
+    ]
+    assert "clusters running: jobs-1:4, jobs-2:5\n" in out.getvalue()
+    assert code == 0 and text.endswith("(2 running: jobs-1:4, jobs-2:5)")
 
 
 def test_health_jobs_names_late_broken_and_failing_schedules_and_nothing_personal(client, db):
@@ -106,12 +127,13 @@ def test_jobs_shows_each_schedule_its_next_run_and_own_last_outcome(db):
         call_command("jobs", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].split() == ["SCHEDULE", "JOB", "WHEN", "NEXT", "RUN", "LAST", "RUN", "OUTCOME", "TOOK"]
-    rows = {line.split()[0]: line for line in lines[1:] if not line.startswith("!")}
+    rows = {line.split()[0]: line for line in lines[1:-2]}
     assert set(rows) == set(Schedule.objects.values_list("name", flat=True))
     assert "At 07:00" in rows["fail"] and "2026-03-01 07:00" in rows["fail"]
     assert "paused" in rows["tick"]
     assert "2026-03-01 05:30  succeeded" in rows["prune_job_runs"]
     assert "never" in rows["echo:noon"]
+    assert lines[-2] == "clusters running: none"
     assert lines[-1].startswith("! no cluster is running the jobs (never seen)")
 
 
@@ -175,7 +197,7 @@ def test_jobs_check_claims_no_success_for_schedules_that_never_ran(db):
     with time_machine.travel(START, tick=False):
         schedules_sync()
         heartbeat(cluster="host:1", started_at=timezone.now())
-        assert check() == (0, "all 8 schedules on time and none has run yet; a cluster was seen 2026-03-01 05:30")
+        assert check() == (0, "all 8 schedules on time and none has run yet; a cluster was seen 2026-03-01 05:30 (1 running: host:1)")
         JobRun.objects.create(
             job="tick",
             trigger=Trigger.SCHEDULE,
@@ -186,5 +208,6 @@ def test_jobs_check_claims_no_success_for_schedules_that_never_ran(db):
         )
         assert check() == (
             0,
-            "all 8 schedules on time and the last runs of 1 succeeded and 7 have not run yet; a cluster was seen 2026-03-01 05:30",
+            "all 8 schedules on time and the last runs of 1 succeeded and 7 have not run yet; a cluster was seen 2026-03-01 05:30"
+            " (1 running: host:1)",
         )

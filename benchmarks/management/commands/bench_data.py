@@ -18,7 +18,7 @@ from scheduling.registry import date_value
 
 
 class Command(BaseCommand):
-    help = "Fills an empty database with benchmark data: --scale S, M or L (deterministic; for benchmark databases only)."
+    help = "Fills an empty database with benchmark data: --scale S, M, L or XL (deterministic; for benchmark databases only)."
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), required=True)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from scheduling.cron import cron_in_words
-from scheduling.selectors import jobs_health
+from scheduling.selectors import clusters_running, jobs_health
 
 EXIT_PROBLEMS = 1
 
@@ -24,7 +24,13 @@ def _all_well(health) -> str:
         runs = f"the last runs of {count - never} succeeded and {never} {'has' if never == 1 else 'have'} not run yet"
     else:
         runs = "their last runs succeeded"
-    return f"all {count} schedules on time and {runs}; a cluster was seen {_when(health.heartbeat_at)}"
+    return f"all {count} schedules on time and {runs}; a cluster was seen {_when(health.heartbeat_at)}{_clusters_text(health)}"
+
+
+def _clusters_text(health) -> str:
+    """The clusters running, by machine and process: each machine's, when they are several."""
+    names = [c.cluster for c in clusters_running(now=health.now)]
+    return f" ({len(names)} running: {', '.join(names)})" if names else ""
 
 
 class Command(BaseCommand):
@@ -57,4 +63,5 @@ class Command(BaseCommand):
             )
         widths = [max(len(str(row[c])) for row in rows) for c in range(len(rows[0]))]
         table = "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
-        return "\n".join([table, *(f"! {line}" for line in health.problem_details)])
+        running = ", ".join(c.cluster for c in clusters_running(now=health.now)) or "none"
+        return "\n".join([table, f"clusters running: {running}", *(f"! {line}" for line in health.problem_details)])
