@@ -43,6 +43,7 @@ from mess.models.messes import (
 )
 from mess.models.outputs import CookSheet, DailyReport, DayTotals, Notification, OutgoingEmail, WasteReminder
 from mess.models.people import Profile, Role
+from mess.models.telegram import TelegramBot, TelegramLink
 from mess.models.waste import MAX_COOKED_KG, MAX_DINERS, MAX_WASTE_KG, CookedFood, WasteChange, WasteRecord
 
 __all__ = [
@@ -97,6 +98,8 @@ __all__ = [
     "StagedFeedback",
     "StagedImport",
     "StagedWaste",
+    "TelegramBot",
+    "TelegramLink",
     "TemporaryMenu",
     "WasteChange",
     "WasteRecord",
