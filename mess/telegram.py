@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mess.channels import DeliveryPermanent, DeliveryTemporary
 from mess.models import Profile, TelegramBot, TelegramLink
@@ -50,6 +51,14 @@ CODE_LENGTH = 10  # about 50 bits: not guessed in 15 minutes at the rate Telegra
 MAX_TEXT = 4096  # characters of a Telegram message
 MAX_ANSWER = 1024 * 1024  # bytes of an API answer read
 STOP_WORDS = {"stop", "/stop"}
+
+# The bot's answers, in the person's language.
+LINKED = _("Linked: this chat is %(name)s's on ManageIt. You get here the messages you chose on your settings page. Send stop to unlink.")
+UNLINKED = _("Unlinked: ManageIt sends nothing more to this chat.")
+NOT_LINKED = _("This chat is not linked to ManageIt.")
+UNKNOWN_CODE = _("That code is not one ManageIt gave. Get a code on your Telegram page.")
+EXPIRED_CODE = _("That code has expired. Get a new one on your Telegram page.")
+HELP = _("Send the code from your Telegram page on ManageIt to link this chat, or stop to unlink it.")
 
 
 class TelegramFailed(Exception):
@@ -139,7 +148,7 @@ def telegram_update_handle(*, update: dict) -> Reply | None:
     sender = message.get("from") if isinstance(message.get("from"), dict) else {}
     language = _known_language(sender.get("language_code"))
     if not isinstance(text, str):
-        return Reply(chat_id, _say(language, _help))
+        return Reply(chat_id, _say(language, HELP))
     words = text.strip().split(maxsplit=1)
     command = words[0].split("@", 1)[0].lower() if words else ""
     if command in STOP_WORDS:
@@ -149,7 +158,7 @@ def telegram_update_handle(*, update: dict) -> Reply | None:
     else:
         code = code_read(text)
     if not code or len(code) > 16:
-        return Reply(chat_id, _say(language, _help))
+        return Reply(chat_id, _say(language, HELP))
     return _link(chat_id=chat_id, code=code, language=language)
 
 
@@ -157,42 +166,27 @@ def _link(*, chat_id: int, code: str, language: str) -> Reply:
     now = timezone.now()
     link = TelegramLink.objects.select_for_update().filter(code=code).select_related("user").first()
     if link is None:
-        return Reply(chat_id, _say(language, lambda: gettext("That code is not one ManageIt gave. Get a code on your Telegram page.")))
+        return Reply(chat_id, _say(language, UNKNOWN_CODE))
     if link.code_expires is None or link.code_expires <= now:
-        return Reply(chat_id, _say(language, lambda: gettext("That code has expired. Get a new one on your Telegram page.")))
+        return Reply(chat_id, _say(language, EXPIRED_CODE))
     TelegramLink.objects.filter(chat_id=chat_id).exclude(pk=link.pk).delete()  # the chat is the new person's
     link.chat_id, link.linked_at, link.code, link.code_expires = chat_id, now, None, None
     link.save(update_fields=["chat_id", "linked_at", "code", "code_expires"])
-    name = link.user.get_username()
-    return Reply(
-        chat_id,
-        _say(
-            _language_of(link.user) or language,
-            lambda: gettext(
-                "Linked: this chat is %(name)s's on ManageIt. You get here the messages you chose on your settings page. "
-                "Send stop to unlink."
-            )
-            % {"name": name},
-        ),
-    )
+    return Reply(chat_id, _say(_language_of(link.user) or language, LINKED, name=link.user.get_username()))
 
 
 def _stop(*, chat_id: int, language: str) -> Reply:
     link = TelegramLink.objects.select_for_update().filter(chat_id=chat_id).select_related("user").first()
     if link is None:
-        return Reply(chat_id, _say(language, lambda: gettext("This chat is not linked to ManageIt.")))
+        return Reply(chat_id, _say(language, NOT_LINKED))
     language = _language_of(link.user) or language
     link.delete()
-    return Reply(chat_id, _say(language, lambda: gettext("Unlinked: ManageIt sends nothing more to this chat.")))
+    return Reply(chat_id, _say(language, UNLINKED))
 
 
-def _help() -> str:
-    return gettext("Send the code from your Telegram page on ManageIt to link this chat, or stop to unlink it.")
-
-
-def _say(language: str, words) -> str:
+def _say(language: str, words, **values) -> str:
     with translation.override(language):
-        return str(words())
+        return str(words) % values if values else str(words)
 
 
 def _known_language(code) -> str:
@@ -222,7 +216,8 @@ def telegram_updates(*, wait: int | None = None) -> str:
     while True:
         offset = _bot().update_id + 1
         poll = max(0, int(deadline - time.monotonic()))
-        updates = _call("getUpdates", {"offset": offset, "timeout": poll, "allowed_updates": ["message"]}, timeout=poll + settings.TELEGRAM_TIMEOUT)
+        asked = {"offset": offset, "timeout": poll, "allowed_updates": ["message"]}
+        updates = _call("getUpdates", asked, timeout=poll + settings.TELEGRAM_TIMEOUT)
         for update in updates if isinstance(updates, list) else []:
             if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
                 continue
@@ -332,5 +327,5 @@ def _call(method: str, params: dict, *, timeout: float):
     description = str(answer.get("description", ""))[:200]
     parameters = answer.get("parameters") if isinstance(answer.get("parameters"), dict) else {}
     retry_after = parameters.get("retry_after") if isinstance(parameters.get("retry_after"), int) else None
-    return_status = status if status != 200 else int(answer.get("error_code") or 400)
-    raise TelegramFailed(f"{method}: HTTP {return_status} {description}", status=return_status, description=description, retry_after=retry_after)
+    status = status if status != 200 else int(answer.get("error_code") or 400)
+    raise TelegramFailed(f"{method}: HTTP {status} {description}", status=status, description=description, retry_after=retry_after)

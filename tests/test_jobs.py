@@ -27,6 +27,7 @@ def test_the_registry_holds_the_mess_jobs_after_schedulings_own():
         "send_password_reset",
         "anonymise_feedback",
         "assign_mess_changes",
+        "telegram_updates",
         "refresh_day_totals",
     ]
     assert JOBS["generate_alerts"].func.__module__.startswith("mess.")
@@ -79,6 +80,7 @@ def test_it_creates_the_default_schedules(db):
         "send_daily_report": "0 7 * * *",
         "assign_mess_changes": "15 0 * * *",
         "refresh_day_totals": "5 * * * *",
+        "telegram_updates": "* * * * *",
         "anonymise_feedback": "45 0 * * *",
         "prune_job_runs": "30 0 * * *",
     }
