@@ -27,6 +27,7 @@ import datetime
 import http.client
 import json
 import logging
+import math
 import re
 import secrets
 import time
@@ -127,6 +128,12 @@ def telegram_unlink(*, user) -> bool:
     return link.chat_id is not None
 
 
+def telegram_links_delete(*, links) -> int:
+    """Deletes the links of the queryset `links` (an admin's unlinking): their chats get nothing
+    more, and their people may link again. Returns how many."""
+    return links.delete()[0]
+
+
 def code_read(text: str) -> str:
     """A code as typed or sent by the t.me link: case, spaces and hyphens do not count."""
     return re.sub(r"[\s-]", "", text).upper()
@@ -215,7 +222,7 @@ def telegram_updates(*, wait: int | None = None) -> str:
     handled = answered = unanswered = 0
     while True:
         offset = _bot().update_id + 1
-        poll = max(0, int(deadline - time.monotonic()))
+        poll = max(0, math.ceil(deadline - time.monotonic()))  # whole seconds, as Telegram takes them
         asked = {"offset": offset, "timeout": poll, "allowed_updates": ["message"]}
         updates = _call("getUpdates", asked, timeout=poll + settings.TELEGRAM_TIMEOUT)
         for update in updates if isinstance(updates, list) else []:
@@ -230,7 +237,7 @@ def telegram_updates(*, wait: int | None = None) -> str:
                 except TelegramFailed as e:
                     logger.warning("the bot's answer to an update was not sent: %s", e)
                     unanswered += 1
-        if time.monotonic() >= deadline:
+        if poll == 0 or time.monotonic() >= deadline:  # a last look without waiting ends the run
             break
     summary = f"Handled {handled} update{'s' * (handled != 1)}, answered {answered}"
     return summary + (f", {unanswered} answer{'s' * (unanswered != 1)} not sent." if unanswered else ".")

@@ -35,6 +35,7 @@ from mess.models import (
     OutgoingEmail,
     Profile,
     RegularMenu,
+    TelegramLink,
     TemporaryMenu,
     WasteChange,
     WasteRecord,
@@ -73,9 +74,10 @@ MESS_MODELS = [
     CookedFood,
     MessChangeWindow,
     MessChangeRequest,
+    TelegramLink,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder, CookSheet]
-NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence, MessChangeRequest]
+NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence, MessChangeRequest, TelegramLink]
 
 
 def admin_url(model, action, *args):
@@ -134,7 +136,14 @@ def make_change_requests(n, start):
     )
 
 
+def make_telegram_links(n, start):
+    return TelegramLink.objects.bulk_create(
+        [TelegramLink(user=user, chat_id=1000 + i, linked_at=timezone.now()) for i, user in enumerate(make_users(n, start, None), start)]
+    )
+
+
 ROW_MAKERS = {
+    TelegramLink: make_telegram_links,
     Mess: make_messes,
     Floor: make_floors,
     User: lambda n, start: make_users(n, start, None),

@@ -307,3 +307,9 @@ def test_unlinking_forgets_the_chat(fake, student):
     assert telegram_unlink(user=student) is True
     assert telegram_unlink(user=student) is False
     assert not TelegramLink.objects.exists()
+
+
+def test_a_run_that_waits_asks_telegram_to_hold_the_call_instead_of_asking_again_and_again(fake, db):
+    assert telegram_updates(wait=1) == "Handled 0 updates, answered 0."
+    polls = [params["timeout"] for method, params in fake.calls if method == "getUpdates"]
+    assert polls[0] == 1 and len(polls) <= 2

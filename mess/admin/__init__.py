@@ -20,6 +20,7 @@ from mess.admin import (  # noqa: F401  (each module registers its models)
     overview,
     people,
     reports,
+    telegram,
     triage,
     waste,
 )
