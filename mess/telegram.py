@@ -213,7 +213,7 @@ def _language_of(user) -> str:
 def telegram_updates(*, wait: int | None = None) -> str:
     """Reads the bot's updates and handles each once (see the module's docstring), long polling
     for `wait` seconds (default settings.TELEGRAM_POLL_SECONDS; 0 reads what is waiting and ends),
-    then sends the answers. Without a token it does nothing. Raises TelegramFailed when Telegram
+    and sends each update's answer once its transaction has committed. Without a token it does nothing. Raises TelegramFailed when Telegram
     cannot be read: the run fails, and the next one reads on from the last update handled."""
     if not telegram_enabled():
         return "No TELEGRAM_BOT_TOKEN: nothing to do."
