@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from mess.models import TelegramLink
+from mess.people import profile_language_set
 from tests.telegram_server import TOKEN
+from tests.test_translations import english_left, visible_text
 
 URL = "/settings/telegram/"
 
@@ -54,13 +56,16 @@ def test_a_linked_person_sees_it_and_unlinks(client, bot, student):
     assert "Your Telegram chat is unlinked" in response.content.decode()
 
 
-def test_the_page_in_hindi(client, bot, student):
-    student.profile.language = "hi"
-    student.profile.save()
+def test_the_page_in_hindi_has_no_english_sentence_left(client, bot, student):
+    profile_language_set(user=student, language="hi")
     client.force_login(student)
     client.post(URL)
     page = client.get(URL).content.decode()
     assert "आपका कोड:" in page and "टेलीग्राम में बॉट खोलें" in page
+    TelegramLink.objects.update(chat_id=77, linked_at=timezone.now())
+    linked_page = client.get(URL).content.decode()
+    assert "लिंक हटाएँ" in linked_page
+    assert english_left(visible_text(page)) == english_left(visible_text(linked_page)) == []
 
 
 def test_without_a_bot_there_is_no_code_and_no_link(client, settings, student):
