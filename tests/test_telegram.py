@@ -5,6 +5,8 @@ channels' two failures. Nothing leaves the machine."""
 import datetime
 import io
 import socket
+import subprocess
+import sys
 import threading
 from types import SimpleNamespace
 
@@ -25,6 +27,7 @@ from mess.telegram import (
     telegram_updates,
 )
 from scheduling.registry import JOBS, JobRefused
+from tests.helpers import ROOT, child_env
 from tests.telegram_server import BAD_GATEWAY, BLOCKED, CHAT_NOT_FOUND, TOKEN, TOO_LONG, TOO_MANY, FakeTelegram
 
 CHAT = 4242
@@ -313,3 +316,21 @@ def test_a_run_that_waits_asks_telegram_to_hold_the_call_instead_of_asking_again
     assert telegram_updates(wait=1) == "Handled 0 updates, answered 0."
     polls = [params["timeout"] for method, params in fake.calls if method == "getUpdates"]
     assert polls[0] == 1 and len(polls) <= 2
+
+
+def _settings_from(env: dict) -> subprocess.CompletedProcess:
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.TELEGRAM_BOT_TOKEN, s.TELEGRAM_BOT_NAME, s.TELEGRAM_API_URL, s.TELEGRAM_TIMEOUT, s.TELEGRAM_POLL_SECONDS)"
+    )
+    return subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=child_env() | env, capture_output=True, text=True)
+
+
+def test_the_settings_come_from_the_environment_and_refuse_a_wait_past_the_minute():
+    assert _settings_from({}).stdout.split() == ["https://api.telegram.org", "10", "50"]  # no token, no name: empty
+
+    seen = _settings_from({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_BOT_NAME": "@MessBot", "TELEGRAM_API_URL": "http://127.0.0.1:9/"})
+    assert seen.stdout.split() == ["1:x", "MessBot", "http://127.0.0.1:9", "10", "50"]
+
+    refused = _settings_from({"TELEGRAM_POLL_SECONDS": "60"})
+    assert refused.returncode != 0 and "TELEGRAM_POLL_SECONDS must be from 0 to 55" in refused.stderr
