@@ -3,6 +3,7 @@ feature's module; its command, of the same name, is in mess/management/commands/
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from mess.alerts import alerts_generate, mess_code_check
@@ -120,6 +121,13 @@ def at_each_cutoff(key: str) -> list[DefaultSchedule]:
 def _minutes_before(time: datetime.time, minutes: int) -> int:
     """The minute of the day `minutes` before `time` (of the day before, past midnight)."""
     return (time.hour * 60 + time.minute - minutes) % (24 * 60)
+
+
+def each_minute_while_there_is_a_bot(key: str) -> list[DefaultSchedule]:
+    """Every minute (cron's finest step) while TELEGRAM_BOT_TOKEN is set, and no schedule without a
+    bot, so that the run log holds no runs that do nothing: sync_schedules adds it once a token is
+    set, and removes it when the token goes."""
+    return [DefaultSchedule(name=f"{key}:each_minute", cron="* * * * *")] if settings.TELEGRAM_BOT_TOKEN else []
 
 
 def when_handed_over(key: str) -> list[DefaultSchedule]:
@@ -271,7 +279,8 @@ register(
         # Every minute, the floor of cron; each run long-polls for most of its minute (TELEGRAM_POLL_SECONDS),
         # so the bot answers a code within a second or two. Without TELEGRAM_BOT_TOKEN a run does nothing.
         description="Reads the messages people send to the Telegram bot (codes that link their chat, stop) and answers them.",
-        default_schedules=cron("* * * * *"),
+        default_schedules=each_minute_while_there_is_a_bot,
+        defaults_come_and_go=True,  # there while there is a bot
         params=(
             Param("wait", seconds_to_wait, metavar="SECONDS", help="Wait this long for messages (0 to 55); default TELEGRAM_POLL_SECONDS."),
         ),

@@ -80,7 +80,6 @@ def test_it_creates_the_default_schedules(db):
         "send_daily_report": "0 7 * * *",
         "assign_mess_changes": "15 0 * * *",
         "refresh_day_totals": "5 * * * *",
-        "telegram_updates": "* * * * *",
         "anonymise_feedback": "45 0 * * *",
         "prune_job_runs": "30 0 * * *",
     }

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_q.models import Schedule
 
 from mess.channels import DeliveryPermanent, DeliveryTemporary
 from mess.models import TelegramBot, TelegramLink
@@ -27,6 +28,7 @@ from mess.telegram import (
     telegram_updates,
 )
 from scheduling.registry import JOBS, JobRefused
+from scheduling.sync import schedules_sync
 from tests.helpers import ROOT, child_env
 from tests.telegram_server import BAD_GATEWAY, BLOCKED, CHAT_NOT_FOUND, TOKEN, TOO_LONG, TOO_MANY, FakeTelegram
 
@@ -334,3 +336,18 @@ def test_the_settings_come_from_the_environment_and_refuse_a_wait_past_the_minut
 
     refused = _settings_from({"TELEGRAM_POLL_SECONDS": "60"})
     assert refused.returncode != 0 and "TELEGRAM_POLL_SECONDS must be from 0 to 55" in refused.stderr
+
+
+def test_the_job_is_scheduled_every_minute_only_while_there_is_a_bot(settings, db):
+    settings.TELEGRAM_BOT_TOKEN = ""
+    schedules_sync()
+    assert not Schedule.objects.filter(name__startswith="telegram_updates").exists()
+
+    settings.TELEGRAM_BOT_TOKEN = TOKEN
+    schedules_sync()
+    assert list(Schedule.objects.filter(name__startswith="telegram_updates").values_list("name", "cron")) == [
+        ("telegram_updates:each_minute", "* * * * *")
+    ]
+
+    settings.TELEGRAM_BOT_TOKEN = ""
+    assert schedules_sync().removed == ["telegram_updates:each_minute"]
