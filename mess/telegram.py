@@ -97,6 +97,14 @@ def telegram_link_of(*, user) -> TelegramLink | None:
     return TelegramLink.objects.filter(user=user).first()
 
 
+def telegram_linked(*, user_ids) -> set[int]:
+    """Of `user_ids`, the people whose chat is linked: those a Telegram message can reach (the
+    outbox stores messages for them only). Empty without a bot; one query otherwise."""
+    if not telegram_enabled():
+        return set()
+    return set(TelegramLink.objects.filter(user_id__in=user_ids, chat_id__isnull=False).values_list("user_id", flat=True))
+
+
 def telegram_start_url(*, code: str) -> str:
     """The t.me link that opens the bot and sends it `/start <code>`; empty without TELEGRAM_BOT_NAME."""
     return f"https://t.me/{settings.TELEGRAM_BOT_NAME}?start={code}" if settings.TELEGRAM_BOT_NAME else ""

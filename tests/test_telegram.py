@@ -23,6 +23,7 @@ from mess.telegram import (
     TelegramFailed,
     TelegramTooFast,
     telegram_code_new,
+    telegram_linked,
     telegram_send,
     telegram_unlink,
     telegram_updates,
@@ -351,3 +352,13 @@ def test_the_job_is_scheduled_every_minute_only_while_there_is_a_bot(settings, d
 
     settings.TELEGRAM_BOT_TOKEN = ""
     assert schedules_sync().removed == ["telegram_updates:each_minute"]
+
+
+def test_who_a_telegram_message_can_reach(settings, student, official, admin, django_assert_num_queries):
+    settings.TELEGRAM_BOT_TOKEN = TOKEN
+    linked(student)
+    TelegramLink.objects.create(user=official, code="ABCDEFGHJK", code_expires=timezone.now())  # a code, no chat
+    with django_assert_num_queries(1):
+        assert telegram_linked(user_ids=[student.pk, official.pk, admin.pk]) == {student.pk}
+    settings.TELEGRAM_BOT_TOKEN = ""
+    assert telegram_linked(user_ids=[student.pk]) == set()
