@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mess.context_processors.access",
+                "mess.context_processors.telegram",
             ],
         },
     },
@@ -245,6 +246,19 @@ LLM_MODEL = env.str("LLM_MODEL", default="")
 LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)  # wall-clock seconds one call may take, all of it
 LLM_RUN_SECONDS = env.float("LLM_RUN_SECONDS", default=60)  # wall-clock seconds of calls per notifications run, in all
 
+
+# Telegram (mess/telegram.py): the mess's bot links people's chats and sends them what they chose.
+# Off unless TELEGRAM_BOT_TOKEN is set (BotFather gives it): without it there is no link on the
+# page, the telegram_updates job does nothing and every Telegram message is given up.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_BOT_NAME = env.str("TELEGRAM_BOT_NAME", default="").lstrip("@")  # for the https://t.me/<name> link
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
+TELEGRAM_TIMEOUT = env.float("TELEGRAM_TIMEOUT", default=10)  # seconds a call may take (a long poll's wait comes on top)
+# How long each run of telegram_updates (every minute) waits for people's messages (long polling):
+# the bot answers within a second while it waits, and a worker is busy that long each minute.
+TELEGRAM_POLL_SECONDS = env.int("TELEGRAM_POLL_SECONDS", default=50)
+if not 0 <= TELEGRAM_POLL_SECONDS <= 55:
+    raise ImproperlyConfigured("TELEGRAM_POLL_SECONDS must be from 0 to 55: a run ends before the next minute's begins.")
 
 # django-q2 runs the scheduled jobs (see scheduling/). Tasks queue through the database unless
 # REDIS_URL names a Redis server. The cluster's own scheduler never catches up on missed slots:

@@ -2,6 +2,7 @@
 once per request and only when a page uses it, so that the navigation is the same on every page,
 the error pages and the login lockout included."""
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from mess.people import Access, user_access
@@ -16,3 +17,8 @@ def request_access(request) -> Access:
 
 def access(request) -> dict:
     return {"access": SimpleLazyObject(lambda: request_access(request))}
+
+
+def telegram(request) -> dict:
+    """Whether the mess has a Telegram bot: the header links the Telegram page only then."""
+    return {"telegram_on": bool(settings.TELEGRAM_BOT_TOKEN)}

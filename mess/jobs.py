@@ -3,6 +3,7 @@ feature's module; its command, of the same name, is in mess/management/commands/
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from mess.alerts import alerts_generate, alerts_parts, mess_code_check
@@ -18,6 +19,7 @@ from mess.overview import day_totals_refresh
 from mess.password_resets import password_reset_send
 from mess.people import admins_emails
 from mess.reports import daily_reports_parts, daily_reports_send
+from mess.telegram import telegram_updates
 from scheduling.registry import DefaultSchedule, Job, Param, bool_value, cron, date_value, positive_int, register
 from scheduling.watchers import watchers_register
 
@@ -48,6 +50,17 @@ def a_time_of_day(value) -> datetime.time:
         return datetime.time.fromisoformat(str(value).strip().zfill(5)[:5])
     except ValueError:
         raise ValueError(f"not a time of day in the form HH:MM: {value!r}") from None
+
+
+def seconds_to_wait(value) -> int:
+    """Seconds a telegram_updates run waits for messages: 0 to 55 (a run ends before the next begins)."""
+    try:
+        seconds = int(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        seconds = None
+    if seconds is None or not 0 <= seconds <= 55:
+        raise ValueError(f"not a number of seconds from 0 to 55: {value!r}")
+    return seconds
 
 
 def a_day_that_has_been(value) -> datetime.date:
@@ -108,6 +121,13 @@ def at_each_cutoff(key: str) -> list[DefaultSchedule]:
 def _minutes_before(time: datetime.time, minutes: int) -> int:
     """The minute of the day `minutes` before `time` (of the day before, past midnight)."""
     return (time.hour * 60 + time.minute - minutes) % (24 * 60)
+
+
+def each_minute_while_there_is_a_bot(key: str) -> list[DefaultSchedule]:
+    """Every minute (cron's finest step) while TELEGRAM_BOT_TOKEN is set, and no schedule without a
+    bot, so that the run log holds no runs that do nothing: sync_schedules adds it once a token is
+    set, and removes it when the token goes."""
+    return [DefaultSchedule(name=f"{key}:each_minute", cron="* * * * *")] if settings.TELEGRAM_BOT_TOKEN else []
 
 
 def when_handed_over(key: str) -> list[DefaultSchedule]:
@@ -261,6 +281,18 @@ register(
         "those assigned when their move day comes.",
         default_schedules=cron("15 0 * * *"),
         params=(Param("today", date_value, help="Act as on this day (YYYY-MM-DD); default today."),),
+    ),
+    Job(
+        key="telegram_updates",
+        func=telegram_updates,
+        # Every minute, the floor of cron; each run long-polls for most of its minute (TELEGRAM_POLL_SECONDS),
+        # so the bot answers a code within a second or two. Without TELEGRAM_BOT_TOKEN a run does nothing.
+        description="Reads the messages people send to the Telegram bot (codes that link their chat, stop) and answers them.",
+        default_schedules=each_minute_while_there_is_a_bot,
+        defaults_come_and_go=True,  # there while there is a bot
+        params=(
+            Param("wait", seconds_to_wait, metavar="SECONDS", help="Wait this long for messages (0 to 55); default TELEGRAM_POLL_SECONDS."),
+        ),
     ),
     Job(
         key="refresh_day_totals",

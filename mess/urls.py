@@ -21,6 +21,7 @@ from mess.views import (
     replies,
     reports,
     scorecard,
+    telegram,
     waste,
 )
 
@@ -72,6 +73,9 @@ urlpatterns = [
     path("mess/<slug:code>/feedback/<int:pk>/reply/", replies.reply, name="reply"),
     path("mess/<slug:code>/notifications/<int:pk>/", notifications.notification, name="notification"),
     path("settings/", email_choices.email_settings, name="settings"),
+    # Anyone signed in links their Telegram chat to the mess's bot (mess/telegram.py)
+    path("settings/telegram/", telegram.telegram, name="telegram"),
+    path("settings/telegram/unlink/", telegram.unlink, name="telegram_unlink"),
     path("mess/<slug:code>/alerts/", alerts.alert_history, name="alert_history"),
     path("mess/<slug:code>/alerts/<int:pk>/acknowledge/", alerts.alert_acknowledge_page, name="alert_acknowledge"),
     path("mess/<slug:code>/scorecard/", scorecard.scorecard_page, name="scorecard"),

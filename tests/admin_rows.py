@@ -37,6 +37,7 @@ from mess.models import (
     OutgoingEmail,
     Profile,
     RegularMenu,
+    TelegramLink,
     TemporaryMenu,
     WasteChange,
     WasteRecord,
@@ -77,9 +78,10 @@ MESS_MODELS = [
     MessChangeRequest,
     MessGroup,
     GroupAdmin,
+    TelegramLink,
 ]
 PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder, CookSheet]
-NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence, MessChangeRequest]
+NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence, MessChangeRequest, TelegramLink]
 
 
 def admin_url(model, action, *args):
@@ -142,7 +144,14 @@ def make_groups(n, start):
     return MessGroup.objects.bulk_create([MessGroup(code=f"g{i}", name=f"Group {i}") for i in range(start, start + n)])
 
 
+def make_telegram_links(n, start):
+    return TelegramLink.objects.bulk_create(
+        [TelegramLink(user=user, chat_id=1000 + i, linked_at=timezone.now()) for i, user in enumerate(make_users(n, start, None), start)]
+    )
+
+
 ROW_MAKERS = {
+    TelegramLink: make_telegram_links,
     Mess: make_messes,
     MessGroup: make_groups,
     GroupAdmin: lambda n, start: GroupAdmin.objects.bulk_create(

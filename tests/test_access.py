@@ -99,6 +99,11 @@ MATRIX = [
     ("get", "/mess/mess1/notifications/{other_notification}/", [302, 403, 404, 404, 404, 403, 404, 404, 404]),  # a notification of mess2
     ("get", "/settings/", [302, 403, 200, 200, 200, 403, 200, 200, 200]),
     ("post", "/settings/", [302, 403, 302, 302, 302, 403, 302, 302, 302]),
+    # Telegram: anyone signed in links their chat; without a bot (the tests' settings) the post is refused, with a message
+    ("get", "/settings/telegram/", [302, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("post", "/settings/telegram/", [302, 302, 302, 302, 302, 302, 302, 302, 302]),
+    ("post", "/settings/telegram/unlink/", [302, 302, 302, 302, 302, 302, 302, 302, 302]),
+    ("get", "/settings/telegram/unlink/", [302, 405, 405, 405, 405, 405, 405, 405, 405]),  # a post, never a link
     ("get", "/mess/mess1/alerts/", [302, 403, 200, 404, 200, 403, 200, 200, 200]),
     ("get", "/mess/mess1/alerts/{alert}/acknowledge/", [302, 403, 200, 404, 200, 403, 200, 200, 200]),
     ("post", "/mess/mess1/alerts/{alert}/acknowledge/", [302, 403, 200, 404, 200, 403, 200, 200, 200]),  # refused by the form: no note

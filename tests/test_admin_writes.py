@@ -29,6 +29,7 @@ from mess.models import (
     NonVegMenu,
     Profile,
     RegularMenu,
+    TelegramLink,
     TemporaryMenu,
     WasteChange,
     WasteRecord,
@@ -192,6 +193,7 @@ DOORS = [
     ),
     (WasteRecord, "delete", "waste", "waste_records_delete", lambda: {"post": "yes"}, lambda: ROW_MAKERS[WasteRecord](1, 0)[0]),
     (Feedback, "delete", "feedback", "feedback_delete", lambda: {"post": "yes"}, lambda: ROW_MAKERS[Feedback](1, 0)[0]),
+    (TelegramLink, "delete", "telegram", "telegram_links_delete", lambda: {"post": "yes"}, lambda: ROW_MAKERS[TelegramLink](1, 0)[0]),
     (
         ComplaintTheme,
         "add",

@@ -27,6 +27,7 @@ def test_the_registry_holds_the_mess_jobs_after_schedulings_own():
         "send_password_reset",
         "anonymise_feedback",
         "assign_mess_changes",
+        "telegram_updates",
         "refresh_day_totals",
     ]
     assert JOBS["generate_alerts"].func.__module__.startswith("mess.")

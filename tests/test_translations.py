@@ -94,6 +94,7 @@ STUDENT_PAGES = [
     ("anonymous", "/menu/mess1/"),
     # still to come: /feedback/ (its forms' labels) and /accounts/password/ (Django's password rules)
     ("student", "/accounts/password/done/"),
+    ("student", "/settings/telegram/"),  # without a bot; tests/test_telegram_views.py reads it with one
 ]
 
 

@@ -21,6 +21,7 @@ from mess.admin import (  # noqa: F401  (each module registers its models)
     people,
     reports,
     scopes,
+    telegram,
     triage,
     waste,
 )

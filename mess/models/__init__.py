@@ -44,6 +44,7 @@ from mess.models.messes import (
 from mess.models.outputs import CookSheet, DailyReport, DayTotals, Notification, OutgoingEmail, WasteReminder
 from mess.models.people import Profile, Role
 from mess.models.scopes import MAX_GROUP_LEVELS, GroupAdmin, MessGroup
+from mess.models.telegram import TelegramBot, TelegramLink
 from mess.models.waste import MAX_COOKED_KG, MAX_DINERS, MAX_WASTE_KG, CookedFood, WasteChange, WasteRecord
 
 __all__ = [
@@ -101,6 +102,8 @@ __all__ = [
     "StagedFeedback",
     "StagedImport",
     "StagedWaste",
+    "TelegramBot",
+    "TelegramLink",
     "TemporaryMenu",
     "WasteChange",
     "WasteRecord",
