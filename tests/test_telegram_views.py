@@ -21,7 +21,7 @@ def bot(settings):
 
 
 @pytest.mark.parametrize("person", ["student", "official", "admin"])
-def test_anyone_signed_in_gets_a_code_and_the_bots_link(client, bot, person, request):
+def test_anyone_signed_in_gets_a_code_and_the_bots_link(db, client, bot, person, request):  # db: sorted with the database tests
     user = request.getfixturevalue(person)
     client.force_login(user)
     page = client.get(URL).content.decode()
