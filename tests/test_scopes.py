@@ -14,11 +14,12 @@ from django.core import mail
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mess.email_choices import EMAILS_CRITICAL, EMAILS_DAILY_REPORT, EMAILS_MISSING_WASTE, email_choices_save
 from mess.imports.officials import officials_import
 from mess.imports.reader import ImportRejected
-from mess.models import Feedback, Floor, GroupAdmin, Mess, MessGroup, Role, WasteRecord
+from mess.models import Announcement, Feedback, Floor, GroupAdmin, Mess, MessGroup, Role, WasteRecord
 from mess.notifications import notifications_send
 from mess.people import ADMINS_GROUP, messes_recipients, user_access
 from mess.refusals import Refused
@@ -369,3 +370,15 @@ def test_django_admin_sets_the_messes_an_official_serves(as_admin, official, mes
 
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     assert user_access(user=official).mess_codes == ["mess1", "mess2"]
+
+
+def test_a_group_admin_posts_an_announcement_to_their_groups_messes_only(client, carla, campus, mess2):
+    client.force_login(carla)
+    today = str(timezone.localdate())
+    post = {"title": "Pest control", "text": "Closed Sunday dinner.", "first_day": today, "last_day": today}
+
+    refused = client.post("/mess/mess1/announcements/", {**post, "messes": [mess2.pk]})
+    assert refused.status_code == 200 and "messes" in refused.context["form"].errors
+    client.post("/mess/mess1/announcements/", {**post, "all_messes": "on"})
+
+    assert sorted(Announcement.objects.values_list("mess__code", flat=True)) == ["mess1", "mess3"]
