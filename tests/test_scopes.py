@@ -178,6 +178,7 @@ def test_a_group_admin_changes_the_thresholds_of_their_messes_only(client, carla
     listing = client.get(admin_url(Mess, "changelist"))
     assert listing.status_code == 200
     assert {m.code for m in listing.context["cl"].result_list} == {"mess1", "mess3"}
+    assert b"South campus" not in listing.content  # no other group is named
     assert client.get(admin_url(Mess, "change", mess2.pk)).status_code == 302  # as if it did not exist
     assert client.get(admin_url(Mess, "add")).status_code == 403
     assert client.get(admin_url(Floor, "changelist")).status_code == 403
