@@ -308,6 +308,7 @@ class _Generator:
             User, ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"]
         )
         w.table(Profile, ["id", "user", "mess", "since"])
+        w.table(Profile.messes_served.through, ["id", "profile", "mess"])  # the mess each official serves
         w.table(Absence, ["id", "student", "mess", "first_day", "last_day", "meal", "known_at"])
         w.table(User.groups.through, ["id", "user", "group"])
         w.table(RegularMenu, ["id", "mess", "weekday", "meal", "dishes", "is_veg"])
@@ -373,6 +374,7 @@ class _Generator:
                 w.add(User.groups.through, (member_id, user_id, groups[role]))
                 if role == Role.OFFICIAL:
                     self.officials[n] = user_id
+                    w.add(Profile.messes_served.through, (n, profile_id, n))
                 else:
                     self.students[n].append(user_id)
         self.low_rated = {(n, meal) for n, _, _ in self.messes for meal in Meal.values if rng.random() < LOW_RATED_MEALS}

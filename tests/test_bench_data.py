@@ -11,6 +11,7 @@ import sys
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import modify_settings
@@ -21,9 +22,11 @@ from mess.absences import absent_students, meal_cutoff
 from mess.alerts import alert_conditions
 from mess.meals import meal_windows
 from mess.models import Absence, Alert, Closure, DailyReport, Feedback, Floor, Mess, Notification, Profile, Role, WasteRecord
+from mess.people import user_access
 from mess.reports import daily_reports_data
 from tests.helpers import ROOT, create_person
 
+User = get_user_model()
 UNTIL = datetime.date(2024, 7, 31)
 TINY = ["--scale", "S", "--messes", "2", "--floors", "2", "--students", "10", "--days", "8", "--until", UNTIL.isoformat()]
 
@@ -76,6 +79,9 @@ def test_it_writes_what_its_scale_promises(db):
     assert Feedback.objects.earliest("date").date == UNTIL - datetime.timedelta(days=7)
     assert Feedback.objects.latest("date").date == UNTIL
     assert Feedback.objects.values("mess", "date", "meal").distinct().count() == 2 * 8 * 4
+    # each mess's official serves it (their dashboard is measured)
+    official = User.objects.get(username="mess01-official")
+    assert user_access(user=official).mess_codes == ["mess01"]
 
 
 def test_it_stores_the_reports_and_notifications_the_jobs_would(db):

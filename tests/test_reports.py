@@ -391,14 +391,15 @@ def test_it_uses_as_many_queries_for_six_messes_and_many_floors_as_for_two(db, a
         daily_reports_send()
     assert len(mail.outbox) == 2
     # the e-mails earlier runs left unsent, the messes, their reports and first reports, the report
-    # data (5), the closed days, the critical entries and the complaint themes' names, the recipients (2) and
+    # data (5), the closed days, the critical entries and the complaint themes' names, the recipients (3: the
+    # admins, the officials, the group admins, here none) and
     # their languages, and one write that stores the e-mails, reads their ids back and stores the reports linked to them (5
     # with its savepoint); then, for each e-mail, its attempt and one write that marks it and its
     # report as sent (5 with its savepoint)
-    assert len(two.captured_queries) == 21 + 2 * 6, [q["sql"] for q in two.captured_queries]
+    assert len(two.captured_queries) == 22 + 2 * 6, [q["sql"] for q in two.captured_queries]
     DailyReport.objects.all().delete()
     make_messes(6, "b", floors=5)
-    with django_assert_num_queries(21 + 8 * 6):
+    with django_assert_num_queries(22 + 8 * 6):
         daily_reports_send()
     assert len(mail.outbox) == 2 + 8
 

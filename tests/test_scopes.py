@@ -3,24 +3,29 @@ levels deep, group admins who act on their groups' messes only (pages, overview,
 admin's thresholds), who hears about each mess, and import_officials."""
 
 import csv
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mess.email_choices import EMAILS_CRITICAL, EMAILS_DAILY_REPORT, EMAILS_MISSING_WASTE, email_choices_save
 from mess.imports.officials import officials_import
 from mess.imports.reader import ImportRejected
-from mess.models import Floor, GroupAdmin, Mess, MessGroup, Role, WasteRecord
+from mess.models import Announcement, Feedback, Floor, GroupAdmin, Mess, MessGroup, Role, WasteRecord
+from mess.notifications import notifications_send
 from mess.people import ADMINS_GROUP, messes_recipients, user_access
 from mess.refusals import Refused
 from mess.scopes import mess_group_save, mess_groups_delete, officials_serve
 from tests.admin_rows import admin_url
+from tests.factories import judged
 from tests.helpers import create_person
 from tests.imports_rows import rejected, run
 
@@ -173,6 +178,7 @@ def test_a_group_admin_changes_the_thresholds_of_their_messes_only(client, carla
     listing = client.get(admin_url(Mess, "changelist"))
     assert listing.status_code == 200
     assert {m.code for m in listing.context["cl"].result_list} == {"mess1", "mess3"}
+    assert b"South campus" not in listing.content  # no other group is named
     assert client.get(admin_url(Mess, "change", mess2.pk)).status_code == 302  # as if it did not exist
     assert client.get(admin_url(Mess, "add")).status_code == 403
     assert client.get(admin_url(Floor, "changelist")).status_code == 403
@@ -338,3 +344,42 @@ def test_a_group_admin_chooses_among_the_e_mails_they_can_get(client, carla):
     client.force_login(carla)
     fields = set(client.get("/settings/").context["form"].fields)
     assert fields == {"emails_critical", "emails_daily_report"}  # not the officials' nor the jobs' problems
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 10, 14, tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30))), tick=False)
+def test_a_meals_critical_feedback_reaches_the_group_admin_of_that_mess_only(official, other_official, admin, carla, campus, mess2):
+    mess1 = Mess.objects.get(code="mess1")
+    for mess, comment in ((mess1, "Dal was cold"), (mess2, "Rice undercooked")):
+        with time_machine.travel(datetime.datetime(2026, 3, 10, 6, 30, tzinfo=datetime.UTC), tick=False):
+            student = User.objects.create(username=f"s-{mess.code}")
+            judged(Feedback(student=student, mess=mess, date=datetime.date(2026, 3, 10), meal="lunch", rating=1, comment=comment))
+
+    notifications_send(meal="lunch")
+
+    assert sorted(tuple(m.to) for m in mail.outbox) == [
+        ("ada@example.org", "carla@example.org", "olga@example.org"),
+        ("ada@example.org", "oscar@example.org"),
+    ]
+
+
+def test_django_admin_sets_the_messes_an_official_serves(as_admin, official, mess2):
+    profile = official.profile
+    post = {"user": official.pk, "mess": "", "messes_served": [profile.mess_id, mess2.pk]}
+    post |= {name: "on" for name in ("emails_critical", "emails_daily_report")}
+
+    response = as_admin.post(admin_url(type(profile), "change", profile.pk), post)
+
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert user_access(user=official).mess_codes == ["mess1", "mess2"]
+
+
+def test_a_group_admin_posts_an_announcement_to_their_groups_messes_only(client, carla, campus, mess2):
+    client.force_login(carla)
+    today = str(timezone.localdate())
+    post = {"title": "Pest control", "text": "Closed Sunday dinner.", "first_day": today, "last_day": today}
+
+    refused = client.post("/mess/mess1/announcements/", {**post, "messes": [mess2.pk]})
+    assert refused.status_code == 200 and "messes" in refused.context["form"].errors
+    client.post("/mess/mess1/announcements/", {**post, "all_messes": "on"})
+
+    assert sorted(Announcement.objects.values_list("mess__code", flat=True)) == ["mess1", "mess3"]

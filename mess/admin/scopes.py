@@ -128,5 +128,10 @@ class GroupScopedMixin:
             return super().get_readonly_fields(request, obj)
         return [f.name for f in self.model._meta.fields if f.name not in GROUP_ADMIN_FIELDS and f.editable]
 
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        # The filter by group would name every group: a group admin's list is their groups' already.
+        return [f for f in filters if f != "group"] if self._group_admin(request) is not None else filters
+
     def get_inlines(self, request, obj):
         return [] if self._group_admin(request) is not None else super().get_inlines(request, obj)
