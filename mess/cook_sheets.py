@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 
 from mess.absences import meal_cutoff
 from mess.email_choices import EMAILS_COOK_SHEET
@@ -159,7 +159,7 @@ def _email_context(sheet: CookSheet) -> dict:
         "mess": sheet.mess,
         "sheet": sheet,
         "meal": Meal(sheet.meal).label.lower(),
-        "day": date_format(sheet.date, "l j F Y"),
+        "day": date_format(sheet.date, "DATE_FORMAT"),
         "link": settings.SITE_URL + reverse("mess:dashboard", kwargs={"code": sheet.mess.code}),
     }
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Case, DateField, Exists, FilteredRelation, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 
 from mess.email_choices import EMAILS_MISSING_WASTE
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
@@ -150,7 +150,7 @@ def _email_context(reminder: WasteReminder) -> dict:
         "mess": reminder.mess,
         "reminder": reminder,
         "meal": Meal(reminder.meal).label.lower(),
-        "day": date_format(reminder.date, "l j F Y"),
+        "day": date_format(reminder.date, "DATE_FORMAT"),
         "link": settings.SITE_URL + reverse("mess:waste", kwargs={"code": reminder.mess.code}),
     }
 

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 from mess.email_choices import EMAILS_CRITICAL
 from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
@@ -303,14 +305,14 @@ def _email_context(sections: list[tuple[Notification, list[Feedback]]], theme_na
 
 def _meals_text(meals: list[tuple[datetime.date, str]]) -> str:
     """'lunch, Tue 10 Mar 2026'; 'dinner, Sun 8 Mar; breakfast and lunch, Mon 9 Mar 2026': the meals
-    an e-mail covers, by date, in the order given; the year once, at the end."""
+    an e-mail covers, by date, in the order given, in the active language's words and date styles;
+    the year once, at the end."""
     by_date = defaultdict(list)
     for day, meal in meals:
         by_date[day].append(meal)
     days = list(by_date)
     return "; ".join(
-        f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)}, "
-        f"{date_format(day, 'D j M Y' if day == days[-1] else 'D j M')}"
+        f"{get_text_list(names, gettext('and'))}, {date_format(day, 'DATE_FORMAT' if day == days[-1] else 'SHORT_DATE_FORMAT')}"
         for day, names in by_date.items()
     )
 
