@@ -52,7 +52,9 @@ def meal_cutoff(*, mess: Mess, date: datetime.date, window: MealWindow) -> datet
 def cutoff_in_words(*, mess: Mess) -> str:
     """When a meal's cut-off comes at `mess`, in words: "3 hours before it starts"."""
     minutes = mess.absence_cutoff_minutes
-    return f"{span_in_words(datetime.timedelta(minutes=minutes))} before it starts" if minutes else "the moment it starts"
+    if not minutes:
+        return gettext("the moment it starts")
+    return gettext("%(span)s before it starts") % {"span": span_in_words(datetime.timedelta(minutes=minutes))}
 
 
 def _planned_at(local: datetime.datetime, date: datetime.date) -> str:
