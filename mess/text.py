@@ -10,6 +10,7 @@ import unicodedata
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 
@@ -39,8 +40,10 @@ def span_in_words(span: timedelta) -> str:
     return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
 
 
-# A span in words when it is shown rather than now: in an e-mail, in each recipient's language.
+# Words for an e-mail's context, made when it is shown rather than now: in each recipient's language.
 span_in_words_lazy = lazy(span_in_words, str)
+date_format_lazy = lazy(date_format, str)
+lower_lazy = lazy(lambda text: str(text).lower(), str)  # a lazy translation (a meal's label) in lower case
 
 
 def folded(text: str) -> str:

@@ -20,8 +20,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import translation
 
+from mess.cook_sheets import cook_sheets_send
 from mess.demo import demo_seed
 from mess.forecast import Forecast, explanation_in_words
+from mess.missing_waste import waste_reminders_send
 from mess.models import (
     Alert,
     Announcement,
@@ -232,11 +234,19 @@ def names_in_hindi() -> None:
         WasteChange.objects.filter(floor_name=english).update(floor_name=hindi)
 
 
+# An English day, month or meal name, in a Hindi e-mail, would be words made outside its language.
+ENGLISH_NAMES = re.compile(
+    r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|[Bb]reakfast|[Ll]unch|[Ss]nacks|[Dd]inner)\b"
+)
+
+
 def english_left_besides(html: str, typed: list[str]) -> list[str]:
+    """The English sentences, and day, month and meal names, left on a page once `typed` is out."""
     html = html_text.unescape(html)
     for value in typed:
         html = html.replace(value, " ")
-    return english_left(visible_text(html))
+    text = re.sub(r"(?s)<(script|style)\b.*?</\1>|<[^>]+>", " ", html)
+    return english_left(visible_text(html)) + ENGLISH_NAMES.findall(text)
 
 
 @time_machine.travel("2026-12-07 14:30 +05:30", tick=False)
@@ -262,6 +272,36 @@ def test_the_officials_and_students_pages_in_hindi_have_no_english_sentence_left
         assert '<html lang="hi">' in response.content.decode()
         if found := english_left_besides(response.content.decode(), typed):
             left[username, url] = found
+    assert left == {}
+
+
+def test_the_jobs_e_mails_to_people_who_read_hindi_have_no_english_sentence_or_date_left(db):
+    with time_machine.travel("2026-12-07 14:30 +05:30", tick=False):
+        demo_seed()
+    for user in get_user_model().objects.all():
+        profile_language_set(user=user, language="hi")
+    Mess.objects.update(kitchen_email="")  # a kitchen's address has no language: English
+    names_in_hindi()
+    day = datetime.date(2026, 12, 7)
+    with time_machine.travel("2026-12-08 07:00 +05:30", tick=False):
+        for meal in Meal.values:
+            notifications_send(meal=meal, date=day)
+        daily_reports_send(date=day)
+        waste_reminders_send(meal="dinner", date=day)
+    with time_machine.travel("2026-12-08 16:30 +05:30", tick=False):
+        cook_sheets_send(meal="dinner")
+    typed = typed_values()
+
+    kinds = {re.sub(r"\d+", "", m.subject)[:24] for m in mail.outbox}
+    assert len(mail.outbox) >= 7 and len(kinds) >= 4, [m.subject for m in mail.outbox]
+    left = {}
+    for message in mail.outbox:
+        text, html = message.subject + "\n" + message.body, message.alternatives[0][0]
+        for value in typed:
+            text, html = text.replace(value, " "), html_text.unescape(html).replace(value, " ")
+        found = english_left(visible_text(text)) + english_left(visible_text(html)) + ENGLISH_NAMES.findall(text + html)
+        if found:
+            left[message.subject] = found
     assert left == {}
 
 

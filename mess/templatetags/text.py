@@ -4,6 +4,7 @@ critical comment's why, a cook sheet's explanation) in the reader's language."""
 from django import template
 
 from mess.forecast import explanation_in_words
+from mess.models import Meal
 from mess.triage import why_in_words
 
 register = template.Library()
@@ -18,3 +19,9 @@ def continued(text: str, indent: str = "    ") -> str:
 
 register.filter("why_in_words", why_in_words)
 register.filter("explanation_in_words", explanation_in_words)
+
+
+@register.filter
+def meal_label(meal: str) -> str:
+    """A meal's label ("Lunch") from its key, in the reader's language: a stored report keeps the key."""
+    return Meal(meal).label if meal in Meal.values else meal
