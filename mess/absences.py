@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 
 from mess.meals import meal_check, meal_windows
@@ -51,15 +52,17 @@ def meal_cutoff(*, mess: Mess, date: datetime.date, window: MealWindow) -> datet
 def cutoff_in_words(*, mess: Mess) -> str:
     """When a meal's cut-off comes at `mess`, in words: "3 hours before it starts"."""
     minutes = mess.absence_cutoff_minutes
-    return f"{span_in_words(datetime.timedelta(minutes=minutes))} before it starts" if minutes else "the moment it starts"
+    if not minutes:
+        return gettext("the moment it starts")
+    return gettext("%(span)s before it starts") % {"span": span_in_words(datetime.timedelta(minutes=minutes))}
 
 
 def _planned_at(local: datetime.datetime, date: datetime.date) -> str:
     """'10:00', or '21:00 on Sun 06 Dec' when the kitchen planned the meal the day before."""
     return (
-        f"{local:%H:%M}"
+        time_format(local)
         if local.date() == date
-        else gettext("%(time)s on %(day)s") % {"time": f"{local:%H:%M}", "day": f"{local:%a %d %b}"}
+        else gettext("%(time)s on %(day)s") % {"time": time_format(local), "day": date_format(local, "SHORT_DATE_FORMAT")}
     )
 
 
@@ -70,7 +73,7 @@ def meal_open_check(*, mess: Mess, date: datetime.date, window: MealWindow, now:
         local = timezone.localtime(cutoff)
         raise ValueError(
             gettext("%(meal)s of %(day)s can no longer be changed: the kitchen planned it at %(time)s.")
-            % {"meal": window.get_meal_display(), "day": f"{date:%a %d %b}", "time": _planned_at(local, date)}
+            % {"meal": window.get_meal_display(), "day": date_format(date, "SHORT_DATE_FORMAT"), "time": _planned_at(local, date)}
         )
 
 
@@ -145,7 +148,12 @@ def absence_leave(*, student, first_day: datetime.date, last_day: datetime.date,
     today = timezone.localdate(now)
     mess = _mess_of(student)
     if first_day < today:
-        raise Refused({"first_day": gettext("%(day)s has passed: a leave starts today or later.") % {"day": f"{first_day:%a %d %b}"}})
+        raise Refused(
+            {
+                "first_day": gettext("%(day)s has passed: a leave starts today or later.")
+                % {"day": date_format(first_day, "SHORT_DATE_FORMAT")}
+            }
+        )
     if last_day < first_day:
         raise Refused({"last_day": gettext("The last day is before the first day.")})
     if (last_day - first_day).days + 1 > LEAVE_LONGEST:
@@ -164,7 +172,10 @@ def absence_leave(*, student, first_day: datetime.date, last_day: datetime.date,
     open_first = [w.meal for w in windows if w.meal not in missed]
     if first_day == last_day and not open_first:
         raise Refused(
-            {"first_day": gettext("Every meal of %(day)s is planned already: the cut-off has passed.") % {"day": f"{first_day:%a %d %b}"}}
+            {
+                "first_day": gettext("Every meal of %(day)s is planned already: the cut-off has passed.")
+                % {"day": date_format(first_day, "SHORT_DATE_FORMAT")}
+            }
         )
     with transaction.atomic():
         _student_lock(student)
@@ -184,7 +195,7 @@ def _ahead_check(day: datetime.date, *, now: datetime.datetime) -> None:
     if day > latest:
         raise ValueError(
             gettext("%(day)s is more than %(ahead)s days ahead: the latest day is %(latest)s.")
-            % {"day": f"{day:%a %d %b %Y}", "ahead": LEAVE_AHEAD, "latest": f"{latest:%a %d %b %Y}"}
+            % {"day": date_format(day, "DATE_FORMAT"), "ahead": LEAVE_AHEAD, "latest": date_format(latest, "DATE_FORMAT")}
         )
 
 

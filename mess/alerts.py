@@ -26,11 +26,11 @@ from operator import or_
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from mess.figures import KG_SUM, cents
 from mess.meals import closed_days, day_check, day_over, day_start, windows_read
-from mess.models import Alert, AlertKind, Feedback, Floor, Mess, WasteRecord
+from mess.models import Alert, AlertKind, Feedback, Floor, Meal, Mess, WasteRecord
 from mess.text import plural, typed_text
 
 HISTORY_DAYS = 90  # how far back a mess's alert history goes
@@ -308,11 +308,24 @@ def alerts_generate(*, mess_code: str | None = None, now: datetime.datetime | No
     return f"{plural(len(found), 'active alert')} ({len(new)} new, {resolved} resolved{again}) in {plural(len(messes), 'mess', 'messes')}"
 
 
-# How each kind's figures read: the unit after a value and a threshold, and what the basis counts.
+# How each kind's figures read, in the reader's language: its title, a value or threshold in its
+# unit, and what the basis counts (chosen by "n", shown grouped as "count").
 WORDING = {
-    AlertKind.HIGH_WASTE.value: ("High waste", "{} kg/day", "over {}", ("recorded day", "recorded days")),
-    AlertKind.HIGH_WASTE_PER_DINER.value: ("High waste per diner", "{} g/diner", "from {}", ("diner", "diners")),
-    AlertKind.LOW_RATING.value: ("Low rating", "average {}", "from {}", ("rating", "ratings")),
+    AlertKind.HIGH_WASTE.value: (
+        gettext_lazy("High waste"),
+        gettext_lazy("%(value)s kg/day"),
+        ngettext_lazy("over %(count)s recorded day", "over %(count)s recorded days", "n"),
+    ),
+    AlertKind.HIGH_WASTE_PER_DINER.value: (
+        gettext_lazy("High waste per diner"),
+        gettext_lazy("%(value)s g/diner"),
+        ngettext_lazy("from %(count)s diner", "from %(count)s diners", "n"),
+    ),
+    AlertKind.LOW_RATING.value: (
+        gettext_lazy("Low rating"),
+        gettext_lazy("average %(value)s"),
+        ngettext_lazy("from %(count)s rating", "from %(count)s ratings", "n"),
+    ),
 }
 
 
@@ -321,16 +334,16 @@ def alert_wording(*, kind: str, subject: str, value, threshold, basis: int | Non
     ("High waste: Ground", "Low rating: Lunch"), `value` ("62.40 kg/day", "182.50 g/diner",
     "average 2.67"), `threshold` (in the same unit) and `basis` ("over 5 recorded days", "from 1,234
     diners", "from 42 ratings"; empty when unknown, as for alerts stored before it was kept)."""
-    label, unit, counted, (one, many) = WORDING[str(kind)]
+    label, unit, counted = WORDING[str(kind)]
     if kind == AlertKind.LOW_RATING:
-        subject, threshold_text = subject.capitalize(), str(cents(threshold))
+        subject, threshold_text = (Meal(subject).label if subject in Meal.values else subject.capitalize()), str(cents(threshold))
     else:
-        threshold_text = unit.format(cents(threshold))
+        threshold_text = unit % {"value": cents(threshold)}
     return {
         "title": f"{label}: {subject}",
-        "value": unit.format(cents(value)),
+        "value": unit % {"value": cents(value)},
         "threshold": threshold_text,
-        "basis": counted.format(f"{basis:,} {one if basis == 1 else many}") if basis else "",
+        "basis": counted % {"n": basis, "count": f"{basis:,}"} if basis else "",
     }
 
 

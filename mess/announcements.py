@@ -13,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mess.models import MAX_ANNOUNCEMENT_TEXT, MAX_ANNOUNCEMENT_TITLE, Announcement, AnnouncementChange, Mess
@@ -53,12 +54,14 @@ def announcement_problems(
             problems[field] = _("At most %(longest)d characters; this has %(n)d.") % {"longest": longest, "n": len(value)}
     today = timezone.localdate()
     if first_day < today and first_day != first_day_was:
-        problems["first_day"] = _("%(day)s has passed: an announcement starts today or later.") % {"day": f"{first_day:%d %b %Y}"}
+        problems["first_day"] = _("%(day)s has passed: an announcement starts today or later.") % {
+            "day": date_format(first_day, "DATE_FORMAT")
+        }
     if last_day < first_day:
         problems["last_day"] = _("The last day is before the first day.")
     elif last_day > today + datetime.timedelta(days=AHEAD):
         latest = today + datetime.timedelta(days=AHEAD)
-        problems["last_day"] = _("An announcement runs at most a year ahead, until %(day)s.") % {"day": f"{latest:%d %b %Y}"}
+        problems["last_day"] = _("An announcement runs at most a year ahead, until %(day)s.") % {"day": date_format(latest, "DATE_FORMAT")}
     return problems
 
 

@@ -13,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from mess.derived import records_changed
@@ -47,7 +48,7 @@ def closure_problems(
     if first_day < EARLIEST_DATE:
         return {
             "first_day": gettext("The first day is before %(earliest)s, the earliest date ManageIt records.")
-            % {"earliest": f"{EARLIEST_DATE:%d %b %Y}"}
+            % {"earliest": date_format(EARLIEST_DATE, "DATE_FORMAT")}
         }
     if last_day < first_day:
         return {"last_day": gettext("The last day is before the first day.")}
@@ -58,22 +59,22 @@ def closure_problems(
         }
     if last_day > today + datetime.timedelta(days=AHEAD):
         latest = today + datetime.timedelta(days=AHEAD)
-        return {"last_day": gettext("A closure ends at most a year ahead, by %(latest)s.") % {"latest": f"{latest:%d %b %Y}"}}
+        return {"last_day": gettext("A closure ends at most a year ahead, by %(latest)s.") % {"latest": date_format(latest, "DATE_FORMAT")}}
     if not by_admin and first_day < today:
         return {
             "first_day": gettext("%(day)s has passed: officials close today and later days; an admin closes past days.")
-            % {"day": f"{first_day:%d %b %Y}"}
+            % {"day": date_format(first_day, "DATE_FORMAT")}
         }
     overlapping = Closure.objects.filter(mess=mess, first_day__lte=last_day, last_day__gte=first_day).exclude(pk=closure_id)
     other = overlapping.order_by("first_day").first()
     if other is not None:
         return {
             "first_day": gettext("These days overlap the closure from %(first)s to %(last)s: change or remove that one first.")
-            % {"first": f"{other.first_day:%d %b %Y}", "last": f"{other.last_day:%d %b %Y}"}
+            % {"first": date_format(other.first_day, "DATE_FORMAT"), "last": date_format(other.last_day, "DATE_FORMAT")}
         }
     recorded = _recorded_days(mess=mess, first_day=first_day, last_day=min(last_day, today))
     if recorded and not by_admin:
-        days = ", ".join(f"{day:%d %b}" for day in recorded[:5])
+        days = ", ".join(date_format(day, "SHORT_DATE_FORMAT") for day in recorded[:5])
         if len(recorded) > 5:
             days = gettext("%(days)s and %(more)s more") % {"days": days, "more": len(recorded) - 5}
         return {
@@ -182,7 +183,7 @@ def closure_remove(*, mess: Mess, closure_id: int, removed_by=None) -> Closure:
         if closure.first_day <= timezone.localdate():
             raise ValueError(
                 gettext("The closure from %(first)s has begun: only closures that have not begun can be removed.")
-                % {"first": f"{closure.first_day:%d %b %Y}"}
+                % {"first": date_format(closure.first_day, "DATE_FORMAT")}
             )
         Closure.objects.filter(pk=closure.pk).delete()  # the instance keeps its id for the caller's message
         _history(mess_id=mess.pk, before=(closure.first_day, closure.last_day, closure.reason), after=None, changed_by=removed_by)

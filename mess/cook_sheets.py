@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from mess.absences import meal_cutoff
 from mess.email_choices import EMAILS_COOK_SHEET
@@ -22,7 +21,7 @@ from mess.forecast import SLOT_WEEKS, forecasts, head_counts
 from mess.meals import closed_days, day_check, meal_check, meal_windows, windows_read
 from mess.models import CookedFood, CookSheet, Meal, MealWindow, Mess, OutgoingEmail
 from mess.people import messes_recipients
-from mess.text import plural
+from mess.text import date_format_lazy, lower_lazy, plural
 
 EMAIL = "cook-sheet"
 MIN_COOKED_MEALS = 3  # meals with both cooked kilograms and a head count before a sheet says kilograms
@@ -180,8 +179,8 @@ def _email_context(sheet: CookSheet) -> dict:
     return {
         "mess": sheet.mess,
         "sheet": sheet,
-        "meal": Meal(sheet.meal).label.lower(),
-        "day": date_format(sheet.date, "l j F Y"),
+        "meal": lower_lazy(Meal(sheet.meal).label),
+        "day": date_format_lazy(sheet.date, "DATE_FORMAT"),
         "link": settings.SITE_URL + reverse("mess:dashboard", kwargs={"code": sheet.mess.code}),
     }
 

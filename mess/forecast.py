@@ -24,12 +24,15 @@ forecast.
 
 import datetime
 import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext, pgettext_lazy
 
 from mess.absences import absent_students, meal_cutoff, students_by_day
 from mess.meals import MessWindows, closed_days, windows_read
@@ -87,6 +90,38 @@ def head_counts(*, mess_ids: list[int], start: datetime.date, end: datetime.date
 
 # How the explanation names several of a meal.
 MEALS_PLURAL = {Meal.BREAKFAST: "breakfasts", Meal.LUNCH: "lunches", Meal.SNACKS: "snacks", Meal.DINNER: "dinners"}
+# The same, in the reader's language.
+MEALS_PLURAL_WORDS = {
+    "breakfasts": pgettext_lazy("several meals", "breakfasts"),
+    "lunches": pgettext_lazy("several meals", "lunches"),
+    "snacks": pgettext_lazy("several meals", "snacks"),
+    "dinners": pgettext_lazy("several meals", "dinners"),
+}
+DAY_NAMES = {str(name): n for n, name in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])}
+_NO_HISTORY = re.compile(r"expected (\d+): the (\d+) signed up \(no head count recorded yet to learn from\)")
+_LEARNED = re.compile(rf"expected (\d+): (\d+) signed up × (\d+) % who came on recent (?:({'|'.join(DAY_NAMES)}) )?(\w+)")
+
+
+def explanation_in_words(explanation: str) -> str:
+    """A forecast's `explanation` as stored with its cook sheet (the English record, see
+    Forecast.explanation) in the active language; one it does not know, as it is."""
+    if found := _NO_HISTORY.fullmatch(explanation):
+        expected, signed_up = found.groups()
+        return gettext("expected %(expected)s: the %(signed_up)s signed up (no head count recorded yet to learn from)") % {
+            "expected": expected,
+            "signed_up": signed_up,
+        }
+    found = _LEARNED.fullmatch(explanation)
+    if not found or found[5] not in MEALS_PLURAL_WORDS:
+        return explanation
+    expected, signed_up, percent, day, meals = found.groups()
+    figures = {"expected": expected, "signed_up": signed_up, "percent": percent, "meals": MEALS_PLURAL_WORDS[meals]}
+    if day:
+        return gettext("expected %(expected)s: %(signed_up)s signed up × %(percent)s %% who came on recent %(weekday)s %(meals)s") % {
+            **figures,
+            "weekday": WEEKDAYS[DAY_NAMES[day]],
+        }
+    return gettext("expected %(expected)s: %(signed_up)s signed up × %(percent)s %% who came on recent %(meals)s") % figures
 
 
 @dataclass
@@ -157,7 +192,7 @@ class _History:
         if same_day.meals:
             weight = Decimal(same_day.meals) / (same_day.meals + SHRINK)
             share = weight * same_day.share + (1 - weight) * any_day.share
-            learned_from = f"recent {date:%A} {MEALS_PLURAL[meal]}"
+            learned_from = f"recent {list(DAY_NAMES)[date.weekday()]} {MEALS_PLURAL[meal]}"
         else:
             share, learned_from = any_day.share, f"recent {MEALS_PLURAL[meal]}"
         expected = int((max(students - absent, 0) * share).quantize(Decimal(1), rounding=ROUND_HALF_UP))

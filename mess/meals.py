@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext
 
 from mess.models import EARLIEST_DATE, Closure, Meal, MealWindow, Mess
@@ -84,7 +85,7 @@ def meal_window_check(
         raise Refused(
             {
                 "ends_at": gettext("It ends at %(ends)s, not after it starts at %(starts)s: a meal ends later the same day.")
-                % {"ends": f"{ends_at:%H:%M}", "starts": f"{starts_at:%H:%M}"}
+                % {"ends": time_format(ends_at), "starts": time_format(starts_at)}
             }
         )
     mess_id = mess.pk if isinstance(mess, Mess) else mess
@@ -95,11 +96,11 @@ def meal_window_check(
         for other in windows.of(at):
             if other.meal != meal and starts_at < other.ends_at and other.starts_at < ends_at:
                 hours = {
-                    "starts": f"{starts_at:%H:%M}",
-                    "ends": f"{ends_at:%H:%M}",
+                    "starts": time_format(starts_at),
+                    "ends": time_format(ends_at),
                     "meal": other.get_meal_display().lower(),
-                    "other_starts": f"{other.starts_at:%H:%M}",
-                    "other_ends": f"{other.ends_at:%H:%M}",
+                    "other_starts": time_format(other.starts_at),
+                    "other_ends": time_format(other.ends_at),
                 }
                 if at is None or mess_id is not None:
                     message = gettext(

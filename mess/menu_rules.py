@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from mess.figures import cents
@@ -78,7 +79,7 @@ def menu_date_check(date: datetime.date) -> datetime.date:
     if date < today:
         raise ValueError(
             gettext("%(day)s is in the past: menus can be changed from today (%(today)s) on.")
-            % {"day": f"{date:%d %b %Y}", "today": f"{today:%d %b %Y}"}
+            % {"day": date_format(date, "DATE_FORMAT"), "today": date_format(today, "DATE_FORMAT")}
         )
     return date
 
@@ -143,7 +144,7 @@ def rotation_start_check(starts_on: datetime.date) -> datetime.date:
     if starts_on.weekday() != Weekday.MONDAY:
         raise ValueError(
             gettext("%(day)s is a %(weekday)s: week 1 starts on a Monday.")
-            % {"day": f"{starts_on:%d %b %Y}", "weekday": Weekday(starts_on.weekday()).label}
+            % {"day": date_format(starts_on, "DATE_FORMAT"), "weekday": Weekday(starts_on.weekday()).label}
         )
     return starts_on
 

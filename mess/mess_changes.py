@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
@@ -57,7 +58,7 @@ def mess_change_window_save(*, window: MessChangeWindow) -> MessChangeWindow:
             raise Refused(
                 {
                     "first_day": gettext("These days overlap another window (%(first)s to %(last)s).")
-                    % {"first": f"{other.first_day:%d %b %Y}", "last": f"{other.last_day:%d %b %Y}"}
+                    % {"first": date_format(other.first_day, "DATE_FORMAT"), "last": date_format(other.last_day, "DATE_FORMAT")}
                 }
             )
         before = MessChangeWindow.objects.filter(pk=window.pk).first() if window.pk else None

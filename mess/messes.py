@@ -9,6 +9,7 @@ its waste or feedback does."""
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from mess.derived import ALERTS_WITHIN_SECONDS
@@ -64,7 +65,7 @@ def baseline_check(*, start, end) -> None:
         raise Refused(
             {
                 "baseline_end": gettext("The baseline period ends on %(end)s, before it starts on %(start)s.")
-                % {"end": f"{end:%d %b %Y}", "start": f"{start:%d %b %Y}"}
+                % {"end": date_format(end, "DATE_FORMAT"), "start": date_format(start, "DATE_FORMAT")}
             }
         )
 

@@ -10,14 +10,13 @@ from django.conf import settings
 from django.db.models import Case, DateField, Exists, FilteredRelation, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from mess.email_choices import EMAILS_MISSING_WASTE
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.meals import closed_days, day_check, days_ending, meal_check, meal_windows, messes_of_meal, windows_read
 from mess.models import Floor, Meal, MealWindow, Mess, OutgoingEmail, WasteRecord, WasteReminder
 from mess.people import messes_recipients
-from mess.text import plural
+from mess.text import date_format_lazy, lower_lazy, plural
 
 EMAIL = "waste-reminder"  # the e-mail's template, and its OutgoingEmail kind
 GAP_DAYS = 7  # the dashboard lists the gaps of this many days, today included
@@ -157,8 +156,8 @@ def _email_context(reminder: WasteReminder) -> dict:
     return {
         "mess": reminder.mess,
         "reminder": reminder,
-        "meal": Meal(reminder.meal).label.lower(),
-        "day": date_format(reminder.date, "l j F Y"),
+        "meal": lower_lazy(Meal(reminder.meal).label),
+        "day": date_format_lazy(reminder.date, "DATE_FORMAT"),
         "link": settings.SITE_URL + reverse("mess:waste", kwargs={"code": reminder.mess.code}),
     }
 

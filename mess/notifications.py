@@ -14,7 +14,10 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 from mess.email_choices import EMAILS_CRITICAL
 from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
@@ -290,21 +293,21 @@ def _email_context(sections: list[tuple[Notification, list[Feedback]]], theme_na
     return {
         "mess": sections[0][1][0].mess,
         "count": sum(len(entries) for _, entries in sections),
-        "meals": _meals_text([(n.date, n.get_meal_display().lower()) for n, _ in sections]),
+        "meals": lazy(_meals_text, str)([(n.date, n.meal) for n, _ in sections]),
         "sections": parts,
     }
 
 
 def _meals_text(meals: list[tuple[datetime.date, str]]) -> str:
     """'lunch, Tue 10 Mar 2026'; 'dinner, Sun 8 Mar; breakfast and lunch, Mon 9 Mar 2026': the meals
-    an e-mail covers, by date, in the order given; the year once, at the end."""
+    (date, meal) an e-mail covers, by date, in the order given, in the active language's words and
+    date styles; the year once, at the end."""
     by_date = defaultdict(list)
     for day, meal in meals:
-        by_date[day].append(meal)
+        by_date[day].append(Meal(meal).label.lower())
     days = list(by_date)
     return "; ".join(
-        f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)}, "
-        f"{date_format(day, 'D j M Y' if day == days[-1] else 'D j M')}"
+        f"{get_text_list(names, gettext('and'))}, {date_format(day, 'DATE_FORMAT' if day == days[-1] else 'SHORT_DATE_FORMAT')}"
         for day, names in by_date.items()
     )
 

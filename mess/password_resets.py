@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.models import OutgoingEmail
 from mess.people import password_link
-from mess.text import folded, plural, span_in_words
+from mess.text import folded, plural, span_in_words_lazy
 from scheduling.soon import job_soon
 
 EMAIL = "password-reset"  # the e-mail's template, and its OutgoingEmail kind
@@ -56,7 +56,7 @@ def password_reset_send(*, email: str | None = None) -> str:
     outgoing = []
     if email is not None:
         field = get_user_model().get_email_field_name()
-        expires = span_in_words(datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+        expires = span_in_words_lazy(datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
         outgoing = [
             (Email(EMAIL, {"user": user, "link": password_link(user=user), "expires": expires}, [getattr(user, field)]), user)
             for user in password_reset_users(email=email)

@@ -32,7 +32,7 @@ from mess.email_choices import EMAILS_JOB_PROBLEMS, users_wanting
 from mess.emails import email_send
 from mess.models import VIEW_FEEDBACK_AUTHORS, GroupAdmin, Profile, Role
 from mess.scopes import group_admin_messes, group_admins_emails
-from mess.text import span_in_words
+from mess.text import span_in_words_lazy
 
 User = get_user_model()
 
@@ -215,7 +215,7 @@ def people_invite(*, users: Iterable) -> int:
     before it keep their record, so that inviting the rest again sends nobody a second one. Returns
     how many were invited."""
     invited = 0
-    expires = span_in_words(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+    expires = span_in_words_lazy(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
     with get_connection() as connection:
         for user in users:
             if not user.is_active or not user.email:

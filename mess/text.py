@@ -10,8 +10,9 @@ import unicodedata
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 
 def lazy_format(message, /, **values):
@@ -26,13 +27,23 @@ def plural(n: int, word: str, plural_word: str | None = None) -> str:
 
 
 def span_in_words(span: timedelta) -> str:
-    """'3 days', '12 hours', '45 minutes': a span as people say it, rounded down to its largest unit."""
+    """'3 days', '12 hours', '45 minutes': a span as people say it, rounded down to its largest unit,
+    in the active language."""
     seconds = int(span.total_seconds())
     if seconds >= 2 * 86400:
-        return plural(seconds // 86400, "day")
+        n = seconds // 86400
+        return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
     if seconds >= 2 * 3600:
-        return plural(seconds // 3600, "hour")
-    return plural(max(1, seconds // 60), "minute")
+        n = seconds // 3600
+        return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+    n = max(1, seconds // 60)
+    return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+
+
+# Words for an e-mail's context, made when it is shown rather than now: in each recipient's language.
+span_in_words_lazy = lazy(span_in_words, str)
+date_format_lazy = lazy(date_format, str)
+lower_lazy = lazy(lambda text: str(text).lower(), str)  # a lazy translation (a meal's label) in lower case
 
 
 def folded(text: str) -> str:

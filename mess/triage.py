@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mess.meals import MAKE_UP_DAYS
 from mess.models import ComplaintTerm, ComplaintTheme, Feedback, FeedbackCategory
@@ -85,13 +86,34 @@ def terms_load() -> Terms:
     return Terms.of(terms_rows())
 
 
+# The reasons' words, stored in English with each entry (the record) and shown in the reader's
+# language by `why_in_words`; a theme's name and the words found are shown as they were typed.
+LOW_RATING_REASON = "a rating of %(rating)s with a comment"
+HYGIENE_REASON = "a hygiene complaint"
+_LOW_RATING = re.compile(r"a rating of (\d+) with a comment")
+
+
+def why_in_words(why: str) -> str:
+    """A verdict's stored `why` ("a rating of 2 with a comment; foreign object: hair") in the active
+    language: the reasons ManageIt words are translated, a theme's name and its words stay as typed."""
+    parts = []
+    for reason in why.split("; ") if why else []:
+        low = _LOW_RATING.fullmatch(reason)
+        if low:
+            reason = gettext("a rating of %(rating)s with a comment") % {"rating": low[1]}
+        elif reason == HYGIENE_REASON:
+            reason = gettext("a hygiene complaint")
+        parts.append(reason)
+    return "; ".join(parts)
+
+
 def triage(*, rating: int, category: str, comment: str, terms: Terms) -> Verdict:
     """The verdict on one entry (see the module's docstring)."""
     reasons = []
     if rating <= 2 and comment.strip():
-        reasons.append(f"a rating of {rating} with a comment")
+        reasons.append(LOW_RATING_REASON % {"rating": rating})
     if category == FeedbackCategory.HYGIENE:
-        reasons.append("a hygiene complaint")
+        reasons.append(HYGIENE_REASON)
     found = matches(comment, terms)
     for code, words in found.items():
         reasons.append(f"{terms.theme_names[code].lower()}: {', '.join(words)}")

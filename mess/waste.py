@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 
 from mess.derived import records_changed
@@ -86,7 +87,7 @@ def waste_meal_check(*, date: datetime.date, meal: str, now: datetime.datetime |
         if starts is not None:
             raise ValueError(
                 gettext("%(meal)s of %(day)s has not started yet (it starts at %(time)s)")
-                % {"meal": Meal(meal).label, "day": date, "time": f"{starts:%H:%M}"}
+                % {"meal": Meal(meal).label, "day": date_format(date, "DATE_FORMAT"), "time": time_format(starts)}
             )
 
 

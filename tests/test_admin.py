@@ -378,7 +378,7 @@ def test_the_mess_page_groups_its_settings_and_shows_every_field_once(as_admin, 
         (
             {"baseline_start": "2026-01-28", "baseline_end": "2026-01-01"},
             "baseline_end",
-            "The baseline period ends on 01 Jan 2026, before it starts on 28 Jan 2026.",
+            "The baseline period ends on Thu 1 Jan 2026, before it starts on Wed 28 Jan 2026.",
         ),
     ],
 )

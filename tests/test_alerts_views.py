@@ -64,7 +64,7 @@ def test_an_official_acknowledges_an_alert_and_everyone_sees_who_when_and_the_no
         True,
     )
     page = as_official.get("/mess/mess1/").text
-    assert "Acknowledged by olga, 10 Mar 13:00: Spoke to the cook about portion sizes" in page
+    assert "Acknowledged by olga, Tue 10 Mar, 13:00: Spoke to the cook about portion sizes" in page
     assert "Alert acknowledged: it stays open until its condition clears." in page
     assert 'name="note"' not in page.split('id="alerts"')[1].split("</section>")[0]  # a link to change it instead
     assert "Change the note" in page
@@ -105,7 +105,7 @@ def test_a_resolved_alert_is_not_acknowledged(as_official, mess1):
     a = stored(mess1, "Ground", resolved=True)
     assert "This alert was resolved" in as_official.get(ack_url(a)).text
     response = as_official.post(ack_url(a), {"note": "Too late"})
-    assert "This alert was resolved 9 Mar 10:00: its condition no longer holds." in response.text
+    assert "This alert was resolved Mon 9 Mar, 10:00: its condition no longer holds." in response.text
     a.refresh_from_db()
     assert a.acknowledgement == ""
 
@@ -146,8 +146,8 @@ def test_the_history_lists_90_days_newest_first_with_the_notes(as_official, offi
     page = response.text
     assert page.index("Low rating: Lunch") < page.index("High waste: Ground")
     assert "average 2.50 (threshold 3.00) from 12 ratings" in page
-    assert "Acknowledged by olga, 10 Mar 13:00: New cook since" in page
-    assert "11 Dec 10:00 to 9 Mar 10:00" in page  # from first seen to resolved
+    assert "Acknowledged by olga, Tue 10 Mar, 13:00: New cook since" in page
+    assert "Thu 11 Dec, 10:00 to Mon 9 Mar, 10:00" in page  # from first seen to resolved
     assert f'href="/mess/mess1/alerts/{new.pk}/acknowledge/"' in page
     assert "Third" not in page and "First" not in page
 

@@ -62,7 +62,7 @@ def test_it_marks_days_closed_and_refuses_overlaps_reversed_and_overlong_ranges(
     with pytest.raises(ClosureRefused) as refused:
         closure_save(mess=mess1, first_day=D(2026, 3, 10), last_day=D(2026, 3, 14))
     assert refused.value.errors == {
-        "first_day": "These days overlap the closure from 14 Mar 2026 to 15 Mar 2026: change or remove that one first."
+        "first_day": "These days overlap the closure from Sat 14 Mar 2026 to Sun 15 Mar 2026: change or remove that one first."
     }
     with pytest.raises(ClosureRefused) as refused:
         closure_save(mess=mess1, first_day=D(2026, 4, 2), last_day=D(2026, 4, 1))
@@ -73,7 +73,7 @@ def test_it_marks_days_closed_and_refuses_overlaps_reversed_and_overlong_ranges(
     closure_save(mess=make_mess("WEST"), first_day=TODAY, last_day=D(2027, 3, 10))  # 366 days, 2026-27's with its 29 February
     with pytest.raises(ClosureRefused) as refused:
         closure_save(mess=mess1, first_day=D(2026, 12, 1), last_day=D(2027, 3, 12))  # one dated 9999-12-31 was once saved
-    assert refused.value.errors == {"last_day": "A closure ends at most a year ahead, by 11 Mar 2027."}
+    assert refused.value.errors == {"last_day": "A closure ends at most a year ahead, by Thu 11 Mar 2027."}
     with pytest.raises(ClosureRefused, match="earliest date"):
         closure_save(mess=mess1, first_day=D(1999, 12, 31), last_day=D(2000, 1, 1))
     assert Closure.objects.count() == 4
@@ -146,7 +146,7 @@ def test_the_page_marks_days_closed_and_lists_them(as_official, mess1):
         "/mess/mess1/closures/", {"first_day": "2026-03-20", "last_day": "2026-03-22", "reason": "Holi"}, follow=True
     )
     page = response.content.decode()
-    assert "Mess 1 is closed 20 Mar 2026 to 22 Mar 2026." in page
+    assert "Mess 1 is closed Fri 20 Mar 2026 to Sun 22 Mar 2026." in page
     assert "Holi" in page and "past &lt;b&gt;" in page and "past <b>" not in page
     assert page.count(">Remove</button>") == 1  # the past closure cannot be removed
     assert Closure.objects.filter(mess=mess1, first_day=D(2026, 3, 20), last_day=D(2026, 3, 22), reason="Holi").exists()
@@ -159,7 +159,7 @@ def test_the_page_says_what_is_wrong_beside_the_field_and_adds_nothing(as_offici
         (
             {"first_day": "2026-03-22", "last_day": "2026-03-25"},
             "first_day",
-            "These days overlap the closure from 20 Mar 2026 to 22 Mar 2026",
+            "These days overlap the closure from Fri 20 Mar 2026 to Sun 22 Mar 2026",
         ),
         ({"first_day": "2026-04-02", "last_day": "2026-04-01"}, "last_day", "The last day is before the first day."),
         ({"first_day": "2026-04-01", "last_day": "2027-06-01"}, "last_day", "A closure lasts at most a year (366 days)"),
@@ -181,7 +181,7 @@ def test_removing_a_closure_from_the_page(as_official, mess1):
     page = as_official.post(f"/mess/mess1/closures/{begun.pk}/delete/", follow=True).content.decode()
     assert "only closures that have not begun can be removed" in page
     page = as_official.post(f"/mess/mess1/closures/{later.pk}/delete/", follow=True).content.decode()
-    assert "Removed the closure of 20 Mar 2026 to 22 Mar 2026" in page
+    assert "Removed the closure of Fri 20 Mar 2026 to Sun 22 Mar 2026" in page
     assert list(Closure.objects.all()) == [begun]
 
 
@@ -206,8 +206,8 @@ def test_an_official_cannot_close_days_with_recorded_waste_or_feedback_and_nothi
     past = as_official.post("/mess/mess1/closures/", {"first_day": "2026-03-01", "last_day": "2026-03-02", "reason": "Holiday"})
     today = as_official.post("/mess/mess1/closures/", {"first_day": "2026-03-10", "last_day": "2026-03-12", "reason": "Strike"})
 
-    assert "01 Mar 2026 has passed: officials close today and later days; an admin closes past days." in past.text
-    assert "Waste or feedback is recorded on 10 Mar: closing it would leave those figures out of the alerts" in today.text
+    assert "Sun 1 Mar 2026 has passed: officials close today and later days; an admin closes past days." in past.text
+    assert "Waste or feedback is recorded on Tue 10 Mar: closing it would leave those figures out of the alerts" in today.text
     assert not Closure.objects.exists() and not ClosureChange.objects.exists()
 
 

@@ -58,9 +58,9 @@ def test_it_charts_each_floors_daily_waste_of_the_last_7_days_against_the_daily_
     assert list(rows) == ["First", "Ground"]
     section = response.text.split('id="waste-week"')[1].split("</section>")[0]
     ground_svg = section.split("<h3>Ground</h3>")[1].split("</svg>")[0]
-    assert '<rect class="s0" ' in ground_svg and "<title>04 Mar: 3.00 kg</title>" in ground_svg
-    assert "<title>08 Mar: 7.10 kg</title>" in ground_svg  # below the threshold
-    assert "<title>10 Mar: 7.25 kg, above the daily threshold</title>" in ground_svg
+    assert '<rect class="s0" ' in ground_svg and "<title>Wed 4 Mar: 3.00 kg</title>" in ground_svg
+    assert "<title>Sun 8 Mar: 7.10 kg</title>" in ground_svg  # below the threshold
+    assert "<title>Tue 10 Mar: 7.25 kg, above the daily threshold</title>" in ground_svg
     assert "<title>daily threshold (7.20 kg)</title>" in ground_svg
     assert ground_svg.count("<rect ") == 3  # the days with nothing recorded have no column
     assert "Nothing recorded in these days." in section.split("<h3>First</h3>")[1].split("</div>")[0]
@@ -92,8 +92,8 @@ def test_it_shows_the_30_day_trend_in_kg_and_grams_per_diner(as_official, mess1,
     assert trend[-1] == {"date": TODAY, "kg": Decimal("9.00"), "grams_per_diner": 50}
     assert trend[0] == {"date": days_ago(29), "kg": Decimal("2.00"), "grams_per_diner": None}
     assert trend[1]["kg"] is None  # nothing recorded is a gap, not zero
-    assert "<title>10 Mar: 9.00 kg</title>" in response.text
-    assert "<title>10 Mar: 50 g</title>" in response.text
+    assert "<title>Tue 10 Mar: 9.00 kg</title>" in response.text
+    assert "<title>Tue 10 Mar: 50 g</title>" in response.text
 
 
 @time_machine.travel(NOW, tick=False)
@@ -197,11 +197,10 @@ def test_it_shows_each_schedules_own_last_run_and_next_run(as_official, mess1):
     page = as_official.get("/mess/mess1/").text
     rows = {row.split("</span>")[0].split(">")[-1]: row for row in page.split('id="jobs"')[1].split("<tr>")[2:]}
 
-    assert "Succeeded" in rows["generate_alerts"] and "10 Mar 12:00" in rows["generate_alerts"] and "2.5 s" in rows["generate_alerts"]
-    assert "10 Mar 14:00" in rows["generate_alerts"]  # the next hourly run... after 13:00 the 14:00 one
-    assert (
-        "Failed" in rows["send_daily_report"] and "3 min 5 s" in rows["send_daily_report"] and "11 Mar 07:00" in rows["send_daily_report"]
-    )
+    assert "Succeeded" in rows["generate_alerts"] and "Tue 10 Mar, 12:00" in rows["generate_alerts"] and "2.5 s" in rows["generate_alerts"]
+    assert "Tue 10 Mar, 14:00" in rows["generate_alerts"]  # the next hourly run... after 13:00 the 14:00 one
+    report = rows["send_daily_report"]
+    assert "Failed" in report and "3 min 5 s" in report and "Wed 11 Mar, 07:00" in report
     assert "Failed" in rows["send_admin_notifications:lunch"]
     assert "never" in rows["send_admin_notifications:dinner"]  # not the failure of another meal's schedule
     assert "never" in rows["cleanup_old_menu"]
@@ -320,11 +319,11 @@ def test_it_draws_the_weekly_grams_per_diner_against_the_baseline_and_the_goal_a
     card = section(as_official.get("/mess/mess1/").text, "goal")
 
     assert "This week 150 g per diner: 25 % below the baseline, goal 20 %." in card
-    assert "The baseline is 200 g per diner, from 9 Jan 2026 to 19 Jan 2026; the goal is 20 % less, 160 g." in card
+    assert "The baseline is 200 g per diner, from Fri 9 Jan 2026 to Mon 19 Jan 2026; the goal is 20 % less, 160 g." in card
     svg = card.split("<svg")[1].split("</svg>")[0]
     assert '<line class="marker baseline"' in svg and "<title>baseline, 200 g</title>" in svg
     assert '<line class="marker goal"' in svg and "<title>goal, 160 g</title>" in svg
-    assert "<title>10 Mar: 150 g</title>" in svg and "<title>03 Mar: 180 g</title>" in svg
+    assert "<title>Tue 10 Mar: 150 g</title>" in svg and "<title>Tue 3 Mar: 180 g</title>" in svg
     assert '<i class="swatch marker goal"></i>goal, 160 g' in card  # and in the key
     figures = card.split("Figures by week")[1]
     assert figures.count("<tr>") == 13  # a header and 12 weeks
@@ -351,7 +350,7 @@ def test_the_banner_says_since_when_no_cluster_runs_and_names_the_command_only_t
             client.force_login(person)
             pages[person] = client.get("/mess/mess1/").text.split('id="jobs-banner"')[1].split("</div>")[0]
     official, admin = pages[official], pages[admin]
-    seen = f"no cluster has been seen since {(NOW - datetime.timedelta(hours=1)).astimezone(IST):%-d %b %H:%M}"
+    seen = f"no cluster has been seen since {(NOW - datetime.timedelta(hours=1)).astimezone(IST):%a %-d %b, %H:%M}"
     assert seen in official and seen in admin  # not "yet": a stopped cluster is remembered
     assert "manage.py qcluster" not in official and "administrator" in official
     assert "manage.py qcluster" in admin

@@ -128,8 +128,8 @@ def test_a_correction_of_a_reported_day_recomputes_its_report_and_marks_it_corre
         save(mess1, ground, YESTERDAY, "12.50", meal="dinner")
     report = DailyReport.objects.get()
     assert (report.data["waste_kg"], report.corrected_at, report.emailed_at) == ("22.50", later, SEVEN_AM)
-    assert "WASTE: 22.50 kg" in report.text_body and "Corrected at 10 Mar 2026 10:00" in report.text_body
-    assert "Corrected at 10 Mar 2026 10:00" in report.html_body
+    assert "WASTE: 22.50 kg" in report.text_body and "Corrected at Tue 10 Mar 2026, 10:00" in report.text_body
+    assert "Corrected at Tue 10 Mar 2026, 10:00" in report.html_body
     assert len(mail.outbox) == 1  # no second e-mail
 
     # the nightly run leaves it as it is, and e-mails nothing
@@ -141,7 +141,7 @@ def test_a_correction_of_a_reported_day_recomputes_its_report_and_marks_it_corre
     with time_machine.travel(later + datetime.timedelta(hours=1), tick=False):
         call_command("send_daily_report", "--date", str(YESTERDAY), "--resend", stdout=io.StringIO())
     assert len(mail.outbox) == 2
-    assert "corrected" in mail.outbox[1].subject and "Corrected at 10 Mar 2026 10:00" in mail.outbox[1].body
+    assert "corrected" in mail.outbox[1].subject and "Corrected at Tue 10 Mar 2026, 10:00" in mail.outbox[1].body
 
 
 def test_the_report_page_says_when_it_was_corrected(mess1, ground, people, as_official):
@@ -149,7 +149,7 @@ def test_the_report_page_says_when_it_was_corrected(mess1, ground, people, as_of
     with time_machine.travel(SEVEN_AM + datetime.timedelta(hours=3), tick=False):
         save(mess1, ground, YESTERDAY, "1", meal="dinner")
         page = as_official.get(f"/mess/mess1/reports/{YESTERDAY}/").content.decode()
-    assert "corrected at 10 Mar 2026 10:00" in page
+    assert "corrected at Tue 10 Mar 2026, 10:00" in page
 
 
 def test_a_change_that_leaves_the_figures_as_they_were_corrects_nothing(mess1, ground, people):
@@ -203,7 +203,7 @@ def test_a_correction_re_renders_the_reports_e_mail_not_sent_yet_keeping_its_mes
     )
     assert "corrected, 22.50 kg wasted" in email.subject
     assert (email.text_body, email.html_body) == (report.text_body, report.html_body)
-    assert "WASTE: 22.50 kg" in email.text_body and "Corrected at 10 Mar 2026 10:00" in email.html_body
+    assert "WASTE: 22.50 kg" in email.text_body and "Corrected at Tue 10 Mar 2026, 10:00" in email.html_body
 
     # the next run sends it as it is now: the corrected figures, under the Message-ID stored first
     with time_machine.travel(later + datetime.timedelta(hours=1), tick=False):

@@ -75,7 +75,7 @@ def test_a_meal_has_started_by_the_messs_own_window(mess1, late_lunch):
     assert "lunch" in [w.meal for w in meals_of_today(now=at, mess=mess1)[0]]
     assert "lunch" in [w.meal for w in meals_of_today(now=at, mess=late_lunch)[1]]
     waste_meal_check(date=TODAY, meal="lunch", now=at, mess=mess1)
-    with pytest.raises(ValueError, match="Lunch of 2026-03-10 has not started yet \\(it starts at 13:00\\)"):
+    with pytest.raises(ValueError, match="Lunch of Tue 10 Mar 2026 has not started yet \\(it starts at 13:00\\)"):
         waste_meal_check(date=TODAY, meal="lunch", now=at, mess=late_lunch)
 
 

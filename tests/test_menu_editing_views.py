@@ -116,7 +116,7 @@ def test_week_1_and_2_have_their_own_grid_once_the_mess_alternates(as_official, 
     assert "?week=1" not in html  # one weekly menu: no tabs
 
     response = as_official.post("/mess/mess1/menu/rotation/", {"starts_on": "2026-03-09"}, follow=True)
-    assert "Weeks 1 and 2 alternate from Monday 09 Mar 2026" in response.content.decode()
+    assert "Weeks 1 and 2 alternate from Mon 9 Mar 2026" in response.content.decode()
     html = as_official.get("/mess/mess1/menu/").content.decode()
     assert 'href="/mess/mess1/menu/?week=1"' in html and 'href="/mess/mess1/menu/?week=2"' in html
     assert "this is week 1" in html
@@ -209,7 +209,7 @@ def test_a_one_day_change_is_made_changed_and_removed(as_official, mess1):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"date": "2026-03-09", "meal": "lunch", "dishes": "Dal"}, "id_date", "09 Mar 2026 is in the past"),
+        ({"date": "2026-03-09", "meal": "lunch", "dishes": "Dal"}, "id_date", "Mon 9 Mar 2026 is in the past"),
         ({"date": "2026-03-11", "meal": "lunch", "dishes": " \n "}, "id_dishes", "Write at least one dish"),
         ({"date": "2026-03-11", "meal": "lunch", "dishes": "\n".join("Dal" for _ in range(31))}, "id_dishes", "31 dishes"),
         ({"date": "2026-03-11", "meal": "brunch", "dishes": "Dal"}, "id_meal", "Select a valid choice"),
@@ -230,7 +230,7 @@ def test_past_one_day_changes_are_not_listed_and_not_removed(as_official, mess1)
     assert "Today&#x27;s pulao" in html and "Old dal" not in html
 
     response = as_official.post("/mess/mess1/menu/day/remove/", {"date": "2026-03-09", "meal": "lunch"}, follow=True)
-    assert "Nothing was removed: 09 Mar 2026 is in the past" in response.content.decode()
+    assert "Nothing was removed: Mon 9 Mar 2026 is in the past" in response.content.decode()
     assert TemporaryMenu.objects.count() == 2
 
 
@@ -297,11 +297,11 @@ def test_a_wrong_item_says_why_beside_its_field_and_nothing_is_saved(as_official
 
 def test_items_of_a_past_date_are_refused_beside_the_date(as_official, mess1):
     page = as_official.get("/mess/mess1/menu/nonveg/?date=2026-03-09&meal=dinner").content.decode()
-    assert "09 Mar 2026 is in the past" in field_html(page, "id_date")
+    assert "Mon 9 Mar 2026 is in the past" in field_html(page, "id_date")
     assert 'name="items-0-name"' not in page
 
     response = as_official.post("/mess/mess1/menu/nonveg/", items_post(date="2026-03-09", rows=[("Fish fry", "90")]))
-    assert "09 Mar 2026 is in the past" in field_html(response.content.decode(), "id_date")
+    assert "Mon 9 Mar 2026 is in the past" in field_html(response.content.decode(), "id_date")
     assert not NonVegMenu.objects.exists()
 
 

@@ -60,7 +60,7 @@ def test_a_student_sees_the_outcome(client, student, window, mess2):
     client.force_login(student)
     with time_machine.travel(datetime.datetime(2026, 3, 20, 12, tzinfo=IST), tick=False):
         page = client.get("/mess-change/").content.decode()
-    assert "assigned" in page and "1 April 2026" in page and "Mess changes are closed" in page
+    assert "assigned" in page and "Wed 1 Apr 2026" in page and "Mess changes are closed" in page
 
 
 def test_admins_open_a_window_with_capacities_in_django_admin(as_admin, mess1, mess2):

@@ -283,11 +283,11 @@ def test_a_run_after_a_week_of_downtime_sends_each_mess_one_e_mail_of_the_meals_
     assert first.body.startswith("Mess 1: critical feedback on 24 meals: breakfast, lunch, snacks and dinner, Wed 4 Mar; ")
     html = first.alternatives[0][0]
     for day, meal in missed:  # each meal its own section, with its digest, in serving order
-        heading = f"Mess 1: {meal.capitalize()} of {day:%A} {day.day} {day:%B %Y}"
+        heading = f"Mess 1: {meal.capitalize()} of {day:%a} {day.day} {day:%b %Y}"
         assert first.body.count(heading) == 1 and html.count(heading) == 1, heading
         assert f"mess 1 {meal} on {day}" in first.body
     headings = [line for line in first.body.splitlines() if line.startswith("== ")]
-    assert headings == [f"== Mess 1: {meal.capitalize()} of {day:%A} {day.day} {day:%B %Y}" for day, meal in missed]
+    assert headings == [f"== Mess 1: {meal.capitalize()} of {day:%a} {day.day} {day:%b %Y}" for day, meal in missed]
     # each meal with its own digest
     assert mailoutbox[1].body.count("What they are about:\n- Foreign object: 1 entry, for example") == 12
     assert mailoutbox[1].subject.startswith("[ManageIt] Mess 2: 12 critical feedback on breakfast and snacks, Wed 4 Mar; ")

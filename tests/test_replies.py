@@ -83,7 +83,7 @@ def test_an_official_replies_from_the_inbox_and_the_student_reads_it_escaped(as_
     assert "Reply saved" in item  # said where the page lands, beside the comment, not in a banner out of sight
     client.force_login(student)
     history = client.get("/feedback/").text.split('id="history"')[1]
-    assert "Stone in the dal" in history and "The mess replied on 10 Mar" in history
+    assert "Stone in the dal" in history and "The mess replied on Tue 10 Mar" in history
     assert "&lt;b&gt;Sorry&lt;/b&gt;, sieved now" in history and "<b>Sorry</b>" not in history
 
 

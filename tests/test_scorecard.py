@@ -322,7 +322,7 @@ def test_the_page_shows_the_dishes_and_the_scorecard(as_official, four_weeks, me
     assert disliked.index("Lauki") < disliked.index("Kheer") < disliked.index("Upma")  # 6, 5 and 4 dislikes
     assert card.index("Monday lunch") < card.index("Thursday lunch") < card.index("Tuesday dinner") < card.index("Without a score")
     assert "<strong>533</strong>" in card and "<strong>263</strong>" in card
-    assert "10 Feb to 9 Mar" in card
+    assert "Tue 10 Feb to Mon 9 Mar" in card
     assert "Week 1: Rajma chawal, Jeera rice, Salad</span>" in card and "Week 2: Dal makhani, Rice</span>" in card
     assert "Every week: Paneer butter masala, Naan</span>" in card and "Week 1: Chole bhature</span>" in card
 

@@ -30,7 +30,7 @@ def test_it_records_every_floor_of_a_meal_in_one_save_and_keeps_the_date_and_mea
         "First": (TODAY, "lunch", d("3.00"), None, official),
     }
     page = as_official.get(response["Location"])
-    assert "Lunch of 10 Mar 2026: recorded 3.00 kg for First, 12.50 kg (120 diners) for Ground." in page.text
+    assert "Lunch of Tue 10 Mar 2026: recorded 3.00 kg for First, 12.50 kg (120 diners) for Ground." in page.text
     form = page.context["form"]
     assert (form["date"].value(), form["meal"].value()) == (TODAY, "lunch")
     assert (form[f"kg_{ground.pk}"].value(), form[f"diners_{ground.pk}"].value(), form[f"kg_{first.pk}"].value()) == (
@@ -82,7 +82,7 @@ def test_saving_again_changes_the_record_keeps_before_and_after_and_says_so(as_o
     assert (record.total_kg, record.diners, record.recorded_by) == (d("6.00"), None, official)
     assert history() == [("Ground", TODAY, "lunch", "changed", d("4.00"), 100, d("6.00"), None)]
     assert (
-        "Lunch of 10 Mar 2026: Ground changed from 4.00 kg to 6.00 kg, head count 100 cleared."
+        "Lunch of Tue 10 Mar 2026: Ground changed from 4.00 kg to 6.00 kg, head count 100 cleared."
         in as_official.get(response["Location"]).text
     )
 
@@ -95,7 +95,7 @@ def test_saving_what_is_recorded_writes_no_history(as_official, ground, first):
 
     assert response.status_code == 302
     assert history() == []
-    assert "Lunch of 10 Mar 2026: nothing changed." in as_official.get(response["Location"]).text
+    assert "Lunch of Tue 10 Mar 2026: nothing changed." in as_official.get(response["Location"]).text
 
 
 @time_machine.travel(NOW, tick=False)
@@ -145,7 +145,7 @@ def test_a_form_with_no_figure_says_so(as_official, ground, first):
         ("2026-03-11", "breakfast", "date", "The date is in the future: waste is recorded after the meal."),
         ("1999-12-31", "lunch", "date", "1999-12-31 is before 2000-01-01, the earliest date ManageIt records."),
         ("10/03/2026x", "lunch", "date", "Enter a valid date."),
-        ("2026-03-10", "snacks", "meal", "Snacks of 2026-03-10 has not started yet (it starts at 17:00)"),
+        ("2026-03-10", "snacks", "meal", "Snacks of Tue 10 Mar 2026 has not started yet (it starts at 17:00)"),
         ("2026-03-10", "brunch", "meal", "Select a valid choice."),
     ],
     ids=["future", "too-early", "not-a-date", "not-started", "meal"],

@@ -37,7 +37,7 @@ def test_an_official_records_what_was_cooked_with_the_floors_in_one_save(as_offi
     assert WasteRecord.objects.get().total_kg == Decimal("12.50")
     page = as_official.get(response["Location"])
     assert [str(m) for m in page.context["messages"]] == [
-        "Lunch of 10 Mar 2026: recorded 12.50 kg (100 diners) for Ground; cooked 120.00 kg."
+        "Lunch of Tue 10 Mar 2026: recorded 12.50 kg (100 diners) for Ground; cooked 120.00 kg."
     ]
     box = page.text.split('id="cooked"')[1].split("</div>")[0]
     assert 'value="120.00"' in box and "Recorded: 120.00 kg, by olga" in box
@@ -54,8 +54,8 @@ def test_what_was_cooked_is_changed_alone_and_removed_when_emptied(as_official, 
     assert not CookedFood.objects.exists() and not WasteRecord.objects.exists()
     messages = [str(m) for r in (changed, removed) for m in as_official.get(r["Location"]).context["messages"]]
     assert messages == [
-        "Dinner of 09 Mar 2026: cooked changed from 95.00 kg to 101.50 kg.",
-        "Dinner of 09 Mar 2026: what was cooked (101.50 kg) removed.",
+        "Dinner of Mon 9 Mar 2026: cooked changed from 95.00 kg to 101.50 kg.",
+        "Dinner of Mon 9 Mar 2026: what was cooked (101.50 kg) removed.",
     ]
 
 
@@ -90,7 +90,7 @@ def test_a_bad_cooked_figure_is_said_beside_it_and_nothing_of_the_meal_is_saved(
 
 @travel
 def test_the_service_checks_what_was_cooked_as_it_checks_the_floors(mess1, official):
-    with pytest.raises(ValueError, match="Dinner of 2026-03-10 has not started yet"):
+    with pytest.raises(ValueError, match="Dinner of Tue 10 Mar 2026 has not started yet"):
         meal_cooked_save(mess=mess1, date=TODAY, meal="dinner", kg=Decimal("90"), recorded_by=official)
     with pytest.raises(ValueError, match="Cooked: 10000.5 kg is not between 0 and 10000 kg"):
         meal_cooked_save(mess=mess1, date=TODAY, meal="lunch", kg=Decimal("10000.5"), recorded_by=official)

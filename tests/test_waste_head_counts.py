@@ -20,7 +20,7 @@ def test_a_cleared_head_count_is_said_and_kept_in_the_history(as_official, groun
     assert response.status_code == 302
     page = as_official.get(response["Location"])
     assert (
-        "Lunch of 10 Mar 2026: First changed from 4.00 kg to 5.00 kg, head count changed from 80 to 90; Ground: head count 120 cleared."
+        "Lunch of Tue 10 Mar 2026: First changed from 4.00 kg to 5.00 kg, head count changed from 80 to 90; Ground: head count 120 cleared."
         in page.text
     )
     assert WasteRecord.objects.get(floor=ground).diners is None

@@ -62,7 +62,7 @@ def test_the_meal_service_refuses_a_meal_before_it_starts_in_local_time(mess1, g
         return waste_meal_save(mess=mess1, date=TODAY, meal="dinner", figures=figures, recorded_by=official)
 
     with time_machine.travel(datetime.datetime(2026, 3, 10, 18, 59, 59, tzinfo=IST), tick=False):
-        with pytest.raises(ValueError, match="Dinner of 2026-03-10 has not started yet"):
+        with pytest.raises(ValueError, match="Dinner of Tue 10 Mar 2026 has not started yet"):
             save()
     with time_machine.travel(datetime.datetime(2026, 3, 10, 19, 0, tzinfo=IST), tick=False):
         assert save().recorded == [("Ground", d("1.00"), None)]
@@ -124,7 +124,7 @@ def test_an_official_deletes_a_record_after_confirming_and_the_days_totals_follo
     assert DayTotals.objects.get(mess=mess1, date=YESTERDAY).waste_kg == d("3.00")
     assert history() == [("Ground", YESTERDAY, "dinner", "deleted", d("40.00"), 100, None, None)]
     assert WasteChange.objects.get().changed_by == official
-    assert "Deleted the waste of Ground, dinner of 09 Mar 2026 (40.00 kg)." in as_official.get(response["Location"]).text
+    assert "Deleted the waste of Ground, dinner of Mon 9 Mar 2026 (40.00 kg)." in as_official.get(response["Location"]).text
 
 
 @time_machine.travel(NOW, tick=False)
@@ -267,7 +267,7 @@ def test_django_admin_refuses_a_meal_that_has_not_started(as_admin, ground):
     response = as_admin.post(
         reverse("admin:mess_wasterecord_add"), {"floor": ground.pk, "date": str(TODAY), "meal": "dinner", "total_kg": "1", "diners": ""}
     )
-    assert "Dinner of 2026-03-10 has not started yet (it starts at 19:00)" in response.text  # waste_meal_check's words
+    assert "Dinner of Tue 10 Mar 2026 has not started yet (it starts at 19:00)" in response.text  # waste_meal_check's words
     assert not WasteRecord.objects.exists()
 
 

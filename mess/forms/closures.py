@@ -11,10 +11,13 @@ from mess.models import Mess
 class ClosureForm(forms.Form):
     """Days a mess is closed; the rules are mess.closures', each message shown beside its field."""
 
-    first_day = forms.DateField(widget=DateInput)
-    last_day = forms.DateField(widget=DateInput, help_text=_("The same as the first day for a single day."))
+    first_day = forms.DateField(label=_("First day"), widget=DateInput)
+    last_day = forms.DateField(label=_("Last day"), widget=DateInput, help_text=_("The same as the first day for a single day."))
     reason = TypedTextField(
-        required=False, max_length=100, help_text=_("A holiday, a vacation: needed when the days already have waste or feedback recorded.")
+        label=_("Reason"),
+        required=False,
+        max_length=100,
+        help_text=_("A holiday, a vacation: needed when the days already have waste or feedback recorded."),
     )
 
     def __init__(self, *args, mess: Mess, by_admin: bool = False, **kwargs):

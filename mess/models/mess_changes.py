@@ -31,7 +31,7 @@ class MessChangeWindow(models.Model):
         constraints = [models.CheckConstraint(condition=Q(first_day__lte=F("last_day")), name="messchangewindow_days_in_order")]
 
     def __str__(self):
-        return f"Mess changes {self.first_day:%d %b %Y}–{self.last_day:%d %b %Y}"
+        return f"Mess changes {self.first_day}–{self.last_day}"
 
 
 class MessChangeCapacity(models.Model):

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -155,7 +156,7 @@ def line_chart(points, *, title: str, unit: str = "", markers=(), line_label: st
             continue
         x, y = left + i * step, top_margin + plot_h * (1 - float(value) / top)
         current.append(f"{x:.1f},{y:.1f}")
-        dots.append({"x": x, "y": y, "title": f"{date:%d %b}: {_number(value)} {unit}".strip()})
+        dots.append({"x": x, "y": y, "title": f"{date_format(date, 'SHORT_DATE_FORMAT')}: {_number(value)} {unit}".strip()})
     if current:
         segments.append(current)
     grid = [{"y": top_margin + plot_h * (1 - f), "text": _axis_label(top * f)} for f in (0, 0.5, 1)]
@@ -210,7 +211,7 @@ def days_chart(days, *, title: str, unit: str = "", marker=None, marker_label: s
                 "w": band * 0.6,
                 "h": h,
                 "cls": "over" if over else "s0",
-                "title": f"{date:%d %b}: {_number(value)} {unit}".strip()
+                "title": f"{date_format(date, 'SHORT_DATE_FORMAT')}: {_number(value)} {unit}".strip()
                 + (gettext(", above the %(marker)s") % {"marker": marker_label} if over else ""),
             }
         )
@@ -249,7 +250,7 @@ def _figure(date: datetime.date, value, unit: str, *, over: bool = False) -> dic
 
 
 def _short_date(date: datetime.date) -> str:
-    return f"{date.day} {date:%b}"
+    return date_format(date, "SHORT_DATE_FORMAT")
 
 
 @register.filter

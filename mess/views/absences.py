@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
@@ -52,7 +53,7 @@ def _meal_changed(request, *, change, done: str, already: str):
         messages.error(request, gettext("That meal could not be read. Please try again from the list."))
         return _feedback_at("menu-week")
     date, meal = form.cleaned_data["date"], form.cleaned_data["meal"]
-    what = gettext("%(meal)s of %(day)s") % {"meal": Meal(meal).label, "day": f"{date:%a %d %b}"}
+    what = gettext("%(meal)s of %(day)s") % {"meal": Meal(meal).label, "day": date_format(date, "SHORT_DATE_FORMAT")}
     try:
         news = change(student=request.user, date=date, meal=meal)
     except ValueError as error:
@@ -103,7 +104,7 @@ def leave(request):
 
 
 def _leave_text(taken) -> str:
-    days = {"first": f"{taken.first_day:%a %d %b}", "last": f"{taken.last_day:%a %d %b}"}
+    days = {"first": date_format(taken.first_day, "SHORT_DATE_FORMAT"), "last": date_format(taken.last_day, "SHORT_DATE_FORMAT")}
     if taken.first_day == taken.last_day:
         text = gettext("You are away on %(first)s: the kitchen will not cook for you. Have a good time.") % days
     else:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -19,8 +20,11 @@ HISTORY_SHOWN = 20  # changes of the closures the page lists, newest first
 
 def _days(closure: Closure) -> str:
     if closure.first_day == closure.last_day:
-        return f"{closure.first_day:%a %d %b %Y}"
-    return gettext("%(first)s to %(last)s") % {"first": f"{closure.first_day:%d %b %Y}", "last": f"{closure.last_day:%d %b %Y}"}
+        return date_format(closure.first_day, "DATE_FORMAT")
+    return gettext("%(first)s to %(last)s") % {
+        "first": date_format(closure.first_day, "DATE_FORMAT"),
+        "last": date_format(closure.last_day, "DATE_FORMAT"),
+    }
 
 
 @mess_page

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
@@ -132,7 +133,8 @@ def rotation(request, code):
         else:
             if mess.rotation_starts_on:
                 messages.success(
-                    request, gettext("Weeks 1 and 2 alternate from Monday %(date)s.") % {"date": f"{mess.rotation_starts_on:%d %b %Y}"}
+                    request,
+                    gettext("Weeks 1 and 2 alternate from %(date)s.") % {"date": date_format(mess.rotation_starts_on, "DATE_FORMAT")},
                 )
             else:
                 messages.success(
@@ -161,7 +163,10 @@ def day(request, code):
             except ValueError as error:
                 form.add_error(None, str(error))
             else:
-                what = gettext("%(meal)s of %(date)s") % {"meal": menu.get_meal_display().lower(), "date": f"{menu.date:%a %d %b %Y}"}
+                what = gettext("%(meal)s of %(date)s") % {
+                    "meal": menu.get_meal_display().lower(),
+                    "date": date_format(menu.date, "DATE_FORMAT"),
+                }
                 if changed:
                     messages.success(request, gettext("Saved the one-day change for %(what)s.") % {"what": what})
                 else:
@@ -190,7 +195,7 @@ def day_remove(request, code):
         messages.error(request, gettext("Nothing was removed: %(problems)s") % {"problems": " ".join(problems)})
         return redirect(_day_url(mess))
     date, meal = form.cleaned_data["date"], form.cleaned_data["meal"]
-    what = gettext("%(meal)s of %(date)s") % {"meal": Meal(meal).label.lower(), "date": f"{date:%a %d %b %Y}"}
+    what = gettext("%(meal)s of %(date)s") % {"meal": Meal(meal).label.lower(), "date": date_format(date, "DATE_FORMAT")}
     if request.method != "POST":
         change = TemporaryMenu.objects.filter(mess=mess, date=date, meal=meal).first()
         if change is None:
@@ -232,7 +237,7 @@ def nonveg(request, code):
             except ValueError as error:
                 formset._non_form_errors = formset.error_class([str(error)])
             else:
-                what = gettext("%(meal)s of %(date)s") % {"meal": Meal(meal).label.lower(), "date": f"{date:%a %d %b %Y}"}
+                what = gettext("%(meal)s of %(date)s") % {"meal": Meal(meal).label.lower(), "date": date_format(date, "DATE_FORMAT")}
                 if not changed:
                     messages.info(request, gettext("Nothing changed in the non-veg items of %(what)s.") % {"what": what})
                 elif items:

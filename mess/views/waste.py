@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from mess.forms.waste import WasteMealForm, WasteMealPickForm, unusual_key
@@ -84,7 +85,7 @@ def waste_entry(request, code):
 
 
 def saved_text(saved: MealSaved, *, date: datetime.date, meal: Meal) -> str:
-    what = gettext("%(meal)s of %(date)s") % {"meal": meal.label, "date": f"{date:%d %b %Y}"}
+    what = gettext("%(meal)s of %(date)s") % {"meal": meal.label, "date": date_format(date, "DATE_FORMAT")}
     recorded = ", ".join(
         gettext("%(kg)s kg%(diners)s for %(floor)s") % {"kg": kg, "diners": _diners(n), "floor": name} for name, kg, n in saved.recorded
     )
@@ -140,7 +141,7 @@ def waste_delete(request, code, pk):
             % {
                 "floor": record.floor.name,
                 "meal": record.get_meal_display().lower(),
-                "date": f"{record.date:%d %b %Y}",
+                "date": date_format(record.date, "DATE_FORMAT"),
                 "kg": record.total_kg,
             },
         )
