@@ -246,6 +246,19 @@ LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)  # wall-clock seconds one cal
 LLM_RUN_SECONDS = env.float("LLM_RUN_SECONDS", default=60)  # wall-clock seconds of calls per notifications run, in all
 
 
+# Messages that reach a phone (mess/messages.py). Web Push is offered when VAPID_PUBLIC_KEY and
+# VAPID_PRIVATE_KEY are set (`manage.py generate_vapid_keys` prints a pair); VAPID_SUBJECT tells the
+# push services whom to contact ("mailto:" an address). Telegram is offered when TELEGRAM_BOT_TOKEN is set.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:manageit@localhost")
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured("Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (manage.py generate_vapid_keys), or neither.")
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("VAPID_SUBJECT is a mailto: address or an https:// URL, where push services can reach you.")
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+
+
 # django-q2 runs the scheduled jobs (see scheduling/). Tasks queue through the database unless
 # REDIS_URL names a Redis server. The cluster's own scheduler never catches up on missed slots:
 # after downtime each job runs once, and the jobs whose output belongs to a date make up the

@@ -11,6 +11,8 @@ from mess.feedback_privacy import ANONYMISE_BATCH, feedback_anonymise
 from mess.meals import day_check, day_over_check, meal_check, windows_read
 from mess.menus import menus_cleanup
 from mess.mess_changes import mess_changes_assign
+from mess.messages import JOB as SEND_MESSAGES
+from mess.messages import messages_send
 from mess.missing_waste import waste_reminders_send
 from mess.models import DEFAULT_CUTOFF, Meal, Mess
 from mess.notifications import notifications_parts, notifications_send
@@ -252,6 +254,13 @@ register(
         "those assigned when their move day comes.",
         default_schedules=cron("15 0 * * *"),
         params=(Param("today", date_value, help="Act as on this day (YYYY-MM-DD); default today."),),
+    ),
+    Job(
+        key=SEND_MESSAGES,
+        func=messages_send,
+        description="Sends the messages to phones (Web Push) not sent yet: those just stored, and those a failure left.",
+        # Each message is also handed over the moment it is stored; this catches what failed.
+        default_schedules=cron("* * * * *"),
     ),
     Job(
         key="refresh_day_totals",
