@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from mess.channels import ChannelWay, messages_deliver, outgoing_messages_store
-from mess.models import Channel, ChannelChoice, MessageKind, OutgoingMessage
+from mess.models import Channel, ChannelChoice, MessageKind, OutgoingMessage, Role
 from mess.push import push_offered, push_reachable, push_send
 from scheduling.soon import job_soon
 
@@ -68,9 +68,18 @@ def users_choosing(*, kind: str, channel: str) -> Q:
     return on | ~Q(pk__in=chose)
 
 
+def students_of(*, mess_ids: Iterable[int]) -> QuerySet:
+    """The ids of the active students of the messes `mess_ids` (a query, to use as a subquery)."""
+    return (
+        get_user_model()
+        .objects.filter(profile__mess_id__in=list(mess_ids), groups__name=Role.STUDENT, is_active=True)
+        .values_list("pk", flat=True)
+    )
+
+
 def messages_store(*, kind: str, key: str, users: Iterable, title, body, url: str = "") -> int:
     """Stores the message of `kind` about `key` (what it tells of: the feedback replied to, the
-    announcement's id) for each of `users` (users or their ids), once on each channel offered here
+    announcement's id) for each of `users` (users, their ids, or a query of their ids), once on each channel offered here
     that the person chose for `kind` and has an address on; a message stored before for the same
     person, channel, kind and key is left as it is (`outgoing_messages_store`): told once. `title`
     and `body` may be lazy translations, made in each person's language. Hands a run of
@@ -78,9 +87,7 @@ def messages_store(*, kind: str, key: str, users: Iterable, title, body, url: st
     Raises ValueError for a kind ManageIt does not have."""
     if kind not in MessageKind.values:
         raise ValueError(f"unknown message kind {kind!r}")
-    ids = [getattr(user, "pk", user) for user in users]
-    if not ids:
-        return 0
+    ids = users if isinstance(users, QuerySet) else [getattr(user, "pk", user) for user in users]
     people = get_user_model().objects.filter(pk__in=ids, is_active=True)
     stored = []
     for channel in channels_offered():
