@@ -27,7 +27,7 @@ JOB = "send_messages"
 KIND_DEFAULTS = {kind: kind == MessageKind.REPLY for kind in MessageKind.values}
 # The kinds each role may choose: students get what is about their meals; officials and admins
 # write the replies and announcements, and get none of these.
-STUDENT_KINDS = (MessageKind.REPLY, MessageKind.ANNOUNCEMENT, MessageKind.MENU_CHANGE)
+STUDENT_KINDS = (MessageKind.REPLY, MessageKind.ANNOUNCEMENT, MessageKind.MENU_CHANGE, MessageKind.MENU, MessageKind.CUTOFF_REMINDER)
 
 # How ManageIt reaches people on each channel besides e-mail.
 CHANNELS: Mapping[str, ChannelWay] = {

@@ -24,6 +24,8 @@ def test_the_registry_holds_the_mess_jobs_after_schedulings_own():
         "send_waste_reminders",
         "send_daily_report",
         "send_cook_sheet",
+        "send_menu_messages",
+        "send_cutoff_reminders",
         "send_password_reset",
         "anonymise_feedback",
         "assign_mess_changes",

@@ -23,6 +23,8 @@ class MessageKind(models.TextChoices):
     REPLY = "reply", _("A reply to my comment")
     ANNOUNCEMENT = "announcement", _("Announcements")
     MENU_CHANGE = "menu_change", _("A change to today's menu")
+    MENU = "menu", _("The menu before each meal")
+    CUTOFF_REMINDER = "cutoff_reminder", _("A reminder before a meal's cut-off")
 
 
 class ChannelChoice(models.Model):
