@@ -11,6 +11,7 @@ from py_vapid import Vapid
 
 from mess.announcements import announcement_change, announcement_post
 from mess.channels import REFUSALS_GIVEN_UP, _claim, messages_deliver
+from mess.menu_editing import temporary_menu_delete, temporary_menu_save
 from mess.messages import CHANNELS, channel_choices, channel_choices_save, messages_send, messages_store
 from mess.models import ChannelChoice, OutgoingMessage, PushSubscription, Role
 from mess.people import profile_language_set
@@ -289,3 +290,20 @@ def test_generate_vapid_keys_prints_a_pair_pywebpush_signs_with(capsys):
     lines = dict(line.split("=", 1) for line in capsys.readouterr().out.split())
     assert set(lines) == {"VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"}
     assert Vapid.from_string(lines["VAPID_PRIVATE_KEY"]).public_key is not None
+
+
+def test_a_change_to_todays_menu_is_pushed_to_the_students_who_chose_it(mess1, student, official, service):
+    subscribe(service, student, "phone")
+    channel_choices_save(user=student, choices={("menu_change", "push"): True})
+    today = timezone.localdate()
+
+    temporary_menu_save(mess=mess1, date=today + datetime.timedelta(days=1), meal="lunch", dishes="Rajma\nRice", changed_by=official)
+    temporary_menu_save(mess=mess1, date=today, meal="lunch", dishes="Paneer\nRice", changed_by=official)
+    temporary_menu_save(mess=mess1, date=today, meal="lunch", dishes="Paneer\nRice", changed_by=official)  # the same: no change
+    temporary_menu_delete(mess=mess1, date=today, meal="lunch", changed_by=official)
+    messages_send()
+
+    assert [(p["title"], p["body"]) for p in service.payloads()] == [
+        ("Today's Lunch has changed", "Paneer, Rice"),
+        ("Today's Lunch has changed", "The weekly menu is served again."),
+    ]

@@ -1,5 +1,6 @@
 """Who may see which page: a mess's pages for its officials and the admins, the overview for admins,
-the feedback page for students, the e-mail settings for officials and admins."""
+the feedback page for students, the e-mail settings for officials and admins, the settings page
+for all three."""
 
 from functools import wraps
 
@@ -58,6 +59,20 @@ def staff_page(view):
     def wrapper(request, *args, **kwargs):
         access = request_access(request)
         if not (access.is_admin or access.is_official):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def person_page(view):
+    """For students, officials and admins: everyone ManageIt tells something. Others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        access = request_access(request)
+        if not (access.is_admin or access.is_official or access.is_student):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
