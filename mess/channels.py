@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from mess.emails import REFUSALS_GIVEN_UP
 from mess.models import OutgoingMessage
 from mess.text import plural
 
@@ -37,6 +36,9 @@ class DeliveryPermanent(Exception):
 # the message is given up after REFUSALS_GIVEN_UP of them, or at once when its address is gone.
 
 MAX_ERROR = 1000  # characters of a message's last error kept
+# A message (or an e-mail: mess/emails.py) refused for good this many times is given up: it stays
+# stored, with its error, in the admin, and stops failing every run.
+REFUSALS_GIVEN_UP = 3
 # How long a claim holds: long enough for a sender to try every address of a person (a few
 # requests of at most SEND_TIMEOUT seconds each), and short enough that a message a killed worker
 # held goes out with the next minute's runs soon after.

@@ -23,11 +23,20 @@ from scheduling.soon import job_soon
 
 JOB = "send_messages"
 
-# Each kind's choice for a person who never chose: only the answer to their own comment is on.
-KIND_DEFAULTS = {kind: kind == MessageKind.REPLY for kind in MessageKind.values}
+# Each kind's choice for a person who never chose: only the answers to what they asked (a reply to
+# their comment, to their mess change request) are on.
+KIND_DEFAULTS = {kind: kind in (MessageKind.REPLY, MessageKind.MESS_CHANGE) for kind in MessageKind.values}
 # The kinds each role may choose: students get what is about their meals; officials and admins
-# write the replies and announcements, and get none of these.
-STUDENT_KINDS = (MessageKind.REPLY, MessageKind.ANNOUNCEMENT, MessageKind.MENU_CHANGE, MessageKind.MENU, MessageKind.CUTOFF_REMINDER)
+# write the replies and announcements, and may have the e-mails they get on their phones too.
+STUDENT_KINDS = (
+    MessageKind.REPLY,
+    MessageKind.ANNOUNCEMENT,
+    MessageKind.MENU_CHANGE,
+    MessageKind.MENU,
+    MessageKind.CUTOFF_REMINDER,
+    MessageKind.MESS_CHANGE,
+)
+STAFF_KINDS = (MessageKind.CRITICAL, MessageKind.MISSING_WASTE, MessageKind.DAILY_REPORT, MessageKind.COOK_SHEET)
 
 # How ManageIt reaches people on each channel besides e-mail.
 CHANNELS: Mapping[str, ChannelWay] = {

@@ -205,10 +205,10 @@ def test_each_message_is_in_its_persons_language(mess1, student, official, servi
     assert OutgoingMessage.objects.get().title == expected != "The mess replied to your comment"
 
 
-def test_choices_are_off_by_default_but_the_reply(student):
+def test_choices_are_off_by_default_but_the_answers_to_what_one_asked(student):
     choices = channel_choices(user=student)
-    assert choices[("reply", "push")] and choices[("reply", "telegram")]
-    assert not any(on for (kind, _), on in choices.items() if kind != "reply")
+    assert choices[("reply", "push")] and choices[("reply", "telegram")] and choices[("mess_change", "push")]
+    assert not any(on for (kind, _), on in choices.items() if kind not in ("reply", "mess_change"))
     channel_choices_save(user=student, choices={("announcement", "push"): True, ("reply", "push"): False})
     channel_choices_save(user=student, choices={("announcement", "push"): True})
     assert ChannelChoice.objects.count() == 2

@@ -20,7 +20,14 @@ def vapid(settings):
 def test_a_student_chooses_what_reaches_their_phone(as_student, student, vapid):
     page = as_student.get("/settings/")
     assert page.context["form"] is None  # no e-mails for students
-    assert list(page.context["channel_form"].fields) == ["reply__push", "announcement__push", "menu_change__push"]
+    assert list(page.context["channel_form"].fields) == [
+        "reply__push",
+        "announcement__push",
+        "menu_change__push",
+        "menu__push",
+        "cutoff_reminder__push",
+        "mess_change__push",
+    ]
     form = page.context["channel_form"]
     assert form["reply__push"].value() is True and form["announcement__push"].value() is False  # only replies by default
     assert '<label class="visually-hidden" for="id_reply__push">A reply to my comment by Web Push</label>' in page.text
@@ -32,6 +39,17 @@ def test_a_student_chooses_what_reaches_their_phone(as_student, student, vapid):
     assert "Your choices are saved." in response.text
     choices = channel_choices(user=student)
     assert choices[("announcement", "push")] and not choices[("reply", "push")] and not choices[("menu_change", "push")]
+
+
+def test_an_official_may_have_their_emails_on_their_phone_too(as_official, official, vapid):
+    page = as_official.get("/settings/")
+    assert list(page.context["channel_form"].fields) == ["critical__push", "missing_waste__push", "daily_report__push", "cook_sheet__push"]
+    assert not any(field.value() for field in page.context["channel_form"])  # off until chosen
+
+    as_official.post("/settings/", {"critical__push": "on", "emails_critical": "on"}, follow=True)
+
+    choices = channel_choices(user=official)
+    assert choices[("critical", "push")] and not choices[("daily_report", "push")]
 
 
 def test_without_vapid_keys_push_is_not_offered(as_student):

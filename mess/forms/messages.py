@@ -10,6 +10,13 @@ KIND_HELP = {
     MessageKind.REPLY: _("When an official of your mess answers one of your comments."),
     MessageKind.ANNOUNCEMENT: _("When your mess posts a notice, such as a closed meal."),
     MessageKind.MENU_CHANGE: _("When today's menu at your mess is changed."),
+    MessageKind.MENU: _("The meal's menu, a little before each meal (your mess sets how long)."),
+    MessageKind.CUTOFF_REMINDER: _("An hour before you can no longer say you will skip a meal, if you have not said so."),
+    MessageKind.MESS_CHANGE: _("Whether your request to change mess was granted."),
+    MessageKind.CRITICAL: _("A meal's critical feedback, as in the e-mail, when you get that e-mail."),
+    MessageKind.MISSING_WASTE: _("Floors that recorded no waste for a meal, when you get that e-mail."),
+    MessageKind.DAILY_REPORT: _("The day's report, when you get that e-mail."),
+    MessageKind.COOK_SHEET: _("A meal's cook sheet at its cut-off, when you get that e-mail."),
 }
 
 

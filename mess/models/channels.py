@@ -25,6 +25,12 @@ class MessageKind(models.TextChoices):
     MENU_CHANGE = "menu_change", _("A change to today's menu")
     MENU = "menu", _("The menu before each meal")
     CUTOFF_REMINDER = "cutoff_reminder", _("A reminder before a meal's cut-off")
+    MESS_CHANGE = "mess_change", _("The answer to my mess change request")
+    # the officials' and admins' e-mails, on their phones too (mess/emails.py `emails_store(also_as=)`)
+    CRITICAL = "critical", _("Critical feedback")
+    MISSING_WASTE = "missing_waste", _("Missing-waste reminders")
+    DAILY_REPORT = "daily_report", _("Daily reports")
+    COOK_SHEET = "cook_sheet", _("Cook sheets")
 
 
 class ChannelChoice(models.Model):
