@@ -14,6 +14,7 @@ from mess.channels import REFUSALS_GIVEN_UP, _claim, messages_deliver
 from mess.menu_editing import temporary_menu_delete, temporary_menu_save
 from mess.messages import CHANNELS, channel_choices, channel_choices_save, messages_send, messages_store
 from mess.models import ChannelChoice, OutgoingMessage, PushSubscription, Role
+from mess.notifications import notifications_send
 from mess.people import profile_language_set
 from mess.push import push_payload, push_subscription_remove, push_subscription_save, vapid_keys_generate
 from mess.replies import feedback_reply
@@ -307,3 +308,25 @@ def test_a_change_to_todays_menu_is_pushed_to_the_students_who_chose_it(mess1, s
         ("Today's Lunch has changed", "Paneer, Rice"),
         ("Today's Lunch has changed", "The weekly menu is served again."),
     ]
+
+
+def test_officials_and_admins_who_chose_it_hear_of_critical_feedback_on_their_phone(
+    mess1, mess2, student, official, other_official, admin, service
+):
+    for person in (official, other_official, admin):
+        subscribe(service, person, person.username)
+    channel_choices_save(user=official, choices={("critical", "push"): True})
+    channel_choices_save(user=other_official, choices={("critical", "push"): True})  # another mess's
+    subscribe(service, student, "alice")  # a student never gets these
+    channel_choices_save(user=student, choices={("critical", "push"): True})
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    feedback(mess1, yesterday, "lunch", 1, "Cold rice")
+    feedback(mess1, yesterday, "lunch", 1, "Hair in the dal")
+
+    notifications_send(meal="lunch", date=yesterday)
+    notifications_send(meal="lunch", date=yesterday)  # nothing new: no second message
+    messages_send()
+
+    expected = {"title": "Critical feedback at Mess 1: Lunch", "body": "2 new critical entries", "url": "/mess/mess1/notifications/"}
+    assert service.payloads("olga") == [expected]
+    assert service.payloads("oscar") == service.payloads("ada") == service.payloads("alice") == []  # the admin did not choose it

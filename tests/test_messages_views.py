@@ -54,6 +54,7 @@ def test_the_telegram_column_shows_once_its_bot_is_set_up(as_student, student, v
 def test_an_official_sees_their_e_mails_and_saves_them_with_the_same_button(as_official, official, vapid):
     page = as_official.get("/settings/")
     assert page.context["form"] is not None and 'id="push"' in page.text
+    assert list(page.context["channel_form"].fields) == ["critical__push"]  # their e-mails' kind, on their phone too
     as_official.post("/settings/", {"emails_critical": "on"})
     official.profile.refresh_from_db()
     assert official.profile.emails_critical and not official.profile.emails_daily_report
