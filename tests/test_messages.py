@@ -11,14 +11,15 @@ from py_vapid import Vapid
 
 from mess.announcements import announcement_change, announcement_post
 from mess.channels import REFUSALS_GIVEN_UP, _claim, messages_deliver
+from mess.meal_menus import meal_menus_send
 from mess.menu_editing import temporary_menu_delete, temporary_menu_save
 from mess.messages import CHANNELS, channel_choices, channel_choices_save, messages_send, messages_store
-from mess.models import ChannelChoice, OutgoingMessage, PushSubscription, Role
+from mess.models import ChannelChoice, Closure, OutgoingMessage, PushSubscription, RegularMenu, Role
 from mess.notifications import notifications_send
 from mess.people import profile_language_set
 from mess.push import push_payload, push_subscription_remove, push_subscription_save, vapid_keys_generate
 from mess.replies import feedback_reply
-from tests.factories import feedback
+from tests.factories import IST, TODAY, feedback
 from tests.helpers import create_person
 from tests.push_service import BrowserKeys, PushService
 
@@ -330,3 +331,31 @@ def test_officials_and_admins_who_chose_it_hear_of_critical_feedback_on_their_ph
     expected = {"title": "Critical feedback at Mess 1: Lunch", "body": "2 new critical entries", "url": "/mess/mess1/notifications/"}
     assert service.payloads("olga") == [expected]
     assert service.payloads("oscar") == service.payloads("ada") == service.payloads("alice") == []  # the admin did not choose it
+
+
+def test_the_menu_goes_to_the_students_who_chose_it_the_messs_minutes_before_each_meal(mess1, mess2, student, service):
+    subscribe(service, student, "phone")
+    channel_choices_save(user=student, choices={("menu", "push"): True})
+    RegularMenu.objects.create(mess=mess1, weekday=TODAY.weekday(), meal="lunch", dishes="Dal\nRice")
+    RegularMenu.objects.create(mess=mess1, weekday=TODAY.weekday(), meal="dinner", dishes="Paneer\nRoti")
+    at = lambda hour, minute: datetime.datetime(TODAY.year, TODAY.month, TODAY.day, hour, minute, tzinfo=IST)  # noqa: E731
+
+    assert meal_menus_send(now=at(11, 29)) == "0 meals about to start, 0 messages stored for students' phones"  # lunch at 12:00
+    assert meal_menus_send(now=at(11, 30)) == "1 meal about to start, 1 message stored for students' phones"
+    assert meal_menus_send(now=at(11, 45)) == "1 meal about to start, 0 messages stored for students' phones"  # once
+    assert meal_menus_send(now=at(12, 0)) == "0 meals about to start, 0 messages stored for students' phones"  # started: too late
+    mess1.menu_minutes_before = 0
+    mess1.save()
+    assert meal_menus_send(now=at(18, 45)) == "0 meals about to start, 0 messages stored for students' phones"  # never, for this mess
+    messages_send()
+
+    assert service.payloads() == [{"title": "Lunch at 12:00", "body": "Dal, Rice", "url": "/feedback/"}]
+
+
+def test_no_menu_goes_out_on_a_closed_day(mess1, student, service):
+    subscribe(service, student, "phone")
+    channel_choices_save(user=student, choices={("menu", "push"): True})
+    RegularMenu.objects.create(mess=mess1, weekday=TODAY.weekday(), meal="lunch", dishes="Dal\nRice")
+    Closure.objects.create(mess=mess1, first_day=TODAY, last_day=TODAY)
+    noon = datetime.datetime(TODAY.year, TODAY.month, TODAY.day, 11, 45, tzinfo=IST)
+    assert meal_menus_send(now=noon) == "0 meals about to start, 0 messages stored for students' phones"

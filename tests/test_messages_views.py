@@ -20,7 +20,7 @@ def vapid(settings):
 def test_a_student_chooses_what_reaches_their_phone(as_student, student, vapid):
     page = as_student.get("/settings/")
     assert page.context["form"] is None  # no e-mails for students
-    assert list(page.context["channel_form"].fields) == ["reply__push", "announcement__push", "menu_change__push"]
+    assert list(page.context["channel_form"].fields) == ["menu__push", "reply__push", "announcement__push", "menu_change__push"]
     form = page.context["channel_form"]
     assert form["reply__push"].value() is True and form["announcement__push"].value() is False  # only replies by default
     assert '<label class="visually-hidden" for="id_reply__push">A reply to my comment by Web Push</label>' in page.text
@@ -44,7 +44,7 @@ def test_without_vapid_keys_push_is_not_offered(as_student):
 def test_the_telegram_column_shows_once_its_bot_is_set_up(as_student, student, vapid, settings):
     settings.TELEGRAM_BOT_TOKEN = "123:abc"
     page = as_student.get("/settings/")
-    assert list(page.context["channel_form"].fields)[:2] == ["reply__push", "reply__telegram"]
+    assert list(page.context["channel_form"].fields)[:4] == ["menu__push", "menu__telegram", "reply__push", "reply__telegram"]
     assert 'href="/settings/telegram/"' in page.text
     as_student.post("/settings/", {"reply__telegram": "on"})
     choices = channel_choices(user=student)

@@ -20,6 +20,7 @@ class Channel(models.TextChoices):
 class MessageKind(models.TextChoices):
     """What a message is about: each person chooses, kind by kind and channel by channel, what they get."""
 
+    MENU = "menu", _("The menu before each meal")
     REPLY = "reply", _("A reply to my comment")
     ANNOUNCEMENT = "announcement", _("Announcements")
     MENU_CHANGE = "menu_change", _("A change to today's menu")
