@@ -27,7 +27,7 @@ JOB = "send_messages"
 KIND_DEFAULTS = {kind: kind == MessageKind.REPLY for kind in MessageKind.values}
 # The kinds each role may choose: students get what is about their meals; officials and admins
 # write the replies and announcements, and may get a meal's critical feedback, as by e-mail.
-STUDENT_KINDS = (MessageKind.MENU, MessageKind.REPLY, MessageKind.ANNOUNCEMENT, MessageKind.MENU_CHANGE)
+STUDENT_KINDS = (MessageKind.MENU, MessageKind.REPLY, MessageKind.ANNOUNCEMENT, MessageKind.MENU_CHANGE, MessageKind.MESS_CHANGE)
 STAFF_KINDS = (MessageKind.CRITICAL,)  # their e-mails' kinds on these channels too
 
 # How ManageIt reaches people on each channel besides e-mail.

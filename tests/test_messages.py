@@ -13,8 +13,19 @@ from mess.announcements import announcement_change, announcement_post
 from mess.channels import REFUSALS_GIVEN_UP, _claim, messages_deliver
 from mess.meal_menus import meal_menus_send
 from mess.menu_editing import temporary_menu_delete, temporary_menu_save
+from mess.mess_changes import mess_changes_assign, move_day
 from mess.messages import CHANNELS, channel_choices, channel_choices_save, messages_send, messages_store
-from mess.models import ChannelChoice, Closure, OutgoingMessage, PushSubscription, RegularMenu, Role
+from mess.models import (
+    ChannelChoice,
+    Closure,
+    MessChangeCapacity,
+    MessChangeRequest,
+    MessChangeWindow,
+    OutgoingMessage,
+    PushSubscription,
+    RegularMenu,
+    Role,
+)
 from mess.notifications import notifications_send
 from mess.people import profile_language_set
 from mess.push import push_payload, push_subscription_remove, push_subscription_save, vapid_keys_generate
@@ -359,3 +370,26 @@ def test_no_menu_goes_out_on_a_closed_day(mess1, student, service):
     Closure.objects.create(mess=mess1, first_day=TODAY, last_day=TODAY)
     noon = datetime.datetime(TODAY.year, TODAY.month, TODAY.day, 11, 45, tzinfo=IST)
     assert meal_menus_send(now=noon) == "0 meals about to start, 0 messages stored for students' phones"
+
+
+def test_a_mess_change_decision_reaches_the_students_who_chose_it_once(mess1, mess2, service):
+    window = MessChangeWindow.objects.create(first_day=TODAY - datetime.timedelta(days=10), last_day=TODAY - datetime.timedelta(days=1))
+    MessChangeCapacity.objects.create(window=window, mess=mess2, capacity=1)
+    first, second = (create_person(username=name, role=Role.STUDENT, mess=mess1) for name in ("s1", "s2"))
+    for student in (first, second):
+        subscribe(service, student, student.username)
+        channel_choices_save(user=student, choices={("mess_change", "push"): True})
+        MessChangeRequest.objects.create(window=window, student=student, from_mess=mess1, to_mess=mess2, reason="Closer")
+    moves = move_day(window)
+
+    mess_changes_assign(today=TODAY)
+    mess_changes_assign(today=moves)
+    mess_changes_assign(today=moves)
+    messages_send()
+
+    assert service.payloads("s1") == [
+        {"title": "Your request to change mess is assigned", "body": f"You eat at Mess 2 from {moves:%B %-d, %Y}.", "url": "/mess-change/"}
+    ]
+    assert service.payloads("s2") == [
+        {"title": "Your request to change mess is refused", "body": "Mess 2 had no room left.", "url": "/mess-change/"}
+    ]

@@ -20,7 +20,8 @@ def vapid(settings):
 def test_a_student_chooses_what_reaches_their_phone(as_student, student, vapid):
     page = as_student.get("/settings/")
     assert page.context["form"] is None  # no e-mails for students
-    assert list(page.context["channel_form"].fields) == ["menu__push", "reply__push", "announcement__push", "menu_change__push"]
+    kinds = ["menu", "reply", "announcement", "menu_change", "mess_change"]
+    assert list(page.context["channel_form"].fields) == [f"{kind}__push" for kind in kinds]
     form = page.context["channel_form"]
     assert form["reply__push"].value() is True and form["announcement__push"].value() is False  # only replies by default
     assert '<label class="visually-hidden" for="id_reply__push">A reply to my comment by Web Push</label>' in page.text

@@ -11,6 +11,7 @@ KIND_HELP = {
     MessageKind.REPLY: _("When an official of your mess answers one of your comments."),
     MessageKind.ANNOUNCEMENT: _("When your mess posts a notice, such as a closed meal."),
     MessageKind.MENU_CHANGE: _("When today's menu at your mess is changed."),
+    MessageKind.MESS_CHANGE: _("When your request to move to another mess is assigned or refused."),
     MessageKind.CRITICAL: _("When a meal ends with low ratings with comments or hygiene complaints."),
 }
 

@@ -24,6 +24,7 @@ class MessageKind(models.TextChoices):
     REPLY = "reply", _("A reply to my comment")
     ANNOUNCEMENT = "announcement", _("Announcements")
     MENU_CHANGE = "menu_change", _("A change to today's menu")
+    MESS_CHANGE = "mess_change", _("The answer to my request to change mess")
     CRITICAL = "critical", _("Critical feedback")  # officials and admins: send_admin_notifications' news
 
 
