@@ -8,7 +8,6 @@ from django.utils import timezone
 from mess.alerts import alerts_generate, mess_code_check
 from mess.cook_sheets import cook_sheets_send
 from mess.feedback_privacy import ANONYMISE_BATCH, feedback_anonymise
-from mess.meal_menus import meal_menus_send
 from mess.meals import day_check, day_over_check, meal_check, windows_read
 from mess.menus import menus_cleanup
 from mess.mess_changes import mess_changes_assign
@@ -261,12 +260,6 @@ register(
         func=messages_send,
         description="Sends the messages to phones (Web Push) not sent yet: those just stored, and those a failure left.",
         # Each message is also handed over the moment it is stored; this catches what failed.
-        default_schedules=cron("* * * * *"),
-    ),
-    Job(
-        key="send_meal_menus",
-        func=meal_menus_send,
-        description="Stores each meal's menu for the phones of the students who chose it, the mess's minutes before the meal starts.",
         default_schedules=cron("* * * * *"),
     ),
     Job(

@@ -11,9 +11,8 @@ becomes the new one, from that day. What is decided never changes: a run decides
 requests and moves only students not moved yet.
 
 Each decision is told to the student in one e-mail, stored with the decision and sent as stored
-(mess/emails.py): never lost, never twice; and, if they chose it, on their phone (mess/messages.py).
-Feedback, dish votes and absences keep the mess they were made at (each has its own mess), so a move
-rewrites no history."""
+(mess/emails.py): never lost, never twice. Feedback, dish votes and absences keep the mess they were
+made at (each has its own mess), so a move rewrites no history."""
 
 import datetime
 from collections import defaultdict
@@ -23,12 +22,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
-from mess.messages import messages_store
-from mess.models import MAX_REASON, MessageKind, MessChangeCapacity, MessChangeRequest, MessChangeWindow, OutgoingEmail, Profile
+from mess.models import MAX_REASON, MessChangeCapacity, MessChangeRequest, MessChangeWindow, OutgoingEmail, Profile
 from mess.refusals import Refused
 from mess.text import plural, typed_text
 
@@ -250,7 +248,6 @@ def _decide(*, window: MessChangeWindow, today: datetime.date) -> tuple[list, li
             )
             if done != 1:
                 raise RuntimeError(f"Request {request.pk} was decided by another run meanwhile: this run stops.")
-            _decision_told(request=request, assigned=status == Status.ASSIGNED, moves_on=moves_on)
 
     return decisions, emails_store(emails=outgoing, link=store)
 
@@ -272,27 +269,6 @@ def _moves_apply(*, today: datetime.date) -> int:
         for (to_mess_id, moves_on), student_ids in groups.items():
             Profile.objects.filter(user_id__in=student_ids).update(mess_id=to_mess_id, since=moves_on)
         return MessChangeRequest.objects.filter(pk__in=[row[0] for row in due], moved_at__isnull=True).update(moved_at=now)
-
-
-def _decision_told(*, request: MessChangeRequest, assigned: bool, moves_on: datetime.date) -> None:
-    """The decision, on the channels the student chose for it besides the e-mail (mess/messages.py), once."""
-
-    def title() -> str:
-        return gettext("Your request to change mess is assigned") if assigned else gettext("Your request to change mess is refused")
-
-    def body() -> str:
-        if assigned:
-            return gettext("You eat at %(mess)s from %(day)s.") % {"mess": request.to_mess.name, "day": formats.date_format(moves_on)}
-        return gettext("%(mess)s had no room left.") % {"mess": request.to_mess.name}
-
-    messages_store(
-        kind=MessageKind.MESS_CHANGE,
-        key=str(request.pk),
-        users=[request.student_id],
-        title=title,
-        body=body,
-        url=reverse("mess:mess_change"),
-    )
 
 
 def _requests_mark_sent(email: OutgoingEmail, sent_at: datetime.datetime) -> None:

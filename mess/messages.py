@@ -26,9 +26,8 @@ JOB = "send_messages"
 # Each kind's choice for a person who never chose: only the answer to their own comment is on.
 KIND_DEFAULTS = {kind: kind == MessageKind.REPLY for kind in MessageKind.values}
 # The kinds each role may choose: students get what is about their meals; officials and admins
-# write the replies and announcements, and may get a meal's critical feedback, as by e-mail.
-STUDENT_KINDS = (MessageKind.MENU, MessageKind.REPLY, MessageKind.ANNOUNCEMENT, MessageKind.MENU_CHANGE, MessageKind.MESS_CHANGE)
-STAFF_KINDS = (MessageKind.CRITICAL,)  # their e-mails' kinds on these channels too
+# write the replies and announcements, and get none of these.
+STUDENT_KINDS = (MessageKind.REPLY, MessageKind.ANNOUNCEMENT, MessageKind.MENU_CHANGE)
 
 # How ManageIt reaches people on each channel besides e-mail.
 CHANNELS: Mapping[str, ChannelWay] = {
@@ -83,7 +82,7 @@ def messages_store(*, kind: str, key: str, users: Iterable, title, body, url: st
     announcement's id) for each of `users` (users, their ids, or a query of their ids), once on each channel offered here
     that the person chose for `kind` and has an address on; a message stored before for the same
     person, channel, kind and key is left as it is (`outgoing_messages_store`): told once. `title`
-    and `body` may be lazy translations, or functions returning the text, made in each person's language. Hands a run of
+    and `body` may be lazy translations, made in each person's language. Hands a run of
     send_messages to the cluster once the caller's transaction commits. Returns how many it stored.
     Raises ValueError for a kind ManageIt does not have."""
     if kind not in MessageKind.values:
@@ -95,16 +94,12 @@ def messages_store(*, kind: str, key: str, users: Iterable, title, body, url: st
         chosen = people.filter(users_choosing(kind=kind, channel=channel)).filter(CHANNELS[channel].reachable())
         for user_id, language in chosen.values_list("pk", "profile__language").distinct():
             with translation.override(language or settings.LANGUAGE_CODE):
-                text = {"title": _made(title)[:255], "body": _made(body)}
+                text = {"title": str(title)[:255], "body": str(body)}
             stored.append(OutgoingMessage(channel=channel, user_id=user_id, kind=kind, key=str(key)[:100], url=url, **text))
     new = outgoing_messages_store(messages=stored)
     if new:
         job_soon(JOB, within_seconds=0)
     return new
-
-
-def _made(text) -> str:
-    return text() if callable(text) else str(text)
 
 
 def messages_send() -> str:

@@ -11,28 +11,22 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy, ngettext
 
 from mess.email_choices import EMAILS_CRITICAL
 from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.figures import average
 from mess.meals import MAKE_UP_DAYS, day_check, serving_order, windows_read
-from mess.messages import messages_store
-from mess.models import Feedback, Meal, MealWindow, Mess, MessageKind, Notification, OutgoingEmail, Role
-from mess.people import admins, messes_recipients
+from mess.models import Feedback, Meal, MealWindow, Mess, Notification, OutgoingEmail
+from mess.people import messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
 from mess.text import plural
 from mess.triage import CRITICAL_FEEDBACK, critical_digest, theme_names
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 MAX_COMMENTS = 20
 INBOX_PAGE = 10  # notifications to a page of the inbox
@@ -140,9 +134,7 @@ def notifications_send(
     others, and the run raises EmailsFailed at its end, leaving it to the next run.
     A meal of today is notified once it is over (the comments of a meal still being served would
     come after its e-mail), unless `served_now` (an operator's --now).
-    Those who chose critical feedback on a phone's channel are told too (mess.messages), once per
-    e-mail's batch of entries. A constant number of queries whatever the number of messes, besides
-    a few per e-mail sent and per message stored.
+    A constant number of queries whatever the number of messes, besides a few per e-mail sent.
     Raises ValueError for an unknown meal, or a date after today or before EARLIEST_DATE."""
     if meal not in Meal.values:
         raise ValueError(f"unknown meal {meal!r}; the meals are: {', '.join(Meal.values)}")
@@ -202,7 +194,6 @@ def notifications_send(
     )
     Notification.objects.bulk_update(summarised_only, ["summary"])
 
-    _notifications_told(to_email=to_email)
     sent_entries, delivery = _notifications_email(to_email=to_email, theme_names=names)
     emails_check(earlier, delivery)
     return (
@@ -281,22 +272,6 @@ def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]],
     delivery = emails_deliver(emails=stored, mark_sent=_entries_mark_sent)
     sent = {email.pk for email in delivery.sent}
     return sum(len(entries) for email, (_, entries) in zip(stored, outgoing, strict=True) if email.pk in sent), delivery
-
-
-def _notifications_told(*, to_email: list[tuple[Notification, list[Feedback]]]) -> None:
-    """Tells each mess's officials and the admins who chose critical feedback on a channel (off by
-    default: the e-mail already tells them) of the entries in no e-mail yet, once per batch of them."""
-    for notification, entries in to_email:
-        mess = notification.mess
-        count = len(entries)
-        messages_store(
-            kind=MessageKind.CRITICAL,
-            key=f"{mess.pk}:{notification.date}:{notification.meal}:{max(e.pk for e in entries)}",
-            users=User.objects.filter(Q(groups__name=Role.OFFICIAL, profile__mess=mess) | Q(pk__in=admins().values("pk"))).values("pk"),
-            title=format_lazy(gettext_lazy("Critical feedback at {mess}: {meal}"), mess=mess.name, meal=Meal(notification.meal).label),
-            body=lambda count=count: ngettext("%(count)d new critical entry", "%(count)d new critical entries", count) % {"count": count},
-            url=reverse("mess:notifications", args=[mess.code]),
-        )
 
 
 def _entries_mark_sent(email: OutgoingEmail, sent_at: datetime.datetime) -> None:

@@ -28,7 +28,6 @@ def test_the_registry_holds_the_mess_jobs_after_schedulings_own():
         "anonymise_feedback",
         "assign_mess_changes",
         "send_messages",
-        "send_meal_menus",
         "refresh_day_totals",
     ]
     assert JOBS["generate_alerts"].func.__module__.startswith("mess.")
@@ -71,7 +70,6 @@ def test_it_creates_the_default_schedules(db):
         "send_cook_sheet:dinner:180m": "0 16 * * *",
         "generate_alerts": "0 * * * *",
         "send_messages": "* * * * *",
-        "send_meal_menus": "* * * * *",
         "send_admin_notifications:breakfast": "0 9 * * *",
         "send_admin_notifications:lunch": "0 14 * * *",
         "send_admin_notifications:snacks": "0 18 * * *",

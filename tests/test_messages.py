@@ -11,26 +11,13 @@ from py_vapid import Vapid
 
 from mess.announcements import announcement_change, announcement_post
 from mess.channels import REFUSALS_GIVEN_UP, _claim, messages_deliver
-from mess.meal_menus import meal_menus_send
 from mess.menu_editing import temporary_menu_delete, temporary_menu_save
-from mess.mess_changes import mess_changes_assign, move_day
 from mess.messages import CHANNELS, channel_choices, channel_choices_save, messages_send, messages_store
-from mess.models import (
-    ChannelChoice,
-    Closure,
-    MessChangeCapacity,
-    MessChangeRequest,
-    MessChangeWindow,
-    OutgoingMessage,
-    PushSubscription,
-    RegularMenu,
-    Role,
-)
-from mess.notifications import notifications_send
+from mess.models import ChannelChoice, OutgoingMessage, PushSubscription, Role
 from mess.people import profile_language_set
 from mess.push import push_payload, push_subscription_remove, push_subscription_save, vapid_keys_generate
 from mess.replies import feedback_reply
-from tests.factories import IST, TODAY, feedback
+from tests.factories import feedback
 from tests.helpers import create_person
 from tests.push_service import BrowserKeys, PushService
 
@@ -319,77 +306,4 @@ def test_a_change_to_todays_menu_is_pushed_to_the_students_who_chose_it(mess1, s
     assert [(p["title"], p["body"]) for p in service.payloads()] == [
         ("Today's Lunch has changed", "Paneer, Rice"),
         ("Today's Lunch has changed", "The weekly menu is served again."),
-    ]
-
-
-def test_officials_and_admins_who_chose_it_hear_of_critical_feedback_on_their_phone(
-    mess1, mess2, student, official, other_official, admin, service
-):
-    for person in (official, other_official, admin):
-        subscribe(service, person, person.username)
-    channel_choices_save(user=official, choices={("critical", "push"): True})
-    channel_choices_save(user=other_official, choices={("critical", "push"): True})  # another mess's
-    subscribe(service, student, "alice")  # a student never gets these
-    channel_choices_save(user=student, choices={("critical", "push"): True})
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    feedback(mess1, yesterday, "lunch", 1, "Cold rice")
-    feedback(mess1, yesterday, "lunch", 1, "Hair in the dal")
-
-    notifications_send(meal="lunch", date=yesterday)
-    notifications_send(meal="lunch", date=yesterday)  # nothing new: no second message
-    messages_send()
-
-    expected = {"title": "Critical feedback at Mess 1: Lunch", "body": "2 new critical entries", "url": "/mess/mess1/notifications/"}
-    assert service.payloads("olga") == [expected]
-    assert service.payloads("oscar") == service.payloads("ada") == service.payloads("alice") == []  # the admin did not choose it
-
-
-def test_the_menu_goes_to_the_students_who_chose_it_the_messs_minutes_before_each_meal(mess1, mess2, student, service):
-    subscribe(service, student, "phone")
-    channel_choices_save(user=student, choices={("menu", "push"): True})
-    RegularMenu.objects.create(mess=mess1, weekday=TODAY.weekday(), meal="lunch", dishes="Dal\nRice")
-    RegularMenu.objects.create(mess=mess1, weekday=TODAY.weekday(), meal="dinner", dishes="Paneer\nRoti")
-    at = lambda hour, minute: datetime.datetime(TODAY.year, TODAY.month, TODAY.day, hour, minute, tzinfo=IST)  # noqa: E731
-
-    assert meal_menus_send(now=at(11, 29)) == "0 meals about to start, 0 messages stored for students' phones"  # lunch at 12:00
-    assert meal_menus_send(now=at(11, 30)) == "1 meal about to start, 1 message stored for students' phones"
-    assert meal_menus_send(now=at(11, 45)) == "1 meal about to start, 0 messages stored for students' phones"  # once
-    assert meal_menus_send(now=at(12, 0)) == "0 meals about to start, 0 messages stored for students' phones"  # started: too late
-    mess1.menu_minutes_before = 0
-    mess1.save()
-    assert meal_menus_send(now=at(18, 45)) == "0 meals about to start, 0 messages stored for students' phones"  # never, for this mess
-    messages_send()
-
-    assert service.payloads() == [{"title": "Lunch at 12:00", "body": "Dal, Rice", "url": "/feedback/"}]
-
-
-def test_no_menu_goes_out_on_a_closed_day(mess1, student, service):
-    subscribe(service, student, "phone")
-    channel_choices_save(user=student, choices={("menu", "push"): True})
-    RegularMenu.objects.create(mess=mess1, weekday=TODAY.weekday(), meal="lunch", dishes="Dal\nRice")
-    Closure.objects.create(mess=mess1, first_day=TODAY, last_day=TODAY)
-    noon = datetime.datetime(TODAY.year, TODAY.month, TODAY.day, 11, 45, tzinfo=IST)
-    assert meal_menus_send(now=noon) == "0 meals about to start, 0 messages stored for students' phones"
-
-
-def test_a_mess_change_decision_reaches_the_students_who_chose_it_once(mess1, mess2, service):
-    window = MessChangeWindow.objects.create(first_day=TODAY - datetime.timedelta(days=10), last_day=TODAY - datetime.timedelta(days=1))
-    MessChangeCapacity.objects.create(window=window, mess=mess2, capacity=1)
-    first, second = (create_person(username=name, role=Role.STUDENT, mess=mess1) for name in ("s1", "s2"))
-    for student in (first, second):
-        subscribe(service, student, student.username)
-        channel_choices_save(user=student, choices={("mess_change", "push"): True})
-        MessChangeRequest.objects.create(window=window, student=student, from_mess=mess1, to_mess=mess2, reason="Closer")
-    moves = move_day(window)
-
-    mess_changes_assign(today=TODAY)
-    mess_changes_assign(today=moves)
-    mess_changes_assign(today=moves)
-    messages_send()
-
-    assert service.payloads("s1") == [
-        {"title": "Your request to change mess is assigned", "body": f"You eat at Mess 2 from {moves:%B %-d, %Y}.", "url": "/mess-change/"}
-    ]
-    assert service.payloads("s2") == [
-        {"title": "Your request to change mess is refused", "body": "Mess 2 had no room left.", "url": "/mess-change/"}
     ]

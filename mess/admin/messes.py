@@ -130,7 +130,7 @@ class MessAdmin(FeatureAdmin):
             _("Alerts"),
             {"fields": ["waste_threshold_kg", "waste_threshold_g_per_diner", "rating_threshold", "min_ratings", "alert_window_days"]},
         ),
-        (_("Menus"), {"fields": ["rotation_starts_on", "public_opinions", "menu_minutes_before"]}),
+        (_("Menus"), {"fields": ["rotation_starts_on", "public_opinions"]}),
         (
             _("Cooking for those who come"),
             {

@@ -7,12 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from mess.models import MAX_PUSH_ENDPOINT, Channel, MessageKind
 
 KIND_HELP = {
-    MessageKind.MENU: _("A little before each meal starts, what your mess serves."),
     MessageKind.REPLY: _("When an official of your mess answers one of your comments."),
     MessageKind.ANNOUNCEMENT: _("When your mess posts a notice, such as a closed meal."),
     MessageKind.MENU_CHANGE: _("When today's menu at your mess is changed."),
-    MessageKind.MESS_CHANGE: _("When your request to move to another mess is assigned or refused."),
-    MessageKind.CRITICAL: _("When a meal ends with low ratings with comments or hygiene complaints."),
 }
 
 

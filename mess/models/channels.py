@@ -20,12 +20,9 @@ class Channel(models.TextChoices):
 class MessageKind(models.TextChoices):
     """What a message is about: each person chooses, kind by kind and channel by channel, what they get."""
 
-    MENU = "menu", _("The menu before each meal")
     REPLY = "reply", _("A reply to my comment")
     ANNOUNCEMENT = "announcement", _("Announcements")
     MENU_CHANGE = "menu_change", _("A change to today's menu")
-    MESS_CHANGE = "mess_change", _("The answer to my request to change mess")
-    CRITICAL = "critical", _("Critical feedback")  # officials and admins: send_admin_notifications' news
 
 
 class ChannelChoice(models.Model):

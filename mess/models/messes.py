@@ -89,9 +89,6 @@ class MealWindow(models.Model):
         return self.mess_id is None
 
 
-MAX_MENU_MINUTES_BEFORE = 180  # a menu sent earlier than three hours before its meal is not a reminder
-
-
 class Mess(models.Model):
     code = models.SlugField(
         max_length=32, unique=True, help_text=_("Short name used in URLs and import files, e.g. mess1."), verbose_name=_("code")
@@ -152,14 +149,6 @@ class Mess(models.Model):
             "The public menu page then shows this month's average rating of each meal and the dishes liked and disliked "
             "most (figures only: no comment, no name). Students of the mess always see them on their page."
         ),
-    )
-    # The menu before each meal, to the students who chose it on their phone (mess/meal_menus.py)
-    menu_minutes_before = models.PositiveSmallIntegerField(
-        _("menu before each meal (minutes)"),
-        default=30,
-        db_default=30,
-        validators=[MaxValueValidator(MAX_MENU_MINUTES_BEFORE)],
-        help_text=_("How long before each meal starts its menu goes to the students who chose it on their phone. 0: never."),
     )
     # Cooking for those who will come (mess/absences.py, mess/forecast.py, mess/cook_sheets.py)
     absence_cutoff_minutes = models.PositiveSmallIntegerField(
@@ -259,7 +248,6 @@ class Mess(models.Model):
             ),
             models.CheckConstraint(condition=Q(min_ratings__gte=1), name="mess_min_ratings_at_least_1"),
             models.CheckConstraint(condition=Q(absence_cutoff_minutes__lte=MAX_CUTOFF_MINUTES), name="mess_absence_cutoff_at_most_2_days"),
-            models.CheckConstraint(condition=Q(menu_minutes_before__lte=MAX_MENU_MINUTES_BEFORE), name="mess_menu_at_most_3_hours_before"),
             models.CheckConstraint(condition=Q(cook_margin_percent__gte=0, cook_margin_percent__lte=100), name="mess_cook_margin_0_to_100"),
             models.CheckConstraint(
                 condition=Q(baseline_start__isnull=True, baseline_end__isnull=True)

@@ -12,7 +12,7 @@ from mess.context_processors import request_access
 from mess.email_choices import email_choices, email_choices_save
 from mess.forms.email_choices import EmailChoicesForm
 from mess.forms.messages import ChannelChoicesForm, channel_initial
-from mess.messages import STAFF_KINDS, STUDENT_KINDS, channel_choices, channel_choices_save, channels_offered
+from mess.messages import STUDENT_KINDS, channel_choices, channel_choices_save, channels_offered
 from mess.models import Channel, PushSubscription
 from mess.push import push_offered
 from mess.views.access import person_page
@@ -22,7 +22,7 @@ from mess.views.access import person_page
 def email_settings(request):
     access = request_access(request)
     gets_emails = access.is_admin or access.is_official
-    kinds = STUDENT_KINDS if access.is_student else STAFF_KINDS
+    kinds = STUDENT_KINDS if access.is_student else ()
     # the channels set up here; Telegram's column shows once its bot's token is set
     offered = channels_offered()
     channels = [c for c in Channel.values if c in offered or (c == Channel.TELEGRAM and settings.TELEGRAM_BOT_TOKEN)]
