@@ -4,13 +4,15 @@ It answers POST /<anything> as a browser's push service would: it checks the VAP
 (`Authorization: vapid t=..., k=...`) against the public key it was told, decrypts the body
 (aes128gcm, RFC 8291) with the subscription's private key and auth secret, which a test makes with
 `browser_keys()` as a browser would, and keeps what it read. `answers` is the list of statuses to
-give, one per request, the last one repeated (default: 201 Created).
+give, one per request, the last one repeated (default: 201 Created); `delay`, how long it takes to
+answer each.
 """
 
 import base64
 import json
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
@@ -38,8 +40,9 @@ class PushService(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, *, vapid_public_key: str, answers: list[int] | None = None):
+    def __init__(self, *, vapid_public_key: str, answers: list[int] | None = None, delay: float = 0):
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.delay = delay  # seconds it takes to answer each request
         self.vapid_public_key = vapid_public_key
         self.answers = list(answers or [201])
         self.keys: dict[str, BrowserKeys] = {}  # by the path of each subscription's endpoint
@@ -77,6 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(self.server.delay)
         with self.server.lock:
             status = self.server.answers.pop(0) if len(self.server.answers) > 1 else self.server.answers[0]
         payload = None
