@@ -304,6 +304,7 @@ MESS_POST = {
     "waste_threshold_g_per_diner": "150",
     "min_ratings": "10",
     "absence_cutoff_minutes": "180",
+    "menu_message_minutes": "30",
     "cook_margin_percent": "5",
     "co2e_per_kg": "2.50",
     "kg_per_meal": "0.420",
