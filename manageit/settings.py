@@ -247,6 +247,17 @@ LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)  # wall-clock seconds one cal
 LLM_RUN_SECONDS = env.float("LLM_RUN_SECONDS", default=60)  # wall-clock seconds of calls per notifications run, in all
 
 
+# Messages that reach a phone (mess/messages.py). Web Push is offered when VAPID_PUBLIC_KEY and
+# VAPID_PRIVATE_KEY are set (`manage.py generate_vapid_keys` prints a pair); VAPID_SUBJECT tells the
+# push services whom to contact ("mailto:" an address). Telegram is offered when TELEGRAM_BOT_TOKEN is set.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:manageit@localhost")
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured("Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (manage.py generate_vapid_keys), or neither.")
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("VAPID_SUBJECT is a mailto: address or an https:// URL, where push services can reach you.")
+
 # Telegram (mess/telegram.py): the mess's bot links people's chats and sends them what they chose.
 # Off unless TELEGRAM_BOT_TOKEN is set (BotFather gives it): without it there is no link on the
 # page, the telegram_updates job does nothing and every Telegram message is given up.

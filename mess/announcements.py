@@ -12,11 +12,13 @@ import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from mess.models import MAX_ANNOUNCEMENT_TEXT, MAX_ANNOUNCEMENT_TITLE, Announcement, AnnouncementChange, Mess
+from mess.messages import messages_store, students_of
+from mess.models import MAX_ANNOUNCEMENT_TEXT, MAX_ANNOUNCEMENT_TITLE, Announcement, AnnouncementChange, Mess, MessageKind
 from mess.refusals import Refused
 from mess.text import typed_text
 
@@ -82,7 +84,8 @@ def announcement_post(
     posted_by=None,
 ) -> list[Announcement]:
     """Posts the announcement to each of `messes` (one announcement per mess, each changed or removed
-    on its own), each kept in the history by `posted_by`, and returns them. Raises
+    on its own), each kept in the history by `posted_by`, and returns them. The students of each
+    mess who chose announcements are told on their channels, once (messages_store). Raises
     AnnouncementRefused (see announcement_problems; `messes` for none), and posts none then."""
     if not messes:
         raise AnnouncementRefused({"messes": _("Choose at least one mess.")})
@@ -95,8 +98,16 @@ def announcement_post(
             )
             _history(announcement=announcement, before=None, changed_by=posted_by)
             posted.append(announcement)
-    # Telling the students at once (push, Telegram) belongs here, after the commit, when ManageIt
-    # has such a channel: the pages show the announcement from its first day either way.
+            # Its students who chose announcements hear of it once, when it is posted: an edit is
+            # read on the pages (the key is the announcement's own).
+            messages_store(
+                kind=MessageKind.ANNOUNCEMENT,
+                key=str(announcement.pk),
+                users=students_of(mess_ids=[mess.pk]),
+                title=announcement.title,
+                body=announcement.text,
+                url=reverse("mess:feedback"),
+            )
     return posted
 
 

@@ -19,7 +19,7 @@ from mess.email_choices import EMAILS_COOK_SHEET
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.forecast import SLOT_WEEKS, forecasts, head_counts
 from mess.meals import closed_days, day_check, meal_check, meal_windows, windows_read
-from mess.models import CookedFood, CookSheet, Meal, MealWindow, Mess, OutgoingEmail
+from mess.models import CookedFood, CookSheet, Meal, MealWindow, Mess, MessageKind, OutgoingEmail
 from mess.people import messes_recipients
 from mess.text import date_format_lazy, lower_lazy, plural
 
@@ -167,7 +167,7 @@ def _sheets_email(*, sheets: list[CookSheet], new: list[CookSheet]):
         CookSheet.objects.bulk_create(new)
         CookSheet.objects.bulk_update([s for _, s in stored if s not in new], ["email"])
 
-    stored = emails_store(emails=outgoing, link=store)
+    stored = emails_store(emails=outgoing, link=store, also_as=MessageKind.COOK_SHEET)
     return emails_deliver(emails=stored, mark_sent=_sheets_mark_sent)
 
 

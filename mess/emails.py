@@ -22,8 +22,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from mess.channels import REFUSALS_GIVEN_UP
+from mess.messages import messages_store
 from mess.models import OutgoingEmail
 from mess.text import plural
 
@@ -32,9 +35,6 @@ Item = TypeVar("Item")
 logger = logging.getLogger(__name__)
 
 MAX_ERROR = 1000  # characters of an e-mail's last error kept
-# An e-mail the mail server refuses for good (5xx: no such recipient, rejected message) this many
-# times is given up: it stays stored, with its error, in the admin, and stops failing every run.
-REFUSALS_GIVEN_UP = 3
 # A claimed e-mail is this run's for this many EMAIL_TIMEOUTs and a minute: opening the connection
 # and sending may each take up to one.
 CLAIM_SECONDS_PER_TIMEOUT = 3
@@ -50,12 +50,12 @@ class Email:
 SUBJECT_MOST = 100  # characters: what a phone's inbox shows of a subject, and more; the body says the rest
 
 
-def subject_line(text: str) -> str:
-    """`text` on one line, cut after its last whole word that fits SUBJECT_MOST characters, with "…"."""
+def subject_line(text: str, most: int = SUBJECT_MOST) -> str:
+    """`text` on one line, cut after its last whole word that fits `most` characters, with "…"."""
     line = " ".join(text.split())
-    if len(line) <= SUBJECT_MOST:
+    if len(line) <= most:
         return line
-    cut = line[: SUBJECT_MOST - 1]
+    cut = line[: most - 1]
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
@@ -99,15 +99,20 @@ def email_send(*, template: str, context: dict, to: list[str], connection=None) 
         message.send()
 
 
-def emails_store(*, emails: Sequence[tuple[Email, Item]], link: Callable[[list[tuple[OutgoingEmail, Item]]], None]) -> list[OutgoingEmail]:
+def emails_store(
+    *, emails: Sequence[tuple[Email, Item]], link: Callable[[list[tuple[OutgoingEmail, Item]]], None], also_as: str = ""
+) -> list[OutgoingEmail]:
     """Renders each e-mail and stores it, unsent, under a Message-ID of its own, and calls `link`
     with each stored e-mail and the item it tells of (a report, a notification's entries) in the
     same transaction: an item is never in an e-mail that is not stored, nor left out of the e-mail
     stored for it. `link` is called even with no e-mails, so that a job may store its rows in the
     same write. An e-mail whose recipients picked different languages is stored once for each
     language (`languages_split`); `link` gets the first of them with the item, the others go out
-    with it and are sent by later runs like any stored e-mail. Returns the stored e-mails, in
-    order. Three queries besides `link`'s."""
+    with it and are sent by later runs like any stored e-mail. With `also_as` (a MessageKind), each
+    e-mail is also stored as a message of that kind for its recipients who chose it on a channel
+    (mess/messages.py), in the same transaction: its subject, the start of its text, and its link.
+    Returns the stored e-mails, in order. Three queries besides `link`'s (and the messages', with
+    `also_as`)."""
     stored, linked = [], []
     split = dict(languages_split([address for email, _ in emails for address in email.to]))
     language_of = {address: language for language, addresses in split.items() for address in addresses}
@@ -138,7 +143,31 @@ def emails_store(*, emails: Sequence[tuple[Email, Item]], link: Callable[[list[t
             for email in stored:
                 email.pk = ids[email.message_id]
         link([(email, item) for email, (_, item) in zip(linked, emails, strict=True)])
+        if also_as:
+            _messages_store(stored=stored, contexts=[email.context for email, _ in emails], linked=linked, kind=also_as)
     return stored
+
+
+GIST_MOST = 300  # characters of an e-mail's text in the message that tells of it on a phone
+
+
+def _messages_store(*, stored: list[OutgoingEmail], contexts: list[dict], linked: list[OutgoingEmail], kind: str) -> None:
+    """Each stored e-mail as a message of `kind` for its recipients who chose it on a channel, in
+    their e-mail's language: its subject, the start of its text, and the page it links to (its
+    `link`, else its mess's dashboard). The copies of one e-mail in other languages share the
+    first's context."""
+    context_of, context = {}, {}
+    for email in stored:
+        if email in linked:
+            context = contexts[linked.index(email)]
+        context_of[email.pk] = context
+    for email in stored:
+        context = context_of[email.pk]
+        url = context.get("link") or (reverse("mess:dashboard", kwargs={"code": context["mess"].code}) if "mess" in context else "")
+        users = get_user_model().objects.filter(email__in=email.to).values_list("pk", flat=True)
+        messages_store(
+            kind=kind, key=f"email:{email.pk}", users=users, title=email.subject, body=subject_line(email.text_body, GIST_MOST), url=url
+        )
 
 
 def emails_rerender(*, emails: Sequence[tuple[OutgoingEmail, dict]]) -> int:

@@ -9,9 +9,12 @@ from django.utils import timezone
 from mess.alerts import alerts_generate, alerts_parts, mess_code_check
 from mess.cook_sheets import cook_sheets_parts, cook_sheets_send
 from mess.feedback_privacy import ANONYMISE_BATCH, feedback_anonymise
+from mess.meal_reminders import REMINDER_LEAD, cutoff_reminders_parts, cutoff_reminders_send, menu_messages_parts, menu_messages_send
 from mess.meals import day_check, day_over_check, meal_check, windows_read
 from mess.menus import menus_cleanup
 from mess.mess_changes import mess_changes_assign
+from mess.messages import JOB as SEND_MESSAGES
+from mess.messages import messages_send
 from mess.missing_waste import waste_reminders_parts, waste_reminders_send
 from mess.models import DEFAULT_CUTOFF, Meal, Mess
 from mess.notifications import notifications_parts, notifications_send
@@ -116,6 +119,34 @@ def at_each_cutoff(key: str) -> list[DefaultSchedule]:
                     )
                 )
     return schedules
+
+
+def before_each_menu(key: str) -> list[DefaultSchedule]:
+    """One schedule per meal and time some active mess's menu message of it is due (its window's
+    start less Mess.menu_message_minutes)."""
+    return _before_each_start(key, dict(Mess.objects.filter(is_active=True).values_list("pk", "menu_message_minutes")))
+
+
+def before_each_cutoff(key: str) -> list[DefaultSchedule]:
+    """One schedule per meal and time some active mess's reminders of it are due (REMINDER_LEAD
+    minutes before its absence cut-off)."""
+    rows = Mess.objects.filter(is_active=True).values_list("pk", "absence_cutoff_minutes")
+    return _before_each_start(key, {pk: cutoff + REMINDER_LEAD for pk, cutoff in rows})
+
+
+def _before_each_start(key: str, minutes: dict[int, int]) -> list[DefaultSchedule]:
+    """For each meal, one schedule at each distinct time `minutes[mess]` before the meal's window
+    starts at an active mess (its own window, or the default): `key:meal@HH:MM`, running `meal`; each
+    run does the messes whose time it is. None while no mess is active."""
+    windows = windows_read()
+    times = sorted(
+        {(window.meal, _minutes_before(window.starts_at, before)) for mess_id, before in minutes.items() for window in windows.of(mess_id)},
+        key=lambda meal_at: (Meal.values.index(meal_at[0]), meal_at[1]),
+    )
+    return [
+        DefaultSchedule(name=f"{key}:{meal}@{at // 60:02}:{at % 60:02}", cron=f"{at % 60} {at // 60} * * *", kwargs={"meal": meal})
+        for meal, at in times
+    ]
 
 
 def _minutes_before(time: datetime.time, minutes: int) -> int:
@@ -256,6 +287,30 @@ register(
         part_param="mess",
     ),
     Job(
+        key="send_menu_messages",
+        func=menu_messages_send,
+        description="Sends the meal's menu to the students who asked for it, at the time before the meal each mess sets.",
+        default_schedules=before_each_menu,
+        defaults_come_and_go=True,  # one schedule per time some mess needs
+        params=(Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose menu to send: {MEALS}."),),
+        lease_by=("meal",),  # each meal's messages are their own (one per student, day and meal)
+        # Run by the cluster, a task per mess whose time it is.
+        parts=menu_messages_parts,
+        part_param="mess",
+    ),
+    Job(
+        key="send_cutoff_reminders",
+        func=cutoff_reminders_send,
+        description="Reminds the students who asked for it that they are counted in for a meal, an hour before they can no longer "
+        "say they will skip it.",
+        default_schedules=before_each_cutoff,
+        defaults_come_and_go=True,  # one schedule per time some mess needs
+        params=(Param("meal", meal_check, required=True, metavar="MEAL", help=f"The meal whose cut-off is coming: {MEALS}."),),
+        lease_by=("meal",),
+        parts=cutoff_reminders_parts,
+        part_param="mess",
+    ),
+    Job(
         key="send_password_reset",
         func=password_reset_send,
         description=(
@@ -293,6 +348,13 @@ register(
         params=(
             Param("wait", seconds_to_wait, metavar="SECONDS", help="Wait this long for messages (0 to 55); default TELEGRAM_POLL_SECONDS."),
         ),
+    ),
+    Job(
+        key=SEND_MESSAGES,
+        func=messages_send,
+        description="Sends the messages to phones (Web Push, Telegram) not sent yet: those just stored, and those a failure left.",
+        # Each message is also handed over the moment it is stored; this catches what failed.
+        default_schedules=cron("* * * * *"),
     ),
     Job(
         key="refresh_day_totals",

@@ -13,8 +13,10 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from mess.meals import meal_check
 from mess.menu_rules import (
@@ -27,7 +29,20 @@ from mess.menu_rules import (
     price_check,
     rotation_start_check,
 )
-from mess.models import MAX_DISHES, Meal, MenuChange, MenuWeek, Mess, NonVegItem, NonVegMenu, RegularMenu, TemporaryMenu, Weekday
+from mess.messages import messages_store, students_of
+from mess.models import (
+    MAX_DISHES,
+    Meal,
+    MenuChange,
+    MenuWeek,
+    Mess,
+    MessageKind,
+    NonVegItem,
+    NonVegMenu,
+    RegularMenu,
+    TemporaryMenu,
+    Weekday,
+)
 from mess.text import folded
 
 HISTORY_PAGE_SIZE = 25
@@ -193,9 +208,10 @@ def temporary_menu_save(
         else:
             menu.dishes = dishes
             menu.save(update_fields=["dishes"])
-        MenuChange.objects.create(
+        change = MenuChange.objects.create(
             mess=mess, kind=MenuChange.Kind.TEMPORARY, meal=meal, date=date, before=before, after=dishes, changed_by=changed_by
         )
+        _today_told(change)
     return menu, True
 
 
@@ -228,7 +244,7 @@ def temporary_menus_delete(*, menus: QuerySet[TemporaryMenu], changed_by: Abstra
     with transaction.atomic():
         removed = list(menus.select_for_update())
         TemporaryMenu.objects.filter(pk__in=[menu.pk for menu in removed]).delete()
-        MenuChange.objects.bulk_create(
+        changes = [
             MenuChange(
                 mess_id=menu.mess_id,
                 kind=MenuChange.Kind.TEMPORARY,
@@ -239,8 +255,27 @@ def temporary_menus_delete(*, menus: QuerySet[TemporaryMenu], changed_by: Abstra
                 changed_by=changed_by,
             )
             for menu in removed
-        )
+        ]
+        MenuChange.objects.bulk_create(changes)
+        for change in changes:
+            _today_told(change)
     return len(removed)
+
+
+def _today_told(change: MenuChange) -> None:
+    """A one-day change of today's menu (set, or removed: the weekly menu is served again) is told to
+    the students of its mess who chose it (messages_store); each change is a message of its own."""
+    if change.date != timezone.localdate():
+        return
+    dishes = ", ".join(dishes_listed(change.after)) if change.after else gettext_lazy("The weekly menu is served again.")
+    messages_store(
+        kind=MessageKind.MENU_CHANGE,
+        key=f"{change.mess_id}:{change.date}:{change.meal}:{timezone.now():%Y%m%d%H%M%S%f}",
+        users=students_of(mess_ids=[change.mess_id]),
+        title=format_lazy(gettext_lazy("Today's {meal} has changed"), meal=Meal(change.meal).label),
+        body=dishes,
+        url=reverse("mess:feedback"),
+    )
 
 
 # Non-veg items -----------------------------------------------------------------------------------

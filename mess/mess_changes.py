@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
-from mess.models import MAX_REASON, MessChangeCapacity, MessChangeRequest, MessChangeWindow, OutgoingEmail, Profile
+from mess.models import MAX_REASON, MessageKind, MessChangeCapacity, MessChangeRequest, MessChangeWindow, OutgoingEmail, Profile
 from mess.refusals import Refused
 from mess.text import plural, typed_text
 
@@ -250,7 +250,7 @@ def _decide(*, window: MessChangeWindow, today: datetime.date) -> tuple[list, li
             if done != 1:
                 raise RuntimeError(f"Request {request.pk} was decided by another run meanwhile: this run stops.")
 
-    return decisions, emails_store(emails=outgoing, link=store)
+    return decisions, emails_store(emails=outgoing, link=store, also_as=MessageKind.MESS_CHANGE)
 
 
 def _moves_apply(*, today: datetime.date) -> int:

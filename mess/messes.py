@@ -20,8 +20,9 @@ from mess.refusals import Refused
 from scheduling.soon import job_soon
 from scheduling.sync import default_schedules, schedules_follow_defaults
 
-# The fields of a mess that the jobs' default schedules are computed from (the cook sheets' cut-offs).
-SCHEDULE_FIELDS = ("is_active", "absence_cutoff_minutes")
+# The fields of a mess that the jobs' default schedules are computed from (the cook sheets' cut-offs,
+# the menu messages and the reminders before the cut-offs).
+SCHEDULE_FIELDS = ("is_active", "absence_cutoff_minutes", "menu_message_minutes")
 # The fields of a mess that the alerts read: a change of one re-evaluates its alerts.
 ALERT_FIELDS = ("is_active", "waste_threshold_kg", "waste_threshold_g_per_diner", "rating_threshold", "min_ratings", "alert_window_days")
 

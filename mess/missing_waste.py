@@ -14,7 +14,7 @@ from django.utils import timezone
 from mess.email_choices import EMAILS_MISSING_WASTE
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.meals import closed_days, day_check, days_ending, meal_check, meal_windows, messes_of_meal, windows_read
-from mess.models import Floor, Meal, MealWindow, Mess, OutgoingEmail, WasteRecord, WasteReminder
+from mess.models import Floor, Meal, MealWindow, Mess, MessageKind, OutgoingEmail, WasteRecord, WasteReminder
 from mess.people import messes_recipients
 from mess.text import date_format_lazy, lower_lazy, plural
 
@@ -134,7 +134,7 @@ def waste_reminders_send(
             reminder.email = email
         WasteReminder.objects.bulk_create(list(reminders.values()))
 
-    stored = emails_store(emails=outgoing, link=store)
+    stored = emails_store(emails=outgoing, link=store, also_as=MessageKind.MISSING_WASTE)
     delivery = emails_deliver(emails=stored, mark_sent=_reminders_mark_sent)
     emails_check(earlier, delivery)
     floors = sum(len(floors) for floors in missing.values())

@@ -23,7 +23,7 @@ from mess.email_choices import EMAILS_CRITICAL
 from mess.emails import Delivery, Email, earlier_text, emails_check, emails_deliver, emails_store, emails_unsent
 from mess.figures import average
 from mess.meals import MAKE_UP_DAYS, day_check, messes_of_meal, serving_order, windows_read
-from mess.models import Feedback, Meal, MealWindow, Mess, Notification, OutgoingEmail
+from mess.models import Feedback, Meal, MealWindow, Mess, MessageKind, Notification, OutgoingEmail
 from mess.people import messes_recipients
 from mess.summaries import SummaryFailed, summaries_enabled, summary_ask
 from mess.text import plural
@@ -265,7 +265,7 @@ def _notifications_email(*, to_email: list[tuple[Notification, list[Feedback]]],
                 email=Case(*(When(pk__in=[e.pk for e in entries], then=Value(email.pk)) for email, entries in stored))
             )
 
-    stored = emails_store(emails=outgoing, link=link)
+    stored = emails_store(emails=outgoing, link=link, also_as=MessageKind.CRITICAL)
     delivery = emails_deliver(emails=stored, mark_sent=_entries_mark_sent)
     sent = {email.pk for email in delivery.sent}
     return sum(len(entries) for email, (_, entries) in zip(stored, outgoing, strict=True) if email.pk in sent), delivery

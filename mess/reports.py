@@ -15,7 +15,7 @@ from mess.email_choices import EMAILS_DAILY_REPORT
 from mess.emails import Email, earlier_text, emails_check, emails_deliver, emails_rerender, emails_store, emails_unsent
 from mess.figures import KG_SUM, average, cents, grams_per_diner
 from mess.meals import MAKE_UP_DAYS, closures_by_day, day_over_check, day_start
-from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, OutgoingEmail, WasteRecord
+from mess.models import Alert, DailyReport, Feedback, Floor, Meal, Mess, MessageKind, OutgoingEmail, WasteRecord
 from mess.people import messes_recipients
 from mess.text import plural
 from mess.triage import CRITICAL_FEEDBACK, critical_digest, theme_names
@@ -251,7 +251,9 @@ def daily_reports_send(*, date: datetime.date | None = None, resend: bool = Fals
         DailyReport.objects.bulk_update(list(updated.values()), ["data", "text_body", "html_body", "updated_at", "corrected_at", "email"])
 
     stored = emails_store(
-        emails=[(Email("daily-report", context, recipients[report.mess_id]), report) for report, context in to_send], link=store
+        emails=[(Email("daily-report", context, recipients[report.mess_id]), report) for report, context in to_send],
+        link=store,
+        also_as=MessageKind.DAILY_REPORT,
     )
     delivery = emails_deliver(emails=stored, mark_sent=_reports_mark_sent)
     emails_check(earlier, delivery)

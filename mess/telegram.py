@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -97,12 +98,10 @@ def telegram_link_of(*, user) -> TelegramLink | None:
     return TelegramLink.objects.filter(user=user).first()
 
 
-def telegram_linked(*, user_ids) -> set[int]:
-    """Of `user_ids`, the people whose chat is linked: those a Telegram message can reach (the
-    outbox stores messages for them only). Empty without a bot; one query otherwise."""
-    if not telegram_enabled():
-        return set()
-    return set(TelegramLink.objects.filter(user_id__in=user_ids, chat_id__isnull=False).values_list("user_id", flat=True))
+def telegram_reachable() -> Q:
+    """The users whose chat is linked: those a Telegram message can reach (the outbox stores
+    messages for them only; mess/messages.py's CHANNELS)."""
+    return Q(telegram_link__chat_id__isnull=False)
 
 
 def telegram_start_url(*, code: str) -> str:

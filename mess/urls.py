@@ -18,6 +18,7 @@ from mess.views import (
     mess_changes,
     notifications,
     overview,
+    push,
     replies,
     reports,
     scorecard,
@@ -76,6 +77,10 @@ urlpatterns = [
     # Anyone signed in links their Telegram chat to the mess's bot (mess/telegram.py)
     path("settings/telegram/", telegram.telegram, name="telegram"),
     path("settings/telegram/unlink/", telegram.unlink, name="telegram_unlink"),
+    # Web Push (mess/push.py): the service worker at the site's root, and a browser's subscription
+    path("sw.js", push.service_worker, name="service_worker"),
+    path("settings/push/", push.push_subscribe, name="push_subscribe"),
+    path("settings/push/remove/", push.push_unsubscribe, name="push_unsubscribe"),
     path("mess/<slug:code>/alerts/", alerts.alert_history, name="alert_history"),
     path("mess/<slug:code>/alerts/<int:pk>/acknowledge/", alerts.alert_acknowledge_page, name="alert_acknowledge"),
     path("mess/<slug:code>/scorecard/", scorecard.scorecard_page, name="scorecard"),

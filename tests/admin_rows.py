@@ -13,6 +13,7 @@ from mess.models import (
     AlertKind,
     Announcement,
     AnnouncementChange,
+    ChannelChoice,
     Closure,
     ClosureChange,
     ComplaintTerm,
@@ -35,7 +36,9 @@ from mess.models import (
     NonVegMenu,
     Notification,
     OutgoingEmail,
+    OutgoingMessage,
     Profile,
+    PushSubscription,
     RegularMenu,
     TelegramLink,
     TemporaryMenu,
@@ -79,9 +82,23 @@ MESS_MODELS = [
     MessGroup,
     GroupAdmin,
     TelegramLink,
+    OutgoingMessage,
+    PushSubscription,
+    ChannelChoice,
 ]
-PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, WasteReminder, CookSheet]
-NOT_ADDED_BY_HAND = [*PRODUCED_BY_JOBS, WasteChange, ClosureChange, AnnouncementChange, Feedback, Absence, MessChangeRequest, TelegramLink]
+PRODUCED_BY_JOBS = [Alert, Notification, DailyReport, DayTotals, OutgoingEmail, OutgoingMessage, WasteReminder, CookSheet]
+NOT_ADDED_BY_HAND = [
+    *PRODUCED_BY_JOBS,
+    PushSubscription,
+    ChannelChoice,
+    WasteChange,
+    ClosureChange,
+    AnnouncementChange,
+    Feedback,
+    Absence,
+    MessChangeRequest,
+    TelegramLink,
+]
 
 
 def admin_url(model, action, *args):
@@ -224,6 +241,23 @@ ROW_MAKERS = {
     ComplaintTerm: lambda n, start: ComplaintTerm.objects.bulk_create(
         [ComplaintTerm(theme=ComplaintTheme.objects.get(code="dirty"), words=f"word {start + i}") for i in range(n)]
     ),
+    OutgoingMessage: lambda n, start: OutgoingMessage.objects.bulk_create(
+        [
+            OutgoingMessage(
+                channel="push", user=user, kind="reply", key=str(start + i), title="The mess replied", attempts=1, last_error="500"
+            )
+            for i, user in enumerate(make_users(n, start, None))
+        ]
+    ),
+    PushSubscription: lambda n, start: PushSubscription.objects.bulk_create(
+        [
+            PushSubscription(user=user, endpoint=f"https://push.example.org/{start + i}", p256dh="key", auth="secret")
+            for i, user in enumerate(make_users(n, start, None))
+        ]
+    ),
+    ChannelChoice: lambda n, start: ChannelChoice.objects.bulk_create(
+        [ChannelChoice(user=user, kind="announcement", channel="push", on=True) for user in make_users(n, start, None)]
+    ),
     OutgoingEmail: lambda n, start: OutgoingEmail.objects.bulk_create(
         [
             OutgoingEmail(
@@ -292,6 +326,7 @@ MESS_POST = {
     "waste_threshold_g_per_diner": "150",
     "min_ratings": "10",
     "absence_cutoff_minutes": "180",
+    "menu_message_minutes": "30",
     "cook_margin_percent": "5",
     "co2e_per_kg": "2.50",
     "kg_per_meal": "0.420",

@@ -30,6 +30,7 @@ from mess.models import (
     Mess,
     Notification,
     OutgoingEmail,
+    OutgoingMessage,
     Role,
     WasteChange,
     WasteRecord,
@@ -243,6 +244,18 @@ def test_an_admin_gives_up_e_mails_not_sent_yet_and_only_those(as_admin):
 
     assert "Gave up 1 e-mail not sent yet." in response.text
     assert list(OutgoingEmail.objects.filter(given_up_at__isnull=False)) == [unsent]
+
+
+def test_an_admin_gives_up_messages_to_phones_not_sent_yet_and_only_those(as_admin):
+    ROW_MAKERS[OutgoingMessage](2, 0)
+    sent, unsent = OutgoingMessage.objects.order_by("id")
+    OutgoingMessage.objects.filter(pk=sent.pk).update(sent_at=timezone.now())
+
+    action = {"action": "give_up", "_selected_action": [sent.pk, unsent.pk]}
+    response = as_admin.post(admin_url(OutgoingMessage, "changelist"), action, follow=True)
+
+    assert "Gave up 1 message not sent yet." in response.text
+    assert list(OutgoingMessage.objects.filter(given_up_at__isnull=False)) == [unsent]
 
 
 def test_it_shows_a_daily_reports_text_body_escaped_and_not_its_html_body(as_admin, mess1):

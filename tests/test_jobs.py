@@ -24,10 +24,13 @@ def test_the_registry_holds_the_mess_jobs_after_schedulings_own():
         "send_waste_reminders",
         "send_daily_report",
         "send_cook_sheet",
+        "send_menu_messages",
+        "send_cutoff_reminders",
         "send_password_reset",
         "anonymise_feedback",
         "assign_mess_changes",
         "telegram_updates",
+        "send_messages",
         "refresh_day_totals",
     ]
     assert JOBS["generate_alerts"].func.__module__.startswith("mess.")
@@ -69,6 +72,7 @@ def test_it_creates_the_default_schedules(db):
         "send_cook_sheet:snacks:180m": "0 14 * * *",
         "send_cook_sheet:dinner:180m": "0 16 * * *",
         "generate_alerts": "0 * * * *",
+        "send_messages": "* * * * *",
         "send_admin_notifications:breakfast": "0 9 * * *",
         "send_admin_notifications:lunch": "0 14 * * *",
         "send_admin_notifications:snacks": "0 18 * * *",

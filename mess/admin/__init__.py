@@ -8,6 +8,7 @@ from mess.admin import (  # noqa: F401  (each module registers its models)
     absences,
     alerts,
     announcements,
+    channels,
     closures,
     cook_sheets,
     emails,

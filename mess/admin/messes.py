@@ -137,7 +137,7 @@ class MessAdmin(GroupScopedMixin, FeatureAdmin):
         (
             _("Cooking for those who come"),
             {
-                "fields": ["absence_cutoff_minutes", "cook_margin_percent", "kitchen_email"],
+                "fields": ["absence_cutoff_minutes", "menu_message_minutes", "cook_margin_percent", "kitchen_email"],
                 "description": _(
                     "Students skip a meal until its cut-off; then the cook sheet goes to the kitchen and the officials who chose it."
                 ),

@@ -12,6 +12,7 @@ EARLIEST_DATE, the first day waste and feedback may be of (and the jobs may look
 from mess.models.absences import Absence
 from mess.models.alerts import Alert, AlertKind
 from mess.models.announcements import MAX_ANNOUNCEMENT_TEXT, MAX_ANNOUNCEMENT_TITLE, Announcement, AnnouncementChange
+from mess.models.channels import MAX_PUSH_ENDPOINT, Channel, ChannelChoice, MessageKind, OutgoingMessage, PushSubscription
 from mess.models.feedback import (
     MAX_COMMENT,
     VIEW_FEEDBACK_AUTHORS,
@@ -74,6 +75,12 @@ __all__ = [
     "MAX_ANNOUNCEMENT_TEXT",
     "MAX_ANNOUNCEMENT_TITLE",
     "AlertKind",
+    "Channel",
+    "ChannelChoice",
+    "MAX_PUSH_ENDPOINT",
+    "MessageKind",
+    "OutgoingMessage",
+    "PushSubscription",
     "Closure",
     "ClosureChange",
     "ComplaintTerm",

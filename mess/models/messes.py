@@ -16,6 +16,8 @@ from mess.text import validate_typed_text
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)  # of waste and feedback (and of the days jobs look at)
 MAX_CUTOFF_MINUTES = 2 * 24 * 60  # an absence cut-off of at most two days before the meal
+DEFAULT_MENU_MESSAGE = 30  # minutes before a meal its menu reaches the students who asked for it
+MAX_MENU_MESSAGE_MINUTES = 12 * 60
 DEFAULT_CUTOFF = 180  # minutes: three hours
 CO2E_PER_KG = Decimal("2.50")  # FAO, Food Wastage Footprint (2013): 3.3 Gt CO2e for 1.3 Gt of food wasted
 KG_PER_MEAL = Decimal("0.420")  # WRAP's meal, in UK food waste reporting
@@ -165,6 +167,14 @@ class Mess(models.Model):
             "cook sheet goes out then. 180 is three hours."
         ),
     )
+    # What students hear before a meal (mess/meal_reminders.py)
+    menu_message_minutes = models.PositiveSmallIntegerField(
+        _("menu message (minutes before the meal)"),
+        default=DEFAULT_MENU_MESSAGE,
+        db_default=DEFAULT_MENU_MESSAGE,
+        validators=[MaxValueValidator(MAX_MENU_MESSAGE_MINUTES)],
+        help_text=_("How long before each meal starts its menu goes to the phones of the students who asked for it. 30 is half an hour."),
+    )
     cook_margin_percent = models.DecimalField(
         _("cooking margin (%)"),
         max_digits=5,
@@ -252,6 +262,9 @@ class Mess(models.Model):
             ),
             models.CheckConstraint(condition=Q(min_ratings__gte=1), name="mess_min_ratings_at_least_1"),
             models.CheckConstraint(condition=Q(absence_cutoff_minutes__lte=MAX_CUTOFF_MINUTES), name="mess_absence_cutoff_at_most_2_days"),
+            models.CheckConstraint(
+                condition=Q(menu_message_minutes__lte=MAX_MENU_MESSAGE_MINUTES), name="mess_menu_message_at_most_12_hours"
+            ),
             models.CheckConstraint(condition=Q(cook_margin_percent__gte=0, cook_margin_percent__lte=100), name="mess_cook_margin_0_to_100"),
             models.CheckConstraint(
                 condition=Q(baseline_start__isnull=True, baseline_end__isnull=True)

@@ -1,6 +1,7 @@
 """Who may see which page: a mess's pages for its officials, the group admins whose group holds it and
 the admins; the overview for admins (every mess) and group admins (their groups'); the feedback page
-for students; the e-mail settings for officials, group admins and admins."""
+for students; the settings page for everyone signed in: their e-mails for officials, group admins
+and admins, their messages to phones for all."""
 
 from functools import wraps
 
@@ -66,14 +67,14 @@ def student_page(view):
     return wrapper
 
 
-def staff_page(view):
-    """For officials (of any mess), group admins and admins: the people ManageIt e-mails. Others get 403."""
+def person_page(view):
+    """For students, officials, group admins and admins: everyone ManageIt tells something. Others get 403."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         access = request_access(request)
-        if not (access.is_admin or access.is_official or access.is_group_admin):
+        if not (access.is_admin or access.is_official or access.is_group_admin or access.is_student):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mess.models import GroupAdmin, MealWindow, Mess, MessGroup, RegularMenu, Role, TemporaryMenu
+from mess.push import vapid_keys_generate
 from tests.browser.common import BROWSER_TESTS, DESKTOP, PHONE, history, log_in
 from tests.factories import feedback
 from tests.helpers import create_person
@@ -40,7 +41,7 @@ def _pages() -> list[tuple[str, str]]:
         (role, url)
         for role in ["anonymous", *LOGINS]
         for method, url, expected in MATRIX
-        if method == "get" and expected[ROLES.index(role)] == 200 and not url.endswith(".csv") and ".csv?" not in url
+        if method == "get" and expected[ROLES.index(role)] == 200 and not url.endswith((".csv", ".js")) and ".csv?" not in url
     ]
     return [
         ("anonymous", "/accounts/login/"),
@@ -56,10 +57,12 @@ PAGES = _pages()
 
 
 @pytest.fixture
-def rows(mess1, mess2, student, official, admin):
+def rows(mess1, mess2, student, official, admin, settings):
     """Enough for every part of every page to show: the history of test_pages, a weekly menu with a
     one-day change (its "changed" badge), today's meals open for feedback, one already rated (its
-    badge), and the rows tests/test_access.py's URLs name."""
+    badge), the rows tests/test_access.py's URLs name, and Web Push set up (the settings page's
+    choices and its button)."""
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_keys_generate()
     today = timezone.localdate()
     history(mess1, mess1.floors.get(name="First"), student, today)
     create_person(username="oscar", role=Role.OFFICIAL, mess=mess2, password="pw-oscar-123")
