@@ -24,7 +24,8 @@ def email_settings(request):
     gets_emails = access.is_admin or access.is_official or access.is_group_admin
     # A group admin hears what admins hear, of their groups' messes; as an official too, what officials hear.
     email_kinds = {"is_admin": access.is_admin, "group_admin": access.is_group_admin and not access.is_official}
-    email_form = EmailChoicesForm(request.POST or None, initial=email_choices(user=request.user), **email_kinds) if gets_emails else None
+    posted = request.POST if request.method == "POST" else None  # an empty post (every box off) is still a post
+    email_form = EmailChoicesForm(posted, initial=email_choices(user=request.user), **email_kinds) if gets_emails else None
     # students choose what is about their meals; the others, to have the e-mails they may get on their phones too
     kinds = STUDENT_KINDS if access.is_student else [KIND_OF_EMAIL[name] for name in email_form.fields if name in KIND_OF_EMAIL]
     # the channels set up here; Telegram's column shows once its bot's token is set
