@@ -241,7 +241,7 @@ def test_it_sorts_by_waste_per_diner_most_first_and_says_how_each_mess_does_agai
         if grams != "baseline only":
             waste(floor, TODAY, "lunch", f"{grams / 10:.2f}", diners=100)
 
-    with django_assert_num_queries(3):  # the meal windows, the messes with their figures, their goals
+    with django_assert_num_queries(4):  # the meal windows, the days kept, the messes with their figures, their goals
         rows = messes_overview()
     response = as_admin.get("/overview/")
 
