@@ -269,8 +269,10 @@ def _update_take(update: dict) -> tuple[int, Reply | None]:
 
 
 def message_text(message) -> str:
-    """A message's title, body and link as one plain-text Telegram message, cut to MAX_TEXT characters."""
-    parts = [str(part).strip() for part in (message.title, message.body, message.url) if part and str(part).strip()]
+    """A message's title, body and link as one plain-text Telegram message, cut to MAX_TEXT characters;
+    a link within ManageIt ("/feedback/") in full, from SITE_URL, so that the chat can open it."""
+    url = settings.SITE_URL + message.url if str(message.url or "").startswith("/") else message.url
+    parts = [str(part).strip() for part in (message.title, message.body, url) if part and str(part).strip()]
     text = "\n\n".join(parts)
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 

@@ -224,13 +224,16 @@ def test_without_a_token_nothing_happens(fake, settings, student):
 # Sending
 
 
-def test_a_message_goes_to_the_persons_chat_as_plain_text(fake, student):
+def test_a_message_goes_to_the_persons_chat_as_plain_text(fake, student, settings):
+    settings.SITE_URL = "https://mess.example"
     linked(student)
     telegram_send(user=student, message=SimpleNamespace(title="<b>Menu</b>", body="Dal & rice", url=""))
     telegram_send(user=student, message=MESSAGE)
+    telegram_send(user=student, message=SimpleNamespace(title="Lunch at 12:00", body="Dal", url="/feedback/"))
     assert fake.sent == [
         (CHAT, "<b>Menu</b>\n\nDal & rice"),
         (CHAT, "Reply to your comment\n\nThe dal will be hotter tomorrow.\n\nhttps://mess.example/feedback/"),
+        (CHAT, "Lunch at 12:00\n\nDal\n\nhttps://mess.example/feedback/"),  # a page of ManageIt, in full
     ]
     assert "parse_mode" not in fake.calls[0][1]  # shown as typed, never as HTML
 
