@@ -210,6 +210,7 @@ def test_the_mess_admin_shows_and_edits_the_thresholds(as_admin, mess1):
         "min_ratings": "0",
         "alert_window_days": "7",
         "absence_cutoff_minutes": "180",
+        "menu_message_minutes": "30",
         "cook_margin_percent": "5",
         "co2e_per_kg": "2.50",
         "kg_per_meal": "0.420",

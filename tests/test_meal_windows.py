@@ -135,7 +135,13 @@ def test_a_messs_own_end_time_brings_its_own_schedules_and_takes_them_away_again
     }
     assert crons("send_waste_reminders:lunch")["send_waste_reminders:lunch@15:00"] == ("0 16 * * *", {"meal": "lunch", "ends_at": "15:00"})
     assert crons("send_cook_sheet:lunch")["send_cook_sheet:lunch:180m@13:00"] == ("0 10 * * *", {"meal": "lunch"})
-    assert sorted(moved) == ["send_admin_notifications:lunch@15:00", "send_cook_sheet:lunch:180m@13:00", "send_waste_reminders:lunch@15:00"]
+    assert sorted(moved) == [
+        "send_admin_notifications:lunch@15:00",
+        "send_cook_sheet:lunch:180m@13:00",
+        "send_cutoff_reminders:lunch@09:00",  # an hour before its cut-off, 10:00
+        "send_menu_messages:lunch@12:30",  # its menu, 30 minutes before it starts
+        "send_waste_reminders:lunch@15:00",
+    ]
 
     # A second mess at the same time needs no other schedule: one per job and time.
     mess3 = Mess.objects.create(code="mess3", name="Mess 3")
@@ -146,7 +152,13 @@ def test_a_messs_own_end_time_brings_its_own_schedules_and_takes_them_away_again
     meal_window_remove(window=MealWindow.objects.get(mess=mess3))
     assert list(crons("send_admin_notifications:lunch")) == ["send_admin_notifications:lunch"]
     assert list(crons("send_waste_reminders:lunch")) == ["send_waste_reminders:lunch"]
-    assert not Schedule.objects.filter(name__contains="@").exists()
+    assert list(crons("send_menu_messages:lunch")) == ["send_menu_messages:lunch@11:30"]  # the default window's
+    assert (
+        not Schedule.objects.filter(name__contains="@")
+        .exclude(name__startswith="send_menu_messages")
+        .exclude(name__startswith="send_cutoff_reminders")
+        .exists()
+    )
 
 
 def test_the_default_schedule_takes_over_a_time_the_default_window_moves_to(mess1, late_lunch):
@@ -254,10 +266,11 @@ def test_sync_schedules_removes_the_schedules_of_a_time_no_window_needs_any_more
 
     result = schedules_sync()
 
-    assert result.removed == [
+    assert sorted(result.removed) == [
         "send_admin_notifications:lunch@15:00",
-        "send_waste_reminders:lunch@15:00",
         "send_cook_sheet:lunch:180m@13:00",
+        "send_cutoff_reminders:lunch@09:00",
+        "send_menu_messages:lunch@12:30",
+        "send_waste_reminders:lunch@15:00",
     ]
-    assert not Schedule.objects.filter(name__contains="@").exists()
     assert schedules_sync().removed == []

@@ -16,7 +16,7 @@ from tests.push_service import PushService
 MESSAGES = 12
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the other transactional tests: the data migrations' rows come back
 def test_two_runs_at_once_send_each_message_once(settings):
     public, private = vapid_keys_generate()
     vapid = {"VAPID_PUBLIC_KEY": public, "VAPID_PRIVATE_KEY": private}

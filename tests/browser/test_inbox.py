@@ -31,13 +31,13 @@ def test_an_admin_turns_off_job_problem_e_mails(page, live_server, people, dialo
     page.set_viewport_size(viewport)
     log_in(page, live_server, "ada", "pw-ada-123")
 
-    submit(page, "nav >> text=E-mails")
+    submit(page, "nav >> text=Settings")
     assert page.locator("#id_emails_job_problems").is_checked()
     page.locator("#id_emails_job_problems").uncheck()
     page.locator("#id_emails_daily_report").uncheck()
     submit(page, "button:has-text('Save')")
 
-    assert "Your e-mail choices are saved." in page.locator(".messages").inner_text()
+    assert "Your choices are saved." in page.locator(".messages").inner_text()
     assert not page.locator("#id_emails_job_problems").is_checked() and page.locator("#id_emails_critical").is_checked()
     profile = Profile.objects.get(user=admin)
     assert (profile.emails_job_problems, profile.emails_daily_report, profile.emails_critical) == (False, False, True)
