@@ -194,10 +194,18 @@ def day_check(day: datetime.date, *, latest: datetime.date | None = None) -> dat
     raises ValueError saying which bound it passes otherwise: waste and feedback, and the days the
     jobs look at, are of days that have been."""
     latest = latest or timezone.localdate()
+    # the dates as an import file or a command gives them (YYYY-MM-DD), in a sentence of the reader's language
     if day < EARLIEST_DATE:
-        raise ValueError(f"{day} is before {EARLIEST_DATE}, the earliest date ManageIt records")
+        raise ValueError(
+            gettext("%(day)s is before %(earliest)s, the earliest date ManageIt records") % {"day": day, "earliest": EARLIEST_DATE}
+        )
     if day > latest:
-        raise ValueError(f"{day} is in the future" if latest == timezone.localdate() else f"{day} is after {latest}")
+        future = latest == timezone.localdate()
+        raise ValueError(
+            gettext("%(day)s is in the future") % {"day": day}
+            if future
+            else gettext("%(day)s is after %(latest)s") % {"day": day, "latest": latest}
+        )
     return day
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_q.models import Schedule
 
 from scheduling.cron import cron_in_words, cron_validate
-from scheduling.models import JobRun, JobRunPart, JobSchedule
+from scheduling.models import JobRun, JobRunPart, JobSchedule, Outcome
 from scheduling.registry import JOBS, JobRefused
 from scheduling.schedules import (
     RUNNER,
@@ -31,7 +31,7 @@ from scheduling.schedules import (
     schedule_save,
     schedules_delete,
 )
-from scheduling.selectors import ScheduleState, cluster_alive, jobs_health, with_last_run
+from scheduling.selectors import ScheduleState, cluster_alive, jobs_health, moment, with_last_run
 from scheduling.soon import job_enqueue, schedules_lasting
 
 
@@ -185,12 +185,12 @@ class JobScheduleAdmin(admin.ModelAdmin):
     def next_run_local(self, schedule):
         state = ScheduleState(schedule=schedule, now=timezone.now())
         if state.broken:
-            return "broken"
+            return gettext("broken")
         if state.paused:
-            return "paused"
+            return gettext("paused")
         if not state.next_run:
             return "-"
-        return timezone.localtime(state.next_run).strftime("%Y-%m-%d %H:%M %Z") + (" (late)" if state.late else "")
+        return gettext("%(when)s (late)") % {"when": moment(state.next_run)} if state.late else moment(state.next_run)
 
     @admin.display(description=_("active"), boolean=True)
     def active(self, schedule):
@@ -210,8 +210,9 @@ class JobScheduleAdmin(admin.ModelAdmin):
     @admin.display(description=_("last run"))
     def last_outcome(self, schedule):
         if schedule.last_started_at is None:
-            return "never"
-        return f"{schedule.last_outcome} at {timezone.localtime(schedule.last_started_at):%Y-%m-%d %H:%M}"
+            return gettext("never")
+        outcome = str(Outcome(schedule.last_outcome).label).lower() if schedule.last_outcome in Outcome.values else schedule.last_outcome
+        return gettext("%(outcome)s at %(when)s") % {"outcome": outcome, "when": moment(schedule.last_started_at)}
 
     @admin.display(description=_("took"))
     def last_duration(self, schedule):
@@ -307,7 +308,7 @@ def _next_runs_text(cron: str, *, paused: bool = False) -> str:
         cron_validate(" ".join((cron or "").split()))
     except ValidationError as e:
         return " ".join(e.messages)
-    return "; ".join(r.strftime("%a %Y-%m-%d %H:%M %Z") for r in schedule_next_runs(cron=" ".join(cron.split()), count=5))
+    return "; ".join(moment(r) for r in schedule_next_runs(cron=" ".join(cron.split()), count=5))
 
 
 class JobRunPartInline(admin.TabularInline):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django_q.models import Schedule
 
@@ -114,17 +114,17 @@ class ScheduleState:
         if self.late:
             return gettext("%(schedule)s is late: it was due at %(at)s") % {
                 "schedule": self.name,
-                "at": f"{timezone.localtime(self.next_run):%Y-%m-%d %H:%M}",
+                "at": moment(self.next_run),
             }
         if self.failing:
             return gettext("%(schedule)s failed at %(at)s") % {
                 "schedule": self.name,
-                "at": f"{timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}",
+                "at": moment(self.last_started_at),
             }
         if self.stuck:
             return gettext("%(schedule)s started at %(at)s and never finished") % {
                 "schedule": self.name,
-                "at": f"{timezone.localtime(self.last_started_at):%Y-%m-%d %H:%M}",
+                "at": moment(self.last_started_at),
             }
         return None
 
@@ -136,6 +136,12 @@ class ScheduleState:
         if self.failing and not self.late:
             return f"{self.problem}: {self.schedule.last_summary}"
         return self.problem
+
+
+def moment(when: datetime) -> str:
+    """`when` in local time, in the short style of the active language (SHORT_DATETIME_FORMAT):
+    the pages, the admin and `jobs --check` say a moment as the rest of the site does."""
+    return formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
 
 
 @dataclass
@@ -157,7 +163,7 @@ class JobsHealth:
         if not self.cluster_down:
             return []
         if self.last_seen_at:
-            seen = gettext("last seen %(at)s") % {"at": f"{timezone.localtime(self.last_seen_at):%Y-%m-%d %H:%M:%S}"}
+            seen = gettext("last seen %(at)s") % {"at": moment(self.last_seen_at)}
         else:
             seen = gettext("never seen")
         return [gettext("no cluster is running the jobs (%(seen)s): start one with `manage.py qcluster`") % {"seen": seen}]

@@ -205,7 +205,7 @@ def test_it_shows_each_schedules_own_last_run_and_next_run(as_official, mess1):
     assert "never" in rows["send_admin_notifications:dinner"]  # not the failure of another meal's schedule
     assert "never" in rows["cleanup_old_menu"]
     banner = page.split('id="jobs-banner"')[1].split("</div>")[0]
-    assert "send_daily_report failed at 2026-03-10 12:00" in banner and "send_admin_notifications:lunch failed" in banner
+    assert "send_daily_report failed at Tue 10 Mar, 12:00" in banner and "send_admin_notifications:lunch failed" in banner
     assert "warden" not in page  # a failure's own words may name people: the admin and `jobs --check` show them
     assert "The jobs are not running" in banner  # no cluster has been seen
 

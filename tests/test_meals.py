@@ -2,7 +2,10 @@
 
 import datetime as dt
 
-from mess.meals import day_start, days_ending, meal_windows, meals_of_today, serving_order
+import pytest
+from django.utils import translation
+
+from mess.meals import day_check, day_start, days_ending, meal_windows, meals_of_today, serving_order
 from mess.models import Feedback, MealWindow
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
@@ -32,3 +35,10 @@ def test_serving_order_sorts_rows_by_meal_not_by_name(student, mess1):
 def test_days_ending_and_day_start():
     assert days_ending(end=dt.date(2026, 3, 9), days=7) == (dt.date(2026, 3, 3), dt.date(2026, 3, 9))
     assert day_start(dt.date(2026, 3, 9)) == dt.datetime(2026, 3, 9, tzinfo=IST)
+
+
+def test_a_day_out_of_bounds_is_refused_in_the_readers_language_with_the_dates_as_given():
+    with translation.override("hi"), pytest.raises(ValueError, match="1999-12-31, 2000-01-01 से पहले की तारीख़ है"):
+        day_check(dt.date(1999, 12, 31))
+    with pytest.raises(ValueError, match="^2999-01-01 is in the future$"):
+        day_check(dt.date(2999, 1, 1))

@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from mess.imports.problems import Problems
-from mess.imports.reader import Bad, FileKind, ImportResult, import_file, messes, show
-from mess.imports.students import USERNAME, invitations_send, person_email, person_name
+from mess.imports.reader import Bad, ImportResult, import_file, messes, show
+from mess.imports.students import USERNAME, PeopleFile, invitations_send, person_email, person_name
 from mess.models import Profile, Role
-from mess.people import Person, admins, people_create, people_place
+from mess.people import Person, people_create, people_place
 from mess.scopes import officials_serve
 
 User = get_user_model()
@@ -44,29 +44,19 @@ class _User(NamedTuple):
     is_refused: bool  # a student or an admin: never made an official by a file
 
 
-class _OfficialsImport(FileKind):
+class _OfficialsImport(PeopleFile):
     what = "officials"
     columns = ("username", "name", "email", "messes")
     required = columns
-    key_text = "username"
 
     def __init__(self):
         super().__init__()
-        self.usernames: set[str] = set()
         self.official_ids: list[int] = []  # of every official of the file, once written
-
-    def seen(self, key: str) -> bool:
-        # Case-insensitively: MariaDB's usernames are, so "Olga" and "olga" are one user there.
-        if key in self.usernames:
-            return True
-        self.usernames.add(key)
-        return False
 
     def load(self) -> None:
         self.codes, _ = messes()
-        members = list(User.groups.through.objects.filter(group__name__in=Role.values).values_list("user_id", "group__name"))
-        officials = {pk for pk, group in members if group == Role.OFFICIAL}
-        refused = {pk for pk, group in members if group == Role.STUDENT} - officials | set(admins().values_list("pk", flat=True))
+        students, officials, admin_ids = self.roles()
+        refused = students - officials | admin_ids
         served: dict[int, set[int]] = {}
         for user_id, mess_id in Profile.messes_served.through.objects.values_list("profile__user_id", "mess_id"):
             served.setdefault(user_id, set()).add(mess_id)

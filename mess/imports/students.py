@@ -81,16 +81,15 @@ class _User(NamedTuple):
     is_privileged: bool  # an official, an admin or a staff account: never made a student by a file
 
 
-class _StudentsImport(FileKind):
-    what = "students"
-    columns = ("username", "name", "email", "mess", "since")
-    required = columns[:4]
+class PeopleFile(FileKind):
+    """What the files of people (students, officials) share: one row per username, as MariaDB
+    matches usernames (in any case), and who is in which role now."""
+
     key_text = "username"
 
     def __init__(self):
         super().__init__()
         self.usernames: set[str] = set()
-        self.student_ids: list[int] = []  # of every student of the file, once written
 
     def seen(self, key: str) -> bool:
         # Case-insensitively: MariaDB's usernames are, so "Alice" and "alice" are one user there.
@@ -99,11 +98,28 @@ class _StudentsImport(FileKind):
         self.usernames.add(key)
         return False
 
-    def load(self) -> None:
-        self.codes, _ = messes()
+    @staticmethod
+    def roles() -> tuple[set[int], set[int], set[int]]:
+        """The ids of the students, the officials and the admins. Two queries."""
         members = list(User.groups.through.objects.filter(group__name__in=Role.values).values_list("user_id", "group__name"))
         students = {pk for pk, group in members if group == Role.STUDENT}
-        privileged = {pk for pk, group in members if group == Role.OFFICIAL} | set(admins().values_list("pk", flat=True))
+        officials = {pk for pk, group in members if group == Role.OFFICIAL}
+        return students, officials, set(admins().values_list("pk", flat=True))
+
+
+class _StudentsImport(PeopleFile):
+    what = "students"
+    columns = ("username", "name", "email", "mess", "since")
+    required = columns[:4]
+
+    def __init__(self):
+        super().__init__()
+        self.student_ids: list[int] = []  # of every student of the file, once written
+
+    def load(self) -> None:
+        self.codes, _ = messes()
+        students, officials, admin_ids = self.roles()
+        privileged = officials | admin_ids
         self.users, self.lowered = {}, {}
         fields = ("id", "username", "first_name", "last_name", "email", "is_staff", "profile__mess_id", "profile__since")
         for pk, username, first_name, last_name, email, is_staff, mess_id, since in User.objects.values_list(*fields):

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from mess.imports.reader import ImportRejected, ImportResult
+from mess.imports.students import InvitationsStopped
 
 
 class ImportCommand(BaseCommand):
@@ -61,3 +62,24 @@ class ImportCommand(BaseCommand):
                     self.stderr.write(f"... and {rejected.count - len(rejected.errors)} more")
                 raise CommandError(str(rejected)) from None
         return str(result)
+
+
+class PeopleImportCommand(ImportCommand):
+    """An import of people (students, officials): with --invite, each new person of the file is
+    e-mailed a link to set their password; a mail server that stops the invitations fails the
+    command, the file being imported."""
+
+    who = "person"
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--invite", action="store_true", help=f"e-mail each new {self.who} a link to set their password")
+
+    def service_options(self, options):
+        return {"invite": options["invite"]}
+
+    def handle(self, *args, **options):
+        try:
+            return super().handle(*args, **options)
+        except InvitationsStopped as stopped:
+            raise CommandError(str(stopped)) from None

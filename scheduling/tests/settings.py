@@ -78,6 +78,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast: th
 # Half an hour off UTC, so that a time mixed up between UTC and local time shows.
 TIME_ZONE = "Asia/Kolkata"
 USE_TZ = True
+# a moment in the style the tests read (scheduling/selectors.py `moment`): a project sets its own
+FORMAT_MODULE_PATH = ["scheduling.tests.formats"]
 STATIC_URL = "static/"
 
 SITE_URL = "http://testserver"

@@ -97,7 +97,7 @@ def test_an_edited_cron_moves_the_next_run_without_a_restart(admin_client):
     with time_machine.travel(dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)):  # 05:30 in Kolkata
         page = admin_client.get(f"{URL}{schedule.pk}/change/").content.decode()
         assert "At 07:00" in page
-        assert "Sun 2026-03-01 07:00 IST" in page and "Thu 2026-03-05 07:00 IST" in page  # the next five runs
+        assert "2026-03-01 07:00" in page and "2026-03-05 07:00" in page  # the next five runs, in the site's style
         response = admin_client.post(f"{URL}{schedule.pk}/change/", form(name="fail", job="fail", cron="30 6 * * *"))
     assert response.status_code == 302
     schedule.refresh_from_db()
@@ -188,7 +188,7 @@ def test_run_now_says_when_no_cluster_is_there_to_take_the_task(admin_client):
 def test_the_next_five_runs_follow_the_cron_being_typed(admin_client):
     with time_machine.travel(dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)):
         text = admin_client.get(URL + "next-runs/", {"cron": "0 7 * * 1"}).json()["text"]
-        assert text.startswith("Mon 2026-03-02 07:00 IST; Mon 2026-03-09 07:00 IST")
+        assert text.startswith("2026-03-02 07:00; 2026-03-09 07:00")
         assert "never runs" in admin_client.get(URL + "next-runs/", {"cron": "0 0 30 2 *"}).json()["text"]
         assert "paused" in admin_client.get(URL + "next-runs/", {"cron": "0 7 * * *", "paused": "true"}).json()["text"]
 
