@@ -9,7 +9,7 @@ from django.db import transaction
 
 from mess.imports.problems import Problems
 from mess.imports.reader import Bad, ImportResult, import_file, messes, show
-from mess.imports.students import USERNAME, PeopleFile, invitations_send, person_email, person_name
+from mess.imports.students import PeopleFile, invitations_send, person_email, person_name
 from mess.models import Profile, Role
 from mess.people import Person, people_create, people_place
 from mess.scopes import officials_serve
@@ -48,6 +48,7 @@ class _OfficialsImport(PeopleFile):
     what = "officials"
     columns = ("username", "name", "email", "messes")
     required = columns
+    not_theirs = "an existing student or admin, not an official"
 
     def __init__(self):
         super().__init__()
@@ -74,18 +75,6 @@ class _OfficialsImport(PeopleFile):
         mess_ids = row.take(self._messes, fields["messes"])
         row.done()
         return username.lower(), (username, first_name, last_name, email, mess_ids)
-
-    def _username(self, username: str) -> str:
-        if not username:
-            raise Bad("username is missing")
-        if not USERNAME.fullmatch(username):
-            raise Bad(f"username {show(username)} is not 1 to 150 of the letters A-Z, digits and @ . + - _")
-        user = self.users.get(username)
-        if user is None and username.lower() in self.lowered:
-            raise Bad(f"username {username} differs only in case from the existing user {self.lowered[username.lower()]}")
-        if user is not None and user.is_refused:
-            raise Bad(f"username {username} is an existing student or admin, not an official")
-        return username
 
     def _messes(self, value: str) -> frozenset[int]:
         codes = [code.strip() for code in value.split(";") if code.strip()]

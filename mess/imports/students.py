@@ -78,7 +78,7 @@ class _User(NamedTuple):
     mess_id: int | None
     since: datetime.date | None
     is_student: bool
-    is_privileged: bool  # an official, an admin or a staff account: never made a student by a file
+    is_refused: bool  # an official, an admin or a staff account: never made a student by a file
 
 
 class PeopleFile(FileKind):
@@ -98,6 +98,21 @@ class PeopleFile(FileKind):
         self.usernames.add(key)
         return False
 
+    # What an existing user this file may not take is (`users[name].is_refused`), in a bad row's words.
+    not_theirs = ""
+
+    def _username(self, username: str) -> str:
+        if not username:
+            raise Bad("username is missing")
+        if not USERNAME.fullmatch(username):
+            raise Bad(f"username {show(username)} is not 1 to 150 of the letters A-Z, digits and @ . + - _")
+        user = self.users.get(username)
+        if user is None and username.lower() in self.lowered:
+            raise Bad(f"username {username} differs only in case from the existing user {self.lowered[username.lower()]}")
+        if user is not None and user.is_refused:
+            raise Bad(f"username {username} is {self.not_theirs}")
+        return username
+
     @staticmethod
     def roles() -> tuple[set[int], set[int], set[int]]:
         """The ids of the students, the officials and the admins. Two queries."""
@@ -111,6 +126,7 @@ class _StudentsImport(PeopleFile):
     what = "students"
     columns = ("username", "name", "email", "mess", "since")
     required = columns[:4]
+    not_theirs = "an existing official or admin, not a student"
 
     def __init__(self):
         super().__init__()
@@ -136,18 +152,6 @@ class _StudentsImport(PeopleFile):
         since = row.take(self._since, fields.get("since", ""))
         row.done()
         return username.lower(), (username, first_name, last_name, email, mess_id, since)
-
-    def _username(self, username: str) -> str:
-        if not username:
-            raise Bad("username is missing")
-        if not USERNAME.fullmatch(username):
-            raise Bad(f"username {show(username)} is not 1 to 150 of the letters A-Z, digits and @ . + - _")
-        user = self.users.get(username)
-        if user is None and username.lower() in self.lowered:
-            raise Bad(f"username {username} differs only in case from the existing user {self.lowered[username.lower()]}")
-        if user is not None and user.is_privileged:
-            raise Bad(f"username {username} is an existing official or admin, not a student")
-        return username
 
     def _since(self, value: str) -> datetime.date | None:
         if not value:
