@@ -9,6 +9,7 @@ from django.utils import timezone
 from mess.models import Mess
 from mess.overview import day_totals_refresh
 from mess.reports import daily_reports_correct
+from mess.waste_value import waste_baselines_follow
 from scheduling.soon import job_soon
 
 # How soon the alerts follow a change: soon enough for the dashboard an official opens next, late
@@ -18,7 +19,8 @@ ALERTS_WITHIN_SECONDS = 15
 
 def records_changed(*, dates: list[datetime.date], mess_ids: list[int] | None = None) -> None:
     """The waste or feedback of `dates` at the messes named (None: any mess) changed: their kept
-    day totals and their stored daily reports are recomputed now, in the caller's transaction (a
+    day totals, the stored waste baselines those days are in, and their stored daily reports are
+    recomputed now, in the caller's transaction (a
     report that changes is marked corrected, and not e-mailed again), and their alerts are
     re-evaluated by the cluster within ALERTS_WITHIN_SECONDS of the commit, several changes in a
     row once. A constant number of queries whatever the number of dates, and a few for each mess
@@ -26,6 +28,7 @@ def records_changed(*, dates: list[datetime.date], mess_ids: list[int] | None = 
     if not dates:
         return
     day_totals_refresh(dates=dates, mess_ids=mess_ids)
+    waste_baselines_follow(dates=dates, mess_ids=mess_ids)
     # A day not over has no stored report (daily_reports_send refuses it): today's feedback, saved in
     # a crowd, reads none inside its transaction.
     over = [date for date in dates if date < timezone.localdate()]

@@ -359,7 +359,7 @@ register(
     Job(
         key="refresh_day_totals",
         func=day_totals_refresh,
-        description="Recomputes each mess's totals of the last 7 finished days, which the overview reads.",
+        description="Recomputes each mess's totals of its last 7 finished days and its waste baseline, which the overview reads.",
         default_schedules=cron("5 * * * *"),
     ),
 )

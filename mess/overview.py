@@ -37,7 +37,7 @@ from mess.missing_waste import GAP_DAYS
 from mess.models import Alert, Closure, DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord
 from mess.scopes import in_groups
 from mess.text import plural
-from mess.waste_value import waste_goals, waste_valued
+from mess.waste_value import waste_baselines_refresh, waste_goals_of_week, waste_valued
 
 KEPT_DAYS = 7  # the overview's six finished days, and one to spare
 UNIQUE = ["date", "mess"]
@@ -80,7 +80,9 @@ def day_totals_refresh(*, dates: list[datetime.date] | None = None, mess_ids: li
     """Recomputes the DayTotals of `dates` (default: every kept day) for the messes named (default:
     every mess, active or not) from their waste records and feedback, and deletes the rows of days
     no longer kept. Dates outside the kept days are ignored: today is not over, and older days are
-    read from the records. One transaction, a constant number of queries."""
+    read from the records. Called with neither (the refresh_day_totals job), it also stores the
+    waste baselines that are missing or no longer hold (mess.waste_value.waste_baselines_refresh).
+    One transaction, a constant number of queries."""
     today = timezone.localdate()
     kept = day_totals_kept(today=today)
     every_day = dates is None
@@ -106,7 +108,10 @@ def day_totals_refresh(*, dates: list[datetime.date] | None = None, mess_ids: li
             unique_fields=UNIQUE,
             update_fields=[*DAY_FIGURES, "computed_at"],
         )
-    return f"refreshed the totals of {plural(len(ids), 'mess', 'messes')} for {plural(len(dates), 'day')} ({dates[-1]} to {dates[0]})"
+    refreshed = f"refreshed the totals of {plural(len(ids), 'mess', 'messes')} for {plural(len(dates), 'day')} ({dates[-1]} to {dates[0]})"
+    if every_day and mess_ids is None:  # the hourly job: also the baselines still changing
+        return f"{refreshed}; {waste_baselines_refresh()}"
+    return refreshed
 
 
 # The overview: every mess's last 7 days, selected, sorted and summed in the database.
@@ -139,11 +144,14 @@ def _float(name: str) -> Cast:
     return Cast(name, FloatField())
 
 
-def _missing_records(*, now: datetime.datetime):
+def _missing_records(*, now: datetime.datetime, partial: list[datetime.date]):
     """Each mess's waste records missing from the GAP_DAYS days up to `now`, as the dashboard lists
     them (mess.missing_waste.waste_gaps): a floor and a meal that is over by the mess's own window
     (or the default), on a day the mess is open, with no record; none for an inactive mess. An
-    expression; one query for the meal windows, whatever the number of messes with their own."""
+    expression; one query for the meal windows, whatever the number of messes with their own. The
+    records of a finished day are counted by its DayTotals row (every meal keeps a default window,
+    so a finished day's meals are all of them at every mess), those of today and of a day in
+    `partial` without a row from the records themselves."""
     today = timezone.localdate(now)
     time = timezone.localtime(now).time()
     start, _ = days_ending(end=today, days=GAP_DAYS)
@@ -166,25 +174,37 @@ def _missing_records(*, now: datetime.datetime):
     for n in range(GAP_DAYS):
         day = start + datetime.timedelta(days=n)
         index = 0 if day < today else 1
+        live = day == today or day in partial  # the records counted from the records themselves
         day_meals = [(None, default[index]), *((ids, shape[index]) for shape, ids in groups.items())]
         if len({m for _, m in day_meals}) == 1:  # the same meals at every mess: the usual case
             if not default[index]:
                 continue
-            slots |= Q(date=day, meal__in=default[index])
+            if live:
+                slots |= Q(date=day, meal__in=default[index])
             count = Value(len(default[index]))
         else:
             for ids, ms in day_meals:
-                if ms:
+                if ms and live:
                     slots |= Q(date=day, meal__in=ms) & (~Q(floor__mess_id__in=apart) if ids is None else Q(floor__mess_id__in=ids))
             count = Case(*(When(pk__in=ids, then=Value(len(ms))) for ids, ms in day_meals[1:]), default=Value(len(default[index])))
         closed = Exists(Closure.objects.filter(mess=OuterRef("pk"), first_day__lte=day, last_day__gte=day))
         open_slots = open_slots + Case(When(closed, then=Value(0)), default=count)
-    on_record = OuterRef("date")
-    closed_on_record = Closure.objects.filter(mess=OuterRef("floor__mess_id"), first_day__lte=on_record, last_day__gte=on_record)
-    recorded = WasteRecord.objects.filter(slots).filter(~Exists(closed_on_record))
+
+    def open_on(mess_field: str):
+        on = OuterRef("date")
+        return ~Exists(Closure.objects.filter(mess=OuterRef(mess_field), first_day__lte=on, last_day__gte=on))
+
+    recorded = WasteRecord.objects.filter(slots).filter(open_on("floor__mess_id"))
+    if partial:  # a finished day's records only where the mess has no DayTotals row for it
+        recorded = recorded.filter(~Exists(DayTotals.objects.filter(mess_id=OuterRef("floor__mess_id"), date=OuterRef("date"))))
+    kept = DayTotals.objects.filter(date__gte=start, date__lt=today).filter(open_on("mess_id"))
     floors = _per_mess(Floor.objects.all(), Count("pk"), by="mess", output_field=IntegerField())
     expected = ExpressionWrapper(floors * open_slots, output_field=IntegerField())
-    missing = expected - _per_mess(recorded, Count("pk"), by="floor__mess", output_field=IntegerField())
+    missing = (
+        expected
+        - _per_mess(recorded, Count("pk"), by="floor__mess", output_field=IntegerField())
+        - _per_mess(kept, Sum("waste_records"), by="mess", output_field=IntegerField())
+    )
     return Case(When(is_active=True, then=missing), default=Value(0), output_field=IntegerField())
 
 
@@ -253,7 +273,7 @@ def overview_messes(
     messes = Mess.objects.annotate(
         **annotations,
         open_alerts=_per_mess(Alert.objects.filter(is_open=True), Count("pk"), by="mess", output_field=whole),
-        missing_records=_missing_records(now=now),
+        missing_records=_missing_records(now=now, partial=partial),
         last_report=Subquery(latest),
     ).annotate(
         # What the sorts compare: the shown figures before their rounding, None without any.
@@ -283,8 +303,10 @@ def overview_rows(*, messes: list[Mess], today: datetime.date) -> list[dict]:
     the 7 days ending `today`'s `waste_kg`, what it is worth (`valued`, None without waste) and
     `grams_per_diner`, `feedback_count` and `average_rating`, the `open_alerts` count, the
     `missing_records`, the date of its `last_report` (None when none) and its `goal`
-    (mess.waste_value.Goal). One query whatever the number of messes."""
-    goals = waste_goals(messes=messes, today=today)
+    (mess.waste_value.Goal, its baseline stored: mess.waste_value.waste_goals_of_week). One query
+    whatever the number of messes, and one more for the messes whose stored baseline does not hold."""
+    weeks = {mess.pk: grams_per_diner(cents(mess.counted_kg), mess.diners) for mess in messes}
+    goals = waste_goals_of_week(messes=messes, today=today, weeks=weeks)
     return [
         {
             "mess": mess,

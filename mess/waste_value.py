@@ -4,7 +4,8 @@ cooked where the mess records it, and grams per diner against a baseline and a g
 
 The baseline is the mess's grams per diner over a period an admin sets, or by default over its
 first BASELINE_DAYS days with a head count recorded; the goal is that less `waste_goal_percent`.
-A week's progress is how far below the baseline its grams per diner are."""
+A week's progress is how far below the baseline its grams per diner are. Each mess's baseline is also
+stored (WasteBaseline) once it stops changing, for the overview of hundreds of messes."""
 
 import datetime
 from collections import defaultdict
@@ -12,9 +13,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 
+from mess.bulk import upsert
 from mess.figures import KG_SUM, cents, grams_per_diner
-from mess.models import CookedFood, Mess, WasteRecord
+from mess.models import CookedFood, Mess, WasteBaseline, WasteRecord
+from mess.text import plural
 
 BASELINE_DAYS = 28
 CHART_WEEKS = 12  # weeks of grams per diner the dashboard draws
@@ -152,31 +156,127 @@ def waste_goals_on(*, messes: list[Mess], dates: list[datetime.date]) -> dict[tu
     kilograms and diners of the records with a head count, up to the last date."""
     if not messes or not dates:
         return {}
-    daily = defaultdict(dict)  # mess id -> date -> (kg, diners)
+    daily = _head_counts(messes=messes, until=max(dates))
+    goals = {}
+    for mess in messes:
+        days = daily[mess.pk]
+        for date in dates:
+            start, end = _baseline_period(mess=mess, days=days, date=date)
+            baseline = _grams_of(days, start, end) if start else None
+            week = _grams_of(days, date - datetime.timedelta(days=6), date)
+            goals[mess.pk, date] = _goal(mess=mess, start=start, end=end, baseline=baseline, week=week)
+    return goals
+
+
+def waste_goals_of_week(*, messes: list[Mess], today: datetime.date, weeks: dict[int, int | None]) -> dict[int, Goal]:
+    """Each mess's Goal as of `today`, as waste_goals gives it, its week's grams per diner given
+    (`weeks`, by mess id: what the overview has summed already): the baseline read from the mess's
+    WasteBaseline while it holds (baseline_holds), from the records otherwise (waste_goals, for those
+    messes alone). One query, two when some mess's stored baseline does not hold."""
+    stored = {baseline.mess_id: baseline for baseline in WasteBaseline.objects.filter(mess__in=messes)}
+    goals, unheld = {}, []
+    for mess in messes:
+        baseline = stored.get(mess.pk)
+        if baseline is None or not baseline_holds(baseline=baseline, mess=mess):
+            unheld.append(mess)
+            continue
+        grams = grams_per_diner(baseline.kg, baseline.diners) if baseline.diners else None
+        goals[mess.pk] = _goal(mess=mess, start=baseline.start, end=baseline.end, baseline=grams, week=weeks[mess.pk])
+    return goals | waste_goals(messes=unheld, today=today)
+
+
+def baseline_holds(*, baseline: WasteBaseline, mess: Mess) -> bool:
+    """Whether `baseline`, as stored, is still `mess`'s: it was computed after its last day (so a
+    later change of its records went through waste_baselines_follow), and it is the period an admin
+    set for the mess, or, without one, the first BASELINE_DAYS days with a head count, all of them
+    there (the same ever since, but for a change of records before its end)."""
+    if baseline.end is None or baseline.end >= baseline.computed_on:
+        return False
+    if mess.baseline_start:
+        return baseline.chosen and (baseline.start, baseline.end) == (mess.baseline_start, mess.baseline_end)
+    return not baseline.chosen and baseline.days == BASELINE_DAYS
+
+
+def waste_baselines_store(*, messes: list[Mess], today: datetime.date) -> None:
+    """Computes the baselines of `messes` as of `today` from their records and stores them
+    (WasteBaseline). Two queries: their days with a head count, and the upsert."""
+    daily = _head_counts(messes=messes, until=today)
+    rows = []
+    for mess in messes:
+        days = daily[mess.pk]
+        start, end = _baseline_period(mess=mess, days=days, date=today)
+        period = [figures for date, figures in days.items() if start and start <= date <= end]
+        rows.append(
+            WasteBaseline(
+                mess=mess,
+                chosen=bool(mess.baseline_start),
+                start=start,
+                end=end,
+                days=len(period),
+                kg=sum((kg for kg, _ in period), Decimal(0)),
+                diners=sum(diners for _, diners in period),
+                computed_on=today,
+            )
+        )
+    if rows:
+        figures = ["chosen", "start", "end", "days", "kg", "diners", "computed_on", "computed_at"]
+        upsert(WasteBaseline, rows, unique_fields=["mess"], update_fields=figures)
+
+
+def waste_baselines_refresh() -> str:
+    """Computes and stores the baseline of every mess whose stored one is missing or no longer
+    holds (a young mess's, a period an admin has just set or that is not over): part of the
+    refresh_day_totals job. Two queries, and two more when some baseline is recomputed."""
+    messes = [
+        mess
+        for mess in Mess.objects.select_related("waste_baseline").order_by("pk")
+        if not hasattr(mess, "waste_baseline") or not baseline_holds(baseline=mess.waste_baseline, mess=mess)
+    ]
+    waste_baselines_store(messes=messes, today=timezone.localdate())
+    return f"recomputed the waste baselines of {plural(len(messes), 'mess', 'messes')}"
+
+
+def waste_baselines_follow(*, dates: list[datetime.date], mess_ids: list[int] | None) -> None:
+    """The waste of `dates` at the messes named (None: any mess) changed: the stored baselines that
+    hold and that such a change may move (those ending on or after the earliest of `dates`; never
+    today's, since a baseline holds only once its last day is over) are recomputed, in the caller's
+    transaction. One query when none is."""
+    rows = WasteBaseline.objects.filter(end__gte=min(dates)).select_related("mess")
+    if mess_ids is not None:
+        rows = rows.filter(mess_id__in=mess_ids)
+    messes = [row.mess for row in rows if baseline_holds(baseline=row, mess=row.mess)]
+    if messes:
+        waste_baselines_store(messes=messes, today=timezone.localdate())
+
+
+def _head_counts(*, messes: list[Mess], until: datetime.date) -> dict[int, dict[datetime.date, tuple[Decimal, int]]]:
+    """Each mess's days with a head count up to `until`: mess id -> date -> (kilograms, diners) of
+    its records with one. One query."""
+    daily = defaultdict(dict)
     rows = (
-        WasteRecord.objects.filter(floor__mess__in=messes, date__lte=max(dates), diners__gt=0)
+        WasteRecord.objects.filter(floor__mess__in=messes, date__lte=until, diners__gt=0)
         .values("floor__mess_id", "date")
         .annotate(kg=Sum("total_kg", output_field=KG_SUM), diners=Sum("diners"))
         .order_by()
     )
     for row in rows:
         daily[row["floor__mess_id"]][row["date"]] = (cents(row["kg"]), row["diners"])
-    goals = {}
-    for mess in messes:
-        days = daily[mess.pk]
-        for date in dates:
-            if mess.baseline_start:
-                start, end = mess.baseline_start, mess.baseline_end
-            else:
-                first = sorted(d for d in days if d <= date)[:BASELINE_DAYS]
-                start, end = (first[0], first[-1]) if first else (None, None)
-            baseline = _grams_of(days, start, end) if start else None
-            week = _grams_of(days, date - datetime.timedelta(days=6), date)
-            target = (
-                int((baseline * (1 - mess.waste_goal_percent / 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if baseline else None
-            )
-            goals[mess.pk, date] = Goal(start, end, baseline, week, mess.waste_goal_percent, target)
-    return goals
+    return daily
+
+
+def _baseline_period(*, mess: Mess, days: dict, date: datetime.date) -> tuple[datetime.date | None, datetime.date | None]:
+    """The first and last day of `mess`'s baseline as of `date`, its days with a head count being
+    `days`: the period an admin set, or the first BASELINE_DAYS of `days` up to `date`; (None, None)
+    without any."""
+    if mess.baseline_start:
+        return mess.baseline_start, mess.baseline_end
+    first = sorted(d for d in days if d <= date)[:BASELINE_DAYS]
+    return (first[0], first[-1]) if first else (None, None)
+
+
+def _goal(*, mess: Mess, start, end, baseline: int | None, week: int | None) -> Goal:
+    target = int((baseline * (1 - mess.waste_goal_percent / 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if baseline else None
+    return Goal(start, end, baseline, week, mess.waste_goal_percent, target)
 
 
 def _grams_of(days: dict[datetime.date, tuple[Decimal, int]], start: datetime.date, end: datetime.date) -> int | None:

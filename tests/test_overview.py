@@ -49,7 +49,9 @@ def test_it_sums_each_messs_kept_days_with_zeros_for_days_without_records(mess1,
     feedback(mess1, days_ago(1), "dinner", 5)
     feedback(mess2, days_ago(3), "lunch", 1)
 
-    assert day_totals_refresh() == "refreshed the totals of 2 messes for 7 days (2026-03-03 to 2026-03-09)"
+    assert day_totals_refresh() == (
+        "refreshed the totals of 2 messes for 7 days (2026-03-03 to 2026-03-09); recomputed the waste baselines of 2 messes"
+    )
 
     found = totals()
     assert len(found) == 14  # 2 messes x 7 days, the empty ones too
@@ -241,8 +243,12 @@ def test_it_sorts_by_waste_per_diner_most_first_and_says_how_each_mess_does_agai
         if grams != "baseline only":
             waste(floor, TODAY, "lunch", f"{grams / 10:.2f}", diners=100)
 
-    with django_assert_num_queries(4):  # the meal windows, the days kept, the messes with their figures, their goals
+    with django_assert_num_queries(5):  # the meal windows, the days kept, the messes with their figures, their goals' baselines
+        from_records = messes_overview()  # stored (none yet), then read from the records
+    day_totals_refresh()  # which stores the baselines
+    with django_assert_num_queries(4):  # the same, each baseline read from its stored row
         rows = messes_overview()
+    assert [row["goal"] for row in rows] == [row["goal"] for row in from_records]
     response = as_admin.get("/overview/")
 
     # the messes without a head count this week last, by code

@@ -14,7 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mess.closures import closure_save
 from mess.meals import meal_window_update
+from mess.messes import floors_save
 from mess.missing_waste import waste_gaps
 from mess.models import Closure, DayTotals, Feedback, Floor, Mess, WasteRecord
 from mess.overview import day_totals_refresh, messes_overview
@@ -99,6 +101,42 @@ def test_the_missing_records_are_those_the_dashboard_lists_with_closed_days_left
     gaps = sum(len(gap["floors"]) for gap in waste_gaps(mess=mess1, now=timezone.now()))
     assert gaps == 2 * (4 * 4 + 1) - 2
     assert messes_overview()[0]["missing_records"] == gaps
+
+
+@travel
+def test_the_missing_records_of_finished_days_are_counted_by_their_totals_and_follow_closures_and_floors(
+    mess1, mess2, ground, first, admin
+):
+    second = mess2.floors.get(name="Second")
+    waste(ground, days_ago(1), "lunch", "4.00")
+    waste(first, days_ago(3), "dinner", "4.00")
+    waste(ground, TODAY, "breakfast", "1.00")
+    day_totals_refresh()
+
+    def overview_and_dashboard() -> tuple[dict, dict]:
+        now = timezone.now()
+        gaps = {m.code: sum(len(gap["floors"]) for gap in waste_gaps(mess=m, now=now)) for m in Mess.objects.all()}
+        return {row["mess"].code: row["missing_records"] for row in messes_overview()}, gaps
+
+    shown, gaps = overview_and_dashboard()
+    assert shown == gaps and gaps["mess1"] == 2 * (6 * 4 + 1) - 3
+    closure_save(mess=mess1, first_day=days_ago(4), last_day=days_ago(3), reason="Water cut", changed_by=admin, by_admin=True)
+    shown, gaps = overview_and_dashboard()
+    assert shown == gaps and gaps["mess1"] == 2 * (4 * 4 + 1) - 2  # the closed days' slots and record left out
+    floors_save(mess=mess1, floors=[Floor(name="Roof")])
+    shown, gaps = overview_and_dashboard()
+    assert shown == gaps and gaps["mess1"] == 3 * (4 * 4 + 1) - 2
+    # a day some mess has no totals of yet (before the hourly refresh) is counted from its records
+    DayTotals.objects.filter(mess=mess2, date=days_ago(2)).delete()
+    waste(second, days_ago(2), "lunch", "2.00")
+    shown, gaps = overview_and_dashboard()
+    assert shown == gaps and gaps["mess2"] == 2 * (6 * 4 + 1) - 1
+    # a finished day's records are counted by its stored totals: one written behind every service's
+    # back shows after the hourly refresh
+    waste(second, days_ago(5), "lunch", "2.00")
+    assert overview_and_dashboard()[0]["mess2"] == gaps["mess2"]
+    day_totals_refresh()
+    assert overview_and_dashboard()[0]["mess2"] == gaps["mess2"] - 1
 
 
 @travel

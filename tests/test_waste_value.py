@@ -4,12 +4,26 @@ of what was cooked, and grams per diner against the baseline and the goal."""
 import datetime
 from decimal import Decimal
 
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mess.models import CookedFood, Mess
-from mess.waste_value import BASELINE_DAYS, waste_goals, waste_periods, waste_valued, weekly_grams
-from tests.factories import TODAY, days_ago, waste
+from mess.messes import mess_save
+from mess.models import CookedFood, Floor, Mess, WasteBaseline
+from mess.waste import waste_record_save, waste_records_delete
+from mess.waste_value import (
+    BASELINE_DAYS,
+    baseline_holds,
+    waste_baselines_refresh,
+    waste_goals,
+    waste_goals_of_week,
+    waste_periods,
+    waste_valued,
+    weekly_grams,
+)
+from tests.factories import NOW, TODAY, days_ago, waste
+
+travel = time_machine.travel(NOW, tick=False)
 
 
 def test_waste_is_said_in_rupees_co2e_and_meals_at_the_messs_rates(mess1):
@@ -77,6 +91,77 @@ def test_the_goals_of_many_messes_cost_one_query(mess1, mess2, ground):
         waste_goals(messes=[mess1, mess2, *more], today=TODAY)
 
     assert len(two) == len(twelve) == 1
+
+
+# The baselines stored for the overview
+
+
+def four_baselines(mess1, ground) -> list[Mess]:
+    """mess1: its first 28 days with a head count long over, then 170 g this week; young: 3 days so
+    far, today's among them; chosen: an admin's period, over; current: an admin's period to today."""
+    for n in range(BASELINE_DAYS + 10):
+        waste(ground, days_ago(60) + datetime.timedelta(days=n), "lunch", "20.00" if n < BASELINE_DAYS else "10.00", diners=100)
+    for n in range(7):
+        waste(ground, days_ago(n), "breakfast", "17.00", diners=100)
+    messes = [mess1]
+    for code, start, end in [("young", None, None), ("chosen", days_ago(46), days_ago(40)), ("current", days_ago(3), TODAY)]:
+        mess = Mess.objects.create(code=code, name=code.title(), baseline_start=start, baseline_end=end)
+        floor = Floor.objects.create(mess=mess, name="Ground")
+        for n in (50, 45, 40, 2, 1, 0) if start else (2, 1, 0):
+            waste(floor, days_ago(n), "lunch", f"{15 + n / 10:.2f}", diners=100)
+        messes.append(mess)
+    return messes
+
+
+def stored_goals(messes: list[Mess]) -> dict:
+    """The goals as the overview makes them: the week's grams given, the baselines stored where they hold."""
+    weeks = {mess_id: goal.week for mess_id, goal in waste_goals(messes=messes, today=TODAY).items()}
+    return waste_goals_of_week(messes=messes, today=TODAY, weeks=weeks)
+
+
+@travel
+def test_a_baseline_is_stored_and_read_once_it_stops_changing_and_gives_the_goal_the_records_give(mess1, ground):
+    messes = four_baselines(mess1, ground)
+
+    assert waste_baselines_refresh() == "recomputed the waste baselines of 4 messes"
+    stored = {b.mess.code: b for b in WasteBaseline.objects.select_related("mess")}
+    assert [baseline_holds(baseline=stored[m.code], mess=m) for m in messes] == [True, False, True, False]
+    assert (stored["mess1"].start, stored["mess1"].end, stored["mess1"].days) == (days_ago(60), days_ago(33), BASELINE_DAYS)
+    assert (stored["mess1"].kg, stored["mess1"].diners) == (Decimal("560.00"), 2800)
+    # the young mess's and the current period's still change: each hourly run computes them again
+    assert waste_baselines_refresh() == "recomputed the waste baselines of 2 messes"
+    assert stored_goals(messes) == waste_goals(messes=messes, today=TODAY)
+    assert waste_goals(messes=[mess1], today=TODAY)[mess1.pk].baseline == 200
+    with CaptureQueriesContext(connection) as held:
+        stored_goals_only = waste_goals_of_week(messes=[messes[0], messes[2]], today=TODAY, weeks={messes[0].pk: 170, messes[2].pk: 150})
+    assert len(held) == 1  # the stored rows; no record read
+    assert (stored_goals_only[messes[2].pk].baseline, stored_goals_only[messes[2].pk].week) == (193, 150)  # 38.50 kg, 200 diners
+
+
+@travel
+def test_a_change_of_a_day_in_a_stored_baseline_recomputes_it_at_once(mess1, ground, admin):
+    messes = four_baselines(mess1, ground)
+    waste_baselines_refresh()
+    waste_record_save(mess=mess1, floor=ground, date=days_ago(60), meal="lunch", total_kg=Decimal("48.00"), diners=100, recorded_by=admin)
+    assert stored_goals(messes)[mess1.pk].baseline == 210  # (560 + 28) kg over 2800 diners
+    chosen = messes[2]
+    waste_records_delete(records=chosen.floors.get().waste_records.filter(date=days_ago(45)), deleted_by=admin)
+    assert WasteBaseline.objects.get(mess=chosen).days == 1
+    assert stored_goals(messes) == waste_goals(messes=messes, today=TODAY)
+
+
+@travel
+def test_an_admin_choosing_another_period_is_read_from_the_records_until_the_next_refresh(mess1, ground, admin):
+    messes = four_baselines(mess1, ground)
+    waste_baselines_refresh()
+    mess1.baseline_start, mess1.baseline_end = days_ago(32), days_ago(23)  # the days at 100 g
+    mess_save(mess=mess1, changed_by=admin)
+
+    assert not baseline_holds(baseline=WasteBaseline.objects.get(mess=mess1), mess=mess1)
+    assert stored_goals(messes)[mess1.pk].baseline == 100
+    assert stored_goals(messes) == waste_goals(messes=messes, today=TODAY)
+    waste_baselines_refresh()
+    assert baseline_holds(baseline=WasteBaseline.objects.get(mess=mess1), mess=mess1)
 
 
 def test_the_weekly_grams_per_diner_are_weeks_of_seven_days_ending_today(mess1, ground):

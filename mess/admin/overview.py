@@ -1,10 +1,11 @@
-"""The day totals the overview reads, in Django admin, read-only: refresh_day_totals and the writes
-of waste and feedback keep them (mess/overview.py)."""
+"""The day totals and waste baselines the overview reads, in Django admin, read-only:
+refresh_day_totals and the writes of waste and feedback keep them (mess/overview.py,
+mess/waste_value.py)."""
 
 from django.contrib import admin
 
 from mess.admin.base import ReadOnlyAdmin
-from mess.models import DayTotals
+from mess.models import DayTotals, WasteBaseline
 
 
 @admin.register(DayTotals)
@@ -14,4 +15,14 @@ class DayTotalsAdmin(ReadOnlyAdmin):
     list_select_related = ["mess"]
     search_fields = ["mess__code", "mess__name"]
     fields = ["mess", "date", "waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum", "computed_at"]
+    readonly_fields = fields
+
+
+@admin.register(WasteBaseline)
+class WasteBaselineAdmin(ReadOnlyAdmin):
+    list_display = ["mess", "chosen", "start", "end", "days", "kg", "diners", "computed_on"]
+    list_filter = ["chosen"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name"]
+    fields = ["mess", "chosen", "start", "end", "days", "kg", "diners", "computed_on", "computed_at"]
     readonly_fields = fields

@@ -1,5 +1,5 @@
 """What the jobs produce: notifications, daily reports, missing-waste reminders, the e-mails they
-send, and the day totals the overview reads."""
+send, and the day totals and waste baselines the overview reads."""
 
 from decimal import Decimal
 from email.utils import format_datetime
@@ -176,6 +176,31 @@ class DayTotals(models.Model):
 
     def __str__(self):
         return f"{self.mess.code} {self.date}"
+
+
+class WasteBaseline(models.Model):
+    """A mess's waste goal baseline as last computed from its records: the days it spans and their
+    kilograms and diners (of the meals with a head count), for the overview, which then reads a row
+    per mess instead of each mess's history. Kept by the refresh_day_totals job and by every change of
+    recorded waste in it; read only while it still holds (mess.waste_value.baseline_holds), the
+    records otherwise."""
+
+    mess = models.OneToOneField(Mess, on_delete=models.CASCADE, primary_key=True, related_name="waste_baseline", verbose_name=_("mess"))
+    chosen = models.BooleanField(_("period chosen"), default=False, help_text=_("Whether the period is the one an admin set for the mess."))
+    start = models.DateField(_("first day"), null=True, blank=True)
+    end = models.DateField(_("last day"), null=True, blank=True)
+    days = models.PositiveIntegerField(_("days with a head count"), default=0)
+    kg = models.DecimalField(_("waste with a head count (kg)"), max_digits=12, decimal_places=2, default=Decimal(0))
+    diners = models.PositiveIntegerField(_("diners"), default=0)
+    computed_on = models.DateField(_("computed on"))
+    computed_at = models.DateTimeField(auto_now=True, verbose_name=_("computed at"))
+
+    class Meta:
+        verbose_name = _("waste baseline")
+        verbose_name_plural = _("waste baselines")
+
+    def __str__(self):
+        return f"{self.mess.code} {self.start} to {self.end}"
 
 
 class CookSheet(models.Model):
