@@ -275,8 +275,10 @@ def overview_messes(
         open_alerts=_per_mess(Alert.objects.filter(is_open=True), Count("pk"), by="mess", output_field=whole),
         missing_records=_missing_records(now=now, partial=partial),
         last_report=Subquery(latest),
-    ).annotate(
-        # What the sorts compare: the shown figures before their rounding, None without any.
+    ).alias(
+        # What the sorts compare: the shown figures before their rounding, None without any; and the
+        # CO2e the totals sum. Aliases, not annotations: a row selects none of them (each would read
+        # the figures it is made of again), the page only the one it sorts by.
         grams_sort=Case(When(diners__gt=0, then=_float("counted_kg") * 1000 / F("diners")), output_field=FloatField()),
         inr_sort=Case(
             When(Q(waste_records__gt=0, food_cost_per_kg__isnull=False), then=_float("waste_kg") * _float("food_cost_per_kg")),
@@ -330,13 +332,17 @@ def overview_totals(*, messes: QuerySet) -> dict:
     `co2e_kg`, `grams_per_diner`, `feedback_count`, `average_rating`, `open_alerts` and
     `missing_records`. One query."""
     # Named apart from the annotations they sum: an aggregate named as one would replace it.
-    sums = messes.order_by().aggregate(
-        all_messes=Count("pk"),
-        **{f"all_{name}": Sum(name) for name in ("waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum")},
-        all_inr=Sum("inr_sort"),
-        all_co2e=Sum("co2e"),
-        all_open_alerts=Sum("open_alerts"),
-        all_missing_records=Sum("missing_records"),
+    sums = (
+        messes.order_by()
+        .annotate(inr=F("inr_sort"), co2e_kg=F("co2e"))
+        .aggregate(
+            all_messes=Count("pk"),
+            **{f"all_{name}": Sum(name) for name in ("waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum")},
+            all_inr=Sum("inr"),
+            all_co2e=Sum("co2e_kg"),
+            all_open_alerts=Sum("open_alerts"),
+            all_missing_records=Sum("missing_records"),
+        )
     )
     sums = {name.removeprefix("all_"): value for name, value in sums.items()}
     wasted = bool(sums["waste_records"])

@@ -240,7 +240,9 @@ def waste_baselines_follow(*, dates: list[datetime.date], mess_ids: list[int] | 
     """The waste of `dates` at the messes named (None: any mess) changed: the stored baselines that
     hold and that such a change may move (those ending on or after the earliest of `dates`; never
     today's, since a baseline holds only once its last day is over) are recomputed, in the caller's
-    transaction. One query when none is."""
+    transaction. No query for today's changes (a crowd's feedback), one when no baseline moves."""
+    if min(dates) >= timezone.localdate():
+        return
     rows = WasteBaseline.objects.filter(end__gte=min(dates)).select_related("mess")
     if mess_ids is not None:
         rows = rows.filter(mess_id__in=mess_ids)
