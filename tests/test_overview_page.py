@@ -230,6 +230,7 @@ def many_messes(n: int, *, days: int, floors: int = 2, prefix: str = "m") -> Non
 @travel
 def test_it_pages_fifty_messes_to_a_page_with_the_totals_of_all(as_admin):
     many_messes(60, days=2)
+    Mess.objects.filter(code__lt="m30").update(food_cost_per_kg=Decimal("83.33"), co2e_per_kg=Decimal("2.37"))
     first = as_admin.get("/overview/", {"sort": "name"})
     assert codes(first) == [f"m{i:02}" for i in range(50)]
     assert first.context["totals"]["messes"] == 60 and first.context["totals"]["open_alerts"] == 60
@@ -237,6 +238,12 @@ def test_it_pages_fifty_messes_to_a_page_with_the_totals_of_all(as_admin):
     second = as_admin.get("/overview/", {"sort": "name", "page": "2"})
     assert codes(second) == [f"m{i:02}" for i in range(50, 60)]
     assert second.context["totals"] == first.context["totals"]
+    # each total is the sum of what the rows of both pages say, to the paisa
+    rows = first.context["rows"] + second.context["rows"]
+    priced = [row["valued"].inr for row in rows if row["valued"].inr is not None]
+    assert len(priced) == 30 and first.context["totals"]["inr"] == sum(priced)
+    assert first.context["totals"]["co2e_kg"] == sum(row["valued"].co2e_kg for row in rows)
+    assert first.context["totals"]["waste_kg"] == sum(row["waste_kg"] for row in rows)
     assert 'href="?sort=name&amp;page=1" rel="prev"' in second.text
     # a sort asked on page 2 starts again from page 1, keeping the search
     assert 'href="?q=Mess&amp;sort=-name"' in as_admin.get("/overview/", {"q": "Mess", "sort": "name", "page": "2"}).text
