@@ -27,14 +27,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from mess.bulk import upsert
 from mess.figures import KG_SUM, average, cents, grams_per_diner
-from mess.meals import days_ending, windows_read
+from mess.meals import closed_days, days_ending, windows_read
 from mess.missing_waste import GAP_DAYS
-from mess.models import Alert, Closure, DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord
+from mess.models import Alert, Closure, DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord, WeekTotals
 from mess.scopes import in_groups
 from mess.text import plural
 from mess.waste_value import waste_baselines_refresh, waste_goals_of_week, waste_valued
@@ -42,6 +42,8 @@ from mess.waste_value import waste_baselines_refresh, waste_goals_of_week, waste
 KEPT_DAYS = 7  # the overview's six finished days, and one to spare
 UNIQUE = ["date", "mess"]
 DAY_FIGURES = ("waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum")
+WEEK_DAYS = 6  # the finished days of the overview's 7, which WeekTotals sums
+WEEK_FIELDS = ("through", "days", "open_waste_records")
 
 
 def day_figures(*, dates: list[datetime.date], mess_ids: list[int] | None = None) -> dict[tuple[int, datetime.date], dict]:
@@ -108,10 +110,29 @@ def day_totals_refresh(*, dates: list[datetime.date] | None = None, mess_ids: li
             unique_fields=UNIQUE,
             update_fields=[*DAY_FIGURES, "computed_at"],
         )
+        week_totals_store(mess_ids=ids, today=today)
     refreshed = f"refreshed the totals of {plural(len(ids), 'mess', 'messes')} for {plural(len(dates), 'day')} ({dates[-1]} to {dates[0]})"
     if every_day and mess_ids is None:  # the hourly job: also the baselines still changing
         return f"{refreshed}; {waste_baselines_refresh()}"
     return refreshed
+
+
+def week_totals_store(*, mess_ids: list[int], today: datetime.date) -> None:
+    """Sums the DayTotals of the WEEK_DAYS finished days before `today` of the messes named into
+    their WeekTotals, with the waste records of the days each was open. Three queries whatever the
+    number of messes."""
+    start, _ = days_ending(end=today, days=WEEK_DAYS + 1)
+    last = today - datetime.timedelta(days=1)
+    closed = closed_days(mess_ids=mess_ids, start=start, end=last)
+    weeks = {mess_id: WeekTotals(mess_id=mess_id, through=last, **dict.fromkeys(DAY_FIGURES, 0)) for mess_id in mess_ids}
+    for day in DayTotals.objects.filter(mess_id__in=mess_ids, date__gte=start, date__lte=last).order_by():
+        week = weeks[day.mess_id]
+        week.days += 1
+        for name in DAY_FIGURES:
+            setattr(week, name, getattr(week, name) + getattr(day, name))
+        if (day.mess_id, day.date) not in closed:
+            week.open_waste_records += day.waste_records
+    upsert(WeekTotals, list(weeks.values()), unique_fields=["mess"], update_fields=[*DAY_FIGURES, *WEEK_FIELDS, "computed_at"])
 
 
 # The overview: every mess's last 7 days, selected, sorted and summed in the database.
@@ -142,6 +163,16 @@ def _per_mess(rows, aggregate, *, by: str, output_field):
 
 def _float(name: str) -> Cast:
     return Cast(name, FloatField())
+
+
+def _kept(name: str, days: Subquery, *, today: datetime.date, partial: list[datetime.date], output_field):
+    """The finished days' figure `name` of each mess: its WeekTotals's, joined, when they were
+    summed for `today` from all six days' rows; its DayTotals' (`days`, a subquery) otherwise, and
+    for every mess while some finished day is `partial`ly kept (a row may then have gone since)."""
+    if partial:
+        return days
+    summed = Q(week_totals__through=today - datetime.timedelta(days=1), week_totals__days=WEEK_DAYS)
+    return Case(When(summed, then=F(f"week_totals__{name}")), default=days, output_field=output_field)
 
 
 def _missing_records(*, now: datetime.datetime, partial: list[datetime.date]):
@@ -203,7 +234,13 @@ def _missing_records(*, now: datetime.datetime, partial: list[datetime.date]):
     missing = (
         expected
         - _per_mess(recorded, Count("pk"), by="floor__mess", output_field=IntegerField())
-        - _per_mess(kept, Sum("waste_records"), by="mess", output_field=IntegerField())
+        - _kept(
+            "open_waste_records",
+            _per_mess(kept, Sum("waste_records"), by="mess", output_field=IntegerField()),
+            today=today,
+            partial=partial,
+            output_field=IntegerField(),
+        )
     )
     return Case(When(is_active=True, then=missing), default=Value(0), output_field=IntegerField())
 
@@ -254,21 +291,20 @@ def overview_messes(
     waste, feedback = unstored(WasteRecord, "floor__mess_id"), unstored(Feedback, "mess_id")
     counted = Q(diners__gt=0)
     kg, whole = KG_SUM, IntegerField()
+    # Each figure: its sum of the finished days' totals, its records of the other days, their sum there.
     figures = {
-        "waste_records": (Sum("waste_records"), Count("pk"), whole),
-        "waste_kg": (Sum("waste_kg"), Sum("total_kg"), kg),
-        "counted_kg": (Sum("counted_kg"), Sum("total_kg", filter=counted), kg),
-        "diners": (Sum("diners"), Sum("diners", filter=counted), whole),
+        "waste_records": (Sum("waste_records"), waste, Count("pk"), whole),
+        "waste_kg": (Sum("waste_kg"), waste, Sum("total_kg"), kg),
+        "counted_kg": (Sum("counted_kg"), waste, Sum("total_kg", filter=counted), kg),
+        "diners": (Sum("diners"), waste, Sum("diners", filter=counted), whole),
+        "feedback_count": (Sum("feedback_count"), feedback, Count("pk"), whole),
+        "rating_sum": (Sum("rating_sum"), feedback, Sum("rating"), whole),
     }
     annotations = {
-        name: _per_mess(stored, from_totals, by="mess", output_field=field)
-        + _per_mess(waste, from_records, by="floor__mess", output_field=field)
-        for name, (from_totals, from_records, field) in figures.items()
+        name: _kept(name, _per_mess(stored, from_totals, by="mess", output_field=field), today=today, partial=partial, output_field=field)
+        + _per_mess(records, from_records, by="floor__mess" if records.model is WasteRecord else "mess", output_field=field)
+        for name, (from_totals, records, from_records, field) in figures.items()
     }
-    for name, from_records in (("feedback_count", Count("pk")), ("rating_sum", Sum("rating"))):
-        annotations[name] = _per_mess(stored, Sum(name), by="mess", output_field=whole) + _per_mess(
-            feedback, from_records, by="mess", output_field=whole
-        )
     latest = DailyReport.objects.filter(mess=OuterRef("pk")).order_by("-date").values("date")[:1]
     messes = Mess.objects.annotate(
         **annotations,
@@ -279,12 +315,13 @@ def overview_messes(
         # What the sorts compare: the shown figures before their rounding, None without any. Aliases,
         # not annotations: a row selects none of them (each would read the figures it is made of
         # again), and the query sorts by the one asked for.
-        grams_sort=Case(When(diners__gt=0, then=_float("counted_kg") * 1000 / F("diners")), output_field=FloatField()),
+        # (x / NULLIF(n, 0), not CASE WHEN n > 0: n, a dozen subqueries, is then written out once)
+        grams_sort=ExpressionWrapper(_float("counted_kg") * 1000 / NullIf("diners", 0), output_field=FloatField()),
         inr_sort=Case(
             When(Q(waste_records__gt=0, food_cost_per_kg__isnull=False), then=_float("waste_kg") * _float("food_cost_per_kg")),
             output_field=FloatField(),
         ),
-        rating_sort=Case(When(feedback_count__gt=0, then=_float("rating_sum") / F("feedback_count")), output_field=FloatField()),
+        rating_sort=ExpressionWrapper(_float("rating_sum") / NullIf("feedback_count", 0), output_field=FloatField()),
     )
     if mess_ids is not None:
         messes = messes.filter(pk__in=mess_ids)

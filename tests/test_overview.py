@@ -14,9 +14,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from mess.closures import closure_save
 from mess.missing_waste import waste_gaps
-from mess.models import DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord
-from mess.overview import day_totals_refresh, messes_overview
+from mess.models import DailyReport, DayTotals, Feedback, Floor, Mess, WasteRecord, WeekTotals
+from mess.overview import DAY_FIGURES, day_totals_refresh, messes_overview
 from mess.reports import daily_reports_send
 from mess.waste_value import Valued
 from scheduling.models import JobRun
@@ -164,6 +165,31 @@ def test_the_overview_reads_finished_days_from_the_totals_and_today_from_the_rec
     call_command("refresh_day_totals", stdout=io.StringIO())
     assert overview()["mess1"]["average_rating"] == Decimal("1.50")
     assert JobRun.objects.get(job="refresh_day_totals").outcome == "succeeded"
+
+
+@travel
+def test_each_messs_week_totals_sum_its_six_finished_days_and_the_overview_reads_them_while_they_hold(mess1, mess2, ground, first, admin):
+    week_of_data(mess1, mess2, ground, first)
+    day_totals_refresh()
+    week = WeekTotals.objects.get(mess=mess1)
+    days = list(DayTotals.objects.filter(mess=mess1, date__gte=days_ago(6)))
+    assert (week.through, week.days, len(days)) == (days_ago(1), 6, 6)
+    assert {name: getattr(week, name) for name in DAY_FIGURES} == {name: sum(getattr(day, name) for day in days) for name in DAY_FIGURES}
+    assert (week.waste_records, week.waste_kg, week.open_waste_records, week.rating_sum) == (2, Decimal("6.50"), 2, 3)
+    # a day closed since, with a record: its record no longer counts as made on an open day
+    closure_save(mess=mess1, first_day=days_ago(6), last_day=days_ago(6), reason="Water cut", changed_by=admin, by_admin=True)
+    assert WeekTotals.objects.get(mess=mess1).open_waste_records == 1
+
+    # Written behind every service's back: the overview shows the week's totals, which hold...
+    WeekTotals.objects.filter(mess=mess2).update(rating_sum=5)
+    assert overview()["mess2"]["average_rating"] == Decimal("5.00")
+    # ...until some finished day has lost its row: then every mess's day totals are summed again
+    DayTotals.objects.filter(mess=mess1, date=days_ago(3)).delete()
+    assert overview()["mess2"]["average_rating"] == Decimal("2.00")
+    # and a week summed for another day is not read: the next day, before its hourly refresh
+    day_totals_refresh()
+    WeekTotals.objects.filter(mess=mess2).update(rating_sum=5, through=days_ago(2))
+    assert overview()["mess2"]["average_rating"] == Decimal("2.00")
 
 
 @travel

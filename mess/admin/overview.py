@@ -1,11 +1,11 @@
-"""The day totals and waste baselines the overview reads, in Django admin, read-only:
+"""The day and week totals and the waste baselines the overview reads, in Django admin, read-only:
 refresh_day_totals and the writes of waste and feedback keep them (mess/overview.py,
 mess/waste_value.py)."""
 
 from django.contrib import admin
 
 from mess.admin.base import ReadOnlyAdmin
-from mess.models import DayTotals, WasteBaseline
+from mess.models import DayTotals, WasteBaseline, WeekTotals
 
 
 @admin.register(DayTotals)
@@ -15,6 +15,27 @@ class DayTotalsAdmin(ReadOnlyAdmin):
     list_select_related = ["mess"]
     search_fields = ["mess__code", "mess__name"]
     fields = ["mess", "date", "waste_records", "waste_kg", "counted_kg", "diners", "feedback_count", "rating_sum", "computed_at"]
+    readonly_fields = fields
+
+
+@admin.register(WeekTotals)
+class WeekTotalsAdmin(ReadOnlyAdmin):
+    list_display = ["mess", "through", "days", "waste_records", "waste_kg", "feedback_count", "rating_sum", "computed_at"]
+    list_select_related = ["mess"]
+    search_fields = ["mess__code", "mess__name"]
+    fields = [
+        "mess",
+        "through",
+        "days",
+        "waste_records",
+        "open_waste_records",
+        "waste_kg",
+        "counted_kg",
+        "diners",
+        "feedback_count",
+        "rating_sum",
+        "computed_at",
+    ]
     readonly_fields = fields
 
 

@@ -42,7 +42,7 @@ from mess.models.messes import (
     Weekday,
     not_in_future,
 )
-from mess.models.outputs import CookSheet, DailyReport, DayTotals, Notification, OutgoingEmail, WasteBaseline, WasteReminder
+from mess.models.outputs import CookSheet, DailyReport, DayTotals, Notification, OutgoingEmail, WasteBaseline, WasteReminder, WeekTotals
 from mess.models.people import Profile, Role
 from mess.models.scopes import MAX_GROUP_LEVELS, GroupAdmin, MessGroup
 from mess.models.telegram import TelegramBot, TelegramLink
@@ -116,6 +116,7 @@ __all__ = [
     "WasteChange",
     "WasteRecord",
     "WasteReminder",
+    "WeekTotals",
     "Weekday",
     "not_in_future",
 ]

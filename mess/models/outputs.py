@@ -1,5 +1,5 @@
 """What the jobs produce: notifications, daily reports, missing-waste reminders, the e-mails they
-send, and the day totals and waste baselines the overview reads."""
+send, and the day and week totals and waste baselines the overview reads."""
 
 from decimal import Decimal
 from email.utils import format_datetime
@@ -146,14 +146,9 @@ class OutgoingEmail(models.Model):
         return message
 
 
-class DayTotals(models.Model):
-    """One mess's finished day in figures, for the pages that compare messes over days (the admins'
-    overview): kept for the last few days by the refresh_day_totals job and by the services that
-    write waste or feedback of a past day. A missing row means "not computed": readers then sum the
-    day's records themselves."""
+class Figures(models.Model):
+    """What a mess's days come to, summed from their records: the figures the overview compares."""
 
-    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="day_totals", verbose_name=_("mess"))
-    date = models.DateField(_("date"))
     waste_records = models.PositiveIntegerField(default=0, verbose_name=_("waste records"))
     waste_kg = models.DecimalField(_("waste (kg)"), max_digits=12, decimal_places=2, default=Decimal(0))
     counted_kg = models.DecimalField(
@@ -169,6 +164,19 @@ class DayTotals(models.Model):
     computed_at = models.DateTimeField(auto_now=True, verbose_name=_("computed at"))
 
     class Meta:
+        abstract = True
+
+
+class DayTotals(Figures):
+    """One mess's finished day in figures, for the pages that compare messes over days (the admins'
+    overview): kept for the last few days by the refresh_day_totals job and by the services that
+    write waste or feedback of a past day. A missing row means "not computed": readers then sum the
+    day's records themselves."""
+
+    mess = models.ForeignKey(Mess, on_delete=models.CASCADE, related_name="day_totals", verbose_name=_("mess"))
+    date = models.DateField(_("date"))
+
+    class Meta:
         verbose_name = _("day's totals")
         verbose_name_plural = _("days' totals")
         ordering = ["-date", "mess__code"]
@@ -176,6 +184,27 @@ class DayTotals(models.Model):
 
     def __str__(self):
         return f"{self.mess.code} {self.date}"
+
+
+class WeekTotals(Figures):
+    """One mess's DayTotals of the six finished days up to `through`, summed whenever they are kept:
+    the overview joins this one row per mess instead of summing six for each figure. It reads it
+    only on the day after `through` and when all six days had their row (`days`); the DayTotals
+    otherwise."""
+
+    mess = models.OneToOneField(Mess, on_delete=models.CASCADE, primary_key=True, related_name="week_totals", verbose_name=_("mess"))
+    through = models.DateField(_("last day"))
+    days = models.PositiveIntegerField(_("days summed"), default=0)
+    open_waste_records = models.PositiveIntegerField(
+        _("waste records of open days"), default=0, help_text=_("Of the days the mess was not closed.")
+    )
+
+    class Meta:
+        verbose_name = _("week's totals")
+        verbose_name_plural = _("weeks' totals")
+
+    def __str__(self):
+        return f"{self.mess.code} to {self.through}"
 
 
 class WasteBaseline(models.Model):
