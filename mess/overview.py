@@ -1,9 +1,10 @@
 """Each mess's day in figures, and the admins' overview of every mess that reads them (with what each
 mess's waste is worth, its progress against its goal and its missing records), selected and sorted
-in the database, then summed and paged, so that it costs the same few queries for hundreds of messes. DayTotals
-keeps a row per mess and finished day (kept by the refresh_day_totals job and by every service that
-writes waste or feedback of a past day), so that the overview reads a few rows per mess instead of
-all their diners' feedback; today, and any day without a row, is summed from the records."""
+in the database, then summed and paged, so that it costs the same few queries for hundreds of
+messes. DayTotals keeps a row per mess and finished day (kept by the refresh_day_totals job and by
+every service that writes waste or feedback of a past day), and WeekTotals their sum over the
+overview's six finished days, one row per mess, so that the overview joins a row per mess instead of
+reading all their diners' feedback; today, and any day without a row, is summed from the records."""
 
 import datetime
 from collections import defaultdict
@@ -135,7 +136,7 @@ def week_totals_store(*, mess_ids: list[int], today: datetime.date) -> None:
     upsert(WeekTotals, list(weeks.values()), unique_fields=["mess"], update_fields=[*DAY_FIGURES, *WEEK_FIELDS, "computed_at"])
 
 
-# The overview: every mess's last 7 days, selected, sorted and summed in the database.
+# The overview: every mess's last 7 days, selected and sorted in the database.
 
 PAGE_SIZE = 50  # messes to a page of the overview
 # What `?sort=` may name (a "-" before it sorts descending), and the annotation it sorts by.
@@ -180,9 +181,9 @@ def _missing_records(*, now: datetime.datetime, partial: list[datetime.date]):
     them (mess.missing_waste.waste_gaps): a floor and a meal that is over by the mess's own window
     (or the default), on a day the mess is open, with no record; none for an inactive mess. An
     expression; one query for the meal windows, whatever the number of messes with their own. The
-    records of a finished day are counted by its DayTotals row (every meal keeps a default window,
-    so a finished day's meals are all of them at every mess), those of today and of a day in
-    `partial` without a row from the records themselves."""
+    records of the finished days are counted by their DayTotals (or WeekTotals) rows, since every
+    meal keeps a default window and a finished day's meals are therefore all of them at every mess;
+    those of today, and of a day in `partial` without a row, from the records themselves."""
     today = timezone.localdate(now)
     time = timezone.localtime(now).time()
     start, _ = days_ending(end=today, days=GAP_DAYS)
@@ -314,8 +315,8 @@ def overview_messes(
     ).alias(
         # What the sorts compare: the shown figures before their rounding, None without any. Aliases,
         # not annotations: a row selects none of them (each would read the figures it is made of
-        # again), and the query sorts by the one asked for.
-        # (x / NULLIF(n, 0), not CASE WHEN n > 0: n, a dozen subqueries, is then written out once)
+        # again), and the query sorts by the one asked for. x / NULLIF(n, 0) rather than CASE WHEN
+        # n > 0 THEN x / n: n, several subqueries, is then written out once.
         grams_sort=ExpressionWrapper(_float("counted_kg") * 1000 / NullIf("diners", 0), output_field=FloatField()),
         inr_sort=Case(
             When(Q(waste_records__gt=0, food_cost_per_kg__isnull=False), then=_float("waste_kg") * _float("food_cost_per_kg")),
