@@ -86,8 +86,11 @@ def digest() -> str:
     closures = Closure.objects.order_by("mess__code", "first_day").values_list("mess__code", "first_day", "last_day", "reason")
     messes = Mess.objects.order_by("code").values_list("code", "food_cost_per_kg", "kitchen_email", "profiles__since").distinct()
     alerts = Alert.objects.order_by("mess__code", "kind", "subject").values_list("mess__code", "kind", "subject", "value", "basis")
+    # Sorted whole: rows equal in their order_by (a student's two absences of a day, say) may come in
+    # either order, which MariaDB does not keep from one run to the next.
     everything = [
-        list(rows) for rows in (waste, feedback, students, menus, changes, items, votes, absences, cooked, sheets, closures, messes, alerts)
+        sorted(rows, key=repr)
+        for rows in (waste, feedback, students, menus, changes, items, votes, absences, cooked, sheets, closures, messes, alerts)
     ]
     return hashlib.sha256(repr(everything).encode()).hexdigest()
 
