@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mess.models.outputs import Outbox
+
 MAX_PUSH_ENDPOINT = 700  # characters: push services' URLs are a few hundred; 700 × 4 bytes still fits MariaDB's unique index
 
 
@@ -74,7 +76,7 @@ class PushSubscription(models.Model):
         return f"{self.user_id}: {self.endpoint[:60]}"
 
 
-class OutgoingMessage(models.Model):
+class OutgoingMessage(Outbox):
     """One message to one person on one channel, stored before it is first sent and sent as stored
     (mess/channels.py). Stored once whatever produces it twice: (channel, user, kind, key) is unique,
     `key` naming what it tells of (the feedback replied to, the announcement)."""
@@ -86,24 +88,16 @@ class OutgoingMessage(models.Model):
     title = models.CharField(max_length=255, verbose_name=_("title"))
     body = models.TextField(blank=True, verbose_name=_("body"))
     url = models.CharField(max_length=500, blank=True, help_text=_("The page it opens."), verbose_name=_("link"))
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
-    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
-    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     given_up_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=_("When the channel had refused it for good often enough, or its address was gone, to stop trying."),
         verbose_name=_("given up at"),
     )
-    # Until when a run is sending it: the run handed over when it was stored and the every-minute
-    # run may look at once, and each sends a message only once it has claimed it.
-    claimed_until = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("claimed until"))
 
-    class Meta:
+    class Meta(Outbox.Meta):
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
-        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["channel", "user", "kind", "key"], name="outgoingmessage_once"),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="outgoingmessage_channel_valid"),
@@ -112,5 +106,4 @@ class OutgoingMessage(models.Model):
         indexes = [models.Index(fields=["sent_at", "given_up_at", "created_at"], name="outgoingmessage_unsent")]
 
     def __str__(self):
-        state = "sent" if self.sent_at else "given up" if self.given_up_at else "not sent yet"
-        return f"{self.title} ({self.channel}, {state})"
+        return f"{self.title} ({self.channel}, {self.state})"

@@ -100,7 +100,31 @@ class WasteReminder(models.Model):
         return f"{self.mess.code} {self.date} {self.get_meal_display()}: {len(self.floors)} floors missing"
 
 
-class OutgoingEmail(models.Model):
+class Outbox(models.Model):
+    """What an outbox row (an e-mail, a message to a phone) keeps of its sending: stored before it is
+    first sent, claimed by the run that sends it, sent once, retried after a failure, given up at
+    last (mess/emails.py, mess/channels.py)."""
+
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    given_up_at = models.DateTimeField(null=True, blank=True, verbose_name=_("given up at"))
+    # Until when a run is sending it: several runs may look at the same rows at once (the run handed
+    # over when a row is stored, the every-minute run, a job's runs for other meals or messes), and
+    # each sends a row only once it has claimed it.
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("claimed until"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def state(self) -> str:
+        return "sent" if self.sent_at else "given up" if self.given_up_at else "not sent yet"
+
+
+class OutgoingEmail(Outbox):
     """An e-mail of a job (a notification, a daily report) as it is sent, stored before it is first
     sent and sent as stored until the mail server accepts it (see mess/emails.py): a second copy,
     if any, has the same Message-ID and text, and mail programs show it once."""
@@ -112,30 +136,21 @@ class OutgoingEmail(models.Model):
     text_body = models.TextField(_("text body"))
     html_body = models.TextField(_("html body"))
     message_id = models.CharField(max_length=255, unique=True, verbose_name=_("message id"))
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
-    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
-    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     given_up_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=_("When the mail server had refused it for good (a 5xx answer) often enough to stop trying."),
         verbose_name=_("given up at"),
     )
-    # Until when a run is sending it: runs of one job for other meals (or messes) may work at once,
-    # and each sends an e-mail of an earlier run only once it has claimed it (mess/emails.py).
-    claimed_until = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("claimed until"))
 
-    class Meta:
+    class Meta(Outbox.Meta):
         verbose_name_plural = _("outgoing e-mails")
         verbose_name = _("outgoing e-mail")
-        ordering = ["-created_at", "-id"]
         # each run of a job: WHERE sent_at IS NULL AND kind = .. ORDER BY created_at
         indexes = [models.Index(fields=["sent_at", "kind", "created_at"], name="outgoingemail_unsent")]
 
     def __str__(self):
-        state = "sent" if self.sent_at else "given up" if self.given_up_at else "not sent yet"
-        return f"{self.subject} ({state})"
+        return f"{self.subject} ({self.state})"
 
     def message(self) -> EmailMultiAlternatives:
         """The e-mail as it goes out, the same every time: its Message-ID, date, sender, recipients
