@@ -19,12 +19,12 @@ ALERTS_WITHIN_SECONDS = 15
 
 def records_changed(*, dates: list[datetime.date], mess_ids: list[int] | None = None) -> None:
     """The waste or feedback of `dates` at the messes named (None: any mess) changed: their kept
-    day totals, the stored waste baselines those days are in, and their stored daily reports are
-    recomputed now, in the caller's transaction (a
-    report that changes is marked corrected, and not e-mailed again), and their alerts are
-    re-evaluated by the cluster within ALERTS_WITHIN_SECONDS of the commit, several changes in a
-    row once. A constant number of queries whatever the number of dates, and a few for each mess
-    named (its alerts' hand-over); None hands every mess's alerts over as one run."""
+    day (and week) totals, the stored waste baselines those days are in, and their stored daily
+    reports are recomputed now, in the caller's transaction (a report that changes is marked
+    corrected, and not e-mailed again), and their alerts are re-evaluated by the cluster within
+    ALERTS_WITHIN_SECONDS of the commit, several changes in a row once. A constant number of queries
+    whatever the number of dates, and a few for each mess named (its alerts' hand-over); None hands
+    every mess's alerts over as one run."""
     if not dates:
         return
     day_totals_refresh(dates=dates, mess_ids=mess_ids)

@@ -241,14 +241,15 @@ def waste_baselines_follow(*, dates: list[datetime.date], mess_ids: list[int] | 
     hold and that such a change may move (those ending on or after the earliest of `dates`; never
     today's, since a baseline holds only once its last day is over) are recomputed, in the caller's
     transaction. No query for today's changes (a crowd's feedback), one when no baseline moves."""
-    if min(dates) >= timezone.localdate():
+    today, earliest = timezone.localdate(), min(dates)
+    if earliest >= today:
         return
-    rows = WasteBaseline.objects.filter(end__gte=min(dates)).select_related("mess")
+    rows = WasteBaseline.objects.filter(end__gte=earliest).select_related("mess")
     if mess_ids is not None:
         rows = rows.filter(mess_id__in=mess_ids)
     messes = [row.mess for row in rows if baseline_holds(baseline=row, mess=row.mess)]
     if messes:
-        waste_baselines_store(messes=messes, today=timezone.localdate())
+        waste_baselines_store(messes=messes, today=today)
 
 
 def _head_counts(*, messes: list[Mess], until: datetime.date) -> dict[int, dict[datetime.date, tuple[Decimal, int]]]:
